@@ -1,0 +1,43 @@
+import type { BotConfig, Mode } from './schema';
+import { TIER_PRESETS } from './tiers';
+
+const MODE_NOTES: Readonly<Record<Mode, string>> = {
+  paper: 'paper (embedded exchange emulator, no real orders)',
+  testnet: 'testnet (Binance demo trading, test funds)',
+  live: 'LIVE (Binance USDⓈ-M, real money)',
+};
+
+function percent(fraction: number): string {
+  return `${Number.parseFloat((fraction * 100).toFixed(10))} %`;
+}
+
+function presence(value: unknown): string {
+  return value === undefined ? 'absent' : 'present';
+}
+
+/**
+ * A human-readable summary of a config for the runner to print at start, one setting per line: mode,
+ * coins, symbols, tier and every risk limit (as percentages, with the tier's caps), order and execution
+ * settings, audit path, and whether each secret is present. Never a secret's value.
+ */
+export function describeConfig(config: BotConfig): string {
+  const { risk, orders, execution, compliance, operator, credentials } = config;
+  const caps = TIER_PRESETS[config.strategy.tier].hardCaps;
+  return [
+    `mode: ${MODE_NOTES[config.mode]}`,
+    `quote coin: ${config.quoteCoin}, settle coin: ${config.settleCoin}`,
+    `symbols: ${config.symbols.join(', ')}`,
+    `strategy: tier ${config.strategy.tier}, timeframe ${config.strategy.timeframe}`,
+    `risk per trade: ${percent(risk.riskPerTradePct)} of equity (tier cap ${percent(caps.riskPerTradePct.max)})`,
+    `daily drawdown limit: ${percent(risk.dailyDrawdownPct)} (tier cap ${percent(caps.dailyDrawdownPct.max)})`,
+    `leverage: ${risk.leverageDefault}x (tier cap ${caps.leverageDefault.max}x)`,
+    `max concurrent positions: ${risk.maxConcurrentPositions} (tier cap ${caps.maxConcurrentPositions.max})`,
+    `stop-loss streak limit: ${risk.maxSlStreak} in a row (tier cap ${caps.maxSlStreak.max})`,
+    `cooldown after a stop-loss: ${risk.cooldownAfterStopMinutes} min (tier minimum ${caps.cooldownAfterStopMinutes.min} min)`,
+    `orders: workingType ${orders.workingType}, take-profit as ${orders.tpOrderStyle} order`,
+    `execution: up to ${execution.maxRetries} retries, backoff ${execution.backoffBaseMs}-${execution.backoffMaxMs} ms, request timeout ${execution.requestTimeoutMs} ms, recvWindow ${execution.recvWindowMs} ms`,
+    `audit: ${compliance.auditPath}, decision rationale ${compliance.recordRationale ? 'recorded' : 'not recorded'}`,
+    `operator API: ${operator.bind}, token ${presence(operator.token)}`,
+    `API key: ${presence(credentials.apiKey)}, API secret: ${presence(credentials.apiSecret)}`,
+  ].join('\n');
+}
