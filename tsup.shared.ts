@@ -3,19 +3,18 @@ import { defineConfig, type Options } from 'tsup';
 /**
  * The one build every published package uses: dual ESM + CJS with `.d.ts` and `.d.cts`, so the
  * package works from `import` and `require` with types (checked by publint and arethetypeswrong).
- * `entry` names each public entry point, e.g. `{ index: 'src/index.ts', testing: 'src/testing.ts' }`.
+ * `entry` names each public entry point, e.g. `{ index: 'src/index.ts' }`; `bin` names command-line
+ * entry points, built once as ESM without types (Node runs them; nobody imports them).
  */
-export function packageBuild(entry: Record<string, string>, overrides: Options = {}) {
-  return defineConfig({
-    entry,
-    format: ['esm', 'cjs'],
-    dts: true,
-    clean: true,
+export function packageBuild(entry: Record<string, string>, bin: Record<string, string> = {}) {
+  const shared: Options = {
     sourcemap: true,
     target: 'node20',
     platform: 'node',
     splitting: false,
     treeshake: true,
-    ...overrides,
-  });
+  };
+  const library: Options = { ...shared, entry, format: ['esm', 'cjs'], dts: true, clean: true };
+  if (Object.keys(bin).length === 0) return defineConfig(library);
+  return defineConfig([library, { ...shared, entry: bin, format: ['esm'], dts: false, clean: false }]);
 }

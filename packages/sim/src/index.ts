@@ -1,0 +1,11 @@
+export { startSim } from './sim';
+export type { Sim, SimAccountOptions, SimFaults, SimOptions, SimState } from './sim';
+export { ccxtApiUrls } from './ccxt-urls';
+export { defaultContracts } from './instruments';
+export type { ListedContract } from './instruments';
+export { MatchingCore } from './core/matching-core';
+export { SimRejection } from './core/types';
+export type * from './core/types';
+export type { FaultSettings, HttpErrorFault } from './server/faults';
+export type { ApiCredentials, RequestRecord } from './server/rest-handler';
+export * from './market/index';

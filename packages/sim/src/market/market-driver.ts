@@ -1,0 +1,149 @@
+/**
+ * Drives a market source by a `SimClock`: emits every batch of ticks whose time has come, feeds the candle
+ * book, and reports klines as they close. In real-time and accelerated modes it polls on a wall-clock
+ * interval (50 ms by default); in any mode, moving the clock (`advanceTo`, or `clock.advance` while
+ * started) emits synchronously. A replay ends cleanly: once its last tick is out, its last 1m kline (a whole
+ * minute of the file) is closed, `onEnd` is called once, `ended` turns true and polling stops.
+ */
+import type { CandleBook, Kline } from './candle-book';
+import type { MarketSource, MarketTick } from './market-tick';
+import type { SimClock, WallClock } from './sim-clock';
+
+export interface MarketDriverOptions {
+  readonly source: MarketSource;
+  readonly clock: SimClock;
+  /** Fed with every tick before `onTick` sees it. */
+  readonly candles?: CandleBook;
+  /** One call per batch (ticks sharing a time), in time order. */
+  readonly onTick?: (ticks: readonly MarketTick[]) => void;
+  /** Klines that just closed (x: true), 1m first; called before the `onTick` of the tick that closed them. */
+  readonly onKlinesClosed?: (klines: readonly Kline[]) => void;
+  /** Called once when the source is exhausted and everything has been emitted. */
+  readonly onEnd?: () => void;
+  /** Wall ms between polls in real-time and accelerated modes (default 50). */
+  readonly pollMs?: number;
+  /** Timers for polling (default: the clock's wall clock). */
+  readonly timers?: WallClock;
+}
+
+export class MarketDriver {
+  private readonly source: MarketSource;
+  private readonly clock: SimClock;
+  private readonly candles: CandleBook | undefined;
+  private readonly options: MarketDriverOptions;
+  private readonly timers: WallClock;
+  private readonly pollMs: number;
+  private timer: unknown;
+  private unsubscribe: (() => void) | undefined;
+  private isRunning = false;
+  private isEnded = false;
+  private pumping = false;
+  private emittedTime: number | undefined;
+
+  constructor(options: MarketDriverOptions) {
+    this.options = options;
+    this.source = options.source;
+    this.clock = options.clock;
+    this.candles = options.candles;
+    this.timers = options.timers ?? options.clock.wall;
+    this.pollMs = options.pollMs ?? 50;
+    if (!(this.pollMs > 0 && Number.isFinite(this.pollMs))) {
+      throw new RangeError(`pollMs must be a finite number > 0, got ${this.pollMs}`);
+    }
+  }
+
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  /** True once the source is exhausted and `onEnd` has been called. */
+  get ended(): boolean {
+    return this.isEnded;
+  }
+
+  /** Time of the last batch emitted. */
+  get lastTime(): number | undefined {
+    return this.emittedTime;
+  }
+
+  /** Emits what is due now, then follows the clock: polling (real time, accelerated) and clock advances. */
+  start(): void {
+    if (this.isRunning || this.isEnded) return;
+    this.isRunning = true;
+    this.unsubscribe = this.clock.onAdvance(() => {
+      this.syncTimer();
+      this.pump();
+    });
+    this.syncTimer();
+    this.pump();
+  }
+
+  /** Polls while the clock runs by itself (real time, accelerated); not in manual mode, whose time only jumps. */
+  private syncTimer(): void {
+    const wanted = this.isRunning && this.clock.mode !== 'manual';
+    if (wanted && this.timer === undefined) {
+      this.timer = this.timers.setInterval(() => this.pump(), this.pollMs);
+    } else if (!wanted && this.timer !== undefined) {
+      this.timers.clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  stop(): void {
+    if (!this.isRunning) return;
+    this.isRunning = false;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.syncTimer();
+  }
+
+  /** Moves the clock to `time` (if later) and emits everything due, synchronously, in any mode. */
+  advanceTo(time: number): void {
+    this.clock.runUntil(time);
+    if (!this.isRunning) this.pump();
+  }
+
+  /**
+   * Emits every batch whose time ≤ clock.now(), closes the klines the clock has passed, and ends the replay
+   * when the source is done. Returns the number of batches emitted. Re-entrant calls (an `onTick` that
+   * advances the clock) are folded into the running pump.
+   */
+  pump(): number {
+    if (this.isEnded || this.pumping) return 0;
+    this.pumping = true;
+    let batches = 0;
+    try {
+      for (;;) {
+        const time = this.source.peekTime();
+        if (time === undefined || time > this.clock.now()) break;
+        const ticks = this.source.next();
+        if (ticks.length === 0) break;
+        batches += 1;
+        this.emittedTime = time;
+        if (this.candles !== undefined) {
+          const closed = this.candles.onTicks(ticks);
+          if (closed.length > 0) this.options.onKlinesClosed?.(closed);
+        }
+        this.options.onTick?.(ticks);
+      }
+      if (this.candles !== undefined) {
+        // A source that ended has delivered its last minute whole: close it now rather than at the next tick.
+        const lastTime = this.emittedTime;
+        const until =
+          this.source.ended && lastTime !== undefined ? lastTime - (lastTime % 60_000) + 60_000 : 0;
+        const closed = this.candles.flush(Math.max(until, this.clock.now()));
+        if (closed.length > 0) this.options.onKlinesClosed?.(closed);
+      }
+      if (this.source.ended) this.end();
+    } finally {
+      this.pumping = false;
+    }
+    return batches;
+  }
+
+  private end(): void {
+    this.isEnded = true;
+    this.stop();
+    this.options.onEnd?.();
+  }
+}

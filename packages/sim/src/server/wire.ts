@@ -1,0 +1,407 @@
+import type {
+  AlgoOrderView,
+  AssetView,
+  CoreEvent,
+  FillView,
+  InstrumentSpec,
+  OrderView,
+  PositionView,
+} from '../core/types';
+
+/**
+ * Binance's JSON shapes, built from the core's views. One function per payload; the field sets follow
+ * docs/BINANCE.md §5 and §5b (what ccxt reads, plus the fields the real exchange adds).
+ */
+
+const ORDER_TYPES = [
+  'LIMIT',
+  'MARKET',
+  'STOP',
+  'STOP_MARKET',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_MARKET',
+  'TRAILING_STOP_MARKET',
+];
+
+export const RATE_LIMITS = [
+  { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400 },
+  { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
+  { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 300 },
+];
+
+function decimals(increment: string): number {
+  const dot = increment.indexOf('.');
+  return dot === -1 ? 0 : increment.length - dot - 1;
+}
+
+export function exchangeInfoSymbol(instrument: InstrumentSpec) {
+  return {
+    symbol: instrument.symbol,
+    pair: instrument.symbol,
+    contractType: 'PERPETUAL',
+    deliveryDate: 4133404800000,
+    onboardDate: 1569398400000,
+    status: 'TRADING',
+    maintMarginPercent: '2.5000',
+    requiredMarginPercent: '5.0000',
+    baseAsset: instrument.baseAsset,
+    quoteAsset: instrument.quoteAsset,
+    marginAsset: instrument.marginAsset,
+    pricePrecision: decimals(instrument.tickSize),
+    quantityPrecision: decimals(instrument.stepSize),
+    baseAssetPrecision: 8,
+    quotePrecision: 8,
+    underlyingType: 'COIN',
+    underlyingSubType: [],
+    triggerProtect: '0.0500',
+    liquidationFee: '0.012500',
+    marketTakeBound: '0.05',
+    maxMoveOrderLimit: 10000,
+    filters: [
+      {
+        filterType: 'PRICE_FILTER',
+        minPrice: instrument.minPrice,
+        maxPrice: instrument.maxPrice,
+        tickSize: instrument.tickSize,
+      },
+      {
+        filterType: 'LOT_SIZE',
+        minQty: instrument.minQty,
+        maxQty: instrument.maxQty,
+        stepSize: instrument.stepSize,
+      },
+      {
+        filterType: 'MARKET_LOT_SIZE',
+        minQty: instrument.minQty,
+        maxQty: instrument.marketMaxQty,
+        stepSize: instrument.stepSize,
+      },
+      { filterType: 'MAX_NUM_ORDERS', limit: 200 },
+      { filterType: 'MAX_NUM_ALGO_ORDERS', limit: 10 },
+      { filterType: 'MIN_NOTIONAL', notional: instrument.minNotional },
+      {
+        filterType: 'PERCENT_PRICE',
+        multiplierUp: instrument.percentPriceUp,
+        multiplierDown: instrument.percentPriceDown,
+        multiplierDecimal: '4',
+      },
+    ],
+    orderTypes: ORDER_TYPES,
+    timeInForce: ['GTC', 'IOC', 'FOK', 'GTX', 'GTD'],
+  };
+}
+
+export function exchangeInfo(instruments: readonly InstrumentSpec[], serverTime: number) {
+  const assets = [...new Set(instruments.map((instrument) => instrument.marginAsset))];
+  return {
+    timezone: 'UTC',
+    serverTime,
+    futuresType: 'U_MARGINED',
+    rateLimits: RATE_LIMITS,
+    exchangeFilters: [],
+    assets: assets.map((asset) => ({ asset, marginAvailable: true, autoAssetExchange: '0' })),
+    symbols: instruments.map(exchangeInfoSymbol),
+  };
+}
+
+export function orderJson(order: OrderView) {
+  return {
+    orderId: order.orderId,
+    symbol: order.symbol,
+    status: order.status,
+    clientOrderId: order.clientOrderId,
+    price: order.price,
+    avgPrice: order.avgPrice,
+    origQty: order.origQty,
+    executedQty: order.executedQty,
+    cumQty: order.executedQty,
+    cumQuote: order.cumQuote,
+    timeInForce: order.timeInForce,
+    type: order.type,
+    reduceOnly: order.reduceOnly,
+    closePosition: order.closePosition,
+    side: order.side,
+    positionSide: 'BOTH',
+    stopPrice: order.stopPrice,
+    workingType: order.workingType,
+    priceProtect: false,
+    origType: order.origType,
+    priceMatch: 'NONE',
+    selfTradePreventionMode: 'EXPIRE_MAKER',
+    goodTillDate: 0,
+    time: order.time,
+    updateTime: order.updateTime,
+  };
+}
+
+export function algoOrderJson(algo: AlgoOrderView) {
+  return {
+    algoId: algo.algoId,
+    clientAlgoId: algo.clientAlgoId,
+    algoType: 'CONDITIONAL',
+    orderType: algo.orderType,
+    symbol: algo.symbol,
+    side: algo.side,
+    positionSide: 'BOTH',
+    timeInForce: algo.timeInForce,
+    quantity: algo.quantity,
+    algoStatus: algo.algoStatus,
+    actualOrderId: algo.actualOrderId === 0 ? '' : String(algo.actualOrderId),
+    actualPrice: algo.actualPrice,
+    triggerPrice: algo.triggerPrice,
+    price: algo.price,
+    icebergQuantity: null,
+    tpTriggerPrice: '0.000',
+    tpPrice: '0.000',
+    slTriggerPrice: '0.000',
+    slPrice: '0.000',
+    tpOrderType: '',
+    selfTradePreventionMode: 'EXPIRE_MAKER',
+    workingType: algo.workingType,
+    priceMatch: 'NONE',
+    closePosition: algo.closePosition,
+    priceProtect: algo.priceProtect,
+    reduceOnly: algo.reduceOnly,
+    activatePrice: '',
+    callbackRate: '',
+    createTime: algo.createTime,
+    updateTime: algo.updateTime,
+    triggerTime: algo.triggerTime,
+    goodTillDate: 0,
+  };
+}
+
+export function assetJson(asset: AssetView) {
+  return { ...asset, marginAvailable: true };
+}
+
+/** `/fapi/v3/positionRisk` rows: v3 has no leverage or marginType (they come from symbolConfig). */
+export function positionRiskJson(position: PositionView) {
+  return {
+    symbol: position.symbol,
+    positionSide: 'BOTH',
+    positionAmt: position.positionAmt,
+    entryPrice: position.entryPrice,
+    breakEvenPrice: position.breakEvenPrice,
+    markPrice: position.markPrice,
+    unRealizedProfit: position.unrealizedProfit,
+    liquidationPrice: position.liquidationPrice,
+    isolatedMargin: position.isolatedMargin,
+    notional: position.notional,
+    marginAsset: 'USDC',
+    isolatedWallet: position.isolatedWallet,
+    initialMargin: position.initialMargin,
+    maintMargin: position.maintMargin,
+    positionInitialMargin: position.initialMargin,
+    openOrderInitialMargin: '0',
+    adl: 0,
+    bidNotional: '0',
+    askNotional: '0',
+    updateTime: position.updateTime,
+  };
+}
+
+/** `/fapi/v2/positionRisk` rows carry leverage and marginType. */
+export function positionRiskV2Json(position: PositionView) {
+  return {
+    ...positionRiskJson(position),
+    leverage: String(position.leverage),
+    marginType: position.marginType === 'ISOLATED' ? 'isolated' : 'cross',
+    isAutoAddMargin: 'false',
+    maxNotionalValue: '1000000',
+  };
+}
+
+export function accountPositionJson(position: PositionView) {
+  return {
+    symbol: position.symbol,
+    positionSide: 'BOTH',
+    positionAmt: position.positionAmt,
+    unrealizedProfit: position.unrealizedProfit,
+    isolatedMargin: position.isolatedMargin,
+    notional: position.notional,
+    isolatedWallet: position.isolatedWallet,
+    initialMargin: position.initialMargin,
+    maintMargin: position.maintMargin,
+    updateTime: position.updateTime,
+  };
+}
+
+export function userTradeJson(fill: FillView) {
+  return {
+    buyer: fill.side === 'BUY',
+    commission: fill.commission,
+    commissionAsset: fill.commissionAsset,
+    id: fill.tradeId,
+    maker: fill.maker,
+    orderId: fill.orderId,
+    price: fill.price,
+    qty: fill.qty,
+    quoteQty: fill.quoteQty,
+    realizedPnl: fill.realizedPnl,
+    side: fill.side,
+    positionSide: 'BOTH',
+    symbol: fill.symbol,
+    time: fill.time,
+  };
+}
+
+/** The user-data payloads one core event becomes, in the order Binance sends them. */
+export function userDataEvents(event: CoreEvent): Record<string, unknown>[] {
+  switch (event.kind) {
+    case 'order': {
+      const { order, fill } = event;
+      const orderTradeUpdate = {
+        e: 'ORDER_TRADE_UPDATE',
+        E: event.time,
+        T: event.time,
+        o: {
+          s: order.symbol,
+          c: order.clientOrderId,
+          S: order.side,
+          o: order.type,
+          f: order.timeInForce,
+          q: order.origQty,
+          p: order.price,
+          ap: order.avgPrice,
+          sp: order.stopPrice,
+          x: event.execution,
+          X: order.status,
+          i: order.orderId,
+          l: fill?.qty ?? '0',
+          z: order.executedQty,
+          L: fill?.price ?? '0',
+          ...(fill && fill.commission !== '0' ? { N: fill.commissionAsset, n: fill.commission } : {}),
+          T: event.time,
+          t: fill?.tradeId ?? 0,
+          b: '0',
+          a: '0',
+          m: fill?.maker ?? false,
+          R: order.reduceOnly,
+          wt: order.workingType,
+          ot: order.origType,
+          ps: 'BOTH',
+          cp: order.closePosition,
+          rp: fill?.realizedPnl ?? '0',
+          pP: false,
+          si: 0,
+          ss: 0,
+          V: 'EXPIRE_MAKER',
+          pm: 'NONE',
+          gtd: 0,
+        },
+      };
+      if (!fill) return [orderTradeUpdate];
+      const tradeLite = {
+        e: 'TRADE_LITE',
+        E: event.time,
+        T: event.time,
+        s: order.symbol,
+        q: order.origQty,
+        p: order.price,
+        m: fill.maker,
+        c: order.clientOrderId,
+        S: order.side,
+        L: fill.price,
+        l: fill.qty,
+        t: fill.tradeId,
+        i: order.orderId,
+      };
+      return [orderTradeUpdate, tradeLite];
+    }
+    case 'algo': {
+      const { algo } = event;
+      return [
+        {
+          e: 'ALGO_UPDATE',
+          T: event.time,
+          E: event.time,
+          o: {
+            caid: algo.clientAlgoId,
+            aid: algo.algoId,
+            at: 'CONDITIONAL',
+            o: algo.orderType,
+            s: algo.symbol,
+            S: algo.side,
+            ps: 'BOTH',
+            f: algo.timeInForce,
+            q: algo.quantity,
+            X: algo.algoStatus,
+            ai: algo.actualOrderId === 0 ? '' : String(algo.actualOrderId),
+            ap: algo.actualPrice,
+            aq: algo.actualQty,
+            act: '0',
+            tp: algo.triggerPrice,
+            p: algo.price,
+            V: 'EXPIRE_MAKER',
+            wt: algo.workingType,
+            pm: 'NONE',
+            cp: algo.closePosition,
+            pP: algo.priceProtect,
+            R: algo.reduceOnly,
+            tt: algo.triggerTime,
+            gtd: 0,
+            rm: algo.rejectReason,
+          },
+        },
+      ];
+    }
+    case 'account':
+      return [
+        {
+          e: 'ACCOUNT_UPDATE',
+          E: event.time,
+          T: event.time,
+          a: {
+            m: event.reason,
+            B: event.balances.map((balance) => ({
+              a: balance.asset,
+              wb: balance.walletBalance,
+              cw: balance.crossWalletBalance,
+              bc: '0',
+            })),
+            P: event.positions.map((position) => ({
+              s: position.symbol,
+              pa: position.positionAmt,
+              ep: position.entryPrice,
+              bep: position.breakEvenPrice,
+              cr: '0',
+              up: position.unrealizedProfit,
+              mt: position.marginType === 'ISOLATED' ? 'isolated' : 'cross',
+              iw: position.isolatedWallet,
+              ps: 'BOTH',
+            })),
+          },
+        },
+      ];
+    case 'leverage':
+      return [
+        {
+          e: 'ACCOUNT_CONFIG_UPDATE',
+          E: event.time,
+          T: event.time,
+          ac: { s: event.symbol, l: event.leverage },
+        },
+      ];
+    case 'marginCall':
+      return [
+        {
+          e: 'MARGIN_CALL',
+          E: event.time,
+          cw: event.crossWalletBalance,
+          p: event.positions.map((position) => ({
+            s: position.symbol,
+            ps: 'BOTH',
+            pa: position.positionAmt,
+            mt: position.marginType === 'ISOLATED' ? 'ISOLATED' : 'CROSSED',
+            iw: position.isolatedWallet,
+            mp: position.markPrice,
+            up: position.unrealizedProfit,
+            mm: position.maintMargin,
+          })),
+        },
+      ];
+    case 'trade':
+      return [];
+  }
+}

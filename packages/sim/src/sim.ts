@@ -1,0 +1,469 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MatchingCore } from './core/matching-core';
+import type { CoreEvent, CoreFaults, InstrumentSpec } from './core/types';
+import { defaultContracts } from './instruments';
+import type { ListedContract } from './instruments';
+import { CandleBook } from './market/candle-book';
+import type { Kline } from './market/candle-book';
+import { isKlineInterval, klineIntervals } from './market/kline-interval';
+import type { MarketSource, MarketTick } from './market/market-tick';
+import { createReplayMarket } from './market/replay-market';
+import type { Candle } from './market/replay-file';
+import { createSyntheticMarket } from './market/synthetic-market';
+import { MarketDriver } from './market/market-driver';
+import { SimClock } from './market/sim-clock';
+import { FaultInjector } from './server/faults';
+import type { FaultSettings } from './server/faults';
+import { ListenKeyStore } from './server/listen-keys';
+import type { ApiCredentials, RequestRecord } from './server/rest-handler';
+import { createRestHandler } from './server/rest-handler';
+import type { RouteContext } from './server/rest-routes';
+import { StreamServer } from './server/stream-server';
+import { userDataEvents } from './server/wire';
+
+export interface SimAccountOptions {
+  readonly apiKey?: string;
+  readonly apiSecret?: string;
+  /** Starting balances per margin asset (default 10 000 USDC and 10 000 USDT). */
+  readonly balances?: Readonly<Record<string, string>>;
+}
+
+export interface SimOptions {
+  /** 0 (default) picks a free port. The emulator listens on 127.0.0.1 only. */
+  readonly port?: number;
+  /** Seeds the synthetic market (default 42): the same seed gives the same prices. */
+  readonly seed?: number;
+  /** Replays these 1m candles for one symbol instead of the synthetic market (see parseKlineCsv). */
+  readonly replay?: { readonly symbol: string; readonly candles: readonly Candle[] };
+  /**
+   * Market clock speed: 1 is real time, 60 runs an hour a minute, `'manual'` moves only when
+   * `advance()` is called (tests and benchmarks: as fast as possible, and repeatable).
+   */
+  readonly speed?: number | 'manual';
+  /** Start of the market clock, epoch ms (default now, or the replay's first candle). */
+  readonly startTime?: number;
+  /** Minutes of 1m kline history before the start (default 1500, enough for ccxt's 1000-candle fetch). */
+  readonly historyMinutes?: number;
+  /** Contracts to list (default BTC, ETH, BNB, SOL, ADA in USDC and USDT). */
+  readonly contracts?: readonly ListedContract[];
+  readonly accounts?: readonly SimAccountOptions[];
+  readonly makerFeeRate?: string;
+  readonly takerFeeRate?: string;
+  /** WebSocket connection rules (defaults are Binance's: ping 3 min, pong timeout 10 min, 24 h cut). */
+  readonly streams?: {
+    readonly pingIntervalMs?: number;
+    readonly pongTimeoutMs?: number;
+    readonly maxConnectionMs?: number;
+  };
+  /** listenKey validity (default 60 minutes of wall-clock time, like Binance). */
+  readonly listenKeyValidityMs?: number;
+  /** Called for emulator bugs (a request that failed unexpectedly); default prints to stderr. */
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+export interface SimFaults extends FaultSettings, CoreFaults {}
+
+export interface Sim {
+  /** REST base, e.g. `http://127.0.0.1:40123`; ccxt's fapi URLs are this plus `/fapi/v1` etc. */
+  readonly url: string;
+  /** WebSocket base, e.g. `ws://127.0.0.1:40123`; streams live under `/market`, `/public`, `/private`. */
+  readonly wsUrl: string;
+  readonly port: number;
+  /** Credentials of the accounts, in `accounts` order (one default account when none were given). */
+  readonly accounts: readonly ApiCredentials[];
+  readonly core: MatchingCore;
+  readonly candles: CandleBook;
+  readonly streams: StreamServer;
+  readonly clock: SimClock;
+  /** Every REST request answered, oldest first (bounded to the last 10 000). */
+  readonly requests: readonly RequestRecord[];
+  /** Sets faults (merged into the current ones); see FaultSettings and CoreFaults. */
+  injectFaults(faults: SimFaults): void;
+  clearFaults(): void;
+  /** Drops WebSocket connections (all, or one category) without a close frame. */
+  dropStreams(category?: 'public' | 'market' | 'private'): number;
+  /** Expires every listenKey (or one account's) now: clients get `listenKeyExpired`. */
+  expireListenKeys(accountId?: string): void;
+  /** Moves the market clock forward by `ms` and processes every tick up to there (any speed). */
+  advance(ms: number): void;
+  /** The market clock's current time. */
+  marketTime(): number;
+  /**
+   * Sets a symbol's last and mark price now, as if the market had moved there: triggers, fills and
+   * liquidations follow, and the events go out. For tests that need a price path of their own.
+   */
+  setMarketPrice(symbol: string, lastPrice: string, markPrice?: string): void;
+  /** A JSON snapshot of an account for tests and the control endpoint. */
+  state(accountId?: string): SimState;
+  close(): Promise<void>;
+}
+
+export interface SimState {
+  readonly marketTime: number;
+  readonly assets: unknown[];
+  readonly positions: unknown[];
+  readonly openOrders: unknown[];
+  readonly openAlgoOrders: unknown[];
+  readonly fills: unknown[];
+  readonly userEventsSent: number;
+}
+
+const DEFAULT_BALANCES = { USDC: '10000', USDT: '10000' };
+
+function marketSource(
+  options: SimOptions,
+  contracts: readonly ListedContract[],
+  startTime: number,
+): MarketSource {
+  if (options.replay) {
+    const contract = contracts.find((candidate) => candidate.instrument.symbol === options.replay?.symbol);
+    if (!contract) throw new Error(`replay symbol ${options.replay.symbol} is not a listed contract`);
+    return createReplayMarket({
+      symbol: contract.instrument.symbol,
+      candles: options.replay.candles,
+      tickSize: contract.instrument.tickSize,
+    });
+  }
+  return createSyntheticMarket({
+    seed: options.seed ?? 42,
+    startTime,
+    symbols: contracts.map(({ instrument, startPrice }) => ({
+      symbol: instrument.symbol,
+      startPrice,
+      tickSize: instrument.tickSize,
+      stepSize: instrument.stepSize,
+    })),
+  });
+}
+
+/** Starts the emulator: matching core, market, REST and WebSocket server on 127.0.0.1. */
+export async function startSim(options: SimOptions = {}): Promise<Sim> {
+  const contracts = options.contracts ?? defaultContracts();
+  const instruments: InstrumentSpec[] = contracts.map((contract) => contract.instrument);
+  const replayStart = options.replay?.candles[0]?.openTime;
+  const startTime = options.startTime ?? replayStart ?? Math.floor(Date.now() / 60_000) * 60_000;
+
+  const faults = new FaultInjector();
+  const core = new MatchingCore({
+    instruments,
+    ...(options.makerFeeRate ? { makerFeeRate: options.makerFeeRate } : {}),
+    ...(options.takerFeeRate ? { takerFeeRate: options.takerFeeRate } : {}),
+  });
+  const candles = new CandleBook({
+    symbols: instruments.map(({ symbol, tickSize, stepSize }) => ({ symbol, tickSize, stepSize })),
+  });
+  const source = marketSource(options, contracts, startTime);
+  if (!options.replay && 'history' in source) {
+    const history = (source as ReturnType<typeof createSyntheticMarket>).history({
+      minutes: options.historyMinutes ?? 1500,
+    });
+    for (const [symbol, symbolCandles] of history) candles.warmUp(symbol, symbolCandles);
+  }
+
+  const serverTime = () => Date.now() + (faults.settings.clockSkewMs ?? 0);
+  const listenKeys = new ListenKeyStore({
+    now: serverTime,
+    ...(options.listenKeyValidityMs !== undefined ? { validityMs: options.listenKeyValidityMs } : {}),
+  });
+  const streams = new StreamServer({ faults, listenKeys, ...options.streams });
+
+  const accounts: ApiCredentials[] = (options.accounts ?? [{}]).map((account, index) => ({
+    accountId: `account-${index + 1}`,
+    apiKey: account.apiKey ?? randomBytes(32).toString('hex'),
+    apiSecret: account.apiSecret ?? randomBytes(32).toString('hex'),
+  }));
+  (options.accounts ?? [{}]).forEach((account, index) => {
+    core.addAccount(`account-${index + 1}`, { ...(account.balances ?? DEFAULT_BALANCES) }, startTime);
+  });
+
+  const markSentAt = new Map<string, number>();
+  const publishEvents = (events: readonly CoreEvent[]) => {
+    for (const event of events) {
+      if (event.kind === 'trade') {
+        const stream = `${event.symbol.toLowerCase()}@aggTrade`;
+        if (streams.hasSubscribers(stream)) {
+          streams.publish(stream, {
+            e: 'aggTrade',
+            E: event.time,
+            s: event.symbol,
+            a: 0,
+            p: event.price,
+            q: event.qty,
+            nq: event.qty,
+            f: 0,
+            l: 0,
+            T: event.time,
+            m: event.buyerIsMaker,
+          });
+        }
+        continue;
+      }
+      for (const payload of userDataEvents(event)) streams.publishUser(event.accountId, payload);
+    }
+  };
+  const flushCoreEvents = () => publishEvents(core.drainEvents());
+
+  const publishKline = (kline: Kline) => {
+    const stream = `${kline.symbol.toLowerCase()}@kline_${kline.interval}`;
+    if (!streams.hasSubscribers(stream)) return;
+    streams.publish(stream, {
+      e: 'kline',
+      E: kline.closeTime,
+      s: kline.symbol,
+      k: {
+        t: kline.openTime,
+        T: kline.closeTime,
+        s: kline.symbol,
+        i: kline.interval,
+        f: kline.firstTradeId,
+        L: kline.lastTradeId,
+        o: kline.open,
+        c: kline.close,
+        h: kline.high,
+        l: kline.low,
+        v: kline.volume,
+        n: kline.trades,
+        x: kline.closed,
+        q: kline.quoteVolume,
+        V: kline.takerBuyVolume,
+        Q: kline.takerBuyQuoteVolume,
+        B: '0',
+      },
+    });
+  };
+
+  const onTicks = (ticks: readonly MarketTick[]) => {
+    for (const tick of ticks) {
+      if (core.market(tick.symbol).fundingRate !== tick.fundingRate)
+        core.setFundingRate(tick.symbol, tick.fundingRate);
+      core.updateMarket(tick);
+      const lower = tick.symbol.toLowerCase();
+      for (const interval of klineIntervals) {
+        if (!streams.hasSubscribers(`${lower}@kline_${interval}`)) continue;
+        const current = candles.currentKline(tick.symbol, interval);
+        if (current) publishKline(current);
+      }
+      const lastMark = markSentAt.get(tick.symbol) ?? 0;
+      if (tick.time - lastMark >= 1000) {
+        markSentAt.set(tick.symbol, tick.time);
+        const market = core.market(tick.symbol);
+        const payload = {
+          e: 'markPriceUpdate',
+          E: tick.time,
+          s: tick.symbol,
+          p: tick.markPrice,
+          ap: tick.markPrice,
+          i: tick.indexPrice,
+          P: tick.indexPrice,
+          r: tick.fundingRate,
+          T: market.nextFundingTime,
+        };
+        streams.publish(`${lower}@markPrice@1s`, payload);
+        if (tick.time % 3000 < 1000) streams.publish(`${lower}@markPrice`, payload);
+      }
+      const instrument = instruments.find((candidate) => candidate.symbol === tick.symbol);
+      if (instrument && streams.hasSubscribers(`${lower}@bookTicker`)) {
+        streams.publish(`${lower}@bookTicker`, {
+          e: 'bookTicker',
+          u: tick.time,
+          E: tick.time,
+          T: tick.time,
+          s: tick.symbol,
+          b: tick.lastPrice,
+          B: tick.tradeQty === '0' ? instrument.minQty : tick.tradeQty,
+          a: tick.lastPrice,
+          A: tick.tradeQty === '0' ? instrument.minQty : tick.tradeQty,
+        });
+      }
+      if (tick.tradeQty !== '0' && streams.hasSubscribers(`${lower}@aggTrade`)) {
+        streams.publish(`${lower}@aggTrade`, {
+          e: 'aggTrade',
+          E: tick.time,
+          s: tick.symbol,
+          a: candles.lastTradeId(tick.symbol),
+          p: tick.lastPrice,
+          q: tick.tradeQty,
+          nq: tick.tradeQty,
+          f: candles.lastTradeId(tick.symbol),
+          l: candles.lastTradeId(tick.symbol),
+          T: tick.time,
+          m: tick.buyerIsMaker,
+        });
+      }
+    }
+    flushCoreEvents();
+  };
+
+  const clock = new SimClock({ startTime, speed: options.speed ?? 1 });
+  const driver = new MarketDriver({
+    source,
+    clock,
+    candles,
+    onTick: onTicks,
+    onKlinesClosed: (klines) => klines.forEach(publishKline),
+  });
+  // Prime the core with the first prices so orders can be priced before the first timer fires.
+  driver.advanceTo(startTime);
+
+  const context: RouteContext = {
+    core,
+    serverTime,
+    marketTime: () => clock.now(),
+    klines: (symbol, interval, range) =>
+      isKlineInterval(interval) ? candles.klines(symbol, interval, range) : [],
+    listenKeys,
+  };
+  const requests: RequestRecord[] = [];
+  const restHandler = createRestHandler({
+    context,
+    faults,
+    credentials: accounts,
+    afterRequest: flushCoreEvents,
+    onRequest: (record) => {
+      requests.push(record);
+      if (requests.length > 10_000) requests.splice(0, requests.length - 10_000);
+    },
+    onInternalError: options.onInternalError ?? ((error) => console.error('bot-sim internal error:', error)),
+  });
+
+  const sim: Sim = {
+    url: '',
+    wsUrl: '',
+    port: 0,
+    accounts,
+    core,
+    candles,
+    streams,
+    clock,
+    requests,
+    injectFaults(settings) {
+      const { partialFillRatio, rejectNextConditional, ...server } = settings;
+      faults.set(server);
+      if (partialFillRatio !== undefined) core.faults.partialFillRatio = partialFillRatio;
+      if (rejectNextConditional !== undefined) core.faults.rejectNextConditional = rejectNextConditional;
+    },
+    clearFaults() {
+      faults.clear();
+      delete core.faults.partialFillRatio;
+      delete core.faults.rejectNextConditional;
+    },
+    dropStreams: (category) => streams.dropConnections(category),
+    expireListenKeys(accountId) {
+      listenKeys.expireAll(accountId);
+      streams.expireListenKeys();
+    },
+    advance(ms) {
+      driver.advanceTo(clock.now() + ms);
+    },
+    marketTime: () => clock.now(),
+    setMarketPrice(symbol, lastPrice, markPrice = lastPrice) {
+      core.updateMarket({ symbol, lastPrice, markPrice, indexPrice: markPrice, time: clock.now() });
+      flushCoreEvents();
+    },
+    state(accountId = accounts[0]?.accountId ?? '') {
+      return {
+        marketTime: clock.now(),
+        assets: core.assets(accountId),
+        positions: core.positions(accountId).filter((position) => Number(position.positionAmt) !== 0),
+        openOrders: core.openOrders(accountId),
+        openAlgoOrders: core.openAlgoOrders(accountId),
+        fills: core.fills(accountId),
+        userEventsSent: streams.sentUserEvents.length,
+      };
+    },
+    close: async () => {
+      driver.stop();
+      await streams.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+
+  const server = createServer((request, response) => {
+    if (request.url?.startsWith('/_sim/')) {
+      void handleControl(sim, request, response);
+      return;
+    }
+    void restHandler(request, response);
+  });
+  server.on('upgrade', (request, socket, head) => streams.handleUpgrade(request, socket, head));
+  server.on('clientError', (_error, socket) => socket.destroy());
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.maxConnections = 1024;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  Object.assign(sim, { url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, port });
+  driver.start();
+  return sim;
+}
+
+async function handleControl(sim: Sim, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > 64 * 1024) break;
+    chunks.push(chunk as Buffer);
+  }
+  const send = (status: number, body: unknown) => {
+    response.writeHead(status, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify(body));
+  };
+  let body: Record<string, unknown> = {};
+  try {
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (text.trim() !== '') body = JSON.parse(text) as Record<string, unknown>;
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new Error('body must be an object');
+  } catch (error) {
+    send(400, { error: `invalid JSON body: ${(error as Error).message}` });
+    return;
+  }
+  const path = (request.url ?? '').split('?')[0];
+  try {
+    switch (`${request.method} ${path}`) {
+      case 'GET /_sim/state':
+        send(200, sim.state());
+        return;
+      case 'POST /_sim/faults':
+        sim.injectFaults(body as SimFaults);
+        send(200, { ok: true });
+        return;
+      case 'DELETE /_sim/faults':
+        sim.clearFaults();
+        send(200, { ok: true });
+        return;
+      case 'POST /_sim/streams/drop':
+        send(200, { dropped: sim.dropStreams(body.category as 'public' | 'market' | 'private' | undefined) });
+        return;
+      case 'POST /_sim/listen-keys/expire':
+        sim.expireListenKeys();
+        send(200, { ok: true });
+        return;
+      case 'POST /_sim/advance': {
+        const ms = Number(body.ms);
+        if (!Number.isFinite(ms) || ms < 0) {
+          send(400, { error: 'ms must be a non-negative number' });
+          return;
+        }
+        sim.advance(ms);
+        send(200, { marketTime: sim.marketTime() });
+        return;
+      }
+      default:
+        send(404, { error: `unknown control route ${request.method} ${path}` });
+    }
+  } catch (error) {
+    send(400, { error: (error as Error).message });
+  }
+}
