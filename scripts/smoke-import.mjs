@@ -14,7 +14,10 @@ const fromEsm = exportNames([
   '-e',
   `console.log(JSON.stringify(Object.keys(await import(${JSON.stringify(name)}))))`,
 ]);
-const fromCjs = exportNames(['-e', `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(name)}))))`]);
+const fromCjs = exportNames([
+  '-e',
+  `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(name)}))))`,
+]);
 if (fromEsm === '' || fromEsm !== fromCjs) {
   console.error(`${name}: ESM exports [${fromEsm}] differ from CJS exports [${fromCjs}]`);
   process.exit(1);
