@@ -263,3 +263,73 @@ describe('stream faults and connection rules', () => {
     }
   });
 });
+
+describe('combined private streams, aggTrade and the control endpoint', () => {
+  let sim: Sim;
+
+  beforeAll(async () => {
+    sim = await startSim({ speed: 'manual', historyMinutes: 5 });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('delivers only the allowed events on /private/stream, wrapped by listenKey', async () => {
+    const exchange = restClient(sim);
+    await exchange.loadMarkets();
+    const raw = exchange as unknown as { fapiPrivatePostListenKey(): Promise<{ listenKey: string }> };
+    const { listenKey } = await raw.fapiPrivatePostListenKey();
+    const { socket, messages } = await connect(
+      `${sim.wsUrl}/private/stream?listenKey=${listenKey}&events=ACCOUNT_UPDATE/ACCOUNT_CONFIG_UPDATE`,
+    );
+    sim.setMarketPrice('BTCUSDC', '60000.0');
+    await exchange.setLeverage(7, SYMBOL);
+    await exchange.createOrder(SYMBOL, 'market', 'buy', 0.01);
+    await until(() => messages.length >= 2);
+    expect(messages.map((message) => (message.data as { e: string }).e)).toEqual([
+      'ACCOUNT_CONFIG_UPDATE',
+      'ACCOUNT_UPDATE',
+    ]);
+    expect(messages.every((message) => message.stream === listenKey)).toBe(true);
+    expect(messages[0]).toMatchObject({ data: { ac: { s: 'BTCUSDC', l: 7 } } });
+    socket.terminate();
+  });
+
+  it('refuses a private connection with an unknown listenKey', async () => {
+    await expect(connect(`${sim.wsUrl}/private/ws?listenKey=${'0'.repeat(64)}`)).rejects.toThrow(/400/);
+  });
+
+  it('streams aggregate trades and klines of the market', async () => {
+    const { socket, messages } = await connect(
+      `${sim.wsUrl}/market/stream?streams=btcusdc@aggTrade/btcusdc@kline_1m`,
+    );
+    sim.advance(61_000);
+    await until(() => messages.some((message) => (message.data as { e: string }).e === 'aggTrade'));
+    await until(() => messages.some((message) => (message.data as { k?: { x: boolean } }).k?.x === true));
+    const trade = messages.find((message) => message.stream === 'btcusdc@aggTrade')!.data;
+    expect(trade).toMatchObject({
+      e: 'aggTrade',
+      s: 'BTCUSDC',
+      p: expect.any(String),
+      q: expect.any(String),
+      m: expect.any(Boolean),
+    });
+    socket.terminate();
+  });
+
+  it('takes faults over POST /_sim/faults and clears them with DELETE', async () => {
+    const exchange = restClient(sim);
+    const post = await fetch(`${sim.url}/_sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ clockSkewMs: -30_000 }),
+    });
+    expect(post.status).toBe(200);
+    await expect(exchange.fetchBalance()).rejects.toThrow(/-1021/);
+    await fetch(`${sim.url}/_sim/faults`, { method: 'DELETE' });
+    await expect(exchange.fetchBalance()).resolves.toBeDefined();
+    const advanced = (await (
+      await fetch(`${sim.url}/_sim/advance`, { method: 'POST', body: JSON.stringify({ ms: 60_000 }) })
+    ).json()) as { marketTime: number };
+    expect(advanced.marketTime).toBe(sim.marketTime());
+  });
+});
