@@ -4,10 +4,16 @@ import { defineConfig, type Options } from 'tsup';
  * The one build every published package uses: dual ESM + CJS with `.d.ts` and `.d.cts`, so the
  * package works from `import` and `require` with types (checked by publint and arethetypeswrong).
  * `entry` names each public entry point, e.g. `{ index: 'src/index.ts' }`; `bin` names command-line
- * entry points, built once as ESM without types (Node runs them; nobody imports them).
+ * entry points, built once as ESM without types (Node runs them; nobody imports them); `extra` adds
+ * tsup options to both (e.g. `noExternal` to bundle an ESM-only dependency).
  */
-export function packageBuild(entry: Record<string, string>, bin: Record<string, string> = {}) {
+export function packageBuild(
+  entry: Record<string, string>,
+  bin: Record<string, string> = {},
+  extra: Options = {},
+) {
   const shared: Options = {
+    ...extra,
     sourcemap: true,
     target: 'node20',
     platform: 'node',
