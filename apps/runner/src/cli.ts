@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
 import { runQuickCheck } from './quick-check';
 
 /**
@@ -25,8 +26,37 @@ export function buildProgram(): Command {
       });
     });
 
+  program
+    .command('playbook')
+    .description(
+      'list the incident playbooks, or show one: how it is detected, what the bot does, what you do',
+    )
+    .argument('[id]', 'playbook id, e.g. sl-placement-failed')
+    .action((id: string | undefined) => {
+      if (id === undefined) {
+        for (const playbook of PLAYBOOKS)
+          console.log(`${playbook.id.padEnd(28)} ${playbook.severity.padEnd(9)} ${playbook.title}`);
+        return;
+      }
+      const playbook = findPlaybook(id);
+      if (!playbook) {
+        console.error(
+          `bot playbook: no playbook '${id}'; known: ${PLAYBOOKS.map((entry) => entry.id).join(', ')}`,
+        );
+        process.exitCode = 2;
+        return;
+      }
+      console.log(formatPlaybook(playbook));
+    });
+
   return program;
 }
+
+// `bot playbook | head` closes the pipe early; that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 try {
   await buildProgram().parseAsync(process.argv);
