@@ -2,6 +2,7 @@ import type { MatchingCore } from '../core/matching-core';
 import type {
   ConditionalOrderType,
   MarginType,
+  PositionView,
   RegularOrderType,
   Side,
   TimeInForce,
@@ -279,6 +280,27 @@ function newAlgoOrder(request: RouteRequest) {
   return algoOrderJson(algo);
 }
 
+const balanceRoute: Route = {
+  security: 'SIGNED',
+  weight: weight(5),
+  handle: (request) => request.context.core.assets(request.accountId).map(assetJson),
+};
+
+/** v2 and v3 differ only in the row shape: v3 drops leverage and marginType. */
+function positionRiskRoute(toJson: (position: PositionView) => unknown): Route {
+  return {
+    security: 'SIGNED',
+    weight: weight(5),
+    handle: (request) => {
+      const symbol = optionalSymbol(request);
+      return request.context.core
+        .positions(request.accountId)
+        .filter((position) => symbol === undefined || position.symbol === symbol)
+        .map(toJson);
+    },
+  };
+}
+
 /** Every REST route the emulator serves, keyed `METHOD /path`. Anything else is a loud 404. */
 export const REST_ROUTES: Readonly<Record<string, Route>> = {
   'GET /fapi/v1/ping': { security: 'NONE', weight: weight(1), handle: () => ({}) },
@@ -366,7 +388,7 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
             },
           ],
         }));
-      return symbol ? rows : rows;
+      return rows;
     },
   },
   'GET /fapi/v1/symbolConfig': {
@@ -376,38 +398,10 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
   },
   'GET /fapi/v3/account': { security: 'SIGNED', weight: weight(5), handle: accountV3 },
   'GET /fapi/v2/account': { security: 'SIGNED', weight: weight(5), handle: accountV3 },
-  'GET /fapi/v3/balance': {
-    security: 'SIGNED',
-    weight: weight(5),
-    handle: (request) => request.context.core.assets(request.accountId).map(assetJson),
-  },
-  'GET /fapi/v2/balance': {
-    security: 'SIGNED',
-    weight: weight(5),
-    handle: (request) => request.context.core.assets(request.accountId).map(assetJson),
-  },
-  'GET /fapi/v3/positionRisk': {
-    security: 'SIGNED',
-    weight: weight(5),
-    handle: (request) => {
-      const symbol = optionalSymbol(request);
-      return request.context.core
-        .positions(request.accountId)
-        .filter((position) => symbol === undefined || position.symbol === symbol)
-        .map(positionRiskJson);
-    },
-  },
-  'GET /fapi/v2/positionRisk': {
-    security: 'SIGNED',
-    weight: weight(5),
-    handle: (request) => {
-      const symbol = optionalSymbol(request);
-      return request.context.core
-        .positions(request.accountId)
-        .filter((position) => symbol === undefined || position.symbol === symbol)
-        .map(positionRiskV2Json);
-    },
-  },
+  'GET /fapi/v3/balance': balanceRoute,
+  'GET /fapi/v2/balance': balanceRoute,
+  'GET /fapi/v3/positionRisk': positionRiskRoute(positionRiskJson),
+  'GET /fapi/v2/positionRisk': positionRiskRoute(positionRiskV2Json),
   'GET /fapi/v1/positionSide/dual': {
     security: 'SIGNED',
     weight: weight(30),
