@@ -41,8 +41,8 @@ const botPackagesExcept = (...allowed) => allBotPackages.filter((name) => !allow
 /** @type {Record<string, { banned: string[]; why: string }>} */
 export const boundaries = {
   config: {
-    banned: [...allBotPackages, ...venueClients],
-    why: '@bot/config may import zod only',
+    banned: [...botPackagesExcept('@bot/risk'), ...venueClients],
+    why: '@bot/config may import zod and @bot/risk (for the tier table) only',
   },
   symbols: {
     banned: [...allBotPackages, ...venueClients, ...nodeBuiltins],

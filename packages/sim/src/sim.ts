@@ -182,25 +182,9 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const markSentAt = new Map<string, number>();
   const publishEvents = (events: readonly CoreEvent[]) => {
     for (const event of events) {
-      if (event.kind === 'trade') {
-        const stream = `${event.symbol.toLowerCase()}@aggTrade`;
-        if (streams.hasSubscribers(stream)) {
-          streams.publish(stream, {
-            e: 'aggTrade',
-            E: event.time,
-            s: event.symbol,
-            a: 0,
-            p: event.price,
-            q: event.qty,
-            nq: event.qty,
-            f: 0,
-            l: 0,
-            T: event.time,
-            m: event.buyerIsMaker,
-          });
-        }
-        continue;
-      }
+      // Own fills are not printed as aggTrades: the market's tick stream is the one numbered trade tape,
+      // and a second source would break its increasing ids.
+      if (event.kind === 'trade') continue;
       for (const payload of userDataEvents(event)) streams.publishUser(event.accountId, payload);
     }
   };

@@ -1,0 +1,69 @@
+export { RiskGuard, openDenialCodes } from './risk-guard';
+export type {
+  CanOpenInput,
+  CloseRecorded,
+  CooldownDenial,
+  HaltedDenial,
+  MaxPositionsDenial,
+  OpenAllowed,
+  OpenDecision,
+  OpenDenial,
+  OpenDenialCode,
+  RecordCloseInput,
+  ReducingDenial,
+  RestoreOptions,
+  RiskGuardOptions,
+  RiskGuardStatus,
+  SymbolAlreadyOpenDenial,
+} from './risk-guard';
+export { closeReasons, tradingStates } from './trading-state';
+export type {
+  CloseReason,
+  DailyDrawdownHalt,
+  HaltCode,
+  HaltRecord,
+  LiquidationHalt,
+  OpenPosition,
+  OperatorHalt,
+  ReducingRecord,
+  StopLossStreakHalt,
+  TradingState,
+} from './trading-state';
+export { SNAPSHOT_VERSION } from './snapshot';
+export type { RiskGuardSnapshot } from './snapshot';
+export { LARGEST_FEE_RATE, LARGEST_SLIPPAGE_PCT, lossPerUnitOf, sizePosition } from './size-position';
+export type {
+  PositionSize,
+  SizeDenial,
+  SizeDenialCode,
+  SizeLimitedBy,
+  SizePositionInput,
+  SizingNumbers,
+  SizingResult,
+} from './size-position';
+export {
+  DEFAULT_MINIMUM_REWARD_RISK,
+  rewardRiskRatio,
+  stopFromAtr,
+  targetFromRewardRisk,
+} from './stop-and-target';
+export type {
+  RewardRiskInput,
+  StopFromAtrInput,
+  TargetFromRewardRiskInput,
+  TickRule,
+} from './stop-and-target';
+export {
+  LARGEST_LEVERAGE,
+  TIERS,
+  TIER_LIMITS,
+  TIER_MAX_NOTIONAL_MULTIPLE,
+  resolveRiskLimits,
+  riskLimitFields,
+  tierPreset,
+} from './tiers';
+export type { RiskLimits, Tier, TierHardCaps, TierPreset } from './tiers';
+export { RiskInputError, isRiskInputError, riskInputErrorCodes } from './risk-input-error';
+export type { RiskInputErrorCode } from './risk-input-error';
+export { sides } from './validation';
+export type { Side } from './validation';

@@ -1,0 +1,700 @@
+import { RiskInputError, describeValue } from './risk-input-error';
+import { SNAPSHOT_VERSION, parseSnapshot } from './snapshot';
+import type { GuardState, RiskGuardSnapshot } from './snapshot';
+import { requireTier, resolveRiskLimits } from './tiers';
+import type { RiskLimits, Tier } from './tiers';
+import type {
+  CloseReason,
+  DailyDrawdownHalt,
+  HaltRecord,
+  OpenPosition,
+  ReducingRecord,
+  TradingState,
+} from './trading-state';
+import { utcDayOf, utcDayText } from './utc-day';
+import {
+  largestMoney,
+  requireMoney,
+  requireObject,
+  requireSide,
+  requireSymbol,
+  requireTime,
+  sameSymbol,
+  shown,
+} from './validation';
+import type { Side } from './validation';
+
+/** How a guard is set up. */
+export interface RiskGuardOptions {
+  /** The tier whose defaults fill unset limits and whose hard caps bound the custom ones. */
+  readonly tier: Tier;
+  /** Custom limits (e.g. `@bot/config`'s `risk` section as is), each within the tier's hard caps. */
+  readonly limits?: Partial<RiskLimits> | undefined;
+  /** Count every losing close (pnl < 0, any reason) as a stop-loss for the streak and cooldown. Default false: only `stop_loss` and `liquidation` closes do. */
+  readonly losingClosesExtendStreak?: boolean | undefined;
+  /** Add the open positions' unrealized loss to the day's loss. Default false: realized only. */
+  readonly includeUnrealizedLoss?: boolean | undefined;
+}
+
+/** What `RiskGuard.restore` accepts besides the snapshot. */
+export interface RestoreOptions extends Partial<RiskGuardOptions> {
+  /** When given, the guard moves its clock (and, past midnight UTC, its day) to this time at once. */
+  readonly now?: number | undefined;
+}
+
+/** The facts `canOpen` decides on. */
+export interface CanOpenInput {
+  readonly symbol: string;
+  readonly side: Side;
+  /** Epoch milliseconds. */
+  readonly now: number;
+  /** Account equity in quote currency (wallet balance + unrealized PnL), > 0. */
+  readonly equity: number;
+  /** Every open position, from the exchange (the guard does not track positions itself). */
+  readonly openPositions: readonly OpenPosition[];
+}
+
+/** A permitted open, with the numbers behind it for an audit rationale. */
+export interface OpenAllowed {
+  readonly allowed: true;
+  readonly tradingState: 'active';
+  readonly stopLossStreak: number;
+  readonly maxSlStreak: number;
+  /** The day's loss so far in quote currency (≥ 0) and as a fraction of the day's starting equity. */
+  readonly dailyLoss: number;
+  readonly dailyLossFraction: number;
+  readonly dailyDrawdownPct: number;
+  readonly dayStartEquity: number;
+  readonly openPositionCount: number;
+  readonly maxConcurrentPositions: number;
+}
+
+interface DenialBase {
+  readonly allowed: false;
+  /** Human-readable, with the numbers; may be reworded between versions (match on `code`). */
+  readonly message: string;
+  readonly tradingState: TradingState;
+}
+
+/** The guard is halted; the fields are the halt's record (numbers as they were when it tripped). */
+export type HaltedDenial = DenialBase & HaltRecord;
+
+/** The operator put the guard in `reducing`. */
+export interface ReducingDenial extends DenialBase {
+  readonly code: 'REDUCING';
+  readonly since: number | null;
+  readonly reason: string;
+}
+
+/** A stop-loss happened less than `cooldownAfterStopMinutes` ago. */
+export interface CooldownDenial extends DenialBase {
+  readonly code: 'COOLDOWN';
+  readonly lastStopLossAt: number;
+  /** When opens are allowed again, epoch ms. */
+  readonly cooldownEndsAt: number;
+  readonly remainingMilliseconds: number;
+  readonly cooldownAfterStopMinutes: number;
+}
+
+/** A position on this symbol is already open (either side; both notations match). */
+export interface SymbolAlreadyOpenDenial extends DenialBase {
+  readonly code: 'SYMBOL_ALREADY_OPEN';
+  readonly symbol: string;
+  readonly openSide: Side;
+}
+
+/** `maxConcurrentPositions` positions are already open. */
+export interface MaxPositionsDenial extends DenialBase {
+  readonly code: 'MAX_POSITIONS';
+  readonly openPositionCount: number;
+  readonly maxConcurrentPositions: number;
+}
+
+/** A refused open. */
+export type OpenDenial =
+  HaltedDenial | ReducingDenial | CooldownDenial | SymbolAlreadyOpenDenial | MaxPositionsDenial;
+
+/** Every denial code `canOpen` returns. */
+export type OpenDenialCode = OpenDenial['code'];
+
+/** Every `OpenDenialCode`, in the order `canOpen` checks them. */
+export const openDenialCodes: readonly OpenDenialCode[] = Object.freeze([
+  'HALTED',
+  'LIQUIDATION',
+  'SL_STREAK',
+  'DAILY_DRAWDOWN',
+  'REDUCING',
+  'COOLDOWN',
+  'SYMBOL_ALREADY_OPEN',
+  'MAX_POSITIONS',
+] as const);
+
+export type OpenDecision = OpenAllowed | OpenDenial;
+
+/** A closed position. */
+export interface RecordCloseInput {
+  /** Realized PnL of the close in quote currency, net of fees (negative = loss). */
+  readonly pnl: number;
+  readonly reason: CloseReason;
+  /** Epoch milliseconds of the close. */
+  readonly now: number;
+  /** The closed symbol (kept in a liquidation's halt record). */
+  readonly symbol?: string | undefined;
+  /** Account equity after the close; sets the day's starting equity if the day has none yet. */
+  readonly equity?: number | undefined;
+}
+
+/** What a close changed. */
+export interface CloseRecorded {
+  /** Whether the close counted as a stop-loss (extended the streak and started a cooldown). */
+  readonly countedAsStopLoss: boolean;
+  /** Whether it was a win (pnl > 0), which reset the streak. */
+  readonly resetStreak: boolean;
+  readonly stopLossStreak: number;
+  readonly realizedPnl: number;
+  readonly tradingState: TradingState;
+  /** The halt this close tripped, if it tripped one. */
+  readonly tripped: HaltRecord | null;
+}
+
+/** A read-only view of the guard, for an operator or an audit record. */
+export interface RiskGuardStatus {
+  readonly tier: Tier;
+  readonly limits: RiskLimits;
+  readonly tradingState: TradingState;
+  readonly halt: HaltRecord | null;
+  readonly reducing: ReducingRecord | null;
+  readonly stopLossStreak: number;
+  readonly lastStopLossAt: number | null;
+  /** When the cooldown after the last stop-loss ends (may be in the past), or `null`. */
+  readonly cooldownEndsAt: number | null;
+  readonly day: string | null;
+  readonly dayStartEquity: number | null;
+  readonly realizedPnl: number;
+  /** The day's realized loss (≥ 0) and its fraction of the day's starting equity (`null` until that is known). */
+  readonly realizedLoss: number;
+  readonly realizedLossFraction: number | null;
+  readonly latestNow: number | null;
+  readonly openPositions: readonly { readonly symbol: string; readonly side: Side }[];
+}
+
+const minuteMilliseconds = 60_000;
+
+function requireBooleanOption(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw new RiskInputError(
+      'INVALID_ARGUMENT',
+      `Invalid ${name} ${describeValue(value)}: expected true or false.`,
+      value,
+    );
+  }
+  return value;
+}
+
+const optionKeys = ['tier', 'limits', 'losingClosesExtendStreak', 'includeUnrealizedLoss'];
+
+function requireOptions(options: unknown, extraKeys: readonly string[] = []): void {
+  requireObject(options, 'RiskGuard options');
+  for (const key of Object.keys(options as object)) {
+    if (!optionKeys.includes(key) && !extraKeys.includes(key)) {
+      throw new RiskInputError(
+        'INVALID_ARGUMENT',
+        `Unknown RiskGuard option ${describeValue(key)}: expected ${[...optionKeys, ...extraKeys].join(', ')}.`,
+        key,
+      );
+    }
+  }
+}
+
+function requireReason(reason: unknown, what: string): string {
+  if (typeof reason !== 'string' || reason.trim().length === 0) {
+    throw new RiskInputError(
+      'INVALID_ARGUMENT',
+      `Invalid ${what} reason ${describeValue(reason)}: expected a non-empty string.`,
+      reason,
+    );
+  }
+  return reason;
+}
+
+function requirePnl(value: unknown): number {
+  if (typeof value !== 'number' || !(Math.abs(value) <= largestMoney)) {
+    throw new RiskInputError(
+      'INVALID_PNL',
+      `Invalid pnl ${describeValue(value)}: expected a finite number from -1e15 to 1e15 (negative for a loss).`,
+      value,
+    );
+  }
+  return value === 0 ? 0 : value;
+}
+
+function requireCloseReason(value: unknown): CloseReason {
+  if (value !== 'stop_loss' && value !== 'take_profit' && value !== 'manual' && value !== 'liquidation') {
+    throw new RiskInputError(
+      'INVALID_CLOSE_REASON',
+      `Invalid close reason ${describeValue(value)}: expected 'stop_loss', 'take_profit', 'manual' or 'liquidation'.`,
+      value,
+    );
+  }
+  return value;
+}
+
+function invalidPositions(why: string, value: unknown): RiskInputError {
+  return new RiskInputError('INVALID_POSITIONS', `Invalid openPositions: ${why}`, value);
+}
+
+/** Whether the recorded positions already equal the reported ones (so the hot path allocates nothing). */
+function samePositions(
+  recorded: readonly { readonly symbol: string; readonly side: Side }[],
+  reported: readonly OpenPosition[],
+): boolean {
+  if (recorded.length !== reported.length) return false;
+  for (let index = 0; index < recorded.length; index += 1) {
+    const left = recorded[index];
+    const right = reported[index];
+    if (
+      left === undefined ||
+      right === undefined ||
+      left.symbol !== right.symbol ||
+      left.side !== right.side
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Stricter halts are kept when a milder one trips: everything but a daily-drawdown halt lasts until `resume()`. */
+function lastsUntilResume(halt: HaltRecord): boolean {
+  return halt.code !== 'DAILY_DRAWDOWN';
+}
+
+/**
+ * Decides whether a bot may open a position, from a stop-loss streak, the UTC day's drawdown, a cooldown
+ * after stops, the number of open positions and a trading state (`active | reducing | halted`). Pure: no
+ * clock, no I/O; every call carries `now` and the facts. Snapshot it after every change and restore it
+ * at start, so a restart continues the same streak, day and halt.
+ */
+export class RiskGuard {
+  readonly tier: Tier;
+  readonly limits: RiskLimits;
+  readonly losingClosesExtendStreak: boolean;
+  readonly includeUnrealizedLoss: boolean;
+  readonly #cooldownMilliseconds: number;
+  readonly #state: GuardState;
+
+  /**
+   * Throws `RiskInputError`: `UNKNOWN_TIER`, `INVALID_LIMIT`, `BEYOND_TIER_CAP`, `INVALID_ARGUMENT`
+   * (a non-object, an unknown option, a non-boolean flag).
+   */
+  constructor(options: RiskGuardOptions) {
+    requireOptions(options);
+    this.tier = requireTier(options.tier);
+    this.limits = resolveRiskLimits(this.tier, options.limits);
+    this.losingClosesExtendStreak = requireBooleanOption(
+      options.losingClosesExtendStreak,
+      'losingClosesExtendStreak',
+    );
+    this.includeUnrealizedLoss = requireBooleanOption(options.includeUnrealizedLoss, 'includeUnrealizedLoss');
+    this.#cooldownMilliseconds = this.limits.cooldownAfterStopMinutes * minuteMilliseconds;
+    this.#state = {
+      day: null,
+      dayStartEquity: null,
+      realizedPnl: 0,
+      stopLossStreak: 0,
+      lastStopLossAt: null,
+      latestNow: null,
+      halt: null,
+      reducing: null,
+      openPositions: [],
+    };
+    Object.freeze(this);
+  }
+
+  /**
+   * A guard continuing from `snapshot` (an object or its JSON text). Its tier, limits and flags come from
+   * the snapshot unless `options` gives a `tier` (then exactly as `new RiskGuard(options)`: the current
+   * config wins, the state is kept). A snapshot from an earlier UTC day starts a new day at the next call
+   * (or at once with `options.now`): the day's PnL and starting equity reset, and the streak, cooldown and
+   * halts (except a daily-drawdown halt) stay. Throws `RiskInputError` `INVALID_SNAPSHOT`, or the
+   * constructor's codes for bad options.
+   */
+  static restore(snapshot: RiskGuardSnapshot | string, options: RestoreOptions = {}): RiskGuard {
+    requireOptions(options, ['now']);
+    if (options.tier === undefined && options.limits !== undefined) {
+      throw new RiskInputError(
+        'INVALID_ARGUMENT',
+        'RiskGuard.restore: `limits` needs the `tier` they belong to.',
+        options.limits,
+      );
+    }
+    const { settings, state } = parseSnapshot(snapshot);
+    const guard = new RiskGuard(
+      options.tier === undefined
+        ? {
+            tier: settings.tier,
+            limits: settings.limits,
+            losingClosesExtendStreak: options.losingClosesExtendStreak ?? settings.losingClosesExtendStreak,
+            includeUnrealizedLoss: options.includeUnrealizedLoss ?? settings.includeUnrealizedLoss,
+          }
+        : {
+            tier: options.tier,
+            limits: options.limits,
+            losingClosesExtendStreak: options.losingClosesExtendStreak,
+            includeUnrealizedLoss: options.includeUnrealizedLoss,
+          },
+    );
+    Object.assign(guard.#state, state);
+    if (options.now !== undefined) guard.#advance(requireTime(options.now));
+    return guard;
+  }
+
+  /** The current trading state. */
+  get tradingState(): TradingState {
+    return this.#state.halt !== null ? 'halted' : this.#state.reducing !== null ? 'reducing' : 'active';
+  }
+
+  /** Consecutive stop-losses. */
+  get stopLossStreak(): number {
+    return this.#state.stopLossStreak;
+  }
+
+  /**
+   * Whether a position may be opened now: `{ allowed: true, … }` or `{ allowed: false, code, message, … }`.
+   * Checks, in order: a halt (operator `HALTED`, `LIQUIDATION`, `SL_STREAK`, `DAILY_DRAWDOWN` — a streak at
+   * `maxSlStreak` or a day's loss at `dailyDrawdownPct` trips the halt here too), `REDUCING`, `COOLDOWN`,
+   * `SYMBOL_ALREADY_OPEN`, `MAX_POSITIONS`. It rolls the day over at 00:00 UTC and sets the day's starting
+   * equity from the first equity of the day. Throws `RiskInputError` for invalid input (`INVALID_SYMBOL`,
+   * `INVALID_SIDE`, `INVALID_TIME`, `INVALID_EQUITY`, `INVALID_POSITIONS`, `INVALID_ARGUMENT`).
+   */
+  canOpen(input: CanOpenInput): OpenDecision {
+    requireObject(input, 'canOpen input');
+    const symbol = requireSymbol(input.symbol);
+    requireSide(input.side);
+    const requestedNow = requireTime(input.now);
+    const equity = requireMoney(input.equity, 'equity', 'INVALID_EQUITY');
+    const positions = input.openPositions;
+    if (!Array.isArray(positions)) {
+      throw invalidPositions(
+        `${describeValue(positions)} is not an array (pass [] when none are open).`,
+        positions,
+      );
+    }
+    let unrealizedPnl = 0;
+    let sameSymbolSide: Side | undefined;
+    for (let index = 0; index < positions.length; index += 1) {
+      const position: unknown = positions[index];
+      if (typeof position !== 'object' || position === null) {
+        throw invalidPositions(`entry ${index} is ${describeValue(position)}, not a position.`, positions);
+      }
+      const { symbol: openSymbol, side: openSide, unrealizedPnl: openPnl } = position as OpenPosition;
+      if (typeof openSymbol !== 'string' || openSymbol.length === 0) {
+        throw invalidPositions(`entry ${index} has symbol ${describeValue(openSymbol)}.`, positions);
+      }
+      if (openSide !== 'long' && openSide !== 'short') {
+        throw invalidPositions(`entry ${index} has side ${describeValue(openSide)}.`, positions);
+      }
+      if (openPnl !== undefined || this.includeUnrealizedLoss) {
+        if (typeof openPnl !== 'number' || !(Math.abs(openPnl) <= largestMoney)) {
+          throw invalidPositions(
+            `entry ${index} has unrealizedPnl ${describeValue(openPnl)}; expected a finite number${this.includeUnrealizedLoss ? ' (required: the guard counts unrealized loss)' : ''}.`,
+            positions,
+          );
+        }
+        if (openPnl < 0) unrealizedPnl += openPnl;
+      }
+      if (sameSymbolSide === undefined && sameSymbol(symbol, openSymbol)) sameSymbolSide = openSide;
+    }
+
+    const state = this.#state;
+    const now = this.#advance(requestedNow);
+    if (state.dayStartEquity === null) this.#startDay(equity);
+    if (!samePositions(state.openPositions, positions)) {
+      state.openPositions = positions.map(({ symbol: openSymbol, side }) => ({ symbol: openSymbol, side }));
+    }
+
+    const limits = this.limits;
+    if (state.stopLossStreak >= limits.maxSlStreak) this.#tripStreak(now);
+    const unrealizedLoss = this.includeUnrealizedLoss ? -unrealizedPnl : 0;
+    const dailyLoss = this.#dailyLoss(unrealizedLoss);
+    const dayStartEquity = state.dayStartEquity as number;
+    const dailyLossFraction = dailyLoss / dayStartEquity;
+    if (dailyLossFraction >= limits.dailyDrawdownPct) {
+      this.#tripDrawdown(now, dailyLoss, unrealizedLoss);
+    }
+
+    if (state.halt !== null) {
+      return { allowed: false, tradingState: 'halted', ...state.halt };
+    }
+    if (state.reducing !== null) {
+      const { message, since, reason } = state.reducing;
+      return { allowed: false, code: 'REDUCING', message, tradingState: 'reducing', since, reason };
+    }
+    const lastStopLossAt = state.lastStopLossAt;
+    if (lastStopLossAt !== null && now < lastStopLossAt + this.#cooldownMilliseconds) {
+      const cooldownEndsAt = lastStopLossAt + this.#cooldownMilliseconds;
+      const remainingMilliseconds = cooldownEndsAt - now;
+      return {
+        allowed: false,
+        code: 'COOLDOWN',
+        message: `Cooling down after a stop-loss: opens resume at ${new Date(cooldownEndsAt).toISOString()} (${Math.ceil(remainingMilliseconds / 1000)} s left of ${limits.cooldownAfterStopMinutes} min).`,
+        tradingState: 'active',
+        lastStopLossAt,
+        cooldownEndsAt,
+        remainingMilliseconds,
+        cooldownAfterStopMinutes: limits.cooldownAfterStopMinutes,
+      };
+    }
+    if (sameSymbolSide !== undefined) {
+      return {
+        allowed: false,
+        code: 'SYMBOL_ALREADY_OPEN',
+        message: `A ${sameSymbolSide} position on ${symbol} is already open.`,
+        tradingState: 'active',
+        symbol,
+        openSide: sameSymbolSide,
+      };
+    }
+    if (positions.length >= limits.maxConcurrentPositions) {
+      return {
+        allowed: false,
+        code: 'MAX_POSITIONS',
+        message: `${positions.length} positions are open; the limit is ${limits.maxConcurrentPositions}.`,
+        tradingState: 'active',
+        openPositionCount: positions.length,
+        maxConcurrentPositions: limits.maxConcurrentPositions,
+      };
+    }
+    return {
+      allowed: true,
+      tradingState: 'active',
+      stopLossStreak: state.stopLossStreak,
+      maxSlStreak: limits.maxSlStreak,
+      dailyLoss,
+      dailyLossFraction,
+      dailyDrawdownPct: limits.dailyDrawdownPct,
+      dayStartEquity,
+      openPositionCount: positions.length,
+      maxConcurrentPositions: limits.maxConcurrentPositions,
+    };
+  }
+
+  /**
+   * Records a closed position, whatever the trading state. A win (pnl > 0) resets the streak; a
+   * `stop_loss` or `liquidation` close that is not a win (and, with `losingClosesExtendStreak`, any close
+   * with pnl < 0) extends it and starts a cooldown. The pnl is added to the day's realized PnL (profits
+   * offset losses). Trips a halt when the streak reaches `maxSlStreak`, on a liquidation, and when the
+   * day's realized loss reaches `dailyDrawdownPct`. Throws `RiskInputError` (`INVALID_PNL`,
+   * `INVALID_CLOSE_REASON`, `INVALID_TIME`, `INVALID_SYMBOL`, `INVALID_EQUITY`, `INVALID_ARGUMENT`).
+   */
+  recordClose(input: RecordCloseInput): CloseRecorded {
+    requireObject(input, 'recordClose input');
+    const pnl = requirePnl(input.pnl);
+    const reason = requireCloseReason(input.reason);
+    const requestedNow = requireTime(input.now);
+    const symbol = input.symbol === undefined ? null : requireSymbol(input.symbol);
+    const equity =
+      input.equity === undefined ? undefined : requireMoney(input.equity, 'equity', 'INVALID_EQUITY');
+
+    const state = this.#state;
+    const now = this.#advance(requestedNow);
+    const haltBefore = state.halt;
+    state.realizedPnl += pnl;
+    if (state.dayStartEquity === null && equity !== undefined) this.#startDay(equity);
+    const resetStreak = pnl > 0;
+    const countedAsStopLoss =
+      !resetStreak &&
+      (reason === 'stop_loss' || reason === 'liquidation' || (this.losingClosesExtendStreak && pnl < 0));
+    if (resetStreak) {
+      state.stopLossStreak = 0;
+    } else if (countedAsStopLoss) {
+      state.stopLossStreak += 1;
+      state.lastStopLossAt = now;
+    }
+
+    if (reason === 'liquidation') {
+      this.#trip({
+        code: 'LIQUIDATION',
+        message: `Halted: ${symbol ?? 'a position'} was liquidated (pnl ${shown(pnl)}); a protective stop failed. resume() to trade again.`,
+        since: now,
+        pnl,
+        symbol,
+      });
+    }
+    if (state.stopLossStreak >= this.limits.maxSlStreak) this.#tripStreak(now);
+    if (state.dayStartEquity !== null) {
+      const dailyLoss = this.#dailyLoss(0);
+      if (dailyLoss / state.dayStartEquity >= this.limits.dailyDrawdownPct)
+        this.#tripDrawdown(now, dailyLoss, 0);
+    }
+    return {
+      countedAsStopLoss,
+      resetStreak,
+      stopLossStreak: state.stopLossStreak,
+      realizedPnl: state.realizedPnl,
+      tradingState: this.tradingState,
+      tripped: state.halt !== haltBefore ? state.halt : null,
+    };
+  }
+
+  /**
+   * Halts: no opens until `resume()`. Replaces any current halt (the operator's word is the latest);
+   * `now`, when given, is recorded as `since`. Throws `INVALID_ARGUMENT` for an empty reason.
+   */
+  halt(reason: string, now?: number): RiskGuardStatus {
+    const checkedReason = requireReason(reason, 'halt');
+    const since = now === undefined ? null : this.#advance(requireTime(now));
+    this.#state.halt = Object.freeze({
+      code: 'HALTED',
+      message: `Halted by the operator: ${checkedReason}`,
+      since,
+      reason: checkedReason,
+    });
+    return this.status();
+  }
+
+  /**
+   * Reducing: closes go on (the guard never blocks them), opens are refused with `REDUCING`, until
+   * `resume()`. A halt, if any, still takes precedence while it lasts.
+   */
+  reduce(reason: string, now?: number): RiskGuardStatus {
+    const checkedReason = requireReason(reason, 'reduce');
+    const since = now === undefined ? null : this.#advance(requireTime(now));
+    this.#state.reducing = Object.freeze({
+      message: `Reducing (opens refused, closes allowed): ${checkedReason}`,
+      since,
+      reason: checkedReason,
+    });
+    return this.status();
+  }
+
+  /**
+   * Back to `active`: lifts any halt and the reducing state. A streak at or above `maxSlStreak` is reset
+   * to 0 (resuming acknowledges it; otherwise the next `canOpen` would halt again). It cannot lift a
+   * live limit: if the day's loss is still at the limit, the next `canOpen` halts again.
+   */
+  resume(now?: number): RiskGuardStatus {
+    if (now !== undefined) this.#advance(requireTime(now));
+    const state = this.#state;
+    state.halt = null;
+    state.reducing = null;
+    if (state.stopLossStreak >= this.limits.maxSlStreak) state.stopLossStreak = 0;
+    return this.status();
+  }
+
+  /** A copy of the guard's state and settings. With `now`, the clock (and day) advances first. */
+  status(now?: number): RiskGuardStatus {
+    if (now !== undefined) this.#advance(requireTime(now));
+    const state = this.#state;
+    const realizedLoss = state.realizedPnl < 0 ? -state.realizedPnl : 0;
+    return {
+      tier: this.tier,
+      limits: this.limits,
+      tradingState: this.tradingState,
+      halt: state.halt,
+      reducing: state.reducing,
+      stopLossStreak: state.stopLossStreak,
+      lastStopLossAt: state.lastStopLossAt,
+      cooldownEndsAt:
+        state.lastStopLossAt === null ? null : state.lastStopLossAt + this.#cooldownMilliseconds,
+      day: state.day === null ? null : utcDayText(state.day),
+      dayStartEquity: state.dayStartEquity,
+      realizedPnl: state.realizedPnl,
+      realizedLoss,
+      realizedLossFraction: state.dayStartEquity === null ? null : realizedLoss / state.dayStartEquity,
+      latestNow: state.latestNow,
+      openPositions: state.openPositions.map(({ symbol, side }) => ({ symbol, side })),
+    };
+  }
+
+  /** The whole state as version-1 JSON data: `JSON.stringify(guard.snapshot())`, and `RiskGuard.restore` it. */
+  snapshot(): RiskGuardSnapshot {
+    const state = this.#state;
+    return {
+      version: SNAPSHOT_VERSION,
+      tier: this.tier,
+      limits: { ...this.limits },
+      losingClosesExtendStreak: this.losingClosesExtendStreak,
+      includeUnrealizedLoss: this.includeUnrealizedLoss,
+      day: state.day === null ? null : utcDayText(state.day),
+      dayStartEquity: state.dayStartEquity,
+      realizedPnl: state.realizedPnl,
+      stopLossStreak: state.stopLossStreak,
+      lastStopLossAt: state.lastStopLossAt,
+      latestNow: state.latestNow,
+      tradingState: this.tradingState,
+      halt: state.halt === null ? null : { ...state.halt },
+      reducing: state.reducing === null ? null : { ...state.reducing },
+      openPositions: state.openPositions.map(({ symbol, side }) => ({ symbol, side })),
+    };
+  }
+
+  /**
+   * Moves the clock to `now` (never backwards: an earlier `now` reads as the latest seen) and, when it
+   * crosses 00:00 UTC, starts the new day: PnL and starting equity reset, a daily-drawdown halt lifts.
+   */
+  #advance(requestedNow: number): number {
+    const state = this.#state;
+    const now = state.latestNow !== null && state.latestNow > requestedNow ? state.latestNow : requestedNow;
+    state.latestNow = now;
+    const day = utcDayOf(now);
+    if (state.day !== day) {
+      state.day = day;
+      state.realizedPnl = 0;
+      state.dayStartEquity = null;
+      if (state.halt?.code === 'DAILY_DRAWDOWN') state.halt = null;
+    }
+    return now;
+  }
+
+  /** The day's starting equity from the first equity seen that day, before the day's realized PnL. */
+  #startDay(equity: number): void {
+    const start = equity - this.#state.realizedPnl;
+    this.#state.dayStartEquity = start > 0 ? start : equity;
+  }
+
+  /** −(realized PnL − counted unrealized loss), floored at 0: profits offset realized losses, never count as negative loss. */
+  #dailyLoss(unrealizedLoss: number): number {
+    const loss = unrealizedLoss - this.#state.realizedPnl;
+    return loss > 0 ? loss : 0;
+  }
+
+  #trip(record: HaltRecord): void {
+    const current = this.#state.halt;
+    if (current === null || (!lastsUntilResume(current) && lastsUntilResume(record))) {
+      this.#state.halt = Object.freeze(record);
+    }
+  }
+
+  #tripStreak(now: number): void {
+    const { stopLossStreak } = this.#state;
+    const { maxSlStreak } = this.limits;
+    this.#trip({
+      code: 'SL_STREAK',
+      message: `Halted: ${stopLossStreak} stop-losses in a row (limit ${maxSlStreak}). resume() to trade again.`,
+      since: now,
+      stopLossStreak,
+      maxSlStreak,
+    });
+  }
+
+  #tripDrawdown(now: number, dailyLoss: number, unrealizedLoss: number): void {
+    const state = this.#state;
+    const dayStartEquity = state.dayStartEquity as number;
+    const dailyLossFraction = dailyLoss / dayStartEquity;
+    const record: DailyDrawdownHalt = {
+      code: 'DAILY_DRAWDOWN',
+      message: `Halted for the UTC day: the day's loss ${shown(dailyLoss)} is ${shown(dailyLossFraction)} of the day's starting equity ${shown(dayStartEquity)}, at or past the limit ${this.limits.dailyDrawdownPct}. Lifts at 00:00 UTC.`,
+      since: now,
+      day: utcDayText(state.day as number),
+      dailyLoss,
+      dailyLossFraction,
+      dailyDrawdownPct: this.limits.dailyDrawdownPct,
+      dayStartEquity,
+      realizedPnl: state.realizedPnl,
+      unrealizedLoss,
+    };
+    this.#trip(record);
+  }
+}
