@@ -174,11 +174,11 @@ describe('loadConfig on arbitrary environments', () => {
           expect(text).not.toContain(MARK);
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: 400 },
     );
-    expect(loaded).toBeGreaterThan(100);
-    expect(refused).toBeGreaterThan(100);
-  });
+    expect(loaded).toBeGreaterThan(40);
+    expect(refused).toBeGreaterThan(40);
+  }, 60_000);
 
   it('accepts RISK_PER_TRADE_PCT exactly when it is a fraction in (0, 0.05], and keeps its value', () => {
     fc.assert(
