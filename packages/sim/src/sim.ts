@@ -20,7 +20,7 @@ import type { FaultSettings } from './server/faults';
 import { ListenKeyStore } from './server/listen-keys';
 import type { ApiCredentials, RequestRecord } from './server/rest-handler';
 import { createRestHandler } from './server/rest-handler';
-import type { RouteContext } from './server/rest-routes';
+import type { PublicTrade, RouteContext } from './server/rest-routes';
 import { StreamServer } from './server/stream-server';
 import { userDataEvents } from './server/wire';
 
@@ -112,6 +112,8 @@ export interface SimState {
 }
 
 const DEFAULT_BALANCES = { USDC: '10000', USDT: '10000' };
+/** Public trades kept per symbol for `GET /fapi/v1/aggTrades`. */
+const TRADE_TAPE_LENGTH = 5000;
 
 function marketSource(
   options: SimOptions,
@@ -180,6 +182,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   });
 
   const markSentAt = new Map<string, number>();
+  const tradeTapes = new Map<string, PublicTrade[]>();
   const publishEvents = (events: readonly CoreEvent[]) => {
     for (const event of events) {
       // Own fills are not printed as aggTrades: the market's tick stream is the one numbered trade tape,
@@ -262,20 +265,30 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
           A: tick.tradeQty === '0' ? instrument.minQty : tick.tradeQty,
         });
       }
-      if (tick.tradeQty !== '0' && streams.hasSubscribers(`${lower}@aggTrade`)) {
-        streams.publish(`${lower}@aggTrade`, {
-          e: 'aggTrade',
-          E: tick.time,
-          s: tick.symbol,
-          a: candles.lastTradeId(tick.symbol),
+      if (tick.tradeQty !== '0') {
+        const id = candles.lastTradeId(tick.symbol);
+        const trade: PublicTrade = {
+          a: id,
           p: tick.lastPrice,
           q: tick.tradeQty,
-          nq: tick.tradeQty,
-          f: candles.lastTradeId(tick.symbol),
-          l: candles.lastTradeId(tick.symbol),
+          f: id,
+          l: id,
           T: tick.time,
           m: tick.buyerIsMaker,
-        });
+        };
+        let tape = tradeTapes.get(tick.symbol);
+        if (!tape) tradeTapes.set(tick.symbol, (tape = []));
+        tape.push(trade);
+        if (tape.length > TRADE_TAPE_LENGTH) tape.splice(0, tape.length - TRADE_TAPE_LENGTH);
+        if (streams.hasSubscribers(`${lower}@aggTrade`)) {
+          streams.publish(`${lower}@aggTrade`, {
+            e: 'aggTrade',
+            E: tick.time,
+            s: tick.symbol,
+            ...trade,
+            nq: tick.tradeQty,
+          });
+        }
       }
     }
     flushCoreEvents();
@@ -296,6 +309,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     core,
     serverTime,
     marketTime: () => clock.now(),
+    recentTrades: (symbol) => tradeTapes.get(symbol) ?? [],
     klines: (symbol, interval, range) =>
       isKlineInterval(interval) ? candles.klines(symbol, interval, range) : [],
     listenKeys,

@@ -77,6 +77,31 @@ describe('ccxt binanceusdm against the emulator', () => {
     expect(funding.fundingTimestamp).toBeGreaterThan(sim.marketTime());
   });
 
+  it('serves the trade tape and the book ticker over REST', async () => {
+    sim.advance(30_000);
+    const trades = await exchange.fetchTrades(SYMBOL, undefined, 20);
+    expect(trades.length).toBeGreaterThan(0);
+    expect(trades.length).toBeLessThanOrEqual(20);
+    const ids = trades.map((trade) => Number(trade.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(trades[0]).toMatchObject({
+      symbol: SYMBOL,
+      price: expect.any(Number),
+      amount: expect.any(Number),
+    });
+    const after = await exchange.fetchTrades(SYMBOL, undefined, 1000, { fromId: ids.at(-1) });
+    expect(Number(after[0]?.id)).toBe(ids.at(-1));
+    const book = (await (
+      await fetch(`${sim.url}/fapi/v1/ticker/bookTicker?symbol=BTCUSDC`)
+    ).json()) as Record<string, unknown>;
+    expect(book).toMatchObject({
+      symbol: 'BTCUSDC',
+      bidPrice: expect.any(String),
+      askPrice: expect.any(String),
+      time: expect.any(Number),
+    });
+  });
+
   it('sets leverage and margin mode, and refuses a margin mode change it does not need', async () => {
     const leverage = await exchange.setLeverage(5, SYMBOL);
     expect(leverage).toMatchObject({ leverage: 5, symbol: 'BTCUSDC' });

@@ -33,11 +33,24 @@ export interface RouteContext {
     interval: string,
     range: { startTime?: number; endTime?: number; limit: number },
   ): unknown[];
+  /** The latest public trades of a symbol, oldest first (a bounded tape), for `GET /fapi/v1/aggTrades`. */
+  recentTrades(symbol: string): readonly PublicTrade[];
   listenKeys: {
     createOrExtend(accountId: string): string;
     keepAlive(accountId: string, listenKey: string | undefined): string;
     close(accountId: string, listenKey: string | undefined): void;
   };
+}
+
+/** One print of the market's trade tape, in Binance's aggTrade row shape. */
+export interface PublicTrade {
+  readonly a: number;
+  readonly p: string;
+  readonly q: string;
+  readonly f: number;
+  readonly l: number;
+  readonly T: number;
+  readonly m: boolean;
 }
 
 export interface RouteRequest {
@@ -365,6 +378,53 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
       return symbol
         ? row(symbol)
         : request.context.core.instruments().map((instrument) => row(instrument.symbol));
+    },
+  },
+  'GET /fapi/v1/ticker/bookTicker': {
+    security: 'NONE',
+    weight: withOrWithoutSymbol(2, 5),
+    handle: (request) => {
+      // The emulator has no depth: the best bid and ask are both the last price.
+      const row = (symbol: string) => {
+        const market = request.context.core.market(symbol);
+        const tape = request.context.recentTrades(symbol);
+        const lastQty = tape.at(-1)?.q ?? '0';
+        return {
+          symbol,
+          bidPrice: market.lastPrice,
+          bidQty: lastQty,
+          askPrice: market.lastPrice,
+          askQty: lastQty,
+          time: market.time,
+          lastUpdateId: market.time,
+        };
+      };
+      const symbol = optionalSymbol(request);
+      return symbol
+        ? row(symbol)
+        : request.context.core.instruments().map((instrument) => row(instrument.symbol));
+    },
+  },
+  'GET /fapi/v1/aggTrades': {
+    security: 'NONE',
+    weight: weight(20),
+    handle: (request) => {
+      const symbol = symbolOf(request);
+      const limit = request.params.integer('limit') ?? 500;
+      if (limit < 1 || limit > 1000)
+        throw new SimRejection(-1130, "Data sent for parameter 'limit' is not valid.");
+      const fromId = request.params.integer('fromId');
+      const startTime = request.params.integer('startTime');
+      const endTime = request.params.integer('endTime');
+      const trades = request.context
+        .recentTrades(symbol)
+        .filter(
+          (trade) =>
+            (fromId === undefined || trade.a >= fromId) &&
+            (startTime === undefined || trade.T >= startTime) &&
+            (endTime === undefined || trade.T <= endTime),
+        );
+      return fromId !== undefined || startTime !== undefined ? trades.slice(0, limit) : trades.slice(-limit);
     },
   },
   'GET /fapi/v1/leverageBracket': {
