@@ -1,0 +1,385 @@
+/**
+ * Runs every exchange request of the adapter under one policy, decided by `classifyExchangeFailure`:
+ *
+ * - rejected → `RequestRejectedError` at once; authentication → `AuthenticationFailedError` at once;
+ * - retryable → bounded exponential backoff with jitter, at most `maxRetries` retries;
+ * - rate-limited (429/418/-1003/-1015) → every request of this client waits until Retry-After has passed
+ *   (never less than the backoff), so a storm does not turn into a ban; a wait longer than
+ *   `maxRetryAfterMs` is not waited in-call but thrown as `RateLimitedError`;
+ * - clock-skew (-1021) → re-sync the time difference with the server, then retry;
+ * - unknown outcome of an order request → look the order up by its client id (after a short pause, up to
+ *   `unknownOutcomeChecks` times): found → that is the answer; confirmed absent → send again with the same
+ *   client id (counts as a retry); the look-ups themselves failing → `UnknownOutcomeError`.
+ *   An order request is never re-sent without that look-up.
+ */
+import type { ClassifiedFailure, FailedResponse, RequestKind } from './error-classification';
+import { classifyExchangeFailure } from './error-classification';
+import {
+  AuthenticationFailedError,
+  OrderNotFoundError,
+  RateLimitedError,
+  RequestRejectedError,
+  RetriesExhaustedError,
+  UnexpectedResponseError,
+  UnknownOutcomeError,
+  isExchangeAdapterError,
+} from './errors';
+import type { ExchangeErrorDetails } from './errors';
+import type { WireExchange } from './request-trace';
+import { traceCall } from './request-trace';
+import type { Runtime } from './runtime';
+
+export interface ExecutionSettings {
+  /** Retries after the first attempt (config `execution.maxRetries`, default 3). */
+  readonly maxRetries: number;
+  /** First backoff delay (config `execution.backoffBaseMs`, default 500). */
+  readonly backoffBaseMs: number;
+  /** Longest backoff delay (config `execution.backoffMaxMs`, default 10 000). */
+  readonly backoffMaxMs: number;
+  /** Longest Retry-After waited inside a call; longer ones throw `RateLimitedError` (default 60 000). */
+  readonly maxRetryAfterMs: number;
+  /** Look-ups by client id after an unknown outcome before the order counts as absent (default 2). */
+  readonly unknownOutcomeChecks: number;
+}
+
+export const defaultExecutionSettings: ExecutionSettings = {
+  maxRetries: 3,
+  backoffBaseMs: 500,
+  backoffMaxMs: 10_000,
+  maxRetryAfterMs: 60_000,
+  unknownOutcomeChecks: 2,
+};
+
+export interface ExchangeRequest<T> {
+  /** e.g. `createStopLossOrder`; names the request in logs and errors. */
+  readonly operation: string;
+  readonly kind: RequestKind;
+  readonly symbol?: string | undefined;
+  readonly clientOrderId?: string | undefined;
+  readonly rationale?: string | undefined;
+  /** What the adapter asked for, logged with the request (never secrets). */
+  readonly params?: Readonly<Record<string, unknown>> | undefined;
+  readonly send: () => Promise<T>;
+  /**
+   * For order requests: finds the order the request would have created (or the state it would have
+   * reached), by client id; `undefined` when it is not there. Without it, a transient failure of an
+   * order request is an `UnknownOutcomeError` straight away.
+   */
+  readonly lookup?: (() => Promise<T | undefined>) | undefined;
+}
+
+export interface Executed<T> {
+  readonly value: T;
+  /** Requests sent, look-ups not counted. */
+  readonly attempts: number;
+  /** `lookup` when the answer came from looking the order up after an unknown outcome or a duplicate id. */
+  readonly confirmedBy: 'response' | 'lookup';
+}
+
+export interface ExecutorHooks {
+  /** Re-reads the server time and updates the client's time difference (ccxt `loadTimeDifference`). */
+  readonly resyncClock: () => Promise<void>;
+}
+
+/** Equal-jitter exponential backoff: half the capped exponential delay, plus up to the other half at random. */
+export function backoffDelay(retry: number, settings: ExecutionSettings, random: () => number): number {
+  const exponential = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** Math.max(0, retry));
+  return Math.round(exponential / 2 + random() * (exponential / 2));
+}
+
+export class RequestExecutor {
+  #pausedUntil = 0;
+  #pauseBanned = false;
+  #resync: Promise<void> | undefined;
+
+  constructor(
+    readonly settings: ExecutionSettings,
+    private readonly runtime: Runtime,
+    private readonly hooks: ExecutorHooks,
+  ) {}
+
+  /** Epoch ms until which every request waits (after a 429/418), or 0. */
+  get pausedUntil(): number {
+    return this.#pausedUntil;
+  }
+
+  async execute<T>(request: ExchangeRequest<T>): Promise<Executed<T>> {
+    const maxAttempts = this.settings.maxRetries + 1;
+    let attempts = 0;
+    let last: ClassifiedFailure | undefined;
+    while (attempts < maxAttempts) {
+      if (this.#pausedUntil > 0) await this.#waitForGate(request);
+      attempts += 1;
+      const records: WireExchange[] = [];
+      let value: T;
+      try {
+        value = await traceCall(records, request.send);
+      } catch (error) {
+        const response = lastResponse(records);
+        const failure = classifyExchangeFailure(error, request.kind, response, this.runtime.now());
+        last = failure;
+        this.#logFailure(request, failure, attempts, records);
+        switch (failure.kind) {
+          case 'rejected':
+            throw new RequestRejectedError(
+              `${request.operation} rejected: ${failure.message}`,
+              failure.reason ?? 'OTHER',
+              this.#details(request, failure, error),
+            );
+          case 'authentication':
+            throw new AuthenticationFailedError(
+              `${request.operation}: authentication failed: ${failure.message}`,
+              this.#details(request, failure, error),
+            );
+          case 'not-found':
+            throw new OrderNotFoundError(
+              `${request.operation}: order not found: ${failure.message}`,
+              this.#details(request, failure, error),
+            );
+          case 'unexpected':
+            if (isExchangeAdapterError(error)) throw error;
+            throw new UnexpectedResponseError(
+              `${request.operation}: unexpected failure: ${failure.message}`,
+              this.#details(request, failure, error),
+            );
+          case 'clock-skew':
+            await this.#resyncClock(request);
+            continue;
+          case 'rate-limited': {
+            const retryAfter = failure.retryAfterMs ?? 0;
+            const delay = Math.max(
+              retryAfter,
+              backoffDelay(attempts - 1, this.settings, this.runtime.random),
+            );
+            this.#pause(delay, failure.banned === true);
+            if (retryAfter > this.settings.maxRetryAfterMs) {
+              throw new RateLimitedError(
+                `${request.operation}: ${failure.banned ? 'IP banned' : 'rate limited'} for ${retryAfter} ms`,
+                retryAfter,
+                failure.banned === true,
+                this.#details(request, failure, error),
+              );
+            }
+            continue;
+          }
+          case 'retryable':
+            if (attempts < maxAttempts) await this.#backoff(request, attempts);
+            continue;
+          case 'unknown-outcome':
+          case 'duplicate': {
+            if (!request.lookup) {
+              throw new UnknownOutcomeError(
+                `${request.operation}: outcome unknown (${failure.message}) and no way to look it up`,
+                this.#details(request, failure, error),
+              );
+            }
+            const found = await this.#lookUp(request, failure, error);
+            if (found !== undefined) return { value: found, attempts, confirmedBy: 'lookup' };
+            if (failure.kind === 'duplicate') {
+              throw new UnknownOutcomeError(
+                `${request.operation}: the exchange reports client id ${request.clientOrderId ?? ''} in use, but it cannot be found`,
+                this.#details(request, failure, error),
+              );
+            }
+            // Confirmed absent: the request did not take effect; sending it again (same client id) is safe.
+            continue;
+          }
+        }
+      }
+      this.#logSuccess(request, attempts, records);
+      return { value, attempts, confirmedBy: 'response' };
+    }
+    throw new RetriesExhaustedError(
+      `${request.operation} failed after ${attempts} attempts: ${last?.message ?? 'unknown failure'}`,
+      attempts,
+      this.#details(request, last, undefined),
+    );
+  }
+
+  /** The look-up after an unknown outcome: a few reads, each with its own retries, a pause before each. */
+  async #lookUp<T>(
+    request: ExchangeRequest<T>,
+    failure: ClassifiedFailure,
+    error: unknown,
+  ): Promise<T | undefined> {
+    const lookup = request.lookup;
+    if (!lookup) return undefined;
+    for (let check = 0; check < Math.max(1, this.settings.unknownOutcomeChecks); check += 1) {
+      await this.#backoff(request, check + 1, 'unknown-outcome');
+      let found: T | undefined;
+      try {
+        ({ value: found } = await this.execute({
+          operation: `${request.operation}:lookup`,
+          kind: 'read',
+          symbol: request.symbol,
+          clientOrderId: request.clientOrderId,
+          rationale: request.rationale,
+          send: lookup,
+        }));
+      } catch (lookupError) {
+        if (lookupError instanceof OrderNotFoundError) {
+          found = undefined;
+        } else {
+          throw new UnknownOutcomeError(
+            `${request.operation}: outcome unknown (${failure.message}) and the look-up by client id failed: ${
+              lookupError instanceof Error ? lookupError.message : String(lookupError)
+            }`,
+            this.#details(request, failure, lookupError ?? error),
+          );
+        }
+      }
+      this.runtime.log({
+        level: 'warn',
+        event: 'exchange-lookup',
+        message: `${request.operation}: looked up ${request.clientOrderId ?? ''} after ${failure.kind}: ${
+          found === undefined ? 'absent' : 'found'
+        }`,
+        operation: request.operation,
+        symbol: request.symbol,
+        clientOrderId: request.clientOrderId,
+        found: found !== undefined,
+        check: check + 1,
+      });
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  #pause(delayMs: number, banned: boolean): void {
+    const until = this.runtime.now() + delayMs;
+    if (until > this.#pausedUntil) {
+      this.#pausedUntil = until;
+      this.#pauseBanned = banned;
+    }
+  }
+
+  async #waitForGate(request: ExchangeRequest<unknown>): Promise<void> {
+    const wait = this.#pausedUntil - this.runtime.now();
+    if (wait <= 0) return;
+    if (wait > Math.max(this.settings.maxRetryAfterMs, this.settings.backoffMaxMs)) {
+      throw new RateLimitedError(
+        `${request.operation}: not sent, requests are paused for ${wait} ms after a rate limit`,
+        wait,
+        this.#pauseBanned,
+        { operation: request.operation, rationale: request.rationale, symbol: request.symbol },
+      );
+    }
+    this.runtime.log({
+      level: 'warn',
+      event: 'exchange-rate-limit-wait',
+      message: `${request.operation}: waiting ${wait} ms (rate limit pause)`,
+      operation: request.operation,
+      delayMs: wait,
+    });
+    await this.runtime.sleep(wait);
+  }
+
+  async #backoff(request: ExchangeRequest<unknown>, retry: number, reason = 'retry'): Promise<void> {
+    const delay = backoffDelay(retry - 1, this.settings, this.runtime.random);
+    this.runtime.log({
+      level: 'debug',
+      event: 'exchange-backoff',
+      message: `${request.operation}: backing off ${delay} ms (${reason})`,
+      operation: request.operation,
+      delayMs: delay,
+    });
+    await this.runtime.sleep(delay);
+  }
+
+  async #resyncClock(request: ExchangeRequest<unknown>): Promise<void> {
+    this.#resync ??= this.hooks.resyncClock().finally(() => {
+      this.#resync = undefined;
+    });
+    try {
+      await this.#resync;
+      this.runtime.log({
+        level: 'warn',
+        event: 'exchange-clock-resync',
+        message: `${request.operation}: clock re-synced with the exchange after -1021`,
+        operation: request.operation,
+      });
+    } catch (error) {
+      this.runtime.log({
+        level: 'warn',
+        event: 'exchange-clock-resync-failed',
+        message: `${request.operation}: clock re-sync failed: ${error instanceof Error ? error.message : String(error)}`,
+        operation: request.operation,
+      });
+      await this.#backoff(request, 1, 'clock re-sync failed');
+    }
+  }
+
+  #details(
+    request: ExchangeRequest<unknown>,
+    failure: ClassifiedFailure | undefined,
+    cause: unknown,
+  ): ExchangeErrorDetails {
+    return {
+      operation: request.operation,
+      rationale: request.rationale,
+      exchangeCode: failure?.exchangeCode,
+      symbol: request.symbol,
+      clientOrderId: request.clientOrderId,
+      cause,
+    };
+  }
+
+  #logFailure(
+    request: ExchangeRequest<unknown>,
+    failure: ClassifiedFailure,
+    attempt: number,
+    records: readonly WireExchange[],
+  ): void {
+    this.runtime.log({
+      level: failure.kind === 'rejected' || failure.kind === 'not-found' ? 'info' : 'warn',
+      event: 'exchange-failure',
+      message: `${request.operation} attempt ${attempt}: ${failure.kind}${
+        failure.exchangeCode !== undefined ? ` (${failure.exchangeCode})` : ''
+      }: ${failure.message}`,
+      operation: request.operation,
+      kind: failure.kind,
+      attempt,
+      symbol: request.symbol,
+      clientOrderId: request.clientOrderId,
+      exchangeCode: failure.exchangeCode,
+      httpStatus: failure.httpStatus,
+      retryAfterMs: failure.retryAfterMs,
+      params: request.params,
+      wire: records.map(describeWire),
+      rationale: request.rationale,
+    });
+  }
+
+  #logSuccess(request: ExchangeRequest<unknown>, attempts: number, records: readonly WireExchange[]): void {
+    this.runtime.log({
+      level: request.kind === 'read' ? 'debug' : 'info',
+      event: 'exchange-request',
+      message:
+        attempts > 1 ? `${request.operation} ok after ${attempts} attempts` : `${request.operation} ok`,
+      operation: request.operation,
+      attempts,
+      symbol: request.symbol,
+      clientOrderId: request.clientOrderId,
+      params: request.params,
+      // Formatted only when a logger reads it (serialising or spreading the entry does).
+      get wire() {
+        return records.map(describeWire);
+      },
+      rationale: request.rationale,
+    });
+  }
+}
+
+function lastResponse(records: readonly WireExchange[]): FailedResponse | undefined {
+  const record = records[records.length - 1];
+  if (record === undefined) return undefined;
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record.headers)) {
+    if (typeof value === 'string') headers[key] = value;
+  }
+  return { status: record.status, headers };
+}
+
+function describeWire(record: WireExchange): string {
+  return `${record.method} ${record.url}${record.body !== undefined ? ` ${record.body}` : ''} → ${record.status}`;
+}
