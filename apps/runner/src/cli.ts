@@ -1,3 +1,5 @@
+import { runAuditCli } from '@bot/audit';
+import { startSim } from '@bot/sim';
 import { Command } from 'commander';
 import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
 import { runQuickCheck } from './quick-check';
@@ -24,6 +26,58 @@ export function buildProgram(): Command {
         mode: options.mode,
         print: (line) => console.log(line),
       });
+    });
+
+  program
+    .command('audit')
+    .description('audit trail tools')
+    .command('verify')
+    .description(
+      'verify audit trails (hash chain, sequence, canonical form); exit 0 when all verify, 1 otherwise',
+    )
+    .argument('<files...>', 'trail files; rotated segments next to each are included')
+    .option('--strict', 'also check that every line is in the canonical form')
+    .option('--json', 'print the verdicts as JSON')
+    .action(async (files: string[], options: { strict?: boolean; json?: boolean }) => {
+      const argv = [
+        'verify',
+        ...(options.strict ? ['--strict'] : []),
+        ...(options.json ? ['--json'] : []),
+        ...files,
+      ];
+      process.exitCode = await runAuditCli(argv, { stdout: process.stdout, stderr: process.stderr });
+    });
+
+  program
+    .command('sim')
+    .description('run the Binance USDⓈ-M emulator alone (for other bots), printing BOT_SIM_* lines')
+    .option('--port <port>', 'port on 127.0.0.1, 0 picks one', '0')
+    .option('--seed <seed>', 'seed of the synthetic market', '42')
+    .option('--speed <speed>', "market clock speed (1 = real time) or 'manual'", '1')
+    .action(async (options: { port: string; seed: string; speed: string }) => {
+      const port = Number(options.port);
+      const seed = Number(options.seed);
+      const speed = options.speed === 'manual' ? 'manual' : Number(options.speed);
+      if (
+        !Number.isInteger(port) ||
+        port < 0 ||
+        port > 65535 ||
+        !Number.isSafeInteger(seed) ||
+        !(speed === 'manual' || speed > 0)
+      ) {
+        console.error('bot sim: --port must be 0..65535, --seed an integer, --speed > 0 or manual');
+        process.exitCode = 2;
+        return;
+      }
+      const sim = await startSim({ port, seed, speed });
+      const [account] = sim.accounts;
+      console.log(`BOT_SIM_URL=${sim.url}\nBOT_SIM_WS_URL=${sim.wsUrl}`);
+      console.log(`BOT_SIM_API_KEY=${account?.apiKey ?? ''}\nBOT_SIM_API_SECRET=${account?.apiSecret ?? ''}`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await sim.close();
     });
 
   program
