@@ -1,3 +1,4 @@
+import { TIER_LIMITS } from '@bot/risk';
 import { describe, expect, it } from 'vitest';
 import { HARD_LIMITS } from './schema';
 import { TIER_PRESETS, tierLimits, TIERS } from './tiers';
@@ -36,25 +37,8 @@ describe('TIER_PRESETS', () => {
     }
   });
 
-  it('has the documented conservative numbers', () => {
-    expect(TIER_PRESETS.conservative).toEqual({
-      defaults: {
-        riskPerTradePct: 0.005,
-        dailyDrawdownPct: 0.02,
-        leverageDefault: 3,
-        maxConcurrentPositions: 2,
-        maxSlStreak: 3,
-        cooldownAfterStopMinutes: 30,
-      },
-      hardCaps: {
-        riskPerTradePct: { max: 0.01 },
-        dailyDrawdownPct: { max: 0.03 },
-        leverageDefault: { max: 5 },
-        maxConcurrentPositions: { max: 3 },
-        maxSlStreak: { max: 4 },
-        cooldownAfterStopMinutes: { min: 15 },
-      },
-    });
+  it("is @bot/risk's own table, so config and RiskGuard cannot disagree", () => {
+    expect(TIER_PRESETS).toBe(TIER_LIMITS);
   });
 
   it('is plain, deep-frozen data', () => {
