@@ -1,7 +1,9 @@
 import { runAuditCli } from '@bot/audit';
+import { ConfigError, loadConfig } from '@bot/config';
 import { startSim } from '@bot/sim';
 import { Command } from 'commander';
 import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
+import { runPaper } from './paper-run';
 import { runQuickCheck } from './quick-check';
 
 /**
@@ -26,6 +28,50 @@ export function buildProgram(): Command {
         mode: options.mode,
         print: (line) => console.log(line),
       });
+    });
+
+  program
+    .command('run')
+    .description('trade: paper mode runs on the built-in emulator (no keys, no network) and prints a summary')
+    .option('--config <file>', 'JSON config file (defaults < file < environment < flags)')
+    .option('--duration <seconds>', 'wall-clock seconds to run', '60')
+    .option('--speed <speed>', 'market clock speed of the paper emulator (60 = an hour a minute)', '60')
+    .option('--seed <seed>', 'seed of the paper market (the same seed, the same market)', '42')
+    .action(async (options: { config?: string; duration: string; speed: string; seed: string }) => {
+      let config;
+      try {
+        config = loadConfig({ env: process.env, configFile: options.config });
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        console.error(`bot run: ${error.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      if (config.mode !== 'paper') {
+        console.error(`bot run: mode ${config.mode} is not wired yet; only paper runs in this version`);
+        process.exitCode = 2;
+        return;
+      }
+      const durationMs = Number(options.duration) * 1000;
+      const speed = Number(options.speed);
+      const seed = Number(options.seed);
+      if (!(durationMs > 0) || !(speed > 0) || !Number.isSafeInteger(seed)) {
+        console.error('bot run: --duration and --speed must be > 0, --seed an integer');
+        process.exitCode = 2;
+        return;
+      }
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.once('SIGTERM', () => stop.abort());
+      const summary = await runPaper({
+        config,
+        seed,
+        speed,
+        durationMs,
+        log: (line) => console.log(line),
+        signal: stop.signal,
+      });
+      console.log('summary:', JSON.stringify(summary));
     });
 
   program
