@@ -195,10 +195,31 @@ export async function runPaper(options: PaperRunOptions): Promise<RunSummary> {
     }
   };
 
+  // Warm the strategies up on the closed 1m history, so signals can come from the first live candle on.
+  const lastCandleTime = new Map<string, number>();
+  for (const [symbol, strategy] of strategies) {
+    const id = toExchangeId(symbol);
+    const response = await fetch(
+      `${sim.url}/fapi/v1/klines?symbol=${id}&interval=1m&limit=${strategy.warmUpCandles + 1}`,
+    );
+    const rows = (await response.json()) as [number, string, string, string, string][];
+    for (const [openTime, open, high, low, close] of rows.slice(0, -1)) {
+      strategy.onCandle({
+        openTime,
+        open: Number(open),
+        high: Number(high),
+        low: Number(low),
+        close: Number(close),
+      });
+      lastCandleTime.set(id, openTime);
+    }
+  }
+
   // Candles are handled one at a time, in order: a decision never races the previous one.
   let queue = Promise.resolve();
   const onKline = (event: KlineEvent) => {
-    if (!event.closed) return;
+    if (!event.closed || event.openTime <= (lastCandleTime.get(event.symbol) ?? -1)) return;
+    lastCandleTime.set(event.symbol, event.openTime);
     queue = queue
       .then(async () => {
         await settleClosedTrades(event.closeTime);
