@@ -207,3 +207,27 @@ describe('MarketDriver', () => {
     expect(() => new MarketDriver({ source: empty as never, clock, pollMs: 0 })).toThrow(/pollMs/);
   });
 });
+
+describe('MarketDriver with a running clock', () => {
+  it('never flushes the candle book past a tick that is still waiting (regression)', () => {
+    // A wall clock that moves on every reading: the pump's check and its flush see different times.
+    let wall = 0;
+    const wallClock = {
+      now: () => (wall += 70),
+      setInterval: () => 0,
+      clearInterval: () => undefined,
+    };
+    const clock = new SimClock({ speed: 1, startTime: 1_000_000_020, wall: wallClock });
+    const source = createSyntheticMarket({
+      seed: 1,
+      startTime: 1_000_000_000,
+      symbols: [{ symbol: 'BTCUSDC', startPrice: '60000.0', tickSize: '0.1', stepSize: '0.001' }],
+    });
+    const candles = new CandleBook({ symbols: [{ symbol: 'BTCUSDC', tickSize: '0.1', stepSize: '0.001' }] });
+    const driver = new MarketDriver({ source, clock, candles });
+    expect(() => {
+      for (let pump = 0; pump < 500; pump += 1) driver.pump();
+    }).not.toThrow();
+    expect(candles.klines('BTCUSDC', '1m').length).toBeGreaterThan(0);
+  });
+});

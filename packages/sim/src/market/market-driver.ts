@@ -113,9 +113,14 @@ export class MarketDriver {
     this.pumping = true;
     let batches = 0;
     try {
+      // `now` ends as the reading that showed the next tick is still in the future; the flush below must
+      // not pass it (a running clock read again could, and the candle book would then see that waiting
+      // tick as older than its watermark). Re-reading per batch picks up re-entrant clock advances.
+      let now = this.clock.now();
       for (;;) {
         const time = this.source.peekTime();
-        if (time === undefined || time > this.clock.now()) break;
+        now = this.clock.now();
+        if (time === undefined || time > now) break;
         const ticks = this.source.next();
         if (ticks.length === 0) break;
         batches += 1;
@@ -131,7 +136,7 @@ export class MarketDriver {
         const lastTime = this.emittedTime;
         const until =
           this.source.ended && lastTime !== undefined ? lastTime - (lastTime % 60_000) + 60_000 : 0;
-        const closed = this.candles.flush(Math.max(until, this.clock.now()));
+        const closed = this.candles.flush(Math.max(until, now));
         if (closed.length > 0) this.options.onKlinesClosed?.(closed);
       }
       if (this.source.ended) this.end();
