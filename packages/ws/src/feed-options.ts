@@ -1,6 +1,7 @@
 import type { BackoffOptions } from './backoff';
 import type { Clock } from './clock';
 import { WsError } from './errors';
+import { defaultHealthThresholds } from './feed-health';
 import type { HealthThresholds } from './feed-health';
 import type { CreateWebSocket } from './resilient-connection';
 
@@ -63,4 +64,34 @@ export function trimBaseUrl(url: string): string {
   if (!/^wss?:\/\//.test(url))
     throw new WsError('INVALID_OPTIONS', `baseUrl must start with ws:// or wss://, got ${url}`);
   return url.replace(/\/+$/, '');
+}
+
+/**
+ * The health thresholds a feed runs with: the caller's, checked, or the defaults. `pollWeightPerMinute` is
+ * the feed's own default budget (market 300, user data 600).
+ */
+export function resolveHealthThresholds(options: HealthThresholds, pollWeightPerMinute: number) {
+  return {
+    degradeAfterMs: positive(
+      'degradeAfterMs',
+      options.degradeAfterMs,
+      defaultHealthThresholds.degradeAfterMs,
+    ),
+    recoverAfterMs: positive(
+      'recoverAfterMs',
+      options.recoverAfterMs,
+      defaultHealthThresholds.recoverAfterMs,
+      true,
+    ),
+    pollIntervalMs: positive(
+      'pollIntervalMs',
+      options.pollIntervalMs,
+      defaultHealthThresholds.pollIntervalMs,
+    ),
+    maxPollWeightPerMinute: positive(
+      'maxPollWeightPerMinute',
+      options.maxPollWeightPerMinute,
+      pollWeightPerMinute,
+    ),
+  };
 }

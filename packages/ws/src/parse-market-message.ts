@@ -5,7 +5,7 @@ import type {
   MarketEvent,
   MarkPriceEvent,
 } from './market-events';
-import { malformed, parseReply } from './messages';
+import { malformed, parseEventPayload, parseEventText } from './messages';
 import type { MalformedMessage, ReplyMessage, UnknownMessage } from './messages';
 import { isDecimal, isInteger, isObject, isText } from './payload-fields';
 import type { Payload } from './payload-fields';
@@ -133,38 +133,19 @@ function aggregateTrade(payload: Payload): AggregateTradeEvent | MalformedMessag
   };
 }
 
+const parsers: Readonly<Record<string, (payload: Payload) => MarketMessage>> = {
+  markPriceUpdate: markPrice,
+  kline: kline,
+  aggTrade: aggregateTrade,
+  bookTicker: bookTicker,
+};
+
 /** Parses one decoded JSON value from a market socket (raw or `{stream, data}`-wrapped). Never throws. */
 export function parseMarketPayload(value: unknown): MarketMessage {
-  if (!isObject(value)) return malformed('not a JSON object');
-  let payload = value;
-  if (typeof payload.stream === 'string' && isObject(payload.data)) payload = payload.data;
-  const eventType = payload.e;
-  switch (eventType) {
-    case 'markPriceUpdate':
-      return markPrice(payload);
-    case 'kline':
-      return kline(payload);
-    case 'aggTrade':
-      return aggregateTrade(payload);
-    case 'bookTicker':
-      return bookTicker(payload);
-    case undefined:
-      if ('id' in payload && ('result' in payload || 'error' in payload)) return parseReply(payload);
-      return malformed('no event type');
-    default:
-      return typeof eventType === 'string'
-        ? { type: 'unknown', eventType: eventType.slice(0, 64) }
-        : malformed('event type is not a string');
-  }
+  return parseEventPayload(value, parsers);
 }
 
 /** Parses one text frame from a market socket. Never throws: bad input comes back as `malformed`. */
 export function parseMarketMessage(text: string): MarketMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return malformed('invalid JSON');
-  }
-  return parseMarketPayload(value);
+  return parseEventText(text, parsers);
 }

@@ -1,4 +1,4 @@
-import { malformed, parseReply } from './messages';
+import { malformed, parseEventPayload, parseEventText } from './messages';
 import type { MalformedMessage, ReplyMessage, UnknownMessage } from './messages';
 import { integerOf, isDecimal, isInteger, isObject, isText, optionalDecimal } from './payload-fields';
 import type { Payload } from './payload-fields';
@@ -365,44 +365,22 @@ function listenKeyExpired(payload: Payload): ListenKeyExpiredEvent | MalformedMe
   return { type: 'listenKeyExpired', source: 'stream', eventTime, listenKey: listenKey ?? '' };
 }
 
+const parsers: Readonly<Record<string, (payload: Payload) => UserDataMessage>> = {
+  ORDER_TRADE_UPDATE: orderUpdate,
+  ACCOUNT_UPDATE: accountUpdate,
+  ALGO_UPDATE: algoUpdate,
+  TRADE_LITE: tradeLite,
+  MARGIN_CALL: marginCall,
+  ACCOUNT_CONFIG_UPDATE: accountConfigUpdate,
+  listenKeyExpired: listenKeyExpired,
+};
+
 /** Parses one decoded JSON value from a `/private` socket (raw or `{stream, data}`-wrapped). Never throws. */
 export function parseUserDataPayload(value: unknown): UserDataMessage {
-  if (!isObject(value)) return malformed('not a JSON object');
-  let payload = value;
-  if (typeof payload.stream === 'string' && isObject(payload.data)) payload = payload.data;
-  const eventType = payload.e;
-  switch (eventType) {
-    case 'ORDER_TRADE_UPDATE':
-      return orderUpdate(payload);
-    case 'ACCOUNT_UPDATE':
-      return accountUpdate(payload);
-    case 'ALGO_UPDATE':
-      return algoUpdate(payload);
-    case 'TRADE_LITE':
-      return tradeLite(payload);
-    case 'MARGIN_CALL':
-      return marginCall(payload);
-    case 'ACCOUNT_CONFIG_UPDATE':
-      return accountConfigUpdate(payload);
-    case 'listenKeyExpired':
-      return listenKeyExpired(payload);
-    case undefined:
-      if ('id' in payload && ('result' in payload || 'error' in payload)) return parseReply(payload);
-      return malformed('no event type');
-    default:
-      return typeof eventType === 'string'
-        ? { type: 'unknown', eventType: eventType.slice(0, 64) }
-        : malformed('event type is not a string');
-  }
+  return parseEventPayload(value, parsers);
 }
 
 /** Parses one text frame from a `/private` socket. Never throws: bad input comes back as `malformed`. */
 export function parseUserDataMessage(text: string): UserDataMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return malformed('invalid JSON');
-  }
-  return parseUserDataPayload(value);
+  return parseEventText(text, parsers);
 }

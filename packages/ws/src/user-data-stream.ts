@@ -4,9 +4,8 @@ import { TimerSlot, systemClock } from './clock';
 import type { Clock } from './clock';
 import { WsError, describeError, isListenKeyMissingError } from './errors';
 import type { CommonFeedEvents, FeedStats } from './feed-events';
-import { defaultHealthThresholds } from './feed-health';
 import type { FeedHealthState } from './feed-health';
-import { defaultConnectionOptions, positive, trimBaseUrl } from './feed-options';
+import { defaultConnectionOptions, positive, resolveHealthThresholds, trimBaseUrl } from './feed-options';
 import type { ConnectionOptions } from './feed-options';
 import { FeedSupervisor } from './feed-supervisor';
 import type { PollOutcome, PollReason } from './feed-supervisor';
@@ -128,23 +127,7 @@ export class UserDataStream {
     this.#supervisor = new FeedSupervisor({
       feed: 'userData',
       clock: this.#clock,
-      degradeAfterMs: positive(
-        'degradeAfterMs',
-        options.degradeAfterMs,
-        defaultHealthThresholds.degradeAfterMs,
-      ),
-      recoverAfterMs: positive(
-        'recoverAfterMs',
-        options.recoverAfterMs,
-        defaultHealthThresholds.recoverAfterMs,
-        true,
-      ),
-      pollIntervalMs: positive(
-        'pollIntervalMs',
-        options.pollIntervalMs,
-        defaultHealthThresholds.pollIntervalMs,
-      ),
-      maxPollWeightPerMinute: positive('maxPollWeightPerMinute', options.maxPollWeightPerMinute, 600),
+      ...resolveHealthThresholds(options, 600),
       poll: poller ? (reason) => this.#poll(poller, reason) : undefined,
       onTransition: (transition) => this.#listeners.emit('health', transition),
       onError: (error) => this.#emitError(error),
