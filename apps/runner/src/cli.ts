@@ -1,9 +1,9 @@
 import { runAuditCli } from '@bot/audit';
-import { ConfigError, loadConfig } from '@bot/config';
 import { startSim } from '@bot/sim';
 import { Command } from 'commander';
 import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
-import { runPaper } from './paper-run';
+import { runCommand } from './run-command';
+import type { RunCommandOptions } from './run-command';
 import { runQuickCheck } from './quick-check';
 
 /**
@@ -32,46 +32,33 @@ export function buildProgram(): Command {
 
   program
     .command('run')
-    .description('trade: paper mode runs on the built-in emulator (no keys, no network) and prints a summary')
+    .description(
+      'trade: paper mode (default) runs on the built-in emulator with no keys and no network and prints a summary',
+    )
+    .option('--mode <mode>', 'paper | testnet | live (live also needs BOT_LIVE_CONFIRM)')
     .option('--config <file>', 'JSON config file (defaults < file < environment < flags)')
-    .option('--duration <seconds>', 'wall-clock seconds to run', '60')
-    .option('--speed <speed>', 'market clock speed of the paper emulator (60 = an hour a minute)', '60')
-    .option('--seed <seed>', 'seed of the paper market (the same seed, the same market)', '42')
-    .action(async (options: { config?: string; duration: string; speed: string; seed: string }) => {
-      let config;
-      try {
-        config = loadConfig({ env: process.env, configFile: options.config });
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        console.error(`bot run: ${error.message}`);
-        process.exitCode = 2;
-        return;
-      }
-      if (config.mode !== 'paper') {
-        console.error(`bot run: mode ${config.mode} is not wired yet; only paper runs in this version`);
-        process.exitCode = 2;
-        return;
-      }
-      const durationMs = Number(options.duration) * 1000;
-      const speed = Number(options.speed);
-      const seed = Number(options.seed);
-      if (!(durationMs > 0) || !(speed > 0) || !Number.isSafeInteger(seed)) {
-        console.error('bot run: --duration and --speed must be > 0, --seed an integer');
-        process.exitCode = 2;
-        return;
-      }
-      const stop = new AbortController();
-      process.once('SIGINT', () => stop.abort());
-      process.once('SIGTERM', () => stop.abort());
-      const summary = await runPaper({
-        config,
-        seed,
-        speed,
-        durationMs,
-        log: (line) => console.log(line),
-        signal: stop.signal,
-      });
-      console.log('summary:', JSON.stringify(summary));
+    .option('--symbols <list>', 'symbols to trade, e.g. BTC,ETH or BTC/USDC:USDC')
+    .option('--timeframe <interval>', 'candle interval of the strategy, e.g. 1m, 15m')
+    .option(
+      '--duration <time>',
+      'run this long, then stop (90s, 10m, 2h; a bare number is seconds); default: until Ctrl-C',
+    )
+    .option('--speed <speed>', 'paper: market clock speed (60 = an hour a minute)', '60')
+    .option('--seed <seed>', 'paper: seed of the synthetic market (the same seed, the same market)', '42')
+    .option(
+      '--replay <file.csv>',
+      'paper: replay a Binance archive kline CSV (e.g. BTCUSDC-1m-2026-01.csv) instead',
+    )
+    .option(
+      '--sim-url <url>',
+      'paper: use an emulator already running (`bot sim`); keys from BOT_API_KEY/BOT_API_SECRET',
+    )
+    .option('--flatten-on-exit', 'on SIGINT/SIGTERM or the end of --duration, close every position at market')
+    .option('--no-operator-api', 'do not start the operator HTTP API')
+    .option('--log-format <format>', 'pretty | json (default: pretty in a terminal, json otherwise)')
+    .option('--log-level <level>', 'debug | info | warn | error', 'info')
+    .action(async (options: RunCommandOptions) => {
+      process.exitCode = await runCommand(options);
     });
 
   program

@@ -1,0 +1,137 @@
+import { ConfigError, loadConfig } from '@bot/config';
+import type { BotConfig } from '@bot/config';
+import { StateFileError } from './bot-state';
+import { createLogger, defaultLogFormat } from './logger';
+import type { LogFormat } from './logger';
+import { OperatorApiError } from './operator-api';
+import { ReplayNameError, runBot } from './run';
+import { UnknownSymbolError } from './trader';
+
+export interface RunCommandOptions {
+  readonly mode?: string;
+  readonly config?: string;
+  readonly symbols?: string;
+  readonly timeframe?: string;
+  readonly duration?: string;
+  readonly speed: string;
+  readonly seed: string;
+  readonly replay?: string;
+  readonly simUrl?: string;
+  readonly flattenOnExit?: boolean;
+  readonly operatorApi: boolean;
+  readonly logFormat?: string;
+  readonly logLevel: string;
+}
+
+/** Exit codes: 0 a clean stop, 1 a failure while running, 2 bad input (nothing was traded). */
+export const EXIT_BAD_INPUT = 2;
+
+/** `90s`, `10m`, `2h`, `1d`, or a bare number of seconds → milliseconds; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 's'] ?? 1000;
+  const value = Number(match[1]) * unit;
+  return value > 0 ? value : undefined;
+}
+
+function usage(message: string): number {
+  console.error(`bot run: ${message}`);
+  return EXIT_BAD_INPUT;
+}
+
+/**
+ * `bot run`: validates everything first (config, flags) and exits 2 with the reasons before any connection
+ * is made; then runs until --duration ends or SIGINT/SIGTERM, stops cleanly and prints the summary.
+ */
+export async function runCommand(options: RunCommandOptions): Promise<number> {
+  const durationMs = options.duration === undefined ? undefined : parseDuration(options.duration);
+  if (options.duration !== undefined && durationMs === undefined) {
+    return usage(`--duration must look like 90s, 10m, 2h or a number of seconds, got ${options.duration}`);
+  }
+  const speed = Number(options.speed);
+  const seed = Number(options.seed);
+  if (!(speed > 0) || !Number.isSafeInteger(seed)) return usage('--speed must be > 0 and --seed an integer');
+  const logFormat = options.logFormat ?? defaultLogFormat();
+  if (logFormat !== 'pretty' && logFormat !== 'json') return usage('--log-format must be pretty or json');
+
+  let config: BotConfig;
+  try {
+    config = loadConfig({
+      env: process.env,
+      configFile: options.config,
+      overrides: {
+        mode: options.mode as BotConfig['mode'] | undefined,
+        symbols: options.symbols?.split(',').map((symbol) => symbol.trim()),
+        strategy: options.timeframe
+          ? { timeframe: options.timeframe as BotConfig['strategy']['timeframe'] }
+          : undefined,
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`bot run: ${error.message}`);
+    return EXIT_BAD_INPUT;
+  }
+  if (config.mode !== 'paper' && (options.replay || options.simUrl)) {
+    return usage('--replay and --sim-url are paper-mode options');
+  }
+
+  const logger = createLogger({
+    format: logFormat as LogFormat,
+    level: options.logLevel,
+    secrets: [config.credentials.apiKey, config.credentials.apiSecret, config.operator.token]
+      .map((secret) => secret?.reveal())
+      .filter((value): value is string => value !== undefined),
+  });
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      logger.warn(`${signal} again: exiting now; protective orders stay on the exchange`);
+      process.exit(130);
+    }
+    logger.info(`${signal}: stopping (send it again to exit at once)`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const summary = await runBot({
+      config,
+      logger,
+      paper: { seed, speed, replayFile: options.replay, url: options.simUrl },
+      operatorApi: options.operatorApi,
+      durationMs,
+      signal: stop.signal,
+      flattenOnExit: options.flattenOnExit ?? false,
+    });
+    logger.info({ summary }, `summary: ${formatSummary(summary, config.quoteCoin)}`);
+    logger.flush();
+    return 0;
+  } catch (error) {
+    const badInput =
+      error instanceof UnknownSymbolError ||
+      error instanceof ReplayNameError ||
+      error instanceof StateFileError ||
+      error instanceof OperatorApiError ||
+      (error as { name?: string }).name === 'ReplayFileError';
+    logger.error({ err: error }, `bot run: ${(error as Error).message}`);
+    logger.flush();
+    return badInput ? EXIT_BAD_INPUT : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function formatSummary(summary: Awaited<ReturnType<typeof runBot>>, quote: string): string {
+  const winRate = summary.closes > 0 ? `${((summary.wins / summary.closes) * 100).toFixed(0)}%` : 'n/a';
+  const denials = Object.entries(summary.denials)
+    .map(([code, count]) => `${code}×${count}`)
+    .join(', ');
+  return (
+    `${summary.entries} trade(s), ${summary.closes} closed, win rate ${winRate}, PnL ${summary.realizedPnl.toFixed(2)} ${quote}, ` +
+    `max drawdown ${summary.maxDrawdown.toFixed(2)}, longest stop-loss streak ${summary.longestStopLossStreak}, ` +
+    `denials ${denials || 'none'}, open at end ${summary.openAtEnd}`
+  );
+}

@@ -1,0 +1,231 @@
+import { readFileSync } from 'node:fs';
+import { openAuditTrail } from '@bot/audit';
+import type { BotConfig } from '@bot/config';
+import { createExchange } from '@bot/exchange';
+import { parseKlineCsv, startSim } from '@bot/sim';
+import type { Sim } from '@bot/sim';
+import { perpSymbol, toExchangeId } from '@bot/symbols';
+import { BotStateStore, statePathFor } from './bot-state';
+import { buildCard, formatBuildCard } from './build-card';
+import { ccxtRestRequest } from './ccxt-rest';
+import type { Logger } from './logger';
+import { startOperatorApi } from './operator-api';
+import type { OperatorApi } from './operator-api';
+import { Trader } from './trader';
+import type { RunSummary } from './trader';
+
+/** Paper mode's emulator: started in-process, or one already running (`bot sim`, a test's). */
+export interface PaperMarket {
+  /** Seed of the synthetic market: the same seed, the same prices. */
+  readonly seed?: number;
+  /** Market clock speed (60: an hour a minute), or `manual` (moves only with `sim.advance`). */
+  readonly speed?: number | 'manual';
+  /** A Binance archive kline CSV (1m) to replay instead of the synthetic market; trades its one symbol. */
+  readonly replayFile?: string;
+  /** An emulator already running; the API key and secret come from the config's credentials. */
+  readonly url?: string;
+}
+
+export interface StartBotOptions {
+  readonly config: BotConfig;
+  readonly logger: Logger;
+  readonly paper?: PaperMarket;
+  /** Start the operator API on `config.operator.bind` (default true). */
+  readonly operatorApi?: boolean;
+}
+
+export interface RunningBot {
+  readonly trader: Trader;
+  /** The in-process emulator (paper mode without `paper.url`). */
+  readonly sim: Sim | undefined;
+  readonly operatorApi: OperatorApi | undefined;
+  /** Stops opening, drains, optionally flattens, closes everything; resolves to the run's summary. */
+  stop(options?: { readonly flatten?: boolean }): Promise<RunSummary>;
+}
+
+/** Binance's WebSocket bases per mode (docs/BINANCE.md: demo trading for testnet). */
+const WS_BASE = { testnet: 'wss://fstream.binancefuture.com', live: 'wss://fstream.binance.com' } as const;
+
+/**
+ * Minutes of 1m history the emulator makes before its start: enough for the strategy's warm-up (about 60
+ * candles) on the configured timeframe, capped so a daily timeframe does not take long to generate (it
+ * then warms up partly on live candles).
+ */
+function paperHistoryMinutes(timeframe: string): number {
+  const match = /^(\d+)([mhdwM])$/.exec(timeframe);
+  const unit = { m: 1, h: 60, d: 1440, w: 10_080, M: 43_200 }[match?.[2] ?? 'm'] ?? 1;
+  return Math.min(10_000, Math.max(300, 80 * Number(match?.[1] ?? 1) * unit));
+}
+
+/**
+ * Starts the bot in the config's mode: the exchange client, the audit trail (its first record of the run is
+ * the build card), the state store beside it, the trader (reconcile first), and the operator API.
+ */
+export async function startBot(options: StartBotOptions): Promise<RunningBot> {
+  let { config } = options;
+  const { logger } = options;
+  let sim: Sim | undefined;
+  let connection: { restUrl?: string; wsBaseUrl: string; apiKey: string; apiSecret: string };
+  if (config.mode === 'paper') {
+    const paper = options.paper ?? {};
+    if (paper.url) {
+      connection = {
+        restUrl: paper.url,
+        wsBaseUrl: paper.url.replace(/^http/, 'ws'),
+        apiKey: config.credentials.apiKey?.reveal() ?? '',
+        apiSecret: config.credentials.apiSecret?.reveal() ?? '',
+      };
+    } else {
+      const replay = paper.replayFile ? readReplay(paper.replayFile, config.quoteCoin) : undefined;
+      if (replay) config = { ...config, symbols: [perpSymbol(replay.base, config.quoteCoin)] };
+      sim = await startSim({
+        seed: paper.seed ?? 42,
+        speed: paper.speed ?? 60,
+        historyMinutes: paperHistoryMinutes(config.strategy.timeframe),
+        ...(replay ? { replay: { symbol: replay.symbol, candles: replay.candles } } : {}),
+      });
+      const [account] = sim.accounts;
+      connection = {
+        restUrl: sim.url,
+        wsBaseUrl: sim.wsUrl,
+        apiKey: account?.apiKey ?? '',
+        apiSecret: account?.apiSecret ?? '',
+      };
+    }
+  } else {
+    connection = {
+      wsBaseUrl: WS_BASE[config.mode],
+      apiKey: config.credentials.apiKey?.reveal() ?? '',
+      apiSecret: config.credentials.apiSecret?.reveal() ?? '',
+    };
+  }
+
+  const closeOnFailure: (() => Promise<unknown>)[] = [];
+  try {
+    if (sim) closeOnFailure.push(() => (sim as Sim).close());
+    const card = buildCard(config, {
+      ...(options.paper?.url ? { emulator: options.paper.url } : {}),
+      ...(sim
+        ? { emulator: sim.url, seed: options.paper?.seed ?? 42, speed: options.paper?.speed ?? 60 }
+        : {}),
+      ...(options.paper?.replayFile ? { replay: options.paper.replayFile } : {}),
+    });
+    for (const line of formatBuildCard(card)) logger.info({ buildCard: card }, line);
+    const secrets = [config.credentials.apiKey, config.credentials.apiSecret, config.operator.token]
+      .map((secret) => secret?.reveal())
+      .filter((value): value is string => value !== undefined && value.length >= 8);
+    const audit = await openAuditTrail({
+      path: config.compliance.auditPath,
+      durability: 'batch',
+      secrets: { values: secrets },
+    });
+    closeOnFailure.push(() => audit.close());
+    await audit.append('run.build-card', card);
+
+    const exchange = await createExchange({
+      mode: config.mode,
+      simUrl: connection.restUrl,
+      apiKey: connection.apiKey,
+      apiSecret: connection.apiSecret,
+      enableRateLimit: config.mode !== 'paper',
+      orders: config.orders,
+      execution: config.execution,
+      leverage: config.risk.leverageDefault,
+      // Every request is logged at debug; warnings and errors (retries, incidents) stay visible.
+      log: (entry) =>
+        logger[entry.level === 'info' ? 'debug' : entry.level](
+          { event: entry.event },
+          `exchange: ${entry.message}`,
+        ),
+    });
+    const trader = new Trader({
+      config,
+      exchange,
+      audit,
+      state: new BotStateStore(statePathFor(config.compliance.auditPath)),
+      logger,
+      wsBaseUrl: connection.wsBaseUrl,
+      rest: ccxtRestRequest(exchange.client),
+      freshState: sim !== undefined,
+    });
+    await trader.start();
+    let operatorApi: OperatorApi | undefined;
+    if (options.operatorApi ?? true) {
+      operatorApi = await startOperatorApi({
+        bind: config.operator.bind,
+        token: config.operator.token?.reveal(),
+        control: trader,
+      });
+      closeOnFailure.push(() => (operatorApi as OperatorApi).close());
+      logger.info({ url: operatorApi.url }, `operator API on ${operatorApi.url} (GET /status, POST /halt …)`);
+    }
+    logger.info(
+      `trading ${config.symbols.map(toExchangeId).join(', ')} on ${config.strategy.timeframe} candles in ${config.mode} mode`,
+    );
+    return {
+      trader,
+      sim,
+      operatorApi,
+      async stop(stopOptions = {}) {
+        await operatorApi?.close();
+        await trader.stop(stopOptions);
+        const summary = trader.summary();
+        await audit.append('run.summary', { ...summary });
+        await audit.close();
+        await sim?.close();
+        return summary;
+      },
+    };
+  } catch (error) {
+    for (const close of closeOnFailure.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export interface RunBotOptions extends StartBotOptions {
+  /** Wall-clock run time; without it the bot runs until `signal` aborts. */
+  readonly durationMs?: number;
+  /** SIGINT/SIGTERM: stop opening, keep protection, flush the audit trail, return the summary. */
+  readonly signal?: AbortSignal;
+  /** Close every position at market when stopping (default: leave them protected on the exchange). */
+  readonly flattenOnExit?: boolean;
+}
+
+/** `bot run`: starts the bot, runs until the duration ends or the signal aborts, and stops it cleanly. */
+export async function runBot(options: RunBotOptions): Promise<RunSummary> {
+  const bot = await startBot(options);
+  await new Promise<void>((resolve) => {
+    if (options.signal?.aborted) return resolve();
+    const timer = options.durationMs === undefined ? undefined : setTimeout(resolve, options.durationMs);
+    options.signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  options.logger.info(
+    options.flattenOnExit
+      ? 'stopping: no new entries, closing every position (--flatten-on-exit)'
+      : 'stopping: no new entries; open positions keep their stop-loss and take-profit on the exchange',
+  );
+  return bot.stop({ flatten: options.flattenOnExit ?? false });
+}
+
+/** A Binance archive CSV named like `BTCUSDC-1m-2026-01.csv` (the name gives the symbol). */
+function readReplay(
+  path: string,
+  quoteCoin: string,
+): { symbol: string; base: string; candles: ReturnType<typeof parseKlineCsv> } {
+  const name = path.split(/[\\/]/).pop() ?? path;
+  const match = new RegExp(`^([A-Z0-9]+)${quoteCoin}-1m-`).exec(name);
+  if (!match?.[1]) {
+    throw new ReplayNameError(
+      `--replay ${path}: name the file as Binance's archive does, <BASE>${quoteCoin}-1m-<date>.csv (e.g. BTC${quoteCoin}-1m-2026-01.csv), so the symbol is known`,
+    );
+  }
+  const candles = parseKlineCsv(readFileSync(path, 'utf8'));
+  return { symbol: `${match[1]}${quoteCoin}`, base: match[1], candles };
+}
+
+export class ReplayNameError extends Error {
+  override readonly name = 'ReplayNameError';
+}

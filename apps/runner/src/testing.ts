@@ -1,0 +1,68 @@
+/** Helpers for the runner's tests: a captured JSON logger, a config in a temp dir, a manual market clock. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '@bot/config';
+import type { BotConfig } from '@bot/config';
+import type { Sim } from '@bot/sim';
+import { createLogger } from './logger';
+import type { Logger } from './logger';
+import type { Trader } from './trader';
+
+export interface CapturedLog {
+  readonly logger: Logger;
+  readonly lines: string[];
+  /** The `msg` of every line, in order. */
+  messages(): string[];
+}
+
+export function captureLog(): CapturedLog {
+  const lines: string[] = [];
+  const logger = createLogger({
+    format: 'json',
+    level: 'debug',
+    destination: { write: (line: string) => void lines.push(line) },
+  });
+  return {
+    logger,
+    lines,
+    messages: () => lines.map((line) => (JSON.parse(line) as { msg: string }).msg),
+  };
+}
+
+export function tempDir(prefix = 'bot-runner-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The default config with 1m candles, the audit trail (and state) in `dir`, plus `env`. */
+export function testConfig(dir: string, env: Record<string, string> = {}): BotConfig {
+  return loadConfig({
+    env: {
+      BOT_AUDIT_PATH: join(dir, 'audit.jsonl'),
+      BOT_TIMEFRAME: '1m',
+      ...env,
+    },
+  });
+}
+
+/** Moves the emulator's manual clock a minute at a time and waits until the bot handled each candle. */
+export async function advanceMinutes(sim: Sim, trader: Trader, minutes: number): Promise<void> {
+  for (let minute = 0; minute < minutes; minute += 1) {
+    sim.advance(60_000);
+    await trader.processedThrough(sim.marketTime() - 1);
+  }
+}
+
+/** Advances minute by minute until `done()` holds (at most `limit` minutes); returns the minutes taken. */
+export async function advanceUntil(
+  sim: Sim,
+  trader: Trader,
+  done: () => boolean,
+  limit = 600,
+): Promise<number> {
+  for (let minute = 1; minute <= limit; minute += 1) {
+    await advanceMinutes(sim, trader, 1);
+    if (done()) return minute;
+  }
+  throw new Error(`condition not met within ${limit} market minutes`);
+}
