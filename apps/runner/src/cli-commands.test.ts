@@ -32,7 +32,7 @@ describe('bot audit verify', () => {
     const tampered = run(['audit', 'verify', file]);
     expect(await tampered.exited).toBe(1);
     expect(tampered.output().stdout + tampered.output().stderr).toMatch(/seq 3/);
-  });
+  }, 60_000);
 });
 
 describe('bot sim', () => {
@@ -47,5 +47,5 @@ describe('bot sim', () => {
     expect((await fetch(`${url}/fapi/v1/ping`)).status).toBe(200);
     sim.child.kill('SIGTERM');
     expect(await sim.exited).toBe(0);
-  });
+  }, 60_000);
 });

@@ -50,3 +50,41 @@ describe('bot quick-check', () => {
     expect(output).toMatch(/conservative/);
   });
 });
+
+describe('bot quick-check against an exchange', () => {
+  it('checks connectivity, keys, clock and symbols, and fails on a bad key or an unknown symbol', async () => {
+    const { startSim } = await import('@bot/sim');
+    const sim = await startSim({ seed: 1, speed: 'manual', historyMinutes: 60 });
+    try {
+      const [account] = sim.accounts;
+      const env = { BOT_API_KEY: account!.apiKey, BOT_API_SECRET: account!.apiSecret };
+      const run = async (extra: Record<string, string>) => {
+        const lines: string[] = [];
+        const exitCode = await runQuickCheck({
+          env: { ...env, ...extra },
+          simUrl: sim.url,
+          print: (line) => lines.push(line),
+        });
+        return { exitCode, output: lines.join('\n') };
+      };
+      const good = await run({});
+      expect(good.exitCode).toBe(0);
+      expect(good.output).toMatch(
+        /ok {4}connectivity and keys: signed read accepted.*USDC margin balance 10000/,
+      );
+      expect(good.output).toMatch(/ok {4}clock offset: -?\d+ ms/);
+      expect(good.output).toMatch(/ok {4}symbols: BTC\/USDC:USDC, ETH\/USDC:USDC/);
+
+      const unknown = await run({ BOT_SYMBOLS: 'BTC,NOPE' });
+      expect(unknown.exitCode).toBe(1);
+      expect(unknown.output).toMatch(/FAIL {2}symbols: not trading on this exchange: NOPE\/USDC:USDC/);
+
+      const badKey = await run({ BOT_API_SECRET: 'x'.repeat(64) });
+      expect(badKey.exitCode).toBe(1);
+      expect(badKey.output).toMatch(/FAIL {2}connectivity and keys/);
+      expect(badKey.output).not.toContain('x'.repeat(64));
+    } finally {
+      await sim.close();
+    }
+  }, 30_000);
+});

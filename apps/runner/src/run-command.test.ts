@@ -25,7 +25,7 @@ function botRun(args: string[], env: Record<string, string>) {
   return { child, exited, output: () => ({ stdout, stderr, all: stdout + stderr }) };
 }
 
-async function waitForOutput(run: ReturnType<typeof botRun>, pattern: RegExp, timeoutMs = 30_000) {
+async function waitForOutput(run: ReturnType<typeof botRun>, pattern: RegExp, timeoutMs = 45_000) {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(run.output().all)) {
     if (Date.now() > deadline) throw new Error(`no ${String(pattern)} in:\n${run.output().all}`);
@@ -60,7 +60,7 @@ describe('bot run: bad input stops it before any order, with exit code 2', () =>
     expect(stderr).toMatch(/BOT_TIER/);
     // Nothing reached the exchange at all.
     expect(sim.requests.length).toBe(before);
-  }, 30_000);
+  }, 60_000);
 
   it('an unknown symbol names itself and what is available', async () => {
     const dir = tempDir();
@@ -71,19 +71,19 @@ describe('bot run: bad input stops it before any order, with exit code 2', () =>
     expect(await run.exited).toBe(2);
     expect(run.output().stdout).toMatch(/unknown symbol DOGEFAKE\/USDC:USDC: .*Available: BTC\/USDC:USDC/);
     expect(orderRequests()).toHaveLength(0);
-  }, 30_000);
+  }, 60_000);
 
   it('live mode without the confirmation is refused', async () => {
     const run = botRun(['--mode', 'live'], { ...keys, BOT_AUDIT_PATH: join(tempDir(), 'audit.jsonl') });
     expect(await run.exited).toBe(2);
     expect(run.output().stderr).toMatch(/BOT_LIVE_CONFIRM/);
-  }, 30_000);
+  }, 60_000);
 
   it('a malformed --duration is refused', async () => {
     const run = botRun(['--duration', 'ten minutes'], {});
     expect(await run.exited).toBe(2);
     expect(run.output().stderr).toMatch(/--duration must look like 90s, 10m/);
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('bot run against a running emulator', () => {

@@ -259,3 +259,66 @@ describe('restart safety', () => {
     expect(join(dir, 'audit.state.json')).toBe(statePath);
   });
 });
+
+describe('--replay', () => {
+  /** A Binance archive CSV (futures layout, with its header) of a random walk around 60 000. */
+  function writeArchiveCsv(path: string, minutes: number, start: number): number[] {
+    const closes: number[] = [];
+    const rows = [
+      'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore',
+    ];
+    let price = 60_000;
+    let state = 12345;
+    const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let index = 0; index < minutes; index += 1) {
+      const open = price;
+      price = Math.round(price * (1 + (random() - 0.5) * 0.004) * 10) / 10;
+      const high = Math.max(open, price) + 5;
+      const low = Math.min(open, price) - 5;
+      const openTime = start + index * 60_000;
+      closes.push(price);
+      rows.push(
+        `${openTime},${open.toFixed(1)},${high.toFixed(1)},${low.toFixed(1)},${price.toFixed(1)},12.5,${openTime + 59_999},750000,100,6,375000,0`,
+      );
+    }
+    writeFileSync(path, `${rows.join('\n')}\n`);
+    return closes;
+  }
+
+  it('replays a Binance archive CSV: trades its one symbol on the file prices', async () => {
+    const dir = tempDir();
+    const start = Date.UTC(2026, 0, 1);
+    const file = join(dir, 'BTCUSDC-1m-2026-01.csv');
+    const closes = writeArchiveCsv(file, 400, start);
+    const log = captureLog();
+    const bot = await startBot({
+      config: testConfig(dir),
+      logger: log.logger,
+      paper: { replayFile: file, speed: 'manual' },
+      operatorApi: false,
+    });
+    running.push(bot);
+    const sim = bot.sim!;
+    expect(log.messages()).toContain('trading BTCUSDC on 1m candles in paper mode');
+    await advanceMinutes(sim, bot.trader, 5);
+    const minute = Math.round((sim.marketTime() - start) / 60_000);
+    const response = await fetch(`${sim.url}/fapi/v1/klines?symbol=BTCUSDC&interval=1m&limit=2`);
+    const rows = (await response.json()) as [number, string, string, string, string][];
+    // The first of the two is the last closed candle; the second is still forming.
+    expect(Number(rows[0]?.[4])).toBe(closes[minute - 1]);
+  });
+
+  it('refuses a file not named like the archive, before any connection', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'prices.csv');
+    writeArchiveCsv(file, 10, Date.UTC(2026, 0, 1));
+    await expect(
+      startBot({
+        config: testConfig(dir),
+        logger: captureLog().logger,
+        paper: { replayFile: file, speed: 'manual' },
+        operatorApi: false,
+      }),
+    ).rejects.toThrow(/name the file as Binance's archive does, <BASE>USDC-1m-<date>\.csv/);
+  });
+});

@@ -111,6 +111,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       ...(options.paper?.replayFile ? { replay: options.paper.replayFile } : {}),
     });
     for (const line of formatBuildCard(card)) logger.info({ buildCard: card }, line);
+    if (!config.compliance.recordRationale) {
+      logger.warn(
+        'compliance.recordRationale=false is not honoured: decision records are what restarts and audits rely on; recording them',
+      );
+    }
     const secrets = [config.credentials.apiKey, config.credentials.apiSecret, config.operator.token]
       .map((secret) => secret?.reveal())
       .filter((value): value is string => value !== undefined && value.length >= 8);

@@ -1,6 +1,6 @@
 import type { AuditTrail, RationaleInput } from '@bot/audit';
 import type { BotConfig } from '@bot/config';
-import { applyReconcileActions, reconcile, settleExits } from '@bot/exchange';
+import { applyReconcileActions, clientOrderIdsFor, reconcile, settleExits } from '@bot/exchange';
 import type { CcxtExchange, Incident, ReconcileAction } from '@bot/exchange';
 import { RiskGuard, sizePosition } from '@bot/risk';
 import type { CloseReason, OpenPosition } from '@bot/risk';
@@ -221,20 +221,24 @@ export class Trader implements BotControl {
       const positions = await this.#exchange.fetchPositions(this.#config.symbols);
       const closed: string[] = [];
       for (const position of positions) {
-        await this.#exchange.closePosition({
-          symbol: position.symbol,
-          positionSide: position.side,
-          quantity: position.quantity,
-          rationale: reason,
-        });
-        closed.push(position.symbol);
+        const clientOrderId = `${this.#exchange.clientIdPrefix}-flat-${toExchangeId(position.symbol)}-${Date.now().toString(36)}`;
         await this.#rationale({
           action: 'position.close',
           lens: 'Operator',
           symbol: position.symbol,
           side: position.side,
           why: reason,
+          risk: { clientOrderId, quantity: position.quantity },
         });
+        await this.#options.audit.flush();
+        await this.#exchange.closePosition({
+          symbol: position.symbol,
+          positionSide: position.side,
+          quantity: position.quantity,
+          clientOrderId,
+          rationale: reason,
+        });
+        closed.push(position.symbol);
       }
       for (const symbol of closed) await this.#settle(symbol, 'manual');
       return { closed, status: this.status() };
@@ -294,7 +298,7 @@ export class Trader implements BotControl {
       now,
       clientIdPrefix: this.#exchange.clientIdPrefix,
     });
-    const result = await applyReconcileActions(this.#exchange, actions, { rationale: 'reconcile at start' });
+    const result = await this.#applyReconcile(actions, 'reconcile at start');
     for (const outcome of result.outcomes) await this.#auditReconcile(outcome.action, outcome.status);
     for (const incident of result.incidents) this.#incident(incident);
     // Adopted positions become trades the bot watches; positions of trades closed while away are settled.
@@ -325,6 +329,24 @@ export class Trader implements BotControl {
       { actions: actions.length, incidents: result.incidents.length, open: this.#trades.size },
       `reconciled with the exchange: ${actions.length} action(s), ${this.#trades.size} open trade(s) watched`,
     );
+  }
+
+  /** Applies reconcile's actions after writing (and flushing) the plan: every order it sends is in the trail. */
+  async #applyReconcile(actions: readonly ReconcileAction[], rationale: string) {
+    const orders = actions.filter((action) => action.type !== 'flag');
+    if (orders.length > 0) {
+      await this.#options.audit.append('reconcile.plan', {
+        rationale,
+        actions: orders.map((action) => ({
+          type: action.type,
+          symbol: action.symbol,
+          clientOrderId: action.clientOrderId,
+          reason: action.reason,
+        })),
+      });
+      await this.#options.audit.flush();
+    }
+    return applyReconcileActions(this.#exchange, actions, { rationale });
   }
 
   async #auditReconcile(action: ReconcileAction, status: string): Promise<void> {
@@ -540,16 +562,9 @@ export class Trader implements BotControl {
     // The intent id derives from the signal's candle: a restart that sees the same signal again reuses the
     // same client order ids, and the exchange refuses the duplicate instead of opening twice.
     const intentId = `${toExchangeId(signal.symbol)}-${signal.time}`;
-    const result = await this.#exchange.openProtectedPosition({
-      id: intentId,
-      symbol: signal.symbol,
-      side: signal.side,
-      quantity: size.quantity,
-      entry: { type: 'market' },
-      stopLossPrice: String(signal.stop),
-      takeProfitPrice: String(signal.target),
-      rationale: why,
-    });
+    const clientIds = clientOrderIdsFor(intentId, this.#exchange.clientIdPrefix);
+    // Write-ahead: the decision is durable before the order leaves, so a crash right after the exchange
+    // acknowledged it still leaves the order's reason in the trail (its client ids derive from `base`).
     await this.#rationale({
       action: 'order.place',
       lens: 'Trader',
@@ -562,7 +577,34 @@ export class Trader implements BotControl {
         leverage: this.#config.risk.leverageDefault,
         tier: this.#config.strategy.tier,
       },
-      risk: { status: result.status, stopLoss: signal.stop, takeProfit: signal.target, equity },
+      risk: {
+        intentId,
+        clientIdBase: clientIds.base,
+        stopLoss: signal.stop,
+        takeProfit: signal.target,
+        equity,
+      },
+    });
+    await this.#options.audit.flush();
+    const result = await this.#exchange.openProtectedPosition({
+      id: intentId,
+      symbol: signal.symbol,
+      side: signal.side,
+      quantity: size.quantity,
+      entry: { type: 'market' },
+      stopLossPrice: String(signal.stop),
+      takeProfitPrice: String(signal.target),
+      rationale: why,
+    });
+    await this.#options.audit.append('order.result', {
+      intentId,
+      symbol: signal.symbol,
+      status: result.status,
+      filledQuantity: result.filledQuantity,
+      averagePrice: result.averagePrice ?? null,
+      stopLossId: result.stopLoss?.id ?? null,
+      takeProfitId: result.takeProfit?.id ?? null,
+      error: result.error?.message ?? null,
     });
     for (const incident of result.incidents) this.#incident(incident);
     if (result.status === 'protected') {
@@ -691,7 +733,7 @@ export class Trader implements BotControl {
       now: Date.now(),
       clientIdPrefix: this.#exchange.clientIdPrefix,
     });
-    const result = await applyReconcileActions(this.#exchange, actions, { rationale: 'stop-loss missing' });
+    const result = await this.#applyReconcile(actions, 'stop-loss missing');
     for (const outcome of result.outcomes) await this.#auditReconcile(outcome.action, outcome.status);
     for (const incident of result.incidents) this.#incident(incident);
   }

@@ -1,0 +1,144 @@
+import { runAuditCli } from '@bot/audit';
+import { startSim } from '@bot/sim';
+import { Command } from 'commander';
+import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
+import { runCommand } from './run-command';
+import type { RunCommandOptions } from './run-command';
+import { runQuickCheck } from './quick-check';
+
+/**
+ * The `bot` command line. Every command is a thin shell: it gathers options and the environment,
+ * hands them to a function that returns an exit code, and prints what that function reports.
+ */
+export function buildProgram(): Command {
+  const program = new Command('bot')
+    .description('USDⓈ-M futures bot for Binance, margined in USDC')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('quick-check')
+    .description(
+      'validate the configuration, print the settings the bot would trade with, and in testnet/live check connectivity, clock, keys and symbols',
+    )
+    .option('--config <file>', 'JSON config file (defaults < file < environment < flags)')
+    .option('--mode <mode>', 'paper | testnet | live (default paper)')
+    .option('--sim-url <url>', 'paper: run the network checks against this emulator')
+    .action(async (options: { config?: string; mode?: string; simUrl?: string }) => {
+      process.exitCode = await runQuickCheck({
+        env: process.env,
+        simUrl: options.simUrl,
+        configFile: options.config,
+        mode: options.mode,
+        print: (line) => console.log(line),
+      });
+    });
+
+  program
+    .command('run')
+    .description(
+      'trade: paper mode (default) runs on the built-in emulator with no keys and no network and prints a summary',
+    )
+    .option('--mode <mode>', 'paper | testnet | live (live also needs BOT_LIVE_CONFIRM)')
+    .option('--config <file>', 'JSON config file (defaults < file < environment < flags)')
+    .option('--symbols <list>', 'symbols to trade, e.g. BTC,ETH or BTC/USDC:USDC')
+    .option('--timeframe <interval>', 'candle interval of the strategy, e.g. 1m, 15m')
+    .option(
+      '--duration <time>',
+      'run this long, then stop (90s, 10m, 2h; a bare number is seconds); default: until Ctrl-C',
+    )
+    .option('--speed <speed>', 'paper: market clock speed (60 = an hour a minute)', '60')
+    .option('--seed <seed>', 'paper: seed of the synthetic market (the same seed, the same market)', '42')
+    .option(
+      '--replay <file.csv>',
+      'paper: replay a Binance archive kline CSV (e.g. BTCUSDC-1m-2026-01.csv) instead',
+    )
+    .option(
+      '--sim-url <url>',
+      'paper: use an emulator already running (`bot sim`); keys from BOT_API_KEY/BOT_API_SECRET',
+    )
+    .option('--flatten-on-exit', 'on SIGINT/SIGTERM or the end of --duration, close every position at market')
+    .option('--no-operator-api', 'do not start the operator HTTP API')
+    .option('--log-format <format>', 'pretty | json (default: pretty in a terminal, json otherwise)')
+    .option('--log-level <level>', 'debug | info | warn | error', 'info')
+    .action(async (options: RunCommandOptions) => {
+      process.exitCode = await runCommand(options);
+    });
+
+  program
+    .command('audit')
+    .description('audit trail tools')
+    .command('verify')
+    .description(
+      'verify audit trails (hash chain, sequence, canonical form); exit 0 when all verify, 1 otherwise',
+    )
+    .argument('<files...>', 'trail files; rotated segments next to each are included')
+    .option('--strict', 'also check that every line is in the canonical form')
+    .option('--json', 'print the verdicts as JSON')
+    .action(async (files: string[], options: { strict?: boolean; json?: boolean }) => {
+      const argv = [
+        'verify',
+        ...(options.strict ? ['--strict'] : []),
+        ...(options.json ? ['--json'] : []),
+        ...files,
+      ];
+      process.exitCode = await runAuditCli(argv, { stdout: process.stdout, stderr: process.stderr });
+    });
+
+  program
+    .command('sim')
+    .description('run the Binance USDⓈ-M emulator alone (for other bots), printing BOT_SIM_* lines')
+    .option('--port <port>', 'port on 127.0.0.1, 0 picks one', '0')
+    .option('--seed <seed>', 'seed of the synthetic market', '42')
+    .option('--speed <speed>', "market clock speed (1 = real time) or 'manual'", '1')
+    .action(async (options: { port: string; seed: string; speed: string }) => {
+      const port = Number(options.port);
+      const seed = Number(options.seed);
+      const speed = options.speed === 'manual' ? 'manual' : Number(options.speed);
+      if (
+        !Number.isInteger(port) ||
+        port < 0 ||
+        port > 65535 ||
+        !Number.isSafeInteger(seed) ||
+        !(speed === 'manual' || speed > 0)
+      ) {
+        console.error('bot sim: --port must be 0..65535, --seed an integer, --speed > 0 or manual');
+        process.exitCode = 2;
+        return;
+      }
+      const sim = await startSim({ port, seed, speed });
+      const [account] = sim.accounts;
+      console.log(`BOT_SIM_URL=${sim.url}\nBOT_SIM_WS_URL=${sim.wsUrl}`);
+      console.log(`BOT_SIM_API_KEY=${account?.apiKey ?? ''}\nBOT_SIM_API_SECRET=${account?.apiSecret ?? ''}`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await sim.close();
+    });
+
+  program
+    .command('playbook')
+    .description(
+      'list the incident playbooks, or show one: how it is detected, what the bot does, what you do',
+    )
+    .argument('[id]', 'playbook id, e.g. sl-placement-failed')
+    .action((id: string | undefined) => {
+      if (id === undefined) {
+        for (const playbook of PLAYBOOKS)
+          console.log(`${playbook.id.padEnd(28)} ${playbook.severity.padEnd(9)} ${playbook.title}`);
+        return;
+      }
+      const playbook = findPlaybook(id);
+      if (!playbook) {
+        console.error(
+          `bot playbook: no playbook '${id}'; known: ${PLAYBOOKS.map((entry) => entry.id).join(', ')}`,
+        );
+        process.exitCode = 2;
+        return;
+      }
+      console.log(formatPlaybook(playbook));
+    });
+
+  return program;
+}
