@@ -6,7 +6,8 @@ export interface JsonSyntaxProblem {
   readonly expected: string;
 }
 
-const MAX_DEPTH = 1000;
+/** The deepest nesting a config JSON may have; deeper input is refused before anything recurses into it. */
+export const MAX_DEPTH = 1000;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const VALUE = 'a value (object, array, string, number, true, false or null)';
 

@@ -10,7 +10,7 @@ import {
   parseEnvironmentValue,
   variablesForPath,
 } from './environment';
-import { findJsonSyntaxProblem } from './json-syntax';
+import { findJsonSyntaxProblem, MAX_DEPTH } from './json-syntax';
 import {
   botConfigSchema,
   CONFIG_FILE_KEYS,
@@ -239,6 +239,37 @@ interface LayerContext {
   readonly issues: IssueList;
 }
 
+/**
+ * Whether a value nests deeper than `limit` levels (the top level is 0, as in findJsonSyntaxProblem).
+ * Iterative, so that input deep enough to overflow the stack (a small file of `[[[[…`) is caught before
+ * the recursive steps below see it; a cycle in a caller's object counts as too deep.
+ */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (depth > limit) return true;
+    if (typeof current !== 'object' || current === null) continue;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * A copy for showing values in issues: the value of every secret-looking key replaced by `[redacted]`.
+ * Without it, a secret nested in an invalid field (`"mode": {"apiSecret": "…"}`) was redacted in its own
+ * issue but printed in full in the field's. Call it on input no deeper than MAX_DEPTH only.
+ */
+function redactSecretKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecretKeys);
+  if (!isPlainObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    defineOwn(copy, key, SECRET_LIKE_KEY.test(key) ? REDACTED : redactSecretKeys(item));
+  }
+  return copy;
+}
+
 /** Refuses secret-looking keys (at any depth) with a message pointing to the environment, and removes them. */
 function refuseSecretKeys(value: unknown, path: Segment[], context: LayerContext, why: string): void {
   if (Array.isArray(value)) {
@@ -368,11 +399,17 @@ function readFileLayer(filePath: string, issues: IssueList): Map<string, Entry> 
     fileIssue('a JSON object at the top level');
     return new Map();
   }
+  // JSON.parse takes any depth; the steps below recurse, and a stack overflow is no ConfigError.
+  if (nestsDeeperThan(parsed, MAX_DEPTH)) {
+    fileIssue(`a JSON object nested no deeper than ${MAX_DEPTH} levels`);
+    return new Map();
+  }
+  const shown = redactSecretKeys(parsed);
   const context: LayerContext = {
     source: 'file',
     rank: RANK.file,
     origin: () => absolute,
-    given: (path) => valueAt(parsed, path),
+    given: (path) => valueAt(shown, path),
     issues,
   };
   const layer = copyPlain(parsed) as Record<string, unknown>;
@@ -393,7 +430,7 @@ function readFileLayer(filePath: string, issues: IssueList): Map<string, Entry> 
   const valid = validateLayer(layer, configFileSchema, CONFIG_FILE_KEYS[''] ?? [], context);
   return flatten(valid, (path, value) => ({
     value,
-    raw: valueAt(parsed, path),
+    raw: valueAt(shown, path),
     source: 'file',
     origin: absolute,
     rank: RANK.file,
@@ -555,16 +592,24 @@ function readOverridesLayer(
   overrides: ConfigOverrides,
   issues: IssueList,
 ): { entries: Map<string, Entry>; liveConfirmed: boolean } {
+  const tooDeep = nestsDeeperThan(overrides, MAX_DEPTH);
+  const shown = tooDeep ? undefined : redactSecretKeys(overrides);
   const context: LayerContext = {
     source: 'override',
     rank: RANK.override,
     origin: () => 'overrides',
-    given: (path) => valueAt(overrides, path),
+    given: (path) => valueAt(shown, path),
     issues,
   };
-  if (!isPlainObject(overrides)) {
+  if (!isPlainObject(overrides) || tooDeep) {
     issues.add(
-      { path: '', value: overrides, expected: 'an object', source: 'override', origin: 'overrides' },
+      {
+        path: '',
+        value: shown,
+        expected: tooDeep ? `an object nested no deeper than ${MAX_DEPTH} levels` : 'an object',
+        source: 'override',
+        origin: 'overrides',
+      },
       RANK.override,
     );
     return { entries: new Map(), liveConfirmed: false };
@@ -577,7 +622,7 @@ function readOverridesLayer(
   delete valid['liveConfirm'];
   const entries = flatten(valid, (path, value) => ({
     value,
-    raw: valueAt(overrides, path),
+    raw: valueAt(shown, path),
     source: 'override',
     origin: 'overrides',
     rank: RANK.override,

@@ -15,11 +15,11 @@ import type { Candle } from './market/replay-file';
 import { createSyntheticMarket } from './market/synthetic-market';
 import { MarketDriver } from './market/market-driver';
 import { SimClock } from './market/sim-clock';
-import { FaultInjector } from './server/faults';
+import { FaultInjector, faultsFromJson } from './server/faults';
 import type { FaultSettings } from './server/faults';
 import { ListenKeyStore } from './server/listen-keys';
 import type { ApiCredentials, RequestRecord } from './server/rest-handler';
-import { createRestHandler } from './server/rest-handler';
+import { answerClientError, createRestHandler } from './server/rest-handler';
 import type { PublicTrade, RouteContext } from './server/rest-routes';
 import { StreamServer } from './server/stream-server';
 import { userDataEvents } from './server/wire';
@@ -315,6 +315,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     listenKeys,
   };
   const requests: RequestRecord[] = [];
+  const reportInternalError =
+    options.onInternalError ?? ((error: unknown) => console.error('bot-sim internal error:', error));
   const restHandler = createRestHandler({
     context,
     faults,
@@ -324,7 +326,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       requests.push(record);
       if (requests.length > 10_000) requests.splice(0, requests.length - 10_000);
     },
-    onInternalError: options.onInternalError ?? ((error) => console.error('bot-sim internal error:', error)),
+    onInternalError: reportInternalError,
   });
 
   const sim: Sim = {
@@ -384,13 +386,14 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
 
   const server = createServer((request, response) => {
     if (request.url?.startsWith('/_sim/')) {
-      void handleControl(sim, request, response);
+      // Never left to reject unhandled: that would take the whole process (and the caller) down.
+      handleControl(sim, request, response).catch(reportInternalError);
       return;
     }
     void restHandler(request, response);
   });
   server.on('upgrade', (request, socket, head) => streams.handleUpgrade(request, socket, head));
-  server.on('clientError', (_error, socket) => socket.destroy());
+  server.on('clientError', answerClientError);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.maxConnections = 1024;
@@ -408,10 +411,16 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
 async function handleControl(sim: Sim, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > 64 * 1024) break;
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of request) {
+      size += (chunk as Buffer).length;
+      if (size > 64 * 1024) break;
+      chunks.push(chunk as Buffer);
+    }
+  } catch {
+    // The client went away mid-body ("aborted"). Unhandled, this rejection crashed the whole emulator;
+    // there is nobody left to answer.
+    return;
   }
   const send = (status: number, body: unknown) => {
     response.writeHead(status, { 'Content-Type': 'application/json' });
@@ -434,7 +443,7 @@ async function handleControl(sim: Sim, request: IncomingMessage, response: Serve
         send(200, sim.state());
         return;
       case 'POST /_sim/faults':
-        sim.injectFaults(body as SimFaults);
+        sim.injectFaults(faultsFromJson(body));
         send(200, { ok: true });
         return;
       case 'DELETE /_sim/faults':

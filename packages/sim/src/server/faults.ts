@@ -1,3 +1,5 @@
+import type { CoreFaults } from '../core/types';
+
 /**
  * Faults the server injects, set programmatically (`sim.faults.set(...)`) or over the control endpoint
  * (`POST /_sim/faults` with the same JSON). One-shot faults are consumed by the requests they hit.
@@ -63,4 +65,98 @@ export class FaultInjector {
     limit.count -= 1;
     return { status: limit.status, retryAfterSeconds: limit.retryAfterSeconds };
   }
+}
+
+type JsonObject = Record<string, unknown>;
+
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isFiniteNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+const isInteger = (value: unknown): value is number => Number.isSafeInteger(value);
+/** setTimeout's largest delay; anything longer fires at once (with a warning) instead of waiting. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function expectKeys(value: JsonObject, allowed: readonly string[], where: string): void {
+  const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0)
+    throw new TypeError(`unknown key ${unknown.join(', ')} in ${where} (allowed: ${allowed.join(', ')})`);
+}
+
+function httpErrorFault(value: unknown, index: number): HttpErrorFault {
+  const where = `httpErrors[${index}]`;
+  if (!isObject(value)) throw new TypeError(`${where} must be an object`);
+  expectKeys(value, ['status', 'code', 'msg', 'executeBeforeError', 'pathContains'], where);
+  const { status, code, msg, executeBeforeError, pathContains } = value;
+  if (!isInteger(status) || status < 100 || status > 599)
+    throw new TypeError(`${where}.status must be an HTTP status (an integer from 100 to 599)`);
+  if (code !== undefined && !isInteger(code)) throw new TypeError(`${where}.code must be an integer`);
+  if (msg !== undefined && typeof msg !== 'string') throw new TypeError(`${where}.msg must be a string`);
+  if (executeBeforeError !== undefined && typeof executeBeforeError !== 'boolean')
+    throw new TypeError(`${where}.executeBeforeError must be a boolean`);
+  if (pathContains !== undefined && typeof pathContains !== 'string')
+    throw new TypeError(`${where}.pathContains must be a string`);
+  return value as unknown as HttpErrorFault;
+}
+
+/**
+ * Checks the JSON body of `POST /_sim/faults` before it is stored. Unchecked, a fault of the wrong type
+ * (`{"httpErrors": 5}`) was accepted with 200 and then broke every later request with a 500 (the
+ * emulator's own TypeError), and a typo (`maintenence`) was silently ignored. Throws a TypeError that
+ * names the offending key; the control endpoint answers it with 400.
+ */
+export function faultsFromJson(body: JsonObject): FaultSettings & CoreFaults {
+  expectKeys(
+    body,
+    [
+      'latencyMs',
+      'httpErrors',
+      'rateLimit',
+      'clockSkewMs',
+      'maintenance',
+      'staleMarketStreams',
+      'ignorePings',
+      'partialFillRatio',
+      'rejectNextConditional',
+    ],
+    'the faults',
+  );
+  const { latencyMs, httpErrors, rateLimit, clockSkewMs, partialFillRatio, rejectNextConditional } = body;
+  if (latencyMs !== undefined && !(isFiniteNumber(latencyMs) && latencyMs >= 0 && latencyMs <= MAX_TIMER_MS))
+    throw new TypeError(`latencyMs must be a number of milliseconds from 0 to ${MAX_TIMER_MS}`);
+  if (httpErrors !== undefined) {
+    if (!Array.isArray(httpErrors)) throw new TypeError('httpErrors must be an array');
+    httpErrors.forEach(httpErrorFault);
+  }
+  if (rateLimit !== undefined) {
+    if (!isObject(rateLimit)) throw new TypeError('rateLimit must be an object');
+    expectKeys(rateLimit, ['status', 'retryAfterSeconds', 'count'], 'rateLimit');
+    if (rateLimit.status !== 429 && rateLimit.status !== 418)
+      throw new TypeError('rateLimit.status must be 429 or 418');
+    if (!isFiniteNumber(rateLimit.retryAfterSeconds) || rateLimit.retryAfterSeconds < 0)
+      throw new TypeError('rateLimit.retryAfterSeconds must be a non-negative number');
+    if (!isInteger(rateLimit.count) || rateLimit.count < 0)
+      throw new TypeError('rateLimit.count must be a non-negative integer');
+  }
+  if (clockSkewMs !== undefined && !isFiniteNumber(clockSkewMs))
+    throw new TypeError('clockSkewMs must be a finite number of milliseconds');
+  for (const flag of ['maintenance', 'staleMarketStreams', 'ignorePings'] as const) {
+    if (body[flag] !== undefined && typeof body[flag] !== 'boolean')
+      throw new TypeError(`${flag} must be a boolean`);
+  }
+  if (
+    partialFillRatio !== undefined &&
+    !(isFiniteNumber(partialFillRatio) && partialFillRatio >= 0 && partialFillRatio <= 1)
+  )
+    throw new TypeError('partialFillRatio must be a number from 0 to 1');
+  if (rejectNextConditional !== undefined) {
+    if (
+      !isObject(rejectNextConditional) ||
+      !isInteger(rejectNextConditional.code) ||
+      typeof rejectNextConditional.msg !== 'string'
+    )
+      throw new TypeError('rejectNextConditional must be { code: integer, msg: string }');
+    expectKeys(rejectNextConditional, ['code', 'msg'], 'rejectNextConditional');
+  }
+  return body as FaultSettings & CoreFaults;
 }

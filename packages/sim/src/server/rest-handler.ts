@@ -1,4 +1,6 @@
+import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { SimRejection } from '../core/types';
 import type { FaultInjector } from './faults';
 import { RequestParams, verifySignedRequest } from './request';
@@ -114,8 +116,15 @@ export function createRestHandler(options: RestHandlerOptions) {
       send(rejection.httpStatus, { code: rejection.code, msg: rejection.msg });
     };
 
+    let body: string | 'too-large';
     try {
-      const body = await readBody(request, maxBodyBytes);
+      body = await readBody(request, maxBodyBytes);
+    } catch {
+      // The client went away before its body was complete (Node's "aborted"): there is nobody left to
+      // answer, and it is no emulator bug, so it reaches neither onInternalError nor `requests`.
+      return;
+    }
+    try {
       const latency = options.faults.settings.latencyMs ?? 0;
       if (latency > 0) await sleep(latency);
 
@@ -254,4 +263,34 @@ export function createRestHandler(options: RestHandlerOptions) {
       );
     }
   };
+}
+
+/**
+ * Answers a request that Node's HTTP parser refused for its size (headers over Node's 16 KiB limit, e.g.
+ * an overlong query string: 431) or its slowness (408) in Binance's shape, then closes the connection.
+ * Destroying the socket without a word, as before, left a well-formed but long request with a bare reset,
+ * which its client cannot tell from a request lost in flight. Bytes that are not HTTP at all are still
+ * closed without an answer (the README's "or the socket is closed"). Like Node's own default handler, it
+ * writes nothing when the peer is gone or a response on this socket has already started.
+ */
+export function answerClientError(
+  error: Error & { code?: string; rawPacket?: Buffer },
+  socket: Duplex,
+): void {
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : undefined;
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (status !== undefined && socket.writable && inFlight?.headersSent !== true) {
+    // A HEAD request (e.g. with an overlong URL) must get no body: its client would read one as garbage.
+    const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    const body = head
+      ? ''
+      : JSON.stringify({ code: -1000, msg: `Request rejected: ${STATUS_CODES[status] ?? ''}.` });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+        `Content-Type: ${JSON_HEADERS['Content-Type']}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
