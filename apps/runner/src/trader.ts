@@ -17,6 +17,7 @@ import {
 } from '@bot/ws';
 import type { FeedHealthState, HealthTransition, KlineEvent, KlineInterval, RestRequest } from '@bot/ws';
 import type { BotStateStore, OpenTrade } from './bot-state';
+import { playbookForError } from './error-playbooks';
 import type { Logger } from './logger';
 import type { BotControl } from './operator-api';
 
@@ -364,6 +365,11 @@ export class Trader implements BotControl {
       lens: 'Reconciler',
       symbol: action.symbol,
       why: `${action.type} ${status}: ${action.reason}`,
+      risk: {
+        status,
+        clientOrderId: action.clientOrderId,
+        playbook: action.type === 'place-stop-loss' ? 'position-unprotected' : null,
+      },
     });
     if (action.type === 'place-stop-loss') {
       this.#log.warn(
@@ -744,7 +750,18 @@ export class Trader implements BotControl {
       { playbook, incident: incident.code, symbol: incident.symbol },
       `playbook ${playbook}: ${incident.code} ${incident.symbol}: ${incident.message}`,
     );
-    void this.#options.audit.append('incident', { ...incident, playbook });
+    // `undefined` is not JSON (an adopted position's incident has no intentId): the append would reject,
+    // and an unhandled rejection takes the whole process down mid-reconcile.
+    void this.#options.audit
+      .append('incident', {
+        ...incident,
+        intentId: incident.intentId ?? null,
+        error: incident.error ?? null,
+        playbook,
+      })
+      .catch((error: unknown) =>
+        this.#log.error({ err: error }, `audit: incident not recorded: ${(error as Error).message}`),
+      );
   }
 
   async #equity(): Promise<number> {
@@ -771,7 +788,13 @@ export class Trader implements BotControl {
       () => undefined,
       (error: unknown) => {
         this.#errors += 1;
-        this.#log.error({ err: error }, `error: ${(error as Error).message}`);
+        const message = error instanceof Error ? error.message : String(error);
+        const playbook = playbookForError(error);
+        this.#log.error(
+          { err: error, playbook },
+          playbook ? `playbook ${playbook}: ${message}` : `error: ${message}`,
+        );
+        void this.#options.audit.append('incident', { error: message, playbook: playbook ?? null });
       },
     );
     return run;
