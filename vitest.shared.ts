@@ -11,7 +11,10 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
-    testTimeout: 20_000,
+    // Generous: CI is a shared 2-core machine running two packages' suites at once, and several tests
+    // start the bot as a process (tsx compiles on start). Tests assert behaviour, never time.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     // The JSON report feeds scripts/test-summary.mjs, CI's one closing line of counts.
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
   },
