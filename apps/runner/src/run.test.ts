@@ -132,6 +132,49 @@ describe('bot run, paper mode', () => {
   });
 });
 
+describe('stopping', () => {
+  it('keeps open positions protected by default, and closes them with --flatten-on-exit', async () => {
+    const sim = await startSim({ seed: 11, speed: 'manual', historyMinutes: 300 });
+    try {
+      const [account] = sim.accounts;
+      const config = testConfig(tempDir(), {
+        BOT_API_KEY: account!.apiKey,
+        BOT_API_SECRET: account!.apiSecret,
+      });
+      const first = await startBot({
+        config,
+        logger: captureLog().logger,
+        paper: { url: sim.url },
+        operatorApi: false,
+      });
+      await advanceUntil(sim, first.trader, () => first.trader.openTrades.length > 0);
+      const kept = await first.stop();
+      expect(kept.openAtEnd).toBeGreaterThan(0);
+      expect(sim.state().positions.length).toBe(kept.openAtEnd);
+      expect(sim.state().openAlgoOrders.length).toBeGreaterThanOrEqual(kept.openAtEnd);
+
+      const second = await startBot({
+        config,
+        logger: captureLog().logger,
+        paper: { url: sim.url },
+        operatorApi: false,
+      });
+      const flattened = await second.stop({ flatten: true });
+      expect(flattened.openAtEnd).toBe(0);
+      expect(flattened.closes).toBe(kept.openAtEnd);
+      expect(sim.state().positions).toHaveLength(0);
+      expect(sim.state().openAlgoOrders).toHaveLength(0);
+      const records = auditLines(config.compliance.auditPath);
+      expect(
+        records.filter((record) => record.payload['action'] === 'position.close').length,
+      ).toBeGreaterThanOrEqual(2 * kept.openAtEnd);
+      expect((await verifyAudit(config.compliance.auditPath)).ok).toBe(true);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('restart safety', () => {
   it('restarts against the same emulator with no duplicate entry, protection intact, and the guard as it was', async () => {
     const sim = await startSim({ seed: 11, speed: 'manual', historyMinutes: 300 });
