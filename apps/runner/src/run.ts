@@ -12,7 +12,7 @@ import type { Logger } from './logger';
 import { startOperatorApi } from './operator-api';
 import type { OperatorApi } from './operator-api';
 import { Trader } from './trader';
-import type { RunSummary } from './trader';
+import type { RunSummary, TraderOptions } from './trader';
 
 /** Paper mode's emulator: started in-process, or one already running (`bot sim`, a test's). */
 export interface PaperMarket {
@@ -32,6 +32,8 @@ export interface StartBotOptions {
   readonly paper?: PaperMarket;
   /** Start the operator API on `config.operator.bind` (default true). */
   readonly operatorApi?: boolean;
+  /** Your own strategy per symbol (`@bot/strategy`'s `Strategy` interface); default the breakout strategy. */
+  readonly createStrategy?: TraderOptions['createStrategy'];
 }
 
 export interface RunningBot {
@@ -152,6 +154,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       wsBaseUrl: connection.wsBaseUrl,
       rest: ccxtRestRequest(exchange.client),
       freshState: sim !== undefined,
+      createStrategy: options.createStrategy,
     });
     await trader.start();
     let operatorApi: OperatorApi | undefined;
