@@ -28,3 +28,5 @@ export { createInstrument, instrumentFromMarket } from './instrument';
 export type { Instrument, InstrumentFields } from './instrument';
 export { checkOrder, meetsMinNotional, meetsMinQty, minimumOrderQuantity } from './order-rules';
 export type { OrderToCheck, OrderViolation, OrderViolationCode } from './order-rules';
+export { KLINE_INTERVALS, isKlineInterval, klineIntervalMs } from './kline-intervals';
+export type { KlineInterval } from './kline-intervals';

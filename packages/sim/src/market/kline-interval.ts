@@ -1,5 +1,12 @@
 /** Binance kline intervals the emulator serves, and their UTC-aligned periods. */
+import { klineIntervalMs as binanceKlineIntervalMs } from '@bot/symbols';
+import type { KlineInterval as BinanceKlineInterval } from '@bot/symbols';
 
+/**
+ * The served subset of `@bot/symbols`' `KLINE_INTERVALS`: the intervals that divide a day (`1m` … `1d`),
+ * whose periods `klineOpenTime` can align on UTC midnight. `3d`, `1w` and `1M` are not served: the REST
+ * API answers them -1120 "Invalid interval.", and no kline stream is published for them.
+ */
 export const klineIntervals = [
   '1m',
   '3m',
@@ -13,26 +20,12 @@ export const klineIntervals = [
   '8h',
   '12h',
   '1d',
-] as const;
+] as const satisfies readonly BinanceKlineInterval[];
 export type KlineInterval = (typeof klineIntervals)[number];
 
-const minute = 60_000;
-const hour = 60 * minute;
-
-export const klineIntervalMs: Readonly<Record<KlineInterval, number>> = {
-  '1m': minute,
-  '3m': 3 * minute,
-  '5m': 5 * minute,
-  '15m': 15 * minute,
-  '30m': 30 * minute,
-  '1h': hour,
-  '2h': 2 * hour,
-  '4h': 4 * hour,
-  '6h': 6 * hour,
-  '8h': 8 * hour,
-  '12h': 12 * hour,
-  '1d': 24 * hour,
-};
+export const klineIntervalMs: Readonly<Record<KlineInterval, number>> = Object.fromEntries(
+  klineIntervals.map((interval) => [interval, binanceKlineIntervalMs(interval)]),
+) as Record<KlineInterval, number>;
 
 export function isKlineInterval(value: unknown): value is KlineInterval {
   return typeof value === 'string' && Object.hasOwn(klineIntervalMs, value);

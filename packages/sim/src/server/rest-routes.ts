@@ -9,6 +9,7 @@ import type {
   WorkingType,
 } from '../core/types';
 import { SimRejection } from '../core/types';
+import { isKlineInterval } from '../market/kline-interval';
 import type { RequestParams } from './request';
 import {
   accountPositionJson,
@@ -86,7 +87,6 @@ const CONDITIONAL_TYPES: readonly ConditionalOrderType[] = [
   'STOP',
   'TAKE_PROFIT',
 ];
-const KLINE_INTERVALS = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d'];
 const ALGO_ONLY_TYPES = [...CONDITIONAL_TYPES, 'TRAILING_STOP_MARKET'];
 
 function symbolOf(request: RouteRequest): string {
@@ -342,7 +342,8 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
     handle: (request) => {
       const symbol = symbolOf(request);
       const interval = request.params.required('interval');
-      if (!KLINE_INTERVALS.includes(interval)) throw new SimRejection(-1120, 'Invalid interval.');
+      // Only the emulator's served intervals: 3d, 1w and 1M are refused like a misspelt one.
+      if (!isKlineInterval(interval)) throw new SimRejection(-1120, 'Invalid interval.');
       const limit = request.params.integer('limit') ?? 500;
       if (limit < 1 || limit > 1500) {
         throw new SimRejection(-1130, "Data sent for parameter 'limit' is not valid.");
