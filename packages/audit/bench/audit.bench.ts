@@ -12,6 +12,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
+import { writeBenchResults } from '../../../scripts/bench-report';
 import { openAuditTrail, verifyAudit } from '../src/index';
 import type { AppendReceipt, Durability } from '../src/index';
 
@@ -199,6 +200,32 @@ async function main(): Promise<void> {
   console.log(
     `  (${verify.records.toLocaleString('en-US')} records, ${(fileBytes / 1024 / 1024).toFixed(1)} MiB)`,
   );
+
+  const versusPino = { name: 'pino, no chain', value: pinoResult.perSecond };
+  writeBenchResults(import.meta.url, [
+    {
+      name: 'append, durability none',
+      value: none.perSecond,
+      unit: 'records/s',
+      baseline: versusPino,
+      target: { op: '>=', value: 150_000 },
+    },
+    {
+      name: 'append, durability batch',
+      value: batch.perSecond,
+      unit: 'records/s',
+      baseline: versusPino,
+      target: { op: '>=', value: 80_000 },
+    },
+    { name: 'append, durability always', value: always.perSecond, unit: 'records/s', baseline: versusPino },
+    {
+      name: 'verifyAudit (default)',
+      value: verify.perSecond,
+      unit: 'records/s',
+      target: { op: '>=', value: 500_000 },
+    },
+    { name: 'verifyAudit (strict)', value: verifyStrict.perSecond, unit: 'records/s' },
+  ]);
 }
 
 try {

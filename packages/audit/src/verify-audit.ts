@@ -2,8 +2,8 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AuditError } from './audit-error';
-import { checkLineBytes, GENESIS_HASH, inspectLine } from './record-format';
-import type { AuditRecord, LineFacts, LineProblem } from './record-format';
+import { checkChainBytes, GENESIS_HASH, inspectLine } from './record-format';
+import type { AuditRecord, ChainFacts, LineProblem } from './record-format';
 import { listAuditSegments } from './segments';
 
 /** Why verification stopped at a record. */
@@ -116,7 +116,7 @@ async function orderFiles(files: readonly string[]): Promise<FileOrder[] | { fil
     if (start.length === 0) key = Number.POSITIVE_INFINITY;
     const newline = start.indexOf(0x0a);
     if (newline !== -1) {
-      const facts = checkLineBytes(start, 0, newline);
+      const facts = checkChainBytes(start, 0, newline);
       if (facts !== undefined) key = facts.seq;
       else {
         const bytes = start.subarray(0, newline);
@@ -127,6 +127,16 @@ async function orderFiles(files: readonly string[]): Promise<FileOrder[] | { fil
     order.push({ file, key });
   }
   return order.sort((left, right) => left.key - right.key);
+}
+
+/** Bytes read, or the read's error (never a rejection, so a read left pending when a scan stops is harmless). */
+type ChunkRead = number | { readonly error: unknown };
+
+function readChunk(handle: FileHandle, buffer: Buffer, offset: number, position: number): Promise<ChunkRead> {
+  return handle.read(buffer, offset, buffer.length - offset, position).then(
+    ({ bytesRead }) => bytesRead,
+    (error: unknown) => ({ error }),
+  );
 }
 
 function describeError(error: unknown): string {
@@ -188,7 +198,10 @@ async function* scanAudit(
     chainFiles = order.map((entry) => entry.file);
   }
 
+  // Two buffers: while the lines of one are checked, the next chunk is read into the other (the read
+  // runs on libuv's thread pool, so the file I/O overlaps the hashing instead of adding to it).
   let buffer = Buffer.allocUnsafe(initialChunkBytes);
+  let spare = Buffer.allocUnsafe(initialChunkBytes);
   for (const file of chainFiles) {
     let handle: FileHandle;
     try {
@@ -196,22 +209,19 @@ async function* scanAudit(
     } catch (error) {
       return failure(file, 0, 'unreadable', describeError(error), null);
     }
+    let pending: Promise<ChunkRead> | undefined;
     try {
       let carried = 0;
       let line = 0;
       let position = 0;
+      pending = readChunk(handle, buffer, 0, position);
       for (;;) {
-        if (carried === buffer.length) {
-          const larger = Buffer.allocUnsafe(buffer.length * 2);
-          buffer.copy(larger, 0, 0, carried);
-          buffer = larger;
+        const chunk = await pending;
+        pending = undefined;
+        if (typeof chunk !== 'number') {
+          return failure(file, line + 1, 'unreadable', describeError(chunk.error), null);
         }
-        let bytesRead: number;
-        try {
-          ({ bytesRead } = await handle.read(buffer, carried, buffer.length - carried, position));
-        } catch (error) {
-          return failure(file, line + 1, 'unreadable', describeError(error), null);
-        }
+        const bytesRead = chunk;
         position += bytesRead;
         const filled = carried + bytesRead;
         if (bytesRead === 0) {
@@ -229,6 +239,16 @@ async function* scanAudit(
           }
           break;
         }
+        // Start reading the next chunk into the spare buffer, after the unfinished last line moved there.
+        const tailStart = buffer.lastIndexOf(0x0a, filled - 1) + 1;
+        const nextCarried = filled - tailStart;
+        if (nextCarried === buffer.length) {
+          spare = Buffer.allocUnsafe(buffer.length * 2); // one line longer than the buffer: grow
+        } else if (spare.length < buffer.length) {
+          spare = Buffer.allocUnsafe(buffer.length);
+        }
+        buffer.copy(spare, 0, tailStart, filled);
+        pending = readChunk(handle, spare, nextCarried, position);
         const view = buffer.subarray(0, filled);
         const texts: string[] = [];
         let lineStart = 0;
@@ -236,7 +256,7 @@ async function* scanAudit(
           const lineEnd = view.indexOf(0x0a, lineStart);
           if (lineEnd === -1) break;
           line += 1;
-          let facts: LineFacts | undefined = strict ? undefined : checkLineBytes(view, lineStart, lineEnd);
+          let facts: ChainFacts | undefined = strict ? undefined : checkChainBytes(view, lineStart, lineEnd);
           if (facts === undefined) {
             const bytes = view.subarray(lineStart, lineEnd);
             const inspection = inspectLine(bytes.toString('utf8'), bytes);
@@ -288,10 +308,11 @@ async function* scanAudit(
           lineStart = lineEnd + 1;
         }
         if (texts.length > 0) yield texts;
-        carried = filled - lineStart;
-        if (carried > 0) buffer.copy(buffer, 0, lineStart, filled);
+        carried = nextCarried;
+        [buffer, spare] = [spare, buffer];
       }
     } finally {
+      if (pending !== undefined) await pending;
       await handle.close();
     }
   }

@@ -6,6 +6,7 @@
  * Run with `pnpm bench`.
  */
 import { startSim } from '@bot/sim';
+import { writeBenchResults } from '../../../scripts/bench-report';
 import { CcxtExchange, createExchangeClient } from '../src/index';
 import type { ExchangeClient } from '../src/index';
 
@@ -94,3 +95,18 @@ const pairedRatios = adapterTimes.map((time, index) => time / (bareTimes[index] 
 console.log(`  median of paired ratios: ${percentile(pairedRatios, 0.5).toFixed(2)}×`);
 if (refused > 0)
   console.log(`  note: the emulator refused ${refused} requests (rate limit?); timings include retries`);
+writeBenchResults(import.meta.url, [
+  {
+    name: 'adapter createOrder p50',
+    value: adapterP50,
+    unit: 'ms',
+    baseline: { name: 'bare ccxt createOrder', value: bareP50 },
+    target: { op: '<=', value: 1.2, of: 'ratio' },
+  },
+  {
+    name: 'adapter createOrder p99',
+    value: adapterP99,
+    unit: 'ms',
+    baseline: { name: 'bare ccxt createOrder', value: bareP99 },
+  },
+]);

@@ -7,6 +7,8 @@
  */
 import { createInstrument, floorQuantityToStep } from '@bot/symbols';
 
+import { writeBenchResults } from '../../../scripts/bench-report';
+
 import { RiskGuard, sizePosition } from '../src/index';
 import type { OpenPosition } from '../src/index';
 
@@ -186,3 +188,18 @@ console.log(
   `target: ≥ 1,000,000 decisions/s → ${decisionRate >= 1_000_000 ? 'met' : 'NOT met'} on this machine`,
 );
 if (sink === 0) console.log('(sink is zero: the loops did no work)');
+writeBenchResults(import.meta.url, [
+  {
+    name: 'canOpen + sizePosition',
+    value: decisionRate,
+    unit: 'decisions/s',
+    baseline: { name: 'bare float math, no checks', value: baselineRate },
+    target: { op: '>=', value: 1_000_000 },
+  },
+  {
+    name: 'sizePosition alone',
+    value: sizeRate,
+    unit: 'decisions/s',
+    baseline: { name: 'float math + decimal.js floor', value: decimalRate },
+  },
+]);

@@ -4,6 +4,8 @@
  */
 import { performance } from 'node:perf_hooks';
 
+import type { BenchRowInput } from '../../../scripts/bench-report';
+
 import { MatchingCore } from '../src/core/matching-core';
 import type { InstrumentSpec } from '../src/core/types';
 
@@ -128,7 +130,7 @@ function priceInputs(count: number): { last: string[]; mark: string[] } {
   return { last, mark };
 }
 
-function benchMarketUpdates(lines: string[]): void {
+function benchMarketUpdates(lines: string[], rows: BenchRowInput[]): void {
   const core = marketCore();
   const inputs = priceInputs(4096);
   const updates = 1_000_000;
@@ -195,6 +197,13 @@ function benchMarketUpdates(lines: string[]): void {
       `(${nanosecondsPer(baselineMilliseconds, updates).toFixed(0)} ns) → core/baseline time ratio ` +
       `${(coreMilliseconds / baselineMilliseconds).toFixed(2)}×`,
   );
+  rows.push({
+    name: 'matching core updateMarket',
+    value: (updates * 1000) / coreMilliseconds,
+    unit: 'updates/s',
+    baseline: { name: 'parse 2 prices + 6 comparisons', value: (updates * 1000) / baselineMilliseconds },
+    target: { op: '>=', value: 500_000 },
+  });
 }
 
 function benchOrders(lines: string[]): void {
@@ -255,9 +264,10 @@ function benchOrders(lines: string[]): void {
   );
 }
 
-export async function benchCore(): Promise<string[]> {
+/** Returns the lines to print, and pushes its headline results to `rows` (sim.bench.ts writes them). */
+export async function benchCore(rows: BenchRowInput[] = []): Promise<string[]> {
   const lines: string[] = ['@bot/sim matching core'];
-  benchMarketUpdates(lines);
+  benchMarketUpdates(lines, rows);
   benchOrders(lines);
   return lines;
 }

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
+import type { BenchRowInput } from '../../../scripts/bench-report';
 import { CandleBook } from '../src/market/candle-book';
 import type { MarketTick } from '../src/market/market-tick';
 import { createSyntheticMarket } from '../src/market/synthetic-market';
@@ -59,7 +60,8 @@ function feed(ticks: readonly MarketTick[]): CandleBook {
 
 const format = (perSecond: number) => `${Math.round(perSecond).toLocaleString('en-US')}/s`;
 
-export async function benchMarket(): Promise<string[]> {
+/** Returns the lines to print, and pushes its headline results to `rows` (sim.bench.ts writes them). */
+export async function benchMarket(rows: BenchRowInput[] = []): Promise<string[]> {
   // Untimed passes first, so no case is charged for JIT compilation.
   feed(generate(4000, 1));
   baselineSeconds(200_000);
@@ -84,6 +86,11 @@ export async function benchMarket(): Promise<string[]> {
   });
 
   const baselineRate = tickCount / baseline;
+  const draws = { name: 'pure-rand uniformFloat64, one draw per tick', value: baselineRate };
+  rows.push(
+    { name: 'synthetic ticks generated', value: tickCount / generation, unit: 'ticks/s', baseline: draws },
+    { name: 'ticks through CandleBook', value: tickCount / aggregation, unit: 'ticks/s', baseline: draws },
+  );
   return [
     `@bot/sim market benchmark: ${tickCount.toLocaleString('en-US')} ticks (${symbols.length} symbols × ${batchCount.toLocaleString('en-US')} batches)`,
     `baseline: pure-rand uniformFloat64 loop     ${format(baselineRate).padStart(16)} doubles`,

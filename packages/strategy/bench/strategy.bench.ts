@@ -3,6 +3,7 @@
  * same candles through trading-signals' EMA alone (the cheapest indicator the strategy also runs).
  */
 import { EMA } from 'trading-signals';
+import { writeBenchResults } from '../../../scripts/bench-report';
 import { BreakoutStrategy } from '../src/breakout-strategy';
 import type { Candle } from '../src/types';
 
@@ -49,5 +50,13 @@ for (let round = 0; round < 2; round += 1) {
       `baseline, trading-signals EMA(50) alone: ${Math.round(baseline).toLocaleString('en')} candles/s`,
     );
     console.log(`ratio strategy/baseline time per candle: ${(baseline / strategy).toFixed(2)}×`);
+    writeBenchResults(import.meta.url, [
+      {
+        name: 'BreakoutStrategy.onCandle',
+        value: strategy,
+        unit: 'candles/s',
+        baseline: { name: 'trading-signals EMA(50) alone', value: baseline },
+      },
+    ]);
   }
 }

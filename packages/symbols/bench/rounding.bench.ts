@@ -3,6 +3,8 @@
  * both measured in this run. Prints ops/s and the ratio decimal/baseline (time per call); asserts nothing
  * about time. Run with `pnpm bench`.
  */
+import { writeBenchResults } from '../../../scripts/bench-report';
+import type { BenchRowInput } from '../../../scripts/bench-report';
 import { floorQuantityToStep, instrumentFromMarket, roundPriceToTick } from '../src/index';
 
 const callCount = 200_000;
@@ -74,9 +76,16 @@ for (let index = 0; index < warmUpCount; index += 1) {
 const format = (opsPerSecond: number) => `${Math.round(opsPerSecond).toLocaleString('en-US')} ops/s`;
 
 console.log(`@bot/symbols rounding benchmark: ${callCount.toLocaleString('en-US')} calls per case`);
+const rows: BenchRowInput[] = [];
 for (const { name, decimal, baseline } of cases) {
   const baselineOps = baseline();
   const decimalOps = decimal();
+  rows.push({
+    name,
+    value: decimalOps,
+    unit: 'ops/s',
+    baseline: { name: 'naive float', value: baselineOps },
+  });
   console.log(
     `${name.padEnd(44)} decimal ${format(decimalOps).padStart(15)} | baseline (float) ${format(baselineOps).padStart(18)}` +
       ` | decimal/baseline ${(baselineOps / decimalOps).toFixed(1)}× the time per call`,
@@ -86,3 +95,4 @@ console.log(
   `Baseline is fast but inexact: Math.floor(0.7 / 0.1) * 0.1 = ${naiveFloor(0.7, 0.1)}; ` +
     `floorQuantityToStep(0.7, 0.1) = '${floorQuantityToStep(0.7, 0.1)}'. (checksum ${sink.toFixed(0)})`,
 );
+writeBenchResults(import.meta.url, rows);

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { ccxtApiUrls, startSim } from '@bot/sim';
 import ccxt from 'ccxt';
 import { WebSocket } from 'ws';
+import { writeBenchResults } from '../../../scripts/bench-report';
 import { MarketStream, aggregateTradeStream, markPriceStream } from '../src/index';
 
 const SYMBOLS = ['BTCUSDC', 'ETHUSDC', 'BNBUSDC', 'SOLUSDC', 'ADAUSDC'];
@@ -366,6 +367,29 @@ async function main(): Promise<void> {
     `  @bot/ws live stream: received ${format(stats.received)}, dispatched ${format(stats.dispatched)}, malformed ${stats.malformed}.` +
       ` Total run ${((performance.now() - started) / 1_000).toFixed(1)} s. (checksum ${sink & 1})`,
   );
+  writeBenchResults(import.meta.url, [
+    {
+      name: 'A. handler-fed parse + dispatch',
+      value: botRate,
+      unit: 'msg/s',
+      baseline: { name: 'ccxt.pro', value: ccxtRate },
+      ratio: handlerRatio,
+      target: { op: '>=', value: 3, of: 'ratio' },
+    },
+    {
+      name: 'B. over a local socket',
+      value: botSocketRate,
+      unit: 'msg/s',
+      baseline: { name: 'ccxt.pro', value: ccxtSocketRate },
+      ratio: socketRatio,
+    },
+    {
+      name: `event-loop lag p99 at ${format(LAG_RATE)} msg/s`,
+      value: botLag.p99,
+      unit: 'ms',
+      baseline: { name: 'ccxt.pro', value: ccxtLag.p99 },
+    },
+  ]);
 }
 
 main().catch((error: unknown) => {
