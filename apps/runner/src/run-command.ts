@@ -4,7 +4,7 @@ import { StateFileError } from './bot-state';
 import { createLogger, defaultLogFormat } from './logger';
 import type { LogFormat } from './logger';
 import { OperatorApiError } from './operator-api';
-import { ReplayNameError, runBot } from './run';
+import { AuditTrailBrokenError, ReplayNameError, runBot } from './run';
 import { UnknownSymbolError } from './trader';
 
 export interface RunCommandOptions {
@@ -113,6 +113,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       error instanceof UnknownSymbolError ||
       error instanceof ReplayNameError ||
       error instanceof StateFileError ||
+      error instanceof AuditTrailBrokenError ||
       error instanceof OperatorApiError ||
       (error as { name?: string }).name === 'ReplayFileError';
     logger.error({ err: error }, `bot run: ${(error as Error).message}`);

@@ -277,6 +277,31 @@ describe('restart safety', () => {
     }
   }, 60_000);
 
+  it('refuses to extend an audit trail that does not verify (playbook audit-verification-failed)', async () => {
+    const dir = tempDir();
+    const config = testConfig(dir);
+    const first = await startBot({
+      config,
+      logger: captureLog().logger,
+      paper: { seed: 2, speed: 'manual' },
+      operatorApi: false,
+    });
+    await first.stop();
+    const trail = readFileSync(config.compliance.auditPath, 'utf8');
+    const tampered = trail.replace('"mode":"paper"', '"mode":"live!"');
+    expect(tampered).not.toBe(trail);
+    writeFileSync(config.compliance.auditPath, tampered);
+    await expect(
+      startBot({
+        config,
+        logger: captureLog().logger,
+        paper: { seed: 2, speed: 'manual' },
+        operatorApi: false,
+      }),
+    ).rejects.toThrow(/^playbook audit-verification-failed: .*audit\.jsonl .*set a new BOT_AUDIT_PATH/);
+    expect(readFileSync(config.compliance.auditPath, 'utf8').startsWith(tampered)).toBe(true);
+  });
+
   it('refuses to start on a state file it cannot read, and leaves the file as it was', async () => {
     const dir = tempDir();
     const config = testConfig(dir);

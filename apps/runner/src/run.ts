@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { openAuditTrail } from '@bot/audit';
+import { AuditCorruptError, openAuditTrail, verifyAuditTrail } from '@bot/audit';
 import type { BotConfig } from '@bot/config';
 import { createExchange } from '@bot/exchange';
 import { parseKlineCsv, startSim } from '@bot/sim';
@@ -125,8 +125,19 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       path: config.compliance.auditPath,
       durability: 'batch',
       secrets: { values: secrets },
+    }).catch((error: unknown) => {
+      // Opening checks the tail it continues from: a damaged one is playbook audit-verification-failed.
+      if (error instanceof AuditCorruptError) throw trailBroken(error.message);
+      throw error;
     });
     closeOnFailure.push(() => audit.close());
+    // The start-up check of playbook audit-verification-failed: never extend a trail that does not verify
+    // (opening it has already recovered a line torn by a crash, which is not damage).
+    await audit.flush();
+    const verdict = await verifyAuditTrail(config.compliance.auditPath);
+    if (!verdict.ok) {
+      throw trailBroken(`${verdict.file}:${verdict.line}: ${verdict.reason}: ${verdict.message}`);
+    }
     await audit.append('run.build-card', card);
 
     const exchange = await createExchange({
@@ -232,6 +243,16 @@ function readReplay(
   }
   const candles = parseKlineCsv(readFileSync(path, 'utf8'));
   return { symbol: `${match[1]}${quoteCoin}`, base: match[1], candles };
+}
+
+export class AuditTrailBrokenError extends Error {
+  override readonly name = 'AuditTrailBrokenError';
+}
+
+function trailBroken(detail: string): AuditTrailBrokenError {
+  return new AuditTrailBrokenError(
+    `playbook audit-verification-failed: ${detail} The trail is left as it is: keep it for investigation and set a new BOT_AUDIT_PATH to trade again.`,
+  );
 }
 
 export class ReplayNameError extends Error {
