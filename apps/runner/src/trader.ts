@@ -592,6 +592,21 @@ export class Trader implements BotControl {
       },
     });
     await this.#options.audit.flush();
+    // The trade is tracked and saved before its entry leaves, like its decision: a kill after the entry
+    // filled, or a result other than `protected`, still leaves a trade that the next settle (or the
+    // restart's reconcile) protects, or counts when it closes: no loss escapes the guard.
+    this.#trades.set(signal.symbol, {
+      intentId,
+      symbol: signal.symbol,
+      side: signal.side,
+      quantity: size.quantity,
+      stopLossPrice: String(signal.stop),
+      takeProfitPrice: String(signal.target),
+      stopLossId: undefined,
+      takeProfitId: undefined,
+      openedAt: now,
+    });
+    this.#saveState();
     const result = await this.#exchange.openProtectedPosition({
       id: intentId,
       symbol: signal.symbol,
@@ -632,6 +647,14 @@ export class Trader implements BotControl {
         `entry ${signal.symbol} ${signal.side} ${size.quantity}: protected — ${why}`,
       );
     } else {
+      if (
+        result.status === 'rejected' ||
+        result.status === 'not-filled' ||
+        result.status === 'already-closed'
+      ) {
+        this.#trades.delete(signal.symbol); // nothing opened
+        this.#saveState();
+      }
       this.#log.warn(
         { symbol: signal.symbol, status: result.status, error: result.error?.message },
         `entry ${signal.symbol} ${signal.side} ${size.quantity}: ${result.status}${result.error ? ` (${result.error.message})` : ''}`,
@@ -655,6 +678,11 @@ export class Trader implements BotControl {
     if (!result.flat) return;
     this.#trades.delete(symbol);
     const fills = await this.#exchange.fetchFills(symbol, { since: trade.openedAt });
+    if (fills.length === 0) {
+      // A trade saved before its entry was sent, and the entry never filled: nothing to count.
+      this.#saveState();
+      return;
+    }
     const pnl = fills.reduce((sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.fee), 0);
     const closedAt = fills.reduce((latest, fill) => Math.max(latest, fill.time), trade.openedAt);
     const reason = knownReason ?? (await this.#closeReason(trade, pnl));

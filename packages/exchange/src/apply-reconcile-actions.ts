@@ -32,6 +32,16 @@ export interface ApplyReconcileOptions extends RuntimeOptions {
   readonly rationale?: string | undefined;
 }
 
+/**
+ * The emergency close of a stop-loss that could not be placed: the stop's client id with the close role
+ * (`<base>-s<generation>` → `<base>-x<generation>`), so the close belongs to the same intent and to the
+ * plan a caller recorded before applying it (a random id would be an order no record announced).
+ */
+function emergencyCloseId(stopClientOrderId: string): string | undefined {
+  const match = /^(.+)-s([^-]+)$/.exec(stopClientOrderId);
+  return match ? `${match[1]}-x${match[2]}` : undefined;
+}
+
 export async function applyReconcileActions(
   exchange: ExchangePort,
   actions: readonly ReconcileAction[],
@@ -98,6 +108,7 @@ export async function applyReconcileActions(
                 symbol: action.symbol,
                 positionSide: action.positionSide,
                 quantity: action.quantity,
+                clientOrderId: emergencyCloseId(action.clientOrderId),
                 rationale: rationaleOf('emergency close: the stop-loss could not be placed'),
               });
             } catch (closeError) {

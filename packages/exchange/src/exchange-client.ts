@@ -13,6 +13,8 @@ import ccxt from 'ccxt';
 import { ExchangeConfigurationError } from './errors';
 import type { ExecutionSettings } from './request-executor';
 import { RequestExecutor, defaultExecutionSettings } from './request-executor';
+import { installRequestTrace } from './request-trace';
+import type { TraceableClient } from './request-trace';
 import type { RuntimeOptions } from './runtime';
 import { resolveRuntime } from './runtime';
 
@@ -108,6 +110,9 @@ export async function createExchangeClient(
   start: ExchangeClientStartOptions = {},
 ): Promise<ExchangeClient> {
   const client = buildExchangeClient(options);
+  // Before the first request: the executor reads Retry-After from the traced response (a 429 or 418 at start-up
+  // was otherwise retried after the short backoff, into a ban, and start-up gave up).
+  installRequestTrace(client as unknown as TraceableClient);
   const executor = new RequestExecutor(
     { ...defaultExecutionSettings, ...start.execution },
     resolveRuntime(start),
