@@ -6,7 +6,7 @@ import type { AlgoOrderView, PositionView } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statePathFor } from './bot-state';
 import { buildInfo } from './build-card';
-import { startBot } from './run';
+import { isTransientStartError, startBot, startBotWithRetries } from './run';
 import type { RunningBot } from './run';
 import { advanceMinutes, advanceUntil, captureLog, tempDir, testConfig } from './testing';
 
@@ -175,6 +175,50 @@ describe('stopping', () => {
   });
 });
 
+describe('start-up through an exchange outage', () => {
+  it('tries again with backoff while the exchange is in maintenance, then starts and reconciles', async () => {
+    const sim = await startSim({ seed: 11, speed: 'manual', historyMinutes: 300 });
+    try {
+      const [account] = sim.accounts;
+      const config = testConfig(tempDir(), {
+        BOT_API_KEY: account!.apiKey,
+        BOT_API_SECRET: account!.apiSecret,
+        BOT_MAX_RETRIES: '0',
+      });
+      sim.injectFaults({ maintenance: true });
+      const log = captureLog();
+      const starting = startBotWithRetries({
+        config,
+        logger: log.logger,
+        paper: { url: sim.url },
+        operatorApi: false,
+      });
+      while (!log.messages().some((message) => message.includes('start-up failed'))) {
+        await new Promise((wait) => setTimeout(wait, 50));
+      }
+      sim.clearFaults();
+      const bot = await starting;
+      running.push(bot);
+      const retries = log.messages().filter((message) => message.includes('start-up failed'));
+      expect(retries[0]).toMatch(/^playbook exchange-maintenance: start-up failed .*; trying again in 1 s$/);
+      expect(log.messages()).toContain('reconciled with the exchange: 0 action(s), 0 open trade(s) watched');
+    } finally {
+      await Promise.all(running.splice(0).map((bot) => bot.stop().catch(() => undefined)));
+      await sim.close();
+    }
+  });
+
+  it('does not retry bad input', async () => {
+    expect(isTransientStartError(new Error('unknown symbol'))).toBe(false);
+    expect(isTransientStartError(Object.assign(new Error('503'), { name: 'ExchangeNotAvailable' }))).toBe(
+      true,
+    );
+    expect(isTransientStartError(Object.assign(new Error('bad key'), { name: 'AuthenticationError' }))).toBe(
+      false,
+    );
+  });
+});
+
 describe('restart safety', () => {
   it('restarts against the same emulator with no duplicate entry, protection intact, and the guard as it was', async () => {
     const sim = await startSim({ seed: 11, speed: 'manual', historyMinutes: 300 });
@@ -276,6 +320,57 @@ describe('restart safety', () => {
       await sim.close();
     }
   }, 60_000);
+
+  it('adopts a position it did not open, keeps its stop, and counts it against the limits', async () => {
+    const sim = await startSim({ seed: 11, speed: 'manual', historyMinutes: 300 });
+    try {
+      const [account] = sim.accounts;
+      const now = sim.marketTime();
+      sim.core.placeOrder(
+        account!.accountId,
+        { symbol: 'ETHUSDC', side: 'BUY', type: 'MARKET', quantity: '1' },
+        now,
+      );
+      const price = Number(sim.core.market('ETHUSDC').lastPrice);
+      const stop = sim.core.placeAlgoOrder(
+        account!.accountId,
+        {
+          symbol: 'ETHUSDC',
+          side: 'SELL',
+          type: 'STOP_MARKET',
+          triggerPrice: (price * 0.95).toFixed(2),
+          closePosition: true,
+        },
+        now,
+      );
+      const config = testConfig(tempDir(), {
+        BOT_API_KEY: account!.apiKey,
+        BOT_API_SECRET: account!.apiSecret,
+        MAX_CONCURRENT_POSITIONS: '1',
+      });
+      const log = captureLog();
+      const bot = await startBot({ config, logger: log.logger, paper: { url: sim.url }, operatorApi: false });
+      running.push(bot);
+      const [adopted] = bot.trader.openTrades;
+      expect(adopted).toMatchObject({
+        symbol: 'ETH/USDC:USDC',
+        side: 'long',
+        stopLossId: String(stop.algoId),
+      });
+      expect(Number(adopted?.quantity)).toBe(1);
+      expect(log.messages().some((message) => message.startsWith('adopted ETH/USDC:USDC long 1'))).toBe(true);
+      // Its own stop covered it: nothing was placed, and with one position allowed no entry opens.
+      expect(sim.state().openAlgoOrders).toHaveLength(1);
+      await advanceMinutes(sim, bot.trader, 120);
+      const entries = (sim.core.allOrders(account!.accountId) as { reduceOnly: boolean }[]).filter(
+        (order) => !order.reduceOnly,
+      );
+      expect(entries).toHaveLength(1);
+    } finally {
+      await Promise.all(running.splice(0).map((bot) => bot.stop().catch(() => undefined)));
+      await sim.close();
+    }
+  });
 
   it('refuses to extend an audit trail that does not verify (playbook audit-verification-failed)', async () => {
     const dir = tempDir();

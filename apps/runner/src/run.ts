@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { AuditCorruptError, openAuditTrail, verifyAuditTrail } from '@bot/audit';
 import type { BotConfig } from '@bot/config';
-import { createExchange } from '@bot/exchange';
+import { createExchange, isExchangeAdapterError } from '@bot/exchange';
 import { parseKlineCsv, startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
 import { perpSymbol, toExchangeId } from '@bot/symbols';
 import { BotStateStore, statePathFor } from './bot-state';
 import { buildCard, formatBuildCard } from './build-card';
 import { ccxtRestRequest } from './ccxt-rest';
+import { playbookForError } from './error-playbooks';
 import type { Logger } from './logger';
 import { startOperatorApi } from './operator-api';
 import type { OperatorApi } from './operator-api';
@@ -210,9 +211,67 @@ export interface RunBotOptions extends StartBotOptions {
   readonly flattenOnExit?: boolean;
 }
 
+/** Waits between start-up attempts (ms): about two and a half minutes in all before giving up. */
+const START_RETRY_DELAYS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 30_000, 60_000];
+
+/** ccxt's error names for a request that may succeed later (network, maintenance, throttling). */
+const TRANSIENT_CCXT_ERRORS = new Set([
+  'NetworkError',
+  'RequestTimeout',
+  'ExchangeNotAvailable',
+  'OnMaintenance',
+  'RateLimitExceeded',
+  'DDoSProtection',
+]);
+
+/**
+ * Whether a failed start may succeed if tried again: the exchange was unreachable, in maintenance or
+ * throttling. Bad input (config, symbols, state, audit trail) and refusals (keys, permissions) are not.
+ */
+export function isTransientStartError(error: unknown): boolean {
+  if (isExchangeAdapterError(error)) {
+    return ['RETRIES_EXHAUSTED', 'RATE_LIMITED', 'UNKNOWN_OUTCOME', 'UNEXPECTED_RESPONSE'].includes(
+      error.code,
+    );
+  }
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && TRANSIENT_CCXT_ERRORS.has(name);
+}
+
+/**
+ * `startBot`, tried again with backoff while the exchange is unreachable, in maintenance or rate limiting:
+ * a bot restarted after a crash must get to its start-up reconcile (which protects any bare position) even
+ * through an outage, without a supervisor. Gives up after the last delay, or when `signal` aborts.
+ */
+export async function startBotWithRetries(
+  options: StartBotOptions & { readonly signal?: AbortSignal },
+): Promise<RunningBot> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await startBot(options);
+    } catch (error) {
+      const delay = START_RETRY_DELAYS[attempt];
+      if (delay === undefined || !isTransientStartError(error) || options.signal?.aborted) throw error;
+      const playbook = playbookForError(error) ?? 'exchange-maintenance';
+      options.logger.warn(
+        { err: error, playbook, attempt: attempt + 1 },
+        `playbook ${playbook}: start-up failed (${(error as Error).message}); trying again in ${delay / 1000} s`,
+      );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        options.signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (options.signal?.aborted) throw error;
+    }
+  }
+}
+
 /** `bot run`: starts the bot, runs until the duration ends or the signal aborts, and stops it cleanly. */
 export async function runBot(options: RunBotOptions): Promise<RunSummary> {
-  const bot = await startBot(options);
+  const bot = await startBotWithRetries(options);
   await new Promise<void>((resolve) => {
     if (options.signal?.aborted) return resolve();
     const timer = options.durationMs === undefined ? undefined : setTimeout(resolve, options.durationMs);

@@ -1,6 +1,12 @@
 import type { AuditTrail, RationaleInput } from '@bot/audit';
 import type { BotConfig } from '@bot/config';
-import { applyReconcileActions, clientOrderIdsFor, reconcile, settleExits } from '@bot/exchange';
+import {
+  applyReconcileActions,
+  clientOrderIdsFor,
+  isLiveConditionalOrder,
+  reconcile,
+  settleExits,
+} from '@bot/exchange';
 import type { CcxtExchange, Incident, ReconcileAction } from '@bot/exchange';
 import { RiskGuard, sizePosition } from '@bot/risk';
 import type { CloseReason, OpenPosition } from '@bot/risk';
@@ -58,6 +64,14 @@ export class UnknownSymbolError extends Error {
 
 const TAKER_FEE_RATE = 0.0005;
 const SLIPPAGE_PCT = 0.0005;
+
+/** The playbooks of `@bot/exchange`'s incidents; the others (a take-profit that failed…) have none. */
+const INCIDENT_PLAYBOOKS: Partial<Record<Incident['code'], string>> = {
+  STOP_LOSS_FAILED: 'sl-placement-failed',
+  POSITION_UNPROTECTED: 'position-unprotected',
+  ENTRY_OUTCOME_UNKNOWN: 'position-unprotected',
+  ENTRY_NOT_CANCELED: 'position-unprotected',
+};
 
 /** The playbook each feed problem maps to (see `bot playbook`). */
 const FEED_PLAYBOOK = 'ws-degraded';
@@ -196,7 +210,7 @@ export class Trader implements BotControl {
     this.#guard.halt(reason, this.#now());
     this.#saveState();
     this.#log.warn({ reason }, `trading halted: ${reason}`);
-    void this.#rationale({
+    this.#recordLater({
       action: 'trading.pause',
       lens: 'Operator',
       why: reason,
@@ -208,7 +222,7 @@ export class Trader implements BotControl {
     this.#guard.resume(this.#now());
     this.#saveState();
     this.#log.info(`trading resumed (state ${this.#guard.tradingState})`);
-    void this.#rationale({
+    this.#recordLater({
       action: 'trading.resume',
       lens: 'Operator',
       why: 'operator resumed trading',
@@ -281,55 +295,77 @@ export class Trader implements BotControl {
   }
 
   async #reconcileAtStart(): Promise<void> {
-    const now = Date.now();
-    const exchangeState = await this.#exchange.fetchExchangeState(this.#config.symbols);
-    const intents = this.openTrades.map((trade) => ({
-      intentId: trade.intentId,
-      symbol: trade.symbol,
-      side: trade.side,
-      quantity: trade.quantity,
-      stopLossPrice: trade.stopLossPrice,
-      takeProfitPrice: trade.takeProfitPrice,
-    }));
-    const actions = reconcile(exchangeState, intents, {
-      // An adopted position risks at most what one trade may: the risk per trade spread over the leverage.
-      adoptedStopLossFraction: String(
-        Math.min(0.5, this.#config.risk.riskPerTradePct * Math.max(1, this.#config.risk.leverageDefault)),
-      ),
-      now,
-      clientIdPrefix: this.#exchange.clientIdPrefix,
-    });
-    const result = await this.#applyReconcile(actions, 'reconcile at start');
-    for (const outcome of result.outcomes) await this.#auditReconcile(outcome.action, outcome.status);
-    for (const incident of result.incidents) this.#incident(incident);
-    // Adopted positions become trades the bot watches; positions of trades closed while away are settled.
-    for (const action of actions) {
-      if (action.type === 'flag' && action.code === 'POSITION_ADOPTED') {
-        const position = exchangeState.positions.find((entry) => entry.symbol === action.symbol);
-        const stop = actions.find(
-          (entry) => entry.type === 'place-stop-loss' && entry.symbol === action.symbol,
-        );
-        if (position && stop?.type === 'place-stop-loss') {
-          this.#trades.set(action.symbol, {
-            intentId: stop.clientOrderId,
-            symbol: action.symbol,
-            side: position.side,
-            quantity: position.quantity,
-            stopLossPrice: stop.triggerPrice,
-            takeProfitPrice: undefined,
-            stopLossId: undefined,
-            takeProfitId: undefined,
-            openedAt: position.updatedAt,
-          });
-        }
-      }
+    const actions = await this.#reconcile(this.#config.symbols, 'reconcile at start');
+    // Every open position on a traded symbol is watched from now on: the bot's own trades, and positions it
+    // did not know (opened by hand, or a lost state file) with whatever stop now covers them.
+    const after = await this.#exchange.fetchExchangeState(this.#config.symbols);
+    for (const position of after.positions) {
+      if (this.#trades.has(position.symbol)) continue;
+      const live = after.conditionalOrders.filter(
+        (order) => order.symbol === position.symbol && isLiveConditionalOrder(order),
+      );
+      const stop = live.find((order) => order.purpose === 'stop-loss');
+      const target = live.find((order) => order.purpose === 'take-profit');
+      this.#trades.set(position.symbol, {
+        intentId: stop?.clientOrderId ?? `adopted-${toExchangeId(position.symbol)}-${position.updatedAt}`,
+        symbol: position.symbol,
+        side: position.side,
+        quantity: position.quantity,
+        stopLossPrice: stop?.triggerPrice ?? this.#adoptedStopPrice(position.side, position.entryPrice),
+        takeProfitPrice: target?.triggerPrice,
+        stopLossId: stop?.id,
+        takeProfitId: target?.id,
+        openedAt: position.updatedAt,
+      });
+      this.#log.warn(
+        { symbol: position.symbol, side: position.side, quantity: position.quantity },
+        `adopted ${position.symbol} ${position.side} ${position.quantity}: a position the saved state did not know; it counts against the limits and its close is recorded`,
+      );
     }
+    // Trades that closed while the bot was away are settled (and counted) now.
     for (const trade of this.openTrades) await this.#settle(trade.symbol);
     this.#saveState();
     this.#log.info(
-      { actions: actions.length, incidents: result.incidents.length, open: this.#trades.size },
+      { actions: actions.length, open: this.#trades.size },
       `reconciled with the exchange: ${actions.length} action(s), ${this.#trades.size} open trade(s) watched`,
     );
+  }
+
+  /** An adopted position risks at most what one trade may: the risk per trade spread over the leverage. */
+  #adoptedStopFraction(): number {
+    return Math.min(0.5, this.#config.risk.riskPerTradePct * Math.max(1, this.#config.risk.leverageDefault));
+  }
+
+  #adoptedStopPrice(side: 'long' | 'short', entryPrice: string): string {
+    const fraction = this.#adoptedStopFraction();
+    return String(Number(entryPrice) * (side === 'long' ? 1 - fraction : 1 + fraction));
+  }
+
+  /**
+   * Reconciles `symbols` with the exchange against the open trades: a position without a covering stop gets
+   * one (or is closed if it cannot); returns the actions, all audited (the plan before, outcomes after).
+   */
+  async #reconcile(symbols: readonly string[], rationale: string): Promise<readonly ReconcileAction[]> {
+    const exchangeState = await this.#exchange.fetchExchangeState(symbols);
+    const intents = this.openTrades
+      .filter((trade) => symbols.includes(trade.symbol))
+      .map((trade) => ({
+        intentId: trade.intentId,
+        symbol: trade.symbol,
+        side: trade.side,
+        quantity: trade.quantity,
+        stopLossPrice: trade.stopLossPrice,
+        takeProfitPrice: trade.takeProfitPrice,
+      }));
+    const actions = reconcile(exchangeState, intents, {
+      adoptedStopLossFraction: String(this.#adoptedStopFraction()),
+      now: Date.now(),
+      clientIdPrefix: this.#exchange.clientIdPrefix,
+    });
+    const result = await this.#applyReconcile(actions, rationale);
+    for (const outcome of result.outcomes) await this.#auditReconcile(outcome.action, outcome.status);
+    for (const incident of result.incidents) this.#incident(incident);
+    return actions;
   }
 
   /** Applies reconcile's actions after writing (and flushing) the plan: every order it sends is in the trail. */
@@ -470,7 +506,7 @@ export class Trader implements BotControl {
         `${transition.feed} feed ${transition.from} → ${transition.to}: ${transition.reason}`,
       );
     }
-    void this.#rationale({
+    this.#recordLater({
       action: degraded ? 'feed.degraded' : transition.to === 'live' ? 'feed.restored' : 'feed.transition',
       lens: 'Feed',
       why: `${transition.feed} ${transition.from} → ${transition.to} (${transition.cause}): ${transition.reason}`,
@@ -746,37 +782,14 @@ export class Trader implements BotControl {
   }
 
   async #protect(symbol: string): Promise<void> {
-    const exchangeState = await this.#exchange.fetchExchangeState([symbol]);
-    const trade = this.#trades.get(symbol);
-    const intents = trade
-      ? [
-          {
-            intentId: trade.intentId,
-            symbol,
-            side: trade.side,
-            quantity: trade.quantity,
-            stopLossPrice: trade.stopLossPrice,
-            takeProfitPrice: trade.takeProfitPrice,
-          },
-        ]
-      : [];
-    const actions = reconcile(exchangeState, intents, {
-      adoptedStopLossFraction: String(
-        Math.min(0.5, this.#config.risk.riskPerTradePct * this.#config.risk.leverageDefault),
-      ),
-      now: Date.now(),
-      clientIdPrefix: this.#exchange.clientIdPrefix,
-    });
-    const result = await this.#applyReconcile(actions, 'stop-loss missing');
-    for (const outcome of result.outcomes) await this.#auditReconcile(outcome.action, outcome.status);
-    for (const incident of result.incidents) this.#incident(incident);
+    await this.#reconcile([symbol], 'stop-loss missing');
   }
 
   #incident(incident: Incident): void {
-    const playbook = incident.code === 'STOP_LOSS_FAILED' ? 'sl-placement-failed' : 'position-unprotected';
-    this.#log.error(
+    const playbook = INCIDENT_PLAYBOOKS[incident.code];
+    this.#log[incident.severity === 'critical' ? 'error' : 'warn'](
       { playbook, incident: incident.code, symbol: incident.symbol },
-      `playbook ${playbook}: ${incident.code} ${incident.symbol}: ${incident.message}`,
+      `${playbook ? `playbook ${playbook}: ` : ''}${incident.code} ${incident.symbol}: ${incident.message}`,
     );
     // `undefined` is not JSON (an adopted position's incident has no intentId): the append would reject,
     // and an unhandled rejection takes the whole process down mid-reconcile.
@@ -785,11 +798,9 @@ export class Trader implements BotControl {
         ...incident,
         intentId: incident.intentId ?? null,
         error: incident.error ?? null,
-        playbook,
+        playbook: playbook ?? null,
       })
-      .catch((error: unknown) =>
-        this.#log.error({ err: error }, `audit: incident not recorded: ${(error as Error).message}`),
-      );
+      .catch((error: unknown) => this.#auditFailed(error));
   }
 
   async #equity(): Promise<number> {
@@ -810,6 +821,22 @@ export class Trader implements BotControl {
     return this.#options.audit.appendRationale(input);
   }
 
+  /** For records written without waiting (operator commands, feed health): a failure must not crash. */
+  #recordLater(input: RationaleInput): void {
+    this.#rationale(input).catch((error: unknown) => this.#auditFailed(error));
+  }
+
+  /** No decision may go unrecorded: when the trail cannot be written, no new entry is opened. */
+  #auditFailed(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#log.error(
+      { err: error, playbook: 'audit-verification-failed' },
+      `playbook audit-verification-failed: the audit trail cannot be written (${message}); trading halted`,
+    );
+    if (this.#guard.tradingState !== 'halted')
+      this.#guard.halt(`audit trail write failed: ${message}`, this.#now());
+  }
+
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(task);
     this.#queue = run.then(
@@ -822,7 +849,9 @@ export class Trader implements BotControl {
           { err: error, playbook },
           playbook ? `playbook ${playbook}: ${message}` : `error: ${message}`,
         );
-        void this.#options.audit.append('incident', { error: message, playbook: playbook ?? null });
+        this.#options.audit
+          .append('incident', { error: message, playbook: playbook ?? null })
+          .catch((failure: unknown) => this.#auditFailed(failure));
       },
     );
     return run;
