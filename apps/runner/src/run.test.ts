@@ -175,6 +175,42 @@ describe('stopping', () => {
   });
 });
 
+describe('feed degradation', () => {
+  it('audits every health transition of the feeds, naming the playbook when one degrades', async () => {
+    const dir = tempDir();
+    const config = testConfig(dir);
+    const log = captureLog();
+    const bot = await startBot({
+      config,
+      logger: log.logger,
+      paper: { seed: 5, speed: 60 },
+      operatorApi: false,
+      feeds: { degradeAfterMs: 500, recoverAfterMs: 1_000, klineStaleAfterMs: 1_000 },
+    });
+    running.push(bot);
+    const sim = bot.sim!;
+    const waitFor = async (pattern: RegExp) => {
+      while (!log.messages().some((message) => pattern.test(message)))
+        await new Promise((wait) => setTimeout(wait, 50));
+    };
+    await waitFor(/^market feed connecting → live/);
+    // Sockets stay open but send nothing, and every reconnect is dropped: the market feed degrades to REST.
+    sim.injectFaults({ staleMarketStreams: true });
+    await waitFor(/^playbook ws-degraded: market feed degraded/);
+    sim.clearFaults();
+    sim.dropStreams('market');
+    await waitFor(/^market feed recovering → live/);
+    await bot.stop();
+    const feed = auditLines(config.compliance.auditPath)
+      .map((record) => record.payload)
+      .filter((payload) => String(payload['action']).startsWith('feed.'));
+    const degraded = feed.find((payload) => payload['action'] === 'feed.degraded');
+    expect(degraded?.['lens']).toBe('Feed');
+    expect((degraded?.['risk'] as Record<string, unknown>)['playbook']).toBe('ws-degraded');
+    expect(feed.some((payload) => payload['action'] === 'feed.restored')).toBe(true);
+  });
+});
+
 describe('start-up through an exchange outage', () => {
   it('tries again with backoff while the exchange is in maintenance, then starts and reconciles', async () => {
     const sim = await startSim({ seed: 11, speed: 'manual', historyMinutes: 300 });

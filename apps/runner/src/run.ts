@@ -33,6 +33,8 @@ export interface StartBotOptions {
   readonly paper?: PaperMarket;
   /** Start the operator API on `config.operator.bind` (default true). */
   readonly operatorApi?: boolean;
+  /** Feed health tuning (tests; the defaults suit Binance). */
+  readonly feeds?: TraderOptions['feeds'];
   /** Your own strategy per symbol (`@bot/strategy`'s `Strategy` interface); default the breakout strategy. */
   readonly createStrategy?: TraderOptions['createStrategy'];
 }
@@ -167,6 +169,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       rest: ccxtRestRequest(exchange.client),
       freshState: sim !== undefined,
       createStrategy: options.createStrategy,
+      feeds: options.feeds,
     });
     await trader.start();
     let operatorApi: OperatorApi | undefined;

@@ -42,8 +42,19 @@ export interface TraderOptions {
    * in-process emulator, whose account starts empty; a guard from another exchange's history means nothing.
    */
   readonly freshState?: boolean;
+  /** Feed health tuning (defaults: `@bot/ws`'s, and a kline stream stale after 60 s of silence). */
+  readonly feeds?: FeedTuning;
   /** One strategy per symbol (default: the breakout strategy with its defaults). */
   readonly createStrategy?: (symbol: string) => Strategy;
+}
+
+export interface FeedTuning {
+  /** Down or stale this long → degraded, REST polling starts. */
+  readonly degradeAfterMs?: number;
+  /** Healthy this long after a reconnect → live again. */
+  readonly recoverAfterMs?: number;
+  /** A kline stream silent this long on an open socket counts as down. */
+  readonly klineStaleAfterMs?: number;
 }
 
 export interface RunSummary {
@@ -440,14 +451,16 @@ export class Trader implements BotControl {
   }
 
   #startFeeds(): void {
-    const { rest, wsBaseUrl } = this.#options;
+    const { rest, wsBaseUrl, feeds = {} } = this.#options;
     const interval = this.#config.strategy.timeframe as KlineInterval;
     const market = new MarketStream({
       baseUrl: wsBaseUrl,
       streams: this.#config.symbols.map((symbol) => klineStream(toExchangeId(symbol), interval)),
       poller: createBinanceMarketPoller({ request: rest }),
       // A kline stream sends an update every ~250 ms while trading; 1m candles may still be quiet at night.
-      staleAfterMs: { kline: 60_000 },
+      staleAfterMs: { kline: feeds.klineStaleAfterMs ?? 60_000 },
+      degradeAfterMs: feeds.degradeAfterMs,
+      recoverAfterMs: feeds.recoverAfterMs,
     });
     market.on('kline', (event) => this.#onKline(event));
     market.on('health', (transition) => this.#onHealth(transition));
@@ -456,6 +469,8 @@ export class Trader implements BotControl {
       baseUrl: wsBaseUrl,
       listenKeys: createBinanceListenKeyApi(rest),
       poller: createBinanceUserDataPoller({ request: rest, symbols: this.#config.symbols.map(toExchangeId) }),
+      degradeAfterMs: feeds.degradeAfterMs,
+      recoverAfterMs: feeds.recoverAfterMs,
     });
     const settleOn = (exchangeSymbol: string) => {
       const symbol = fromExchangeId(exchangeSymbol);
