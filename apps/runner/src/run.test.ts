@@ -1,14 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyAudit } from '@bot/audit';
-import { startSim } from '@bot/sim';
-import type { AlgoOrderView, PositionView } from '@bot/sim';
+import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statePathFor } from './bot-state';
 import { buildInfo } from './build-card';
 import { isTransientStartError, startBot, startBotWithRetries } from './run';
 import type { RunningBot } from './run';
-import { advanceMinutes, advanceUntil, captureLog, tempDir, testConfig } from './testing';
+import { advanceMinutes, advanceUntil, captureLog, manualSim, simKeys, tempDir, testConfig } from './testing';
 
 interface AuditLine {
   readonly seq: number;
@@ -24,9 +23,18 @@ function auditLines(path: string): AuditLine[] {
 }
 
 const running: RunningBot[] = [];
+const emulators: Sim[] = [];
 afterEach(async () => {
   for (const bot of running.splice(0)) await bot.stop().catch(() => undefined);
+  for (const sim of emulators.splice(0)) await sim.close();
 });
+
+/** An emulator on a manual clock for bots that connect to it (`paper: { url }`), closed after the test. */
+async function emulator(seed: number): Promise<Sim> {
+  const sim = await manualSim(seed);
+  emulators.push(sim);
+  return sim;
+}
 
 /** A paper run on a manual clock: as fast as the machine allows, and the same every time. */
 async function manualPaperRun(seed: number, minutes: number, inspect?: (bot: RunningBot) => Promise<void>) {
@@ -134,44 +142,38 @@ describe('bot run, paper mode', () => {
 
 describe('stopping', () => {
   it('keeps open positions protected by default, and closes them with --flatten-on-exit', async () => {
-    const sim = await startSim({ seed: 11, speed: 'manual', historyMinutes: 300 });
-    try {
-      const [account] = sim.accounts;
-      const config = testConfig(tempDir(), {
-        BOT_API_KEY: account!.apiKey,
-        BOT_API_SECRET: account!.apiSecret,
-      });
-      const first = await startBot({
-        config,
-        logger: captureLog().logger,
-        paper: { url: sim.url },
-        operatorApi: false,
-      });
-      await advanceUntil(sim, first.trader, () => first.trader.openTrades.length > 0);
-      const kept = await first.stop();
-      expect(kept.openAtEnd).toBeGreaterThan(0);
-      expect(sim.state().positions.length).toBe(kept.openAtEnd);
-      expect(sim.state().openAlgoOrders.length).toBeGreaterThanOrEqual(kept.openAtEnd);
+    const sim = await emulator(11);
+    const config = testConfig(tempDir(), {
+      ...simKeys(sim),
+    });
+    const first = await startBot({
+      config,
+      logger: captureLog().logger,
+      paper: { url: sim.url },
+      operatorApi: false,
+    });
+    await advanceUntil(sim, first.trader, () => first.trader.openTrades.length > 0);
+    const kept = await first.stop();
+    expect(kept.openAtEnd).toBeGreaterThan(0);
+    expect(sim.state().positions.length).toBe(kept.openAtEnd);
+    expect(sim.state().openAlgoOrders.length).toBeGreaterThanOrEqual(kept.openAtEnd);
 
-      const second = await startBot({
-        config,
-        logger: captureLog().logger,
-        paper: { url: sim.url },
-        operatorApi: false,
-      });
-      const flattened = await second.stop({ flatten: true });
-      expect(flattened.openAtEnd).toBe(0);
-      expect(flattened.closes).toBe(kept.openAtEnd);
-      expect(sim.state().positions).toHaveLength(0);
-      expect(sim.state().openAlgoOrders).toHaveLength(0);
-      const records = auditLines(config.compliance.auditPath);
-      expect(
-        records.filter((record) => record.payload['action'] === 'position.close').length,
-      ).toBeGreaterThanOrEqual(2 * kept.openAtEnd);
-      expect((await verifyAudit(config.compliance.auditPath)).ok).toBe(true);
-    } finally {
-      await sim.close();
-    }
+    const second = await startBot({
+      config,
+      logger: captureLog().logger,
+      paper: { url: sim.url },
+      operatorApi: false,
+    });
+    const flattened = await second.stop({ flatten: true });
+    expect(flattened.openAtEnd).toBe(0);
+    expect(flattened.closes).toBe(kept.openAtEnd);
+    expect(sim.state().positions).toHaveLength(0);
+    expect(sim.state().openAlgoOrders).toHaveLength(0);
+    const records = auditLines(config.compliance.auditPath);
+    expect(
+      records.filter((record) => record.payload['action'] === 'position.close').length,
+    ).toBeGreaterThanOrEqual(2 * kept.openAtEnd);
+    expect((await verifyAudit(config.compliance.auditPath)).ok).toBe(true);
   });
 });
 
@@ -213,35 +215,28 @@ describe('feed degradation', () => {
 
 describe('start-up through an exchange outage', () => {
   it('tries again with backoff while the exchange is in maintenance, then starts and reconciles', async () => {
-    const sim = await startSim({ seed: 11, speed: 'manual', historyMinutes: 300 });
-    try {
-      const [account] = sim.accounts;
-      const config = testConfig(tempDir(), {
-        BOT_API_KEY: account!.apiKey,
-        BOT_API_SECRET: account!.apiSecret,
-        BOT_MAX_RETRIES: '0',
-      });
-      sim.injectFaults({ maintenance: true });
-      const log = captureLog();
-      const starting = startBotWithRetries({
-        config,
-        logger: log.logger,
-        paper: { url: sim.url },
-        operatorApi: false,
-      });
-      while (!log.messages().some((message) => message.includes('start-up failed'))) {
-        await new Promise((wait) => setTimeout(wait, 50));
-      }
-      sim.clearFaults();
-      const bot = await starting;
-      running.push(bot);
-      const retries = log.messages().filter((message) => message.includes('start-up failed'));
-      expect(retries[0]).toMatch(/^playbook exchange-maintenance: start-up failed .*; trying again in 1 s$/);
-      expect(log.messages()).toContain('reconciled with the exchange: 0 action(s), 0 open trade(s) watched');
-    } finally {
-      await Promise.all(running.splice(0).map((bot) => bot.stop().catch(() => undefined)));
-      await sim.close();
+    const sim = await emulator(11);
+    const config = testConfig(tempDir(), {
+      ...simKeys(sim),
+      BOT_MAX_RETRIES: '0',
+    });
+    sim.injectFaults({ maintenance: true });
+    const log = captureLog();
+    const starting = startBotWithRetries({
+      config,
+      logger: log.logger,
+      paper: { url: sim.url },
+      operatorApi: false,
+    });
+    while (!log.messages().some((message) => message.includes('start-up failed'))) {
+      await new Promise((wait) => setTimeout(wait, 50));
     }
+    sim.clearFaults();
+    const bot = await starting;
+    running.push(bot);
+    const retries = log.messages().filter((message) => message.includes('start-up failed'));
+    expect(retries[0]).toMatch(/^playbook exchange-maintenance: start-up failed .*; trying again in 1 s$/);
+    expect(log.messages()).toContain('reconciled with the exchange: 0 action(s), 0 open trade(s) watched');
   });
 
   it('does not retry bad input', async () => {
@@ -257,155 +252,136 @@ describe('start-up through an exchange outage', () => {
 
 describe('restart safety', () => {
   it('restarts against the same emulator with no duplicate entry, protection intact, and the guard as it was', async () => {
-    const sim = await startSim({ seed: 11, speed: 'manual', historyMinutes: 300 });
-    try {
-      const [account] = sim.accounts;
-      const dir = tempDir();
-      const config = testConfig(dir, { BOT_API_KEY: account!.apiKey, BOT_API_SECRET: account!.apiSecret });
-      const paper = { url: sim.url };
-      const firstLog = captureLog();
-      const first = await startBot({ config, logger: firstLog.logger, paper, operatorApi: false });
-      // Run until a stop-loss has counted and a position is open, so there is state worth keeping.
-      await advanceUntil(
-        sim,
-        first.trader,
-        () => first.trader.guard.stopLossStreak > 0 && first.trader.openTrades.length > 0,
-      );
-      const guardBefore = first.trader.guard.snapshot();
-      const tradesBefore = first.trader.openTrades;
-      await first.stop();
-      const exitsBefore = sim.state().openAlgoOrders as AlgoOrderView[];
-      const positionsBefore = sim.state().positions as PositionView[];
-      expect(positionsBefore.length).toBe(tradesBefore.length);
+    const sim = await emulator(11);
+    const dir = tempDir();
+    const config = testConfig(dir, simKeys(sim));
+    const paper = { url: sim.url };
+    const firstLog = captureLog();
+    const first = await startBot({ config, logger: firstLog.logger, paper, operatorApi: false });
+    // Run until a stop-loss has counted and a position is open, so there is state worth keeping.
+    await advanceUntil(
+      sim,
+      first.trader,
+      () => first.trader.guard.stopLossStreak > 0 && first.trader.openTrades.length > 0,
+    );
+    const guardBefore = first.trader.guard.snapshot();
+    const tradesBefore = first.trader.openTrades;
+    await first.stop();
+    const exitsBefore = sim.state().openAlgoOrders as AlgoOrderView[];
+    const positionsBefore = sim.state().positions as PositionView[];
+    expect(positionsBefore.length).toBe(tradesBefore.length);
 
-      const orderRequests = () =>
-        sim.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/order')).length;
-      const ordersBefore = orderRequests();
-      const secondLog = captureLog();
-      const second = await startBot({ config, logger: secondLog.logger, paper, operatorApi: false });
-      running.push(second);
-      expect(second.trader.guard.snapshot()).toEqual(guardBefore);
-      expect(second.trader.openTrades).toEqual(tradesBefore);
-      expect(sim.state().openAlgoOrders).toEqual(exitsBefore);
-      expect(orderRequests()).toBe(ordersBefore);
-      expect(secondLog.messages()).toContain(
-        'reconciled with the exchange: 0 action(s), 1 open trade(s) watched',
-      );
+    const orderRequests = () =>
+      sim.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/order')).length;
+    const ordersBefore = orderRequests();
+    const secondLog = captureLog();
+    const second = await startBot({ config, logger: secondLog.logger, paper, operatorApi: false });
+    running.push(second);
+    expect(second.trader.guard.snapshot()).toEqual(guardBefore);
+    expect(second.trader.openTrades).toEqual(tradesBefore);
+    expect(sim.state().openAlgoOrders).toEqual(exitsBefore);
+    expect(orderRequests()).toBe(ordersBefore);
+    expect(secondLog.messages()).toContain(
+      'reconciled with the exchange: 0 action(s), 1 open trade(s) watched',
+    );
 
-      // The next candles bring no second entry on a symbol that is already open.
-      await advanceMinutes(sim, second.trader, 3);
-      const open = sim.state().positions as PositionView[];
-      for (const position of open) {
-        const before = positionsBefore.find((entry) => entry.symbol === position.symbol);
-        if (before) expect(position.positionAmt).toBe(before.positionAmt);
-      }
-    } finally {
-      await Promise.all(running.splice(0).map((bot) => bot.stop().catch(() => undefined)));
-      await sim.close();
+    // The next candles bring no second entry on a symbol that is already open.
+    await advanceMinutes(sim, second.trader, 3);
+    const open = sim.state().positions as PositionView[];
+    for (const position of open) {
+      const before = positionsBefore.find((entry) => entry.symbol === position.symbol);
+      if (before) expect(position.positionAmt).toBe(before.positionAmt);
     }
   }, 60_000);
 
   it('gives a position found without a stop-loss its stop before anything else', async () => {
-    const sim = await startSim({ seed: 11, speed: 'manual', historyMinutes: 300 });
-    try {
-      const [account] = sim.accounts;
-      const dir = tempDir();
-      const config = testConfig(dir, { BOT_API_KEY: account!.apiKey, BOT_API_SECRET: account!.apiSecret });
-      const first = await startBot({
-        config,
-        logger: captureLog().logger,
-        paper: { url: sim.url },
-        operatorApi: false,
-      });
-      await advanceUntil(sim, first.trader, () => first.trader.openTrades.length > 0);
-      const [trade] = first.trader.openTrades;
-      await first.stop();
-      // Somebody cancels the stop-loss by hand while the bot is down.
-      const stop = (sim.state().openAlgoOrders as AlgoOrderView[]).find((order) =>
-        order.orderType.startsWith('STOP'),
-      );
-      expect(stop).toBeDefined();
-      sim.core.cancelAlgoOrder(account!.accountId, { algoId: stop!.algoId }, sim.marketTime());
-      expect(
-        (sim.state().openAlgoOrders as AlgoOrderView[]).some((order) => order.orderType.startsWith('STOP')),
-      ).toBe(false);
+    const sim = await emulator(11);
+    const [account] = sim.accounts;
+    const dir = tempDir();
+    const config = testConfig(dir, simKeys(sim));
+    const first = await startBot({
+      config,
+      logger: captureLog().logger,
+      paper: { url: sim.url },
+      operatorApi: false,
+    });
+    await advanceUntil(sim, first.trader, () => first.trader.openTrades.length > 0);
+    const [trade] = first.trader.openTrades;
+    await first.stop();
+    // Somebody cancels the stop-loss by hand while the bot is down.
+    const stop = (sim.state().openAlgoOrders as AlgoOrderView[]).find((order) =>
+      order.orderType.startsWith('STOP'),
+    );
+    expect(stop).toBeDefined();
+    sim.core.cancelAlgoOrder(account!.accountId, { algoId: stop!.algoId }, sim.marketTime());
+    expect(
+      (sim.state().openAlgoOrders as AlgoOrderView[]).some((order) => order.orderType.startsWith('STOP')),
+    ).toBe(false);
 
-      const log = captureLog();
-      const second = await startBot({
-        config,
-        logger: log.logger,
-        paper: { url: sim.url },
-        operatorApi: false,
-      });
-      running.push(second);
-      const stops = (sim.state().openAlgoOrders as AlgoOrderView[]).filter((order) =>
-        order.orderType.startsWith('STOP'),
-      );
-      expect(stops).toHaveLength(1);
-      expect(stops[0]?.symbol).toBe(stop!.symbol);
-      expect(Number(stops[0]?.triggerPrice)).toBeCloseTo(Number(trade!.stopLossPrice), 6);
-      const messages = log.messages();
-      const protectedAt = messages.findIndex((message) =>
-        message.startsWith('playbook position-unprotected'),
-      );
-      const tradingAt = messages.findIndex((message) => message.startsWith('trading '));
-      expect(protectedAt).toBeGreaterThan(-1);
-      expect(protectedAt).toBeLessThan(tradingAt);
-    } finally {
-      await Promise.all(running.splice(0).map((bot) => bot.stop().catch(() => undefined)));
-      await sim.close();
-    }
+    const log = captureLog();
+    const second = await startBot({
+      config,
+      logger: log.logger,
+      paper: { url: sim.url },
+      operatorApi: false,
+    });
+    running.push(second);
+    const stops = (sim.state().openAlgoOrders as AlgoOrderView[]).filter((order) =>
+      order.orderType.startsWith('STOP'),
+    );
+    expect(stops).toHaveLength(1);
+    expect(stops[0]?.symbol).toBe(stop!.symbol);
+    expect(Number(stops[0]?.triggerPrice)).toBeCloseTo(Number(trade!.stopLossPrice), 6);
+    const messages = log.messages();
+    const protectedAt = messages.findIndex((message) => message.startsWith('playbook position-unprotected'));
+    const tradingAt = messages.findIndex((message) => message.startsWith('trading '));
+    expect(protectedAt).toBeGreaterThan(-1);
+    expect(protectedAt).toBeLessThan(tradingAt);
   }, 60_000);
 
   it('adopts a position it did not open, keeps its stop, and counts it against the limits', async () => {
-    const sim = await startSim({ seed: 11, speed: 'manual', historyMinutes: 300 });
-    try {
-      const [account] = sim.accounts;
-      const now = sim.marketTime();
-      sim.core.placeOrder(
-        account!.accountId,
-        { symbol: 'ETHUSDC', side: 'BUY', type: 'MARKET', quantity: '1' },
-        now,
-      );
-      const price = Number(sim.core.market('ETHUSDC').lastPrice);
-      const stop = sim.core.placeAlgoOrder(
-        account!.accountId,
-        {
-          symbol: 'ETHUSDC',
-          side: 'SELL',
-          type: 'STOP_MARKET',
-          triggerPrice: (price * 0.95).toFixed(2),
-          closePosition: true,
-        },
-        now,
-      );
-      const config = testConfig(tempDir(), {
-        BOT_API_KEY: account!.apiKey,
-        BOT_API_SECRET: account!.apiSecret,
-        MAX_CONCURRENT_POSITIONS: '1',
-      });
-      const log = captureLog();
-      const bot = await startBot({ config, logger: log.logger, paper: { url: sim.url }, operatorApi: false });
-      running.push(bot);
-      const [adopted] = bot.trader.openTrades;
-      expect(adopted).toMatchObject({
-        symbol: 'ETH/USDC:USDC',
-        side: 'long',
-        stopLossId: String(stop.algoId),
-      });
-      expect(Number(adopted?.quantity)).toBe(1);
-      expect(log.messages().some((message) => message.startsWith('adopted ETH/USDC:USDC long 1'))).toBe(true);
-      // Its own stop covered it: nothing was placed, and with one position allowed no entry opens.
-      expect(sim.state().openAlgoOrders).toHaveLength(1);
-      await advanceMinutes(sim, bot.trader, 120);
-      const entries = (sim.core.allOrders(account!.accountId) as { reduceOnly: boolean }[]).filter(
-        (order) => !order.reduceOnly,
-      );
-      expect(entries).toHaveLength(1);
-    } finally {
-      await Promise.all(running.splice(0).map((bot) => bot.stop().catch(() => undefined)));
-      await sim.close();
-    }
+    const sim = await emulator(11);
+    const [account] = sim.accounts;
+    const now = sim.marketTime();
+    sim.core.placeOrder(
+      account!.accountId,
+      { symbol: 'ETHUSDC', side: 'BUY', type: 'MARKET', quantity: '1' },
+      now,
+    );
+    const price = Number(sim.core.market('ETHUSDC').lastPrice);
+    const stop = sim.core.placeAlgoOrder(
+      account!.accountId,
+      {
+        symbol: 'ETHUSDC',
+        side: 'SELL',
+        type: 'STOP_MARKET',
+        triggerPrice: (price * 0.95).toFixed(2),
+        closePosition: true,
+      },
+      now,
+    );
+    const config = testConfig(tempDir(), {
+      ...simKeys(sim),
+      MAX_CONCURRENT_POSITIONS: '1',
+    });
+    const log = captureLog();
+    const bot = await startBot({ config, logger: log.logger, paper: { url: sim.url }, operatorApi: false });
+    running.push(bot);
+    const [adopted] = bot.trader.openTrades;
+    expect(adopted).toMatchObject({
+      symbol: 'ETH/USDC:USDC',
+      side: 'long',
+      stopLossId: String(stop.algoId),
+    });
+    expect(Number(adopted?.quantity)).toBe(1);
+    expect(log.messages().some((message) => message.startsWith('adopted ETH/USDC:USDC long 1'))).toBe(true);
+    // Its own stop covered it: nothing was placed, and with one position allowed no entry opens.
+    expect(sim.state().openAlgoOrders).toHaveLength(1);
+    await advanceMinutes(sim, bot.trader, 120);
+    const entries = (sim.core.allOrders(account!.accountId) as { reduceOnly: boolean }[]).filter(
+      (order) => !order.reduceOnly,
+    );
+    expect(entries).toHaveLength(1);
   });
 
   it('refuses to extend an audit trail that does not verify (playbook audit-verification-failed)', async () => {
@@ -438,23 +414,18 @@ describe('restart safety', () => {
     const config = testConfig(dir);
     const statePath = statePathFor(config.compliance.auditPath);
     writeFileSync(statePath, '{"guard": {"version": 1, "trun');
-    const sim = await startSim({ seed: 1, speed: 'manual', historyMinutes: 300 });
-    try {
-      const [account] = sim.accounts;
-      const withKeys = testConfig(dir, { BOT_API_KEY: account!.apiKey, BOT_API_SECRET: account!.apiSecret });
-      await expect(
-        startBot({
-          config: withKeys,
-          logger: captureLog().logger,
-          paper: { url: sim.url },
-          operatorApi: false,
-        }),
-      ).rejects.toThrow(/state file .*audit\.state\.json cannot be read: it is not JSON/);
-      expect(readFileSync(statePath, 'utf8')).toBe('{"guard": {"version": 1, "trun');
-      expect(sim.requests.some((request) => request.path.endsWith('/order'))).toBe(false);
-    } finally {
-      await sim.close();
-    }
+    const sim = await emulator(1);
+    const withKeys = testConfig(dir, simKeys(sim));
+    await expect(
+      startBot({
+        config: withKeys,
+        logger: captureLog().logger,
+        paper: { url: sim.url },
+        operatorApi: false,
+      }),
+    ).rejects.toThrow(/state file .*audit\.state\.json cannot be read: it is not JSON/);
+    expect(readFileSync(statePath, 'utf8')).toBe('{"guard": {"version": 1, "trun');
+    expect(sim.requests.some((request) => request.path.endsWith('/order'))).toBe(false);
     expect(join(dir, 'audit.state.json')).toBe(statePath);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@bot/config';
 import type { BotConfig } from '@bot/config';
+import { startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
@@ -65,4 +66,16 @@ export async function advanceUntil(
     if (done()) return minute;
   }
   throw new Error(`condition not met within ${limit} market minutes`);
+}
+
+/** An emulator on a manual clock with 300 minutes of history, for a bot that connects with `paper: { url }`. */
+export function manualSim(seed: number): Promise<Sim> {
+  return startSim({ seed, speed: 'manual', historyMinutes: 300 });
+}
+
+/** The environment that gives a bot the emulator's first account. */
+export function simKeys(sim: Sim): Record<string, string> {
+  const [account] = sim.accounts;
+  if (!account) throw new Error('the emulator has no account');
+  return { BOT_API_KEY: account.apiKey, BOT_API_SECRET: account.apiSecret };
 }
