@@ -69,6 +69,19 @@ describe('operator API', () => {
     await expect(startOperatorApi({ bind: '0.0.0.0:0', control })).rejects.toThrow(/without a token/);
     await expect(startOperatorApi({ bind: 'localhost', control })).rejects.toThrow(/host:port/);
   });
+
+  it('names the way out when its address is taken', async () => {
+    const { control } = fakeControl();
+    const first = await startOperatorApi({ bind: '127.0.0.1:0', control });
+    try {
+      const port = new URL(first.url).port;
+      await expect(startOperatorApi({ bind: `127.0.0.1:${port}`, control })).rejects.toThrow(
+        /cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\): set BOT_OPERATOR_BIND .* or pass --no-operator-api/,
+      );
+    } finally {
+      await first.close();
+    }
+  });
 });
 
 describe('playbooks', () => {

@@ -96,7 +96,13 @@ export async function startOperatorApi(options: OperatorApiOptions): Promise<Ope
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new OperatorApiError(
+          `the operator API cannot listen on ${options.bind} (${error.code ?? error.message}): set BOT_OPERATOR_BIND to a free address, or pass --no-operator-api`,
+        ),
+      ),
+    );
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { verifyAudit } from '@bot/audit';
 import { startSim } from '@bot/sim';
@@ -78,6 +80,23 @@ describe('bot run: bad input stops it before any order, with exit code 2', () =>
     expect(await run.exited).toBe(2);
     expect(run.output().stderr).toMatch(/BOT_LIVE_CONFIRM/);
   }, 60_000);
+
+  it('an operator API address already in use stops the start cleanly', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const run = botRun(['--sim-url', sim.url, '--timeframe', '1m', '--duration', '10m'], {
+        ...keys,
+        BOT_AUDIT_PATH: join(tempDir(), 'audit.jsonl'),
+        BOT_OPERATOR_BIND: `127.0.0.1:${port}`,
+      });
+      expect(await run.exited).toBe(2);
+      expect(run.output().stdout).toMatch(/cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
+    }
+  });
 
   it('a malformed --duration is refused', async () => {
     const run = botRun(['--duration', 'ten minutes'], {});

@@ -172,6 +172,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       feeds: options.feeds,
     });
     await trader.start();
+    closeOnFailure.push(() => trader.stop());
     let operatorApi: OperatorApi | undefined;
     if (options.operatorApi ?? true) {
       operatorApi = await startOperatorApi({
