@@ -107,3 +107,9 @@ export function writeBenchResults(benchFile: string, rows: readonly BenchRowInpu
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
   return path;
 }
+
+/** The sample at `fraction` (0.5 median, 0.99 p99) of unsorted `samples`, nearest rank; NaN when empty. */
+export function percentile(samples: readonly number[], fraction: number): number {
+  const sorted = [...samples].sort((left, right) => left - right);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
+}

@@ -13,17 +13,12 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '@bot/config';
 import { createExchange } from '@bot/exchange';
-import { writeBenchResults } from '../../../scripts/bench-report';
+import { percentile, writeBenchResults } from '../../../scripts/bench-report';
 import { createLogger } from '../src/logger';
 import { startBot } from '../src/run';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (pnpm bench does)');
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 function memory() {
   gc?.();
@@ -97,9 +92,9 @@ const summary = await bot.stop();
 const end = memory();
 worker.postMessage('close');
 
-const p50 = percentile(latencies, 50);
-const p99 = percentile(latencies, 99);
-const roundTrip = percentile(roundTrips, 50);
+const p50 = percentile(latencies, 0.5);
+const p99 = percentile(latencies, 0.99);
+const roundTrip = percentile(roundTrips, 0.5);
 console.log(
   `runner: ${MINUTES} market minutes × ${config.symbols.length} symbols in ${elapsedS.toFixed(1)} s`,
 );

@@ -20,3 +20,25 @@ export function playbookForError(error: unknown): string | undefined {
       return undefined;
   }
 }
+
+/** ccxt's error names for a request that may succeed later (network, maintenance, throttling). */
+const TRANSIENT_CCXT_ERRORS = new Set([
+  'NetworkError',
+  'RequestTimeout',
+  'ExchangeNotAvailable',
+  'OnMaintenance',
+  'RateLimitExceeded',
+  'DDoSProtection',
+]);
+
+/**
+ * Whether a failed start may succeed if tried again: the exchange was unreachable, in maintenance or
+ * throttling (the `rate-limited` and `exchange-maintenance` playbooks). Bad input (config, symbols, state,
+ * audit trail) and refusals (keys, permissions, clock) are not.
+ */
+export function isTransientStartError(error: unknown): boolean {
+  const playbook = playbookForError(error);
+  if (playbook !== undefined) return playbook === 'rate-limited' || playbook === 'exchange-maintenance';
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && TRANSIENT_CCXT_ERRORS.has(name);
+}

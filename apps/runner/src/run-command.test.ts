@@ -7,7 +7,8 @@ import { verifyAudit } from '@bot/audit';
 import { startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDuration } from './run-command';
+import { parseDuration, runCommand } from './run-command';
+import type { RunCommandOptions } from './run-command';
 import { tempDir } from './testing';
 
 const bot = resolve(import.meta.dirname, '..', 'bin', 'bot.js');
@@ -137,6 +138,25 @@ describe('bot run against a running emulator', () => {
     expect(kinds).toContain('run.stop');
     expect(existsSync(join(dir, 'audit.state.json'))).toBe(true);
   }, 60_000);
+});
+
+describe('runCommand: flags checked before anything starts', () => {
+  const base = { speed: '60', seed: '42', operatorApi: false, logLevel: 'info' };
+  it.each([
+    [{ ...base, speed: '0' }, /--speed must be > 0/],
+    [{ ...base, seed: '1.5' }, /--seed an integer/],
+    [{ ...base, logFormat: 'xml' }, /--log-format must be pretty or json/],
+  ])('%o → exit 2', async (options, message) => {
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => void errors.push(line);
+    try {
+      expect(await runCommand(options as RunCommandOptions)).toBe(2);
+    } finally {
+      console.error = original;
+    }
+    expect(errors.join('\n')).toMatch(message);
+  });
 });
 
 describe('parseDuration', () => {

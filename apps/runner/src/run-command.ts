@@ -1,10 +1,11 @@
 import { ConfigError, loadConfig } from '@bot/config';
+import { ReplayFileError } from '@bot/sim';
 import type { BotConfig } from '@bot/config';
 import { StateFileError } from './bot-state';
 import { createLogger, defaultLogFormat } from './logger';
 import type { LogFormat } from './logger';
 import { OperatorApiError } from './operator-api';
-import { AuditTrailBrokenError, ReplayNameError, runBot } from './run';
+import { AuditTrailBrokenError, ReplayNameError, configSecrets, runBot } from './run';
 import { UnknownSymbolError } from './trader';
 
 export interface RunCommandOptions {
@@ -80,9 +81,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const logger = createLogger({
     format: logFormat as LogFormat,
     level: options.logLevel,
-    secrets: [config.credentials.apiKey, config.credentials.apiSecret, config.operator.token]
-      .map((secret) => secret?.reveal())
-      .filter((value): value is string => value !== undefined),
+    secrets: configSecrets(config),
   });
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -115,7 +114,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       error instanceof StateFileError ||
       error instanceof AuditTrailBrokenError ||
       error instanceof OperatorApiError ||
-      (error as { name?: string }).name === 'ReplayFileError';
+      error instanceof ReplayFileError;
     logger.error({ err: error }, `bot run: ${(error as Error).message}`);
     logger.flush();
     return badInput ? EXIT_BAD_INPUT : 1;

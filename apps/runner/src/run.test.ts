@@ -1,11 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyAudit } from '@bot/audit';
+import { ReplayFileError } from '@bot/sim';
 import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statePathFor } from './bot-state';
 import { buildInfo } from './build-card';
-import { isTransientStartError, startBot, startBotWithRetries } from './run';
+import { isTransientStartError } from './error-playbooks';
+import { startBot, startBotWithRetries } from './run';
 import type { RunningBot } from './run';
 import { advanceMinutes, advanceUntil, captureLog, manualSim, simKeys, tempDir, testConfig } from './testing';
 
@@ -476,6 +478,21 @@ describe('--replay', () => {
     const rows = (await response.json()) as [number, string, string, string, string][];
     // The first of the two is the last closed candle; the second is still forming.
     expect(Number(rows[0]?.[4])).toBe(closes[minute - 1]);
+  });
+
+  it('refuses a file that does not parse, naming the line, before any connection', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'BTCUSDC-1m-2026-01.csv');
+    writeArchiveCsv(file, 10, Date.UTC(2026, 0, 1));
+    writeFileSync(file, `${readFileSync(file, 'utf8')}1767225600000,60000.0,oops\n`);
+    await expect(
+      startBot({
+        config: testConfig(dir),
+        logger: captureLog().logger,
+        paper: { replayFile: file, speed: 'manual' },
+        operatorApi: false,
+      }),
+    ).rejects.toThrow(ReplayFileError);
   });
 
   it('refuses a file not named like the archive, before any connection', async () => {

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { AuditCorruptError, openAuditTrail, verifyAuditTrail } from '@bot/audit';
 import type { BotConfig } from '@bot/config';
-import { createExchange, isExchangeAdapterError } from '@bot/exchange';
+import { createExchange } from '@bot/exchange';
 import { parseKlineCsv, startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
-import { perpSymbol, toExchangeId } from '@bot/symbols';
+import { klineIntervalMs, perpSymbol, toExchangeId } from '@bot/symbols';
+import type { KlineInterval } from '@bot/symbols';
 import { BotStateStore, statePathFor } from './bot-state';
 import { buildCard, formatBuildCard } from './build-card';
 import { ccxtRestRequest } from './ccxt-rest';
-import { playbookForError } from './error-playbooks';
+import { isTransientStartError, playbookForError } from './error-playbooks';
 import type { Logger } from './logger';
 import { startOperatorApi } from './operator-api';
 import type { OperatorApi } from './operator-api';
@@ -25,6 +26,13 @@ export interface PaperMarket {
   readonly replayFile?: string;
   /** An emulator already running; the API key and secret come from the config's credentials. */
   readonly url?: string;
+}
+
+/** The configured secret values (API key and secret, operator token) that must never be printed or recorded. */
+export function configSecrets(config: BotConfig): string[] {
+  return [config.credentials.apiKey, config.credentials.apiSecret, config.operator.token]
+    .map((secret) => secret?.reveal())
+    .filter((value): value is string => value !== undefined);
 }
 
 export interface StartBotOptions {
@@ -56,10 +64,9 @@ const WS_BASE = { testnet: 'wss://fstream.binancefuture.com', live: 'wss://fstre
  * candles) on the configured timeframe, capped so a daily timeframe does not take long to generate (it
  * then warms up partly on live candles).
  */
-function paperHistoryMinutes(timeframe: string): number {
-  const match = /^(\d+)([mhdwM])$/.exec(timeframe);
-  const unit = { m: 1, h: 60, d: 1440, w: 10_080, M: 43_200 }[match?.[2] ?? 'm'] ?? 1;
-  return Math.min(10_000, Math.max(300, 80 * Number(match?.[1] ?? 1) * unit));
+function paperHistoryMinutes(timeframe: KlineInterval): number {
+  const candleMs = klineIntervalMs(timeframe) ?? Number.POSITIVE_INFINITY; // 1M: no fixed length
+  return Math.min(10_000, Math.max(300, (80 * candleMs) / 60_000));
 }
 
 /**
@@ -121,13 +128,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         'compliance.recordRationale=false is not honoured: decision records are what restarts and audits rely on; recording them',
       );
     }
-    const secrets = [config.credentials.apiKey, config.credentials.apiSecret, config.operator.token]
-      .map((secret) => secret?.reveal())
-      .filter((value): value is string => value !== undefined && value.length >= 8);
     const audit = await openAuditTrail({
       path: config.compliance.auditPath,
       durability: 'batch',
-      secrets: { values: secrets },
+      // The trail's guard refuses values shorter than 8 characters (they would redact ordinary words).
+      secrets: { values: configSecrets(config).filter((value) => value.length >= 8) },
     }).catch((error: unknown) => {
       // Opening checks the tail it continues from: a damaged one is playbook audit-verification-failed.
       if (error instanceof AuditCorruptError) throw trailBroken(error.message);
@@ -217,30 +222,6 @@ export interface RunBotOptions extends StartBotOptions {
 
 /** Waits between start-up attempts (ms): about two and a half minutes in all before giving up. */
 const START_RETRY_DELAYS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 30_000, 60_000];
-
-/** ccxt's error names for a request that may succeed later (network, maintenance, throttling). */
-const TRANSIENT_CCXT_ERRORS = new Set([
-  'NetworkError',
-  'RequestTimeout',
-  'ExchangeNotAvailable',
-  'OnMaintenance',
-  'RateLimitExceeded',
-  'DDoSProtection',
-]);
-
-/**
- * Whether a failed start may succeed if tried again: the exchange was unreachable, in maintenance or
- * throttling. Bad input (config, symbols, state, audit trail) and refusals (keys, permissions) are not.
- */
-export function isTransientStartError(error: unknown): boolean {
-  if (isExchangeAdapterError(error)) {
-    return ['RETRIES_EXHAUSTED', 'RATE_LIMITED', 'UNKNOWN_OUTCOME', 'UNEXPECTED_RESPONSE'].includes(
-      error.code,
-    );
-  }
-  const name = (error as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' && TRANSIENT_CCXT_ERRORS.has(name);
-}
 
 /**
  * `startBot`, tried again with backoff while the exchange is unreachable, in maintenance or rate limiting:

@@ -646,7 +646,7 @@ export class Trader implements BotControl {
     // The trade is tracked and saved before its entry leaves, like its decision: a kill after the entry
     // filled, or a result other than `protected`, still leaves a trade that the next settle (or the
     // restart's reconcile) protects, or counts when it closes: no loss escapes the guard.
-    this.#trades.set(signal.symbol, {
+    const pending: OpenTrade = {
       intentId,
       symbol: signal.symbol,
       side: signal.side,
@@ -656,7 +656,8 @@ export class Trader implements BotControl {
       stopLossId: undefined,
       takeProfitId: undefined,
       openedAt: now,
-    });
+    };
+    this.#trades.set(signal.symbol, pending);
     this.#saveState();
     const result = await this.#exchange.openProtectedPosition({
       id: intentId,
@@ -681,13 +682,12 @@ export class Trader implements BotControl {
     for (const incident of result.incidents) this.#incident(incident);
     if (result.status === 'protected') {
       this.#entries += 1;
+      // What the exchange holds: the filled quantity and the protective orders as placed.
       this.#trades.set(signal.symbol, {
-        intentId,
-        symbol: signal.symbol,
-        side: signal.side,
+        ...pending,
         quantity: result.filledQuantity,
-        stopLossPrice: result.stopLoss?.triggerPrice ?? String(signal.stop),
-        takeProfitPrice: result.takeProfit?.triggerPrice ?? String(signal.target),
+        stopLossPrice: result.stopLoss?.triggerPrice ?? pending.stopLossPrice,
+        takeProfitPrice: result.takeProfit?.triggerPrice ?? pending.takeProfitPrice,
         stopLossId: result.stopLoss?.id,
         takeProfitId: result.takeProfit?.id,
         openedAt: result.entry?.updatedAt ?? now,

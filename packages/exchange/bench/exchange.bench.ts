@@ -6,18 +6,13 @@
  * Run with `pnpm bench`.
  */
 import { startSim } from '@bot/sim';
-import { writeBenchResults } from '../../../scripts/bench-report';
+import { percentile, writeBenchResults } from '../../../scripts/bench-report';
 import { CcxtExchange, createExchangeClient } from '../src/index';
 import type { ExchangeClient } from '../src/index';
 
 const SYMBOL = 'BTC/USDC:USDC';
 const warmUpOrders = 100;
 const measuredOrders = 600;
-
-function percentile(samples: readonly number[], fraction: number): number {
-  const sorted = [...samples].sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
-}
 
 const sim = await startSim({ speed: 'manual', historyMinutes: 5 });
 sim.setMarketPrice('BTCUSDC', '60000.0');

@@ -706,26 +706,31 @@ export class CcxtExchange implements ExchangePort {
 
   // ------------------------------------------------------------------ reading
 
-  async fetchOrder(reference: OrderReference): Promise<Order | undefined> {
-    this.#checkReference(reference, 'fetchOrder');
-    const { value } = await this.#run({
-      operation: 'fetchOrder',
-      kind: 'read',
-      symbol: reference.symbol,
-      clientOrderId: reference.clientOrderId,
-      send: () => this.#fetchOrderRaw(reference, 'fetchOrder'),
-    });
-    return value;
+  fetchOrder(reference: OrderReference): Promise<Order | undefined> {
+    return this.#fetchByReference('fetchOrder', reference, (operation) =>
+      this.#fetchOrderRaw(reference, operation),
+    );
   }
 
-  async fetchConditionalOrder(reference: OrderReference): Promise<ConditionalOrder | undefined> {
-    this.#checkReference(reference, 'fetchConditionalOrder');
+  fetchConditionalOrder(reference: OrderReference): Promise<ConditionalOrder | undefined> {
+    return this.#fetchByReference('fetchConditionalOrder', reference, (operation) =>
+      this.#fetchConditionalOrderRaw(reference, operation),
+    );
+  }
+
+  /** One order of either book by id or client id, through the executor (a read: retried). */
+  async #fetchByReference<T>(
+    operation: string,
+    reference: OrderReference,
+    fetchRaw: (operation: string) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    this.#checkReference(reference, operation);
     const { value } = await this.#run({
-      operation: 'fetchConditionalOrder',
+      operation,
       kind: 'read',
       symbol: reference.symbol,
       clientOrderId: reference.clientOrderId,
-      send: () => this.#fetchConditionalOrderRaw(reference, 'fetchConditionalOrder'),
+      send: () => fetchRaw(operation),
     });
     return value;
   }

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { Agent } from 'node:http';
+import { percentile } from '../../../scripts/bench-report';
 import type { BenchRowInput } from '../../../scripts/bench-report';
 import { restClient } from '../test/ccxt-client';
 import { startSim } from '../src/sim';
@@ -9,13 +10,8 @@ import { startSim } from '../src/sim';
  * with a baseline measured in the same run: a bare keep-alive GET /fapi/v1/ping with node:http, which is
  * the floor any request to this server pays. Target (issue): ccxt order round trip p99 < 5 ms.
  */
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
-
 function summary(samples: number[]): { p50: number; p99: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
 }
 
 /** Returns the lines to print, and pushes its headline results to `rows` (sim.bench.ts writes them). */

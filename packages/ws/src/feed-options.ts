@@ -1,8 +1,10 @@
+import { defaultBackoff } from './backoff';
 import type { BackoffOptions } from './backoff';
 import type { Clock } from './clock';
 import { WsError } from './errors';
 import { defaultHealthThresholds } from './feed-health';
 import type { HealthThresholds } from './feed-health';
+import { createDefaultWebSocket } from './resilient-connection';
 import type { CreateWebSocket } from './resilient-connection';
 
 /** Options shared by both feeds (defaults in parentheses). */
@@ -92,6 +94,41 @@ export function resolveHealthThresholds(options: HealthThresholds, pollWeightPer
       'maxPollWeightPerMinute',
       options.maxPollWeightPerMinute,
       pollWeightPerMinute,
+    ),
+  };
+}
+
+/**
+ * The socket settings both feeds give each `ResilientConnection`: the caller's, checked, or the defaults
+ * (the url, clock, randomness and handlers stay each feed's own).
+ */
+export function resolveConnectionSettings(options: ConnectionOptions) {
+  return {
+    createWebSocket: options.createWebSocket ?? createDefaultWebSocket,
+    backoff: options.backoff ?? defaultBackoff,
+    stableAfterMs: 30_000,
+    pingIntervalMs: positive(
+      'pingIntervalMs',
+      options.pingIntervalMs,
+      defaultConnectionOptions.pingIntervalMs,
+    ),
+    pongTimeoutMs: positive('pongTimeoutMs', options.pongTimeoutMs, defaultConnectionOptions.pongTimeoutMs),
+    openTimeoutMs: positive('openTimeoutMs', options.openTimeoutMs, defaultConnectionOptions.openTimeoutMs),
+    maxConnectionAgeMs: positive(
+      'maxConnectionAgeMs',
+      options.maxConnectionAgeMs,
+      defaultConnectionOptions.maxConnectionAgeMs,
+      true,
+    ),
+    maxOutgoingPerSecond: positive(
+      'maxOutgoingPerSecond',
+      options.maxOutgoingPerSecond,
+      defaultConnectionOptions.maxOutgoingPerSecond,
+    ),
+    maxPayloadBytes: positive(
+      'maxPayloadBytes',
+      options.maxPayloadBytes,
+      defaultConnectionOptions.maxPayloadBytes,
     ),
   };
 }

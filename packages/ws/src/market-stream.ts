@@ -1,11 +1,16 @@
 import type { RawData } from 'ws';
-import { defaultBackoff } from './backoff';
 import { TimerSlot, systemClock } from './clock';
 import type { Clock } from './clock';
 import { WsError, describeError } from './errors';
 import type { CommonFeedEvents, FeedStats } from './feed-events';
 import type { FeedHealthState } from './feed-health';
-import { defaultConnectionOptions, positive, resolveHealthThresholds, trimBaseUrl } from './feed-options';
+import {
+  defaultConnectionOptions,
+  positive,
+  resolveConnectionSettings,
+  resolveHealthThresholds,
+  trimBaseUrl,
+} from './feed-options';
 import type { ConnectionOptions } from './feed-options';
 import { FeedSupervisor } from './feed-supervisor';
 import type { PollOutcome, PollReason } from './feed-supervisor';
@@ -23,7 +28,7 @@ import type { ReplyMessage } from './messages';
 import { parseMarketPayload } from './parse-market-message';
 import { frameLength, frameText } from './payload-fields';
 import type { MarketPoller, MarketPollTarget } from './pollers';
-import { ResilientConnection, createDefaultWebSocket } from './resilient-connection';
+import { ResilientConnection } from './resilient-connection';
 import type { ConnectionSocket, DownInfo, ReadyInfo } from './resilient-connection';
 import { describeMarketStream } from './stream-names';
 import type { MarketStreamCategory, MarketStreamDescriptor } from './stream-names';
@@ -409,32 +414,7 @@ export class MarketStream {
       url: () => `${this.#baseUrl}/${category}/ws`,
       clock: this.#clock,
       random: this.#random,
-      createWebSocket: options.createWebSocket ?? createDefaultWebSocket,
-      backoff: options.backoff ?? defaultBackoff,
-      stableAfterMs: 30_000,
-      pingIntervalMs: positive(
-        'pingIntervalMs',
-        options.pingIntervalMs,
-        defaultConnectionOptions.pingIntervalMs,
-      ),
-      pongTimeoutMs: positive('pongTimeoutMs', options.pongTimeoutMs, defaultConnectionOptions.pongTimeoutMs),
-      openTimeoutMs: positive('openTimeoutMs', options.openTimeoutMs, defaultConnectionOptions.openTimeoutMs),
-      maxConnectionAgeMs: positive(
-        'maxConnectionAgeMs',
-        options.maxConnectionAgeMs,
-        defaultConnectionOptions.maxConnectionAgeMs,
-        true,
-      ),
-      maxOutgoingPerSecond: positive(
-        'maxOutgoingPerSecond',
-        options.maxOutgoingPerSecond,
-        defaultConnectionOptions.maxOutgoingPerSecond,
-      ),
-      maxPayloadBytes: positive(
-        'maxPayloadBytes',
-        options.maxPayloadBytes,
-        defaultConnectionOptions.maxPayloadBytes,
-      ),
+      ...resolveConnectionSettings(options),
       prepare: (socket, context) => this.#prepare(managed, socket, context.rotation),
       onMessage: (data) => this.#onFrame(data),
       onReady: (info) => this.#onReady(managed, info),

@@ -1,11 +1,16 @@
 import type { RawData } from 'ws';
-import { defaultBackoff } from './backoff';
 import { TimerSlot, systemClock } from './clock';
 import type { Clock } from './clock';
 import { WsError, describeError, isListenKeyMissingError } from './errors';
 import type { CommonFeedEvents, FeedStats } from './feed-events';
 import type { FeedHealthState } from './feed-health';
-import { defaultConnectionOptions, positive, resolveHealthThresholds, trimBaseUrl } from './feed-options';
+import {
+  defaultConnectionOptions,
+  positive,
+  resolveConnectionSettings,
+  resolveHealthThresholds,
+  trimBaseUrl,
+} from './feed-options';
 import type { ConnectionOptions } from './feed-options';
 import { FeedSupervisor } from './feed-supervisor';
 import type { PollOutcome, PollReason } from './feed-supervisor';
@@ -15,7 +20,7 @@ import { parseUserDataPayload } from './parse-user-data-message';
 import { frameLength, frameText, normalizeDecimal } from './payload-fields';
 import type { ListenKeyApi, UserDataPoller } from './pollers';
 import { RecentKeys } from './recent-keys';
-import { ResilientConnection, createDefaultWebSocket } from './resilient-connection';
+import { ResilientConnection } from './resilient-connection';
 import type { DownInfo, ReadyInfo } from './resilient-connection';
 import type {
   AccountConfigUpdateEvent,
@@ -141,32 +146,7 @@ export class UserDataStream {
         `${this.#baseUrl}/private/ws?listenKey=${encodeURIComponent(await this.#obtainListenKey())}${events}`,
       clock: this.#clock,
       random: options.random ?? Math.random,
-      createWebSocket: options.createWebSocket ?? createDefaultWebSocket,
-      backoff: options.backoff ?? defaultBackoff,
-      stableAfterMs: 30_000,
-      pingIntervalMs: positive(
-        'pingIntervalMs',
-        options.pingIntervalMs,
-        defaultConnectionOptions.pingIntervalMs,
-      ),
-      pongTimeoutMs: positive('pongTimeoutMs', options.pongTimeoutMs, defaultConnectionOptions.pongTimeoutMs),
-      openTimeoutMs: positive('openTimeoutMs', options.openTimeoutMs, defaultConnectionOptions.openTimeoutMs),
-      maxConnectionAgeMs: positive(
-        'maxConnectionAgeMs',
-        options.maxConnectionAgeMs,
-        defaultConnectionOptions.maxConnectionAgeMs,
-        true,
-      ),
-      maxOutgoingPerSecond: positive(
-        'maxOutgoingPerSecond',
-        options.maxOutgoingPerSecond,
-        defaultConnectionOptions.maxOutgoingPerSecond,
-      ),
-      maxPayloadBytes: positive(
-        'maxPayloadBytes',
-        options.maxPayloadBytes,
-        defaultConnectionOptions.maxPayloadBytes,
-      ),
+      ...resolveConnectionSettings(options),
       onMessage: (data) => this.#onFrame(data),
       onReady: (info) => this.#onReady(info),
       onDown: (info) => this.#onDown(info),
