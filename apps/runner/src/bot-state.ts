@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import type { RiskGuardSnapshot } from '@bot/risk';
+import type { CloseReason, RiskGuardSnapshot } from '@bot/risk';
 
 /** A position the bot opened and still watches: what it needs to record the close correctly. */
 export interface OpenTrade {
@@ -16,6 +16,13 @@ export interface OpenTrade {
   readonly takeProfitId: string | undefined;
   /** Epoch ms of the entry (fills from here on belong to this trade). */
   readonly openedAt: number;
+  /** A position the bot did not open and took over (policy `adopt`). */
+  readonly adopted?: boolean;
+  /**
+   * The position is gone and its close is owed to the guard: set (and saved) before the fills are read,
+   * so a failed read or a crash retries the close instead of forgetting it.
+   */
+  readonly closing?: { readonly since: number; readonly reason: CloseReason | undefined };
 }
 
 /** What survives a restart: the RiskGuard snapshot and the open trades. */

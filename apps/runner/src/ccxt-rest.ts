@@ -1,20 +1,11 @@
-import type { ExchangeClient } from '@bot/exchange';
-import type { RestCall, RestRequest } from '@bot/ws';
+import type { CcxtExchange } from '@bot/exchange';
+import type { RestRequest } from '@bot/ws';
 
 /**
- * `@bot/ws`'s injected REST transport, through the same ccxt client the orders go through: one clock
- * offset, one rate limiter, one set of keys, and ccxt's signing (HMAC for SIGNED, the key header alone for
- * the listenKey calls). `/fapi/v2/positionRisk` becomes ccxt's `fapiPrivateV2` API with path `positionRisk`.
+ * `@bot/ws`'s injected REST transport, through the adapter that sends the orders: the same ccxt client (one
+ * clock offset, one set of keys, ccxt's signing) and the same request executor, so the pollers and listenKey
+ * calls wait out a 429/418 pause and its Retry-After like every order instead of escalating a ban.
  */
-export function ccxtRestRequest(client: ExchangeClient): RestRequest {
-  return async (call: RestCall) => {
-    const match = /^\/fapi\/v([123])\/(.+)$/.exec(call.path);
-    if (!match) throw new Error(`ccxtRestRequest: unsupported path ${call.path}`);
-    const [, version, path] = match;
-    const api = `fapi${call.security === 'NONE' ? 'Public' : 'Private'}${version === '1' ? '' : `V${version}`}`;
-    const params: Record<string, string> = {};
-    for (const [name, value] of Object.entries(call.params ?? {})) params[name] = String(value);
-    // ccxt resolves to the parsed JSON body and throws its own errors with Binance's body (and code) in the message.
-    return (await client.request(path, api, call.method, params)) as unknown;
-  };
+export function ccxtRestRequest(exchange: Pick<CcxtExchange, 'restRequest'>): RestRequest {
+  return (call) => exchange.restRequest(call);
 }

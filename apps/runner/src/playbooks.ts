@@ -65,6 +65,44 @@ export const PLAYBOOKS: readonly Playbook[] = [
     ],
   },
   {
+    id: 'foreign-position',
+    title: 'A position the bot did not open',
+    severity: 'warning',
+    detection:
+      'The account state (a user-data ACCOUNT_UPDATE, or a REST sweep while the stream is degraded or silent) shows a position on any symbol that is not one of the bot’s trades: opened by hand, by another tool, or left by a partly failed flatten.',
+    automaticAction:
+      'Counts it against maxConcurrentPositions at once and never enters on top of it (FOREIGN_POSITION). Then `positions.foreignPolicy`: `adopt` (default) keeps a stop already on the exchange or places one whose loss from the entry is the per-trade risk of the equity, and records its close in the guard; when the mark is already past that stop, it is closed instead. `flatten` closes it at market. `ignore-symbol` leaves it alone and does not trade the symbol while it is open.',
+    operatorSteps: [
+      'Find out who opened it (the exchange’s order history; the audit trail has the bot’s own orders).',
+      'If it is yours and you want to keep it out of the bot’s hands, use BOT_FOREIGN_POSITIONS=ignore-symbol.',
+    ],
+  },
+  {
+    id: 'liquidation',
+    title: 'Liquidation or auto-deleveraging',
+    severity: 'critical',
+    detection:
+      'A fill of an `autoclose-…` (liquidation) or `adl_autoclose` (ADL) order, from the user-data stream (ORDER_TRADE_UPDATE, execution type CALCULATED) or from the fills read over REST when the close is settled.',
+    automaticAction:
+      'Records the close with reason `liquidation` or `adl` and halts with LIQUIDATION / ADL (the halt is saved and survives restarts; only `POST /resume` clears it). A liquidation of a position the bot did not open halts too: the margin is shared.',
+    operatorSteps: [
+      'Read the audit trail around the close: why did the stop not fire first (gap, stop beyond the liquidation price, leverage changed by hand)?',
+      'Check the account’s margin and leverage on the exchange; resume with `POST /resume` only when you understand it.',
+    ],
+  },
+  {
+    id: 'leverage-drift',
+    title: 'Leverage or margin type changed on the exchange',
+    severity: 'warning',
+    detection:
+      'An ACCOUNT_CONFIG_UPDATE (leverage) or ACCOUNT_UPDATE MARGIN_TYPE_CHANGE, or a REST sweep, shows a symbol’s leverage or margin type different from the configured ones after the bot set them.',
+    automaticAction:
+      'Before the next entry on that symbol, sets them back to the configured values (never above the tier’s leverage cap). When the exchange refuses (-4047/-4048: the user’s open orders or position lock the margin type), the entry is denied with SYMBOL_LOCKED or LEVERAGE_MISMATCH; nothing is retried in a loop.',
+    operatorSteps: [
+      'Do not change leverage or margin type by hand on symbols the bot trades; cancel your own orders on them if you did.',
+    ],
+  },
+  {
     id: 'daily-drawdown-hit',
     title: "Day's drawdown limit reached",
     severity: 'critical',

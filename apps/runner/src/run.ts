@@ -171,7 +171,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       state: new BotStateStore(statePathFor(config.compliance.auditPath)),
       logger,
       wsBaseUrl: connection.wsBaseUrl,
-      rest: ccxtRestRequest(exchange.client),
+      rest: ccxtRestRequest(exchange),
       freshState: sim !== undefined,
       createStrategy: options.createStrategy,
       feeds: options.feeds,

@@ -6,6 +6,7 @@ import { loadConfig } from '@bot/config';
 import type { BotConfig } from '@bot/config';
 import { startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
+import type { Candle, Signal, Strategy } from '@bot/strategy';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import type { Trader } from './trader';
@@ -78,4 +79,54 @@ export function simKeys(sim: Sim): Record<string, string> {
   const [account] = sim.accounts;
   if (!account) throw new Error('the emulator has no account');
   return { BOT_API_KEY: account.apiKey, BOT_API_SECRET: account.apiSecret };
+}
+
+/** What the next closed candle should signal, with prices derived from that candle's close. */
+export interface ScriptedSignal {
+  readonly side: 'long' | 'short';
+  readonly entry?: (close: number) => number;
+  readonly stop: (close: number) => number;
+  readonly target: (close: number) => number;
+}
+
+/** A strategy a test drives: it signals exactly what `signalNext` asked, on the next closed candle. */
+export class ScriptedStrategy implements Strategy {
+  readonly name = 'scripted';
+  readonly warmUpCandles = 1;
+  #next: ScriptedSignal | undefined;
+
+  constructor(readonly symbol: string) {}
+
+  signalNext(signal: ScriptedSignal): void {
+    this.#next = signal;
+  }
+
+  onCandle(candle: Candle): Signal | undefined {
+    const next = this.#next;
+    if (!next) return undefined;
+    this.#next = undefined;
+    const entry = next.entry?.(candle.close) ?? candle.close;
+    const stop = next.stop(candle.close);
+    const target = next.target(candle.close);
+    return {
+      symbol: this.symbol,
+      side: next.side,
+      entry,
+      stop,
+      target,
+      rewardRisk: Math.abs(target - entry) / Math.abs(entry - stop),
+      time: candle.openTime,
+      why: `scripted ${next.side} at ${entry}`,
+      indicators: {},
+    };
+  }
+}
+
+/** Waits (wall clock, no market time) until `done()` holds: for what the streams push by themselves. */
+export async function eventually(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

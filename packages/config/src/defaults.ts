@@ -20,7 +20,12 @@ const defaults = {
     backoffMaxMs: 10_000,
     requestTimeoutMs: 10_000,
     recvWindowMs: 5_000,
+    signalExpiryCandles: 1,
+    maxEntryDeviationPct: 0.005,
+    riskOverrunTolerancePct: 0.25,
+    accountSweepMs: 60_000,
   },
+  positions: { foreignPolicy: 'adopt' },
   compliance: { auditPath: 'data/audit.jsonl', recordRationale: true },
   operator: { bind: '127.0.0.1:8787' },
 } satisfies ConfigFileInput;

@@ -30,10 +30,36 @@ describe('describeConfig', () => {
       'cooldown after a stop-loss: 15 min (tier minimum 5 min)',
       'orders: workingType MARK_PRICE, take-profit as limit order',
       'execution: up to 3 retries, backoff 500-10000 ms, request timeout 10000 ms, recvWindow 5000 ms',
+      "entry safety: signals expire after 1 candle, entry denied when the mark price is more than 0.5 % from the signal's entry, position reduced when a fill's risk exceeds plan by more than 25 %",
+      'account sweep: every 60000 ms (REST against the user-data stream)',
+      'foreign positions: adopt (protected with a stop-loss sized from the per-trade risk, counted against the limits)',
       'audit: data/audit.jsonl, decision rationale recorded',
       'operator API: 127.0.0.1:8787, token absent',
       'API key: present, API secret: present',
     ]);
+  });
+
+  it('shows the account safety settings as set', () => {
+    const text = describeConfig(
+      loadConfig({
+        env: {
+          BOT_SIGNAL_EXPIRY_CANDLES: '3',
+          BOT_MAX_ENTRY_DEVIATION_PCT: '0.0025',
+          BOT_RISK_OVERRUN_TOLERANCE_PCT: '0',
+          BOT_ACCOUNT_SWEEP_MS: '5000',
+        },
+      }),
+    );
+    expect(text).toContain(
+      "entry safety: signals expire after 3 candles, entry denied when the mark price is more than 0.25 % from the signal's entry, position reduced when a fill's risk exceeds plan by more than 0 %",
+    );
+    expect(text).toContain('account sweep: every 5000 ms');
+    expect(describeConfig(loadConfig({ env: { BOT_FOREIGN_POSITIONS: 'flatten' } })).split('\n')).toContain(
+      'foreign positions: flatten (closed at market)',
+    );
+    expect(describeConfig(loadConfig({ env: { BOT_FOREIGN_POSITIONS: 'ignore-symbol' } }))).toContain(
+      'foreign positions: ignore-symbol (counted against the limits, symbol not traded while it is open, warned each candle)',
+    );
   });
 
   it('says which secrets are absent and shows a live mode loudly', () => {

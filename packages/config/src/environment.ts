@@ -62,6 +62,36 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
         'REST request timeout (default 10000)',
       ],
       ['BOT_RECV_WINDOW_MS', 'execution.recvWindowMs', 'number', 'Binance recvWindow (default 5000)'],
+      [
+        'BOT_SIGNAL_EXPIRY_CANDLES',
+        'execution.signalExpiryCandles',
+        'number',
+        'a signal older than this many candles of the timeframe is not traded (default 1)',
+      ],
+      [
+        'BOT_MAX_ENTRY_DEVIATION_PCT',
+        'execution.maxEntryDeviationPct',
+        'number',
+        "largest distance of the mark price from the signal's entry price, as a fraction, at which an entry is sent; beyond it the entry is denied (default 0.005)",
+      ],
+      [
+        'BOT_RISK_OVERRUN_TOLERANCE_PCT',
+        'execution.riskOverrunTolerancePct',
+        'number',
+        "fraction by which a fill's real risk may exceed the planned risk before the position is reduced to plan (default 0.25)",
+      ],
+      [
+        'BOT_ACCOUNT_SWEEP_MS',
+        'execution.accountSweepMs',
+        'number',
+        'interval of the full REST account read compared with the user-data stream (default 60000)',
+      ],
+      [
+        'BOT_FOREIGN_POSITIONS',
+        'positions.foreignPolicy',
+        'text',
+        'adopt | flatten | ignore-symbol: what to do with a position the bot did not open (default adopt)',
+      ],
       ['BOT_AUDIT_PATH', 'compliance.auditPath', 'text', 'audit trail file (default data/audit.jsonl)'],
       [
         'BOT_RECORD_RATIONALE',

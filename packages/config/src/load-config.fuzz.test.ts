@@ -14,6 +14,8 @@ import type { LoadConfigOptions } from './load-config';
 import {
   botConfigSchema,
   CONFIG_FILE_KEYS,
+  EXECUTION_SAFETY_LIMITS,
+  FOREIGN_POSITION_POLICIES,
   HARD_LIMITS,
   LIVE_CONFIRMATION,
   parseUnifiedSymbol,
@@ -83,6 +85,17 @@ const FILE_FIELDS: Readonly<Record<string, { valid: readonly Json[]; invalid: re
   'execution.backoffMaxMs': { valid: [1_000, 10_000], invalid: [0, 300_001, 2.5] },
   'execution.requestTimeoutMs': { valid: [5_000], invalid: [999, 120_001, '10000'] },
   'execution.recvWindowMs': { valid: [5_000], invalid: [0, 60_001, -5] },
+  'execution.signalExpiryCandles': { valid: [1, 2, 100], invalid: [0, 101, 1.5, '1', null] },
+  'execution.maxEntryDeviationPct': { valid: [0.005, 0.1], invalid: [0, -0.001, 0.1000001, 0.5, '0.005'] },
+  'execution.riskOverrunTolerancePct': { valid: [0, 0.25, 1], invalid: [-0.01, 1.01, 25, '0.25', true] },
+  'execution.accountSweepMs': {
+    valid: [1_000, 60_000, 3_600_000],
+    invalid: [999, 3_600_001, 1_500.5, '60000'],
+  },
+  'positions.foreignPolicy': {
+    valid: FOREIGN_POSITION_POLICIES,
+    invalid: ['Adopt', 'close', 'ignore', '', 0, null, ['adopt']],
+  },
   'compliance.auditPath': { valid: ['audit.jsonl'], invalid: ['', 'a\u0000b', 5, null] },
   'compliance.recordRationale': { valid: [true, false], invalid: ['true', 1, null] },
   'operator.bind': {
@@ -279,6 +292,11 @@ const VALID_ENV: Readonly<Record<string, readonly string[]>> = {
   BOT_BACKOFF_MAX_MS: ['10000'],
   BOT_REQUEST_TIMEOUT_MS: ['5000'],
   BOT_RECV_WINDOW_MS: ['5000'],
+  BOT_SIGNAL_EXPIRY_CANDLES: ['1', '3'],
+  BOT_MAX_ENTRY_DEVIATION_PCT: ['0.005', '0.1'],
+  BOT_RISK_OVERRUN_TOLERANCE_PCT: ['0', '0.25'],
+  BOT_ACCOUNT_SWEEP_MS: ['1000', '60000'],
+  BOT_FOREIGN_POSITIONS: FOREIGN_POSITION_POLICIES,
   BOT_AUDIT_PATH: ['audit.jsonl'],
   BOT_RECORD_RATIONALE: ['false'],
   BOT_OPERATOR_BIND: ['127.0.0.1:8787', '0.0.0.0:9000'],
@@ -307,6 +325,11 @@ const INVALID_ENV: Readonly<Record<string, readonly string[]>> = {
   BOT_BACKOFF_MAX_MS: ['0', '300001'],
   BOT_REQUEST_TIMEOUT_MS: ['999', '120001'],
   BOT_RECV_WINDOW_MS: ['0', '60001'],
+  BOT_SIGNAL_EXPIRY_CANDLES: ['0', '101', '1.5', ''],
+  BOT_MAX_ENTRY_DEVIATION_PCT: ['0', '0.11', '0.5%', '-0.005'],
+  BOT_RISK_OVERRUN_TOLERANCE_PCT: ['-0.1', '1.01', '25%'],
+  BOT_ACCOUNT_SWEEP_MS: ['999', '3600001', '60s'],
+  BOT_FOREIGN_POSITIONS: ['Adopt', 'close', 'ignore', ''],
   BOT_AUDIT_PATH: ['', 'a\u0000b'],
   BOT_RECORD_RATIONALE: ['yes', ''],
   BOT_OPERATOR_BIND: ['localhost', '127.0.0.1:0', ':80', ''],
@@ -475,6 +498,21 @@ function expectValidConfig(config: BotConfig): void {
   expect(risk.maxSlStreak).toBeLessThanOrEqual(caps.maxSlStreak.max);
   expect(risk.cooldownAfterStopMinutes).toBeGreaterThanOrEqual(caps.cooldownAfterStopMinutes.min);
   expect(config.execution.backoffMaxMs).toBeGreaterThanOrEqual(config.execution.backoffBaseMs);
+  const { signalExpiryCandles, maxEntryDeviationPct, riskOverrunTolerancePct, accountSweepMs } =
+    config.execution;
+  const limits = EXECUTION_SAFETY_LIMITS;
+  expect(Number.isInteger(signalExpiryCandles)).toBe(true);
+  expect(signalExpiryCandles).toBeGreaterThanOrEqual(limits.signalExpiryCandles.min);
+  expect(signalExpiryCandles).toBeLessThanOrEqual(limits.signalExpiryCandles.max);
+  expect(maxEntryDeviationPct).toBeGreaterThan(limits.maxEntryDeviationPct.exclusiveMin);
+  expect(maxEntryDeviationPct).toBeLessThanOrEqual(limits.maxEntryDeviationPct.max);
+  expect(riskOverrunTolerancePct).toBeGreaterThanOrEqual(limits.riskOverrunTolerancePct.min);
+  expect(riskOverrunTolerancePct).toBeLessThanOrEqual(limits.riskOverrunTolerancePct.max);
+  expect(Number.isInteger(accountSweepMs)).toBe(true);
+  expect(accountSweepMs).toBeGreaterThanOrEqual(limits.accountSweepMs.min);
+  expect(accountSweepMs).toBeLessThanOrEqual(limits.accountSweepMs.max);
+  expect(FOREIGN_POSITION_POLICIES).toContain(config.positions.foreignPolicy);
+  expect(Object.isFrozen(config.positions)).toBe(true);
   if (config.mode !== 'paper') expect(config.credentials.apiKey && config.credentials.apiSecret).toBeTruthy();
   if (config.mode === 'live') expect(config.operator.token).toBeDefined();
 }

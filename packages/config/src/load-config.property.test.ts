@@ -9,7 +9,14 @@ import { describeConfig } from './describe-config';
 import { ENVIRONMENT_VARIABLES } from './environment';
 import { loadConfig } from './load-config';
 import type { BotConfig } from './schema';
-import { botConfigSchema, LIVE_CONFIRMATION, TP_ORDER_STYLES, WORKING_TYPES } from './schema';
+import {
+  botConfigSchema,
+  EXECUTION_SAFETY_LIMITS,
+  FOREIGN_POSITION_POLICIES,
+  LIVE_CONFIRMATION,
+  TP_ORDER_STYLES,
+  WORKING_TYPES,
+} from './schema';
 import { TIERS } from './tiers';
 
 /** Every secret value generated below contains this marker, so a leak anywhere is detectable. */
@@ -63,6 +70,11 @@ function plausibleValues(name: string): readonly string[] {
     BOT_BACKOFF_MAX_MS: ['1000', '10000'],
     BOT_REQUEST_TIMEOUT_MS: ['5000'],
     BOT_RECV_WINDOW_MS: ['5000'],
+    BOT_SIGNAL_EXPIRY_CANDLES: ['1', '2', '100'],
+    BOT_MAX_ENTRY_DEVIATION_PCT: ['0.005', '0.02', '0.1'],
+    BOT_RISK_OVERRUN_TOLERANCE_PCT: ['0', '0.25', '1'],
+    BOT_ACCOUNT_SWEEP_MS: ['1000', '60000'],
+    BOT_FOREIGN_POSITIONS: FOREIGN_POSITION_POLICIES,
     BOT_AUDIT_PATH: ['audit.jsonl'],
     BOT_RECORD_RATIONALE: ['true', '0'],
     BOT_OPERATOR_BIND: ['127.0.0.1:8787', '0.0.0.0:1'],
@@ -192,6 +204,52 @@ describe('loadConfig on arbitrary environments', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ['BOT_MAX_ENTRY_DEVIATION_PCT', 'maxEntryDeviationPct', (value: number) => value > 0 && value <= 0.1],
+    [
+      'BOT_RISK_OVERRUN_TOLERANCE_PCT',
+      'riskOverrunTolerancePct',
+      (value: number) => value >= 0 && value <= 1,
+    ],
+  ] as const)(
+    'accepts %s exactly when it is a fraction in its range, and keeps its value',
+    (name, field, inRange) => {
+      fc.assert(
+        fc.property(fc.oneof(fc.double(), fc.double({ min: -0.2, max: 1.2 })), (fraction) => {
+          const env = { [name]: String(fraction) };
+          // String(-0) is '0', so -0 reads as 0.
+          if (Number.isFinite(fraction) && inRange(fraction)) {
+            expect(loadConfig({ env }).execution[field]).toBe(Object.is(fraction, -0) ? 0 : fraction);
+          } else {
+            expect(() => loadConfig({ env })).toThrow(ConfigError);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
+
+  it.each([
+    ['BOT_SIGNAL_EXPIRY_CANDLES', 'signalExpiryCandles'],
+    ['BOT_ACCOUNT_SWEEP_MS', 'accountSweepMs'],
+  ] as const)('accepts %s exactly when it is an integer in its range', (name, field) => {
+    const { min, max } = EXECUTION_SAFETY_LIMITS[field];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: min - 5, max: max + 5 }), fc.integer(), fc.double({ min: min, max: max })),
+        (value) => {
+          const env = { [name]: String(value) };
+          if (Number.isInteger(value) && value >= min && value <= max) {
+            expect(loadConfig({ env }).execution[field]).toBe(value);
+          } else {
+            expect(() => loadConfig({ env })).toThrow(ConfigError);
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -742,6 +742,7 @@ export function loadConfig(options: LoadConfigOptions): BotConfig {
     risk,
     orders: section('orders'),
     execution: section('execution'),
+    positions: section('positions'),
     compliance: section('compliance'),
     operator: { ...section('operator'), token: environment.secrets.get('operator.token')?.value },
     credentials: {

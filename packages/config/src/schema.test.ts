@@ -42,10 +42,35 @@ describe('botConfigSchema', () => {
     ]);
   });
 
+  it('checks the account safety settings of a hand-built config', () => {
+    const config = paper();
+    const execution = (change: Partial<BotConfig['execution']>) =>
+      messages({ ...config, execution: { ...config.execution, ...change } });
+    expect(execution({ signalExpiryCandles: 0 })).toEqual([
+      expect.stringContaining('execution.signalExpiryCandles'),
+    ]);
+    expect(execution({ signalExpiryCandles: 2.5 })).toHaveLength(1);
+    expect(execution({ maxEntryDeviationPct: 0 })).toEqual([
+      expect.stringContaining('execution.maxEntryDeviationPct'),
+    ]);
+    expect(execution({ maxEntryDeviationPct: 0.1 })).toEqual([]);
+    expect(execution({ riskOverrunTolerancePct: 0 })).toEqual([]);
+    expect(execution({ riskOverrunTolerancePct: 1.01 })).toEqual([
+      expect.stringContaining('execution.riskOverrunTolerancePct'),
+    ]);
+    expect(execution({ accountSweepMs: 999 })).toEqual([expect.stringContaining('execution.accountSweepMs')]);
+    expect(messages({ ...config, positions: { foreignPolicy: 'close' } })).toEqual([
+      expect.stringContaining('positions.foreignPolicy'),
+    ]);
+    const { positions: _positions, ...withoutPositions } = config;
+    expect(messages(withoutPositions)).toEqual([expect.stringContaining('positions')]);
+  });
+
   it('is strict at every level and wants Secret instances for secrets', () => {
     const config = paper();
     expect(messages({ ...config, extra: 1 })).toHaveLength(1);
     expect(messages({ ...config, risk: { ...config.risk, extra: 1 } })).toHaveLength(1);
+    expect(messages({ ...config, positions: { ...config.positions, extra: 1 } })).toHaveLength(1);
     expect(messages({ ...config, credentials: { apiKey: 'plain string' } })).toHaveLength(1);
     expect(messages({ ...config, credentials: { apiKey: new Secret('x'.repeat(16)) } })).toEqual([]);
   });
@@ -58,6 +83,8 @@ describe('configFileSchema and configOverridesSchema', () => {
     expect(configOverridesSchema.safeParse({ liveConfirm: 'I_UNDERSTAND_LIVE_TRADING' }).success).toBe(true);
     expect(configOverridesSchema.safeParse({ nope: 1 }).success).toBe(false);
     expect(configOverridesSchema.safeParse({ risk: { nope: 1 } }).success).toBe(false);
+    expect(configFileSchema.safeParse({ positions: { foreignPolicy: 'flatten' } }).success).toBe(true);
+    expect(configFileSchema.safeParse({ positions: { nope: 1 } }).success).toBe(false);
   });
 });
 

@@ -18,6 +18,15 @@ export type WorkingType = (typeof WORKING_TYPES)[number];
 export const TP_ORDER_STYLES = ['limit', 'market'] as const;
 export type TpOrderStyle = (typeof TP_ORDER_STYLES)[number];
 
+/**
+ * What the bot does with a position on the exchange that it did not open (opened by hand, by another tool,
+ * or left by a failed flatten): `adopt` protects it with a stop-loss sized from the per-trade risk and counts
+ * it against the limits; `flatten` closes it at market; `ignore-symbol` counts it against the limits, never
+ * trades that symbol while it is open, and warns each candle.
+ */
+export const FOREIGN_POSITION_POLICIES = ['adopt', 'flatten', 'ignore-symbol'] as const;
+export type ForeignPositionPolicy = (typeof FOREIGN_POSITION_POLICIES)[number];
+
 /** Binance USDⓈ-M kline intervals. */
 export const TIMEFRAMES = [
   '1m',
@@ -49,6 +58,17 @@ export const HARD_LIMITS = Object.freeze({
   maxConcurrentPositions: Object.freeze({ min: 1 }),
   maxSlStreak: Object.freeze({ min: 1 }),
   cooldownAfterStopMinutes: Object.freeze({ min: 0, max: 1440 }),
+});
+
+/**
+ * Bounds of the execution safety settings; fractions for percentages (0.005 = 0.5 %).
+ * `signalExpiryCandles` counts candles of the strategy's timeframe, `accountSweepMs` is in milliseconds.
+ */
+export const EXECUTION_SAFETY_LIMITS = Object.freeze({
+  signalExpiryCandles: Object.freeze({ min: 1, max: 100 }),
+  maxEntryDeviationPct: Object.freeze({ exclusiveMin: 0, max: 0.1 }),
+  riskOverrunTolerancePct: Object.freeze({ min: 0, max: 1 }),
+  accountSweepMs: Object.freeze({ min: 1_000, max: 3_600_000 }),
 });
 
 const MINIMUM_API_CREDENTIAL_LENGTH = 16;
@@ -157,6 +177,30 @@ const executionShape = {
   backoffMaxMs: z.int().min(1).max(300_000),
   requestTimeoutMs: z.int().min(1_000).max(120_000),
   recvWindowMs: z.int().min(1).max(60_000),
+  /** A signal older than this many candles of the timeframe is not traded (nor sent late after a pause). */
+  signalExpiryCandles: z
+    .int()
+    .min(EXECUTION_SAFETY_LIMITS.signalExpiryCandles.min)
+    .max(EXECUTION_SAFETY_LIMITS.signalExpiryCandles.max),
+  /** Before an entry is sent, the mark price must be within this fraction of the signal's entry price. */
+  maxEntryDeviationPct: z
+    .number()
+    .gt(EXECUTION_SAFETY_LIMITS.maxEntryDeviationPct.exclusiveMin)
+    .lte(EXECUTION_SAFETY_LIMITS.maxEntryDeviationPct.max),
+  /** How far a fill's real risk may exceed the planned risk (as a fraction of it) before the position is cut. */
+  riskOverrunTolerancePct: z
+    .number()
+    .gte(EXECUTION_SAFETY_LIMITS.riskOverrunTolerancePct.min)
+    .lte(EXECUTION_SAFETY_LIMITS.riskOverrunTolerancePct.max),
+  /** How often the whole account is read over REST and compared with the user-data stream. */
+  accountSweepMs: z
+    .int()
+    .min(EXECUTION_SAFETY_LIMITS.accountSweepMs.min)
+    .max(EXECUTION_SAFETY_LIMITS.accountSweepMs.max),
+};
+
+const positionsShape = {
+  foreignPolicy: z.enum(FOREIGN_POSITION_POLICIES),
 };
 
 const complianceShape = {
@@ -183,6 +227,7 @@ export const configFileSchema = z
     risk: z.strictObject(riskShape).partial(),
     orders: z.strictObject(ordersShape).partial(),
     execution: z.strictObject(executionShape).partial(),
+    positions: z.strictObject(positionsShape).partial(),
     compliance: z.strictObject(complianceShape).partial(),
     operator: z.strictObject(operatorShape).partial(),
   })
@@ -202,6 +247,7 @@ export const CONFIG_FILE_KEYS: Readonly<Record<string, readonly string[]>> = Obj
   risk: Object.keys(riskShape),
   orders: Object.keys(ordersShape),
   execution: Object.keys(executionShape),
+  positions: Object.keys(positionsShape),
   compliance: Object.keys(complianceShape),
   operator: Object.keys(operatorShape),
 });
@@ -235,6 +281,7 @@ export const botConfigSchema = z
     risk: z.strictObject(riskShape),
     orders: z.strictObject(ordersShape),
     execution: z.strictObject(executionShape),
+    positions: z.strictObject(positionsShape),
     compliance: z.strictObject(complianceShape),
     operator: z.strictObject({ ...operatorShape, token: operatorTokenSchema.optional() }),
     credentials: z.strictObject({ apiKey: apiKeySchema.optional(), apiSecret: apiSecretSchema.optional() }),
@@ -324,8 +371,8 @@ export const botConfigSchema = z
 export type BotConfig = z.infer<typeof botConfigSchema>;
 export type RiskConfig = BotConfig['risk'];
 
-const fractionHint = (max: number, example: number) =>
-  `a fraction in (0, ${max}], e.g. ${example} for ${percentText(example)} (no percent sign)`;
+const fractionHint = (max: number, example: number, min?: number) =>
+  `a fraction in ${min === undefined ? '(0' : `[${min}`}, ${max}], e.g. ${example} for ${percentText(example)} (no percent sign)`;
 
 /** What each field accepts, in words, used as `expected` in {@link ConfigIssue}s. */
 export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = Object.freeze({
@@ -351,6 +398,15 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = Object.freez
   'execution.backoffMaxMs': 'an integer number of milliseconds from 1 to 300000',
   'execution.requestTimeoutMs': 'an integer number of milliseconds from 1000 to 120000',
   'execution.recvWindowMs': "an integer number of milliseconds from 1 to 60000 (Binance's maximum)",
+  'execution.signalExpiryCandles': `an integer number of candles from ${EXECUTION_SAFETY_LIMITS.signalExpiryCandles.min} to ${EXECUTION_SAFETY_LIMITS.signalExpiryCandles.max}`,
+  'execution.maxEntryDeviationPct': fractionHint(EXECUTION_SAFETY_LIMITS.maxEntryDeviationPct.max, 0.005),
+  'execution.riskOverrunTolerancePct': fractionHint(
+    EXECUTION_SAFETY_LIMITS.riskOverrunTolerancePct.max,
+    0.25,
+    EXECUTION_SAFETY_LIMITS.riskOverrunTolerancePct.min,
+  ),
+  'execution.accountSweepMs': `an integer number of milliseconds from ${EXECUTION_SAFETY_LIMITS.accountSweepMs.min} to ${EXECUTION_SAFETY_LIMITS.accountSweepMs.max}`,
+  'positions.foreignPolicy': `one of ${FOREIGN_POSITION_POLICIES.join(', ')}`,
   'compliance.auditPath': 'a non-empty file path',
   'compliance.recordRationale': 'a boolean: true or false (in env also 1 or 0, any case)',
   'operator.bind': 'host:port with a port from 1 to 65535, e.g. 127.0.0.1:8787 or [::1]:8787',

@@ -74,6 +74,25 @@ describe('Binance payloads → domain types', () => {
     ).toMatchObject({ status: 'open', type: 'limit', price: '60000.0', averagePrice: undefined });
   });
 
+  it("recognises the exchange's liquidation and ADL orders (GET /fapi/v1/forceOrders examples)", () => {
+    const liquidation = {
+      ...order,
+      clientOrderId: 'autoclose-1596107620040000020',
+      type: 'LIMIT',
+      origType: 'LIMIT',
+      timeInForce: 'IOC',
+      side: 'SELL',
+      price: '10871.09',
+    };
+    const adl = { ...liquidation, clientOrderId: 'adl_autoclose', timeInForce: 'GTC', side: 'BUY' };
+    expect(parseOrder(liquidation, 'test').closedBy).toBe('liquidation');
+    expect(parseOrder(adl, 'test').closedBy).toBe('adl');
+    expect(parseOrder({ ...order, type: 'LIQUIDATION', origType: 'LIQUIDATION' }, 'test').closedBy).toBe(
+      'liquidation',
+    );
+    expect(parseOrder(order, 'test')).not.toHaveProperty('closedBy');
+  });
+
   it('reads conditional orders of every type', () => {
     expect(parseConditionalOrder(algo, 'test')).toMatchObject({
       id: '1001',

@@ -11,6 +11,7 @@ import type {
   ConditionalOrderStatus,
   ConditionalOrderType,
   Fill,
+  ForcedClose,
   MarginMode,
   Order,
   OrderStatus,
@@ -66,6 +67,7 @@ const regularOrderSchema = z.object({
   status: z.enum(Object.keys(orderStatuses) as [string, ...string[]]),
   side,
   type: z.string(),
+  origType: z.string().optional(),
   price: decimal.optional(),
   avgPrice: decimal.optional(),
   origQty: decimal,
@@ -178,10 +180,27 @@ function timeInForceOf(text: string | undefined): TimeInForce | undefined {
     : undefined;
 }
 
+/**
+ * Binance marks the orders it places itself by client id: `autoclose-…` liquidates, `adl_autoclose`
+ * auto-deleverages (its REST answers say type LIMIT; the user-data stream may say LIQUIDATION).
+ */
+export function forcedCloseOf(
+  clientOrderId: string,
+  type: string,
+  origType: string | undefined,
+): ForcedClose | undefined {
+  if (clientOrderId.startsWith('adl_autoclose') || type === 'ADL' || origType === 'ADL') return 'adl';
+  if (clientOrderId.startsWith('autoclose-') || type === 'LIQUIDATION' || origType === 'LIQUIDATION') {
+    return 'liquidation';
+  }
+  return undefined;
+}
+
 /** A regular order (POST/GET/DELETE /fapi/v1/order, openOrders items). */
 export function parseOrder(payload: unknown, operation: string): Order {
   const raw = parse(regularOrderSchema, payload, 'order', operation);
   const type = raw.type === 'LIMIT' ? 'limit' : 'market';
+  const closedBy = forcedCloseOf(raw.clientOrderId, raw.type, raw.origType);
   return {
     id: String(raw.orderId),
     clientOrderId: raw.clientOrderId,
@@ -197,6 +216,7 @@ export function parseOrder(payload: unknown, operation: string): Order {
     closePosition: raw.closePosition ?? false,
     timeInForce: timeInForceOf(raw.timeInForce),
     updatedAt: timeOf(raw.updateTime) ?? timeOf(raw.time) ?? 0,
+    ...(closedBy !== undefined ? { closedBy } : {}),
   };
 }
 

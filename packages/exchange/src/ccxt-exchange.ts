@@ -32,6 +32,7 @@ import type {
   DecimalText,
   ExchangeState,
   Fill,
+  ForcedClose,
   MarginMode,
   OpenOrders,
   Order,
@@ -45,6 +46,7 @@ import {
   InvalidRequestError,
   OrderNotFoundError,
   RequestRejectedError,
+  UnexpectedResponseError,
 } from './errors';
 import type { ExchangeClient, ExchangeClientOptions } from './exchange-client';
 import { createExchangeClient } from './exchange-client';
@@ -61,6 +63,7 @@ import type {
   OrderReference,
   OrderResult,
   ProtectiveOrderRequest,
+  SymbolConfiguration,
   SymbolSettings,
   SymbolSettingsRequest,
   TakeProfitOrderRequest,
@@ -68,7 +71,7 @@ import type {
 import type { PositionIntent, ProtectedEntryResult } from './protected-entry';
 import { openProtectedPosition } from './protected-entry';
 import type { ExchangeRequest, ExecutionSettings } from './request-executor';
-import { RequestExecutor, defaultExecutionSettings } from './request-executor';
+import { RequestExecutor, defaultExecutionSettings, unknownOutcomeMarginMs } from './request-executor';
 import type { TraceableClient } from './request-trace';
 import { installRequestTrace } from './request-trace';
 import type { Runtime, RuntimeOptions } from './runtime';
@@ -100,19 +103,40 @@ export interface CcxtExchangeOptions extends RuntimeOptions {
 
 type RawRecord = Record<string, unknown>;
 
+/** A raw Binance USDⓈ-M REST call, the shape @bot/ws's pollers and listenKey helper make. */
+export interface BinanceRestCall {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** E.g. `/fapi/v2/positionRisk`; only `/fapi/v1|v2|v3/…`. */
+  readonly path: string;
+  readonly params?: Readonly<Record<string, string | number | boolean>> | undefined;
+  /** `NONE` (public), `USER_STREAM` (API key header only) or `SIGNED` (HMAC and timestamp). */
+  readonly security: 'NONE' | 'USER_STREAM' | 'SIGNED';
+}
+
 /** `ExecutionSettings` as the config's `execution` section gives them, plus the client's two settings. */
 export type ExecutionOptions = Partial<ExecutionSettings> & {
   readonly requestTimeoutMs?: number | undefined;
   readonly recvWindowMs?: number | undefined;
 };
 
-function executionSettings(options: ExecutionOptions | undefined): ExecutionSettings {
+/** `recvWindowMs` falls back to the client's, for the default unknown-outcome window. */
+function executionSettings(
+  options: ExecutionOptions | undefined,
+  clientRecvWindowMs?: number,
+): ExecutionSettings {
   const settings = { ...defaultExecutionSettings };
+  const recvWindowMs = options?.recvWindowMs ?? clientRecvWindowMs;
+  if (recvWindowMs !== undefined) settings.unknownOutcomeWindowMs = recvWindowMs + unknownOutcomeMarginMs;
   for (const key of Object.keys(defaultExecutionSettings) as (keyof ExecutionSettings)[]) {
     const value = options?.[key];
     if (value !== undefined) settings[key] = value;
   }
   return settings;
+}
+
+function recvWindowOf(client: ExchangeClient): number | undefined {
+  const value = (client.options as { recvWindow?: unknown } | undefined)?.recvWindow;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 function infoOf(value: unknown): unknown {
@@ -153,8 +177,10 @@ export class CcxtExchange implements ExchangePort {
   readonly executor: RequestExecutor;
   readonly #runtime: Runtime;
   #instruments: { markets: unknown; bySymbol: Map<string, Instrument> } | undefined;
-  /** What is known of each symbol's leverage and margin mode on the exchange. */
-  readonly #symbolSettings = new Map<string, Promise<SymbolSettings>>();
+  /** What is known of each symbol's leverage and margin mode on the exchange (`undefined`: read it). */
+  readonly #symbolSettings = new Map<string, Promise<SymbolSettings | undefined>>();
+  /** Per `symbol|orderId`: whether the order was a liquidation or ADL (`null`: neither); never changes. */
+  readonly #forcedCloses = new Map<string, ForcedClose | null>();
 
   constructor(options: CcxtExchangeOptions) {
     this.client = options.client;
@@ -166,14 +192,52 @@ export class CcxtExchange implements ExchangePort {
     this.#runtime = resolveRuntime(options);
     randomClientOrderId(() => 0, this.clientIdPrefix); // validates the prefix
     installRequestTrace(this.client as unknown as TraceableClient);
-    this.executor = new RequestExecutor(executionSettings(options.execution), this.#runtime, {
-      resyncClock: () => this.resyncClock(),
-    });
+    this.executor = new RequestExecutor(
+      executionSettings(options.execution, recvWindowOf(this.client)),
+      this.#runtime,
+      {
+        resyncClock: () => this.resyncClock(),
+      },
+    );
   }
 
   /** Re-reads the server time and updates the signature timestamps' offset. */
   async resyncClock(): Promise<void> {
     await this.client.loadTimeDifference();
+  }
+
+  /**
+   * A REST call this adapter does not model, sent through the same executor as every order: it waits out a
+   * 429/418 pause and honours Retry-After, and is classified and retried the same way, so the whole process
+   * keeps one weight budget. GETs are reads, the listenKey calls idempotent writes; any other write is never
+   * repeated after a failure whose outcome is unknown. Resolves to the parsed JSON body.
+   */
+  async restRequest(call: BinanceRestCall): Promise<unknown> {
+    const operation = `${call.method} ${call.path}`;
+    const match = /^\/fapi\/v([123])\/(.+)$/.exec(call.path);
+    if (!match) {
+      throw new InvalidRequestError(`restRequest: unsupported path ${call.path} (only /fapi/v1|v2|v3)`, {
+        operation,
+      });
+    }
+    const [, version, path] = match as unknown as [string, string, string];
+    // `/fapi/v2/positionRisk` is ccxt's `fapiPrivateV2` API with path `positionRisk`; ccxt signs SIGNED calls
+    // and sends only the key header for the listenKey ones.
+    const api = `fapi${call.security === 'NONE' ? 'Public' : 'Private'}${version === '1' ? '' : `V${version}`}`;
+    const params: Record<string, string> = {};
+    for (const [name, value] of Object.entries(call.params ?? {})) params[name] = String(value);
+    const { value } = await this.#run({
+      operation,
+      kind:
+        call.method === 'GET'
+          ? 'read'
+          : call.path === '/fapi/v1/listenKey'
+            ? 'idempotent-write'
+            : 'order-write',
+      params,
+      send: async () => (await this.client.request(path, api, call.method, params)) as unknown,
+    });
+    return value;
   }
 
   /** Refuses accounts in hedge (dual-side) position mode: reduce-only protection assumes one-way mode. */
@@ -264,20 +328,68 @@ export class CcxtExchange implements ExchangePort {
 
   /**
    * Sets leverage and margin mode where they differ from the symbol's. The symbol's settings are read from
-   * the exchange once, then tracked here; calls for one symbol run one after another.
+   * the exchange once, then tracked here (`request.current`, `forgetSymbolSettings` and
+   * `fetchSymbolSettings` correct what is tracked); calls for one symbol run one after another.
    */
   configureSymbol(request: SymbolSettingsRequest): Promise<SymbolSettings> {
-    const { symbol } = request;
-    const previous = this.#symbolSettings.get(symbol);
-    const next = (previous ?? Promise.resolve(undefined))
-      .catch(() => undefined)
-      .then((known) => this.#configureSymbol(request, known));
+    const next = this.#afterSymbolSettings(request.symbol, (known) => this.#configureSymbol(request, known));
+    return next.then((settings) => ({ ...settings, rationale: request.rationale }));
+  }
+
+  /**
+   * Forgets what `configureSymbol` remembers of a symbol (after the settings were changed elsewhere, e.g. an
+   * ACCOUNT_CONFIG_UPDATE), so its next call reads them from the exchange again.
+   */
+  forgetSymbolSettings(symbol: string): void {
+    void this.#afterSymbolSettings(symbol, () => Promise.resolve(undefined));
+  }
+
+  /**
+   * Leverage and margin mode of each symbol as the exchange holds them, in one request (`/fapi/v1/symbolConfig`,
+   * weight 5), in the order asked. Also what `configureSymbol` remembers from then on.
+   */
+  async fetchSymbolSettings(symbols: readonly string[]): Promise<readonly SymbolConfiguration[]> {
+    for (const symbol of symbols) await this.instrument(symbol);
+    const { value } = await this.#run({
+      operation: 'fetchSymbolSettings',
+      kind: 'read',
+      send: () => this.#readSymbolSettings(symbols, 'fetchSymbolSettings'),
+    });
+    for (const settings of value) {
+      void this.#afterSymbolSettings(settings.symbol, () =>
+        Promise.resolve({ ...settings, rationale: undefined }),
+      );
+    }
+    return value;
+  }
+
+  /** Chains `update` after the symbol's pending settings work; a failure forgets what is known. */
+  #afterSymbolSettings<T extends SymbolSettings | undefined>(
+    symbol: string,
+    update: (known: SymbolSettings | undefined) => Promise<T>,
+  ): Promise<T> {
+    const previous = this.#symbolSettings.get(symbol) ?? Promise.resolve(undefined);
+    const next = previous.catch(() => undefined).then(update);
     this.#symbolSettings.set(symbol, next);
-    // A failure forgets what is known, so the next call reads the exchange again.
     next.catch(() => {
       if (this.#symbolSettings.get(symbol) === next) this.#symbolSettings.delete(symbol);
     });
-    return next.then((settings) => ({ ...settings, rationale: request.rationale }));
+    return next;
+  }
+
+  async #readSymbolSettings(symbols: readonly string[], operation: string): Promise<SymbolConfiguration[]> {
+    const leverages = (await this.client.fetchLeverages([...symbols])) as unknown as Record<string, unknown>;
+    return symbols.map((symbol) => {
+      const entry = leverages[symbol];
+      if (entry === undefined) {
+        throw new UnexpectedResponseError(`${operation}: no leverage or margin mode for ${symbol}`, {
+          operation,
+          symbol,
+        });
+      }
+      const { leverage, marginMode } = parseSymbolConfig(infoOf(entry), operation);
+      return { symbol, leverage, marginMode };
+    });
   }
 
   async #configureSymbol(
@@ -293,22 +405,25 @@ export class CcxtExchange implements ExchangePort {
         rationale,
       });
     }
-    const current =
-      known ??
-      (
-        await this.#run({
-          operation: 'fetchSymbolConfig',
-          kind: 'read',
-          symbol,
-          send: async () => {
-            const leverages = (await this.client.fetchLeverages([symbol])) as unknown as Record<
-              string,
-              unknown
-            >;
-            return parseSymbolConfig(infoOf(leverages[symbol]), 'fetchSymbolConfig');
-          },
-        })
-      ).value;
+    const told = request.current;
+    let base: { readonly leverage: number; readonly marginMode: MarginMode } | undefined = known;
+    if (base === undefined && told?.leverage !== undefined && told.marginMode !== undefined) {
+      base = { leverage: told.leverage, marginMode: told.marginMode };
+    }
+    base ??= (
+      await this.#run({
+        operation: 'fetchSymbolConfig',
+        kind: 'read',
+        symbol,
+        send: async () =>
+          (await this.#readSymbolSettings([symbol], 'fetchSymbolConfig'))[0] as SymbolConfiguration,
+      })
+    ).value;
+    // What the caller was told wins over what this adapter remembers.
+    const current = {
+      leverage: told?.leverage ?? base.leverage,
+      marginMode: told?.marginMode ?? base.marginMode,
+    };
     let settled = { leverage: current.leverage, marginMode: current.marginMode };
     if (marginMode !== undefined && marginMode !== current.marginMode) {
       try {
@@ -385,6 +500,7 @@ export class CcxtExchange implements ExchangePort {
       kind: 'order-write',
       symbol,
       clientOrderId,
+      opensPosition: !reduceOnly,
       rationale,
       params: { type, side, quantity, price, ...params },
       send: async () =>
@@ -403,6 +519,7 @@ export class CcxtExchange implements ExchangePort {
         ),
       lookup: () => this.#fetchOrderRaw({ symbol, clientOrderId }, `${operation}:lookup`),
     });
+    this.#rememberForcedClose(value);
     return { order: value, rationale, confirmedBy };
   }
 
@@ -785,16 +902,42 @@ export class CcxtExchange implements ExchangePort {
 
   async fetchFills(symbol: string, options: FetchFillsOptions = {}): Promise<readonly Fill[]> {
     await this.instrument(symbol);
+    const { since } = options;
     const { value } = await this.#run({
       operation: 'fetchFills',
       kind: 'read',
       symbol,
       send: async () =>
-        (await this.client.fetchMyTrades(symbol, options.since, options.limit)).map((trade) =>
-          parseFill(infoOf(trade), 'fetchFills'),
-        ),
+        (await this.client.fetchMyTrades(symbol, since, options.limit))
+          .map((trade) => parseFill(infoOf(trade), 'fetchFills'))
+          .filter((fill) => since === undefined || fill.time >= since),
     });
-    return value;
+    return options.includeClosedBy === true ? this.#withClosedBy(symbol, value) : value;
+  }
+
+  /**
+   * Marks fills of liquidation and ADL orders. Binance's trade rows carry no client id, so each order is
+   * looked up once by its id; the orders this adapter placed are known already.
+   */
+  async #withClosedBy(symbol: string, fills: readonly Fill[]): Promise<readonly Fill[]> {
+    const unknownOrders = new Set(
+      fills.map((fill) => fill.orderId).filter((id) => !this.#forcedCloses.has(`${symbol}|${id}`)),
+    );
+    for (const id of unknownOrders) {
+      const order = await this.fetchOrder({ symbol, id });
+      if (order !== undefined) this.#rememberForcedClose(order);
+    }
+    return fills.map((fill) => {
+      const closedBy = this.#forcedCloses.get(`${symbol}|${fill.orderId}`);
+      return closedBy ? { ...fill, closedBy } : fill;
+    });
+  }
+
+  #rememberForcedClose(order: Order): void {
+    this.#forcedCloses.set(`${order.symbol}|${order.id}`, order.closedBy ?? null);
+    if (this.#forcedCloses.size > forcedCloseMemory) {
+      this.#forcedCloses.delete(this.#forcedCloses.keys().next().value as string);
+    }
   }
 
   async fetchMarkPrice(symbol: string): Promise<string> {
@@ -936,6 +1079,9 @@ export class CcxtExchange implements ExchangePort {
     throwViolations(this.#violations(instrument, order, operation), operation, instrument.symbol);
   }
 }
+
+/** Orders whose forced-close status is remembered, so each is looked up once. */
+const forcedCloseMemory = 10_000;
 
 /** Violations that rounding to the grid cures. */
 const gridCodes: ReadonlySet<string> = new Set(['STEP', 'MARKET_STEP', 'TICK']);

@@ -21,6 +21,12 @@ export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'GTX' | 'GTD';
 
 export type OrderStatus = 'open' | 'partially-filled' | 'filled' | 'canceled' | 'expired' | 'rejected';
 
+/**
+ * A close the exchange forced: `liquidation` (client id `autoclose-…`, or order type LIQUIDATION) or `adl`,
+ * auto-deleveraging (client id `adl_autoclose`).
+ */
+export type ForcedClose = 'liquidation' | 'adl';
+
 /** A regular (non-conditional) order: an entry, a close, or the order a conditional order created when it fired. */
 export interface Order {
   /** The exchange's order id. */
@@ -42,6 +48,8 @@ export interface Order {
   readonly timeInForce: TimeInForce | undefined;
   /** Epoch ms of the last change the exchange reported. */
   readonly updatedAt: number;
+  /** Set on an order the exchange placed to liquidate or auto-deleverage the position. */
+  readonly closedBy?: ForcedClose | undefined;
 }
 
 export type ConditionalOrderType = 'stop-market' | 'stop-limit' | 'take-profit-market' | 'take-profit-limit';
@@ -117,6 +125,11 @@ export interface Fill {
   readonly realizedPnl: string;
   readonly maker: boolean;
   readonly time: number;
+  /**
+   * Set when the fill belongs to a liquidation or ADL order; read only when asked for
+   * (`fetchFills(symbol, { includeClosedBy: true })`), since it takes a look-up of the fill's order.
+   */
+  readonly closedBy?: ForcedClose | undefined;
 }
 
 /** The account's open orders on one symbol, both books: Binance keeps conditional orders apart. */

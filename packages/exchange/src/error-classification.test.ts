@@ -32,6 +32,16 @@ describe('classifyExchangeFailure', () => {
       'POST_ONLY_WOULD_TAKE',
     ],
     [new ccxt.MarginModeAlreadySet(body(-4046, 'No need to change margin type.')), 'rejected', 'NO_CHANGE'],
+    [
+      new ccxt.ExchangeError(body(-4047, 'Margin type cannot be changed if there exists open orders.')),
+      'rejected',
+      'MARGIN_MODE_LOCKED',
+    ],
+    [
+      new ccxt.ExchangeError(body(-4048, 'Margin type cannot be changed if there exists position.')),
+      'rejected',
+      'MARGIN_MODE_LOCKED',
+    ],
     [new ccxt.InvalidOrder('binanceusdm createOrder() requires a price argument'), 'rejected', 'OTHER'],
     [new ccxt.BadSymbol('binanceusdm does not have market symbol X'), 'rejected', 'UNKNOWN_SYMBOL'],
   ])('%s → %s (%s)', (error, kind, reason) => {

@@ -86,6 +86,20 @@ export interface SymbolSettingsRequest extends Rationale {
   readonly symbol: string;
   readonly leverage?: number | undefined;
   readonly marginMode?: MarginMode | undefined;
+  /**
+   * What the exchange holds, when the caller knows better than the adapter's memory (e.g. from an
+   * ACCOUNT_CONFIG_UPDATE after the user changed leverage on the website). Overrides what is remembered;
+   * a part left out is taken from memory, or read.
+   */
+  readonly current?:
+    { readonly leverage?: number | undefined; readonly marginMode?: MarginMode | undefined } | undefined;
+}
+
+/** A symbol's leverage and margin mode as the exchange holds them. */
+export interface SymbolConfiguration {
+  readonly symbol: string;
+  readonly leverage: number;
+  readonly marginMode: MarginMode;
 }
 
 export interface OrderResult {
@@ -136,8 +150,14 @@ export interface SymbolSettings {
 }
 
 export interface FetchFillsOptions {
+  /** Only fills at or after this epoch ms. */
   readonly since?: number | undefined;
   readonly limit?: number | undefined;
+  /**
+   * Set `closedBy` on fills of liquidation and ADL orders. Costs one order look-up (weight 1) per order the
+   * adapter has not seen before (the ones it placed itself are known); give `since` to bound them.
+   */
+  readonly includeClosedBy?: boolean | undefined;
 }
 
 export interface ExchangePort {
@@ -145,7 +165,10 @@ export interface ExchangePort {
   instruments(): Promise<readonly Instrument[]>;
   /** One instrument; `InvalidRequestError` for an unknown symbol. */
   instrument(symbol: string): Promise<Instrument>;
-  /** Sets leverage and margin mode if they differ (once per symbol and process; cached afterwards). */
+  /**
+   * Sets leverage and margin mode if they differ (read once per symbol and process, tracked afterwards;
+   * `request.current` overrides what is tracked).
+   */
   configureSymbol(request: SymbolSettingsRequest): Promise<SymbolSettings>;
 
   createOrder(request: CreateOrderRequest): Promise<OrderResult>;

@@ -8,6 +8,7 @@ export type {
   ExchangeEvent,
   ExchangeState,
   Fill,
+  ForcedClose,
   Instrument,
   MarginMode,
   OpenOrders,
@@ -52,6 +53,7 @@ export type {
   OrderResult,
   ProtectiveOrderRequest,
   Rationale,
+  SymbolConfiguration,
   SymbolSettings,
   SymbolSettingsRequest,
   TakeProfitOrderRequest,
@@ -64,8 +66,13 @@ export type {
   ExchangeMode,
 } from './exchange-client';
 export { CcxtExchange, createExchange, splitQuantity } from './ccxt-exchange';
-export type { CcxtExchangeOptions, ExecutionOptions, OrderSettings } from './ccxt-exchange';
-export { RequestExecutor, backoffDelay, defaultExecutionSettings } from './request-executor';
+export type { BinanceRestCall, CcxtExchangeOptions, ExecutionOptions, OrderSettings } from './ccxt-exchange';
+export {
+  RequestExecutor,
+  backoffDelay,
+  defaultExecutionSettings,
+  unknownOutcomeMarginMs,
+} from './request-executor';
 export type { ExchangeRequest, Executed, ExecutionSettings, ExecutorHooks } from './request-executor';
 export {
   clientOrderIdsFor,

@@ -118,6 +118,64 @@ describe('RequestExecutor', () => {
     expect(lookups).toBe(2);
   });
 
+  it('never re-sends an order that opens a position: looks it up over the window and takes it when it appears', async () => {
+    const { executor, sleeps } = harness({
+      unknownOutcomeWindowMs: 10_000,
+      unknownOutcomeCheckIntervalMs: 2_000,
+    });
+    const send = script([unknown()], 'placed twice');
+    let elapsed = 0;
+    const lookedUpAt: number[] = [];
+    const result = await executor.execute({
+      operation: 'createOrder',
+      kind: 'order-write',
+      opensPosition: true,
+      clientOrderId: 'entry-1',
+      send: send.send,
+      lookup: async () => {
+        elapsed = sleeps.reduce((sum, ms) => sum + ms, 0);
+        lookedUpAt.push(elapsed);
+        // The order executes late: absent at first, there from 3 s after the failure.
+        return elapsed >= 3_000 ? 'executed late' : undefined;
+      },
+    });
+    expect(result).toEqual({ value: 'executed late', attempts: 1, confirmedBy: 'lookup' });
+    expect(send.calls()).toBe(1);
+    expect(lookedUpAt.length).toBeGreaterThanOrEqual(2);
+    expect(lookedUpAt.at(-2)).toBeLessThan(3_000);
+  });
+
+  it('an order that opens a position and stays absent for the whole window → UnknownOutcomeError, sent once', async () => {
+    const { executor, sleeps } = harness({
+      unknownOutcomeWindowMs: 10_000,
+      unknownOutcomeCheckIntervalMs: 2_000,
+    });
+    const send = script([unknown()], 'placed twice');
+    const lookedUpAt: number[] = [];
+    const error = await executor
+      .execute({
+        operation: 'createOrder',
+        kind: 'order-write',
+        opensPosition: true,
+        clientOrderId: 'entry-2',
+        send: send.send,
+        lookup: async () => {
+          lookedUpAt.push(sleeps.reduce((sum, ms) => sum + ms, 0));
+          return undefined;
+        },
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect(error).toMatchObject({ code: 'UNKNOWN_OUTCOME', clientOrderId: 'entry-2' });
+    expect(send.calls()).toBe(1);
+    // Spread over the window: several checks, the last one once the whole window has passed.
+    expect(lookedUpAt.length).toBeGreaterThanOrEqual(5);
+    expect(lookedUpAt.at(-1)).toBeGreaterThanOrEqual(10_000);
+    for (const [index, at] of lookedUpAt.slice(1).entries()) {
+      expect(at - (lookedUpAt[index] as number)).toBeLessThanOrEqual(2_000);
+    }
+  });
+
   it('when the look-up fails too, throws UnknownOutcomeError and sends nothing more', async () => {
     const { executor } = harness({ maxRetries: 1 });
     const send = script([unknown()], 'placed');
@@ -185,6 +243,25 @@ describe('RequestExecutor', () => {
     await executor.execute({ operation: 'read', kind: 'read', send: send.send });
     expect(sleeps).toHaveLength(1);
     expect(executor.pausedUntil).toBeGreaterThan(0);
+  });
+
+  it('the rate-limit pause is in force before the failure is logged', async () => {
+    let pausedWhenLogged: number | undefined;
+    const executor: RequestExecutor = new RequestExecutor(
+      defaultExecutionSettings,
+      resolveRuntime({
+        now: () => 1_000,
+        sleep: async () => {},
+        random: () => 0.5,
+        log: (entry) => {
+          if (entry.event === 'exchange-failure') pausedWhenLogged ??= executor.pausedUntil;
+        },
+      }),
+      { resyncClock: async () => {} },
+    );
+    const limited = new ccxt.DDoSProtection('binanceusdm 418 I\'m a teapot {"code":-1003,"msg":"banned"}');
+    await executor.execute({ operation: 'read', kind: 'read', send: script([limited], 'ok').send });
+    expect(pausedWhenLogged).toBeGreaterThan(1_000);
   });
 
   it('waits out its own backoff after a 429 even when that is longer than maxRetryAfterMs', async () => {

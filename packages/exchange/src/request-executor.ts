@@ -7,9 +7,14 @@
  *   (never less than the backoff), so a storm does not turn into a ban; a wait longer than
  *   `maxRetryAfterMs` is not waited in-call but thrown as `RateLimitedError`;
  * - clock-skew (-1021) → re-sync the time difference with the server, then retry;
- * - unknown outcome of an order request → look the order up by its client id (after a short pause, up to
- *   `unknownOutcomeChecks` times): found → that is the answer; confirmed absent → send again with the same
- *   client id (counts as a retry); the look-ups themselves failing → `UnknownOutcomeError`.
+ * - unknown outcome of an order request → look the order up by its client id: found → that is the answer;
+ *   the look-ups themselves failing → `UnknownOutcomeError`. When it is absent:
+ *   - an order that opens or adds to a position (`opensPosition`) is never sent again: it is looked up over
+ *     `unknownOutcomeWindowMs` (recvWindow plus a margin), every `unknownOutcomeCheckIntervalMs`, and if it
+ *     never appears the call fails with `UnknownOutcomeError`. Binance refuses a repeated client id only while
+ *     the first order is open, so a re-sent entry whose first copy executed late would fill twice;
+ *   - a reduce-only or protective order is looked up `unknownOutcomeChecks` times, then sent again with the
+ *     same client id (counts as a retry): a second copy of it cannot open exposure.
  *   An order request is never re-sent without that look-up.
  */
 import type { ClassifiedFailure, FailedResponse, RequestKind } from './error-classification';
@@ -38,9 +43,19 @@ export interface ExecutionSettings {
   readonly backoffMaxMs: number;
   /** Longest Retry-After waited inside a call; longer ones throw `RateLimitedError` (default 60 000). */
   readonly maxRetryAfterMs: number;
-  /** Look-ups by client id after an unknown outcome before the order counts as absent (default 2). */
+  /** Look-ups by client id after an unknown outcome before a reduce-only order counts as absent (default 2). */
   readonly unknownOutcomeChecks: number;
+  /**
+   * How long an order that opens a position is looked up after an unknown outcome before the call gives up
+   * (default recvWindow 5 000 + 5 000 margin: a request older than recvWindow is no longer accepted).
+   */
+  readonly unknownOutcomeWindowMs: number;
+  /** Time between those look-ups (default 2 000). */
+  readonly unknownOutcomeCheckIntervalMs: number;
 }
+
+/** Added to recvWindow for the default `unknownOutcomeWindowMs`: time for a late request to reach the engine. */
+export const unknownOutcomeMarginMs = 5_000;
 
 export const defaultExecutionSettings: ExecutionSettings = {
   maxRetries: 3,
@@ -48,6 +63,8 @@ export const defaultExecutionSettings: ExecutionSettings = {
   backoffMaxMs: 10_000,
   maxRetryAfterMs: 60_000,
   unknownOutcomeChecks: 2,
+  unknownOutcomeWindowMs: 5_000 + unknownOutcomeMarginMs,
+  unknownOutcomeCheckIntervalMs: 2_000,
 };
 
 export interface ExchangeRequest<T> {
@@ -56,6 +73,11 @@ export interface ExchangeRequest<T> {
   readonly kind: RequestKind;
   readonly symbol?: string | undefined;
   readonly clientOrderId?: string | undefined;
+  /**
+   * An order that may open or add to a position (not reduce-only, not closePosition): after an unknown
+   * outcome it is only looked up, never sent again.
+   */
+  readonly opensPosition?: boolean | undefined;
   readonly rationale?: string | undefined;
   /** What the adapter asked for, logged with the request (never secrets). */
   readonly params?: Readonly<Record<string, unknown>> | undefined;
@@ -118,6 +140,11 @@ export class RequestExecutor {
         const response = lastResponse(records);
         const failure = classifyExchangeFailure(error, request.kind, response, this.runtime.now());
         last = failure;
+        // The pause is in force before anyone (a logger, a concurrent caller) hears of the refusal.
+        if (failure.kind === 'rate-limited') {
+          const backoff = backoffDelay(attempts - 1, this.settings, this.runtime.random);
+          this.#pause(Math.max(failure.retryAfterMs ?? 0, backoff), failure.banned === true);
+        }
         this.#logFailure(request, failure, attempts, records);
         switch (failure.kind) {
           case 'rejected':
@@ -147,11 +174,6 @@ export class RequestExecutor {
             continue;
           case 'rate-limited': {
             const retryAfter = failure.retryAfterMs ?? 0;
-            const delay = Math.max(
-              retryAfter,
-              backoffDelay(attempts - 1, this.settings, this.runtime.random),
-            );
-            this.#pause(delay, failure.banned === true);
             if (retryAfter > this.settings.maxRetryAfterMs) {
               throw new RateLimitedError(
                 `${request.operation}: ${failure.banned ? 'IP banned' : 'rate limited'} for ${retryAfter} ms`,
@@ -173,11 +195,20 @@ export class RequestExecutor {
                 this.#details(request, failure, error),
               );
             }
-            const found = await this.#lookUp(request, failure, error);
+            const awaitLateExecution = failure.kind === 'unknown-outcome' && request.opensPosition === true;
+            const found = awaitLateExecution
+              ? await this.#lookUpOverWindow(request, failure, error)
+              : await this.#lookUp(request, failure, error);
             if (found !== undefined) return { value: found, attempts, confirmedBy: 'lookup' };
             if (failure.kind === 'duplicate') {
               throw new UnknownOutcomeError(
                 `${request.operation}: the exchange reports client id ${request.clientOrderId ?? ''} in use, but it cannot be found`,
+                this.#details(request, failure, error),
+              );
+            }
+            if (awaitLateExecution) {
+              throw new UnknownOutcomeError(
+                `${request.operation}: outcome unknown (${failure.message}); client id ${request.clientOrderId ?? ''} not found within ${this.settings.unknownOutcomeWindowMs} ms, and an order that opens a position is never sent twice`,
                 this.#details(request, failure, error),
               );
             }
@@ -202,47 +233,80 @@ export class RequestExecutor {
     failure: ClassifiedFailure,
     error: unknown,
   ): Promise<T | undefined> {
-    const lookup = request.lookup;
-    if (!lookup) return undefined;
     for (let check = 0; check < Math.max(1, this.settings.unknownOutcomeChecks); check += 1) {
       await this.#backoff(request, check + 1, 'unknown-outcome');
-      let found: T | undefined;
-      try {
-        ({ value: found } = await this.execute({
-          operation: `${request.operation}:lookup`,
-          kind: 'read',
-          symbol: request.symbol,
-          clientOrderId: request.clientOrderId,
-          rationale: request.rationale,
-          send: lookup,
-        }));
-      } catch (lookupError) {
-        if (lookupError instanceof OrderNotFoundError) {
-          found = undefined;
-        } else {
-          throw new UnknownOutcomeError(
-            `${request.operation}: outcome unknown (${failure.message}) and the look-up by client id failed: ${
-              lookupError instanceof Error ? lookupError.message : String(lookupError)
-            }`,
-            this.#details(request, failure, lookupError ?? error),
-          );
-        }
-      }
-      this.runtime.log({
-        level: 'warn',
-        event: 'exchange-lookup',
-        message: `${request.operation}: looked up ${request.clientOrderId ?? ''} after ${failure.kind}: ${
-          found === undefined ? 'absent' : 'found'
-        }`,
-        operation: request.operation,
-        symbol: request.symbol,
-        clientOrderId: request.clientOrderId,
-        found: found !== undefined,
-        check: check + 1,
-      });
+      const found = await this.#checkOnce(request, failure, error, check + 1);
       if (found !== undefined) return found;
     }
     return undefined;
+  }
+
+  /**
+   * For an order that opens a position: looks it up until `unknownOutcomeWindowMs` has passed since the
+   * failure (the first check after the usual short pause, the last one at the end of the window), because it
+   * may still execute after the error.
+   */
+  async #lookUpOverWindow<T>(
+    request: ExchangeRequest<T>,
+    failure: ClassifiedFailure,
+    error: unknown,
+  ): Promise<T | undefined> {
+    const deadline = this.runtime.now() + this.settings.unknownOutcomeWindowMs;
+    const interval = Math.max(1, this.settings.unknownOutcomeCheckIntervalMs);
+    await this.#backoff(request, 1, 'unknown-outcome');
+    for (let check = 1; ; check += 1) {
+      const found = await this.#checkOnce(request, failure, error, check);
+      if (found !== undefined) return found;
+      const left = deadline - this.runtime.now();
+      if (left <= 0) return undefined;
+      await this.runtime.sleep(Math.min(interval, left));
+    }
+  }
+
+  /** One look-up by client id (a read, with its own retries); `undefined` when the order is absent. */
+  async #checkOnce<T>(
+    request: ExchangeRequest<T>,
+    failure: ClassifiedFailure,
+    error: unknown,
+    check: number,
+  ): Promise<T | undefined> {
+    const lookup = request.lookup;
+    if (!lookup) return undefined;
+    let found: T | undefined;
+    try {
+      ({ value: found } = await this.execute({
+        operation: `${request.operation}:lookup`,
+        kind: 'read',
+        symbol: request.symbol,
+        clientOrderId: request.clientOrderId,
+        rationale: request.rationale,
+        send: lookup,
+      }));
+    } catch (lookupError) {
+      if (lookupError instanceof OrderNotFoundError) {
+        found = undefined;
+      } else {
+        throw new UnknownOutcomeError(
+          `${request.operation}: outcome unknown (${failure.message}) and the look-up by client id failed: ${
+            lookupError instanceof Error ? lookupError.message : String(lookupError)
+          }`,
+          this.#details(request, failure, lookupError ?? error),
+        );
+      }
+    }
+    this.runtime.log({
+      level: 'warn',
+      event: 'exchange-lookup',
+      message: `${request.operation}: looked up ${request.clientOrderId ?? ''} after ${failure.kind}: ${
+        found === undefined ? 'absent' : 'found'
+      }`,
+      operation: request.operation,
+      symbol: request.symbol,
+      clientOrderId: request.clientOrderId,
+      found: found !== undefined,
+      check,
+    });
+    return found;
   }
 
   #pause(delayMs: number, banned: boolean): void {

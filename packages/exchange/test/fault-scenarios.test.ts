@@ -8,7 +8,15 @@ import type { PositionIntent } from '../src/protected-entry';
 import { reconcile } from '../src/reconcile';
 import { realSleep } from '../src/runtime';
 import type { PaperSetup } from './support';
-import { BTC, paperExchange, positionAmount, resetAccount, simState, startPaper } from './support';
+import {
+  BTC,
+  paperExchange,
+  positionAmount,
+  resetAccount,
+  simState,
+  startPaper,
+  virtualTime,
+} from './support';
 
 const unknownError = {
   status: 503,
@@ -151,23 +159,128 @@ describe('fault scenarios against the emulator', () => {
     expect(armed.logs.some((entry) => entry.event === 'exchange-lookup' && entry.found === true)).toBe(true);
   });
 
-  it('"503 Unknown error" on an entry that did not go through → looked up, absent, sent once more', async () => {
-    const armed = await armedAfter('fetchOrder', {
-      httpErrors: [{ ...unknownError, pathContains: '/fapi/v1/order' }],
-    });
+  it('"503 Unknown error" on a reduce-only close that did not go through → looked up, absent, sent once more', async () => {
+    await setup.exchange.createOrder({ symbol: BTC, side: 'buy', type: 'market', quantity: '0.020' });
+    sim.injectFaults({ httpErrors: [{ ...unknownError, pathContains: '/fapi/v1/order' }] });
     const before = sim.requests.length;
-    const result = await armed.exchange.openProtectedPosition(intent());
-    expect(result.status).toBe('protected');
-    expect(entryFills(result.clientOrderIds.entry)).toBe(1);
+    const result = await setup.exchange.closePosition({
+      symbol: BTC,
+      positionSide: 'long',
+      quantity: '0.020',
+    });
+    expect(Number(result.closedQuantity)).toBeCloseTo(0.02);
+    expect(positionAmount(sim)).toBe(0);
+    const posts = sim.requests
+      .slice(before)
+      .filter((request) => request.method === 'POST' && request.path === '/fapi/v1/order');
+    // A second copy of a reduce-only order cannot open exposure, so it is sent again once found absent.
+    expect(posts.map((request) => request.status)).toEqual([503, 200]);
+    const lookups = setup.logs.filter((entry) => entry.event === 'exchange-lookup');
+    expect(lookups.length).toBeGreaterThanOrEqual(1);
+    expect(lookups.every((entry) => entry.found === false)).toBe(true);
+  });
+
+  /**
+   * An exchange whose entry POST answers `503 Unknown error` without taking effect, and whose (virtual) clock
+   * lets the test execute the order "late" itself, with the same client id, as Binance may.
+   */
+  async function lateEntrySetup() {
+    const time = virtualTime();
+    const logs: Array<Record<string, unknown>> = [];
+    const late = { clientOrderId: undefined as string | undefined, failedAt: 0, executeAfterMs: Infinity };
+    let armed = false;
+    let placed = false;
+    const executeLate = () => {
+      if (placed || late.clientOrderId === undefined) return;
+      if (time.now() - late.failedAt < late.executeAfterMs) return;
+      placed = true;
+      sim.core.placeOrder(
+        sim.accounts[0]!.accountId,
+        {
+          symbol: 'BTCUSDC',
+          side: 'BUY',
+          type: 'MARKET',
+          quantity: '0.020',
+          newClientOrderId: late.clientOrderId,
+        },
+        sim.marketTime(),
+      );
+    };
+    const lateSetup = await paperExchange(sim, {
+      now: time.now,
+      random: time.random,
+      sleep: async (ms) => {
+        await time.sleep(ms);
+        executeLate();
+      },
+      log: (entry) => {
+        logs.push(entry);
+        // Armed after the idempotency look-up (a GET on the same path), so the entry POST gets it.
+        if (!armed && entry.event === 'exchange-request' && entry.operation === 'fetchOrder') {
+          armed = true;
+          sim.injectFaults({ httpErrors: [{ ...unknownError, pathContains: '/fapi/v1/order' }] });
+        }
+        if (entry.event === 'exchange-failure' && entry.operation === 'createOrder' && !late.clientOrderId) {
+          late.clientOrderId = entry.clientOrderId as string;
+          late.failedAt = time.now();
+        }
+      },
+    });
+    return { ...lateSetup, time, logs, late, executeLate };
+  }
+
+  function entryOrders(clientOrderId: string) {
+    return sim.core
+      .allOrders(sim.accounts[0]!.accountId, 'BTCUSDC')
+      .filter((order) => order.clientOrderId === clientOrderId);
+  }
+
+  it('"503 Unknown error" on an entry that executes 3 s later → found by client id, never sent twice', async () => {
+    const late = await lateEntrySetup();
+    late.late.executeAfterMs = 3_000;
+    const before = sim.requests.length;
+    const result = await late.exchange.openProtectedPosition(intent());
+    // Binance executes the order 3 s after the error whatever the adapter did meanwhile.
+    await late.time.sleep(5_000);
+    late.executeLate();
+    const id = result.clientOrderIds.entry;
+    expect(entryOrders(id)).toHaveLength(1);
     expect(positionAmount(sim)).toBeCloseTo(0.02);
     const posts = sim.requests
       .slice(before)
       .filter((request) => request.method === 'POST' && request.path === '/fapi/v1/order');
-    expect(posts.map((request) => request.status)).toEqual([503, 200]);
-    // Between the two POSTs, the order was looked up by client id.
-    const lookups = armed.logs.filter((entry) => entry.event === 'exchange-lookup');
-    expect(lookups.length).toBeGreaterThanOrEqual(1);
-    expect(lookups.every((entry) => entry.found === false)).toBe(true);
+    expect(posts.map((request) => request.status)).toEqual([503]);
+    expect(result.status).toBe('protected');
+    expect(result.stopLoss?.quantity).toBe('0.020');
+  });
+
+  it('an entry whose outcome stays unknown through the window → status unknown, not re-sent; the position, if it appears later, is reconciled and the intent resumes', async () => {
+    const late = await lateEntrySetup();
+    const before = sim.requests.length;
+    const entryIntent = intent();
+    const result = await late.exchange.openProtectedPosition(entryIntent);
+    expect(result.status).toBe('unknown');
+    expect(result.error?.code).toBe('UNKNOWN_OUTCOME');
+    expect(result.incidents.map((incident) => incident.code)).toEqual(['ENTRY_OUTCOME_UNKNOWN']);
+    const posts = sim.requests
+      .slice(before)
+      .filter((request) => request.method === 'POST' && request.path === '/fapi/v1/order');
+    expect(posts.map((request) => request.status)).toEqual([503]);
+    expect(positionAmount(sim)).toBe(0);
+    // Looked up for at least recvWindow (5 s) + the margin (5 s).
+    const lookups = late.logs.filter((entry) => entry.event === 'exchange-lookup');
+    expect(lookups.length).toBeGreaterThanOrEqual(3);
+    expect(late.time.now() - late.late.failedAt).toBeGreaterThanOrEqual(10_000);
+
+    // Should the order still execute, the position is visible to reconcile, and the intent resumes from it.
+    late.late.executeAfterMs = 0;
+    late.executeLate();
+    const state = await late.exchange.fetchExchangeState([BTC]);
+    expect(state.positions).toEqual([expect.objectContaining({ symbol: BTC, quantity: '0.020' })]);
+    const resumed = await late.exchange.openProtectedPosition(entryIntent);
+    expect(resumed.status).toBe('protected');
+    expect(entryOrders(result.clientOrderIds.entry)).toHaveLength(1);
+    expect(positionAmount(sim)).toBeCloseTo(0.02);
   });
 
   it('429 storm → waits at least Retry-After each time, no ban, then succeeds', async () => {

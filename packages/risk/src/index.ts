@@ -18,6 +18,7 @@ export type {
 } from './risk-guard';
 export { closeReasons, tradingStates } from './trading-state';
 export type {
+  AdlHalt,
   CloseReason,
   DailyDrawdownHalt,
   HaltCode,

@@ -56,7 +56,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('close' as const),
       pnl: fc.oneof(fc.double({ min: -400, max: 300, noNaN: true }), fc.constantFrom(0, -100, 100, -0.1)),
-      reason: fc.constantFrom<CloseReason>('stop_loss', 'take_profit', 'manual', 'liquidation'),
+      reason: fc.constantFrom<CloseReason>('stop_loss', 'take_profit', 'manual', 'liquidation', 'adl'),
       equity: fc.option(fc.double({ min: 5_000, max: 15_000, noNaN: true }), { nil: undefined }),
     }),
   },
@@ -140,7 +140,7 @@ class Model {
       this.streak += 1;
       this.lastStop = effective;
     }
-    if (reason === 'liquidation') this.lastingHalt = true;
+    if (reason === 'liquidation' || reason === 'adl') this.lastingHalt = true;
     if (this.streak >= this.limits.maxSlStreak) this.lastingHalt = true;
     this.checkDrawdown();
   }

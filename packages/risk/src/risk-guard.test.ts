@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RiskGuard, openDenialCodes } from './risk-guard';
 import type { CanOpenInput, OpenDecision, RecordCloseInput, RiskGuardOptions } from './risk-guard';
 import type { RiskInputErrorCode } from './risk-input-error';
+import { closeReasons } from './trading-state';
 
 /** Epoch ms of a UTC time on 2024-05-01, or on a later day with `day`. */
 function at(time: string, day = 1): number {
@@ -352,6 +353,65 @@ describe('RiskGuard: halt, resume and reducing', () => {
     expect(guard.canOpen(openInput(at('10:01', 3))).allowed).toBe(true);
   });
 
+  it('halts on an ADL until resume(), across days, with its own code, even when the ADL is a win', () => {
+    const guard = conservative();
+    const close = guard.recordClose({ pnl: 35.5, reason: 'adl', now: at('09:00'), symbol: 'ETH/USDC:USDC' });
+    expect(close).toMatchObject({ countedAsStopLoss: false, resetStreak: true, tradingState: 'halted' });
+    expect(close.tripped).toEqual({
+      code: 'ADL',
+      message: expect.stringMatching(/ETH\/USDC:USDC was auto-deleveraged \(pnl 35\.5\).*resume\(\)/),
+      since: at('09:00'),
+      pnl: 35.5,
+      symbol: 'ETH/USDC:USDC',
+    });
+    expect(guard.canOpen(openInput(at('10:00', 3)))).toMatchObject({
+      allowed: false,
+      code: 'ADL',
+      tradingState: 'halted',
+      pnl: 35.5,
+      since: at('09:00'),
+    });
+    guard.resume();
+    expect(guard.canOpen(openInput(at('10:01', 3))).allowed).toBe(true);
+    const unnamed = conservative().recordClose({ pnl: -3, reason: 'adl', now: at('09:00') });
+    expect(unnamed.tripped).toMatchObject({ code: 'ADL', symbol: null, message: /a position was/ });
+  });
+
+  it('counts an ADL in the streak only as a losing close with losingClosesExtendStreak', () => {
+    const guard = conservative();
+    guard.recordClose(stopLoss(at('09:00')));
+    const loss = guard.recordClose({ pnl: -30, reason: 'adl', now: at('09:40') });
+    expect(loss).toMatchObject({ countedAsStopLoss: false, resetStreak: false, stopLossStreak: 1 });
+    expect(loss.realizedPnl).toBe(-80);
+    expect(guard.status().lastStopLossAt).toBe(at('09:00'));
+
+    const strict = conservative({ losingClosesExtendStreak: true });
+    expect(strict.recordClose({ pnl: 0, reason: 'adl', now: at('09:00') })).toMatchObject({
+      countedAsStopLoss: false,
+      stopLossStreak: 0,
+    });
+    expect(strict.recordClose({ pnl: -30, reason: 'adl', now: at('09:10') })).toMatchObject({
+      countedAsStopLoss: true,
+      stopLossStreak: 1,
+    });
+    expect(strict.status().lastStopLossAt).toBe(at('09:10'));
+    expect(strict.recordClose({ pnl: 5, reason: 'adl', now: at('09:20') }).stopLossStreak).toBe(0);
+  });
+
+  it('keeps an ADL halt when a later limit trips, and lets it replace a daily-drawdown halt', () => {
+    const guard = conservative();
+    guard.recordClose({ pnl: 10, reason: 'adl', now: at('09:00') });
+    for (const time of ['10:00', '11:00', '12:00']) guard.recordClose(stopLoss(at(time)));
+    expect(guard.status().halt?.code).toBe('ADL');
+
+    const drawn = conservative();
+    drawn.canOpen(openInput(at('08:00')));
+    drawn.recordClose({ pnl: -250, reason: 'manual', now: at('09:00') });
+    expect(drawn.status().halt?.code).toBe('DAILY_DRAWDOWN');
+    expect(drawn.recordClose({ pnl: 20, reason: 'adl', now: at('09:30') }).tripped?.code).toBe('ADL');
+    expect(codeOf(drawn.canOpen(openInput(at('09:00', 2))))).toBe('ADL');
+  });
+
   it('keeps the first lasting halt when another trips, and an operator halt replaces any halt', () => {
     const guard = conservative();
     guard.recordClose({ pnl: -40, reason: 'liquidation', now: at('09:00') });
@@ -478,6 +538,21 @@ describe('RiskGuard: decisions', () => {
     expect(JSON.parse(JSON.stringify(decision))).toEqual(decision);
   });
 
+  it('lists the denial codes in the order canOpen checks them, ADL right after LIQUIDATION', () => {
+    expect(openDenialCodes).toEqual([
+      'HALTED',
+      'LIQUIDATION',
+      'ADL',
+      'SL_STREAK',
+      'DAILY_DRAWDOWN',
+      'REDUCING',
+      'COOLDOWN',
+      'SYMBOL_ALREADY_OPEN',
+      'MAX_POSITIONS',
+    ]);
+    expect(closeReasons).toEqual(['stop_loss', 'take_profit', 'manual', 'liquidation', 'adl']);
+  });
+
   it('hands out copies and frozen records: a caller cannot change its state', () => {
     const guard = conservative();
     guard.halt('x');
@@ -525,6 +600,7 @@ describe('RiskGuard: bad input', () => {
     ['absurd pnl', { pnl: -1e16 }, 'INVALID_PNL'],
     ['string pnl', { pnl: '-5' }, 'INVALID_PNL'],
     ['unknown reason', { reason: 'tp' }, 'INVALID_CLOSE_REASON'],
+    ['upper-case ADL reason', { reason: 'ADL' }, 'INVALID_CLOSE_REASON'],
     ['missing now', { now: undefined }, 'INVALID_TIME'],
     ['bad equity', { equity: -1 }, 'INVALID_EQUITY'],
     ['bad symbol', { symbol: 42 }, 'INVALID_SYMBOL'],
@@ -532,6 +608,12 @@ describe('RiskGuard: bad input', () => {
   it.each(closeCases)('recordClose with %s → %s', (_name, change, code) => {
     expect(() => guard.recordClose({ ...stopLoss(at('09:00')), ...change } as RecordCloseInput)).toThrow(
       expect.objectContaining({ code }),
+    );
+  });
+
+  it('names every close reason when it refuses one', () => {
+    expect(() => guard.recordClose({ ...stopLoss(at('09:00')), reason: 'x' as 'adl' })).toThrow(
+      /'stop_loss', 'take_profit', 'manual', 'liquidation' or 'adl'/,
     );
   });
 

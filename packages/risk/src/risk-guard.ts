@@ -121,6 +121,7 @@ export type OpenDenialCode = OpenDenial['code'];
 export const openDenialCodes: readonly OpenDenialCode[] = Object.freeze([
   'HALTED',
   'LIQUIDATION',
+  'ADL',
   'SL_STREAK',
   'DAILY_DRAWDOWN',
   'REDUCING',
@@ -138,7 +139,7 @@ export interface RecordCloseInput {
   readonly reason: CloseReason;
   /** Epoch milliseconds of the close. */
   readonly now: number;
-  /** The closed symbol (kept in a liquidation's halt record). */
+  /** The closed symbol (kept in a liquidation's or an ADL's halt record). */
   readonly symbol?: string | undefined;
   /** Account equity after the close; sets the day's starting equity if the day has none yet. */
   readonly equity?: number | undefined;
@@ -230,10 +231,16 @@ function requirePnl(value: unknown): number {
 }
 
 function requireCloseReason(value: unknown): CloseReason {
-  if (value !== 'stop_loss' && value !== 'take_profit' && value !== 'manual' && value !== 'liquidation') {
+  if (
+    value !== 'stop_loss' &&
+    value !== 'take_profit' &&
+    value !== 'manual' &&
+    value !== 'liquidation' &&
+    value !== 'adl'
+  ) {
     throw new RiskInputError(
       'INVALID_CLOSE_REASON',
-      `Invalid close reason ${describeValue(value)}: expected 'stop_loss', 'take_profit', 'manual' or 'liquidation'.`,
+      `Invalid close reason ${describeValue(value)}: expected 'stop_loss', 'take_profit', 'manual', 'liquidation' or 'adl'.`,
       value,
     );
   }
@@ -362,11 +369,12 @@ export class RiskGuard {
 
   /**
    * Whether a position may be opened now: `{ allowed: true, … }` or `{ allowed: false, code, message, … }`.
-   * Checks, in order: a halt (operator `HALTED`, `LIQUIDATION`, `SL_STREAK`, `DAILY_DRAWDOWN` — a streak at
-   * `maxSlStreak` or a day's loss at `dailyDrawdownPct` trips the halt here too), `REDUCING`, `COOLDOWN`,
-   * `SYMBOL_ALREADY_OPEN`, `MAX_POSITIONS`. It rolls the day over at 00:00 UTC and sets the day's starting
-   * equity from the first equity of the day. Throws `RiskInputError` for invalid input (`INVALID_SYMBOL`,
-   * `INVALID_SIDE`, `INVALID_TIME`, `INVALID_EQUITY`, `INVALID_POSITIONS`, `INVALID_ARGUMENT`).
+   * Checks, in order: a halt (operator `HALTED`, `LIQUIDATION`, `ADL`, `SL_STREAK`, `DAILY_DRAWDOWN` — a
+   * streak at `maxSlStreak` or a day's loss at `dailyDrawdownPct` trips the halt here too), `REDUCING`,
+   * `COOLDOWN`, `SYMBOL_ALREADY_OPEN`, `MAX_POSITIONS`. It rolls the day over at 00:00 UTC and sets the
+   * day's starting equity from the first equity of the day. Throws `RiskInputError` for invalid input
+   * (`INVALID_SYMBOL`, `INVALID_SIDE`, `INVALID_TIME`, `INVALID_EQUITY`, `INVALID_POSITIONS`,
+   * `INVALID_ARGUMENT`).
    */
   canOpen(input: CanOpenInput): OpenDecision {
     requireObject(input, 'canOpen input');
@@ -484,8 +492,8 @@ export class RiskGuard {
    * Records a closed position, whatever the trading state. A win (pnl > 0) resets the streak; a
    * `stop_loss` or `liquidation` close that is not a win (and, with `losingClosesExtendStreak`, any close
    * with pnl < 0) extends it and starts a cooldown. The pnl is added to the day's realized PnL (profits
-   * offset losses). Trips a halt when the streak reaches `maxSlStreak`, on a liquidation, and when the
-   * day's realized loss reaches `dailyDrawdownPct`. Throws `RiskInputError` (`INVALID_PNL`,
+   * offset losses). Trips a halt when the streak reaches `maxSlStreak`, on a liquidation or an ADL, and
+   * when the day's realized loss reaches `dailyDrawdownPct`. Throws `RiskInputError` (`INVALID_PNL`,
    * `INVALID_CLOSE_REASON`, `INVALID_TIME`, `INVALID_SYMBOL`, `INVALID_EQUITY`, `INVALID_ARGUMENT`).
    */
   recordClose(input: RecordCloseInput): CloseRecorded {
@@ -517,6 +525,14 @@ export class RiskGuard {
       this.#trip({
         code: 'LIQUIDATION',
         message: `Halted: ${symbol ?? 'a position'} was liquidated (pnl ${shown(pnl)}); a protective stop failed. resume() to trade again.`,
+        since: now,
+        pnl,
+        symbol,
+      });
+    } else if (reason === 'adl') {
+      this.#trip({
+        code: 'ADL',
+        message: `Halted: ${symbol ?? 'a position'} was auto-deleveraged (pnl ${shown(pnl)}); the exchange changed the account's exposure. resume() to trade again.`,
         since: now,
         pnl,
         symbol,

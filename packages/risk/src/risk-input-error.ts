@@ -39,7 +39,7 @@ export type RiskInputErrorCode =
   | 'INVALID_TIME'
   /** The realized PnL of a close is not a finite number. */
   | 'INVALID_PNL'
-  /** The close reason is not `stop_loss`, `take_profit`, `manual` or `liquidation`. */
+  /** The close reason is not `stop_loss`, `take_profit`, `manual`, `liquidation` or `adl`. */
   | 'INVALID_CLOSE_REASON'
   /** `openPositions` is not an array of `{ symbol, side, unrealizedPnl? }`. */
   | 'INVALID_POSITIONS'

@@ -90,6 +90,26 @@ describe('snapshot and restore', () => {
     expect(restored.canOpen(openInput(at('09:01'))).allowed).toBe(true);
   });
 
+  it('keeps an ADL halt through a restart, across days, until resume()', () => {
+    const guard = new RiskGuard({ tier: 'conservative' });
+    guard.recordClose({ pnl: 12.5, reason: 'adl', now: at('09:00'), symbol: 'SOLUSDC' });
+    const snapshot = guard.snapshot();
+    expect(snapshot).toMatchObject({
+      tradingState: 'halted',
+      halt: { code: 'ADL', since: at('09:00'), pnl: 12.5, symbol: 'SOLUSDC' },
+    });
+    const restored = RiskGuard.restore(JSON.stringify(snapshot));
+    expect(restored.snapshot()).toEqual(snapshot);
+    expect(restored.canOpen(openInput(at('09:00', 3)))).toMatchObject({
+      allowed: false,
+      code: 'ADL',
+      pnl: 12.5,
+      symbol: 'SOLUSDC',
+    });
+    restored.resume();
+    expect(restored.canOpen(openInput(at('09:01', 3))).allowed).toBe(true);
+  });
+
   it('restoring a snapshot from a previous UTC day starts a new day but keeps the streak', () => {
     const guard = new RiskGuard({ tier: 'conservative' });
     guard.canOpen(openInput(at('20:00')));
@@ -231,6 +251,23 @@ describe('snapshot validation', () => {
     ]) {
       expect(() => RiskGuard.restore({ ...snapshot, halt: broken } as unknown as RiskGuardSnapshot)).toThrow(
         expect.objectContaining({ code: 'INVALID_SNAPSHOT' }),
+      );
+    }
+  });
+
+  it('validates an ADL halt record field by field', () => {
+    const halt = { code: 'ADL', message: 'Halted: x', since: null, pnl: -4, symbol: null };
+    const snapshot = { ...valid(), halt, tradingState: 'halted' };
+    expect(RiskGuard.restore(snapshot as unknown as RiskGuardSnapshot).status().halt).toEqual(halt);
+    for (const [broken, field] of [
+      [{ ...halt, pnl: 'x' }, 'halt.pnl'],
+      [{ ...halt, symbol: '' }, 'halt.symbol'],
+      [{ ...halt, symbol: undefined }, 'halt.symbol'],
+      [{ ...halt, reason: 'x' }, 'halt.reason'],
+      [{ ...halt, code: 'adl' }, 'halt.code'],
+    ] as const) {
+      expect(() => RiskGuard.restore({ ...snapshot, halt: broken } as unknown as RiskGuardSnapshot)).toThrow(
+        expect.objectContaining({ code: 'INVALID_SNAPSHOT', message: expect.stringContaining(field) }),
       );
     }
   });

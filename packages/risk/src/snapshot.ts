@@ -181,7 +181,8 @@ function haltAt(value: unknown, path: string): HaltRecord {
         unrealizedLoss: nonNegativeAt(fields['unrealizedLoss'], `${path}.unrealizedLoss`),
       };
     }
-    case 'LIQUIDATION': {
+    case 'LIQUIDATION':
+    case 'ADL': {
       const fields = objectAt(value, path, [...common, 'pnl', 'symbol']);
       return {
         code,
@@ -192,7 +193,7 @@ function haltAt(value: unknown, path: string): HaltRecord {
       };
     }
     default:
-      return problem(`${path}.code`, code, "'HALTED', 'SL_STREAK', 'DAILY_DRAWDOWN' or 'LIQUIDATION'");
+      return problem(`${path}.code`, code, "'HALTED', 'LIQUIDATION', 'ADL', 'SL_STREAK' or 'DAILY_DRAWDOWN'");
   }
 }
 

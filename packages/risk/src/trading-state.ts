@@ -14,8 +14,8 @@ export const tradingStates: readonly TradingState[] = Object.freeze([
   'halted',
 ] as const);
 
-/** Why a position was closed. */
-export type CloseReason = 'stop_loss' | 'take_profit' | 'manual' | 'liquidation';
+/** Why a position was closed. `adl`: the exchange auto-deleveraged (part of) it. */
+export type CloseReason = 'stop_loss' | 'take_profit' | 'manual' | 'liquidation' | 'adl';
 
 /** Every `CloseReason`. */
 export const closeReasons: readonly CloseReason[] = Object.freeze([
@@ -23,6 +23,7 @@ export const closeReasons: readonly CloseReason[] = Object.freeze([
   'take_profit',
   'manual',
   'liquidation',
+  'adl',
 ] as const);
 
 /** An open position as the caller knows it from the exchange. */
@@ -85,8 +86,22 @@ export interface LiquidationHalt {
   readonly symbol: string | null;
 }
 
+/**
+ * The exchange auto-deleveraged (part of) a position: the bot did not choose it, yet its exposure changed
+ * and an operator must look. Lasts until `resume()`.
+ */
+export interface AdlHalt {
+  readonly code: 'ADL';
+  readonly message: string;
+  readonly since: number | null;
+  /** The ADL close's realized PnL (usually a profit). */
+  readonly pnl: number;
+  /** The deleveraged symbol, when the close named it. */
+  readonly symbol: string | null;
+}
+
 /** Why the guard is halted. */
-export type HaltRecord = OperatorHalt | StopLossStreakHalt | DailyDrawdownHalt | LiquidationHalt;
+export type HaltRecord = OperatorHalt | StopLossStreakHalt | DailyDrawdownHalt | LiquidationHalt | AdlHalt;
 
 /** The codes of `HaltRecord`. */
 export type HaltCode = HaltRecord['code'];

@@ -7,5 +7,6 @@ export { MatchingCore } from './core/matching-core';
 export { SimRejection } from './core/types';
 export type * from './core/types';
 export type { FaultSettings, HttpErrorFault } from './server/faults';
+export type { AutoDeleverageRequest } from './server/auto-deleverage-request';
 export type { ApiCredentials, RequestRecord } from './server/rest-handler';
 export * from './market/index';

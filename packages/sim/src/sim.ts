@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MatchingCore } from './core/matching-core';
-import type { CoreEvent, CoreFaults, InstrumentSpec } from './core/types';
+import type { CoreEvent, CoreFaults, InstrumentSpec, OrderView } from './core/types';
 import { defaultContracts } from './instruments';
 import type { ListedContract } from './instruments';
 import { CandleBook } from './market/candle-book';
@@ -15,6 +15,8 @@ import type { Candle } from './market/replay-file';
 import { createSyntheticMarket } from './market/synthetic-market';
 import { MarketDriver } from './market/market-driver';
 import { SimClock } from './market/sim-clock';
+import { autoDeleverageRequestFromJson } from './server/auto-deleverage-request';
+import type { AutoDeleverageRequest } from './server/auto-deleverage-request';
 import { FaultInjector, faultsFromJson } from './server/faults';
 import type { FaultSettings } from './server/faults';
 import { ListenKeyStore } from './server/listen-keys';
@@ -22,7 +24,7 @@ import type { ApiCredentials, RequestRecord } from './server/rest-handler';
 import { answerClientError, createRestHandler } from './server/rest-handler';
 import type { PublicTrade, RouteContext } from './server/rest-routes';
 import { StreamServer } from './server/stream-server';
-import { userDataEvents } from './server/wire';
+import { orderJson, userDataEvents } from './server/wire';
 
 export interface SimAccountOptions {
   readonly apiKey?: string;
@@ -96,6 +98,11 @@ export interface Sim {
    * liquidations follow, and the events go out. For tests that need a price path of their own.
    */
   setMarketPrice(symbol: string, lastPrice: string, markPrice?: string): void;
+  /**
+   * Auto-deleverages an account's position (all, or `quantity` of it) at the mark price the way Binance
+   * reports it: an `adl_autoclose` order, its CALCULATED fill, an ACCOUNT_UPDATE; returns the order.
+   */
+  autoDeleverage(request: AutoDeleverageRequest): OrderView;
   /** A JSON snapshot of an account for tests and the control endpoint. */
   state(accountId?: string): SimState;
   close(): Promise<void>;
@@ -363,6 +370,12 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       core.updateMarket({ symbol, lastPrice, markPrice, indexPrice: markPrice, time: clock.now() });
       flushCoreEvents();
     },
+    autoDeleverage({ symbol, accountId = accounts[0]?.accountId ?? '', quantity }) {
+      if (!core.hasAccount(accountId)) throw new Error(`unknown account ${JSON.stringify(accountId)}`);
+      const order = core.autoDeleverage(accountId, symbol, clock.now(), quantity);
+      flushCoreEvents();
+      return order;
+    },
     state(accountId = accounts[0]?.accountId ?? '') {
       return {
         marketTime: clock.now(),
@@ -456,6 +469,9 @@ async function handleControl(sim: Sim, request: IncomingMessage, response: Serve
       case 'POST /_sim/listen-keys/expire':
         sim.expireListenKeys();
         send(200, { ok: true });
+        return;
+      case 'POST /_sim/adl':
+        send(200, orderJson(sim.autoDeleverage(autoDeleverageRequestFromJson(body))));
         return;
       case 'POST /_sim/advance': {
         const ms = Number(body.ms);

@@ -121,6 +121,7 @@ const CONTROL_PATHS = [
   '/_sim/streams/drop',
   '/_sim/listen-keys/expire',
   '/_sim/advance',
+  '/_sim/adl',
 ];
 const PARAM_NAMES = [
   'symbol',

@@ -3,28 +3,9 @@ import { WebSocket } from 'ws';
 import { startSim } from '../src/sim';
 import type { Sim } from '../src/sim';
 import { proClient, restClient } from './ccxt-client';
+import { connect, until } from './socket-client';
 
 const SYMBOL = 'BTC/USDC:USDC';
-
-/** Opens a socket and collects its JSON messages. */
-async function connect(url: string) {
-  const socket = new WebSocket(url);
-  const messages: Record<string, unknown>[] = [];
-  socket.on('message', (data) => messages.push(JSON.parse(data.toString()) as Record<string, unknown>));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  return { socket, messages };
-}
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('WebSocket streams', () => {
   let sim: Sim;

@@ -63,6 +63,62 @@ describe('createBinanceMarketPoller', () => {
     expect(result.errors).toEqual([]);
   });
 
+  it('never reports the forming candle closed, and reports it closed once, with its final prices, after it closed', async () => {
+    // A 1m market as Binance's REST serves it: closed candles oldest first, then the forming one.
+    const closes = new Map<number, string>([[60_000, '1.1']]);
+    let forming = { openTime: 120_000, close: '1.2' };
+    const row = (openTime: number, close: string) => [
+      openTime,
+      '1.0',
+      '2.0',
+      '0.5',
+      close,
+      '10',
+      openTime + 59_999,
+      '15',
+      3,
+      '5',
+      '7.5',
+      '0',
+    ];
+    const { request } = fakeRest({
+      'GET /fapi/v1/klines': (call) => {
+        const all = [...closes].map(([openTime, close]) => row(openTime, close));
+        all.push(row(forming.openTime, forming.close));
+        const { startTime, limit } = call.params as { startTime?: number; limit: number };
+        return startTime === undefined
+          ? all.slice(-limit)
+          : all.filter((kline) => (kline[0] as number) >= startTime).slice(0, limit);
+      },
+    });
+    // Two rows per poll: the first poll's page and a full page both end with the forming candle.
+    const poll = createBinanceMarketPoller({ request, maxKlinesPerPoll: 2 });
+    const closed: string[] = [];
+    let lastClosedOpenTime: number | undefined;
+    const pollAsTheFeedDoes = async () => {
+      const result = await poll({ reason: 'degraded', targets: [target({ lastClosedOpenTime })] });
+      expect(result.errors).toEqual([]);
+      for (const event of result.events) {
+        if (event.type !== 'kline' || !event.closed || event.openTime <= (lastClosedOpenTime ?? -1)) continue;
+        closed.push(`${event.openTime}:${event.close}`);
+        lastClosedOpenTime = event.openTime;
+      }
+    };
+    await pollAsTheFeedDoes();
+    await pollAsTheFeedDoes();
+    forming = { openTime: 120_000, close: '1.3' };
+    await pollAsTheFeedDoes();
+    expect(closed).toEqual(['60000:1.1']);
+    closes.set(120_000, '1.4');
+    closes.set(180_000, '1.5');
+    forming = { openTime: 240_000, close: '1.6' };
+    // A full page whose newest row is closed: that row is reported closed by the next poll.
+    await pollAsTheFeedDoes();
+    await pollAsTheFeedDoes();
+    await pollAsTheFeedDoes();
+    expect(closed).toEqual(['60000:1.1', '120000:1.4', '180000:1.5']);
+  });
+
   it('asks for mark prices one by one below ten symbols, all at once from ten, and reports failed parts', async () => {
     const row = (symbol: string) => ({
       symbol,

@@ -74,7 +74,7 @@ class PollSession {
 
 export interface BinanceMarketPollerOptions {
   readonly request: RestRequest;
-  /** Closed klines fetched per series and poll when catching up (default 99: weight 1). */
+  /** Klines fetched per series and poll when catching up (default 99: weight 1); a page's newest is closed by the next poll. */
   readonly maxKlinesPerPoll?: number;
   /** Aggregate trades fetched when no id is known yet (default 100). */
   readonly aggregateTradeLimit?: number;
@@ -201,50 +201,72 @@ async function pollKlines(
   if (target.lastClosedOpenTime !== undefined) params.startTime = target.lastClosedOpenTime + 1;
   const answer = await session.call({ method: 'GET', path: '/fapi/v1/klines', params, security: 'NONE' }, 1);
   shape(Array.isArray(answer), 'klines is not a list');
-  const list = answer as unknown[];
-  list.forEach((row, index) => {
-    shape(Array.isArray(row) && row.length >= 11, 'kline row');
-    const [openTime, open, high, low, close, volume, closeTime, quoteVolume, trades, takerBase, takerQuote] =
-      row as unknown[];
-    shape(
-      isInteger(openTime) &&
-        isDecimal(open) &&
-        isDecimal(high) &&
-        isDecimal(low) &&
-        isDecimal(close) &&
-        isDecimal(volume) &&
-        isInteger(closeTime) &&
-        isDecimal(quoteVolume) &&
-        isInteger(trades) &&
-        isDecimal(takerBase) &&
-        isDecimal(takerQuote),
-      'kline row fields',
-    );
-    // Every row but the newest is closed; the newest is too when a full page came back (more follow).
-    const closed = index < list.length - 1 || list.length === limit;
-    const event: KlineEvent = {
+  const parsed = (answer as unknown[]).map(klineRowFields);
+  // Binance lists the forming candle last, so the newest row's open time is the market time the answer
+  // proves: a candle is closed only if it ended before it (never the newest row; the next poll tells).
+  const provenMarketTime = parsed.at(-1)?.openTime ?? -Infinity;
+  for (const row of parsed) {
+    const closed = row.closeTime < provenMarketTime;
+    events.push({
       type: 'kline',
       source: 'poll',
       symbol: target.symbol,
-      eventTime: closed ? closeTime : openTime,
+      eventTime: closed ? row.closeTime : row.openTime,
       interval,
-      openTime,
-      closeTime,
-      open,
-      high,
-      low,
-      close,
-      volume,
-      quoteVolume,
-      takerBuyVolume: takerBase,
-      takerBuyQuoteVolume: takerQuote,
-      trades,
+      ...row,
       firstTradeId: -1,
       lastTradeId: -1,
       closed,
-    };
-    events.push(event);
-  });
+    });
+  }
+}
+
+type KlineRowFields = Pick<
+  KlineEvent,
+  | 'openTime'
+  | 'closeTime'
+  | 'open'
+  | 'high'
+  | 'low'
+  | 'close'
+  | 'volume'
+  | 'quoteVolume'
+  | 'takerBuyVolume'
+  | 'takerBuyQuoteVolume'
+  | 'trades'
+>;
+
+function klineRowFields(row: unknown): KlineRowFields {
+  shape(Array.isArray(row) && row.length >= 11, 'kline row');
+  const [openTime, open, high, low, close, volume, closeTime, quoteVolume, trades, takerBase, takerQuote] =
+    row as unknown[];
+  shape(
+    isInteger(openTime) &&
+      isDecimal(open) &&
+      isDecimal(high) &&
+      isDecimal(low) &&
+      isDecimal(close) &&
+      isDecimal(volume) &&
+      isInteger(closeTime) &&
+      isDecimal(quoteVolume) &&
+      isInteger(trades) &&
+      isDecimal(takerBase) &&
+      isDecimal(takerQuote),
+    'kline row fields',
+  );
+  return {
+    openTime,
+    closeTime,
+    open,
+    high,
+    low,
+    close,
+    volume,
+    quoteVolume,
+    takerBuyVolume: takerBase,
+    takerBuyQuoteVolume: takerQuote,
+    trades,
+  };
 }
 
 function bookTickerFromRest(row: Payload): BookTickerEvent {

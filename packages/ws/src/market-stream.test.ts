@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { VirtualClock, letIoRun } from '../test/virtual-clock';
 import type { WsError } from './errors';
-import type { MarketEvent } from './market-events';
+import type { KlineEvent, MarketEvent } from './market-events';
 import { MarketStream } from './market-stream';
+import type { MarketPollRequest, PollResult } from './pollers';
 
 const mark = (time: number, symbol = 'BTCUSDC') =>
   JSON.stringify({
@@ -142,5 +144,98 @@ describe('MarketStream de-duplication (ingest)', () => {
     await stream.close();
     expect(stream.health).toBe('stopped');
     await expect(stream.subscribe(['btcusdc@aggTrade'])).rejects.toMatchObject({ code: 'FEED_CLOSED' });
+  });
+});
+
+/** A 1m kline as the REST poller reports it. */
+const polledKline = (openTime: number, close: string, closed: boolean): KlineEvent => ({
+  type: 'kline',
+  source: 'poll',
+  symbol: 'BTCUSDC',
+  eventTime: closed ? openTime + 59_999 : openTime,
+  interval: '1m',
+  openTime,
+  closeTime: openTime + 59_999,
+  open: '1',
+  high: '2',
+  low: '0.5',
+  close,
+  volume: '3',
+  quoteVolume: '4',
+  takerBuyVolume: '1',
+  takerBuyQuoteVolume: '2',
+  trades: 2,
+  firstTradeId: -1,
+  lastTradeId: -1,
+  closed,
+});
+
+/** A kline-only feed whose poller answers from a script, one answer per call. */
+function gapFillFeed(answers: (() => PollResult<MarketEvent>)[]) {
+  const clock = new VirtualClock();
+  const requests: MarketPollRequest[] = [];
+  const stream = new MarketStream({
+    clock,
+    streams: ['btcusdc@kline_1m'],
+    pollIntervalMs: 2_000,
+    poller: async (request) => {
+      requests.push(request);
+      const answer = answers.shift();
+      if (!answer) throw new Error('no more answers');
+      return answer();
+    },
+  });
+  const klines: string[] = [];
+  const errors: WsError[] = [];
+  stream.on('kline', (event) => klines.push(`${event.openTime}:${event.close}:${event.closed}`));
+  stream.on('error', (error) => errors.push(error));
+  return { stream, clock, requests, klines, errors };
+}
+
+describe('MarketStream kline gap fill (ingest)', () => {
+  it('holds klines that follow missed closes until REST delivered them, retrying a failed fetch', async () => {
+    const { stream, clock, requests, klines, errors } = gapFillFeed([
+      () => {
+        throw new Error('503');
+      },
+      () => ({
+        events: [
+          polledKline(60_000, '2', true),
+          polledKline(120_000, '3', true),
+          polledKline(180_000, '4', false),
+        ],
+        weight: 1,
+      }),
+    ]);
+    stream.ingest(kline(0, 59_999, '1', true));
+    // 60 000 and 120 000 closed while the socket was away: the next candle must wait for them.
+    stream.ingest(kline(180_000, 180_100, '4', false));
+    stream.ingest(kline(180_000, 180_200, '5', false));
+    await letIoRun();
+    expect(klines).toEqual(['0:1:true']);
+    expect(errors.map((error) => error.code)).toEqual(['POLL_FAILED']);
+    expect(requests[0]).toMatchObject({ reason: 'gap-fill', targets: [{ lastClosedOpenTime: 0 }] });
+    clock.advance(2_000);
+    await letIoRun();
+    expect(klines).toEqual(['0:1:true', '60000:2:true', '120000:3:true', '180000:5:false']);
+    stream.ingest(kline(180_000, 239_999, '6', true));
+    expect(klines.at(-1)).toBe('180000:6:true');
+    expect(requests).toHaveLength(2);
+  });
+
+  it('moves on when REST lists later candles but none for the gap, or its poller returns no klines', async () => {
+    const { stream, klines, errors } = gapFillFeed([
+      () => ({ events: [polledKline(120_000, '3', true), polledKline(180_000, '4', false)], weight: 1 }),
+      () => ({ events: [], weight: 0 }),
+    ]);
+    stream.ingest(kline(0, 59_999, '1', true));
+    stream.ingest(kline(180_000, 180_100, '4', false));
+    await letIoRun();
+    // REST has no candle at 60 000 (as across maintenance): nothing to wait for.
+    expect(klines).toEqual(['0:1:true', '120000:3:true', '180000:4:false']);
+    stream.ingest(kline(300_000, 300_100, '7', false));
+    await letIoRun();
+    expect(klines.at(-1)).toBe('300000:7:false');
+    expect(errors).toEqual([]);
   });
 });

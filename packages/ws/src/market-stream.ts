@@ -27,7 +27,7 @@ import type {
 import type { ReplyMessage } from './messages';
 import { parseMarketPayload } from './parse-market-message';
 import { frameLength, frameText } from './payload-fields';
-import type { MarketPoller, MarketPollTarget } from './pollers';
+import type { MarketPoller, MarketPollTarget, PollResult } from './pollers';
 import { ResilientConnection } from './resilient-connection';
 import type { ConnectionSocket, DownInfo, ReadyInfo } from './resilient-connection';
 import { describeMarketStream } from './stream-names';
@@ -92,6 +92,19 @@ interface Series {
   lastClosedOpenTime: number;
   lastOpenTime: number;
   lastInProgress: KlineEvent | undefined;
+  /**
+   * Open time of the next closed kline owed to listeners: just after the last one delivered closed, or the
+   * first candle seen in progress (Infinity before any). A kline opening later means closes were missed.
+   */
+  nextClosedOpenTime: number;
+  /** Klines held, in arrival order, while REST fetches the closes missed before them. */
+  heldForGapFill: HeldKline[] | undefined;
+  gapFillRetry: TimerSlot | undefined;
+}
+
+interface HeldKline {
+  readonly event: KlineEvent;
+  readonly fromStream: boolean;
 }
 
 interface SymbolSeries {
@@ -122,6 +135,7 @@ export class MarketStream {
   readonly #maxStreamsPerConnection: number;
   readonly #staleAfterMs: Record<MarketEventType, number>;
   readonly #subscribeTimeoutMs: number;
+  readonly #gapFillRetryMs: number;
   readonly #maxMessageBytes: number;
   readonly #listeners: Listeners<MarketStreamEvents>;
   readonly #supervisor: FeedSupervisor;
@@ -180,10 +194,12 @@ export class MarketStream {
     });
     this.#staleTimer = new TimerSlot(this.#clock);
     const poller = options.poller;
+    const thresholds = resolveHealthThresholds(options, 300);
+    this.#gapFillRetryMs = thresholds.pollIntervalMs;
     this.#supervisor = new FeedSupervisor({
       feed: 'market',
       clock: this.#clock,
-      ...resolveHealthThresholds(options, 300),
+      ...thresholds,
       poll: poller ? (reason) => this.#poll(poller, reason) : undefined,
       onTransition: (transition) => this.#listeners.emit('health', transition),
       onError: (error) => this.#emitError(error),
@@ -316,6 +332,7 @@ export class MarketStream {
     this.#closed = true;
     this.#supervisor.stop();
     this.#staleTimer.clear();
+    for (const { series } of this.#streams.values()) this.#stopGapFill(series);
     for (const [id, pending] of this.#pending) {
       pending.timer.clear();
       pending.reject(new WsError('FEED_CLOSED', 'the market stream was closed'));
@@ -354,6 +371,9 @@ export class MarketStream {
         lastClosedOpenTime: -Infinity,
         lastOpenTime: -Infinity,
         lastInProgress: undefined,
+        nextClosedOpenTime: Infinity,
+        heldForGapFill: undefined,
+        gapFillRetry: undefined,
       };
       this.#addSeries(series);
     }
@@ -385,6 +405,7 @@ export class MarketStream {
     if (!entry) return;
     if (series.kind === 'kline') entry.klines?.delete(series.interval as string);
     else delete entry[series.kind];
+    this.#stopGapFill(series);
     if (series.awaitingFirst) {
       series.awaitingFirst = false;
       series.connection.awaiting -= 1;
@@ -633,23 +654,29 @@ export class MarketStream {
     }
   }
 
+  #pollTarget(series: Series, stream: string): MarketPollTarget {
+    // Before the first close, the closes owed start at the first candle seen in progress.
+    const closedBefore = Number.isFinite(series.lastClosedOpenTime)
+      ? series.lastClosedOpenTime
+      : series.nextClosedOpenTime - 1;
+    return {
+      stream,
+      kind: series.kind,
+      symbol: series.symbol,
+      interval: series.interval,
+      lastEventTime: series.delivered ? series.lastEventTime : undefined,
+      lastId: Number.isFinite(series.lastId) ? series.lastId : undefined,
+      lastClosedOpenTime: Number.isFinite(closedBefore) ? closedBefore : undefined,
+    };
+  }
+
   async #poll(poller: MarketPoller, reason: PollReason): Promise<PollOutcome> {
     const targets: MarketPollTarget[] = [];
     const seen = new Set<Series>();
     for (const { descriptor, series } of this.#streams.values()) {
       if (seen.has(series)) continue;
       seen.add(series);
-      targets.push({
-        stream: descriptor.stream,
-        kind: series.kind,
-        symbol: series.symbol,
-        interval: series.interval,
-        lastEventTime: series.delivered ? series.lastEventTime : undefined,
-        lastId: Number.isFinite(series.lastId) ? series.lastId : undefined,
-        lastClosedOpenTime: Number.isFinite(series.lastClosedOpenTime)
-          ? series.lastClosedOpenTime
-          : undefined,
-      });
+      targets.push(this.#pollTarget(series, descriptor.stream));
     }
     if (targets.length === 0) return { weight: 0, complete: true };
     const result = await poller({ reason, targets });
@@ -714,7 +741,7 @@ export class MarketStream {
     if (this.#listeners.has('dropped')) this.#listeners.emit('dropped', { feed: 'market', kind, reason });
   }
 
-  /** De-duplicates by series and delivers. Stream events also feed the staleness watch. */
+  /** Routes an event to its series. Stream events also feed the staleness watch. */
   #deliver(event: MarketEvent, fromStream: boolean): void {
     const entry = this.#bySymbol.get(event.symbol);
     const series =
@@ -735,6 +762,12 @@ export class MarketStream {
         if (series.connection.awaiting <= 0) this.#updateConnectionUp(series.connection);
       }
     }
+    if (event.type === 'kline' && this.#holdForGapFill(series, event, fromStream)) return;
+    this.#dispatch(series, event, fromStream);
+  }
+
+  /** De-duplicates within the series and emits. */
+  #dispatch(series: Series, event: MarketEvent, fromStream: boolean): void {
     switch (event.type) {
       case 'markPrice':
         if (event.eventTime <= series.lastEventTime) break;
@@ -761,6 +794,7 @@ export class MarketStream {
         if (event.openTime <= series.lastClosedOpenTime || event.openTime < series.lastOpenTime) break;
         if (event.closed) {
           series.lastClosedOpenTime = event.openTime;
+          series.nextClosedOpenTime = event.closeTime + 1;
           series.lastInProgress = undefined;
         } else {
           const last = series.lastInProgress;
@@ -774,6 +808,7 @@ export class MarketStream {
           )
             break;
           series.lastInProgress = event;
+          if (series.nextClosedOpenTime === Infinity) series.nextClosedOpenTime = event.openTime;
         }
         series.lastOpenTime = event.openTime;
         series.lastEventTime = Math.max(series.lastEventTime, event.eventTime);
@@ -783,6 +818,100 @@ export class MarketStream {
       }
     }
     this.#duplicates += 1;
+  }
+
+  /**
+   * Holds a kline that shows closes were missed (a socket blip, a late poll), and every later one of its
+   * series, until REST has delivered the missed closes. Without a poller there is nothing to fetch them with.
+   */
+  #holdForGapFill(series: Series, event: KlineEvent, fromStream: boolean): boolean {
+    const poller = this.#options.poller;
+    if (poller === undefined) return false;
+    const held = series.heldForGapFill;
+    if (held) {
+      // A newer update of a held forming candle replaces it: a long REST outage holds one per candle.
+      if (!event.closed) {
+        const superseded = held.findIndex(
+          (entry) => !entry.event.closed && entry.event.openTime === event.openTime,
+        );
+        if (superseded >= 0) held.splice(superseded, 1);
+      }
+      held.push({ event, fromStream });
+      return true;
+    }
+    if (event.openTime <= series.nextClosedOpenTime) return false;
+    series.heldForGapFill = [{ event, fromStream }];
+    void this.#fillGap(series, poller);
+    return true;
+  }
+
+  /**
+   * Fetches the closed klines missed before the held ones, delivers them, then the held ones, so every close
+   * arrives once and in order. A failed fetch, or REST lagging behind the stream, is retried.
+   */
+  async #fillGap(series: Series, poller: MarketPoller): Promise<void> {
+    const stream = [...series.streams][0] ?? series.symbol;
+    const held = series.heldForGapFill as HeldKline[];
+    // A listener may close the feed or unsubscribe the series while events are dispatched.
+    const abandoned = () => series.heldForGapFill !== held || !this.#isCurrent(series);
+    for (;;) {
+      while (held.length > 0 && (held[0] as HeldKline).event.openTime <= series.nextClosedOpenTime) {
+        if (abandoned()) return;
+        const { event, fromStream } = held.shift() as HeldKline;
+        this.#dispatch(series, event, fromStream);
+      }
+      if (abandoned()) return;
+      if (held.length === 0) {
+        series.heldForGapFill = undefined;
+        return;
+      }
+      const missedFrom = series.nextClosedOpenTime;
+      const missedBefore = (held[0] as HeldKline).event.openTime;
+      let result: PollResult<MarketEvent>;
+      try {
+        result = await poller({ reason: 'gap-fill', targets: [this.#pollTarget(series, stream)] });
+      } catch (error) {
+        result = { events: [], weight: 0, errors: [error] };
+      }
+      if (abandoned()) return;
+      const klines = result.events
+        .filter(
+          (event): event is KlineEvent =>
+            event.type === 'kline' && event.symbol === series.symbol && event.interval === series.interval,
+        )
+        .sort((left, right) => left.openTime - right.openTime);
+      for (const kline of klines) {
+        if (abandoned()) return;
+        if (kline.closed) this.#dispatch(series, kline, false);
+      }
+      const errors = result.errors ?? [];
+      for (const error of errors)
+        this.#emitError(
+          new WsError('POLL_FAILED', `kline gap fill (${stream}): ${describeError(error)}`, { cause: error }),
+        );
+      if (series.nextClosedOpenTime > missedFrom) continue;
+      // REST lists later candles but none for the gap: they never existed (as across maintenance). A poller
+      // that returns no klines at all cannot fill gaps, and holding on would freeze the series.
+      const nothingToWaitFor = klines.length === 0 || klines.some((kline) => kline.openTime >= missedBefore);
+      if (errors.length === 0 && nothingToWaitFor) {
+        series.nextClosedOpenTime = missedBefore;
+        continue;
+      }
+      // REST failed or is behind the stream: ask again later, still holding the newer klines.
+      await new Promise<void>((resolve) => {
+        series.gapFillRetry ??= new TimerSlot(this.#clock);
+        series.gapFillRetry.set(this.#gapFillRetryMs, resolve);
+      });
+    }
+  }
+
+  #stopGapFill(series: Series): void {
+    series.heldForGapFill = undefined;
+    series.gapFillRetry?.clear();
+  }
+
+  #isCurrent(series: Series): boolean {
+    return !this.#closed && this.#findSeries(series.kind, series.symbol, series.interval) === series;
   }
 
   #count(series: Series, fromStream: boolean): void {

@@ -28,7 +28,10 @@ export interface MarketPollTarget {
   readonly lastEventTime: number | undefined;
   /** Newest delivered aggregate trade id (aggTrade) or update id (bookTicker). */
   readonly lastId: number | undefined;
-  /** Open time of the newest delivered closed kline. */
+  /**
+   * Open time of the newest delivered closed kline (before the first close: just before the first candle
+   * delivered in progress). Klines opening after it are wanted.
+   */
   readonly lastClosedOpenTime: number | undefined;
 }
 

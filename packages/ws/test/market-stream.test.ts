@@ -87,6 +87,98 @@ describe('MarketStream against @bot/sim', () => {
     expect(stream.health).toBe('live');
   }
 
+  /** Moves the market (and the client's clock with it) until `seconds` s are left before the next candle close. */
+  async function tickUntilBeforeClose(seconds: number): Promise<void> {
+    const left = 60 - Math.floor((sim.marketTime() % 60_000) / 1000);
+    await tick((left - seconds + 60) % 60);
+  }
+
+  /** Drops the market socket and waits until the feed has seen it go down. */
+  async function dropMarketSocket(recorder: Recorder): Promise<void> {
+    const downs = recorder.connections.filter((event) => event.state === 'down').length;
+    expect(sim.dropStreams('market')).toBe(1);
+    await until(() => recorder.connections.filter((event) => event.state === 'down').length > downs, {
+      what: 'down',
+    });
+  }
+
+  /**
+   * Every closed candle delivered exactly once, in order and without a hole, with the emulator's own prices
+   * and volume (its REST klines over the same span), and no kline of an older candle after a newer one.
+   */
+  async function expectClosedCandlesAsEmulator(klines: readonly KlineEvent[]): Promise<void> {
+    const openTimes = klines.map((event) => event.openTime);
+    expect(openTimes).toEqual([...openTimes].sort((left, right) => left - right));
+    const closed = klines
+      .filter((event) => event.closed)
+      .map(({ openTime, open, high, low, close, volume }) => ({ openTime, open, high, low, close, volume }));
+    const first = closed[0]?.openTime ?? 0;
+    const last = closed.at(-1)?.openTime ?? 0;
+    const rows = (await simRest(sim)({
+      method: 'GET',
+      path: '/fapi/v1/klines',
+      params: { symbol: 'BTCUSDC', interval: '1m', startTime: first, limit: 100 },
+      security: 'NONE',
+    })) as [number, string, string, string, string, string][];
+    const expected = rows
+      .filter(([openTime]) => openTime <= last)
+      .map(([openTime, open, high, low, close, volume]) => ({ openTime, open, high, low, close, volume }));
+    expect(closed).toEqual(expected);
+  }
+
+  it('recovers a candle that closed during a short blip although the next one streams first', async () => {
+    const { stream, recorder } = open();
+    await goLive(stream);
+    await tickUntilBeforeClose(2);
+    await tick(3);
+    await tickUntilBeforeClose(2);
+    // Slow REST, so the stream's next forming candle arrives before the gap-fill poll answers.
+    sim.injectFaults({ latencyMs: 200 });
+    await dropMarketSocket(recorder);
+    sim.advance(4_000);
+    await until(() => sim.streams.activeStreams().includes('btcusdc@kline_1m'), {
+      clock,
+      stepMs: 50,
+      what: 'resubscribed',
+    });
+    await tick(3);
+    // Real time only: the client's clock must not run ahead of the market while REST is slow.
+    await until(() => stream.stats().polls >= 1, { what: 'gap fill' });
+    sim.clearFaults();
+    await tickUntilBeforeClose(57);
+    expect(recorder.health.map((transition) => transition.to)).toEqual(['live']);
+    await expectClosedCandlesAsEmulator(recorder.klines);
+    expect(recorder.klines.filter((event) => event.closed).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('delivers every candle that closed while the socket was down, once and in order, across degradation', async () => {
+    const { stream, recorder } = open({ recoverAfterMs: 10_000 });
+    await goLive(stream);
+    await tickUntilBeforeClose(2);
+    await tick(3);
+    await tickUntilBeforeClose(2);
+    sim.injectFaults({ latencyMs: 200 });
+    await dropMarketSocket(recorder);
+    // Three candles close while nobody listens, a gap longer than the 120 000 ms seen in a real run.
+    sim.advance(125_000);
+    // Past degradeAfterMs: the reconnect and the first REST poll start together.
+    clock.advance(6_000);
+    await until(() => sim.streams.activeStreams().includes('btcusdc@kline_1m'), {
+      clock,
+      stepMs: 50,
+      what: 'resubscribed',
+    });
+    await tick(3);
+    expect(recorder.health.map((transition) => transition.to)).toContain('degraded');
+    sim.clearFaults();
+    await until(() => stream.stats().polls >= 1, { what: 'first poll answered' });
+    for (let round = 0; round < 30 && stream.health !== 'live'; round += 1) await tick(1);
+    expect(stream.health).toBe('live');
+    await tickUntilBeforeClose(57);
+    await expectClosedCandlesAsEmulator(recorder.klines);
+    expect(recorder.klines.filter((event) => event.closed).length).toBeGreaterThanOrEqual(4);
+  });
+
   it('delivers typed mark price and kline events and goes live', async () => {
     const { stream, recorder } = open();
     await until(() => sim.streams.activeStreams().includes('btcusdc@markPrice@1s'), { what: 'subscription' });

@@ -7,6 +7,7 @@ import type {
   AlgoStatus,
   ConditionalOrderType,
   FillView,
+  ForcedClose,
   InstrumentSpec,
   MarginType,
   OrderStatus,
@@ -155,6 +156,7 @@ export interface OrderState {
   partialFillRatio: number | undefined;
   /** In `instrument.resting` (and, unless reduce-only, in the position's open-order aggregates). */
   resting: boolean;
+  readonly forcedClose: ForcedClose | undefined;
 }
 
 export interface AlgoState {

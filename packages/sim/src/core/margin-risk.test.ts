@@ -107,13 +107,21 @@ describe('cross liquidation', () => {
     expect(eventKinds(core.drainEvents())).toEqual(['marginCall']);
     move(core, '56900', '56900', t + 6); // balance 6.1 ≤ maint 6.828 → liquidation
     const events = core.drainEvents();
-    expect(eventKinds(events)).toEqual(['order:NEW:NEW', 'order:TRADE:FILLED', 'trade', 'account:ORDER']);
+    // Binance: the fill of a liquidation executes as CALCULATED ("Liquidation Execution"), not TRADE.
+    expect(eventKinds(events)).toEqual([
+      'order:NEW:NEW',
+      'order:CALCULATED:FILLED',
+      'trade',
+      'account:ORDER',
+    ]);
     const liquidation = events[1];
     expect(liquidation?.kind === 'order' && liquidation.order).toMatchObject({
       clientOrderId: `autoclose-${t + 6}`,
       side: 'SELL',
       type: 'LIMIT',
       timeInForce: 'IOC',
+      reduceOnly: false,
+      forcedClose: 'LIQUIDATION',
       avgPrice: '56900.0',
       executedQty: '0.030',
     });
@@ -131,7 +139,7 @@ describe('cross liquidation', () => {
     expect(eventKinds(events)).toEqual([
       'order:CANCELED:CANCELED',
       'order:NEW:NEW',
-      'order:TRADE:FILLED',
+      'order:CALCULATED:FILLED',
       'trade',
       'account:ORDER',
     ]);
@@ -147,7 +155,7 @@ describe('cross liquidation', () => {
     move(core, '56000'); // BTC uPnL −200
     const autocloses = core
       .drainEvents()
-      .flatMap((event) => (event.kind === 'order' && event.execution === 'TRADE' ? [event.order] : []));
+      .flatMap((event) => (event.kind === 'order' && event.execution === 'CALCULATED' ? [event.order] : []));
     expect(autocloses.map((order) => [order.symbol, order.clientOrderId])).toEqual([
       ['BTCUSDC', `autoclose-${t + 1}`],
       ['ETHUSDC', `autoclose-${t + 1}`],
@@ -171,13 +179,91 @@ describe('isolated liquidation', () => {
     expect(call[0]).toMatchObject({ positions: [{ symbol: 'BTCUSDC', marginType: 'ISOLATED' }] });
     move(core, '54000', '54000', t + 2); // iso balance −3 ≤ maint 21.6 → liquidation
     const events = core.drainEvents();
-    expect(eventKinds(events)).toEqual(['order:NEW:NEW', 'order:TRADE:FILLED', 'trade', 'account:ORDER']);
+    expect(eventKinds(events)).toEqual([
+      'order:NEW:NEW',
+      'order:CALCULATED:FILLED',
+      'trade',
+      'account:ORDER',
+    ]);
     expect(btcPosition(core)).toMatchObject({ positionAmt: '0.000', isolatedWallet: '0' });
     // the loss beyond the isolated wallet is absorbed: cross keeps 9400 − 0.15
     expect(usdc(core)).toMatchObject({ crossWalletBalance: '9399.85', walletBalance: '9399.85' });
     expect(core.positions('alice').find((position) => position.symbol === 'ETHUSDC')?.positionAmt).toBe(
       '0.100',
     );
+  });
+});
+
+describe('auto-deleveraging', () => {
+  function longCore() {
+    const core = createCore();
+    core.placeOrder('alice', btc({ quantity: '0.100' }), t); // fee 3 → wallet 9997
+    core.placeOrder('alice', btc({ type: 'LIMIT', price: '59000.0', quantity: '0.010' }), t);
+    core.drainEvents();
+    return core;
+  }
+
+  it('closes part of the position at mark with an adl_autoclose order: CALCULATED, no fee, open orders canceled', () => {
+    const core = longCore();
+    move(core, '61000', '61500', t + 1);
+    core.drainEvents();
+    const order = core.autoDeleverage('alice', 'BTCUSDC', t + 2, '0.040');
+    expect(order).toMatchObject({
+      clientOrderId: 'adl_autoclose',
+      side: 'SELL',
+      type: 'LIMIT',
+      timeInForce: 'IOC',
+      status: 'FILLED',
+      price: '61500.0',
+      avgPrice: '61500.0',
+      executedQty: '0.040',
+      reduceOnly: false,
+      forcedClose: 'ADL',
+    });
+    const events = core.drainEvents();
+    expect(eventKinds(events)).toEqual([
+      'order:CANCELED:CANCELED',
+      'order:NEW:NEW',
+      'order:CALCULATED:FILLED',
+      'trade',
+      'account:ORDER',
+    ]);
+    // realized (61500 − 60000) × 0.04 = 60 at mark, and no fee: 9997 + 60
+    const fill = core.fills('alice').at(-1);
+    expect(fill).toMatchObject({ orderId: order.orderId, price: '61500.0', qty: '0.040', commission: '0' });
+    expect(fill?.realizedPnl).toBe('60');
+    expect(usdc(core).walletBalance).toBe('10057');
+    expect(btcPosition(core)).toMatchObject({ positionAmt: '0.060', entryPrice: '60000.0' });
+    expect(core.openOrders('alice')).toEqual([]);
+    expect(core.getOrder('alice', 'BTCUSDC', { origClientOrderId: 'adl_autoclose' }).orderId).toBe(
+      order.orderId,
+    );
+  });
+
+  it('closes the whole position when no quantity is given, a short with a BUY', () => {
+    const core = createCore();
+    core.placeOrder('alice', btc({ side: 'SELL', quantity: '0.050' }), t);
+    core.drainEvents();
+    const order = core.autoDeleverage('alice', 'BTCUSDC', t + 1);
+    expect(order).toMatchObject({ side: 'BUY', executedQty: '0.050', forcedClose: 'ADL' });
+    expect(btcPosition(core).positionAmt).toBe('0.000');
+    expect(eventKinds(core.drainEvents())).toEqual([
+      'order:NEW:NEW',
+      'order:CALCULATED:FILLED',
+      'trade',
+      'account:ORDER',
+    ]);
+  });
+
+  it('refuses a flat position and a quantity that does not fit, changing nothing', () => {
+    const core = longCore();
+    expect(() => core.autoDeleverage('alice', 'ETHUSDC', t)).toThrow(/no ETHUSDC position/);
+    for (const quantity of ['0', '-0.010', '0.101', '0.0105', 'lots']) {
+      expect(() => core.autoDeleverage('alice', 'BTCUSDC', t, quantity), quantity).toThrow(/ADL quantity/);
+    }
+    expect(core.drainEvents()).toEqual([]);
+    expect(btcPosition(core).positionAmt).toBe('0.100');
+    expect(core.openOrders('alice')).toHaveLength(1);
   });
 });
 

@@ -87,7 +87,8 @@ type Command =
   | { kind: 'move'; symbol: number; change: number; markGap: number; minutes: number }
   | { kind: 'leverage'; symbol: number; leverage: number }
   | { kind: 'marginType'; symbol: number }
-  | { kind: 'partialFault'; ratio: number };
+  | { kind: 'partialFault'; ratio: number }
+  | { kind: 'adl'; symbol: number; percent: number };
 
 const side = fc.constantFrom<Side>('BUY', 'SELL');
 const symbolIndex = fc.integer({ min: 0, max: 1 });
@@ -143,6 +144,11 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({
     kind: fc.constant('partialFault' as const),
     ratio: fc.integer({ min: 0, max: 100 }).map((percent) => percent / 100),
+  }),
+  fc.record({
+    kind: fc.constant('adl' as const),
+    symbol: symbolIndex,
+    percent: fc.integer({ min: 1, max: 100 }),
   }),
 );
 
@@ -296,6 +302,13 @@ function run(commands: readonly Command[]): void {
         case 'partialFault':
           core.faults.partialFillRatio = item.ratio;
           break;
+        case 'adl': {
+          const symbol = specs[item.symbol]!.symbol;
+          const held = core.positions(accountId).find((position) => position.symbol === symbol)!;
+          const thousandths = Math.floor((Math.abs(Number(held.positionAmt)) * 1000 * item.percent) / 100);
+          if (thousandths > 0) core.autoDeleverage(accountId, symbol, time, (thousandths / 1000).toFixed(3));
+          break;
+        }
       }
     } catch (error) {
       if (!(error instanceof SimRejection)) throw error;

@@ -603,9 +603,27 @@ describe('leverage and margin type', () => {
     });
     core.cancelAllOrders('alice', 'BTCUSDC', t);
     core.setMarginType('alice', 'BTCUSDC', 'CROSSED', t);
+    // Nothing moves, yet Binance pushes ACCOUNT_UPDATE MARGIN_TYPE_CHANGE with the symbol's flat row.
+    const changes = core
+      .drainEvents()
+      .flatMap((event) => (event.kind === 'account' && event.reason !== 'ORDER' ? [event] : []));
     expect(
-      core.drainEvents().filter((event) => event.kind === 'account' && event.reason !== 'ORDER'),
-    ).toEqual([]);
+      changes.map(({ reason, balances, positions }) => ({
+        reason,
+        assets: balances.map((balance) => balance.asset),
+        positions: positions.map(({ symbol, marginType, positionAmt }) => ({
+          symbol,
+          marginType,
+          positionAmt,
+        })),
+      })),
+    ).toEqual(
+      (['ISOLATED', 'CROSSED'] as const).map((marginType) => ({
+        reason: 'MARGIN_TYPE_CHANGE',
+        assets: ['USDC'],
+        positions: [{ symbol: 'BTCUSDC', marginType, positionAmt: '0.000' }],
+      })),
+    );
   });
 });
 

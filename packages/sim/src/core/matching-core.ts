@@ -52,6 +52,7 @@ import type {
   CoreFaults,
   ExecutionType,
   FillView,
+  ForcedClose,
   InstrumentSpec,
   LeverageView,
   MarginType,
@@ -106,6 +107,7 @@ interface OrderIntent {
   readonly clientOrderId: string;
   readonly stopPrice: string;
   readonly workingType: WorkingType;
+  readonly forcedClose?: ForcedClose;
 }
 
 interface Admission {
@@ -597,7 +599,15 @@ export class MatchingCore {
     }
     position.marginType = marginType;
     position.updateTime = now;
-    // A flat isolated position holds no margin, so nothing moves and Binance sends no ACCOUNT_UPDATE.
+    // Nothing moves, yet Binance pushes an ACCOUNT_UPDATE for it with the symbol's flat row (see the README).
+    this.events.push({
+      kind: 'account',
+      accountId,
+      time: now,
+      reason: 'MARGIN_TYPE_CHANGE',
+      balances: [assetView(account, position.asset)],
+      positions: [positionView(position)],
+    });
   }
 
   symbolConfig(accountId: string, symbol?: string): SymbolConfigView[] {
@@ -613,6 +623,36 @@ export class MatchingCore {
         maxNotionalValue: this.maxNotionalValue,
       };
     });
+  }
+
+  /**
+   * Auto-deleveraging as Binance reports it: cancels the account's open orders on the symbol, then closes
+   * `quantity` (default the whole position) at the mark price with an `adl_autoclose` order, without a fee.
+   * Throws a plain Error when there is nothing to deleverage or the quantity does not fit the position.
+   */
+  autoDeleverage(accountId: string, symbol: string, now: number, quantity?: string): OrderView {
+    const account = this.accountOf(accountId);
+    const instrument = this.instrumentOf(symbol);
+    const position = this.positionOf(account, instrument);
+    const size = position.amount.abs();
+    if (size.isZero()) throw new Error(`Account ${accountId} holds no ${symbol} position to deleverage.`);
+    let closing = size;
+    if (quantity !== undefined) {
+      closing = parseMoney(quantity, 'ADL quantity');
+      const sizeText = formatQuantity(size, instrument.stepDecimals);
+      if (!closing.gt(0) || closing.gt(size))
+        throw new Error(
+          `ADL quantity ${quantity} must be above 0 and at most the position size ${sizeText}.`,
+        );
+      if (!floorToIncrement(closing, instrument.stepSize).eq(closing))
+        throw new Error(
+          `ADL quantity ${quantity} is not a multiple of the step size ${instrument.spec.stepSize}.`,
+        );
+    }
+    for (const order of [...account.openOrders.values()]) {
+      if (order.instrument === instrument) this.closeOrder(order, 'CANCELED', now);
+    }
+    return orderView(this.forceClose(account, position, closing, 'ADL', now));
   }
 
   // ---------------------------------------------------------------- queries
@@ -890,6 +930,7 @@ export class MatchingCore {
       updateTime: now,
       partialFillRatio,
       resting: false,
+      forcedClose: intent.forcedClose,
     };
     account.openOrders.set(orderId, order);
     account.clientOrderIndex.set(clientKey(instrument.symbol, order.clientOrderId), order);
@@ -1002,7 +1043,11 @@ export class MatchingCore {
     const asset = position.asset;
     const isolated = position.marginType === 'ISOLATED';
     const notional = price.times(quantity);
-    const commission = roundMoney(notional.times(maker ? this.makerRate : this.takerRate));
+    // Binance charges no trading fee on an ADL close (its ADL FAQ).
+    const commission =
+      order.forcedClose === 'ADL'
+        ? zero
+        : roundMoney(notional.times(maker ? this.makerRate : this.takerRate));
     const amount = position.amount;
     const signedQuantity = order.isBuy ? quantity : quantity.neg();
     const newAmount = amount.plus(signedQuantity);
@@ -1093,7 +1138,7 @@ export class MatchingCore {
     account.fills.push(fill);
     if (account.fills.length > this.historyLimit + 1024)
       account.fills = account.fills.slice(-this.historyLimit);
-    this.emitOrder(order, 'TRADE', now, fill);
+    this.emitOrder(order, order.forcedClose === undefined ? 'TRADE' : 'CALCULATED', now, fill);
     this.events.push({
       kind: 'trade',
       symbol: instrument.symbol,
@@ -1426,31 +1471,45 @@ export class MatchingCore {
     for (const position of positions) this.liquidatePosition(account, position, time);
   }
 
-  /** A liquidation order: LIMIT IOC at the mark price, `autoclose-<time>`, filled at once as taker. */
   private liquidatePosition(account: AccountState, position: PositionState, time: number): void {
-    const amount = position.amount;
-    if (amount.isZero()) return;
+    if (!position.amount.isZero())
+      this.forceClose(account, position, position.amount.abs(), 'LIQUIDATION', time);
+  }
+
+  /**
+   * The exchange's own closing order, `autoclose-<time>` or `adl_autoclose`: LIMIT IOC at the mark price,
+   * filled at once as taker. Binance's own order records show these with reduceOnly false.
+   */
+  private forceClose(
+    account: AccountState,
+    position: PositionState,
+    quantity: Decimal,
+    kind: ForcedClose,
+    time: number,
+  ): OrderState {
     const instrument = position.instrument;
     const mark = markPriceOf(instrument);
-    const isBuy = amount.lt(0);
+    const isBuy = position.amount.lt(0);
     const intent: OrderIntent = {
       instrument,
       side: isBuy ? 'BUY' : 'SELL',
       isBuy,
       type: 'LIMIT',
       origType: 'LIMIT',
-      quantity: amount.abs(),
+      quantity,
       price: mark,
       timeInForce: 'IOC',
-      reduceOnly: true,
+      reduceOnly: false,
       closePosition: false,
-      clientOrderId: `autoclose-${time}`,
+      clientOrderId: kind === 'ADL' ? 'adl_autoclose' : `autoclose-${time}`,
       stopPrice: '0',
       workingType: 'CONTRACT_PRICE',
+      forcedClose: kind,
     };
-    const order = this.createOrder(account, intent, amount.abs(), time, false);
+    const order = this.createOrder(account, intent, quantity, time, false);
     this.emitOrder(order, 'NEW', time);
-    this.applyFill(order, mark, amount.abs(), false, time);
+    this.applyFill(order, mark, quantity, false, time);
+    return order;
   }
 
   /** Funding at a boundary: payment = −positionAmt × mark × rate into the wallet holding the position. */

@@ -14,6 +14,8 @@ export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | '
 export type AlgoStatus =
   'NEW' | 'TRIGGERING' | 'TRIGGERED' | 'FINISHED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
 export type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'CALCULATED';
+/** An order the exchange placed itself to close a position: a liquidation or an auto-deleveraging. */
+export type ForcedClose = 'LIQUIDATION' | 'ADL';
 
 /** One tradable perpetual with Binance's filters (all decimal strings). */
 export interface InstrumentSpec {
@@ -98,6 +100,8 @@ export interface OrderView {
   readonly workingType: WorkingType;
   readonly time: number;
   readonly updateTime: number;
+  /** Set on the exchange's own closing orders (`autoclose-…`, `adl_autoclose`); their fills execute as CALCULATED. */
+  readonly forcedClose?: ForcedClose;
 }
 
 export interface AlgoOrderView {

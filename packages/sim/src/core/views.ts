@@ -41,6 +41,7 @@ export function orderView(order: OrderState): OrderView {
     workingType: order.workingType,
     time: order.time,
     updateTime: order.updateTime,
+    ...(order.forcedClose === undefined ? {} : { forcedClose: order.forcedClose }),
   };
 }
 

@@ -32,6 +32,11 @@ export interface FaultSettings {
   maintenance?: boolean;
   /** While true market streams send nothing although their sockets stay open (a stale feed). */
   staleMarketStreams?: boolean;
+  /**
+   * While true user-data sockets stay open and answer pings but send no event; what happens meanwhile is
+   * dropped, never re-sent (Binance does not replay: a client has to read REST).
+   */
+  staleUserDataStreams?: boolean;
   /** While true the server answers no pings: clients see missed pongs. */
   ignorePings?: boolean;
 }
@@ -69,7 +74,7 @@ export class FaultInjector {
 
 type JsonObject = Record<string, unknown>;
 
-const isObject = (value: unknown): value is JsonObject =>
+export const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const isFiniteNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
@@ -77,7 +82,7 @@ const isInteger = (value: unknown): value is number => Number.isSafeInteger(valu
 /** setTimeout's largest delay; anything longer fires at once (with a warning) instead of waiting. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-function expectKeys(value: JsonObject, allowed: readonly string[], where: string): void {
+export function expectKeys(value: JsonObject, allowed: readonly string[], where: string): void {
   const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
   if (unknown.length > 0)
     throw new TypeError(`unknown key ${unknown.join(', ')} in ${where} (allowed: ${allowed.join(', ')})`);
@@ -115,6 +120,7 @@ export function faultsFromJson(body: JsonObject): FaultSettings & CoreFaults {
       'clockSkewMs',
       'maintenance',
       'staleMarketStreams',
+      'staleUserDataStreams',
       'ignorePings',
       'partialFillRatio',
       'rejectNextConditional',
@@ -140,7 +146,7 @@ export function faultsFromJson(body: JsonObject): FaultSettings & CoreFaults {
   }
   if (clockSkewMs !== undefined && !isFiniteNumber(clockSkewMs))
     throw new TypeError('clockSkewMs must be a finite number of milliseconds');
-  for (const flag of ['maintenance', 'staleMarketStreams', 'ignorePings'] as const) {
+  for (const flag of ['maintenance', 'staleMarketStreams', 'staleUserDataStreams', 'ignorePings'] as const) {
     if (body[flag] !== undefined && typeof body[flag] !== 'boolean')
       throw new TypeError(`${flag} must be a boolean`);
   }

@@ -164,8 +164,12 @@ export class StreamServer {
     }
   }
 
-  /** Sends a user-data payload to every live /private connection listening to one of the account's keys. */
+  /**
+   * Sends a user-data payload to every live /private connection listening to one of the account's keys;
+   * while user-data streams are faulted stale it is dropped (and not recorded as sent).
+   */
   publishUser(accountId: string, payload: Record<string, unknown>): void {
+    if (this.#options.faults.settings.staleUserDataStreams) return;
     const eventType = String(payload.e);
     for (const connection of this.#connections) {
       if (connection.category !== 'private' || connection.socket.readyState !== WebSocket.OPEN) continue;
@@ -183,9 +187,14 @@ export class StreamServer {
     }
   }
 
-  /** Tells connections of expired keys, then stops delivering to those keys (Binance's behaviour). */
+  /**
+   * Tells connections of expired keys, then stops delivering to those keys (Binance's behaviour). A stale
+   * user-data stream stays silent about it too.
+   */
   expireListenKeys(): void {
+    const silent = this.#options.faults.settings.staleUserDataStreams === true;
     for (const record of this.#options.listenKeys.takeExpired()) {
+      if (silent) continue;
       const payload = { e: 'listenKeyExpired', E: String(Date.now()), listenKey: record.listenKey };
       for (const connection of this.#connections) {
         if (!connection.listenKeys.has(record.listenKey)) continue;

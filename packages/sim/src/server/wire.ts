@@ -251,6 +251,8 @@ export function userDataEvents(event: CoreEvent): Record<string, unknown>[] {
   switch (event.kind) {
     case 'order': {
       const { order, fill } = event;
+      // Binance's events type the exchange's own closing orders LIQUIDATION; its REST records say LIMIT.
+      const forced = order.forcedClose !== undefined;
       const orderTradeUpdate = {
         e: 'ORDER_TRADE_UPDATE',
         E: event.time,
@@ -259,7 +261,7 @@ export function userDataEvents(event: CoreEvent): Record<string, unknown>[] {
           s: order.symbol,
           c: order.clientOrderId,
           S: order.side,
-          o: order.type,
+          o: forced ? 'LIQUIDATION' : order.type,
           f: order.timeInForce,
           q: order.origQty,
           p: order.price,
@@ -279,7 +281,7 @@ export function userDataEvents(event: CoreEvent): Record<string, unknown>[] {
           m: fill?.maker ?? false,
           R: order.reduceOnly,
           wt: order.workingType,
-          ot: order.origType,
+          ot: forced ? 'LIQUIDATION' : order.origType,
           ps: 'BOTH',
           cp: order.closePosition,
           rp: fill?.realizedPnl ?? '0',
@@ -291,7 +293,8 @@ export function userDataEvents(event: CoreEvent): Record<string, unknown>[] {
           gtd: 0,
         },
       };
-      if (!fill) return [orderTradeUpdate];
+      // TRADE_LITE carries TRADE executions only, so a CALCULATED (liquidation or ADL) fill has none.
+      if (!fill || event.execution !== 'TRADE') return [orderTradeUpdate];
       const tradeLite = {
         e: 'TRADE_LITE',
         E: event.time,

@@ -1,0 +1,310 @@
+/**
+ * The exchange's truth is the bot's truth: the bot against the emulator over real sockets, while "the
+ * user" acts on the same account through an unmodified ccxt client, as an operator on the website would.
+ */
+import { readFileSync } from 'node:fs';
+import { createExchange } from '@bot/exchange';
+import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBot } from './run';
+import type { RunningBot } from './run';
+import {
+  ScriptedStrategy,
+  advanceMinutes,
+  captureLog,
+  eventually,
+  manualSim,
+  simKeys,
+  tempDir,
+  testConfig,
+} from './testing';
+
+const BTC = 'BTC/USDC:USDC';
+const ETH = 'ETH/USDC:USDC';
+
+const running: RunningBot[] = [];
+const emulators: Sim[] = [];
+afterEach(async () => {
+  for (const bot of running.splice(0)) await bot.stop().catch(() => undefined);
+  for (const sim of emulators.splice(0)) await sim.close();
+});
+
+interface Setup {
+  readonly sim: Sim;
+  readonly bot: RunningBot;
+  readonly strategies: Map<string, ScriptedStrategy>;
+  readonly user: Awaited<ReturnType<typeof createExchange>>['client'];
+  readonly log: ReturnType<typeof captureLog>;
+  readonly config: ReturnType<typeof testConfig>;
+  restart(): Promise<RunningBot>;
+}
+
+async function setup(env: Record<string, string> = {}, seed = 11): Promise<Setup> {
+  const sim = await manualSim(seed);
+  emulators.push(sim);
+  const keys = simKeys(sim);
+  const config = testConfig(tempDir(), { ...keys, ...env });
+  const strategies = new Map<string, ScriptedStrategy>();
+  const log = captureLog();
+  const start = () =>
+    startBot({
+      config,
+      logger: log.logger,
+      paper: { url: sim.url },
+      operatorApi: false,
+      createStrategy: (symbol) => {
+        const strategy = new ScriptedStrategy(symbol);
+        strategies.set(symbol, strategy);
+        return strategy;
+      },
+    });
+  const bot = await start();
+  running.push(bot);
+  const user = (
+    await createExchange({
+      mode: 'paper',
+      simUrl: sim.url,
+      apiKey: keys['BOT_API_KEY'] ?? '',
+      apiSecret: keys['BOT_API_SECRET'] ?? '',
+    })
+  ).client;
+  return {
+    sim,
+    bot,
+    strategies,
+    user,
+    log,
+    config,
+    async restart() {
+      await running.splice(running.indexOf(bot), 1)[0]?.stop();
+      const next = await start();
+      running.push(next);
+      return next;
+    },
+  };
+}
+
+const positionOf = (sim: Sim, symbol: string) =>
+  (sim.state().positions as PositionView[]).find((position) => position.symbol === symbol);
+const stopsOf = (sim: Sim, symbol: string) =>
+  (sim.state().openAlgoOrders as AlgoOrderView[]).filter(
+    (order) => order.symbol === symbol && order.orderType.startsWith('STOP'),
+  );
+const auditActions = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { payload: Record<string, unknown> }).payload);
+
+/** A long on the next candle with its stop `stopFraction` below the close and a far target. */
+function longNext(setup: Setup, symbol: string, stopFraction = 0.01, entry?: (close: number) => number) {
+  setup.strategies.get(symbol)?.signalNext({
+    side: 'long',
+    ...(entry ? { entry } : {}),
+    stop: (close) => (entry?.(close) ?? close) * (1 - stopFraction),
+    target: (close) => close * 1.5,
+  });
+}
+
+describe('positions the bot did not open', () => {
+  it('adopts one opened by hand while it runs: a stop sized to the per-trade risk, counted against the limits', async () => {
+    const world = await setup({ MAX_CONCURRENT_POSITIONS: '1' });
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    // 3 ETH: the fixed 1.5 % stop of old would lose ~1.4 % of the account.
+    await user.createOrder(ETH, 'market', 'buy', 3);
+    await eventually(() => stopsOf(sim, 'ETHUSDC').length === 1);
+    const position = positionOf(sim, 'ETHUSDC')!;
+    const [stop] = stopsOf(sim, 'ETHUSDC');
+    const loss = Number(position.positionAmt) * (Number(position.entryPrice) - Number(stop!.triggerPrice));
+    const budget = 0.005 * 10_000;
+    expect(loss).toBeLessThanOrEqual(budget);
+    expect(loss).toBeGreaterThan(budget * 0.8);
+
+    // It counts: with one position allowed, a BTC signal is denied and nothing is bought.
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(bot.trader.summary().denials['MAX_POSITIONS']).toBe(1);
+    expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
+  });
+
+  it('never buys on top of a position it does not own (ignore-symbol): denies FOREIGN_POSITION, leaves it alone', async () => {
+    const world = await setup({ BOT_FOREIGN_POSITIONS: 'ignore-symbol' });
+    const { sim, bot, user, config } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    await user.createOrder(ETH, 'market', 'buy', 0.5);
+    await eventually(() =>
+      world.log.messages().some((message) => message.includes('is not the bot') && message.includes(ETH)),
+    );
+    longNext(world, ETH);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(bot.trader.summary().denials['FOREIGN_POSITION']).toBe(1);
+    expect(positionOf(sim, 'ETHUSDC')?.positionAmt).toBe('0.500');
+    expect(stopsOf(sim, 'ETHUSDC')).toHaveLength(0);
+    const denial = auditActions(config.compliance.auditPath).find(
+      (payload) => payload['action'] === 'risk.deny' && String(payload['why']).startsWith('FOREIGN_POSITION'),
+    );
+    expect(denial?.['symbol']).toBe(ETH);
+  });
+
+  it('closes one opened by hand when the policy is flatten', async () => {
+    const world = await setup({ BOT_FOREIGN_POSITIONS: 'flatten' });
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    await user.createOrder(ETH, 'market', 'sell', 0.5);
+    await eventually(() => positionOf(sim, 'ETHUSDC') === undefined);
+    expect(bot.trader.openTrades).toHaveLength(0);
+  });
+});
+
+describe('liquidations and auto-deleveraging', () => {
+  it('halts with LIQUIDATION when the exchange liquidates a trade, and keeps the halt across a restart', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    // A stop beyond the liquidation price (3× isolated liquidates near −33 %): the exchange gets there first.
+    longNext(world, BTC, 0.5);
+    await advanceMinutes(sim, bot.trader, 1);
+    const position = positionOf(sim, 'BTCUSDC');
+    expect(position).toBeDefined();
+    const price = Number(position!.entryPrice) * 0.6;
+    sim.setMarketPrice('BTCUSDC', price.toFixed(1), price.toFixed(1));
+    await eventually(() => bot.trader.guard.status().halt?.code === 'LIQUIDATION');
+    const restarted = await world.restart();
+    expect(restarted.trader.guard.status().halt?.code).toBe('LIQUIDATION');
+  });
+
+  it('halts with ADL when the exchange auto-deleverages a trade', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(positionOf(sim, 'BTCUSDC')).toBeDefined();
+    sim.autoDeleverage({ symbol: 'BTCUSDC' });
+    await eventually(() => bot.trader.guard.status().halt?.code === 'ADL');
+  });
+});
+
+describe('leverage and margin type drift', () => {
+  it('sets leverage back before the next entry when the user raised it on the website', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(positionOf(sim, 'BTCUSDC')?.leverage).toBe(3);
+    // The user closes it by hand, then sets 50× on the website.
+    await user.createOrder(
+      BTC,
+      'market',
+      'sell',
+      Number(positionOf(sim, 'BTCUSDC')!.positionAmt),
+      undefined,
+      {
+        reduceOnly: true,
+      },
+    );
+    // Past the cooldown a losing close starts, so the next signal may enter.
+    await advanceMinutes(sim, bot.trader, 31);
+    expect(bot.trader.openTrades).toHaveLength(0);
+    await user.setLeverage(50, BTC);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(positionOf(sim, 'BTCUSDC')?.leverage).toBe(3);
+    expect(world.log.messages().some((message) => message.startsWith('playbook leverage-drift'))).toBe(true);
+  });
+
+  it('denies SYMBOL_LOCKED when the user’s open orders keep the margin type from being set back', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    // Binance's default margin type is cross; the bot trades isolated, and the user's order locks it.
+    const price = Number(sim.core.market('BTCUSDC').lastPrice);
+    await user.createOrder(BTC, 'limit', 'buy', 0.001, Math.round(price * 0.5));
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(bot.trader.summary().denials['SYMBOL_LOCKED']).toBe(1);
+    expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
+  });
+});
+
+describe('closes the guard must hear of', () => {
+  it('keeps a close whose fills cannot be read owed (no entry meanwhile), then records the exchange’s PnL to the cent', async () => {
+    const world = await setup({ BOT_MAX_RETRIES: '0' });
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    const amount = positionOf(sim, 'BTCUSDC')!.positionAmt;
+    sim.injectFaults({
+      httpErrors: Array.from({ length: 40 }, () => ({ status: 502, pathContains: 'userTrades' })),
+    });
+    await user.createOrder(BTC, 'market', 'sell', Number(amount), undefined, { reduceOnly: true });
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(bot.trader.guard.status().realizedPnl).toBe(0);
+    expect(bot.trader.openTrades[0]?.closing).toBeDefined();
+    longNext(world, ETH);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(bot.trader.summary().denials['CLOSE_PENDING']).toBe(1);
+    expect(positionOf(sim, 'ETHUSDC')).toBeUndefined();
+
+    sim.clearFaults();
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(bot.trader.openTrades).toHaveLength(0);
+    const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
+    const exchangeNet = fills.reduce(
+      (sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission),
+      0,
+    );
+    expect(bot.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet.toFixed(2));
+  });
+});
+
+describe('price drift between signal and fill', () => {
+  it('denies PRICE_MOVED when the mark is too far from the signal’s entry', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC, 0.01, (close) => close * 1.03);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(bot.trader.summary().denials['PRICE_MOVED']).toBe(1);
+    expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
+  });
+
+  it('reduces a fill whose real risk exceeds the plan by more than the tolerance to the planned risk', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_ENTRY_DEVIATION_PCT: '0.05' });
+    const { sim, bot, config } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    // Planned: entry 1 % under the close, stop 0.5 % under that; filled near the close: ~3× the risk.
+    longNext(world, BTC, 0.005, (close) => close * 0.99);
+    await advanceMinutes(sim, bot.trader, 1);
+    const placed = auditActions(config.compliance.auditPath).find(
+      (payload) => payload['action'] === 'order.place',
+    );
+    const planned = Number(placed?.['size']);
+    const held = Number(positionOf(sim, 'BTCUSDC')?.positionAmt);
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(planned * 0.5);
+    const reduce = auditActions(config.compliance.auditPath).find(
+      (payload) => payload['action'] === 'position.reduce',
+    );
+    expect(String(reduce?.['why'])).toMatch(/risk .* is .*× the planned/);
+  });
+});
+
+describe('a silent user-data stream', () => {
+  it('finds a position the stream did not report by the periodic sweep, audits the difference, and adopts it', async () => {
+    const world = await setup({ BOT_ACCOUNT_SWEEP_MS: '1000' });
+    const { sim, bot, user, config } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    sim.injectFaults({ staleUserDataStreams: true });
+    await user.createOrder(ETH, 'market', 'buy', 0.5);
+    await eventually(() => stopsOf(sim, 'ETHUSDC').length === 1, 15_000);
+    const degraded = auditActions(config.compliance.auditPath).find(
+      (payload) => payload['action'] === 'feed.degraded' && String(payload['why']).includes('did not report'),
+    );
+    expect(String(degraded?.['why'])).toContain(ETH);
+    expect(bot.trader.openTrades.map((trade) => trade.symbol)).toContain(ETH);
+  });
+});

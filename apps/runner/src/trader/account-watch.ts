@@ -1,0 +1,349 @@
+import { closingSide } from '@bot/exchange';
+import type { PositionSide } from '@bot/exchange';
+import { floorQuantityToStep, roundPriceToTick, toExchangeId } from '@bot/symbols';
+import type { OpenTrade } from '../bot-state';
+import { isLiveAlgoEntry, reduceAccount } from './account-state';
+import type { AccountEvent, AccountSnapshot, PositionEntry } from './account-state';
+import type { TraderContext } from './context';
+import { reconcileSymbols } from './protection';
+import { forcedKey, settle } from './settlement';
+
+/**
+ * The account watch: every user-data event and every REST sweep goes through `reduceAccount`, then one
+ * review brings the bot in line with what the exchange holds — positions it did not open get the
+ * configured policy, trades whose position went away are settled, liquidations and ADL halt trading.
+ */
+export function applyAccountEvent(context: TraderContext, event: AccountEvent): void {
+  context.account = reduceAccount(context.account, event);
+  if (event.type !== 'snapshot') context.marketClock = Math.max(context.marketClock, event.eventTime);
+  scheduleReview(context);
+}
+
+/** One review queued at a time: a burst of events is looked at once, after the last of them. */
+export function scheduleReview(context: TraderContext): void {
+  if (context.reviewQueued) return;
+  context.reviewQueued = true;
+  void context.enqueue(async () => {
+    context.reviewQueued = false;
+    await reviewAccount(context);
+  });
+}
+
+/**
+ * Reads the whole account over REST (positions of every symbol, both order books of every symbol that
+ * matters, balances, leverage) as one snapshot. A position the stream never told of means it missed
+ * something: entries stop (`ACCOUNT_OUT_OF_SYNC`) until a later sweep agrees.
+ */
+export async function sweepAccount(context: TraderContext, reason: string): Promise<void> {
+  const seq = context.account.eventSeq;
+  const first = context.account.lastSnapshotAt === 0;
+  const positions = await context.exchange.fetchPositions();
+  const symbols = [
+    ...new Set([...context.config.symbols, ...context.trades.keys(), ...positions.map((p) => p.symbol)]),
+  ];
+  const orders = [];
+  const conditionalOrders = [];
+  for (const symbol of symbols) {
+    const open = await context.exchange.fetchOpenOrders(symbol);
+    orders.push(...open.orders);
+    conditionalOrders.push(...open.conditionalOrders);
+  }
+  const balances = await context.exchange.fetchBalances();
+  const settings = await context.exchange.fetchSymbolSettings(symbols);
+  const snapshot: AccountSnapshot = {
+    type: 'snapshot',
+    time: context.now(),
+    seq,
+    symbols,
+    positions,
+    orders,
+    conditionalOrders,
+    balances,
+    settings,
+  };
+  const before = context.account;
+  context.account = reduceAccount(before, snapshot);
+  const missed = first ? [] : differences(before.positions, context.account.positions, before, seq);
+  if (missed.length > 0) {
+    context.outOfSync = `${reason}: the exchange shows ${missed.join('; ')}, which the user-data stream did not report`;
+    context.log.warn(
+      { playbook: 'ws-degraded', missed },
+      `playbook ws-degraded: account out of sync — ${context.outOfSync}; no new entries until a sweep agrees`,
+    );
+    await context.rationale({
+      action: 'feed.degraded',
+      lens: 'Reconciler',
+      why: context.outOfSync,
+      risk: { playbook: 'ws-degraded', missed: missed.join('; ') },
+    });
+  } else if (context.outOfSync !== undefined && !first) {
+    context.log.info(`account back in sync after ${reason}: entries allowed again`);
+    await context.rationale({
+      action: 'feed.restored',
+      lens: 'Reconciler',
+      why: `account in sync again (${reason}); it was: ${context.outOfSync}`,
+    });
+    context.outOfSync = undefined;
+  }
+}
+
+/** Positions the sweep changed that no event touched since the sweep's request. */
+function differences(
+  before: ReadonlyMap<string, PositionEntry>,
+  after: ReadonlyMap<string, PositionEntry>,
+  state: { readonly positionTimes: ReadonlyMap<string, { readonly seq: number }> },
+  seq: number,
+): string[] {
+  const found: string[] = [];
+  for (const symbol of new Set([...before.keys(), ...after.keys()])) {
+    if ((state.positionTimes.get(symbol)?.seq ?? 0) > seq) continue;
+    const was = before.get(symbol);
+    const is = after.get(symbol);
+    const describe = (entry: PositionEntry | undefined) =>
+      entry ? `${entry.side} ${entry.quantity}` : 'flat';
+    if (describe(was) !== describe(is))
+      found.push(`${symbol} ${describe(is)} (stream said ${describe(was)})`);
+  }
+  return found;
+}
+
+/** Brings the bot in line with the account state; runs on the queue. */
+export async function reviewAccount(context: TraderContext): Promise<void> {
+  await actOnForcedCloses(context);
+  for (const trade of [...context.trades.values()]) {
+    const position = context.account.positions.get(trade.symbol);
+    const due = trade.closing !== undefined || !position || position.side !== trade.side;
+    // Settling also re-protects a position no stop covers.
+    if (due || !coveredByStop(context, position)) {
+      await settle(context, trade.symbol).catch((error: unknown) =>
+        context.settleFailed(trade.symbol, error),
+      );
+    }
+  }
+  for (const symbol of [...context.ignoredSymbols]) {
+    if (!context.account.positions.has(symbol)) {
+      context.ignoredSymbols.delete(symbol);
+      context.log.info({ symbol }, `${symbol}: the position the bot left alone is closed; trading it again`);
+    }
+  }
+  for (const position of [...context.account.positions.values()]) {
+    if (context.trades.has(position.symbol) || context.ignoredSymbols.has(position.symbol)) continue;
+    await onForeignPosition(context, position);
+  }
+}
+
+function coveredByStop(context: TraderContext, position: PositionEntry): boolean {
+  const exitSide = closingSide(position.side);
+  return [...context.account.algoOrders.values()].some(
+    (order) =>
+      order.symbol === position.symbol &&
+      order.purpose === 'stop-loss' &&
+      order.side === exitSide &&
+      isLiveAlgoEntry(order) &&
+      (order.closePosition ||
+        (order.quantity !== undefined && Number(order.quantity) >= Number(position.quantity))),
+  );
+}
+
+/**
+ * A liquidation or ADL the exchange reported: the bot's own trade is settled with that reason (the guard
+ * halts with LIQUIDATION / ADL and keeps the halt across restarts); one of a position the bot did not own
+ * halts trading too, since the account's margin is shared.
+ */
+async function actOnForcedCloses(context: TraderContext): Promise<void> {
+  for (const close of context.account.forcedCloses) {
+    const key = forcedKey(close);
+    if (context.handledForcedCloses.has(key)) continue;
+    const trade = context.trades.get(close.symbol);
+    if (trade && close.time >= trade.openedAt) {
+      const position = context.account.positions.get(close.symbol);
+      if (!position) await settle(context, close.symbol, close.kind);
+      // A partial ADL leaves a smaller position: the guard still hears of it, once.
+      if (context.handledForcedCloses.has(key)) continue;
+    }
+    context.handledForcedCloses.add(key);
+    const code = close.kind === 'adl' ? 'ADL' : 'LIQUIDATION';
+    const reason = `${code} on ${close.symbol} (${close.quantity} at ${close.price}, realized ${close.realizedPnl})${trade ? '' : ' — a position the bot did not open'}`;
+    context.guard.halt(reason, context.now());
+    context.saveState();
+    context.log.error(
+      { playbook: 'liquidation', symbol: close.symbol },
+      `playbook liquidation: ${reason}; trading halted`,
+    );
+    await context.rationale({
+      action: 'trading.pause',
+      lens: 'Risk',
+      symbol: close.symbol,
+      why: reason,
+      risk: { halt: code, playbook: 'liquidation', quantity: close.quantity, price: close.price },
+    });
+  }
+}
+
+/** A position on the exchange that is not the bot's: the configured policy (`positions.foreignPolicy`). */
+async function onForeignPosition(context: TraderContext, position: PositionEntry): Promise<void> {
+  const policy = context.config.positions.foreignPolicy;
+  const what = `${position.symbol} ${position.side} ${position.quantity}`;
+  if (policy === 'ignore-symbol') {
+    context.ignoredSymbols.add(position.symbol);
+    context.log.warn(
+      { symbol: position.symbol, playbook: 'foreign-position' },
+      `playbook foreign-position: ${what} is not the bot's; counted against the limits, ${position.symbol} not traded while it is open`,
+    );
+    await context.rationale({
+      action: 'reconcile.ignore',
+      lens: 'Reconciler',
+      symbol: position.symbol,
+      why: `foreign position ${what}: policy ignore-symbol`,
+      risk: { playbook: 'foreign-position', quantity: position.quantity },
+    });
+    return;
+  }
+  if (policy === 'flatten') {
+    await flattenForeign(context, position, 'policy flatten');
+    return;
+  }
+  await adopt(context, position);
+}
+
+async function flattenForeign(context: TraderContext, position: PositionEntry, why: string): Promise<void> {
+  const clientOrderId = `${context.exchange.clientIdPrefix}-fx-${toExchangeId(position.symbol)}-${Date.now().toString(36)}`;
+  const what = `${position.symbol} ${position.side} ${position.quantity}`;
+  context.log.warn(
+    { symbol: position.symbol, playbook: 'foreign-position' },
+    `playbook foreign-position: closing ${what}, a position the bot did not open (${why})`,
+  );
+  await context.rationale({
+    action: 'position.close',
+    lens: 'Reconciler',
+    symbol: position.symbol,
+    side: position.side,
+    why: `foreign position ${what}: ${why}`,
+    risk: { clientOrderId, quantity: position.quantity, playbook: 'foreign-position' },
+  });
+  await context.options.audit.flush();
+  await context.exchange.closePosition({
+    symbol: position.symbol,
+    positionSide: position.side,
+    quantity: position.quantity,
+    clientOrderId,
+    rationale: `foreign position: ${why}`,
+  });
+}
+
+/**
+ * Adopts a foreign position: it counts against the limits, its close is recorded, and it is protected —
+ * by the stop already on the exchange, or by one placed so that its loss from the entry stays within the
+ * per-trade risk. When no such stop can be placed (the mark is already past it), it is closed instead.
+ */
+async function adopt(context: TraderContext, position: PositionEntry): Promise<void> {
+  const what = `${position.symbol} ${position.side} ${position.quantity}`;
+  const existing = [...context.account.algoOrders.values()].find(
+    (order) =>
+      order.symbol === position.symbol &&
+      order.purpose === 'stop-loss' &&
+      order.side === closingSide(position.side) &&
+      isLiveAlgoEntry(order),
+  );
+  const target = [...context.account.algoOrders.values()].find(
+    (order) => order.symbol === position.symbol && order.purpose === 'take-profit' && isLiveAlgoEntry(order),
+  );
+  let stopLossPrice = existing?.triggerPrice;
+  if (stopLossPrice === undefined) {
+    const sized = await riskSizedStop(context, position);
+    if (sized === undefined) {
+      await flattenForeign(
+        context,
+        position,
+        'adopt: no stop within the per-trade risk can be placed (the mark is past it)',
+      );
+      return;
+    }
+    stopLossPrice = sized;
+  }
+  const trade: OpenTrade = {
+    intentId: existing?.clientAlgoId ?? `adopted-${toExchangeId(position.symbol)}-${position.updatedAt}`,
+    symbol: position.symbol,
+    side: position.side,
+    quantity: position.quantity,
+    stopLossPrice,
+    takeProfitPrice: target?.triggerPrice,
+    stopLossId: existing?.algoId,
+    takeProfitId: target?.algoId,
+    openedAt: position.updatedAt,
+    adopted: true,
+  };
+  context.trades.set(position.symbol, trade);
+  context.saveState();
+  context.log.warn(
+    {
+      symbol: position.symbol,
+      side: position.side,
+      quantity: position.quantity,
+      playbook: 'foreign-position',
+    },
+    `adopted ${what}: a position the bot did not open; it counts against the limits and its close is recorded (stop ${stopLossPrice}${existing ? ', its own' : ', sized to the per-trade risk'})`,
+  );
+  await context.rationale({
+    action: 'reconcile.adopt',
+    lens: 'Reconciler',
+    symbol: position.symbol,
+    side: position.side,
+    why: `foreign position ${what} adopted; stop ${stopLossPrice}${existing ? ' (already on the exchange)' : ' (sized to the per-trade risk)'}`,
+    risk: { playbook: 'foreign-position', quantity: position.quantity, stopLoss: stopLossPrice },
+  });
+  if (!existing) {
+    await reconcileSymbols(context, [position.symbol], 'foreign position adopted');
+    const open = await context.exchange.fetchOpenOrders(position.symbol);
+    const placed = open.conditionalOrders.find((order) => order.purpose === 'stop-loss');
+    if (placed)
+      context.trades.set(position.symbol, {
+        ...trade,
+        stopLossId: placed.id,
+        stopLossPrice: placed.triggerPrice,
+      });
+    context.saveState();
+  }
+}
+
+/** The stop whose loss from the entry is the per-trade risk of the equity; undefined when the mark is past it. */
+async function riskSizedStop(context: TraderContext, position: PositionEntry): Promise<string | undefined> {
+  const equity = await currentEquity(context);
+  const budget = equity * context.config.risk.riskPerTradePct;
+  const quantity = Number(position.quantity);
+  const entry = Number(position.entryPrice);
+  if (!(budget > 0) || !(quantity > 0) || !(entry > 0)) return undefined;
+  const distance = budget / quantity;
+  const raw = position.side === 'long' ? entry - distance : entry + distance;
+  if (raw <= 0) return undefined;
+  const instrument = await context.exchange.instrument(position.symbol);
+  // Rounded towards the entry: the loss stays within the budget.
+  const stop = roundPriceToTick(raw, instrument, position.side === 'long' ? 'up' : 'down');
+  const mark = Number(await context.exchange.fetchMarkPrice(position.symbol));
+  const past = position.side === 'long' ? mark <= Number(stop) : mark >= Number(stop);
+  return past ? undefined : stop;
+}
+
+export async function currentEquity(context: TraderContext): Promise<number> {
+  const balances = await context.exchange.fetchBalances();
+  const balance = balances.find((entry) => entry.asset === context.config.quoteCoin);
+  return Number(balance?.marginBalance ?? 0);
+}
+
+/** Every position on the account counts against the limits, the bot's or not. */
+export function openPositionsForLimits(context: TraderContext): { symbol: string; side: PositionSide }[] {
+  const open = new Map<string, PositionSide>();
+  for (const trade of context.trades.values()) open.set(trade.symbol, trade.side);
+  for (const position of context.account.positions.values()) open.set(position.symbol, position.side);
+  return [...open].map(([symbol, side]) => ({ symbol, side }));
+}
+
+/** Floors a quantity to the instrument's market step. */
+export async function marketQuantity(
+  context: TraderContext,
+  symbol: string,
+  quantity: number,
+): Promise<string> {
+  const instrument = await context.exchange.instrument(symbol);
+  return floorQuantityToStep(Math.max(0, quantity).toFixed(12), instrument, 'market');
+}

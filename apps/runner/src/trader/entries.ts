@@ -1,0 +1,344 @@
+import { clientOrderIdsFor, isExchangeAdapterError } from '@bot/exchange';
+import type { ProtectedEntryResult } from '@bot/exchange';
+import { TIER_LIMITS, sizePosition } from '@bot/risk';
+import type { Signal } from '@bot/strategy';
+import { klineIntervalMs, toExchangeId } from '@bot/symbols';
+import type { OpenTrade } from '../bot-state';
+import { currentEquity, marketQuantity, openPositionsForLimits } from './account-watch';
+import type { TraderContext } from './context';
+import { flatFigures } from './context';
+
+const TAKER_FEE_RATE = 0.0005;
+const SLIPPAGE_PCT = 0.0005;
+
+/**
+ * A signal, from the strategy to a protected entry: the account state first (a position the bot does not
+ * own on the symbol, an account out of sync, leverage or margin mode not as configured), then RiskGuard and
+ * sizing, then the signal's age and the mark price against its entry, then the write-ahead record, the
+ * entry itself, and the risk recomputed from the real fill.
+ */
+export async function onSignal(context: TraderContext, signal: Signal, candleClose: number): Promise<void> {
+  context.counters.signals += 1;
+  if (!context.accepting) return;
+  if (context.trades.has(signal.symbol)) {
+    context.log.info(
+      { symbol: signal.symbol },
+      `signal ${signal.symbol} ${signal.side} skipped: position open`,
+    );
+    return;
+  }
+  const subject = { symbol: signal.symbol, side: signal.side };
+  const foreign = context.account.positions.get(signal.symbol);
+  if (foreign || context.ignoredSymbols.has(signal.symbol)) {
+    await context.deny('FOREIGN_POSITION', {
+      ...subject,
+      why: `the exchange holds ${foreign ? `${foreign.side} ${foreign.quantity}` : 'a position'} on ${signal.symbol} that the bot did not open`,
+    });
+    return;
+  }
+  const owed = [...context.trades.values()].find((trade) => trade.closing !== undefined);
+  if (owed) {
+    await context.deny('CLOSE_PENDING', {
+      ...subject,
+      why: `the close of ${owed.symbol} is not yet recorded (its fills could not be read); no entry until the guard knows it`,
+    });
+    return;
+  }
+  if (context.outOfSync !== undefined) {
+    await context.deny('ACCOUNT_OUT_OF_SYNC', { ...subject, why: context.outOfSync });
+    return;
+  }
+  const equity = await currentEquity(context);
+  const decision = context.guard.canOpen({
+    symbol: signal.symbol,
+    side: signal.side,
+    now: candleClose,
+    equity,
+    openPositions: openPositionsForLimits(context),
+  });
+  if (!decision.allowed) {
+    await context.deny(decision.code, { ...subject, why: decision.message }, flatFigures(decision));
+    return;
+  }
+  if (!(await symbolSettingsAsConfigured(context, signal))) return;
+  const instrument = await context.exchange.instrument(signal.symbol);
+  const { risk, strategy, execution } = context.config;
+  const size = sizePosition({
+    side: signal.side,
+    equity,
+    riskPct: risk.riskPerTradePct,
+    entry: signal.entry,
+    stop: signal.stop,
+    instrument,
+    leverage: risk.leverageDefault,
+    feeRate: TAKER_FEE_RATE,
+    slippagePct: SLIPPAGE_PCT,
+    tier: strategy.tier,
+  });
+  if (!size.allowed) {
+    context.counters.denials[size.code] = (context.counters.denials[size.code] ?? 0) + 1;
+    await context.rationale({
+      action: 'signal.skip',
+      lens: 'Risk',
+      symbol: signal.symbol,
+      side: signal.side,
+      why: `${size.code}: ${size.message}`,
+      risk: { code: size.code, equity },
+    });
+    return;
+  }
+  if (!(await stillValid(context, signal, candleClose))) return;
+
+  const why = `${signal.why}; qty=${size.quantity} risks ${(risk.riskPerTradePct * 100).toFixed(2)}% of ${equity.toFixed(2)}`;
+  // The intent id derives from the signal's candle: a restart that sees the same signal again reuses the
+  // same client order ids, and the exchange refuses the duplicate instead of opening twice.
+  const intentId = `${toExchangeId(signal.symbol)}-${signal.time}`;
+  const clientIds = clientOrderIdsFor(intentId, context.exchange.clientIdPrefix);
+  // Write-ahead: the decision is durable before the order leaves, so a crash right after the exchange
+  // acknowledged it still leaves the order's reason in the trail (its client ids derive from `base`).
+  await context.rationale({
+    action: 'order.place',
+    lens: 'Trader',
+    symbol: signal.symbol,
+    side: signal.side === 'long' ? 'buy' : 'sell',
+    size: Number(size.quantity),
+    why,
+    config: { riskPerTradePct: risk.riskPerTradePct, leverage: risk.leverageDefault, tier: strategy.tier },
+    risk: {
+      intentId,
+      clientIdBase: clientIds.base,
+      stopLoss: signal.stop,
+      takeProfit: signal.target,
+      equity,
+    },
+  });
+  await context.options.audit.flush();
+  // The trade is tracked and saved before its entry leaves, like its decision: a kill after the entry
+  // filled, or a result other than `protected`, still leaves a trade that the next settle (or the
+  // restart's reconcile) protects, or counts when it closes: no loss escapes the guard.
+  const pending: OpenTrade = {
+    intentId,
+    symbol: signal.symbol,
+    side: signal.side,
+    quantity: size.quantity,
+    stopLossPrice: String(signal.stop),
+    takeProfitPrice: String(signal.target),
+    stopLossId: undefined,
+    takeProfitId: undefined,
+    openedAt: candleClose,
+  };
+  context.trades.set(signal.symbol, pending);
+  context.saveState();
+  const result = await context.exchange.openProtectedPosition({
+    id: intentId,
+    symbol: signal.symbol,
+    side: signal.side,
+    quantity: size.quantity,
+    entry: { type: 'market' },
+    stopLossPrice: String(signal.stop),
+    takeProfitPrice: String(signal.target),
+    rationale: why,
+  });
+  await context.options.audit.append('order.result', {
+    intentId,
+    symbol: signal.symbol,
+    status: result.status,
+    filledQuantity: result.filledQuantity,
+    averagePrice: result.averagePrice ?? null,
+    stopLossId: result.stopLoss?.id ?? null,
+    takeProfitId: result.takeProfit?.id ?? null,
+    error: result.error?.message ?? null,
+  });
+  for (const incident of result.incidents) context.incident(incident);
+  if (result.status !== 'protected') {
+    if (
+      result.status === 'rejected' ||
+      result.status === 'not-filled' ||
+      result.status === 'already-closed'
+    ) {
+      context.trades.delete(signal.symbol); // nothing opened
+      context.saveState();
+    }
+    context.log.warn(
+      { symbol: signal.symbol, status: result.status, error: result.error?.message },
+      `entry ${signal.symbol} ${signal.side} ${size.quantity}: ${result.status}${result.error ? ` (${result.error.message})` : ''}`,
+    );
+    return;
+  }
+  context.counters.entries += 1;
+  // What the exchange holds: the filled quantity and the protective orders as placed.
+  context.trades.set(signal.symbol, {
+    ...pending,
+    quantity: result.filledQuantity,
+    stopLossPrice: result.stopLoss?.triggerPrice ?? pending.stopLossPrice,
+    takeProfitPrice: result.takeProfit?.triggerPrice ?? pending.takeProfitPrice,
+    stopLossId: result.stopLoss?.id,
+    takeProfitId: result.takeProfit?.id,
+    openedAt: result.entry?.updatedAt ?? candleClose,
+  });
+  context.saveState();
+  context.log.info(
+    { symbol: signal.symbol, side: signal.side, quantity: size.quantity, intentId },
+    `entry ${signal.symbol} ${signal.side} ${size.quantity}: protected — ${why}`,
+  );
+  const plannedRisk = Number(size.quantity) * Math.abs(signal.entry - signal.stop);
+  await checkRealizedRisk(context, signal, result, plannedRisk, execution.riskOverrunTolerancePct);
+}
+
+/**
+ * Leverage and margin mode as the account state knows them: set back to the configured ones when they
+ * drifted (the user changed them on the website), or the entry is denied — never an entry above the
+ * tier's leverage cap. A symbol the exchange will not change while the user's orders rest on it (-4047,
+ * -4048) is a denial, not a retry loop.
+ */
+async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal): Promise<boolean> {
+  const wanted = context.config.risk.leverageDefault;
+  const cap = TIER_LIMITS[context.config.strategy.tier].hardCaps.leverageDefault.max;
+  const known = context.account.settings.get(signal.symbol);
+  const marginMode = context.exchange.marginMode;
+  if (
+    !known ||
+    ((known.leverage === undefined || known.leverage === wanted) &&
+      (known.marginMode ?? marginMode) === marginMode)
+  ) {
+    context.configuredSymbols.add(signal.symbol);
+    return true;
+  }
+  const drift = `leverage ${known.leverage ?? '?'}× / ${known.marginMode ?? '?'} on the exchange, configured ${wanted}× / ${marginMode}`;
+  // The first setting of a symbol this run is routine; a difference after that is the user's doing.
+  const drifted = context.configuredSymbols.has(signal.symbol);
+  try {
+    await context.rationale({
+      action: 'settings.restore',
+      lens: 'Trader',
+      symbol: signal.symbol,
+      why: `${drift}: ${drifted ? 'setting them back' : 'setting them'} before the entry`,
+      risk: {
+        leverage: known.leverage ?? null,
+        configured: wanted,
+        cap,
+        playbook: drifted ? 'leverage-drift' : null,
+      },
+    });
+    await context.exchange.configureSymbol({
+      symbol: signal.symbol,
+      leverage: wanted,
+      marginMode,
+      current: { leverage: known.leverage, marginMode: known.marginMode },
+      rationale: `settings ${drifted ? 'drifted' : 'first set'}: ${drift}`,
+    });
+    context.configuredSymbols.add(signal.symbol);
+    if (drifted) {
+      context.log.warn(
+        { symbol: signal.symbol, playbook: 'leverage-drift' },
+        `playbook leverage-drift: ${signal.symbol} ${drift}; set back to ${wanted}× ${marginMode}`,
+      );
+    }
+    return true;
+  } catch (error) {
+    const locked =
+      isExchangeAdapterError(error) && (error.exchangeCode === -4047 || error.exchangeCode === -4048);
+    await context.deny(locked ? 'SYMBOL_LOCKED' : 'LEVERAGE_MISMATCH', {
+      symbol: signal.symbol,
+      side: signal.side,
+      why: `${drift}; could not set them back: ${error instanceof Error ? error.message : String(error)}`,
+    });
+    return false;
+  }
+}
+
+/**
+ * The signal must still hold when its entry leaves: not older than `execution.signalExpiryCandles`
+ * candles (a rate-limit pause may hold an order back), and the mark within `execution.maxEntryDeviationPct`
+ * of the planned entry. A pause in force is waited out first, so the check is the last word before sending.
+ */
+async function stillValid(context: TraderContext, signal: Signal, candleClose: number): Promise<boolean> {
+  const { execution, strategy } = context.config;
+  const pausedFor = context.exchange.executor.pausedUntil - Date.now();
+  if (pausedFor > 0) await new Promise((resolve) => setTimeout(resolve, pausedFor));
+  const candleMs = klineIntervalMs(strategy.timeframe) ?? 60_000;
+  const age = context.marketClock - candleClose;
+  const subject = { symbol: signal.symbol, side: signal.side };
+  if (age > execution.signalExpiryCandles * candleMs) {
+    await context.deny(
+      'SIGNAL_EXPIRED',
+      {
+        ...subject,
+        why: `the signal is ${Math.round(age / 1000)} s old, more than ${execution.signalExpiryCandles} candle(s)`,
+      },
+      { ageMs: age },
+    );
+    return false;
+  }
+  const mark = Number(await context.exchange.fetchMarkPrice(signal.symbol));
+  const deviation = Math.abs(mark - signal.entry) / signal.entry;
+  if (!(deviation <= execution.maxEntryDeviationPct)) {
+    await context.deny(
+      'PRICE_MOVED',
+      {
+        ...subject,
+        why: `mark ${mark} is ${(deviation * 100).toFixed(3)} % from the planned entry ${signal.entry} (limit ${(execution.maxEntryDeviationPct * 100).toFixed(3)} %)`,
+      },
+      { mark, entry: signal.entry, deviation },
+    );
+    return false;
+  }
+  return true;
+}
+
+/**
+ * The risk of the real fill: a fill beyond the stop is closed at once; one whose risk exceeds the plan by
+ * more than the tolerance is reduced to the planned risk at once. Both audited with the numbers.
+ */
+async function checkRealizedRisk(
+  context: TraderContext,
+  signal: Signal,
+  result: ProtectedEntryResult,
+  plannedRisk: number,
+  tolerance: number,
+): Promise<void> {
+  const fill = Number(result.averagePrice);
+  const filled = Number(result.filledQuantity);
+  if (!(fill > 0) || !(filled > 0)) return;
+  const stop = Number(result.stopLoss?.triggerPrice ?? signal.stop);
+  const perUnit = signal.side === 'long' ? fill - stop : stop - fill;
+  const realRisk = filled * Math.abs(perUnit);
+  const figures = { fill, stop, plannedRisk, realRisk, filled };
+  let keep: string;
+  let why: string;
+  if (perUnit <= 0) {
+    keep = '0';
+    why = `filled at ${fill}, beyond the stop ${stop}: closing at once`;
+  } else if (realRisk > plannedRisk * (1 + tolerance)) {
+    keep = await marketQuantity(context, signal.symbol, plannedRisk / perUnit);
+    why = `filled at ${fill} (planned ${signal.entry}): risk ${realRisk.toFixed(2)} is ${(realRisk / plannedRisk).toFixed(2)}× the planned ${plannedRisk.toFixed(2)}; reducing to ${keep}`;
+  } else {
+    return;
+  }
+  const reduceBy =
+    keep === '0' || Number(keep) <= 0 ? result.filledQuantity : String(+(filled - Number(keep)).toFixed(12));
+  const closingAll = reduceBy === result.filledQuantity;
+  const clientOrderId = `${context.exchange.clientIdPrefix}-rr-${toExchangeId(signal.symbol)}-${Date.now().toString(36)}`;
+  context.log.warn({ symbol: signal.symbol, ...figures }, `entry ${signal.symbol}: ${why}`);
+  await context.rationale({
+    action: closingAll ? 'position.close' : 'position.reduce',
+    lens: 'Risk',
+    symbol: signal.symbol,
+    side: signal.side,
+    why,
+    risk: { ...figures, clientOrderId, reduceBy },
+  });
+  await context.options.audit.flush();
+  await context.exchange.closePosition({
+    symbol: signal.symbol,
+    positionSide: signal.side,
+    quantity: reduceBy,
+    clientOrderId,
+    rationale: why,
+  });
+  const trade = context.trades.get(signal.symbol);
+  if (trade && !closingAll) {
+    context.trades.set(signal.symbol, { ...trade, quantity: keep });
+    context.saveState();
+  }
+}

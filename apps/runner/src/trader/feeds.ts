@@ -1,0 +1,136 @@
+import { fromExchangeId, toExchangeId } from '@bot/symbols';
+import {
+  MarketStream,
+  UserDataStream,
+  createBinanceListenKeyApi,
+  createBinanceMarketPoller,
+  createBinanceUserDataPoller,
+  klineStream,
+} from '@bot/ws';
+import type { FeedHealthState, HealthTransition, KlineEvent, KlineInterval } from '@bot/ws';
+import { applyAccountEvent } from './account-watch';
+import type { TraderContext } from './context';
+import { onSignal } from './entries';
+import { settle } from './settlement';
+
+/** The playbook each feed problem maps to (see `bot playbook`). */
+const FEED_PLAYBOOK = 'ws-degraded';
+
+/**
+ * Opens the market stream (closed candles → strategy) and the user-data stream (every event → the account
+ * state), each degrading to REST polling on its own.
+ */
+export function startFeeds(context: TraderContext): void {
+  const { rest, wsBaseUrl, feeds = {} } = context.options;
+  const interval = context.config.strategy.timeframe as KlineInterval;
+  const market = new MarketStream({
+    baseUrl: wsBaseUrl,
+    streams: context.config.symbols.map((symbol) => klineStream(toExchangeId(symbol), interval)),
+    poller: createBinanceMarketPoller({ request: rest }),
+    // A kline stream sends an update every ~250 ms while trading; 1m candles may still be quiet at night.
+    staleAfterMs: { kline: feeds.klineStaleAfterMs ?? 60_000 },
+    degradeAfterMs: feeds.degradeAfterMs,
+    recoverAfterMs: feeds.recoverAfterMs,
+  });
+  market.on('kline', (event) => onKline(context, event));
+  market.on('health', (transition) => onHealth(context, transition));
+  market.on('error', (error) => context.log.warn({ code: error.code }, `market feed: ${error.message}`));
+  const userData = new UserDataStream({
+    baseUrl: wsBaseUrl,
+    listenKeys: createBinanceListenKeyApi(rest),
+    poller: createBinanceUserDataPoller({ request: rest, symbols: context.config.symbols.map(toExchangeId) }),
+    degradeAfterMs: feeds.degradeAfterMs,
+    recoverAfterMs: feeds.recoverAfterMs,
+  });
+  userData.on('orderUpdate', (event) => applyAccountEvent(context, event));
+  userData.on('algoUpdate', (event) => applyAccountEvent(context, event));
+  userData.on('accountUpdate', (event) => applyAccountEvent(context, event));
+  userData.on('accountConfigUpdate', (event) => applyAccountEvent(context, event));
+  userData.on('listenKeyExpired', () => {
+    context.log.warn(
+      { playbook: 'listen-key-expired' },
+      'playbook listen-key-expired: the listenKey expired; a new one is created and the gap is read over REST',
+    );
+    context.recordLater({
+      action: 'feed.degraded',
+      lens: 'Feed',
+      why: 'listenKey expired: a new one is created and the gap is read over REST',
+      risk: { playbook: 'listen-key-expired' },
+    });
+  });
+  userData.on('health', (transition) => onHealth(context, transition));
+  userData.on('error', (error) => context.log.warn({ code: error.code }, `user-data feed: ${error.message}`));
+  context.market = market;
+  context.userData = userData;
+  market.start();
+  userData.start();
+}
+
+export function feedHealth(context: TraderContext): Record<string, FeedHealthState> {
+  return {
+    market: context.market?.health ?? 'stopped',
+    userData: context.userData?.health ?? 'stopped',
+  };
+}
+
+function onHealth(context: TraderContext, transition: HealthTransition): void {
+  const degraded = transition.to === 'degraded';
+  const fields = { feed: transition.feed, from: transition.from, to: transition.to, cause: transition.cause };
+  if (degraded) {
+    context.log.warn(
+      { ...fields, playbook: FEED_PLAYBOOK },
+      `playbook ${FEED_PLAYBOOK}: ${transition.feed} feed degraded (${transition.reason}); polling REST`,
+    );
+  } else {
+    context.log.info(
+      fields,
+      `${transition.feed} feed ${transition.from} → ${transition.to}: ${transition.reason}`,
+    );
+  }
+  context.recordLater({
+    action: degraded ? 'feed.degraded' : transition.to === 'live' ? 'feed.restored' : 'feed.transition',
+    lens: 'Feed',
+    why: `${transition.feed} ${transition.from} → ${transition.to} (${transition.cause}): ${transition.reason}`,
+    risk: { ...fields, playbook: degraded ? FEED_PLAYBOOK : null },
+  });
+}
+
+function onKline(context: TraderContext, event: KlineEvent): void {
+  // The market clock moves with every update, closed or not: a signal ages by it even while the queue waits.
+  context.marketClock = Math.max(context.marketClock, event.eventTime);
+  if (!event.closed) return;
+  const symbol = fromExchangeId(event.symbol);
+  void context.enqueue(async () => {
+    if (event.closeTime <= (context.lastCandle.get(symbol) ?? 0)) return;
+    context.marketTime = Math.max(context.marketTime, event.closeTime);
+    // A backstop for a missed or late exit event, for every open trade before any decision: the
+    // exchange's positions are the truth, and a close must count before the next entry is weighed.
+    // A settle that fails (the exchange erring) leaves its close owed; the candle still counts, and no
+    // entry is weighed while a close is owed (see entries.ts).
+    for (const trade of [...context.trades.values()]) {
+      await settle(context, trade.symbol).catch((error: unknown) =>
+        context.settleFailed(trade.symbol, error),
+      );
+    }
+    if (context.ignoredSymbols.has(symbol)) {
+      context.log.warn(
+        { symbol, playbook: 'foreign-position' },
+        `${symbol} holds a position the bot did not open (policy ignore-symbol): not trading it`,
+      );
+    }
+    const signal = context.strategies.get(symbol)?.onCandle({
+      openTime: event.openTime,
+      open: Number(event.open),
+      high: Number(event.high),
+      low: Number(event.low),
+      close: Number(event.close),
+    });
+    context.lastCandle.set(symbol, event.closeTime);
+    try {
+      if (signal) await onSignal(context, signal, event.closeTime);
+    } finally {
+      for (const wake of context.waiters) wake();
+      context.waiters.clear();
+    }
+  });
+}

@@ -1,0 +1,149 @@
+import { settleExits } from '@bot/exchange';
+import type { Fill } from '@bot/exchange';
+import type { CloseReason } from '@bot/risk';
+import type { OpenTrade } from '../bot-state';
+import type { ForcedClose } from './account-state';
+import type { TraderContext } from './context';
+import { reconcileSymbols } from './protection';
+
+/**
+ * Settles one symbol: when its position is gone, cancels the leftover exits and records the close; when it
+ * is open but no stop-loss covers it, reconciles it at once. The close is made durable first (the trade is
+ * marked `closing` and saved), then its fills are read; a failed read leaves it owed and the next settle
+ * tries again, so no loss escapes the guard. The PnL is the exchange's: realized PnL minus fees, exactly.
+ */
+export async function settle(
+  context: TraderContext,
+  symbol: string,
+  knownReason?: CloseReason,
+): Promise<void> {
+  let trade = context.trades.get(symbol);
+  if (!trade) return;
+  if (trade.closing === undefined) {
+    const result = await settleExits(context.exchange, symbol);
+    if (result.needsReconcile) {
+      await reconcileSymbols(context, [symbol], 'stop-loss missing');
+      return;
+    }
+    if (!result.flat) return;
+    trade = { ...trade, closing: { since: context.now(), reason: knownReason } };
+    context.trades.set(symbol, trade);
+    context.saveState();
+  }
+  const fills = await context.exchange.fetchFills(symbol, { since: trade.openedAt, includeClosedBy: true });
+  if (fills.length === 0) {
+    // A trade saved before its entry was sent, and the entry never filled: nothing to count.
+    context.trades.delete(symbol);
+    context.saveState();
+    return;
+  }
+  const pnl = netPnl(fills);
+  const closedAt = fills.reduce((latest, fill) => Math.max(latest, fill.time), trade.openedAt);
+  const forced = forcedCloseOf(context, trade, fills);
+  const reason: CloseReason =
+    forced?.kind ?? trade.closing?.reason ?? (await closeReason(context, trade, pnl));
+  if (forced) context.handledForcedCloses.add(forcedKey(forced));
+  const recorded = context.guard.recordClose({ pnl, reason, now: closedAt, symbol });
+  context.trades.delete(symbol);
+  context.saveState();
+  const { counters } = context;
+  counters.closes += 1;
+  if (pnl > 0) counters.wins += 1;
+  counters.realizedPnl += pnl;
+  counters.peakPnl = Math.max(counters.peakPnl, counters.realizedPnl);
+  counters.maxDrawdown = Math.max(counters.maxDrawdown, counters.peakPnl - counters.realizedPnl);
+  counters.longestStreak = Math.max(counters.longestStreak, recorded.stopLossStreak);
+  context.log[forced ? 'error' : 'info'](
+    { symbol, pnl, reason, streak: recorded.stopLossStreak, ...(forced ? { playbook: 'liquidation' } : {}) },
+    `close ${symbol} ${trade.side}: pnl ${pnl.toFixed(2)} ${context.config.quoteCoin} (${reason}), streak ${recorded.stopLossStreak}`,
+  );
+  await context.rationale({
+    action: 'position.close',
+    lens: 'Risk',
+    symbol,
+    side: trade.side,
+    why: `${reason}: pnl ${pnl.toFixed(4)} ${context.config.quoteCoin}`,
+    risk: {
+      pnl,
+      reason,
+      stopLossStreak: recorded.stopLossStreak,
+      realizedPnl: recorded.realizedPnl,
+      tradingState: recorded.tradingState,
+      tripped: recorded.tripped?.code ?? null,
+      fills: fills.length,
+    },
+  });
+  if (recorded.tripped) {
+    const playbook = HALT_PLAYBOOKS[recorded.tripped.code] ?? 'position-unprotected';
+    context.log.warn(
+      { playbook, halt: recorded.tripped.code },
+      `playbook ${playbook}: trading halted (${recorded.tripped.code}); no new entries until it clears`,
+    );
+    await context.rationale({
+      action: 'trading.pause',
+      lens: 'Risk',
+      why: `${recorded.tripped.code}: halted by the guard`,
+      risk: { halt: recorded.tripped.code, playbook },
+    });
+  }
+}
+
+const HALT_PLAYBOOKS: Record<string, string> = {
+  SL_STREAK: 'sl-streak-hit',
+  DAILY_DRAWDOWN: 'daily-drawdown-hit',
+  LIQUIDATION: 'liquidation',
+  ADL: 'liquidation',
+};
+
+/** Realized PnL minus fees, summed exactly (Binance gives at most 8 decimals) and converted once at the end. */
+export function netPnl(fills: readonly Fill[]): number {
+  let units = 0n;
+  for (const fill of fills) units += toUnits(fill.realizedPnl) - toUnits(fill.fee);
+  return Number(units) / 1e8;
+}
+
+function toUnits(text: string): bigint {
+  const negative = text.startsWith('-');
+  const [whole = '0', fraction = ''] = (negative ? text.slice(1) : text).split('.');
+  const units = BigInt(whole || '0') * 100_000_000n + BigInt(`${fraction}00000000`.slice(0, 8));
+  return negative ? -units : units;
+}
+
+export function forcedKey(close: Pick<ForcedClose, 'symbol' | 'time'>): string {
+  return `${close.symbol}@${close.time}`;
+}
+
+/** A liquidation or ADL among the trade's fills: from the user-data stream, or from REST's fill records. */
+function forcedCloseOf(
+  context: TraderContext,
+  trade: OpenTrade,
+  fills: readonly Fill[],
+): ForcedClose | undefined {
+  const streamed = context.account.forcedCloses.find(
+    (close) => close.symbol === trade.symbol && close.time >= trade.openedAt,
+  );
+  if (streamed) return streamed;
+  const fill = fills.find((entry) => entry.closedBy !== undefined);
+  if (!fill?.closedBy) return undefined;
+  return {
+    kind: fill.closedBy,
+    symbol: trade.symbol,
+    clientOrderId: '',
+    quantity: fill.quantity,
+    price: fill.price,
+    realizedPnl: fill.realizedPnl,
+    time: fill.time,
+  };
+}
+
+async function closeReason(context: TraderContext, trade: OpenTrade, pnl: number): Promise<CloseReason> {
+  const fired = async (id: string | undefined) => {
+    if (!id) return false;
+    const order = await context.exchange.fetchConditionalOrder({ symbol: trade.symbol, id });
+    return order?.status === 'triggered' || order?.status === 'finished';
+  };
+  if (await fired(trade.stopLossId)) return 'stop_loss';
+  if (await fired(trade.takeProfitId)) return 'take_profit';
+  // Neither exit fired: closed by hand. A loss counts against the streak to stay safe.
+  return pnl < 0 ? 'stop_loss' : 'manual';
+}

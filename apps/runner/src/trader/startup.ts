@@ -1,0 +1,84 @@
+import { RiskGuard } from '@bot/risk';
+import { toExchangeId } from '@bot/symbols';
+import { reviewAccount, sweepAccount } from './account-watch';
+import type { TraderContext } from './context';
+import { reconcileSymbols } from './protection';
+
+export class UnknownSymbolError extends Error {
+  override readonly name = 'UnknownSymbolError';
+}
+
+export async function checkSymbols(context: TraderContext): Promise<void> {
+  const { config } = context;
+  const instruments = await context.exchange.instruments();
+  const known = new Set<string>(instruments.map((instrument) => instrument.symbol));
+  const unknown = config.symbols.filter((symbol) => !known.has(symbol));
+  if (unknown.length > 0) {
+    const quoted = instruments
+      .map((instrument) => instrument.symbol)
+      .filter((symbol) => symbol.endsWith(`/${config.quoteCoin}:${config.settleCoin}`))
+      .slice(0, 20);
+    throw new UnknownSymbolError(
+      `unknown symbol${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: not a trading ${config.quoteCoin}-margined perpetual on this exchange. ` +
+        `Available: ${quoted.join(', ')}${quoted.length === 20 ? ', …' : ''}`,
+    );
+  }
+}
+
+export function restoreGuard(context: TraderContext): void {
+  const { options, config } = context;
+  const saved = options.freshState ? { guard: undefined, trades: [] } : options.state.load();
+  const settings = { tier: config.strategy.tier, limits: config.risk };
+  context.guard = saved.guard ? RiskGuard.restore(saved.guard, settings) : new RiskGuard(settings);
+  for (const trade of saved.trades) context.trades.set(trade.symbol, trade);
+  const status = context.guard.status();
+  context.log.info(
+    { risk: status, trades: saved.trades.length },
+    saved.guard
+      ? `risk state restored from ${options.state.path}: ${status.tradingState}, stop-loss streak ${status.stopLossStreak}, day's realized PnL ${status.realizedPnl}`
+      : options.freshState
+        ? 'a new emulator account: the risk state starts fresh'
+        : 'no saved risk state: starting a fresh guard',
+  );
+}
+
+/**
+ * The whole account read once, then: the bot's own trades reconciled (a bare position gets its stop first),
+ * positions it did not open given the configured policy, and trades that closed while it was away settled
+ * (and counted) — closes still owed from before a crash included.
+ */
+export async function reconcileAtStart(context: TraderContext): Promise<void> {
+  await sweepAccount(context, 'start-up sweep');
+  const own = [...context.trades.keys()];
+  const actions = own.length > 0 ? await reconcileSymbols(context, own, 'reconcile at start') : [];
+  await reviewAccount(context);
+  context.saveState();
+  context.log.info(
+    { actions: actions.length, open: context.trades.size },
+    `reconciled with the exchange: ${actions.length} action(s), ${context.trades.size} open trade(s) watched`,
+  );
+}
+
+export async function warmUp(context: TraderContext): Promise<void> {
+  const interval = context.config.strategy.timeframe;
+  for (const [symbol, strategy] of context.strategies) {
+    const rows = (await context.options.rest({
+      method: 'GET',
+      path: '/fapi/v1/klines',
+      params: { symbol: toExchangeId(symbol), interval, limit: Math.min(1500, strategy.warmUpCandles + 1) },
+      security: 'NONE',
+    })) as [number, string, string, string, string, string, number][];
+    // The last row is the candle still forming.
+    for (const [openTime, open, high, low, close, , closeTime] of rows.slice(0, -1)) {
+      strategy.onCandle({
+        openTime,
+        open: Number(open),
+        high: Number(high),
+        low: Number(low),
+        close: Number(close),
+      });
+      context.lastCandle.set(symbol, closeTime);
+      context.marketTime = Math.max(context.marketTime, closeTime);
+    }
+  }
+}

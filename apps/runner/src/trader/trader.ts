@@ -1,0 +1,239 @@
+import type { RiskGuard } from '@bot/risk';
+import { BreakoutStrategy } from '@bot/strategy';
+import { toExchangeId } from '@bot/symbols';
+import type { OpenTrade } from '../bot-state';
+import type { BotControl } from '../operator-api';
+import { reviewAccount, sweepAccount } from './account-watch';
+import { TraderContext } from './context';
+import type { TraderOptions } from './context';
+import { feedHealth, startFeeds } from './feeds';
+import { settle } from './settlement';
+import { checkSymbols, reconcileAtStart, restoreGuard, warmUp } from './startup';
+
+export interface RunSummary {
+  readonly signals: number;
+  readonly entries: number;
+  readonly closes: number;
+  readonly wins: number;
+  readonly realizedPnl: number;
+  readonly maxDrawdown: number;
+  readonly longestStopLossStreak: number;
+  readonly denials: Readonly<Record<string, number>>;
+  readonly openAtEnd: number;
+}
+
+/**
+ * The bot's trading loop, the same in every mode: closed candles from the market stream into the strategy,
+ * RiskGuard and sizing in front of every entry, protected entries through the exchange adapter, and one
+ * account state — fed by the user-data stream and by REST sweeps — that says what the exchange holds:
+ * exits, positions the bot did not open, liquidations, leverage. Every decision is in the audit trail with
+ * its reason, and the guard and open trades are saved after each change so a restart continues where it
+ * stopped. Candles, account reviews and operator commands run one at a time on one queue.
+ *
+ * Its parts: `startup.ts` (start-up and reconcile), `entries.ts`, `settlement.ts` (exits and closes),
+ * `account-watch.ts` (the account state and foreign positions), `feeds.ts`; this class composes them and
+ * answers the operator.
+ */
+export class Trader implements BotControl {
+  readonly #context: TraderContext;
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: TraderOptions) {
+    this.#context = new TraderContext(options);
+    for (const symbol of options.config.symbols) {
+      this.#context.strategies.set(
+        symbol,
+        options.createStrategy?.(symbol) ?? new BreakoutStrategy({ symbol }),
+      );
+    }
+  }
+
+  /**
+   * Start-up, in the order that keeps money safe: check the symbols exist, restore the guard, read the whole
+   * account and reconcile (an unprotected position gets its stop-loss before anything else), settle trades
+   * that closed while the bot was away, warm the strategies up, then open the feeds and the periodic sweep.
+   */
+  async start(): Promise<void> {
+    const context = this.#context;
+    await checkSymbols(context);
+    restoreGuard(context);
+    await reconcileAtStart(context);
+    await warmUp(context);
+    startFeeds(context);
+    // While the account is out of sync, sweep often until it agrees again.
+    const period = context.config.execution.accountSweepMs;
+    this.#sweepTimer = setInterval(() => {
+      void context.enqueue(async () => {
+        await sweepAccount(context, 'periodic sweep');
+        await reviewAccount(context);
+      });
+    }, period);
+    this.#sweepTimer.unref();
+    context.accepting = true;
+  }
+
+  /** Stops opening, lets the queue drain, optionally flattens, closes the feeds and saves the state. */
+  async stop(options: { readonly flatten?: boolean } = {}): Promise<void> {
+    const context = this.#context;
+    context.accepting = false;
+    clearInterval(this.#sweepTimer);
+    await context.market?.close();
+    await context.drain();
+    if (options.flatten) await this.flatten('operator: --flatten-on-exit');
+    await context.userData?.close();
+    await context.drain();
+    context.saveState();
+    await context.options.audit.append('run.stop', {
+      flattened: options.flatten === true,
+      openTrades: [...context.trades.keys()],
+      risk: context.guard.snapshot(),
+    });
+  }
+
+  summary(): RunSummary {
+    const { counters, trades } = this.#context;
+    return {
+      signals: counters.signals,
+      entries: counters.entries,
+      closes: counters.closes,
+      wins: counters.wins,
+      realizedPnl: round2(counters.realizedPnl),
+      maxDrawdown: round2(counters.maxDrawdown),
+      longestStopLossStreak: counters.longestStreak,
+      denials: { ...counters.denials },
+      openAtEnd: trades.size,
+    };
+  }
+
+  get guard(): RiskGuard {
+    return this.#context.guard;
+  }
+
+  get openTrades(): readonly OpenTrade[] {
+    return [...this.#context.trades.values()];
+  }
+
+  /** Every position on the exchange, the bot's and the others, as the account state holds them. */
+  get accountPositions(): readonly { symbol: string; side: string; quantity: string }[] {
+    return [...this.#context.account.positions.values()];
+  }
+
+  /** Errors the loop logged and survived (an exchange error during a decision, for instance). */
+  get errors(): number {
+    return this.#context.counters.errors;
+  }
+
+  /** Resolves once every symbol's candle closing at or after `closeTime` is handled and the queue is idle. */
+  async processedThrough(closeTime: number): Promise<void> {
+    const context = this.#context;
+    const done = () =>
+      context.config.symbols.every((symbol) => (context.lastCandle.get(symbol) ?? 0) >= closeTime);
+    while (!done()) await new Promise<void>((resolve) => context.waiters.add(resolve));
+    await context.drain();
+  }
+
+  /** Resolves once every queued task (account reviews, sweeps) has run. */
+  idle(): Promise<void> {
+    return this.#context.drain();
+  }
+
+  /** Reads the whole account over REST now (tests, and `POST /sweep` one day). */
+  sweep(reason = 'requested sweep'): Promise<void> {
+    return this.#context.enqueue(async () => {
+      await sweepAccount(this.#context, reason);
+      await reviewAccount(this.#context);
+    });
+  }
+
+  // --- operator control (the operator API and the CLI's signals) ---
+
+  health(): Record<string, unknown> {
+    const feeds = feedHealth(this.#context);
+    const ok =
+      Object.values(feeds).every((state) => state === 'live') && this.#context.outOfSync === undefined;
+    return { status: ok ? 'ok' : 'degraded', accepting: this.#context.accepting, feeds };
+  }
+
+  status(): Record<string, unknown> {
+    const context = this.#context;
+    return {
+      mode: context.config.mode,
+      accepting: context.accepting,
+      risk: context.guard.status(context.now()),
+      positions: this.openTrades.map((trade) => ({
+        ...trade,
+        protection: { stopLoss: trade.stopLossPrice, takeProfit: trade.takeProfitPrice ?? null },
+      })),
+      account: {
+        positions: this.accountPositions,
+        ignoredSymbols: [...context.ignoredSymbols],
+        outOfSync: context.outOfSync ?? null,
+      },
+      feeds: feedHealth(context),
+      summary: this.summary(),
+    };
+  }
+
+  halt(reason: string): void {
+    const context = this.#context;
+    context.guard.halt(reason, context.now());
+    context.saveState();
+    context.log.warn({ reason }, `trading halted: ${reason}`);
+    context.recordLater({
+      action: 'trading.pause',
+      lens: 'Operator',
+      why: reason,
+      risk: { tradingState: context.guard.tradingState },
+    });
+  }
+
+  resume(): void {
+    const context = this.#context;
+    context.guard.resume(context.now());
+    context.saveState();
+    context.log.info(`trading resumed (state ${context.guard.tradingState})`);
+    context.recordLater({
+      action: 'trading.resume',
+      lens: 'Operator',
+      why: 'operator resumed trading',
+      risk: { tradingState: context.guard.tradingState },
+    });
+  }
+
+  /** Closes every open position at market (reduce-only), cancels their exits and records the closes. */
+  flatten(reason = 'operator: POST /flatten'): Promise<Record<string, unknown>> {
+    const context = this.#context;
+    return context.enqueue(async () => {
+      const positions = await context.exchange.fetchPositions([
+        ...new Set([...context.config.symbols, ...context.trades.keys()]),
+      ]);
+      const closed: string[] = [];
+      for (const position of positions) {
+        const clientOrderId = `${context.exchange.clientIdPrefix}-flat-${toExchangeId(position.symbol)}-${Date.now().toString(36)}`;
+        await context.rationale({
+          action: 'position.close',
+          lens: 'Operator',
+          symbol: position.symbol,
+          side: position.side,
+          why: reason,
+          risk: { clientOrderId, quantity: position.quantity },
+        });
+        await context.options.audit.flush();
+        await context.exchange.closePosition({
+          symbol: position.symbol,
+          positionSide: position.side,
+          quantity: position.quantity,
+          clientOrderId,
+          rationale: reason,
+        });
+        closed.push(position.symbol);
+      }
+      for (const symbol of closed) await settle(context, symbol, 'manual');
+      return { closed, status: this.status() };
+    });
+  }
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
