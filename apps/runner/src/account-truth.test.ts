@@ -39,10 +39,22 @@ interface Setup {
   restart(): Promise<RunningBot>;
 }
 
-async function setup(env: Record<string, string> = {}, seed = 11): Promise<Setup> {
-  const sim = await manualSim(seed);
+async function setup(
+  env: Record<string, string> = {},
+  before?: (sim: Sim, user: Setup['user']) => Promise<void>,
+): Promise<Setup> {
+  const sim = await manualSim(11);
   emulators.push(sim);
   const keys = simKeys(sim);
+  const user = (
+    await createExchange({
+      mode: 'paper',
+      simUrl: sim.url,
+      apiKey: keys['BOT_API_KEY'] ?? '',
+      apiSecret: keys['BOT_API_SECRET'] ?? '',
+    })
+  ).client;
+  await before?.(sim, user);
   const config = testConfig(tempDir(), { ...keys, ...env });
   const strategies = new Map<string, ScriptedStrategy>();
   const log = captureLog();
@@ -60,14 +72,6 @@ async function setup(env: Record<string, string> = {}, seed = 11): Promise<Setup
     });
   const bot = await start();
   running.push(bot);
-  const user = (
-    await createExchange({
-      mode: 'paper',
-      simUrl: sim.url,
-      apiKey: keys['BOT_API_KEY'] ?? '',
-      apiSecret: keys['BOT_API_SECRET'] ?? '',
-    })
-  ).client;
   return {
     sim,
     bot,
@@ -145,6 +149,19 @@ describe('positions the bot did not open', () => {
       (payload) => payload['action'] === 'risk.deny' && String(payload['why']).startsWith('FOREIGN_POSITION'),
     );
     expect(denial?.['symbol']).toBe(ETH);
+  });
+
+  it('closes, instead of adopting, a position whose loss is already past any stop within the per-trade risk', async () => {
+    const world = await setup({}, async (sim, user) => {
+      await user.createOrder(ETH, 'market', 'buy', 5);
+      const price = Number(sim.core.market('ETHUSDC').lastPrice) * 0.985;
+      sim.setMarketPrice('ETHUSDC', price.toFixed(2), price.toFixed(2));
+    });
+    await eventually(() => positionOf(world.sim, 'ETHUSDC') === undefined);
+    expect(world.bot.trader.openTrades).toHaveLength(0);
+    expect(
+      world.log.messages().some((message) => message.includes('no stop within the per-trade risk')),
+    ).toBe(true);
   });
 
   it('closes one opened by hand when the policy is flatten', async () => {
@@ -262,6 +279,24 @@ describe('closes the guard must hear of', () => {
 });
 
 describe('price drift between signal and fill', () => {
+  it('lets a signal expire when its entry was held back past a candle (SIGNAL_EXPIRED)', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC);
+    // Every REST answer 1.5 s late: the decision waits on its balance read while the market moves on.
+    sim.injectFaults({ latencyMs: 1_500 });
+    sim.advance(60_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    sim.advance(60_000);
+    sim.advance(60_000);
+    await eventually(() => bot.trader.summary().signals === 1, 15_000);
+    sim.clearFaults();
+    await bot.trader.processedThrough(sim.marketTime() - 1);
+    expect(bot.trader.summary().denials['SIGNAL_EXPIRED']).toBe(1);
+    expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
+  });
+
   it('denies PRICE_MOVED when the mark is too far from the signal’s entry', async () => {
     const world = await setup({ BOT_SYMBOLS: 'BTC' });
     const { sim, bot } = world;

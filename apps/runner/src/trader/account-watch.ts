@@ -5,7 +5,7 @@ import type { OpenTrade } from '../bot-state';
 import { isLiveAlgoEntry, reduceAccount } from './account-state';
 import type { AccountEvent, AccountSnapshot, PositionEntry } from './account-state';
 import type { TraderContext } from './context';
-import { reconcileSymbols } from './protection';
+import { closeAtMarket, reconcileSymbols } from './protection';
 import { forcedKey, settle } from './settlement';
 
 /**
@@ -207,27 +207,20 @@ async function onForeignPosition(context: TraderContext, position: PositionEntry
 }
 
 async function flattenForeign(context: TraderContext, position: PositionEntry, why: string): Promise<void> {
-  const clientOrderId = `${context.exchange.clientIdPrefix}-fx-${toExchangeId(position.symbol)}-${Date.now().toString(36)}`;
   const what = `${position.symbol} ${position.side} ${position.quantity}`;
   context.log.warn(
     { symbol: position.symbol, playbook: 'foreign-position' },
     `playbook foreign-position: closing ${what}, a position the bot did not open (${why})`,
   );
-  await context.rationale({
-    action: 'position.close',
-    lens: 'Reconciler',
+  await closeAtMarket(context, {
     symbol: position.symbol,
     side: position.side,
-    why: `foreign position ${what}: ${why}`,
-    risk: { clientOrderId, quantity: position.quantity, playbook: 'foreign-position' },
-  });
-  await context.options.audit.flush();
-  await context.exchange.closePosition({
-    symbol: position.symbol,
-    positionSide: position.side,
     quantity: position.quantity,
-    clientOrderId,
-    rationale: `foreign position: ${why}`,
+    tag: 'fx',
+    action: 'position.close',
+    lens: 'Reconciler',
+    why: `foreign position ${what}: ${why}`,
+    risk: { playbook: 'foreign-position' },
   });
 }
 

@@ -1,6 +1,41 @@
 import { applyReconcileActions, reconcile } from '@bot/exchange';
-import type { ReconcileAction } from '@bot/exchange';
+import type { PositionSide, ReconcileAction } from '@bot/exchange';
+import { toExchangeId } from '@bot/symbols';
 import type { TraderContext } from './context';
+
+export interface MarketClose {
+  readonly symbol: string;
+  readonly side: PositionSide;
+  readonly quantity: string;
+  /** Names the client id (`<prefix>-<tag>-<symbol>-<time>`): `flat`, `fx` (foreign), `rr` (risk). */
+  readonly tag: string;
+  readonly action: 'position.close' | 'position.reduce';
+  readonly lens: string;
+  readonly why: string;
+  readonly risk?: Record<string, number | string | boolean | null>;
+}
+
+/** Closes (part of) a position at market, reduce-only, once its decision record is durable. */
+export async function closeAtMarket(context: TraderContext, close: MarketClose): Promise<void> {
+  const { symbol, side, quantity, why } = close;
+  const clientOrderId = `${context.exchange.clientIdPrefix}-${close.tag}-${toExchangeId(symbol)}-${Date.now().toString(36)}`;
+  await context.rationale({
+    action: close.action,
+    lens: close.lens,
+    symbol,
+    side,
+    why,
+    risk: { clientOrderId, quantity, ...close.risk },
+  });
+  await context.options.audit.flush();
+  await context.exchange.closePosition({
+    symbol,
+    positionSide: side,
+    quantity,
+    clientOrderId,
+    rationale: why,
+  });
+}
 
 /** An adopted position without a stop of its own: the stop distance when no risk-sized one is known. */
 export function adoptedStopFraction(context: TraderContext): number {

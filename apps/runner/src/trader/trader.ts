@@ -1,12 +1,12 @@
 import type { RiskGuard } from '@bot/risk';
 import { BreakoutStrategy } from '@bot/strategy';
-import { toExchangeId } from '@bot/symbols';
 import type { OpenTrade } from '../bot-state';
 import type { BotControl } from '../operator-api';
 import { reviewAccount, sweepAccount } from './account-watch';
 import { TraderContext } from './context';
 import type { TraderOptions } from './context';
 import { feedHealth, startFeeds } from './feeds';
+import { closeAtMarket } from './protection';
 import { settle } from './settlement';
 import { checkSymbols, reconcileAtStart, restoreGuard, warmUp } from './startup';
 
@@ -209,22 +209,14 @@ export class Trader implements BotControl {
       ]);
       const closed: string[] = [];
       for (const position of positions) {
-        const clientOrderId = `${context.exchange.clientIdPrefix}-flat-${toExchangeId(position.symbol)}-${Date.now().toString(36)}`;
-        await context.rationale({
-          action: 'position.close',
-          lens: 'Operator',
+        await closeAtMarket(context, {
           symbol: position.symbol,
           side: position.side,
-          why: reason,
-          risk: { clientOrderId, quantity: position.quantity },
-        });
-        await context.options.audit.flush();
-        await context.exchange.closePosition({
-          symbol: position.symbol,
-          positionSide: position.side,
           quantity: position.quantity,
-          clientOrderId,
-          rationale: reason,
+          tag: 'flat',
+          action: 'position.close',
+          lens: 'Operator',
+          why: reason,
         });
         closed.push(position.symbol);
       }
