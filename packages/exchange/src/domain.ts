@@ -145,28 +145,6 @@ export interface ExchangeState {
   readonly conditionalOrders: readonly ConditionalOrder[];
 }
 
-/**
- * The domain events the REST pollers emit, the same kinds a user-data stream carries: an order or conditional
- * order changed, a position changed (or went flat: `position` undefined), a balance changed, a fill happened.
- */
-export type ExchangeEvent =
-  | { readonly type: 'order-updated'; readonly order: Order; readonly source: EventSource }
-  | {
-      readonly type: 'conditional-order-updated';
-      readonly order: ConditionalOrder;
-      readonly source: EventSource;
-    }
-  | {
-      readonly type: 'position-updated';
-      readonly symbol: string;
-      readonly position: Position | undefined;
-      readonly source: EventSource;
-    }
-  | { readonly type: 'balance-updated'; readonly balance: Balance; readonly source: EventSource }
-  | { readonly type: 'fill'; readonly fill: Fill; readonly source: EventSource };
-
-export type EventSource = 'rest' | 'stream';
-
 /** The side of the order that reduces (closes) a position. */
 export function closingSide(positionSide: PositionSide): OrderSide {
   return positionSide === 'long' ? 'sell' : 'buy';

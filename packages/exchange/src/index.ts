@@ -4,8 +4,6 @@ export type {
   ConditionalOrderStatus,
   ConditionalOrderType,
   DecimalText,
-  EventSource,
-  ExchangeEvent,
   ExchangeState,
   Fill,
   ForcedClose,
@@ -99,9 +97,7 @@ export type {
   ApplyReconcileResult,
   ReconcileOutcome,
 } from './apply-reconcile-actions';
-export { ProtectionSupervisor, settleExits } from './protection-supervisor';
-export type { ProtectionSupervisorOptions, SettleResult } from './protection-supervisor';
-export { RestPoller } from './rest-poller';
-export type { RestPollerOptions } from './rest-poller';
+export { settleExits } from './settle-exits';
+export type { SettleResult } from './settle-exits';
 export { realSleep, resolveRuntime } from './runtime';
 export type { ExchangeLogEntry, ExchangeLogger, LogLevel, Runtime, RuntimeOptions } from './runtime';

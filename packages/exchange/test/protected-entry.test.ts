@@ -1,10 +1,9 @@
 import type { Sim } from '@bot/sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { applyReconcileActions } from '../src/apply-reconcile-actions';
-import { ProtectionSupervisor } from '../src/protection-supervisor';
 import type { PositionIntent } from '../src/protected-entry';
 import { reconcile } from '../src/reconcile';
-import { RestPoller } from '../src/rest-poller';
+import { settleExits } from '../src/settle-exits';
 import type { PaperSetup } from './support';
 import {
   BTC,
@@ -205,31 +204,32 @@ describe('openProtectedPosition against the emulator', () => {
     expect(positionAmount(sim)).toBe(0);
   });
 
-  it('cancels the stop-loss when the take-profit fills (supervisor on REST-polled events)', async () => {
+  it('cancels the stop-loss once the take-profit has filled, and leaves a protected position alone', async () => {
     const result = await setup.exchange.openProtectedPosition(intent({ takeProfitPrice: '61000' }));
     expect(result.status).toBe('protected');
-    const events: string[] = [];
-    const supervisor = new ProtectionSupervisor(setup.exchange);
-    const settled: unknown[] = [];
-    const poller = new RestPoller({
-      exchange: setup.exchange,
-      symbols: [BTC],
-      onEvent: (event) => {
-        events.push(event.type);
-        void supervisor.handleEvent(event).then((outcome) => outcome && settled.push(outcome));
-      },
+    // While the position is open and covered, settling changes nothing.
+    expect(await settleExits(setup.exchange, BTC)).toEqual({
+      symbol: BTC,
+      flat: false,
+      canceled: [],
+      needsReconcile: false,
     });
-    await poller.poll();
+    expect(simState(sim).openAlgoOrders).toHaveLength(2);
+
     sim.setMarketPrice('BTCUSDC', '61100.0');
     expect(positionAmount(sim)).toBe(0);
-    await poller.poll();
-    await supervisor.settle(BTC);
+    // Binance has no OCO: the stop-loss outlives the take-profit until the exits are settled.
+    expect(simState(sim).openAlgoOrders).toEqual([expect.objectContaining({ orderType: 'STOP_MARKET' })]);
+    const settled = await settleExits(setup.exchange, BTC);
+    expect(settled).toMatchObject({ symbol: BTC, flat: true, needsReconcile: false });
+    expect(settled.canceled.map((entry) => [entry.id, entry.status])).toEqual([
+      [result.stopLoss!.id, 'canceled'],
+    ]);
     expect(simState(sim).openAlgoOrders).toEqual([]);
     const stop = await setup.exchange.fetchConditionalOrder({ symbol: BTC, id: result.stopLoss!.id });
     expect(stop?.status).toBe('canceled');
-    expect(events).toContain('fill');
-    expect(events).toContain('position-updated');
-    expect(settled).toContainEqual(expect.objectContaining({ flat: true }));
+    // Settling again finds nothing left to cancel.
+    expect(await settleExits(setup.exchange, BTC)).toMatchObject({ flat: true, canceled: [] });
   });
 
   it('cancels the take-profit when the stop-loss fires', async () => {
@@ -237,17 +237,71 @@ describe('openProtectedPosition against the emulator', () => {
       intent({ side: 'short', stopLossPrice: '60500', takeProfitPrice: '58000' }),
     );
     sim.setMarketPrice('BTCUSDC', '60600.0');
-    const supervisor = new ProtectionSupervisor(setup.exchange);
     const stop = await setup.exchange.fetchConditionalOrder({ symbol: BTC, id: result.stopLoss!.id });
     expect(stop?.status).toBe('finished');
-    const settled = await supervisor.handleEvent({
-      type: 'conditional-order-updated',
-      order: stop!,
-      source: 'stream',
-    });
+    const settled = await settleExits(setup.exchange, BTC, 'stop-loss fired');
     expect(settled).toMatchObject({ flat: true, needsReconcile: false });
-    expect(settled?.canceled.map((entry) => entry.id)).toEqual([result.takeProfit!.id]);
+    expect(settled.canceled.map((entry) => entry.id)).toEqual([result.takeProfit!.id]);
+    expect(settled.canceled[0]?.rationale).toBe('stop-loss fired');
     expect(simState(sim).openAlgoOrders).toEqual([]);
+  });
+
+  it('keeps the stop-loss while a limit take-profit has not filled, or filled only part of the position', async () => {
+    const result = await setup.exchange.openProtectedPosition(
+      intent({ takeProfitPrice: '61000', takeProfitLimitPrice: '61150' }),
+    );
+    expect(result.status).toBe('protected');
+    const stopStatus = async () =>
+      (await setup.exchange.fetchConditionalOrder({ symbol: BTC, id: result.stopLoss!.id }))?.status;
+    sim.injectFaults({ partialFillRatio: 0.5 }); // the take-profit's child order will fill half at first
+    sim.setMarketPrice('BTCUSDC', '61100.0'); // triggered: its limit order at 61150 rests
+    expect(simState(sim).openOrders).toEqual([
+      expect.objectContaining({ side: 'SELL', price: '61150.0', reduceOnly: true }),
+    ]);
+    expect(positionAmount(sim)).toBeCloseTo(0.02);
+    const open = { symbol: BTC, flat: false, canceled: [], needsReconcile: false };
+    expect(await settleExits(setup.exchange, BTC)).toEqual(open);
+    expect(await stopStatus()).toBe('open');
+
+    sim.setMarketPrice('BTCUSDC', '61150.0'); // half of it fills
+    expect(positionAmount(sim)).toBeCloseTo(0.01);
+    expect(await settleExits(setup.exchange, BTC)).toEqual(open);
+    expect(await stopStatus()).toBe('open');
+
+    sim.setMarketPrice('BTCUSDC', '61200.0'); // the rest fills
+    expect(positionAmount(sim)).toBe(0);
+    const closed = await settleExits(setup.exchange, BTC);
+    expect(closed).toMatchObject({ flat: true, needsReconcile: false });
+    expect(closed.canceled.map((entry) => entry.id)).toEqual([result.stopLoss!.id]);
+    expect(await stopStatus()).toBe('canceled');
+    expect(simState(sim).openAlgoOrders).toEqual([]);
+  });
+
+  it('asks for reconcile when an open position is not fully covered by a stop-loss, canceling nothing', async () => {
+    const result = await setup.exchange.openProtectedPosition(intent());
+    await setup.exchange.cancelConditionalOrder({ symbol: BTC, id: result.stopLoss!.id });
+    expect(await settleExits(setup.exchange, BTC)).toEqual({
+      symbol: BTC,
+      flat: false,
+      canceled: [],
+      needsReconcile: true,
+    });
+    // A stop-loss for half of the position does not cover it either; one for all of it does.
+    await setup.exchange.createStopLossOrder({
+      symbol: BTC,
+      positionSide: 'long',
+      quantity: '0.010',
+      triggerPrice: '58800',
+    });
+    expect(await settleExits(setup.exchange, BTC)).toMatchObject({ flat: false, needsReconcile: true });
+    await setup.exchange.createStopLossOrder({
+      symbol: BTC,
+      positionSide: 'long',
+      closePosition: true,
+      triggerPrice: '58800',
+    });
+    expect(await settleExits(setup.exchange, BTC)).toMatchObject({ flat: false, needsReconcile: false });
+    expect(simState(sim).openAlgoOrders).toHaveLength(3); // the take-profit and both stops
   });
 
   it('reconciles after a restart: missing stop re-placed, stale orders canceled, unknown position adopted', async () => {
