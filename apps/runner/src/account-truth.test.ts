@@ -3,21 +3,11 @@
  * user" acts on the same account through an unmodified ccxt client, as an operator on the website would.
  */
 import { readFileSync } from 'node:fs';
-import { createExchange } from '@bot/exchange';
 import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBot } from './run';
 import type { RunningBot } from './run';
-import {
-  ScriptedStrategy,
-  advanceMinutes,
-  captureLog,
-  eventually,
-  manualSim,
-  simKeys,
-  tempDir,
-  testConfig,
-} from './testing';
+import { advanceMinutes, eventually, startScriptedWorld } from './testing';
+import type { ScriptedWorld, ScriptedWorldOptions } from './testing';
 
 const BTC = 'BTC/USDC:USDC';
 const ETH = 'ETH/USDC:USDC';
@@ -29,63 +19,11 @@ afterEach(async () => {
   for (const sim of emulators.splice(0)) await sim.close();
 });
 
-interface Setup {
-  readonly sim: Sim;
-  readonly bot: RunningBot;
-  readonly strategies: Map<string, ScriptedStrategy>;
-  readonly user: Awaited<ReturnType<typeof createExchange>>['client'];
-  readonly log: ReturnType<typeof captureLog>;
-  readonly config: ReturnType<typeof testConfig>;
-  restart(): Promise<RunningBot>;
-}
+const cleanup = { bots: running, sims: emulators };
+type Setup = ScriptedWorld;
 
-async function setup(
-  env: Record<string, string> = {},
-  before?: (sim: Sim, user: Setup['user']) => Promise<void>,
-): Promise<Setup> {
-  const sim = await manualSim(11);
-  emulators.push(sim);
-  const keys = simKeys(sim);
-  const user = (
-    await createExchange({
-      mode: 'paper',
-      simUrl: sim.url,
-      apiKey: keys['BOT_API_KEY'] ?? '',
-      apiSecret: keys['BOT_API_SECRET'] ?? '',
-    })
-  ).client;
-  await before?.(sim, user);
-  const config = testConfig(tempDir(), { ...keys, ...env });
-  const strategies = new Map<string, ScriptedStrategy>();
-  const log = captureLog();
-  const start = () =>
-    startBot({
-      config,
-      logger: log.logger,
-      paper: { url: sim.url },
-      operatorApi: false,
-      createStrategy: (symbol) => {
-        const strategy = new ScriptedStrategy(symbol);
-        strategies.set(symbol, strategy);
-        return strategy;
-      },
-    });
-  const bot = await start();
-  running.push(bot);
-  return {
-    sim,
-    bot,
-    strategies,
-    user,
-    log,
-    config,
-    async restart() {
-      await running.splice(running.indexOf(bot), 1)[0]?.stop();
-      const next = await start();
-      running.push(next);
-      return next;
-    },
-  };
+function setup(env: Record<string, string> = {}, before?: ScriptedWorldOptions['before']): Promise<Setup> {
+  return startScriptedWorld({ env, before, cleanup });
 }
 
 const positionOf = (sim: Sim, symbol: string) =>

@@ -61,6 +61,12 @@ describe('operator API', () => {
     expect(list.map((entry) => entry.id)).toEqual(PLAYBOOKS.map((playbook) => playbook.id));
     const one = await (await fetch(`${api.url}/playbook/sl-placement-failed`)).json();
     expect(one).toMatchObject({ id: 'sl-placement-failed', severity: 'critical' });
+    // The machine parts of the table travel with the words: how it is recognised, what the bot does.
+    const auth = await (await fetch(`${api.url}/playbook/auth-failure`)).json();
+    expect(auth).toMatchObject({
+      action: { kind: 'halt' },
+      detectedBy: { exchangeCodes: [-2014, -2015, -1022], errorCodes: ['AUTHENTICATION_FAILED'] },
+    });
     expect((await fetch(`${api.url}/playbook/nope`)).status).toBe(404);
   });
 
@@ -106,6 +112,9 @@ describe('playbooks', () => {
       expect(playbook.detection.length, playbook.id).toBeGreaterThan(20);
       expect(playbook.automaticAction.length, playbook.id).toBeGreaterThan(20);
       expect(playbook.operatorSteps.length, playbook.id).toBeGreaterThan(0);
+      expect(['halt', 'stop-opening', 'protect', 'recover', 'refuse-start'], playbook.id).toContain(
+        playbook.action.kind,
+      );
     }
   });
 });

@@ -5,7 +5,8 @@ import { StateFileError } from './bot-state';
 import { createLogger, defaultLogFormat } from './logger';
 import type { LogFormat } from './logger';
 import { OperatorApiError } from './operator-api';
-import { AuditTrailBrokenError, ReplayNameError, configSecrets, runBot } from './run';
+import { playbookForError } from './playbooks';
+import { AuditPathError, AuditTrailBrokenError, ReplayNameError, configSecrets, runBot } from './run';
 import { UnknownSymbolError } from './trader';
 
 export interface RunCommandOptions {
@@ -113,9 +114,20 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       error instanceof ReplayNameError ||
       error instanceof StateFileError ||
       error instanceof AuditTrailBrokenError ||
+      error instanceof AuditPathError ||
       error instanceof OperatorApiError ||
       error instanceof ReplayFileError;
-    logger.error({ err: error }, `bot run: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    if (badInput) {
+      // Bad input: the message says what to fix; a stack trace would only hide it.
+      logger.error({ error: (error as Error).name }, `bot run: ${message}`);
+    } else {
+      const playbook = playbookForError(error)?.id;
+      logger.error(
+        { err: error, playbook },
+        `bot run: ${playbook && !message.startsWith('playbook ') ? `playbook ${playbook}: ` : ''}${message}`,
+      );
+    }
     logger.flush();
     return badInput ? EXIT_BAD_INPUT : 1;
   } finally {

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { AuditCorruptError, openAuditTrail, verifyAuditTrail } from '@bot/audit';
 import type { BotConfig } from '@bot/config';
-import { createExchange } from '@bot/exchange';
+import { createExchange, isExchangeAdapterError } from '@bot/exchange';
+import type { RateLimitedError } from '@bot/exchange';
 import { parseKlineCsv, startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
 import { klineIntervalMs, perpSymbol, toExchangeId } from '@bot/symbols';
@@ -9,10 +11,10 @@ import type { KlineInterval } from '@bot/symbols';
 import { BotStateStore, statePathFor } from './bot-state';
 import { buildCard, formatBuildCard } from './build-card';
 import { ccxtRestRequest } from './ccxt-rest';
-import { isTransientStartError, playbookForError } from './error-playbooks';
 import type { Logger } from './logger';
 import { startOperatorApi } from './operator-api';
 import type { OperatorApi } from './operator-api';
+import { playbookForError } from './playbooks';
 import { Trader } from './trader';
 import type { RunSummary, TraderOptions } from './trader';
 
@@ -136,7 +138,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     }).catch((error: unknown) => {
       // Opening checks the tail it continues from: a damaged one is playbook audit-verification-failed.
       if (error instanceof AuditCorruptError) throw trailBroken(error.message);
-      throw error;
+      throw unwritableTrail(config.compliance.auditPath, error) ?? error;
     });
     closeOnFailure.push(() => audit.close());
     // The start-up check of playbook audit-verification-failed: never extend a trail that does not verify
@@ -236,14 +238,18 @@ export async function startBotWithRetries(
       return await startBot(options);
     } catch (error) {
       const delay = START_RETRY_DELAYS[attempt];
-      if (delay === undefined || !isTransientStartError(error) || options.signal?.aborted) throw error;
-      const playbook = playbookForError(error) ?? 'exchange-maintenance';
+      // The playbook table says which failures may pass (`detectedBy.retryStart`: maintenance, rate limits).
+      const playbook = playbookForError(error);
+      if (delay === undefined || !playbook?.detectedBy.retryStart || options.signal?.aborted) throw error;
+      // A ban longer than a request waits in-call is waited out here: the next attempt's client starts
+      // without the pause, and a request sent during the ban only lengthens it.
+      const wait = Math.max(delay, retryAfterMs(error));
       options.logger.warn(
-        { err: error, playbook, attempt: attempt + 1 },
-        `playbook ${playbook}: start-up failed (${(error as Error).message}); trying again in ${delay / 1000} s`,
+        { err: error, playbook: playbook.id, attempt: attempt + 1 },
+        `playbook ${playbook.id}: start-up failed (${(error as Error).message}); trying again in ${Math.ceil(wait / 1000)} s`,
       );
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
+        const timer = setTimeout(resolve, wait);
         options.signal?.addEventListener('abort', () => {
           clearTimeout(timer);
           resolve();
@@ -252,6 +258,13 @@ export async function startBotWithRetries(
       if (options.signal?.aborted) throw error;
     }
   }
+}
+
+/** The Retry-After of a `RateLimitedError` (429/418), in ms; 0 for any other error. */
+function retryAfterMs(error: unknown): number {
+  return isExchangeAdapterError(error) && error.code === 'RATE_LIMITED'
+    ? (error as RateLimitedError).retryAfterMs
+    : 0;
 }
 
 /** `bot run`: starts the bot, runs until the duration ends or the signal aborts, and stops it cleanly. */
@@ -297,6 +310,42 @@ function trailBroken(detail: string): AuditTrailBrokenError {
   return new AuditTrailBrokenError(
     `playbook audit-verification-failed: ${detail} The trail is left as it is: keep it for investigation and set a new BOT_AUDIT_PATH to trade again.`,
   );
+}
+
+/** The audit trail (and the state file beside it) cannot be created or written where it is configured. */
+export class AuditPathError extends Error {
+  override readonly name = 'AuditPathError';
+}
+
+/** File-system refusals that mean "not here": the path is wrong or not writable, not a passing failure. */
+const PATH_ERRORS = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOENT']);
+
+/**
+ * Opening the trail failed because of where it is: names the configured path and what is in its way (a
+ * regular file where a directory must be, missing permission…). Undefined for any other failure.
+ */
+function unwritableTrail(auditPath: string, error: unknown): AuditPathError | undefined {
+  const failure = (error as { code?: unknown; cause?: { code?: unknown } } | undefined) ?? {};
+  const code = typeof failure.code === 'string' ? failure.code : failure.cause?.code;
+  if (typeof code !== 'string' || !PATH_ERRORS.has(code)) return undefined;
+  let why: string;
+  const blocking = fileInTheWay(auditPath);
+  if (blocking !== undefined) why = `${blocking} is a file, not a directory`;
+  else if (code === 'EACCES' || code === 'EPERM') why = 'permission denied';
+  else if (code === 'EROFS') why = 'the file system is read-only';
+  else why = (error as Error).message;
+  return new AuditPathError(
+    `cannot write the audit trail ${auditPath}: ${why}. Set BOT_AUDIT_PATH (compliance.auditPath) to a file in a directory the bot may write; the state file goes beside it.`,
+  );
+}
+
+/** The nearest ancestor directory of `path` that exists as a regular file, if any. */
+function fileInTheWay(path: string): string | undefined {
+  for (let directory = dirname(path); directory !== dirname(directory); directory = dirname(directory)) {
+    const stats = statSync(directory, { throwIfNoEntry: false });
+    if (stats) return stats.isDirectory() ? undefined : directory;
+  }
+  return undefined;
 }
 
 export class ReplayNameError extends Error {

@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@bot/config';
 import type { BotConfig } from '@bot/config';
+import { createExchange } from '@bot/exchange';
+import type { CcxtExchange } from '@bot/exchange';
 import { startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
 import type { Candle, Signal, Strategy } from '@bot/strategy';
 import { createLogger } from './logger';
+import { startBot } from './run';
+import type { RunningBot } from './run';
 import type { Logger } from './logger';
 import type { Trader } from './trader';
 
@@ -129,4 +133,72 @@ export async function eventually(done: () => boolean, timeoutMs = 10_000): Promi
     if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A bot with scripted strategies against an emulator, and "the user" acting on the same account with ccxt. */
+export interface ScriptedWorld {
+  readonly sim: Sim;
+  readonly bot: RunningBot;
+  readonly strategies: Map<string, ScriptedStrategy>;
+  /** An unmodified ccxt client on the bot's account: the operator on the website. */
+  readonly user: CcxtExchange['client'];
+  readonly log: CapturedLog;
+  readonly config: BotConfig;
+  /** Stops the bot and starts a new one on the same config, state and emulator. */
+  restart(): Promise<RunningBot>;
+}
+
+export interface ScriptedWorldOptions {
+  readonly env?: Record<string, string>;
+  /** Runs before the bot starts (e.g. the user opens a position). */
+  readonly before?: (sim: Sim, user: ScriptedWorld['user']) => Promise<void>;
+  /** Where the test keeps what its `afterEach` stops and closes. */
+  readonly cleanup: { readonly bots: RunningBot[]; readonly sims: Sim[] };
+}
+
+export async function startScriptedWorld(options: ScriptedWorldOptions): Promise<ScriptedWorld> {
+  const { cleanup } = options;
+  const sim = await manualSim(11);
+  cleanup.sims.push(sim);
+  const keys = simKeys(sim);
+  const user = (
+    await createExchange({
+      mode: 'paper',
+      simUrl: sim.url,
+      apiKey: keys['BOT_API_KEY'] ?? '',
+      apiSecret: keys['BOT_API_SECRET'] ?? '',
+    })
+  ).client;
+  await options.before?.(sim, user);
+  const config = testConfig(tempDir(), { ...keys, ...options.env });
+  const strategies = new Map<string, ScriptedStrategy>();
+  const log = captureLog();
+  const start = async () => {
+    const bot = await startBot({
+      config,
+      logger: log.logger,
+      paper: { url: sim.url },
+      operatorApi: false,
+      createStrategy: (symbol) => {
+        const strategy = new ScriptedStrategy(symbol);
+        strategies.set(symbol, strategy);
+        return strategy;
+      },
+    });
+    cleanup.bots.push(bot);
+    return bot;
+  };
+  const bot = await start();
+  return {
+    sim,
+    bot,
+    strategies,
+    user,
+    log,
+    config,
+    async restart() {
+      await cleanup.bots.splice(cleanup.bots.indexOf(bot), 1)[0]?.stop();
+      return start();
+    },
+  };
 }

@@ -5,8 +5,9 @@ import type { RiskGuard } from '@bot/risk';
 import type { Strategy } from '@bot/strategy';
 import type { MarketStream, RestRequest, UserDataStream } from '@bot/ws';
 import type { BotStateStore, OpenTrade } from '../bot-state';
-import { playbookForError } from '../error-playbooks';
 import type { Logger } from '../logger';
+import { PLAYBOOKS, playbookForError, playbookForIncident } from '../playbooks';
+import type { Playbook } from '../playbooks';
 import { emptyAccountState } from './account-state';
 import type { AccountState } from './account-state';
 
@@ -40,13 +41,13 @@ export interface FeedTuning {
   readonly klineStaleAfterMs?: number;
 }
 
-/** The playbooks of `@bot/exchange`'s incidents; the others (a take-profit that failed…) have none. */
-const INCIDENT_PLAYBOOKS: Partial<Record<Incident['code'], string>> = {
-  STOP_LOSS_FAILED: 'sl-placement-failed',
-  POSITION_UNPROTECTED: 'position-unprotected',
-  ENTRY_OUTCOME_UNKNOWN: 'position-unprotected',
-  ENTRY_NOT_CANCELED: 'position-unprotected',
-};
+/** Why no position may be opened now: a `stop-opening` playbook in force (see `openingBlocked`). */
+export interface OpeningBlocked {
+  /** The denial code (`EXCHANGE_UNAVAILABLE`, `RATE_LIMITED`). */
+  readonly code: string;
+  readonly playbook: string;
+  readonly why: string;
+}
 
 /** The run's counters, for the summary. */
 export interface RunCounters {
@@ -94,7 +95,6 @@ export class TraderContext {
     denials: {},
   };
   guard!: RiskGuard;
-  account: AccountState = emptyAccountState;
   market: MarketStream | undefined;
   userData: UserDataStream | undefined;
   accepting = false;
@@ -109,6 +109,9 @@ export class TraderContext {
   /** A review of the account is already waiting on the queue. */
   reviewQueued = false;
   #queue: Promise<void> = Promise.resolve();
+  #account: AccountState = emptyAccountState;
+  /** `stop-opening` playbooks cleared by an account sweep (exchange-maintenance), by id: since when, and why. */
+  readonly #stoppedOpening = new Map<string, { readonly since: number; readonly reason: string }>();
 
   constructor(options: TraderOptions) {
     this.options = options;
@@ -119,6 +122,54 @@ export class TraderContext {
 
   now(): number {
     return Math.max(this.marketTime, this.marketClock, 1);
+  }
+
+  /** The account as the exchange holds it (user-data events and REST sweeps through `reduceAccount`). */
+  get account(): AccountState {
+    return this.#account;
+  }
+
+  /**
+   * Every change of the account state comes through here. A snapshot (a new state with no new event) is an
+   * account sweep that read everything — positions, orders, balances, settings — so the exchange answers
+   * again: playbooks that stopped opening until then (exchange-maintenance) clear.
+   */
+  set account(next: AccountState) {
+    const swept = next !== this.#account && next.eventSeq === this.#account.eventSeq;
+    this.#account = next;
+    if (swept) this.#exchangeAnswered();
+  }
+
+  /**
+   * Why no new position may be opened now, or undefined; entries.ts asks before its first request. The table's
+   * `stop-opening` playbooks: rate-limited while the exchange adapter's request pause lasts (every REST
+   * request waits on it), exchange-maintenance from an outage the loop met until an account sweep succeeds.
+   */
+  openingBlocked(): OpeningBlocked | undefined {
+    for (const playbook of PLAYBOOKS) {
+      const { action } = playbook;
+      if (action.kind !== 'stop-opening') continue;
+      if (action.until === 'pause-ends') {
+        const pausedForMs = this.exchange.executor.pausedUntil - Date.now();
+        if (pausedForMs > 0) {
+          return {
+            code: action.denial,
+            playbook: playbook.id,
+            why: `every request to the exchange is paused for ${Math.ceil(pausedForMs / 1000)} s more after a 429/418 (Retry-After)`,
+          };
+        }
+      } else {
+        const stopped = this.#stoppedOpening.get(playbook.id);
+        if (stopped) {
+          return {
+            code: action.denial,
+            playbook: playbook.id,
+            why: `the exchange did not answer (${stopped.reason}); no new position until an account sweep succeeds`,
+          };
+        }
+      }
+    }
+    return undefined;
   }
 
   saveState(): void {
@@ -167,19 +218,76 @@ export class TraderContext {
       this.guard.halt(`audit trail write failed: ${message}`, this.now());
   }
 
-  /** A settle that failed: logged with its playbook and retried by the next review or candle. */
+  /** A settle that failed: logged with its playbook, the playbook's action taken, retried by the next review or candle. */
   settleFailed(symbol: string, error: unknown): void {
     this.counters.errors += 1;
     const message = error instanceof Error ? error.message : String(error);
     const playbook = playbookForError(error);
     this.log.error(
-      { err: error, playbook, symbol },
-      `${playbook ? `playbook ${playbook}: ` : ''}settling ${symbol} failed (${message}); tried again at the next review or candle`,
+      { err: error, playbook: playbook?.id, symbol },
+      `${playbook ? `playbook ${playbook.id}: ` : ''}settling ${symbol} failed (${message}); tried again at the next review or candle`,
     );
+    if (playbook) this.#actOn(playbook, message);
+  }
+
+  /**
+   * What the loop does itself when an error names a playbook (the other actions happen where the incident
+   * is met): `halt` halts the guard, `stop-opening` until an account sweep stops new entries. A rate limit's
+   * `stop-opening` needs nothing here: the exchange adapter's pause is the condition.
+   */
+  #actOn(playbook: Playbook, message: string): void {
+    const { action } = playbook;
+    if (action.kind === 'halt') {
+      // An earlier halt (a liquidation, the streak, the operator's) is kept: it says more.
+      if (this.guard.tradingState === 'halted') return;
+      const reason = `playbook ${playbook.id}: ${message}`;
+      this.guard.halt(reason, this.now());
+      this.saveState();
+      this.log.error(
+        { playbook: playbook.id },
+        `playbook ${playbook.id}: trading halted (${message}); positions keep their protection on the exchange; POST /resume once it is fixed`,
+      );
+      this.recordLater({
+        action: 'trading.pause',
+        lens: 'Risk',
+        why: reason,
+        risk: { halt: 'HALTED', playbook: playbook.id },
+      });
+    } else if (action.kind === 'stop-opening' && action.until === 'account-sweep') {
+      if (this.#stoppedOpening.has(playbook.id)) return;
+      this.#stoppedOpening.set(playbook.id, { since: Date.now(), reason: message });
+      this.log.warn(
+        { playbook: playbook.id },
+        `playbook ${playbook.id}: no new positions (${action.denial}) until an account sweep succeeds (${message})`,
+      );
+      this.recordLater({
+        action: 'entries.stop',
+        lens: 'Execution',
+        why: `${message}: no new positions until an account sweep succeeds`,
+        risk: { playbook: playbook.id, denial: action.denial },
+      });
+    }
+  }
+
+  /** An account sweep succeeded: the `stop-opening` playbooks waiting for it clear. */
+  #exchangeAnswered(): void {
+    for (const [id, stopped] of this.#stoppedOpening) {
+      this.#stoppedOpening.delete(id);
+      this.log.info(
+        { playbook: id },
+        `playbook ${id}: the exchange answers again (an account sweep succeeded); opening positions again`,
+      );
+      this.recordLater({
+        action: 'entries.resume',
+        lens: 'Execution',
+        why: `an account sweep succeeded: the exchange answers again (it did not: ${stopped.reason})`,
+        risk: { playbook: id, stoppedForMs: Date.now() - stopped.since },
+      });
+    }
   }
 
   incident(incident: Incident): void {
-    const playbook = INCIDENT_PLAYBOOKS[incident.code];
+    const playbook = playbookForIncident(incident.code)?.id;
     this.log[incident.severity === 'critical' ? 'error' : 'warn'](
       { playbook, incident: incident.code, symbol: incident.symbol },
       `${playbook ? `playbook ${playbook}: ` : ''}${incident.code} ${incident.symbol}: ${incident.message}`,
@@ -196,7 +304,11 @@ export class TraderContext {
       .catch((error: unknown) => this.auditFailed(error));
   }
 
-  /** Runs `task` after every task queued before it: candles, exits and operator commands never race. */
+  /**
+   * Runs `task` after every task queued before it: candles, exits and operator commands never race. A task
+   * that fails is the loop's catch-all: counted, logged and audited with its playbook, whose action is taken
+   * before the next task runs.
+   */
   enqueue<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(task);
     this.#queue = run.then(
@@ -206,12 +318,13 @@ export class TraderContext {
         const message = error instanceof Error ? error.message : String(error);
         const playbook = playbookForError(error);
         this.log.error(
-          { err: error, playbook },
-          playbook ? `playbook ${playbook}: ${message}` : `error: ${message}`,
+          { err: error, playbook: playbook?.id },
+          playbook ? `playbook ${playbook.id}: ${message}` : `error: ${message}`,
         );
         this.options.audit
-          .append('incident', { error: message, playbook: playbook ?? null })
+          .append('incident', { error: message, playbook: playbook?.id ?? null })
           .catch((failure: unknown) => this.auditFailed(failure));
+        if (playbook) this.#actOn(playbook, message);
       },
     );
     return run;

@@ -48,6 +48,13 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     await context.deny('ACCOUNT_OUT_OF_SYNC', { ...subject, why: context.outOfSync });
     return;
   }
+  // A playbook that stops opening (exchange-maintenance, rate-limited) denies before the first request;
+  // the account-state denials above need none and say more.
+  const blocked = context.openingBlocked();
+  if (blocked) {
+    await context.deny(blocked.code, { ...subject, why: blocked.why }, { playbook: blocked.playbook });
+    return;
+  }
   const equity = await currentEquity(context);
   const decision = context.guard.canOpen({
     symbol: signal.symbol,

@@ -8,13 +8,15 @@ import {
   klineStream,
 } from '@bot/ws';
 import type { FeedHealthState, HealthTransition, KlineEvent, KlineInterval } from '@bot/ws';
+import { playbookForFeed } from '../playbooks';
 import { applyAccountEvent } from './account-watch';
 import type { TraderContext } from './context';
 import { onSignal } from './entries';
 import { settle } from './settlement';
 
-/** The playbook each feed problem maps to (see `bot playbook`). */
-const FEED_PLAYBOOK = 'ws-degraded';
+/** The playbook each feed problem maps to (see `bot playbook`), from the playbook table. */
+const FEED_PLAYBOOK = playbookForFeed('degraded').id;
+const LISTEN_KEY_PLAYBOOK = playbookForFeed('listenKeyExpired').id;
 
 /**
  * Opens the market stream (closed candles → strategy) and the user-data stream (every event → the account
@@ -48,14 +50,14 @@ export function startFeeds(context: TraderContext): void {
   userData.on('accountConfigUpdate', (event) => applyAccountEvent(context, event));
   userData.on('listenKeyExpired', () => {
     context.log.warn(
-      { playbook: 'listen-key-expired' },
-      'playbook listen-key-expired: the listenKey expired; a new one is created and the gap is read over REST',
+      { playbook: LISTEN_KEY_PLAYBOOK },
+      `playbook ${LISTEN_KEY_PLAYBOOK}: the listenKey expired; a new one is created and the gap is read over REST`,
     );
     context.recordLater({
       action: 'feed.degraded',
       lens: 'Feed',
       why: 'listenKey expired: a new one is created and the gap is read over REST',
-      risk: { playbook: 'listen-key-expired' },
+      risk: { playbook: LISTEN_KEY_PLAYBOOK },
     });
   });
   userData.on('health', (transition) => onHealth(context, transition));

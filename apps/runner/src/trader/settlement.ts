@@ -2,6 +2,7 @@ import { settleExits } from '@bot/exchange';
 import type { Fill } from '@bot/exchange';
 import type { CloseReason } from '@bot/risk';
 import type { OpenTrade } from '../bot-state';
+import { haltPlaybookIds } from '../playbooks';
 import type { ForcedClose } from './account-state';
 import type { TraderContext } from './context';
 import { reconcileSymbols } from './protection';
@@ -44,8 +45,6 @@ export async function settle(
     forced?.kind ?? trade.closing?.reason ?? (await closeReason(context, trade, pnl));
   if (forced) context.handledForcedCloses.add(forcedKey(forced));
   const recorded = context.guard.recordClose({ pnl, reason, now: closedAt, symbol });
-  context.trades.delete(symbol);
-  context.saveState();
   const { counters } = context;
   counters.closes += 1;
   if (pnl > 0) counters.wins += 1;
@@ -73,6 +72,11 @@ export async function settle(
       fills: fills.length,
     },
   });
+  // The close is in the trail before the trade is forgotten: a crash in between records it twice in the
+  // trail (the restart settles the still-owed close again), never not at all.
+  await context.options.audit.flush();
+  context.trades.delete(symbol);
+  context.saveState();
   if (recorded.tripped) {
     const playbook = HALT_PLAYBOOKS[recorded.tripped.code] ?? 'position-unprotected';
     context.log.warn(
@@ -88,12 +92,8 @@ export async function settle(
   }
 }
 
-const HALT_PLAYBOOKS: Record<string, string> = {
-  SL_STREAK: 'sl-streak-hit',
-  DAILY_DRAWDOWN: 'daily-drawdown-hit',
-  LIQUIDATION: 'liquidation',
-  ADL: 'liquidation',
-};
+/** RiskGuard halt code → playbook id, from the playbook table (`detectedBy.haltCodes`). */
+const HALT_PLAYBOOKS: Readonly<Record<string, string>> = haltPlaybookIds();
 
 /** Realized PnL minus fees, summed exactly (Binance gives at most 8 decimals) and converted once at the end. */
 export function netPnl(fills: readonly Fill[]): number {

@@ -36,7 +36,8 @@ export interface RunSummary {
  */
 export class Trader implements BotControl {
   readonly #context: TraderContext;
-  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
 
   constructor(options: TraderOptions) {
     this.#context = new TraderContext(options);
@@ -60,15 +61,7 @@ export class Trader implements BotControl {
     await reconcileAtStart(context);
     await warmUp(context);
     startFeeds(context);
-    // While the account is out of sync, sweep often until it agrees again.
-    const period = context.config.execution.accountSweepMs;
-    this.#sweepTimer = setInterval(() => {
-      void context.enqueue(async () => {
-        await sweepAccount(context, 'periodic sweep');
-        await reviewAccount(context);
-      });
-    }, period);
-    this.#sweepTimer.unref();
+    this.#scheduleSweep();
     context.accepting = true;
   }
 
@@ -76,7 +69,8 @@ export class Trader implements BotControl {
   async stop(options: { readonly flatten?: boolean } = {}): Promise<void> {
     const context = this.#context;
     context.accepting = false;
-    clearInterval(this.#sweepTimer);
+    this.#stopped = true;
+    clearTimeout(this.#sweepTimer);
     await context.market?.close();
     await context.drain();
     if (options.flatten) await this.flatten('operator: --flatten-on-exit');
@@ -88,6 +82,28 @@ export class Trader implements BotControl {
       openTrades: [...context.trades.keys()],
       risk: context.guard.snapshot(),
     });
+  }
+
+  /**
+   * The whole account over REST every `execution.accountSweepMs`; every 5 s instead while a sweep found
+   * what the stream did not report, until one agrees again.
+   */
+  #scheduleSweep(): void {
+    const context = this.#context;
+    const period = context.config.execution.accountSweepMs;
+    const delay = context.outOfSync === undefined ? period : Math.min(period, OUT_OF_SYNC_SWEEP_MS);
+    this.#sweepTimer = setTimeout(() => {
+      void context
+        .enqueue(async () => {
+          await sweepAccount(context, 'periodic sweep');
+          await reviewAccount(context);
+        })
+        .catch(() => undefined) // logged and acted on by the queue
+        .finally(() => {
+          if (!this.#stopped) this.#scheduleSweep();
+        });
+    }, delay);
+    this.#sweepTimer.unref();
   }
 
   summary(): RunSummary {
@@ -225,6 +241,8 @@ export class Trader implements BotControl {
     });
   }
 }
+
+const OUT_OF_SYNC_SWEEP_MS = 5_000;
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
