@@ -8,5 +8,6 @@ export { SimRejection } from './core/types';
 export type * from './core/types';
 export type { FaultSettings, HttpErrorFault } from './server/faults';
 export type { AutoDeleverageRequest } from './server/auto-deleverage-request';
-export type { ApiCredentials, RequestRecord } from './server/rest-handler';
+export type { ApiCredentials, LateExecutionRecord, RequestRecord } from './server/rest-handler';
+export type { UserAction, UserActionName, UserActionResult } from './user-actions';
 export * from './market/index';

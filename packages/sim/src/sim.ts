@@ -14,17 +14,21 @@ import { createReplayMarket } from './market/replay-market';
 import type { Candle } from './market/replay-file';
 import { createSyntheticMarket } from './market/synthetic-market';
 import { MarketDriver } from './market/market-driver';
+import { SeededRandom } from './market/seeded-random';
 import { SimClock } from './market/sim-clock';
 import { autoDeleverageRequestFromJson } from './server/auto-deleverage-request';
 import type { AutoDeleverageRequest } from './server/auto-deleverage-request';
 import { FaultInjector, faultsFromJson } from './server/faults';
 import type { FaultSettings } from './server/faults';
 import { ListenKeyStore } from './server/listen-keys';
-import type { ApiCredentials, RequestRecord } from './server/rest-handler';
+import type { ApiCredentials, LateExecutionRecord, RequestRecord } from './server/rest-handler';
 import { answerClientError, createRestHandler } from './server/rest-handler';
 import type { PublicTrade, RouteContext } from './server/rest-routes';
 import { StreamServer } from './server/stream-server';
+import { userActionFromJson } from './server/user-action-request';
 import { orderJson, userDataEvents } from './server/wire';
+import { UserActions } from './user-actions';
+import type { UserAction, UserActionResult } from './user-actions';
 
 export interface SimAccountOptions {
   readonly apiKey?: string;
@@ -62,6 +66,8 @@ export interface SimOptions {
   };
   /** listenKey validity (default 60 minutes of wall-clock time, like Binance). */
   readonly listenKeyValidityMs?: number;
+  /** REQUEST_WEIGHT allowed per minute of server time before 429 and then 418 bans (default 2400). */
+  readonly weightLimitPerMinute?: number;
   /** Called for emulator bugs (a request that failed unexpectedly); default prints to stderr. */
   readonly onInternalError?: (error: unknown) => void;
 }
@@ -82,8 +88,11 @@ export interface Sim {
   readonly clock: SimClock;
   /** Every REST request answered, oldest first (bounded to the last 10 000). */
   readonly requests: readonly RequestRecord[];
+  /** Every request that took effect late (`httpErrors[].executeAfterMs`), oldest first (last 10 000). */
+  readonly lateExecutions: readonly LateExecutionRecord[];
   /** Sets faults (merged into the current ones); see FaultSettings and CoreFaults. */
   injectFaults(faults: SimFaults): void;
+  /** Clears every fault, lifts any IP ban and forgets past offences; late executions still happen. */
   clearFaults(): void;
   /** Drops WebSocket connections (all, or one category) without a close frame. */
   dropStreams(category?: 'public' | 'market' | 'private'): number;
@@ -103,6 +112,12 @@ export interface Sim {
    * reports it: an `adl_autoclose` order, its CALCULATED fill, an ACCOUNT_UPDATE; returns the order.
    */
   autoDeleverage(request: AutoDeleverageRequest): OrderView;
+  /**
+   * Does what a person does on the website to an account: open or close a position at market, cancel a
+   * stop-loss or take-profit (given, or a seeded random one), change leverage or margin type, transfer
+   * margin out. The user-data events are those Binance sends; a refused action throws and changes nothing.
+   */
+  actAsUser(action: UserAction): UserActionResult;
   /** A JSON snapshot of an account for tests and the control endpoint. */
   state(accountId?: string): SimState;
   close(): Promise<void>;
@@ -119,6 +134,7 @@ export interface SimState {
 }
 
 const DEFAULT_BALANCES = { USDC: '10000', USDT: '10000' };
+const DEFAULT_WEIGHT_LIMIT_PER_MINUTE = 2400;
 /** Public trades kept per symbol for `GET /fapi/v1/aggTrades`. */
 const TRADE_TAPE_LENGTH = 5000;
 
@@ -150,6 +166,9 @@ function marketSource(
 
 /** Starts the emulator: matching core, market, REST and WebSocket server on 127.0.0.1. */
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
+  const weightLimitOption = options.weightLimitPerMinute ?? DEFAULT_WEIGHT_LIMIT_PER_MINUTE;
+  if (!Number.isSafeInteger(weightLimitOption) || weightLimitOption < 1)
+    throw new Error('weightLimitPerMinute must be a positive integer');
   const contracts = options.contracts ?? defaultContracts();
   const instruments: InstrumentSpec[] = contracts.map((contract) => contract.instrument);
   const replayStart = options.replay?.candles[0]?.openTime;
@@ -315,6 +334,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const context: RouteContext = {
     core,
     serverTime,
+    weightLimitPerMinute: () => faults.settings.weightLimitPerMinute ?? weightLimitOption,
     marketTime: () => clock.now(),
     recentTrades: (symbol) => tradeTapes.get(symbol) ?? [],
     klines: (symbol, interval, range) =>
@@ -322,6 +342,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     listenKeys,
   };
   const requests: RequestRecord[] = [];
+  const lateExecutions: LateExecutionRecord[] = [];
   const reportInternalError =
     options.onInternalError ?? ((error: unknown) => console.error('bot-sim internal error:', error));
   const restHandler = createRestHandler({
@@ -333,7 +354,17 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       requests.push(record);
       if (requests.length > 10_000) requests.splice(0, requests.length - 10_000);
     },
+    onLateExecution: (record) => {
+      lateExecutions.push(record);
+      if (lateExecutions.length > 10_000) lateExecutions.splice(0, lateExecutions.length - 10_000);
+    },
     onInternalError: reportInternalError,
+  });
+  const userActions = new UserActions({
+    core,
+    now: () => clock.now(),
+    random: new SeededRandom(options.seed ?? 42, 'user-actions'),
+    defaultAccountId: accounts[0]?.accountId ?? '',
   });
 
   const sim: Sim = {
@@ -346,6 +377,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     streams,
     clock,
     requests,
+    lateExecutions,
     injectFaults(settings) {
       const { partialFillRatio, rejectNextConditional, ...server } = settings;
       faults.set(server);
@@ -354,6 +386,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     },
     clearFaults() {
       faults.clear();
+      restHandler.forgiveRateLimits();
       delete core.faults.partialFillRatio;
       delete core.faults.rejectNextConditional;
     },
@@ -376,6 +409,13 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       flushCoreEvents();
       return order;
     },
+    actAsUser(action) {
+      try {
+        return userActions.perform(action);
+      } finally {
+        flushCoreEvents();
+      }
+    },
     state(accountId = accounts[0]?.accountId ?? '') {
       return {
         marketTime: clock.now(),
@@ -389,6 +429,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     },
     close: async () => {
       driver.stop();
+      restHandler.close();
       await streams.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -472,6 +513,9 @@ async function handleControl(sim: Sim, request: IncomingMessage, response: Serve
         return;
       case 'POST /_sim/adl':
         send(200, orderJson(sim.autoDeleverage(autoDeleverageRequestFromJson(body))));
+        return;
+      case 'POST /_sim/user':
+        send(200, sim.actAsUser(userActionFromJson(body)));
         return;
       case 'POST /_sim/advance': {
         const ms = Number(body.ms);

@@ -122,6 +122,7 @@ const CONTROL_PATHS = [
   '/_sim/listen-keys/expire',
   '/_sim/advance',
   '/_sim/adl',
+  '/_sim/user',
 ];
 const PARAM_NAMES = [
   'symbol',
@@ -325,6 +326,10 @@ const chaoticRequest = fc.record({
         '{"partialFillRatio": "half"}',
         '{"rejectNextConditional": 7}',
         '{"maintenence": true}',
+        '{"weightLimitPerMinute": "low"}',
+        '{"httpErrors": [{"status": 503, "executeAfterMs": "later"}]}',
+        '{"action": "withdraw", "asset": "USDC", "amount": "lots"}',
+        '{"action": "openPosition", "symbol": "BTCUSDC"}',
       ),
       fc.integer({ min: 64 * 1024 + 1, max: 100 * 1024 }).map((size) => 'x'.repeat(size)),
     ),

@@ -669,8 +669,30 @@ describe('events', () => {
     const core = createCore();
     core.deposit('alice', 'USDC', '50.5', t);
     const [event] = core.drainEvents();
-    expect(event).toMatchObject({ kind: 'account', reason: 'DEPOSIT', positions: [] });
+    expect(event).toMatchObject({ kind: 'account', reason: 'DEPOSIT', positions: [], balanceChange: '50.5' });
     expect(usdc(core).walletBalance).toBe('10050.5');
+  });
+
+  it('withdraw emits a WITHDRAW account event, and never takes margin that positions or orders use', () => {
+    const core = createCore();
+    core.placeOrder('alice', btc({ quantity: '1' }), t); // margin 3000 at 20x, fee 30
+    core.drainEvents();
+    expect(core.withdraw('alice', 'USDC', '1000.25', t)).toMatchObject({ walletBalance: '8969.75' });
+    const [event] = core.drainEvents();
+    expect(event).toMatchObject({
+      kind: 'account',
+      reason: 'WITHDRAW',
+      positions: [],
+      balanceChange: '-1000.25',
+      balances: [{ asset: 'USDC', walletBalance: '8969.75' }],
+    });
+    // Available: 8969.75 − 3000 of position margin.
+    expect(() => core.withdraw('alice', 'USDC', '5969.76', t)).toThrow(/exceeds the withdrawable 5969.75/);
+    expect(() => core.withdraw('alice', 'USDC', '0', t)).toThrow(/positive/);
+    expect(() => core.withdraw('alice', 'DOGE', '1', t)).toThrow(/holds no DOGE/);
+    expect(core.drainEvents()).toEqual([]);
+    core.withdraw('alice', 'USDC', '5969.75', t);
+    expect(usdc(core)).toMatchObject({ walletBalance: '3000', availableBalance: '0' });
   });
 
   it('unknown accounts are rejected -2015', () => {

@@ -276,6 +276,39 @@ export class MatchingCore {
       reason: 'DEPOSIT',
       balances: [view],
       positions: [],
+      balanceChange: formatMoney(roundMoney(value)),
+    });
+    return view;
+  }
+
+  /**
+   * Debits the cross wallet (a transfer out of the futures account), at most what Binance would let go
+   * (`maxWithdrawAmount`: the available balance, never more than the cross wallet); emits an account event
+   * with reason WITHDRAW. Throws a plain Error for an amount that is not positive or too large.
+   */
+  withdraw(accountId: string, asset: string, amount: string, now: number): AssetView {
+    const account = this.accountOf(accountId);
+    const value = roundMoney(parseMoney(amount, 'withdrawal amount'));
+    if (!value.gt(0)) throw new Error('A withdrawal must be positive.');
+    const state = account.assets.get(asset);
+    if (state === undefined) throw new Error(`Account ${accountId} holds no ${asset}.`);
+    const figures = computeAssetFigures(account, state);
+    const withdrawable = figures.available.lt(figures.crossWallet) ? figures.available : figures.crossWallet;
+    if (value.gt(withdrawable))
+      throw new Error(
+        `Withdrawal of ${amount} ${asset} exceeds the withdrawable ${formatMoney(withdrawable.gt(0) ? withdrawable : zero)}.`,
+      );
+    this.creditCross(state, value.neg());
+    state.updateTime = now;
+    const view = assetView(account, state);
+    this.events.push({
+      kind: 'account',
+      accountId,
+      time: now,
+      reason: 'WITHDRAW',
+      balances: [view],
+      positions: [],
+      balanceChange: formatMoney(value.neg()),
     });
     return view;
   }

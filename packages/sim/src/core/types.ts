@@ -207,8 +207,11 @@ export type CoreEvent =
       readonly kind: 'account';
       readonly accountId: string;
       readonly time: number;
-      readonly reason: 'ORDER' | 'FUNDING_FEE' | 'DEPOSIT' | 'MARGIN_TYPE_CHANGE' | 'ADMIN_DEPOSIT';
+      readonly reason:
+        'ORDER' | 'FUNDING_FEE' | 'DEPOSIT' | 'WITHDRAW' | 'MARGIN_TYPE_CHANGE' | 'ADMIN_DEPOSIT';
       readonly balances: readonly AssetView[];
+      /** A deposit's or withdrawal's signed amount (`bc`: the balance change apart from PnL and fees). */
+      readonly balanceChange?: string;
       /** Only the positions that changed. */
       readonly positions: readonly PositionView[];
     }

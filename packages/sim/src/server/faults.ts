@@ -15,6 +15,15 @@ export interface HttpErrorFault {
    * the client cannot know whether it took effect. Default false: the request fails without effect.
    */
   readonly executeBeforeError?: boolean;
+  /**
+   * The request takes effect this many wall-clock ms after it arrived, exactly as if it had arrived then
+   * (that moment's prices and duplicate-id check), while the client got this error or a timeout now.
+   */
+  readonly executeAfterMs?: number;
+  /** Wall-clock ms the server holds the request before answering: past the client's timeout, it sees one. */
+  readonly holdMs?: number;
+  /** Closes the connection (after `holdMs`, if any) instead of answering; `status` is then never sent. */
+  readonly closeWithoutAnswer?: boolean;
   /** Only requests whose path contains this text are hit (e.g. '/fapi/v1/order'); default every /fapi path. */
   readonly pathContains?: string;
 }
@@ -26,6 +35,11 @@ export interface FaultSettings {
   httpErrors?: HttpErrorFault[];
   /** The next `count` requests get 429 (or 418, an IP ban) with `Retry-After: retryAfterSeconds`. */
   rateLimit?: { status: 429 | 418; retryAfterSeconds: number; count: number };
+  /**
+   * Lowers (or raises) the REQUEST_WEIGHT limit per minute at run time; clearing the faults restores
+   * `startSim({ weightLimitPerMinute })` (default 2400).
+   */
+  weightLimitPerMinute?: number;
   /** Shifts the server's clock (serverTime and the recvWindow check) by this many ms. */
   clockSkewMs?: number;
   /** While true every /fapi request answers 503 as during Binance's system maintenance. */
@@ -81,6 +95,8 @@ const isFiniteNumber = (value: unknown): value is number =>
 const isInteger = (value: unknown): value is number => Number.isSafeInteger(value);
 /** setTimeout's largest delay; anything longer fires at once (with a warning) instead of waiting. */
 const MAX_TIMER_MS = 2_147_483_647;
+const isTimerMs = (value: unknown): value is number =>
+  isFiniteNumber(value) && value >= 0 && value <= MAX_TIMER_MS;
 
 export function expectKeys(value: JsonObject, allowed: readonly string[], where: string): void {
   const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
@@ -91,14 +107,39 @@ export function expectKeys(value: JsonObject, allowed: readonly string[], where:
 function httpErrorFault(value: unknown, index: number): HttpErrorFault {
   const where = `httpErrors[${index}]`;
   if (!isObject(value)) throw new TypeError(`${where} must be an object`);
-  expectKeys(value, ['status', 'code', 'msg', 'executeBeforeError', 'pathContains'], where);
-  const { status, code, msg, executeBeforeError, pathContains } = value;
+  expectKeys(
+    value,
+    [
+      'status',
+      'code',
+      'msg',
+      'executeBeforeError',
+      'executeAfterMs',
+      'holdMs',
+      'closeWithoutAnswer',
+      'pathContains',
+    ],
+    where,
+  );
+  const { status, code, msg, executeBeforeError, executeAfterMs, holdMs, closeWithoutAnswer, pathContains } =
+    value;
   if (!isInteger(status) || status < 100 || status > 599)
     throw new TypeError(`${where}.status must be an HTTP status (an integer from 100 to 599)`);
   if (code !== undefined && !isInteger(code)) throw new TypeError(`${where}.code must be an integer`);
   if (msg !== undefined && typeof msg !== 'string') throw new TypeError(`${where}.msg must be a string`);
   if (executeBeforeError !== undefined && typeof executeBeforeError !== 'boolean')
     throw new TypeError(`${where}.executeBeforeError must be a boolean`);
+  for (const [key, ms] of [
+    ['executeAfterMs', executeAfterMs],
+    ['holdMs', holdMs],
+  ] as const) {
+    if (ms !== undefined && !isTimerMs(ms))
+      throw new TypeError(`${where}.${key} must be a number of milliseconds from 0 to ${MAX_TIMER_MS}`);
+  }
+  if (executeBeforeError === true && executeAfterMs !== undefined)
+    throw new TypeError(`${where} cannot both executeBeforeError and executeAfterMs`);
+  if (closeWithoutAnswer !== undefined && typeof closeWithoutAnswer !== 'boolean')
+    throw new TypeError(`${where}.closeWithoutAnswer must be a boolean`);
   if (pathContains !== undefined && typeof pathContains !== 'string')
     throw new TypeError(`${where}.pathContains must be a string`);
   return value as unknown as HttpErrorFault;
@@ -117,6 +158,7 @@ export function faultsFromJson(body: JsonObject): FaultSettings & CoreFaults {
       'latencyMs',
       'httpErrors',
       'rateLimit',
+      'weightLimitPerMinute',
       'clockSkewMs',
       'maintenance',
       'staleMarketStreams',
@@ -127,8 +169,16 @@ export function faultsFromJson(body: JsonObject): FaultSettings & CoreFaults {
     ],
     'the faults',
   );
-  const { latencyMs, httpErrors, rateLimit, clockSkewMs, partialFillRatio, rejectNextConditional } = body;
-  if (latencyMs !== undefined && !(isFiniteNumber(latencyMs) && latencyMs >= 0 && latencyMs <= MAX_TIMER_MS))
+  const {
+    latencyMs,
+    httpErrors,
+    rateLimit,
+    weightLimitPerMinute,
+    clockSkewMs,
+    partialFillRatio,
+    rejectNextConditional,
+  } = body;
+  if (latencyMs !== undefined && !isTimerMs(latencyMs))
     throw new TypeError(`latencyMs must be a number of milliseconds from 0 to ${MAX_TIMER_MS}`);
   if (httpErrors !== undefined) {
     if (!Array.isArray(httpErrors)) throw new TypeError('httpErrors must be an array');
@@ -144,6 +194,8 @@ export function faultsFromJson(body: JsonObject): FaultSettings & CoreFaults {
     if (!isInteger(rateLimit.count) || rateLimit.count < 0)
       throw new TypeError('rateLimit.count must be a non-negative integer');
   }
+  if (weightLimitPerMinute !== undefined && !(isInteger(weightLimitPerMinute) && weightLimitPerMinute >= 1))
+    throw new TypeError('weightLimitPerMinute must be a positive integer');
   if (clockSkewMs !== undefined && !isFiniteNumber(clockSkewMs))
     throw new TypeError('clockSkewMs must be a finite number of milliseconds');
   for (const flag of ['maintenance', 'staleMarketStreams', 'staleUserDataStreams', 'ignorePings'] as const) {

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { SimRejection } from '../core/types';
 import type { FaultInjector } from './faults';
 import { RequestParams, verifySignedRequest } from './request';
+import { RequestWeightLimiter } from './request-weight-limiter';
 import type { RouteContext } from './rest-routes';
 import { REST_ROUTES } from './rest-routes';
 
@@ -19,10 +20,10 @@ export interface RestHandlerOptions {
   readonly credentials: readonly ApiCredentials[];
   /** Largest accepted request body in bytes; Binance's own limit is not documented. */
   readonly maxBodyBytes?: number;
-  /** REQUEST_WEIGHT per minute before 429 (-1003); Binance's is 2400. */
-  readonly weightLimitPerMinute?: number;
   /** Called for every request with its outcome, for tests that inspect the traffic. */
   readonly onRequest?: (record: RequestRecord) => void;
+  /** Called when a request held back by `executeAfterMs` finally takes effect (or is refused then). */
+  readonly onLateExecution?: (record: LateExecutionRecord) => void;
   /** Called after every request that reached a route, so user-data events it caused go out at once. */
   readonly afterRequest?: () => void;
   /** Called with errors the handler did not expect (a bug in the emulator); the request gets a 500. */
@@ -32,32 +33,52 @@ export interface RestHandlerOptions {
 export interface RequestRecord {
   readonly method: string;
   readonly path: string;
+  /** 0 when the connection was closed without an answer (`closeWithoutAnswer`). */
   readonly status: number;
   readonly code?: number;
   readonly time: number;
 }
 
+/** A request that took effect late (the `executeAfterMs` fault), after its client got an error or nothing. */
+export interface LateExecutionRecord {
+  readonly method: string;
+  readonly path: string;
+  /** Wall-clock ms when the request arrived, and when it took effect. */
+  readonly receivedAt: number;
+  readonly executedAt: number;
+  /** 200 when it took effect; else the HTTP status and code it was refused with then (e.g. -4116). */
+  readonly status: number;
+  readonly code?: number;
+}
+
+/** The REST request handler, plus what the emulator needs to control it. */
+export interface RestHandler {
+  (request: IncomingMessage, response: ServerResponse): Promise<void>;
+  /** Lifts any IP ban and forgets past offences (`clearFaults`). */
+  forgiveRateLimits(): void;
+  /** Drops late executions not yet done and releases held requests: the server is closing. */
+  close(): void;
+}
+
 const JSON_HEADERS = { 'Content-Type': 'application/json;charset=UTF-8' };
 
-/** Rolling counters of request weight (per minute) and orders (per 10 s and per minute). */
-class UsageCounters {
+/** Rolling counters of orders (per 10 s and per minute). */
+class OrderCounters {
   #minute = -1;
   #tenSeconds = -1;
-  weight = 0;
-  ordersPerMinute = 0;
-  ordersPerTenSeconds = 0;
+  perMinute = 0;
+  perTenSeconds = 0;
 
   roll(now: number): void {
     const minute = Math.floor(now / 60_000);
     if (minute !== this.#minute) {
       this.#minute = minute;
-      this.weight = 0;
-      this.ordersPerMinute = 0;
+      this.perMinute = 0;
     }
     const tenSeconds = Math.floor(now / 10_000);
     if (tenSeconds !== this.#tenSeconds) {
       this.#tenSeconds = tenSeconds;
-      this.ordersPerTenSeconds = 0;
+      this.perTenSeconds = 0;
     }
   }
 }
@@ -85,22 +106,86 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+const tooManyRequests = (ip: string, limit: number) =>
+  `Too many requests; current limit of IP(${ip}) is ${limit} requests per minute. Please use the websocket for live updates to avoid being banned.`;
+const bannedUntil = (ip: string, until: number) =>
+  `Way too many requests; IP(${ip}) banned until ${until}. Please use the websocket for live updates to avoid bans.`;
+
 /**
  * The REST half of the emulator: Binance's security checks, weights, faults and error shapes around
  * the route table. It never throws: every failure becomes Binance's `{code,msg}` body.
  */
-export function createRestHandler(options: RestHandlerOptions) {
-  const usage = new UsageCounters();
+export function createRestHandler(options: RestHandlerOptions): RestHandler {
+  const orders = new OrderCounters();
+  const weights = new RequestWeightLimiter();
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
-  const weightLimit = options.weightLimitPerMinute ?? 2400;
   const byKey = new Map(options.credentials.map((credentials) => [credentials.apiKey, credentials]));
+  const lateExecutions = new Set<NodeJS.Timeout>();
+  const heldRequests = new Set<() => void>();
+  let closed = false;
 
-  return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /** Waits `ms` of wall time, or less if the server closes meanwhile. */
+  const hold = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (closed) return resolve();
+      const release = () => {
+        clearTimeout(timer);
+        heldRequests.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, ms);
+      heldRequests.add(release);
+    });
+
+  const executeLater = (
+    afterMs: number,
+    request: { method: string; path: string; receivedAt: number },
+    execute: () => unknown,
+  ) => {
+    if (closed) return;
+    const { method, path, receivedAt } = request;
+    const timer = setTimeout(
+      () => {
+        lateExecutions.delete(timer);
+        let status = 200;
+        let code: number | undefined;
+        try {
+          execute();
+        } catch (error) {
+          // The client is long gone: a refusal now (a duplicate client id, no margin) is simply no order.
+          if (error instanceof SimRejection) {
+            status = error.httpStatus;
+            code = error.code;
+          } else {
+            options.onInternalError?.(error);
+            status = 500;
+            code = -1000;
+          }
+        } finally {
+          options.afterRequest?.();
+          options.onLateExecution?.({
+            method,
+            path,
+            receivedAt,
+            executedAt: Date.now(),
+            status,
+            ...(code !== undefined ? { code } : {}),
+          });
+        }
+      },
+      Math.max(0, receivedAt + afterMs - Date.now()),
+    );
+    lateExecutions.add(timer);
+  };
+
+  const handle = async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
     const method = request.method ?? 'GET';
     const rawUrl = request.url ?? '/';
     const queryStart = rawUrl.indexOf('?');
     const path = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
     const query = queryStart === -1 ? '' : rawUrl.slice(queryStart + 1);
+    const ip = request.socket.remoteAddress ?? '127.0.0.1';
     const headers: Record<string, string> = {};
     let status = 200;
     let code: number | undefined;
@@ -108,6 +193,7 @@ export function createRestHandler(options: RestHandlerOptions) {
     const send = (statusCode: number, body: unknown) => {
       status = statusCode;
       if (response.headersSent || response.destroyed) return;
+      headers['X-MBX-USED-WEIGHT-1M'] ??= String(weights.usedWeight(options.context.serverTime()));
       response.writeHead(statusCode, { ...JSON_HEADERS, ...headers });
       response.end(JSON.stringify(body));
     };
@@ -150,16 +236,16 @@ export function createRestHandler(options: RestHandlerOptions) {
         reject(new SimRejection(-1001, 'Service Unavailable.', 503));
         return;
       }
-      const banned = options.faults.takeRateLimit();
-      if (banned) {
-        headers['Retry-After'] = String(banned.retryAfterSeconds);
+      const injectedLimit = options.faults.takeRateLimit();
+      if (injectedLimit) {
+        headers['Retry-After'] = String(injectedLimit.retryAfterSeconds);
+        const limit = options.context.weightLimitPerMinute();
+        const until = options.context.serverTime() + injectedLimit.retryAfterSeconds * 1000;
         reject(
           new SimRejection(
             -1003,
-            banned.status === 418
-              ? `Way too many requests; IP banned until ${options.context.serverTime() + banned.retryAfterSeconds * 1000}.`
-              : 'Too many requests; current limit of IP is 2400 requests per minute.',
-            banned.status,
+            injectedLimit.status === 418 ? bannedUntil(ip, until) : tooManyRequests(ip, limit),
+            injectedLimit.status,
           ),
         );
         return;
@@ -176,18 +262,16 @@ export function createRestHandler(options: RestHandlerOptions) {
       }
 
       const serverTime = options.context.serverTime();
-      usage.roll(serverTime);
       const params = new RequestParams(query, body);
-      usage.weight += route.weight(params);
-      headers['X-MBX-USED-WEIGHT-1M'] = String(usage.weight);
-      if (usage.weight > weightLimit) {
-        headers['Retry-After'] = String(60 - Math.floor((serverTime % 60_000) / 1000));
+      const limit = options.context.weightLimitPerMinute();
+      const verdict = weights.admit(route.weight(params), limit, serverTime);
+      headers['X-MBX-USED-WEIGHT-1M'] = String(verdict.usedWeight);
+      if (verdict.outcome !== 'allowed') {
+        headers['Retry-After'] = String(verdict.retryAfterSeconds);
         reject(
-          new SimRejection(
-            -1003,
-            `Too many requests; current limit of IP is ${weightLimit} requests per minute.`,
-            429,
-          ),
+          verdict.outcome === 'banned'
+            ? new SimRejection(-1003, bannedUntil(ip, verdict.bannedUntil), 418)
+            : new SimRejection(-1003, tooManyRequests(ip, limit), 429),
         );
         return;
       }
@@ -210,23 +294,29 @@ export function createRestHandler(options: RestHandlerOptions) {
         }
       }
       if (route.countsAsOrder) {
-        usage.ordersPerMinute += 1;
-        usage.ordersPerTenSeconds += 1;
-        headers['X-MBX-ORDER-COUNT-10S'] = String(usage.ordersPerTenSeconds);
-        headers['X-MBX-ORDER-COUNT-1M'] = String(usage.ordersPerMinute);
+        orders.roll(serverTime);
+        orders.perMinute += 1;
+        orders.perTenSeconds += 1;
+        headers['X-MBX-ORDER-COUNT-10S'] = String(orders.perTenSeconds);
+        headers['X-MBX-ORDER-COUNT-1M'] = String(orders.perMinute);
       }
 
+      const execute = () => route.handle({ params, accountId, context: options.context });
       const httpError = options.faults.takeHttpError(path);
-      if (httpError && !httpError.executeBeforeError) {
-        sendHttpError(httpError);
+      if (!httpError) {
+        send(200, execute());
         return;
       }
-      const result = route.handle({ params, accountId, context: options.context });
-      if (httpError) {
-        sendHttpError(httpError);
+      if (httpError.executeBeforeError) execute();
+      else if (httpError.executeAfterMs !== undefined)
+        executeLater(httpError.executeAfterMs, { method, path, receivedAt }, execute);
+      if (httpError.holdMs !== undefined && httpError.holdMs > 0) await hold(httpError.holdMs);
+      if (httpError.closeWithoutAnswer) {
+        status = 0;
+        request.socket.destroy();
         return;
       }
-      send(200, result);
+      sendHttpError(httpError);
     } catch (error) {
       if (error instanceof SimRejection) {
         reject(error);
@@ -247,8 +337,9 @@ export function createRestHandler(options: RestHandlerOptions) {
 
     function sendHttpError(fault: { status: number; code?: number; msg?: string }) {
       if (fault.code === undefined) {
+        // What a proxy in front answers: no Binance body and no Binance headers.
         status = fault.status;
-        if (!response.headersSent) {
+        if (!response.headersSent && !response.destroyed) {
           response.writeHead(fault.status, { 'Content-Type': 'text/html' });
           response.end(`<html><body><h1>${fault.status} Service Unavailable</h1></body></html>`);
         }
@@ -263,6 +354,16 @@ export function createRestHandler(options: RestHandlerOptions) {
       );
     }
   };
+
+  return Object.assign(handle, {
+    forgiveRateLimits: () => weights.forgive(),
+    close() {
+      closed = true;
+      for (const timer of lateExecutions) clearTimeout(timer);
+      lateExecutions.clear();
+      for (const release of [...heldRequests]) release();
+    },
+  });
 }
 
 /**

@@ -27,6 +27,8 @@ export interface RouteContext {
   readonly core: MatchingCore;
   /** Binance's server time (wall clock plus any injected skew). */
   serverTime(): number;
+  /** The REQUEST_WEIGHT limit per minute now (an option, lowered at run time by a fault). */
+  weightLimitPerMinute(): number;
   /** The market clock: the time of the latest market data, which may run accelerated. */
   marketTime(): number;
   klines(
@@ -325,7 +327,8 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
   'GET /fapi/v1/exchangeInfo': {
     security: 'NONE',
     weight: weight(1),
-    handle: ({ context }) => exchangeInfo(context.core.instruments(), context.serverTime()),
+    handle: ({ context }) =>
+      exchangeInfo(context.core.instruments(), context.serverTime(), context.weightLimitPerMinute()),
   },
   'GET /fapi/v1/premiumIndex': {
     security: 'NONE',

@@ -23,8 +23,8 @@ const ORDER_TYPES = [
   'TRAILING_STOP_MARKET',
 ];
 
-export const RATE_LIMITS = [
-  { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400 },
+const rateLimits = (weightLimitPerMinute: number) => [
+  { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: weightLimitPerMinute },
   { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
   { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 300 },
 ];
@@ -91,13 +91,17 @@ export function exchangeInfoSymbol(instrument: InstrumentSpec) {
   };
 }
 
-export function exchangeInfo(instruments: readonly InstrumentSpec[], serverTime: number) {
+export function exchangeInfo(
+  instruments: readonly InstrumentSpec[],
+  serverTime: number,
+  weightLimitPerMinute = 2400,
+) {
   const assets = [...new Set(instruments.map((instrument) => instrument.marginAsset))];
   return {
     timezone: 'UTC',
     serverTime,
     futuresType: 'U_MARGINED',
-    rateLimits: RATE_LIMITS,
+    rateLimits: rateLimits(weightLimitPerMinute),
     exchangeFilters: [],
     assets: assets.map((asset) => ({ asset, marginAvailable: true, autoAssetExchange: '0' })),
     symbols: instruments.map(exchangeInfoSymbol),
@@ -361,7 +365,7 @@ export function userDataEvents(event: CoreEvent): Record<string, unknown>[] {
               a: balance.asset,
               wb: balance.walletBalance,
               cw: balance.crossWalletBalance,
-              bc: '0',
+              bc: event.balanceChange ?? '0',
             })),
             P: event.positions.map((position) => ({
               s: position.symbol,
