@@ -129,6 +129,22 @@ describe('liquidations and auto-deleveraging', () => {
     expect(restarted.trader.guard.status().halt?.code).toBe('LIQUIDATION');
   });
 
+  it('recognizes a liquidation from REST fills when it happened while the bot was down', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC, 0.5);
+    await advanceMinutes(sim, bot.trader, 1);
+    const entry = Number(positionOf(sim, 'BTCUSDC')!.entryPrice);
+    const restarted = await world.restart(() => {
+      const price = (entry * 0.6).toFixed(1);
+      sim.setMarketPrice('BTCUSDC', price, price);
+      expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
+    });
+    expect(restarted.trader.guard.status().halt?.code).toBe('LIQUIDATION');
+    expect(restarted.trader.openTrades).toHaveLength(0);
+  });
+
   it('halts with ADL when the exchange auto-deleverages a trade', async () => {
     const world = await setup({ BOT_SYMBOLS: 'BTC' });
     const { sim, bot } = world;
@@ -245,6 +261,18 @@ describe('price drift between signal and fill', () => {
     expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
   });
 
+  it('closes at once a fill that landed beyond its stop', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_ENTRY_DEVIATION_PCT: '0.05' });
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    // Planned 2 % above the close with its stop 1 % under that: the fill near the close is past the stop.
+    longNext(world, BTC, 0.01, (close) => close * 1.02);
+    await advanceMinutes(sim, bot.trader, 2);
+    expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
+    expect(bot.trader.openTrades).toHaveLength(0);
+    expect(bot.trader.summary().entries + bot.trader.summary().closes).toBeGreaterThan(0);
+  });
+
   it('reduces a fill whose real risk exceeds the plan by more than the tolerance to the planned risk', async () => {
     const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_ENTRY_DEVIATION_PCT: '0.05' });
     const { sim, bot, config } = world;
@@ -264,6 +292,34 @@ describe('price drift between signal and fill', () => {
     );
     expect(String(reduce?.['why'])).toMatch(/risk .* is .*× the planned/);
   });
+});
+
+describe('orders whose outcome is unknown', () => {
+  it('never sends an entry again after a 503 -1000: it executes late once, and the bot protects it', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    sim.injectFaults({
+      httpErrors: [
+        {
+          status: 503,
+          code: -1000,
+          msg: 'An unknown error occured while processing the request.',
+          pathContains: '/fapi/v1/order',
+          method: 'POST',
+          executeAfterMs: 12_000,
+        },
+      ],
+    });
+    longNext(world, BTC);
+    sim.advance(60_000);
+    const entries = () =>
+      sim.requests.filter((request) => request.method === 'POST' && request.path === '/fapi/v1/order').length;
+    await eventually(() => stopsOf(sim, 'BTCUSDC').length === 1, 40_000);
+    expect(sim.lateExecutions).toHaveLength(1);
+    expect(entries()).toBe(1);
+    expect(Number(positionOf(sim, 'BTCUSDC')?.positionAmt)).toBe(Number(bot.trader.openTrades[0]?.quantity));
+  }, 60_000);
 });
 
 describe('a silent user-data stream', () => {

@@ -144,8 +144,8 @@ export interface ScriptedWorld {
   readonly user: CcxtExchange['client'];
   readonly log: CapturedLog;
   readonly config: BotConfig;
-  /** Stops the bot and starts a new one on the same config, state and emulator. */
-  restart(): Promise<RunningBot>;
+  /** Stops the bot, runs `meanwhile` (the exchange moves while the bot is down), starts a new one on the same config. */
+  restart(meanwhile?: () => Promise<void> | void): Promise<RunningBot>;
 }
 
 export interface ScriptedWorldOptions {
@@ -196,8 +196,9 @@ export async function startScriptedWorld(options: ScriptedWorldOptions): Promise
     user,
     log,
     config,
-    async restart() {
+    async restart(meanwhile) {
       await cleanup.bots.splice(cleanup.bots.indexOf(bot), 1)[0]?.stop();
+      await meanwhile?.();
       return start();
     },
   };

@@ -292,3 +292,28 @@ describe('late executions when the emulator closes', () => {
     expect(sim.core.allOrders(sim.accounts[0]!.accountId)).toEqual([]);
   });
 });
+
+describe('an error fault for one method only', () => {
+  it('hits the POST that places an order, not the GET that looks it up', async () => {
+    const sim = await startSim({ speed: 'manual', historyMinutes: 5 });
+    try {
+      const exchange = restClient(sim);
+      await exchange.loadMarkets();
+      sim.injectFaults({
+        httpErrors: [
+          { status: 503, code: -1000, msg: UNKNOWN, pathContains: '/fapi/v1/order', method: 'POST' },
+        ],
+      });
+      await expect(exchange.fetchOrder('1', SYMBOL)).rejects.toThrow(/-2013|Order does not exist/);
+      await expect(exchange.createOrder(SYMBOL, 'market', 'buy', 0.01)).rejects.toThrow(/-1000/);
+      const refused = await postControl(
+        sim,
+        '/_sim/faults',
+        JSON.stringify({ httpErrors: [{ status: 503, method: 'PATCH' }] }),
+      );
+      expect(refused.status).toBe(400);
+    } finally {
+      await sim.close();
+    }
+  });
+});

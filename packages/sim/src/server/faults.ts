@@ -26,6 +26,8 @@ export interface HttpErrorFault {
   readonly closeWithoutAnswer?: boolean;
   /** Only requests whose path contains this text are hit (e.g. '/fapi/v1/order'); default every /fapi path. */
   readonly pathContains?: string;
+  /** Only requests of this method are hit (e.g. 'POST': a placement, not its look-up); default any. */
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
 }
 
 export interface FaultSettings {
@@ -66,12 +68,14 @@ export class FaultInjector {
     this.settings = {};
   }
 
-  /** Takes the next HTTP error fault that matches `path`, if any. */
-  takeHttpError(path: string): HttpErrorFault | undefined {
+  /** Takes the next HTTP error fault that matches `path` (and `method`), if any. */
+  takeHttpError(path: string, method?: string): HttpErrorFault | undefined {
     const queue = this.settings.httpErrors;
     if (!queue || queue.length === 0) return undefined;
     const index = queue.findIndex(
-      (fault) => fault.pathContains === undefined || path.includes(fault.pathContains),
+      (fault) =>
+        (fault.pathContains === undefined || path.includes(fault.pathContains)) &&
+        (fault.method === undefined || fault.method === method),
     );
     if (index === -1) return undefined;
     const [fault] = queue.splice(index, 1);
@@ -118,11 +122,14 @@ function httpErrorFault(value: unknown, index: number): HttpErrorFault {
       'holdMs',
       'closeWithoutAnswer',
       'pathContains',
+      'method',
     ],
     where,
   );
   const { status, code, msg, executeBeforeError, executeAfterMs, holdMs, closeWithoutAnswer, pathContains } =
     value;
+  if (value.method !== undefined && !['GET', 'POST', 'PUT', 'DELETE'].includes(value.method as string))
+    throw new TypeError(`${where}.method must be GET, POST, PUT or DELETE`);
   if (!isInteger(status) || status < 100 || status > 599)
     throw new TypeError(`${where}.status must be an HTTP status (an integer from 100 to 599)`);
   if (code !== undefined && !isInteger(code)) throw new TypeError(`${where}.code must be an integer`);

@@ -302,7 +302,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       }
 
       const execute = () => route.handle({ params, accountId, context: options.context });
-      const httpError = options.faults.takeHttpError(path);
+      const httpError = options.faults.takeHttpError(path, method);
       if (!httpError) {
         send(200, execute());
         return;
