@@ -1,0 +1,49 @@
+/**
+ * What the configuration says about orders is what the exchange receives: read from the emulator's own
+ * books, not from the adapter's fields.
+ */
+import type { AlgoOrderView, Sim } from '@bot/sim';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunningBot } from './run';
+import { advanceMinutes, startScriptedWorld } from './testing';
+
+const running: RunningBot[] = [];
+const emulators: Sim[] = [];
+afterEach(async () => {
+  for (const bot of running.splice(0)) await bot.stop().catch(() => undefined);
+  for (const sim of emulators.splice(0)) await sim.close();
+});
+
+describe('orders on the wire', () => {
+  for (const workingType of ['CONTRACT_PRICE', 'MARK_PRICE'] as const) {
+    it(`a stop-loss and take-profit watch the ${workingType} when the config says so`, async () => {
+      const world = await startScriptedWorld({
+        env: { BOT_SYMBOLS: 'BTC', WORKING_TYPE: workingType },
+        cleanup: { bots: running, sims: emulators },
+      });
+      const { sim, bot } = world;
+      await advanceMinutes(sim, bot.trader, 1);
+      world.strategies.get('BTC/USDC:USDC')?.signalNext({
+        side: 'short',
+        stop: (close) => close * 1.01,
+        target: (close) => close * 0.97,
+      });
+      await advanceMinutes(sim, bot.trader, 1);
+      const exits = (sim.state().openAlgoOrders as AlgoOrderView[]).filter(
+        (order) => order.symbol === 'BTCUSDC',
+      );
+      expect(exits.map((order) => order.orderType.replace(/_MARKET$/, '')).sort()).toEqual([
+        'STOP',
+        'TAKE_PROFIT',
+      ]);
+      for (const order of exits) expect(order.workingType).toBe(workingType);
+      // A short's exits buy back, the stop above the entry and the target below it.
+      for (const order of exits) expect(order.side).toBe('BUY');
+      const close = Number(sim.core.market('BTCUSDC').lastPrice);
+      const stop = exits.find((order) => order.orderType.startsWith('STOP'));
+      const target = exits.find((order) => order.orderType.startsWith('TAKE_PROFIT'));
+      expect(Number(stop?.triggerPrice)).toBeGreaterThan(close);
+      expect(Number(target?.triggerPrice)).toBeLessThan(close);
+    });
+  }
+});
