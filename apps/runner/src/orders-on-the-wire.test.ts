@@ -2,6 +2,7 @@
  * What the configuration says about orders is what the exchange receives: read from the emulator's own
  * books, not from the adapter's fields.
  */
+import { readFileSync } from 'node:fs';
 import type { AlgoOrderView, Sim } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningBot } from './run';
@@ -46,4 +47,31 @@ describe('orders on the wire', () => {
       expect(Number(target?.triggerPrice)).toBeLessThan(close);
     });
   }
+
+  it('announces an entry in the audit trail before the exchange receives it (write-ahead)', async () => {
+    const world = await startScriptedWorld({
+      env: { BOT_SYMBOLS: 'BTC' },
+      cleanup: { bots: running, sims: emulators },
+    });
+    const { sim, bot, config } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    world.strategies.get('BTC/USDC:USDC')?.signalNext({
+      side: 'long',
+      stop: (close) => close * 0.99,
+      target: (close) => close * 1.03,
+    });
+    const before = sim.requests.length;
+    await advanceMinutes(sim, bot.trader, 1);
+    const entry = sim.requests
+      .slice(before)
+      .find((request) => request.method === 'POST' && request.path === '/fapi/v1/order');
+    expect(entry).toBeDefined();
+    const announced = readFileSync(config.compliance.auditPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { ts: string; payload: { action?: string } })
+      .find((record) => record.payload.action === 'order.place');
+    expect(announced).toBeDefined();
+    expect(Date.parse(announced!.ts)).toBeLessThanOrEqual(entry!.time);
+  });
 });
