@@ -38,13 +38,13 @@ const auditActions = (path: string) =>
     .split('\n')
     .map((line) => (JSON.parse(line) as { payload: Record<string, unknown> }).payload);
 
-/** A long on the next candle with its stop `stopFraction` below the close and a far target. */
+/** A long on the next candle with its stop `stopFraction` below the close and a far target (reward:risk ≥ 2). */
 function longNext(setup: Setup, symbol: string, stopFraction = 0.01, entry?: (close: number) => number) {
   setup.strategies.get(symbol)?.signalNext({
     side: 'long',
     ...(entry ? { entry } : {}),
     stop: (close) => (entry?.(close) ?? close) * (1 - stopFraction),
-    target: (close) => close * 1.5,
+    target: (close) => close * Math.max(1.5, 1 + 2 * stopFraction),
   });
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AuditCorruptError, openAuditTrail, verifyAuditTrail } from '@bot/audit';
+import { AuditCorruptError, openAuditTrail } from '@bot/audit';
 import type { BotConfig } from '@bot/config';
 import { createExchange, isExchangeAdapterError } from '@bot/exchange';
 import type { RateLimitedError } from '@bot/exchange';
@@ -8,6 +8,7 @@ import { parseKlineCsv, startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
 import { klineIntervalMs, perpSymbol, toExchangeId } from '@bot/symbols';
 import type { KlineInterval } from '@bot/symbols';
+import { checkpointHint, verifyTrailSinceCheckpoint } from './audit-checkpoint';
 import { BotStateStore, statePathFor } from './bot-state';
 import { buildCard, formatBuildCard } from './build-card';
 import { ccxtRestRequest } from './ccxt-rest';
@@ -142,11 +143,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     });
     closeOnFailure.push(() => audit.close());
     // The start-up check of playbook audit-verification-failed: never extend a trail that does not verify
-    // (opening it has already recovered a line torn by a crash, which is not damage).
+    // (opening it has already recovered a line torn by a crash, which is not damage). It reads from the last
+    // verified checkpoint on; `bot audit verify` checks the whole trail.
     await audit.flush();
-    const verdict = await verifyAuditTrail(config.compliance.auditPath);
+    const auditPath = config.compliance.auditPath;
+    const verdict = await verifyTrailSinceCheckpoint(auditPath, logger);
     if (!verdict.ok) {
-      throw trailBroken(`${verdict.file}:${verdict.line}: ${verdict.reason}: ${verdict.message}`);
+      throw trailBroken(
+        `${verdict.file}:${verdict.line}: ${verdict.reason}: ${verdict.message}.${checkpointHint(auditPath, verdict)}`,
+      );
     }
     await audit.append('run.build-card', card);
 
@@ -203,6 +208,14 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         const summary = trader.summary();
         await audit.append('run.summary', { ...summary });
         await audit.close();
+        // The run's records checked once more, so the next start reads only what comes after them.
+        const closing = await verifyTrailSinceCheckpoint(auditPath, logger);
+        if (!closing.ok) {
+          logger.error(
+            { playbook: 'audit-verification-failed' },
+            `playbook audit-verification-failed: the trail does not verify at stop (${closing.file}:${closing.line}: ${closing.reason}: ${closing.message}); the next start refuses it`,
+          );
+        }
         await sim?.close();
         return summary;
       },

@@ -10,6 +10,7 @@ export {
   AuditVerificationError,
 } from './verify-audit';
 export type {
+  AuditCheckpoint,
   AuditFailureReason,
   AuditVerification,
   AuditVerificationFailure,

@@ -65,6 +65,13 @@ describe('verifyAudit', () => {
         firstSeq: 0,
         lastSeq: recordCount - 1,
         lastHash: last.hash,
+        checkpoint: {
+          seq: recordCount - 1,
+          hash: last.hash,
+          file: path,
+          offset: lineStarts[recordCount - 1],
+          line: recordCount,
+        },
       });
     }
   });
@@ -263,6 +270,99 @@ describe('verifyAudit', () => {
   it('accepts an empty file and an empty set as zero records', async () => {
     expect(await verifyAudit(writeTemporary(''))).toMatchObject({ ok: true, records: 0, lastSeq: null });
     expect(await verifyAudit([])).toMatchObject({ ok: true, records: 0 });
+  });
+});
+
+describe('verifyAudit from a checkpoint', () => {
+  const checkpointAt = (path: string, seq: number) => ({
+    seq,
+    hash: parse(lines(pristine)[seq] as Buffer).hash,
+    file: path,
+    offset: lineStarts[seq] as number,
+    line: seq + 1,
+  });
+  /** The pristine trail with one byte of record `seq`'s payload changed (same length). */
+  const damagedAt = (seq: number): Buffer => {
+    const bytes = Buffer.from(pristine);
+    const at = (lineStarts[seq] as number) + 90;
+    bytes[at] = (bytes[at] as number) === 0x31 ? 0x32 : 0x31;
+    return bytes;
+  };
+
+  it('returns where a later verification may resume: the last record, its file, byte offset and line', async () => {
+    const path = writeTemporary(pristine);
+    expect(await verifyAudit(path)).toMatchObject({
+      ok: true,
+      checkpoint: checkpointAt(path, recordCount - 1),
+    });
+    expect(await verifyAudit(writeTemporary(''))).toMatchObject({ ok: true, checkpoint: null });
+  });
+
+  it('reads only from the checkpoint on: damage after it is found, damage before it is not read', async () => {
+    const before = writeTemporary(damagedAt(5));
+    expect(await verifyAudit(before)).toMatchObject({ ok: false, seq: 5 });
+    expect(await verifyAudit(before, { from: checkpointAt(before, 20) })).toMatchObject({
+      ok: true,
+      records: recordCount - 20,
+      firstSeq: 20,
+      lastSeq: recordCount - 1,
+      checkpoint: checkpointAt(before, recordCount - 1),
+    });
+    const after = writeTemporary(damagedAt(30));
+    expect(await verifyAudit(after, { from: checkpointAt(after, 20) })).toMatchObject({
+      ok: false,
+      seq: 30,
+      line: 31,
+      file: after,
+    });
+    const atCheckpoint = writeTemporary(damagedAt(20));
+    expect(await verifyAudit(atCheckpoint, { from: checkpointAt(atCheckpoint, 20) })).toMatchObject({
+      ok: false,
+      seq: 20,
+    });
+  });
+
+  it('refuses a checkpoint the trail no longer holds: cut off, moved, another hash, another file', async () => {
+    const shortened = writeTemporary(Buffer.concat(lines(pristine).slice(0, 10)));
+    expect(await verifyAudit(shortened, { from: checkpointAt(shortened, 20) })).toMatchObject({
+      ok: false,
+      reason: 'anchor-mismatch',
+    });
+    const path = writeTemporary(pristine);
+    expect(
+      await verifyAudit(path, { from: { ...checkpointAt(path, 20), hash: 'a'.repeat(64) } }),
+    ).toMatchObject({ ok: false, reason: 'anchor-mismatch', seq: 20 });
+    expect(await verifyAudit(path, { from: { ...checkpointAt(path, 20), offset: 7 } })).toMatchObject({
+      ok: false,
+    });
+    expect(
+      await verifyAudit(path, { from: { ...checkpointAt(path, 20), file: join(temporaryDirectory(), 'x') } }),
+    ).toMatchObject({ ok: false, reason: 'anchor-mismatch' });
+    await expect(
+      verifyAudit(path, { from: { ...checkpointAt(path, 20), offset: -1 } }),
+    ).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('resumes in a later segment of a rotated trail without reading the earlier ones', async () => {
+    const path = join(temporaryDirectory(), 'rotated.jsonl');
+    const trail = await openAuditTrail({ path, durability: 'none', rotation: { maxBytes: 4096 } });
+    for (let index = 0; index < 80; index++) await trail.append('filler', { index, text: 'x'.repeat(100) });
+    await trail.close();
+    const files = await listAuditSegments(path);
+    const full = await verifyAuditTrail(path);
+    if (!full.ok || full.checkpoint === null) throw new Error('expected a verified trail');
+    expect(full.checkpoint.file).toBe(files.at(-1));
+    const middle = files[2] as string;
+    const first = lines(readFileSync(middle))[0] as Buffer;
+    const from = { seq: parse(first).seq, hash: parse(first).hash, file: middle, offset: 0, line: 1 };
+    writeFileSync(files[0] as string, 'not a trail any more\n');
+    expect(await verifyAuditTrail(path)).toMatchObject({ ok: false });
+    expect(await verifyAuditTrail(path, { from })).toMatchObject({
+      ok: true,
+      firstSeq: from.seq,
+      lastSeq: full.lastSeq,
+      checkpoint: full.checkpoint,
+    });
   });
 });
 

@@ -32,6 +32,24 @@ export interface VerifyAuditOptions {
   partial?: boolean;
   /** A record known from elsewhere (e.g. a hash noted when it was written): it must be in the set with this hash. Detects records cut off the end. */
   anchor?: { seq: number; hash: string };
+  /**
+   * Resume from a checkpoint an earlier verification returned: the scan starts at byte `offset` of `file`
+   * (one of the set's files), where record `seq` with `hash` must begin, and reads nothing before it. The
+   * records before the checkpoint are taken as verified then: only a verification without `from` re-checks
+   * them. A checkpoint the set no longer holds (the file is shorter, another record is there) fails with
+   * `anchor-mismatch`; `partial` is implied.
+   */
+  from?: AuditCheckpoint;
+}
+
+/** Where a verification may resume (`from`): a verified record, its file, the byte offset its line starts at, and its 1-based line number. */
+export interface AuditCheckpoint {
+  readonly seq: number;
+  readonly hash: string;
+  /** Absolute path of the segment holding the record. */
+  readonly file: string;
+  readonly offset: number;
+  readonly line: number;
 }
 
 interface VerificationSummary {
@@ -49,6 +67,8 @@ interface VerificationSummary {
 /** Every record verified. */
 export interface AuditVerificationOk extends VerificationSummary {
   readonly ok: true;
+  /** The last record verified, to resume a later verification from (`from`); `null` when there was none. */
+  readonly checkpoint: AuditCheckpoint | null;
 }
 
 /** The first bad record, and what was verified before it. */
@@ -155,13 +175,18 @@ async function* scanAudit(
   const files = [...new Set((typeof paths === 'string' ? [paths] : paths).map((path) => resolve(path)))];
   const strict = options.strict === true;
   const anchor = options.anchor;
+  const from = options.from;
   let chainFiles: readonly string[] = files;
   let records = 0;
   let firstSeq: number | null = null;
   let lastSeq: number | null = null;
-  let expectedSeq: number | undefined = options.partial === true ? undefined : 0;
+  let expectedSeq: number | undefined = options.partial === true || from !== undefined ? undefined : 0;
   let lastHash: string = GENESIS_HASH;
   let anchorSeen = false;
+  // The last valid record's place, for the checkpoint (kept as plain values: no object per record).
+  let lastFile = '';
+  let lastOffset = 0;
+  let lastLine = 0;
 
   const failure = (
     file: string,
@@ -190,6 +215,21 @@ async function* scanAudit(
   ) {
     throw new TypeError('anchor must be { seq: a non-negative integer, hash: 64 lower-case hex digits }');
   }
+  if (
+    from !== undefined &&
+    (!Number.isSafeInteger(from.seq) ||
+      from.seq < 0 ||
+      !hexHash.test(from.hash) ||
+      typeof from.file !== 'string' ||
+      !Number.isSafeInteger(from.offset) ||
+      from.offset < 0 ||
+      !Number.isSafeInteger(from.line) ||
+      from.line < 1)
+  ) {
+    throw new TypeError(
+      'from must be a checkpoint { seq, hash, file, offset, line } (non-negative integers, 64 lower-case hex digits, a path)',
+    );
+  }
   if (files.length > 1) {
     const order = await orderFiles(files);
     if (!Array.isArray(order)) {
@@ -197,6 +237,22 @@ async function* scanAudit(
     }
     chainFiles = order.map((entry) => entry.file);
   }
+  let startFile: string | undefined;
+  if (from !== undefined) {
+    startFile = resolve(from.file);
+    const index = chainFiles.indexOf(startFile);
+    if (index === -1) {
+      return failure(
+        startFile,
+        0,
+        'anchor-mismatch',
+        `the checkpoint (seq ${from.seq}) is in ${startFile}, which is not one of the set's files`,
+        null,
+      );
+    }
+    chainFiles = chainFiles.slice(index);
+  }
+  let checkpointSeen = from === undefined;
 
   // Two buffers: while the lines of one are checked, the next chunk is read into the other (the read
   // runs on libuv's thread pool, so the file I/O overlaps the hashing instead of adding to it).
@@ -212,8 +268,9 @@ async function* scanAudit(
     let pending: Promise<ChunkRead> | undefined;
     try {
       let carried = 0;
-      let line = 0;
-      let position = 0;
+      const resuming = file === startFile;
+      let line = resuming && from !== undefined ? from.line - 1 : 0;
+      let position = resuming && from !== undefined ? from.offset : 0;
       pending = readChunk(handle, buffer, 0, position);
       for (;;) {
         const chunk = await pending;
@@ -250,6 +307,7 @@ async function* scanAudit(
         buffer.copy(spare, 0, tailStart, filled);
         pending = readChunk(handle, spare, nextCarried, position);
         const view = buffer.subarray(0, filled);
+        const chunkStart = position - filled;
         const texts: string[] = [];
         let lineStart = 0;
         for (;;) {
@@ -265,6 +323,20 @@ async function* scanAudit(
               return failure(file, line, inspection.problem, inspection.detail, inspection.recordSeq);
             }
             facts = inspection.facts;
+          }
+          if (!checkpointSeen && from !== undefined) {
+            // The checkpoint's own record: its prevHash is taken as given, its seq and hash must be the checkpoint's.
+            if (facts.seq !== from.seq || facts.hash !== from.hash) {
+              if (texts.length > 0) yield texts;
+              return failure(
+                file,
+                line,
+                'anchor-mismatch',
+                `the checkpoint says seq ${from.seq} with hash ${from.hash} begins at byte ${from.offset}, but seq ${facts.seq} with hash ${facts.hash} does`,
+                facts.seq,
+              );
+            }
+            checkpointSeen = true;
           }
           if (expectedSeq === undefined) {
             expectedSeq = facts.seq;
@@ -304,6 +376,9 @@ async function* scanAudit(
           firstSeq ??= facts.seq;
           lastSeq = facts.seq;
           lastHash = facts.hash;
+          lastFile = file;
+          lastOffset = chunkStart + lineStart;
+          lastLine = line;
           expectedSeq = facts.seq + 1;
           lineStart = lineEnd + 1;
         }
@@ -316,6 +391,15 @@ async function* scanAudit(
       await handle.close();
     }
   }
+  if (!checkpointSeen && from !== undefined) {
+    return failure(
+      resolve(from.file),
+      0,
+      'anchor-mismatch',
+      `the set ends before the checkpoint (seq ${from.seq} at byte ${from.offset} of ${resolve(from.file)}): records were cut off the end, or the trail was replaced`,
+      null,
+    );
+  }
   if (anchor !== undefined && !anchorSeen) {
     const lastFile = chainFiles[chainFiles.length - 1] ?? '';
     const message =
@@ -324,7 +408,11 @@ async function* scanAudit(
         : `the set ends at seq ${lastSeq ?? 'none'}, before the anchor at seq ${anchor.seq}: records were cut off the end`;
     return failure(lastFile, 0, 'anchor-mismatch', message, null);
   }
-  return { ok: true, files: chainFiles, records, firstSeq, lastSeq, lastHash };
+  const checkpoint: AuditCheckpoint | null =
+    lastSeq === null
+      ? null
+      : { seq: lastSeq, hash: lastHash, file: lastFile, offset: lastOffset, line: lastLine };
+  return { ok: true, files: chainFiles, records, firstSeq, lastSeq, lastHash, checkpoint };
 }
 
 /**

@@ -21,7 +21,7 @@ describe('describeConfig', () => {
       'mode: testnet (Binance demo trading, test funds)',
       'quote coin: USDT, settle coin: USDT',
       'symbols: BTC/USDT:USDT, SOL/USDT:USDT',
-      'strategy: tier standard, timeframe 15m',
+      'strategy: tier standard, timeframe 15m, minimum reward:risk 1.8 (tier bounds 1.2–10)',
       'risk per trade: 1 % of equity (tier cap 2 %)',
       'daily drawdown limit: 7 % (tier cap 8 %)',
       'leverage: 5x (tier cap 10x)',

@@ -35,7 +35,7 @@ export function describeConfig(config: BotConfig): string {
     `mode: ${MODE_NOTES[config.mode]}`,
     `quote coin: ${config.quoteCoin}, settle coin: ${config.settleCoin}`,
     `symbols: ${config.symbols.join(', ')}`,
-    `strategy: tier ${config.strategy.tier}, timeframe ${config.strategy.timeframe}`,
+    `strategy: tier ${config.strategy.tier}, timeframe ${config.strategy.timeframe}, minimum reward:risk ${config.strategy.minRewardRisk} (tier bounds ${TIER_PRESETS[config.strategy.tier].minRewardRisk.min}–${TIER_PRESETS[config.strategy.tier].minRewardRisk.max})`,
     `risk per trade: ${percent(risk.riskPerTradePct)} of equity (tier cap ${percent(caps.riskPerTradePct.max)})`,
     `daily drawdown limit: ${percent(risk.dailyDrawdownPct)} (tier cap ${percent(caps.dailyDrawdownPct.max)})`,
     `leverage: ${risk.leverageDefault}x (tier cap ${caps.leverageDefault.max}x)`,

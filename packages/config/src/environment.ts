@@ -34,6 +34,12 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
       ['BOT_SYMBOLS', 'symbols', 'list', 'e.g. BTC,ETH or BTC/USDC:USDC (default BTC,ETH)'],
       ['BOT_TIER', 'strategy.tier', 'text', 'conservative | standard | aggressive (default conservative)'],
       ['BOT_TIMEFRAME', 'strategy.timeframe', 'text', 'kline interval, e.g. 15m (default 15m)'],
+      [
+        'BOT_MIN_REWARD_RISK',
+        'strategy.minRewardRisk',
+        'number',
+        "smallest reward:risk (target distance / stop distance) a signal must offer; below it the entry is denied (default 1.8; the tier's bounds: conservative ≥ 1.5, standard ≥ 1.2, aggressive ≥ 1, at most 10)",
+      ],
       ['RISK_PER_TRADE_PCT', 'risk.riskPerTradePct', 'number', 'fraction of equity risked per trade'],
       [
         'DAILY_DRAWDOWN_PCT',

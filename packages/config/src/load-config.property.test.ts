@@ -57,6 +57,7 @@ function plausibleValues(name: string): readonly string[] {
     BOT_SYMBOLS: ['BTC', 'BTC,ETH', 'SOL/USDC:USDC', 'BTC/USDT:USDT'],
     BOT_TIER: TIERS,
     BOT_TIMEFRAME: ['1m', '15m', '1h'],
+    BOT_MIN_REWARD_RISK: ['1', '1.3', '1.8', '3', '10'],
     RISK_PER_TRADE_PCT: ['0.005', '0.01', '0.02'],
     DAILY_DRAWDOWN_PCT: ['0.02', '0.05'],
     LEVERAGE_DEFAULT: ['1', '3', '5', '10'],

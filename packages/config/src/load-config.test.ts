@@ -339,6 +339,34 @@ describe('tiers', () => {
   });
 });
 
+describe('strategy.minRewardRisk', () => {
+  it("defaults to the plan's 1.8 and is set by BOT_MIN_REWARD_RISK or the file", () => {
+    expect(loadConfig({ env: {} }).strategy.minRewardRisk).toBe(1.8);
+    expect(loadConfig({ env: { BOT_MIN_REWARD_RISK: '2.5' } }).strategy.minRewardRisk).toBe(2.5);
+    const configFile = writeFile('bot.json', { strategy: { minRewardRisk: 3 } });
+    expect(loadConfig({ env: {}, configFile }).strategy.minRewardRisk).toBe(3);
+  });
+
+  it("stays within the tier's bounds: the stricter tier, the higher the floor; never above 10", () => {
+    expect(loadConfig({ env: { BOT_MIN_REWARD_RISK: '1.5' } }).strategy.minRewardRisk).toBe(1.5);
+    const low = issueAt(configError({ env: { BOT_MIN_REWARD_RISK: '1.4' } }), 'strategy.minRewardRisk');
+    expect(low).toMatchObject({ value: '1.4', source: 'env', origin: 'BOT_MIN_REWARD_RISK' });
+    expect(low.expected).toContain('at least 1.5');
+    expect(low.expected).toContain('conservative');
+    expect(
+      loadConfig({ env: { BOT_TIER: 'standard', BOT_MIN_REWARD_RISK: '1.2' } }).strategy.minRewardRisk,
+    ).toBe(1.2);
+    expect(
+      loadConfig({ env: { BOT_TIER: 'aggressive', BOT_MIN_REWARD_RISK: '1' } }).strategy.minRewardRisk,
+    ).toBe(1);
+    const high = configError({ env: { BOT_TIER: 'aggressive', BOT_MIN_REWARD_RISK: '10.5' } });
+    expect(issueAt(high, 'strategy.minRewardRisk').expected).toContain('10');
+    expect(
+      issueAt(configError({ env: { BOT_MIN_REWARD_RISK: 'lots' } }), 'strategy.minRewardRisk'),
+    ).toBeDefined();
+  });
+});
+
 describe('bad input', () => {
   it('reports every invalid field at once', () => {
     const error = configError({
@@ -748,7 +776,7 @@ describe('the config file', () => {
       quoteCoin: 'USDC',
       settleCoin: 'USDC',
       symbols: ['BTC', 'ETH/USDC:USDC'],
-      strategy: { tier: 'standard', timeframe: '5m' },
+      strategy: { tier: 'standard', timeframe: '5m', minRewardRisk: 2 },
       risk: {
         riskPerTradePct: 0.01,
         dailyDrawdownPct: 0.05,
@@ -774,7 +802,7 @@ describe('the config file', () => {
       operator: { bind: '127.0.0.1:9999' },
     });
     const config = loadConfig({ env: {}, configFile });
-    expect(config.strategy).toEqual({ tier: 'standard', timeframe: '5m' });
+    expect(config.strategy).toEqual({ tier: 'standard', timeframe: '5m', minRewardRisk: 2 });
     expect(config.execution.maxRetries).toBe(5);
     expect(config.execution).toMatchObject({
       signalExpiryCandles: 2,

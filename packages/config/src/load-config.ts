@@ -738,7 +738,12 @@ export function loadConfig(options: LoadConfigOptions): BotConfig {
     quoteCoin,
     settleCoin,
     symbols,
-    strategy: section('strategy'),
+    strategy: {
+      ...section('strategy'),
+      minRewardRisk:
+        (valueOf('strategy.minRewardRisk') as number | undefined) ??
+        derive('strategy.minRewardRisk', TIER_PRESETS[tier].minRewardRisk.default, `tier ${tier}`),
+    },
     risk,
     orders: section('orders'),
     execution: section('execution'),

@@ -143,9 +143,17 @@ const filePathSchema = z
   .min(1)
   .refine((path) => !path.includes('\0'));
 
+/** Bounds of `strategy.minRewardRisk` whatever the tier (each tier narrows them: `TIER_PRESETS[tier].minRewardRisk`). */
+export const REWARD_RISK_LIMITS = Object.freeze({
+  min: Math.min(...TIERS.map((tier) => TIER_PRESETS[tier].minRewardRisk.min)),
+  max: Math.max(...TIERS.map((tier) => TIER_PRESETS[tier].minRewardRisk.max)),
+});
+
 const strategyShape = {
   tier: z.enum(TIERS),
   timeframe: z.enum(TIMEFRAMES),
+  /** The smallest reward:risk (target distance / stop distance) a signal must offer to be traded. */
+  minRewardRisk: z.number().gte(REWARD_RISK_LIMITS.min).lte(REWARD_RISK_LIMITS.max),
 };
 
 const riskShape = {
@@ -333,6 +341,17 @@ export const botConfigSchema = z
       }
     }
 
+    const rewardRisk = TIER_PRESETS[tier].minRewardRisk;
+    const minRewardRisk = config.strategy.minRewardRisk;
+    if (minRewardRisk < rewardRisk.min) {
+      report(
+        ['strategy', 'minRewardRisk'],
+        `at least ${rewardRisk.min}, the lowest minimum reward:risk of tier ${tier} (choose a higher tier to go lower)`,
+      );
+    } else if (minRewardRisk > rewardRisk.max) {
+      report(['strategy', 'minRewardRisk'], `at most ${rewardRisk.max}, the highest of tier ${tier}`);
+    }
+
     if (config.execution.backoffMaxMs < config.execution.backoffBaseMs) {
       report(
         ['execution', 'backoffMaxMs'],
@@ -385,6 +404,7 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = Object.freez
   'symbols.*': 'an uppercase base coin such as BTC, or a unified symbol such as BTC/USDC:USDC',
   'strategy.tier': `one of ${TIERS.join(', ')}`,
   'strategy.timeframe': `one of ${TIMEFRAMES.join(', ')}`,
+  'strategy.minRewardRisk': `a reward:risk ratio from ${REWARD_RISK_LIMITS.min} to ${REWARD_RISK_LIMITS.max} (target distance / stop distance, e.g. 1.8), within the tier's bounds`,
   'risk.riskPerTradePct': fractionHint(HARD_LIMITS.riskPerTradePct.max, 0.01),
   'risk.dailyDrawdownPct': fractionHint(HARD_LIMITS.dailyDrawdownPct.max, 0.05),
   'risk.leverageDefault': `an integer from ${HARD_LIMITS.leverageDefault.min} to ${HARD_LIMITS.leverageDefault.max}`,

@@ -10,6 +10,7 @@ import ccxt from 'ccxt';
 import {
   checkOrder,
   filterUsdmContracts,
+  ceilQuantityToStep,
   floorQuantityToStep,
   instrumentFromMarket,
   roundPriceToTick,
@@ -595,7 +596,14 @@ export class CcxtExchange implements ExchangePort {
         : undefined;
     let quantity: string | undefined;
     if (!closePosition) {
-      quantity = this.#quantity(instrument, request.quantity as DecimalText, childType, operation, symbol);
+      // A protective order covers the position: rounded up to its own grid (reduce-only, it never closes more).
+      quantity = this.#coveringQuantity(
+        instrument,
+        request.quantity as DecimalText,
+        childType,
+        operation,
+        symbol,
+      );
       this.#check(
         instrument,
         { type: childType, quantity, price: limitPrice ?? triggerPrice, reduceOnly: true },
@@ -656,21 +664,15 @@ export class CcxtExchange implements ExchangePort {
           symbol,
         });
       }
-      const input = request.quantity;
-      quantity = rounded(
-        () => floorQuantityToStep(input, instrument, 'market'),
-        'quantity',
-        input,
-        operation,
-        symbol,
-      );
+      // Up to the market grid: reduce-only, the exchange cuts it to the position, so it closes all it is asked to.
+      quantity = this.#coveringQuantity(instrument, request.quantity, 'market', operation, symbol);
     } else {
       const position = (await this.fetchPositions([symbol])).find(
         (candidate) => positionSide === undefined || candidate.side === positionSide,
       );
       if (!position) return { orders: [], closedQuantity: '0', alreadyFlat: true, rationale };
       positionSide = position.side;
-      quantity = position.quantity;
+      quantity = this.#coveringQuantity(instrument, position.quantity, 'market', operation, symbol);
     }
     if (!isPositive(quantity)) return { orders: [], closedQuantity: '0', alreadyFlat: true, rationale };
     const chunks = splitQuantity(quantity, instrument.marketMaxQty, instrument.marketStepSize);
@@ -1037,6 +1039,34 @@ export class CcxtExchange implements ExchangePort {
     );
     if (!isPositive(quantity)) {
       throw new InvalidRequestError(`${operation}: quantity ${String(input)} is below one step`, {
+        operation,
+        symbol,
+      });
+    }
+    return quantity;
+  }
+
+  /**
+   * The quantity on the order type's grid, rounded up: for reduce-only orders that must cover a position
+   * (stop-loss, take-profit, close), which the exchange cuts to the position when they execute. A position
+   * filled on the LOT_SIZE grid is then covered whole even when MARKET_LOT_SIZE's step is coarser.
+   */
+  #coveringQuantity(
+    instrument: Instrument,
+    input: DecimalText,
+    type: OrderType,
+    operation: string,
+    symbol: string,
+  ): string {
+    const quantity = rounded(
+      () => ceilQuantityToStep(input, instrument, type),
+      'quantity',
+      input,
+      operation,
+      symbol,
+    );
+    if (!isPositive(quantity)) {
+      throw new InvalidRequestError(`${operation}: quantity ${String(input)} is not above zero`, {
         operation,
         symbol,
       });

@@ -426,9 +426,10 @@ async function protect(state: ProtectedEntry, filled: string): Promise<ProtectOu
       state.error = asAdapterError(error);
       return 'failed';
     }
-    // A live order found under this client id from an earlier run may be for a smaller fill: keep it until
-    // its replacement is confirmed, and try the next id.
-    if (stop.quantity !== undefined && toDecimal(stop.quantity).eq(toDecimal(filled))) break;
+    // The stop covers what filled: its quantity is the fill rounded up to the stop's own (market) grid,
+    // reduce-only. A live order found under this client id from an earlier run may be for a smaller fill:
+    // keep it until its replacement is confirmed, and try the next id.
+    if (stop.quantity !== undefined && toDecimal(stop.quantity).gte(toDecimal(filled))) break;
     if (stop.closePosition) break;
     state.stale.push(stop);
   }
@@ -511,8 +512,9 @@ function checkMatches(
   what: 'stop-loss' | 'take-profit',
 ): void {
   const problems: string[] = [];
-  if (!order.closePosition && (order.quantity === undefined || !toDecimal(order.quantity).eq(quantity))) {
-    problems.push(`quantity ${order.quantity ?? 'none'} ≠ ${quantity}`);
+  // It must cover the quantity; more is the grid's rounding up, cut to the position by reduce-only.
+  if (!order.closePosition && (order.quantity === undefined || toDecimal(order.quantity).lt(quantity))) {
+    problems.push(`quantity ${order.quantity ?? 'none'} < ${quantity}`);
   }
   if (!order.reduceOnly && !order.closePosition) problems.push('not reduce-only');
   if (order.purpose !== what) problems.push(`type ${order.type}`);
@@ -569,12 +571,19 @@ async function cancelEntryRest(state: ProtectedEntry): Promise<void> {
   }
 }
 
-/** The stop-loss could not be placed: close what filled at market, reduce-only. */
+/**
+ * The stop-loss could not be placed: close what filled at market, reduce-only. The verdict is the position
+ * the exchange holds afterwards: a reduce-only close stops at the position, so one cut short by a position
+ * already smaller (closed in part by hand, by its take-profit) or one that failed on a position already
+ * flat leaves nothing unprotected. Only a position still open after the close, or one that cannot be read,
+ * is `unprotected`.
+ */
 async function emergencyClose(state: ProtectedEntry): Promise<ProtectedEntryResult> {
   const { exchange, intent, ids, symbol } = state;
   await cancelEntryRest(state);
   const filled = state.entry?.filledQuantity ?? '0';
   const cause = state.error;
+  let closeFailure: unknown;
   try {
     const closed = await exchange.closePosition({
       symbol,
@@ -585,24 +594,38 @@ async function emergencyClose(state: ProtectedEntry): Promise<ProtectedEntryResu
     });
     state.closeOrders = [...closed.orders];
     if (!closed.alreadyFlat && !toDecimal(closed.closedQuantity).gte(toDecimal(filled))) {
-      throw new InvalidRequestError(`closed only ${closed.closedQuantity} of ${filled}`, {
+      closeFailure = new InvalidRequestError(`closed only ${closed.closedQuantity} of ${filled}`, {
         operation: 'closePosition',
         symbol,
       });
     }
   } catch (error) {
-    state.incident(
-      'POSITION_UNPROTECTED',
-      'critical',
-      `no stop-loss for ${filled} ${symbol} and the emergency close failed; reconcile now`,
-      error,
-    );
-    return state.result('unprotected');
+    closeFailure = error;
+  }
+  if (closeFailure !== undefined) {
+    const left = await openQuantity(state);
+    if (left === undefined || greater(left, '0')) {
+      state.incident(
+        'POSITION_UNPROTECTED',
+        'critical',
+        `no stop-loss for ${left ?? 'an unknown quantity of'} ${symbol} (filled ${filled}) and the emergency close failed; reconcile now`,
+        closeFailure,
+      );
+      return state.result('unprotected');
+    }
+    state.runtime.log({
+      level: 'warn',
+      event: 'emergency-close-flat',
+      message: `${symbol}: the emergency close did not close all of ${filled} (${describeError(closeFailure).message}), but the position is flat`,
+      symbol,
+      intentId: intent.id,
+      rationale: intent.rationale,
+    });
   }
   state.incident(
     'STOP_LOSS_FAILED',
     'critical',
-    `the stop-loss for ${filled} ${symbol} could not be placed; the position was closed at market`,
+    `the stop-loss for ${filled} ${symbol} could not be placed; ${closeFailure === undefined ? 'the position was closed at market' : 'the position is flat (the close was cut short or failed, but nothing is left open)'}`,
     cause,
   );
   const leftovers = [state.stopLoss, state.takeProfit, ...state.stale].filter(
@@ -610,4 +633,19 @@ async function emergencyClose(state: ProtectedEntry): Promise<ProtectedEntryResu
   );
   for (const order of leftovers) await cancelStale(state, order, 'conditional');
   return state.result('emergency-closed');
+}
+
+/** The quantity still open on the intent's side, `'0'` when flat, `undefined` when it cannot be read. */
+async function openQuantity(state: ProtectedEntry): Promise<string | undefined> {
+  try {
+    const positions = await state.exchange.fetchPositions([state.symbol]);
+    return positions.find((position) => position.side === state.intent.side)?.quantity ?? '0';
+  } catch (error) {
+    state.runtime.log({
+      level: 'warn',
+      event: 'emergency-close-position-unread',
+      message: `${state.symbol}: reading the position after the emergency close failed: ${describeError(error).message}`,
+    });
+    return undefined;
+  }
 }

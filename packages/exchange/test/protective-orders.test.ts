@@ -177,7 +177,7 @@ describe('protective orders against the emulator', () => {
     ).rejects.toBeInstanceOf(InvalidRequestError);
   });
 
-  it('rounds trigger prices to the tick in the direction that acts sooner', async () => {
+  it('rounds trigger prices to the tick in the direction that acts sooner, and the quantity up', async () => {
     await open('long');
     const stop = await setup.exchange.createStopLossOrder({
       symbol: BTC,
@@ -186,7 +186,8 @@ describe('protective orders against the emulator', () => {
       triggerPrice: '58000.04',
     });
     expect(stop.order.triggerPrice).toBe('58000.1');
-    expect(stop.order.quantity).toBe('0.010');
+    // Its quantity rounds up: a reduce-only stop covers all it is asked to cover.
+    expect(stop.order.quantity).toBe('0.011');
     const target = await setup.exchange.createTakeProfitOrder({
       symbol: BTC,
       positionSide: 'long',

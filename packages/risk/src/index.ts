@@ -10,6 +10,7 @@ export type {
   OpenDenial,
   OpenDenialCode,
   RecordCloseInput,
+  RecordEquityInput,
   ReducingDenial,
   RestoreOptions,
   RiskGuardOptions,
@@ -31,7 +32,7 @@ export type {
   TradingState,
 } from './trading-state';
 export { SNAPSHOT_VERSION } from './snapshot';
-export type { RiskGuardSnapshot } from './snapshot';
+export type { EquityReading, RiskGuardSnapshot } from './snapshot';
 export { LARGEST_FEE_RATE, LARGEST_SLIPPAGE_PCT, lossPerUnitOf, sizePosition } from './size-position';
 export type {
   PositionSize,
@@ -63,7 +64,7 @@ export {
   riskLimitFields,
   tierPreset,
 } from './tiers';
-export type { RiskLimits, Tier, TierHardCaps, TierPreset } from './tiers';
+export type { RewardRiskBounds, RiskLimits, Tier, TierHardCaps, TierPreset } from './tiers';
 export { RiskInputError, isRiskInputError, riskInputErrorCodes } from './risk-input-error';
 export type { RiskInputErrorCode } from './risk-input-error';
 export { sides } from './validation';

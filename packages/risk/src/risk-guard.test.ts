@@ -176,6 +176,47 @@ describe('RiskGuard: the UTC day', () => {
     expect(codeOf(guard.canOpen(openInput(at('00:10'), { equity: 9_750 })))).toBe('DAILY_DRAWDOWN');
   });
 
+  it("takes the day's starting equity at 00:00 UTC, from the last equity seen before it, not at the day's first call", () => {
+    const guard = conservative();
+    guard.canOpen(openInput(at('23:59'), { equity: 10_000 }));
+    // Up 500 unrealized by the first call of the day: that is not where the day started.
+    const decision = guard.canOpen(openInput(at('10:00', 2), { equity: 10_500 }));
+    expect(decision).toMatchObject({ allowed: true, dayStartEquity: 10_000 });
+    expect(guard.status().dayStartEquity).toBe(10_000);
+  });
+
+  it('never counts a loss carried over midnight twice: in the base and again as the day loss', () => {
+    // The issue's probe: 300 of unrealized loss at 00:00, 100 more by the day's first call.
+    const guard = conservative({ includeUnrealizedLoss: true });
+    const eth = (unrealizedPnl: number) => [
+      { symbol: 'ETH/USDC:USDC', side: 'long' as const, unrealizedPnl },
+    ];
+    guard.canOpen(openInput(at('23:50'), { equity: 9_700, openPositions: eth(-300) }));
+    const decision = guard.canOpen(openInput(at('00:10', 2), { equity: 9_600, openPositions: eth(-400) }));
+    expect(decision).toMatchObject({ allowed: true, dayStartEquity: 9_700, dailyLoss: 100 });
+    // The carried position closes at -450: today's loss is 150, not 450.
+    guard.recordClose({ pnl: -450, reason: 'manual', now: at('01:00', 2) });
+    expect(guard.canOpen(openInput(at('01:10', 2), { equity: 9_550 }))).toMatchObject({
+      allowed: true,
+      dayStartEquity: 9_700,
+      dailyLoss: 150,
+    });
+  });
+
+  it('is told the equity between decisions (recordEquity): the last one before 00:00 UTC starts the day', () => {
+    const guard = conservative();
+    guard.canOpen(openInput(at('08:00'), { equity: 10_000 }));
+    guard.recordEquity({ equity: 10_200, now: at('23:59:30') });
+    guard.recordEquity({ equity: 10_350, now: at('00:00:30', 2) });
+    expect(guard.status(at('00:01', 2)).dayStartEquity).toBe(10_200);
+    // Nothing seen the day before: the first equity of the day starts it, less the day's closes before it.
+    const late = conservative();
+    late.canOpen(openInput(at('08:00'), { equity: 10_000 }));
+    late.recordClose({ pnl: -100, reason: 'manual', now: at('00:05', 3) });
+    late.recordEquity({ equity: 9_900, now: at('00:10', 3) });
+    expect(late.status().dayStartEquity).toBe(10_000);
+  });
+
   it('never runs its clock backwards: an earlier `now` reads as the latest seen', () => {
     const guard = conservative();
     guard.recordClose(stopLoss(at('10:00')));
@@ -522,6 +563,7 @@ describe('RiskGuard: decisions', () => {
       dailyLossFraction: 0,
       dailyDrawdownPct: 0.05,
       dayStartEquity: 10_000,
+      carriedUnrealizedLoss: 0,
       openPositionCount: 1,
       maxConcurrentPositions: 3,
     });

@@ -65,6 +65,8 @@ export interface OpenAllowed {
   readonly dailyLossFraction: number;
   readonly dailyDrawdownPct: number;
   readonly dayStartEquity: number;
+  /** The open positions' unrealized loss at the day's start, already in `dayStartEquity`, so not counted again (0 unless `includeUnrealizedLoss`). */
+  readonly carriedUnrealizedLoss: number;
   readonly openPositionCount: number;
   readonly maxConcurrentPositions: number;
 }
@@ -145,6 +147,16 @@ export interface RecordCloseInput {
   readonly equity?: number | undefined;
 }
 
+/** The account's equity at a moment, e.g. from every balance update: the last one before 00:00 UTC starts the next day. */
+export interface RecordEquityInput {
+  /** Account equity in quote currency (wallet balance + unrealized PnL), > 0. */
+  readonly equity: number;
+  /** Epoch milliseconds of the reading. */
+  readonly now: number;
+  /** The open positions with their `unrealizedPnl`: required with `includeUnrealizedLoss` (the loss they carry into the next day). */
+  readonly openPositions?: readonly OpenPosition[] | undefined;
+}
+
 /** What a close changed. */
 export interface CloseRecorded {
   /** Whether the close counted as a stop-loss (extended the streak and started a cooldown). */
@@ -171,6 +183,8 @@ export interface RiskGuardStatus {
   readonly cooldownEndsAt: number | null;
   readonly day: string | null;
   readonly dayStartEquity: number | null;
+  /** The unrealized loss the day started with (in `dayStartEquity` already, so not counted again as the day's loss). */
+  readonly carriedUnrealizedLoss: number;
   readonly realizedPnl: number;
   /** The day's realized loss (≥ 0) and its fraction of the day's starting equity (`null` until that is known). */
   readonly realizedLoss: number;
@@ -308,6 +322,8 @@ export class RiskGuard {
     this.#state = {
       day: null,
       dayStartEquity: null,
+      carriedUnrealizedLoss: 0,
+      equitySeen: null,
       realizedPnl: 0,
       stopLossStreak: 0,
       lastStopLossAt: null,
@@ -371,8 +387,8 @@ export class RiskGuard {
    * Whether a position may be opened now: `{ allowed: true, … }` or `{ allowed: false, code, message, … }`.
    * Checks, in order: a halt (operator `HALTED`, `LIQUIDATION`, `ADL`, `SL_STREAK`, `DAILY_DRAWDOWN` — a
    * streak at `maxSlStreak` or a day's loss at `dailyDrawdownPct` trips the halt here too), `REDUCING`,
-   * `COOLDOWN`, `SYMBOL_ALREADY_OPEN`, `MAX_POSITIONS`. It rolls the day over at 00:00 UTC and sets the
-   * day's starting equity from the first equity of the day. Throws `RiskInputError` for invalid input
+   * `COOLDOWN`, `SYMBOL_ALREADY_OPEN`, `MAX_POSITIONS`. It rolls the day over at 00:00 UTC (the day's
+   * starting equity: see `recordEquity`); its equity counts as a reading like `recordEquity`'s. Throws `RiskInputError` for invalid input
    * (`INVALID_SYMBOL`, `INVALID_SIDE`, `INVALID_TIME`, `INVALID_EQUITY`, `INVALID_POSITIONS`,
    * `INVALID_ARGUMENT`).
    */
@@ -383,48 +399,17 @@ export class RiskGuard {
     const requestedNow = requireTime(input.now);
     const equity = requireMoney(input.equity, 'equity', 'INVALID_EQUITY');
     const positions = input.openPositions;
-    if (!Array.isArray(positions)) {
-      throw invalidPositions(
-        `${describeValue(positions)} is not an array (pass [] when none are open).`,
-        positions,
-      );
-    }
-    let unrealizedPnl = 0;
-    let sameSymbolSide: Side | undefined;
-    for (let index = 0; index < positions.length; index += 1) {
-      const position: unknown = positions[index];
-      if (typeof position !== 'object' || position === null) {
-        throw invalidPositions(`entry ${index} is ${describeValue(position)}, not a position.`, positions);
-      }
-      const { symbol: openSymbol, side: openSide, unrealizedPnl: openPnl } = position as OpenPosition;
-      if (typeof openSymbol !== 'string' || openSymbol.length === 0) {
-        throw invalidPositions(`entry ${index} has symbol ${describeValue(openSymbol)}.`, positions);
-      }
-      if (openSide !== 'long' && openSide !== 'short') {
-        throw invalidPositions(`entry ${index} has side ${describeValue(openSide)}.`, positions);
-      }
-      if (openPnl !== undefined || this.includeUnrealizedLoss) {
-        if (typeof openPnl !== 'number' || !(Math.abs(openPnl) <= largestMoney)) {
-          throw invalidPositions(
-            `entry ${index} has unrealizedPnl ${describeValue(openPnl)}; expected a finite number${this.includeUnrealizedLoss ? ' (required: the guard counts unrealized loss)' : ''}.`,
-            positions,
-          );
-        }
-        if (openPnl < 0) unrealizedPnl += openPnl;
-      }
-      if (sameSymbolSide === undefined && sameSymbol(symbol, openSymbol)) sameSymbolSide = openSide;
-    }
-
+    const { unrealizedPnl, sameSymbolSide } = this.#readPositions(positions, symbol);
     const state = this.#state;
     const now = this.#advance(requestedNow);
-    if (state.dayStartEquity === null) this.#startDay(equity);
+    const unrealizedLoss = this.includeUnrealizedLoss && unrealizedPnl < 0 ? -unrealizedPnl : 0;
+    this.#seeEquity(equity, now, unrealizedLoss);
     if (!samePositions(state.openPositions, positions)) {
       state.openPositions = positions.map(({ symbol: openSymbol, side }) => ({ symbol: openSymbol, side }));
     }
 
     const limits = this.limits;
     if (state.stopLossStreak >= limits.maxSlStreak) this.#tripStreak(now);
-    const unrealizedLoss = this.includeUnrealizedLoss ? -unrealizedPnl : 0;
     const dailyLoss = this.#dailyLoss(unrealizedLoss);
     const dayStartEquity = state.dayStartEquity as number;
     const dailyLossFraction = dailyLoss / dayStartEquity;
@@ -483,6 +468,7 @@ export class RiskGuard {
       dailyLossFraction,
       dailyDrawdownPct: limits.dailyDrawdownPct,
       dayStartEquity,
+      carriedUnrealizedLoss: state.carriedUnrealizedLoss,
       openPositionCount: positions.length,
       maxConcurrentPositions: limits.maxConcurrentPositions,
     };
@@ -555,6 +541,29 @@ export class RiskGuard {
   }
 
   /**
+   * Tells the guard the account's equity at `now` (call it on every balance update): the last equity
+   * recorded before 00:00 UTC, within the day that ends there, is the next day's starting equity, with the
+   * unrealized loss it held (`includeUnrealizedLoss`). A day that saw none starts from its first equity
+   * instead. It decides nothing and trips nothing. Throws `RiskInputError` (`INVALID_EQUITY`,
+   * `INVALID_TIME`, `INVALID_POSITIONS`, `INVALID_ARGUMENT`).
+   */
+  recordEquity(input: RecordEquityInput): void {
+    requireObject(input, 'recordEquity input');
+    const equity = requireMoney(input.equity, 'equity', 'INVALID_EQUITY');
+    const requestedNow = requireTime(input.now);
+    const positions = input.openPositions;
+    if (positions === undefined && this.includeUnrealizedLoss) {
+      throw invalidPositions(
+        'recordEquity needs the open positions with their unrealizedPnl: the guard counts unrealized loss.',
+        positions,
+      );
+    }
+    const { unrealizedPnl } = this.#readPositions(positions ?? [], undefined);
+    const now = this.#advance(requestedNow);
+    this.#seeEquity(equity, now, this.includeUnrealizedLoss && unrealizedPnl < 0 ? -unrealizedPnl : 0);
+  }
+
+  /**
    * Halts: no opens until `resume()`. Replaces any current halt (the operator's word is the latest);
    * `now`, when given, is recorded as `since`. Throws `INVALID_ARGUMENT` for an empty reason.
    */
@@ -616,6 +625,7 @@ export class RiskGuard {
         state.lastStopLossAt === null ? null : state.lastStopLossAt + this.#cooldownMilliseconds,
       day: state.day === null ? null : utcDayText(state.day),
       dayStartEquity: state.dayStartEquity,
+      carriedUnrealizedLoss: state.carriedUnrealizedLoss,
       realizedPnl: state.realizedPnl,
       realizedLoss,
       realizedLossFraction: state.dayStartEquity === null ? null : realizedLoss / state.dayStartEquity,
@@ -635,6 +645,8 @@ export class RiskGuard {
       includeUnrealizedLoss: this.includeUnrealizedLoss,
       day: state.day === null ? null : utcDayText(state.day),
       dayStartEquity: state.dayStartEquity,
+      carriedUnrealizedLoss: state.carriedUnrealizedLoss,
+      equitySeen: state.equitySeen === null ? null : { ...state.equitySeen },
       realizedPnl: state.realizedPnl,
       stopLossStreak: state.stopLossStreak,
       lastStopLossAt: state.lastStopLossAt,
@@ -648,7 +660,8 @@ export class RiskGuard {
 
   /**
    * Moves the clock to `now` (never backwards: an earlier `now` reads as the latest seen) and, when it
-   * crosses 00:00 UTC, starts the new day: PnL and starting equity reset, a daily-drawdown halt lifts.
+   * crosses 00:00 UTC, starts the new day: PnL resets, a daily-drawdown halt lifts, and the starting
+   * equity is the last equity seen before 00:00 within the day that ended (none seen: the day's first).
    */
   #advance(requestedNow: number): number {
     const state = this.#state;
@@ -658,7 +671,10 @@ export class RiskGuard {
     if (state.day !== day) {
       state.day = day;
       state.realizedPnl = 0;
-      state.dayStartEquity = null;
+      const seen = state.equitySeen;
+      const fromDayBefore = seen !== null && utcDayOf(seen.at) === day - 1;
+      state.dayStartEquity = fromDayBefore ? seen.equity : null;
+      state.carriedUnrealizedLoss = fromDayBefore ? seen.unrealizedLoss : 0;
       if (state.halt?.code === 'DAILY_DRAWDOWN') state.halt = null;
     }
     return now;
@@ -670,9 +686,76 @@ export class RiskGuard {
     this.#state.dayStartEquity = start > 0 ? start : equity;
   }
 
-  /** −(realized PnL − counted unrealized loss), floored at 0: profits offset realized losses, never count as negative loss. */
+  /**
+   * An equity reading at `now` (already advanced to): it starts a day that has no start yet (with the
+   * unrealized loss it holds as the day's carried loss), and is kept for the next day's start.
+   */
+  #seeEquity(equity: number, now: number, unrealizedLoss: number): void {
+    const state = this.#state;
+    if (state.dayStartEquity === null) {
+      this.#startDay(equity);
+      state.carriedUnrealizedLoss = unrealizedLoss;
+    }
+    const seen = state.equitySeen;
+    if (
+      seen === null ||
+      seen.equity !== equity ||
+      seen.at !== now ||
+      seen.unrealizedLoss !== unrealizedLoss
+    ) {
+      state.equitySeen = Object.freeze({ equity, at: now, unrealizedLoss });
+    }
+  }
+
+  /** Validates `openPositions`; the sum of their unrealized losses (≤ 0), and the side open on `symbol`. */
+  #readPositions(
+    positions: unknown,
+    symbol: string | undefined,
+  ): { unrealizedPnl: number; sameSymbolSide: Side | undefined } {
+    if (!Array.isArray(positions)) {
+      throw invalidPositions(
+        `${describeValue(positions)} is not an array (pass [] when none are open).`,
+        positions,
+      );
+    }
+    let unrealizedPnl = 0;
+    let sameSymbolSide: Side | undefined;
+    for (let index = 0; index < positions.length; index += 1) {
+      const position: unknown = positions[index];
+      if (typeof position !== 'object' || position === null) {
+        throw invalidPositions(`entry ${index} is ${describeValue(position)}, not a position.`, positions);
+      }
+      const { symbol: openSymbol, side: openSide, unrealizedPnl: openPnl } = position as OpenPosition;
+      if (typeof openSymbol !== 'string' || openSymbol.length === 0) {
+        throw invalidPositions(`entry ${index} has symbol ${describeValue(openSymbol)}.`, positions);
+      }
+      if (openSide !== 'long' && openSide !== 'short') {
+        throw invalidPositions(`entry ${index} has side ${describeValue(openSide)}.`, positions);
+      }
+      if (openPnl !== undefined || this.includeUnrealizedLoss) {
+        if (typeof openPnl !== 'number' || !(Math.abs(openPnl) <= largestMoney)) {
+          throw invalidPositions(
+            `entry ${index} has unrealizedPnl ${describeValue(openPnl)}; expected a finite number${this.includeUnrealizedLoss ? ' (required: the guard counts unrealized loss)' : ''}.`,
+            positions,
+          );
+        }
+        if (openPnl < 0) unrealizedPnl += openPnl;
+      }
+      if (symbol !== undefined && sameSymbolSide === undefined && sameSymbol(symbol, openSymbol)) {
+        sameSymbolSide = openSide;
+      }
+    }
+    return { unrealizedPnl, sameSymbolSide };
+  }
+
+  /**
+   * The counted unrealized loss less the loss carried into the day, less the realized PnL, floored at 0:
+   * profits offset realized losses, never count as negative loss; a loss carried over midnight is already
+   * in the day's starting equity, so it is not counted again (not while open, nor when it is realized).
+   */
   #dailyLoss(unrealizedLoss: number): number {
-    const loss = unrealizedLoss - this.#state.realizedPnl;
+    const state = this.#state;
+    const loss = unrealizedLoss - state.carriedUnrealizedLoss - state.realizedPnl;
     return loss > 0 ? loss : 0;
   }
 
@@ -701,7 +784,7 @@ export class RiskGuard {
     const dailyLossFraction = dailyLoss / dayStartEquity;
     const record: DailyDrawdownHalt = {
       code: 'DAILY_DRAWDOWN',
-      message: `Halted for the UTC day: the day's loss ${shown(dailyLoss)} is ${shown(dailyLossFraction)} of the day's starting equity ${shown(dayStartEquity)}, at or past the limit ${this.limits.dailyDrawdownPct}. Lifts at 00:00 UTC.`,
+      message: `Halted for the UTC day: the day's loss ${shown(dailyLoss)} is ${shown(dailyLossFraction)} of the day's starting equity ${shown(dayStartEquity)}, at or past the limit ${this.limits.dailyDrawdownPct}${state.carriedUnrealizedLoss > 0 ? ` (the ${shown(state.carriedUnrealizedLoss)} of unrealized loss carried into the day not counted again)` : ''}. Lifts at 00:00 UTC.`,
       since: now,
       day: utcDayText(state.day as number),
       dailyLoss,

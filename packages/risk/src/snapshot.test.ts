@@ -47,6 +47,8 @@ describe('snapshot and restore', () => {
       includeUnrealizedLoss: false,
       day: '2024-05-01',
       dayStartEquity: 10_000,
+      carriedUnrealizedLoss: 0,
+      equitySeen: { equity: 10_000, at: at('08:00'), unrealizedLoss: 0 },
       realizedPnl: -120.25 + (-0.1 - 0.2),
       stopLossStreak: 2,
       lastStopLossAt: at('09:30'),
@@ -110,6 +112,19 @@ describe('snapshot and restore', () => {
     expect(restored.canOpen(openInput(at('09:01', 3))).allowed).toBe(true);
   });
 
+  it('reads a snapshot written before the day-start fields existed (no carried loss, no equity reading)', () => {
+    const { carriedUnrealizedLoss, equitySeen, ...older } = busyGuard().snapshot();
+    expect([carriedUnrealizedLoss, equitySeen]).toEqual([0, expect.objectContaining({ equity: 10_000 })]);
+    const restored = RiskGuard.restore(older as RiskGuardSnapshot, { now: at('00:05', 2) });
+    // No reading to start the new day from: its first equity will.
+    expect(restored.status()).toMatchObject({
+      day: '2024-05-02',
+      dayStartEquity: null,
+      carriedUnrealizedLoss: 0,
+    });
+    expect(restored.snapshot().equitySeen).toBeNull();
+  });
+
   it('restoring a snapshot from a previous UTC day starts a new day but keeps the streak', () => {
     const guard = new RiskGuard({ tier: 'conservative' });
     guard.canOpen(openInput(at('20:00')));
@@ -122,7 +137,8 @@ describe('snapshot and restore', () => {
     expect(restored.status()).toMatchObject({
       day: '2024-05-02',
       realizedPnl: 0,
-      dayStartEquity: null,
+      // The last equity seen before 00:00 (20:00's): the guard was told no later one.
+      dayStartEquity: 10_000,
       stopLossStreak: 2,
       lastStopLossAt: at('23:50'),
       tradingState: 'active',
@@ -133,7 +149,7 @@ describe('snapshot and restore', () => {
     expect(restored.canOpen(openInput(at('00:20', 2), { equity: 9_750 }))).toMatchObject({
       allowed: true,
       stopLossStreak: 2,
-      dayStartEquity: 9_750,
+      dayStartEquity: 10_000,
       dailyLoss: 0,
     });
     // One more stop makes three in a row across the two days.
@@ -213,6 +229,21 @@ describe('snapshot validation', () => {
       (snapshot) => ({ ...snapshot, lastStopLossAt: (snapshot['latestNow'] as number) + 1 }),
     ],
     ['a zero day start equity', (snapshot) => ({ ...snapshot, dayStartEquity: 0 })],
+    ['a negative carried loss', (snapshot) => ({ ...snapshot, carriedUnrealizedLoss: -1 })],
+    [
+      'an equity reading after latestNow',
+      (snapshot) => ({
+        ...snapshot,
+        equitySeen: { equity: 10_000, at: (snapshot['latestNow'] as number) + 1, unrealizedLoss: 0 },
+      }),
+    ],
+    [
+      'an equity reading of zero',
+      (snapshot) => ({
+        ...snapshot,
+        equitySeen: { equity: 0, at: snapshot['latestNow'], unrealizedLoss: 0 },
+      }),
+    ],
     ['an inconsistent trading state', (snapshot) => ({ ...snapshot, tradingState: 'halted' })],
     ['an unknown trading state', (snapshot) => ({ ...snapshot, tradingState: 'paused' })],
     ['a non-boolean flag', (snapshot) => ({ ...snapshot, includeUnrealizedLoss: 'no' })],

@@ -24,6 +24,10 @@ export interface RiskGuardSnapshot {
   readonly day: string | null;
   /** The equity the day started with; `null` until the day's first equity was seen. */
   readonly dayStartEquity: number | null;
+  /** The unrealized loss the day started with (in `dayStartEquity`, so not counted again). Absent in older snapshots: 0. */
+  readonly carriedUnrealizedLoss?: number;
+  /** The last equity reading (`at` epoch ms, the unrealized loss it held): the next day starts from it. Absent in older snapshots: `null`. */
+  readonly equitySeen?: EquityReading | null;
   /** The day's realized PnL, net of fees (negative = loss). */
   readonly realizedPnl: number;
   /** Consecutive stop-losses (kept across days). */
@@ -40,10 +44,21 @@ export interface RiskGuardSnapshot {
   readonly openPositions: readonly { readonly symbol: string; readonly side: Side }[];
 }
 
+/** An equity reading: the next UTC day starts from the last one before 00:00. */
+export interface EquityReading {
+  readonly equity: number;
+  /** Epoch milliseconds. */
+  readonly at: number;
+  /** The open positions' unrealized loss then (≥ 0; 0 unless `includeUnrealizedLoss`). */
+  readonly unrealizedLoss: number;
+}
+
 /** The mutable state a RiskGuard runs on. */
 export interface GuardState {
   day: number | null;
   dayStartEquity: number | null;
+  carriedUnrealizedLoss: number;
+  equitySeen: EquityReading | null;
   realizedPnl: number;
   stopLossStreak: number;
   lastStopLossAt: number | null;
@@ -68,12 +83,21 @@ function problem(path: string, value: unknown, expected: string): never {
 
 type Fields = Readonly<Record<string, unknown>>;
 
-function objectAt(value: unknown, path: string, keys: readonly string[]): Fields {
+function objectAt(
+  value: unknown,
+  path: string,
+  keys: readonly string[],
+  optionalKeys: readonly string[] = [],
+): Fields {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) problem(path, value, 'an object');
   const fields = value as Fields;
   for (const key of Object.keys(fields)) {
-    if (!keys.includes(key))
-      problem(`${path}.${key}`, fields[key], `no such field (expected ${keys.join(', ')})`);
+    if (!keys.includes(key) && !optionalKeys.includes(key))
+      problem(
+        `${path}.${key}`,
+        fields[key],
+        `no such field (expected ${[...keys, ...optionalKeys].join(', ')})`,
+      );
   }
   for (const key of keys) {
     if (!(key in fields)) problem(`${path}.${key}`, undefined, 'a value (the field is missing)');
@@ -216,6 +240,21 @@ function positionsAt(value: unknown, path: string): { symbol: string; side: Side
   });
 }
 
+/** Fields added after version 1 first shipped: absent in older snapshots, always written. */
+const laterSnapshotKeys = ['carriedUnrealizedLoss', 'equitySeen'] as const;
+
+function equityReadingAt(value: unknown, path: string, latestNow: number | null): EquityReading | null {
+  if (value === undefined || value === null) return null;
+  const fields = objectAt(value, path, ['equity', 'at', 'unrealizedLoss']);
+  const at = timeAt(fields['at'], `${path}.at`);
+  if (latestNow === null || at > latestNow) problem(`${path}.at`, at, 'a time no later than latestNow');
+  return Object.freeze({
+    equity: positiveAt(fields['equity'], `${path}.equity`),
+    at,
+    unrealizedLoss: nonNegativeAt(fields['unrealizedLoss'], `${path}.unrealizedLoss`),
+  });
+}
+
 const snapshotKeys = [
   'version',
   'tier',
@@ -242,7 +281,7 @@ function readSnapshot(value: unknown): { settings: SnapshotSettings; state: Guar
   if (version !== SNAPSHOT_VERSION) {
     problem('version', version, `${SNAPSHOT_VERSION} (this package reads version ${SNAPSHOT_VERSION} only)`);
   }
-  const fields = objectAt(value, 'snapshot', snapshotKeys);
+  const fields = objectAt(value, 'snapshot', snapshotKeys, laterSnapshotKeys);
   const tier = fields['tier'];
   if (typeof tier !== 'string' || !(TIERS as readonly string[]).includes(tier)) {
     problem('tier', tier, TIERS.join(', '));
@@ -276,6 +315,14 @@ function readSnapshot(value: unknown): { settings: SnapshotSettings; state: Guar
   if (day === null && (dayStartEquity !== null || realizedPnl !== 0)) {
     problem('day', null, 'a day when the snapshot has day figures');
   }
+  const carriedUnrealizedLoss =
+    fields['carriedUnrealizedLoss'] === undefined
+      ? 0
+      : nonNegativeAt(fields['carriedUnrealizedLoss'], 'carriedUnrealizedLoss');
+  if (dayStartEquity === null && carriedUnrealizedLoss !== 0) {
+    problem('carriedUnrealizedLoss', carriedUnrealizedLoss, '0 while dayStartEquity is null');
+  }
+  const equitySeen = equityReadingAt(fields['equitySeen'], 'equitySeen', latestNow);
   const lastStopLossAt = optionalTimeAt(fields['lastStopLossAt'], 'lastStopLossAt');
   if (lastStopLossAt !== null && (latestNow === null || lastStopLossAt > latestNow)) {
     problem('lastStopLossAt', lastStopLossAt, 'a time no later than latestNow');
@@ -293,6 +340,8 @@ function readSnapshot(value: unknown): { settings: SnapshotSettings; state: Guar
     state: {
       day,
       dayStartEquity,
+      carriedUnrealizedLoss: carriedUnrealizedLoss === 0 ? 0 : carriedUnrealizedLoss,
+      equitySeen,
       realizedPnl: realizedPnl === 0 ? 0 : realizedPnl,
       stopLossStreak: countAt(fields['stopLossStreak'], 'stopLossStreak', 0),
       lastStopLossAt,

@@ -31,6 +31,7 @@ describe('TIER_LIMITS', () => {
           maxSlStreak: { max: 4 },
           cooldownAfterStopMinutes: { min: 15 },
         },
+        minRewardRisk: { default: 1.8, min: 1.5, max: 10 },
       },
       standard: {
         defaults: {
@@ -49,6 +50,7 @@ describe('TIER_LIMITS', () => {
           maxSlStreak: { max: 6 },
           cooldownAfterStopMinutes: { min: 5 },
         },
+        minRewardRisk: { default: 1.8, min: 1.2, max: 10 },
       },
       aggressive: {
         defaults: {
@@ -67,6 +69,7 @@ describe('TIER_LIMITS', () => {
           maxSlStreak: { max: 10 },
           cooldownAfterStopMinutes: { min: 0 },
         },
+        minRewardRisk: { default: 1.8, min: 1, max: 10 },
       },
     });
   });
@@ -96,6 +99,15 @@ describe('TIER_LIMITS', () => {
       expect(resolveRiskLimits(tier)).toEqual(defaults);
     }
     expect(TIER_MAX_NOTIONAL_MULTIPLE).toEqual({ conservative: 1, standard: 3, aggressive: 10 });
+  });
+
+  it("bounds the minimum reward:risk per tier, the plan's 1.8 by default, the stricter tier the higher floor", () => {
+    expect(TIERS.map((tier) => TIER_LIMITS[tier].minRewardRisk)).toEqual([
+      { default: 1.8, min: 1.5, max: 10 },
+      { default: 1.8, min: 1.2, max: 10 },
+      { default: 1.8, min: 1, max: 10 },
+    ]);
+    for (const tier of TIERS) expect(Object.isFrozen(TIER_LIMITS[tier].minRewardRisk)).toBe(true);
   });
 });
 

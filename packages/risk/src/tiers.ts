@@ -1,4 +1,5 @@
 import { RiskInputError, describeValue } from './risk-input-error';
+import { DEFAULT_MINIMUM_REWARD_RISK } from './stop-and-target';
 
 /** The risk tiers, from most to least cautious (the same names as `@bot/config`). */
 export const TIERS = Object.freeze(['conservative', 'standard', 'aggressive'] as const);
@@ -36,16 +37,29 @@ export interface TierHardCaps {
   readonly cooldownAfterStopMinutes: { readonly min: number };
 }
 
+/**
+ * The bounds of the smallest reward:risk (target distance / stop distance, prices only) a signal must
+ * offer to be traded (`@bot/config`'s `strategy.minRewardRisk`): its default, and the lowest and highest
+ * values the tier accepts. A lower minimum trades worse odds, so the stricter the tier, the higher its floor.
+ */
+export interface RewardRiskBounds {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+}
+
 /** One tier: the limits used when none are given, and the bounds custom limits must stay within. */
 export interface TierPreset {
   readonly defaults: RiskLimits;
   readonly hardCaps: TierHardCaps;
+  readonly minRewardRisk: RewardRiskBounds;
 }
 
 function freezePreset(preset: TierPreset): TierPreset {
   Object.freeze(preset.defaults);
   for (const cap of Object.values(preset.hardCaps)) Object.freeze(cap);
   Object.freeze(preset.hardCaps);
+  Object.freeze(preset.minRewardRisk);
   return Object.freeze(preset);
 }
 
@@ -53,11 +67,11 @@ function freezePreset(preset: TierPreset): TierPreset {
  * The tier presets as plain frozen data, number for number and field for field the same as
  * `@bot/config`'s `TIER_PRESETS` (a cross-check test compares the two).
  *
- * | tier | risk/trade | daily drawdown | leverage | positions | SL streak | cooldown |
- * |---|---|---|---|---|---|---|
- * | conservative | 0.005 (cap 0.01) | 0.02 (cap 0.03) | 3 (cap 5) | 2 (cap 3) | 3 (cap 4) | 30 min (min 15) |
- * | standard | 0.01 (cap 0.02) | 0.05 (cap 0.08) | 5 (cap 10) | 3 (cap 5) | 3 (cap 6) | 15 min (min 5) |
- * | aggressive | 0.02 (cap 0.05) | 0.10 (cap 0.20) | 10 (cap 20) | 5 (cap 10) | 3 (cap 10) | 5 min (min 0) |
+ * | tier | risk/trade | daily drawdown | leverage | positions | SL streak | cooldown | min reward:risk |
+ * |---|---|---|---|---|---|---|---|
+ * | conservative | 0.005 (cap 0.01) | 0.02 (cap 0.03) | 3 (cap 5) | 2 (cap 3) | 3 (cap 4) | 30 min (min 15) | 1.8 (1.5–10) |
+ * | standard | 0.01 (cap 0.02) | 0.05 (cap 0.08) | 5 (cap 10) | 3 (cap 5) | 3 (cap 6) | 15 min (min 5) | 1.8 (1.2–10) |
+ * | aggressive | 0.02 (cap 0.05) | 0.10 (cap 0.20) | 10 (cap 20) | 5 (cap 10) | 3 (cap 10) | 5 min (min 0) | 1.8 (1.0–10) |
  */
 export const TIER_LIMITS: Readonly<Record<Tier, TierPreset>> = Object.freeze({
   conservative: freezePreset({
@@ -77,6 +91,7 @@ export const TIER_LIMITS: Readonly<Record<Tier, TierPreset>> = Object.freeze({
       maxSlStreak: { max: 4 },
       cooldownAfterStopMinutes: { min: 15 },
     },
+    minRewardRisk: { default: DEFAULT_MINIMUM_REWARD_RISK, min: 1.5, max: 10 },
   }),
   standard: freezePreset({
     defaults: {
@@ -95,6 +110,7 @@ export const TIER_LIMITS: Readonly<Record<Tier, TierPreset>> = Object.freeze({
       maxSlStreak: { max: 6 },
       cooldownAfterStopMinutes: { min: 5 },
     },
+    minRewardRisk: { default: DEFAULT_MINIMUM_REWARD_RISK, min: 1.2, max: 10 },
   }),
   aggressive: freezePreset({
     defaults: {
@@ -113,6 +129,7 @@ export const TIER_LIMITS: Readonly<Record<Tier, TierPreset>> = Object.freeze({
       maxSlStreak: { max: 10 },
       cooldownAfterStopMinutes: { min: 0 },
     },
+    minRewardRisk: { default: DEFAULT_MINIMUM_REWARD_RISK, min: 1, max: 10 },
   }),
 });
 

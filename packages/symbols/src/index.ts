@@ -17,6 +17,7 @@ export type { MarketCollection, MarketLike, MinMaxLike } from './markets';
 export { toDecimal, toIncrement } from './decimal';
 export type { DecimalInput } from './decimal';
 export {
+  ceilQuantityToStep,
   floorQuantityToStep,
   orderTypes,
   roundingModes,

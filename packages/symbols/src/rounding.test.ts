@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ExactDecimal } from './decimal';
 import { createInstrument } from './instrument';
-import { floorQuantityToStep, roundPriceToTick, roundToIncrement } from './rounding';
+import { ceilQuantityToStep, floorQuantityToStep, roundPriceToTick, roundToIncrement } from './rounding';
 import type { RoundingMode } from './rounding';
 import { SymbolError } from './symbol-error';
 import type { SymbolErrorCode } from './symbol-error';
@@ -202,6 +202,20 @@ describe('floorQuantityToStep', () => {
       marketStepSize: '0.01',
     });
     expect(floorQuantityToStep('1.239', coarserMarket, 'market')).toBe('1.23');
+  });
+
+  it('rounds up on the same grids with ceilQuantityToStep, for a reduce-only order that must cover a position', () => {
+    const coarserMarket = createInstrument({
+      symbol: 'ETH/USDC:USDC',
+      tickSize: '0.01',
+      stepSize: '0.001',
+      marketStepSize: '0.01',
+    });
+    expect(ceilQuantityToStep('0.015', coarserMarket, 'market')).toBe('0.02');
+    expect(ceilQuantityToStep('0.015', coarserMarket)).toBe('0.015');
+    expect(ceilQuantityToStep('0.020', coarserMarket, 'market')).toBe('0.02');
+    expect(ceilQuantityToStep(0.1 + 0.2, '0.1')).toBe('0.4');
+    expect(ceilQuantityToStep('0.3', '0.1')).toBe('0.3');
   });
 
   it('rejects bad quantities, steps and order types', () => {

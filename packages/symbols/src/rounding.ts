@@ -137,6 +137,27 @@ export function quantityStepOf(
 }
 
 /**
+ * Rounds a quantity up to the step size (`instrument.stepSize`, or a step given directly), returning a
+ * decimal string with the step's number of decimals: `ceilQuantityToStep('0.015', '0.01') === '0.02'`. The
+ * result is never below the input and less than one step above it. For an order that must cover a whole
+ * position (a reduce-only stop-loss or close, which the exchange cuts to the position when it executes), not
+ * for sizing an entry. With an instrument and `orderType: 'market'`, the result also lies on the
+ * MARKET_LOT_SIZE step.
+ */
+export function ceilQuantityToStep(
+  quantity: DecimalInput,
+  step: Instrument | DecimalInput,
+  orderType: OrderType = 'limit',
+): string {
+  const checkedOrderType = checkOrderType(orderType);
+  const stepSize = isInstrumentWith(step, 'stepSize')
+    ? quantityStepOf(step, checkedOrderType)
+    : parseExactIncrement(step, 'step size');
+  const exactQuantity = parseExactDecimal(quantity, 'quantity');
+  return formatOnGrid(roundDecimalToIncrement(exactQuantity, stepSize, 'up'), stepSize);
+}
+
+/**
  * Floors a quantity to the step size (`instrument.stepSize`, or a step given directly), returning a
  * decimal string with the step's number of decimals: `floorQuantityToStep(0.1 + 0.2, '0.1') === '0.3'`.
  * The result never exceeds the input and may be `'0'`-valued (check it with `meetsMinQty`/`checkOrder`).

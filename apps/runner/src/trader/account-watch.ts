@@ -2,7 +2,7 @@ import { closingSide } from '@bot/exchange';
 import type { PositionSide } from '@bot/exchange';
 import { floorQuantityToStep, roundPriceToTick, toExchangeId } from '@bot/symbols';
 import type { OpenTrade } from '../bot-state';
-import { isLiveAlgoEntry, reduceAccount } from './account-state';
+import { equityOf, isLiveAlgoEntry, reduceAccount } from './account-state';
 import type { AccountEvent, AccountSnapshot, PositionEntry } from './account-state';
 import type { TraderContext } from './context';
 import { closeAtMarket, reconcileSymbols } from './protection';
@@ -63,6 +63,7 @@ export async function sweepAccount(context: TraderContext, reason: string): Prom
   };
   const before = context.account;
   context.account = reduceAccount(before, snapshot);
+  recordEquity(context);
   const missed = first ? [] : differences(before.positions, context.account.positions, before, seq);
   if (missed.length > 0) {
     context.outOfSync = `${reason}: the exchange shows ${missed.join('; ')}, which the user-data stream did not report`;
@@ -85,6 +86,22 @@ export async function sweepAccount(context: TraderContext, reason: string): Prom
     });
     context.outOfSync = undefined;
   }
+}
+
+/** Before the first candle or event the bot has no market time to date a reading with. */
+const EARLIEST_READING = Date.UTC(2000, 0, 1);
+
+/**
+ * The account's equity (wallet + unrealized PnL) from a sweep, for the guard: the last reading before
+ * 00:00 UTC is the next day's starting equity (`RiskGuard.recordEquity`). A sweep every
+ * `execution.accountSweepMs` puts the reading within that much of midnight.
+ */
+function recordEquity(context: TraderContext): void {
+  const equity = equityOf(context.account, context.config.quoteCoin);
+  const now = context.now();
+  if (equity === undefined || !(equity > 0) || now < EARLIEST_READING) return;
+  context.guard.recordEquity({ equity, now });
+  context.saveState();
 }
 
 /** Positions the sweep changed that no event touched since the sweep's request. */
@@ -231,6 +248,16 @@ async function flattenForeign(context: TraderContext, position: PositionEntry, w
  */
 async function adopt(context: TraderContext, position: PositionEntry): Promise<void> {
   const what = `${position.symbol} ${position.side} ${position.quantity}`;
+  // The account state can still hold a position whose close the stream never told (a silent stream, a
+  // close before the stream was up) after its trade was settled from REST: adopting that ghost would count
+  // its closing fill again. Only a position the exchange confirms is adopted; otherwise the state is swept.
+  const confirmed = (await context.exchange.fetchPositions([position.symbol])).some(
+    (entry) => entry.side === position.side,
+  );
+  if (!confirmed) {
+    await sweepAccount(context, `${what} is in the account state but not on the exchange`);
+    return;
+  }
   const existing = [...context.account.algoOrders.values()].find(
     (order) =>
       order.symbol === position.symbol &&

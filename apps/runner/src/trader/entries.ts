@@ -1,6 +1,6 @@
 import { clientOrderIdsFor, isExchangeAdapterError } from '@bot/exchange';
 import type { ProtectedEntryResult } from '@bot/exchange';
-import { TIER_LIMITS, sizePosition } from '@bot/risk';
+import { TIER_LIMITS, rewardRiskRatio, sizePosition } from '@bot/risk';
 import type { Signal } from '@bot/strategy';
 import { klineIntervalMs, toExchangeId } from '@bot/symbols';
 import type { OpenTrade } from '../bot-state';
@@ -13,9 +13,10 @@ const SLIPPAGE_PCT = 0.0005;
 
 /**
  * A signal, from the strategy to a protected entry: the account state first (a position the bot does not
- * own on the symbol, an account out of sync, leverage or margin mode not as configured), then RiskGuard and
- * sizing, then the signal's age and the mark price against its entry, then the write-ahead record, the
- * entry itself, and the risk recomputed from the real fill.
+ * own on the symbol, an account out of sync, leverage or margin mode not as configured), then the signal's
+ * reward:risk against `strategy.minRewardRisk`, then RiskGuard and sizing, then the signal's age and the
+ * mark price against its entry, then the write-ahead record, the entry itself, and the risk recomputed
+ * from the real fill.
  */
 export async function onSignal(context: TraderContext, signal: Signal, candleClose: number): Promise<void> {
   context.counters.signals += 1;
@@ -53,6 +54,20 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   const blocked = context.openingBlocked();
   if (blocked) {
     await context.deny(blocked.code, { ...subject, why: blocked.why }, { playbook: blocked.playbook });
+    return;
+  }
+  // The odds the plan asks for (`strategy.minRewardRisk`), from the signal's prices, before any request.
+  const rewardRisk = rewardRiskRatio(signal);
+  const { minRewardRisk } = context.config.strategy;
+  if (!(rewardRisk * (1 + 1e-9) >= minRewardRisk)) {
+    await context.deny(
+      'REWARD_RISK_TOO_LOW',
+      {
+        ...subject,
+        why: `reward:risk ${rewardRisk.toFixed(2)} (entry ${signal.entry}, stop ${signal.stop}, target ${signal.target}) is below the minimum ${minRewardRisk} (strategy.minRewardRisk)`,
+      },
+      { rewardRisk, minRewardRisk, entry: signal.entry, stop: signal.stop, target: signal.target },
+    );
     return;
   }
   const equity = await currentEquity(context);

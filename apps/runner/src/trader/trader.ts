@@ -34,6 +34,11 @@ export interface RunSummary {
  * `account-watch.ts` (the account state and foreign positions), `feeds.ts`; this class composes them and
  * answers the operator.
  */
+/** The breakout strategy, its target at least the configured minimum reward:risk away (2 stop distances by default). */
+function defaultStrategy(symbol: string, minRewardRisk: number): BreakoutStrategy {
+  return new BreakoutStrategy({ symbol, minRewardRisk, rewardRisk: Math.max(2, minRewardRisk) });
+}
+
 export class Trader implements BotControl {
   readonly #context: TraderContext;
   #sweepTimer: ReturnType<typeof setTimeout> | undefined;
@@ -44,7 +49,7 @@ export class Trader implements BotControl {
     for (const symbol of options.config.symbols) {
       this.#context.strategies.set(
         symbol,
-        options.createStrategy?.(symbol) ?? new BreakoutStrategy({ symbol }),
+        options.createStrategy?.(symbol) ?? defaultStrategy(symbol, options.config.strategy.minRewardRisk),
       );
     }
   }

@@ -36,6 +36,9 @@ export interface InstrumentState {
   readonly minQuantity: Decimal;
   readonly maxQuantity: Decimal;
   readonly marketMaxQuantity: Decimal;
+  /** MARKET_LOT_SIZE's step and minimum (LOT_SIZE's unless the spec says otherwise). */
+  readonly marketStepSize: Decimal;
+  readonly marketMinQuantity: Decimal;
   readonly minNotional: Decimal;
   readonly minNotionalText: string;
   /** "0.000" with the step's decimals. */
@@ -213,6 +216,8 @@ export function createInstrumentState(
     minQuantity: new CoreDecimal(spec.minQty),
     maxQuantity: new CoreDecimal(spec.maxQty),
     marketMaxQuantity: new CoreDecimal(spec.marketMaxQty),
+    marketStepSize: new CoreDecimal(spec.marketStepSize ?? spec.stepSize),
+    marketMinQuantity: new CoreDecimal(spec.marketMinQty ?? spec.minQty),
     minNotional,
     minNotionalText: minNotional.toFixed(),
     zeroQuantityText: zero.toFixed(stepSize.decimalPlaces()),

@@ -148,6 +148,30 @@ describe('MARKET orders, fees and PnL', () => {
   });
 });
 
+describe('MARKET_LOT_SIZE with its own step and minimum', () => {
+  it('holds MARKET orders and market algo orders to it, and limit orders to LOT_SIZE only', () => {
+    const coarse = { ...btcSpec, marketStepSize: '0.01', marketMinQty: '0.01' };
+    const core = new MatchingCore({ instruments: [coarse] });
+    core.addAccount('alice', { USDC: '10000' }, t);
+    move(core, 'BTCUSDC', '60000', '60000', t);
+    expect(rejectionOf(() => core.placeOrder('alice', btc({ quantity: '0.015' }), t))).toMatchObject({
+      code: -4023,
+    });
+    expect(rejectionOf(() => core.placeOrder('alice', btc({ quantity: '0.005' }), t)).code).toBe(-4023);
+    const limit = core.placeOrder('alice', btc({ type: 'LIMIT', price: '60100', quantity: '0.015' }), t);
+    expect(limit).toMatchObject({ status: 'FILLED', executedQty: '0.015' });
+    const stop = { symbol: 'BTCUSDC', side: 'SELL' as const, triggerPrice: '58000', reduceOnly: true };
+    expect(
+      rejectionOf(() => core.placeAlgoOrder('alice', { ...stop, type: 'STOP_MARKET', quantity: '0.015' }, t))
+        .code,
+    ).toBe(-4023);
+    // Rounded up to the market grid and reduce-only, it closes the position and no more when it fires.
+    core.placeAlgoOrder('alice', { ...stop, type: 'STOP_MARKET', quantity: '0.020' }, t);
+    move(core, 'BTCUSDC', '57900', '57900', t + 2);
+    expect(btcPosition(core).positionAmt).toBe('0.000');
+  });
+});
+
 describe('LIMIT orders and time in force', () => {
   it('a crossing LIMIT fills at once at the last price as taker (GTC, IOC, FOK alike)', () => {
     for (const timeInForce of ['GTC', 'IOC', 'FOK'] as const) {

@@ -474,11 +474,7 @@ export class MatchingCore {
       if (reduceOnly) throw rejections.parameterNotRequired('reduceonly');
     } else {
       quantity = parseDecimalParameter(request.quantity, 'quantity');
-      checkQuantity(
-        instrument,
-        quantity,
-        isMarketType ? instrument.marketMaxQuantity : instrument.maxQuantity,
-      );
+      checkQuantity(instrument, quantity, isMarketType);
     }
     let price: Decimal | null = null;
     if (isMarketType) {
@@ -833,7 +829,7 @@ export class MatchingCore {
     } else {
       price = parseDecimalParameter(request.price, 'price');
     }
-    checkQuantity(instrument, quantity, isMarket ? instrument.marketMaxQuantity : instrument.maxQuantity);
+    checkQuantity(instrument, quantity, isMarket);
     if (!isMarket) {
       checkPrice(instrument, price);
       checkPercentPrice(instrument, isBuy, price, markPriceOf(instrument));

@@ -53,13 +53,19 @@ export function checkClientId(clientId: string): void {
   if (!clientIdPattern.test(clientId)) throw rejections.invalidClientOrderId();
 }
 
-/** LOT_SIZE / MARKET_LOT_SIZE: -4003 (≤ 0), -1111 (decimals), -4023 (step), -4004 (min), -4005 (max). */
-export function checkQuantity(instrument: InstrumentState, quantity: Decimal, maximum: Decimal): void {
+/**
+ * LOT_SIZE (limit types) or also MARKET_LOT_SIZE (`market`: MARKET and the `*_MARKET` algo types): -4003
+ * (≤ 0), -1111 (decimals), -4023 (step), -4004 (min), -4005 (max).
+ */
+export function checkQuantity(instrument: InstrumentState, quantity: Decimal, market: boolean): void {
   if (quantity.lte(0)) throw rejections.quantityNotPositive();
   if (quantity.decimalPlaces() > instrument.stepDecimals) throw rejections.precisionOverMaximum();
   if (!quantity.mod(instrument.stepSize).isZero()) throw rejections.quantityNotOnStep();
+  if (market && !quantity.mod(instrument.marketStepSize).isZero()) throw rejections.quantityNotOnStep();
   if (quantity.lt(instrument.minQuantity)) throw rejections.quantityBelowMinimum();
-  if (quantity.gt(maximum)) throw rejections.quantityAboveMaximum();
+  if (market && quantity.lt(instrument.marketMinQuantity)) throw rejections.quantityBelowMinimum();
+  if (quantity.gt(market ? instrument.marketMaxQuantity : instrument.maxQuantity))
+    throw rejections.quantityAboveMaximum();
 }
 
 /** PRICE_FILTER: -4001 (≤ 0), -1111 (decimals), -4014 (tick), -4013 (min), -4002 (max). */

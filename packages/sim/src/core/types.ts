@@ -30,6 +30,9 @@ export interface InstrumentSpec {
   readonly minQty: string;
   readonly maxQty: string;
   readonly marketMaxQty: string;
+  /** MARKET_LOT_SIZE step and minimum, for MARKET orders and the market (`*_MARKET`) algo types; default LOT_SIZE's. */
+  readonly marketStepSize?: string;
+  readonly marketMinQty?: string;
   readonly minNotional: string;
   readonly maxLeverage: number;
   /** Maintenance margin rate of the first bracket, e.g. 0.004. */

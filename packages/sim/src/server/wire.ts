@@ -72,9 +72,9 @@ export function exchangeInfoSymbol(instrument: InstrumentSpec) {
       },
       {
         filterType: 'MARKET_LOT_SIZE',
-        minQty: instrument.minQty,
+        minQty: instrument.marketMinQty ?? instrument.minQty,
         maxQty: instrument.marketMaxQty,
-        stepSize: instrument.stepSize,
+        stepSize: instrument.marketStepSize ?? instrument.stepSize,
       },
       { filterType: 'MAX_NUM_ORDERS', limit: 200 },
       { filterType: 'MAX_NUM_ALGO_ORDERS', limit: 10 },

@@ -1,0 +1,141 @@
+/**
+ * The mutation gate's list: bugs that would lose money, each written into a scratch copy of the repository
+ * by `run.ts`, and the test files that must fail on it (run one at a time, in this order, until one does).
+ *
+ * - `find` is exact text (or a RegExp, for a move) that must occur exactly once in `file`; when the code
+ *   changes so that it no longer does, the gate stops and names the mutant: update `find` to the new code.
+ * - `tests` lists the killers first (the fastest that kills it), then any other file that should. A `name`
+ *   narrows a file to the tests whose name matches (vitest's `-t`, a RegExp).
+ * - `short: true` mutants are the CI subset (`pnpm test:mutants --short`, `.ci/run`): keep it within 3 minutes
+ *   (it takes about 1 now).
+ */
+export interface TestRun {
+  /** A test file, from the repository's root. */
+  readonly file: string;
+  /** Only the tests whose full name matches (vitest `-t`). */
+  readonly name?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface Mutant {
+  readonly name: string;
+  readonly file: string;
+  readonly find: string | RegExp;
+  readonly replace: string;
+  readonly tests: readonly TestRun[];
+  readonly short?: boolean;
+  /**
+   * A known survivor: no test kills it yet, and why. It still fails the full gate (and is printed with
+   * this note) until a test kills it; it is never in the short list.
+   */
+  readonly survives?: string;
+}
+
+const accountTruth = 'apps/runner/src/account-truth.test.ts';
+const runTest = 'apps/runner/src/run.test.ts';
+const wire = 'apps/runner/src/orders-on-the-wire.test.ts';
+const settlement = 'apps/runner/src/trader/settlement.ts';
+const entries = 'apps/runner/src/trader/entries.ts';
+const adapter = 'packages/exchange/src/ccxt-exchange.ts';
+/** The short chaos run of `pnpm test` (2 seeded runs), with 1–3 kills per run instead of 1. */
+const chaos: TestRun = { file: 'tests-e2e/src/chaos.test.ts', env: { CHAOS_RUNS: '2', CHAOS_KILLS: '1,3' } };
+
+export const mutants: readonly Mutant[] = [
+  {
+    name: 'recordClose removed',
+    file: settlement,
+    find: 'const recorded = context.guard.recordClose({ pnl, reason, now: closedAt, symbol });',
+    replace:
+      'const recorded = { ...context.guard.status(), countedAsStopLoss: false, resetStreak: false, tripped: null };',
+    tests: [{ file: accountTruth, name: 'closes the guard must hear of' }],
+    short: true,
+  },
+  {
+    name: 'start-up reconcile off',
+    file: 'apps/runner/src/trader/startup.ts',
+    find: 'export async function reconcileAtStart(context: TraderContext): Promise<void> {\n',
+    replace: 'export async function reconcileAtStart(context: TraderContext): Promise<void> {\n  return;\n',
+    tests: [
+      { file: runTest, name: 'without a stop-loss its stop before anything else' },
+      { file: runTest, name: 'restart safety' },
+    ],
+    short: true,
+  },
+  {
+    name: 'write-ahead after send',
+    file: entries,
+    // The `order.place` rationale and its flush, moved from before the entry to after it.
+    find: /( {2}await context\.rationale\(\{\n {4}action: 'order\.place',[\s\S]*?\n {2}await context\.options\.audit\.flush\(\);\n)([\s\S]*?\n {2}const result = await context\.exchange\.openProtectedPosition\(\{[\s\S]*?\n {2}\}\);\n)/,
+    replace: '$2$1',
+    tests: [{ file: wire, name: 'write-ahead' }, chaos],
+  },
+  {
+    name: 'workingType hard-coded',
+    file: adapter,
+    find: 'stopPrice: Number(triggerPrice),\n      workingType: this.workingType,',
+    replace: "stopPrice: Number(triggerPrice),\n      workingType: 'MARK_PRICE',",
+    tests: [{ file: wire, name: 'watch the' }, { file: 'packages/exchange/test/protective-orders.test.ts' }],
+  },
+  {
+    name: 'liquidation read as stop-loss',
+    file: settlement,
+    find: 'forced?.kind ?? trade.closing?.reason ??',
+    replace: "(forced ? 'stop_loss' : undefined) ?? trade.closing?.reason ??",
+    tests: [{ file: accountTruth, name: 'halts with LIQUIDATION' }],
+    short: true,
+  },
+  {
+    name: 'leverage not verified',
+    file: entries,
+    find: 'async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal): Promise<boolean> {\n',
+    replace:
+      'async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal): Promise<boolean> {\n  return true;\n',
+    tests: [{ file: accountTruth, name: 'sets leverage back' }],
+  },
+  {
+    name: 'stop side inverted for shorts',
+    file: adapter,
+    find: 'const side = closingSide(positionSide);\n    // Round so the order acts no later than asked',
+    replace:
+      "const side = purpose === 'stop-loss' && positionSide === 'short' ? 'sell' : closingSide(positionSide);\n    // Round so the order acts no later than asked",
+    tests: [
+      { file: 'packages/exchange/test/protective-orders.test.ts' },
+      { file: 'packages/exchange/test/protected-entry.test.ts' },
+    ],
+    short: true,
+  },
+  {
+    name: 'close forgotten before its fills are read',
+    file: settlement,
+    find: '  const fills = await context.exchange.fetchFills(symbol, { since: trade.openedAt, includeClosedBy: true });',
+    replace:
+      '  context.trades.delete(symbol);\n  context.saveState();\n  const fills = await context.exchange.fetchFills(symbol, { since: trade.openedAt, includeClosedBy: true });',
+    tests: [{ file: accountTruth, name: 'closes the guard must hear of' }],
+    short: true,
+  },
+  {
+    name: 'emergency close skipped',
+    file: 'packages/exchange/src/protected-entry.ts',
+    find: "if (outcome === 'failed') return emergencyClose(state);",
+    replace: "if (outcome === 'failed') return state.result('unprotected');",
+    tests: [
+      { file: 'packages/exchange/test/fault-scenarios.test.ts' },
+      { file: 'packages/exchange/test/protected-entry.test.ts' },
+    ],
+    short: true,
+  },
+  {
+    name: 'close owed ignored by entries',
+    file: entries,
+    find: 'const owed = [...context.trades.values()].find((trade) => trade.closing !== undefined);',
+    replace: 'const owed = [...context.trades.values()].find((trade) => trade.closing === null);',
+    tests: [{ file: accountTruth, name: 'closes the guard must hear of' }],
+  },
+  {
+    name: 'guard not restored at restart',
+    file: 'apps/runner/src/trader/startup.ts',
+    find: 'context.guard = saved.guard ? RiskGuard.restore(saved.guard, settings) : new RiskGuard(settings);',
+    replace: 'context.guard = new RiskGuard(settings);',
+    tests: [{ file: runTest, name: 'the guard as it was' }, chaos],
+  },
+];
