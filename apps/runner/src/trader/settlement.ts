@@ -21,17 +21,28 @@ export async function settle(
   let trade = context.trades.get(symbol);
   if (!trade) return;
   if (trade.closing === undefined) {
-    const result = await settleExits(context.exchange, symbol);
-    if (result.needsReconcile) {
-      await reconcileSymbols(context, [symbol], 'stop-loss missing');
-      return;
+    // A position on the other side means the trade's went through flat (the user opened the new one):
+    // it is closed, though the symbol is not flat; its fills say so (see `ownFills`).
+    const held = context.account.positions.get(symbol);
+    if (held && held.side !== trade.side) {
+      const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt });
+      if (!ownFills(fetched).flat) return;
+    } else {
+      const result = await settleExits(context.exchange, symbol);
+      if (result.needsReconcile) {
+        await reconcileSymbols(context, [symbol], 'stop-loss missing');
+        return;
+      }
+      if (!result.flat) return;
     }
-    if (!result.flat) return;
     trade = { ...trade, closing: { since: context.now(), reason: knownReason } };
     context.trades.set(symbol, trade);
     context.saveState();
   }
-  const fills = await context.exchange.fetchFills(symbol, { since: trade.openedAt, includeClosedBy: true });
+  const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt, includeClosedBy: true });
+  // A trade ends where its position is first flat again: fills after that belong to the next position on
+  // the symbol (one the user opened meanwhile), not to this trade.
+  const { fills } = ownFills(fetched);
   if (fills.length === 0) {
     // A trade saved before its entry was sent, and the entry never filled: nothing to count.
     context.trades.delete(symbol);
@@ -40,7 +51,7 @@ export async function settle(
   }
   const pnl = netPnl(fills);
   const closedAt = fills.reduce((latest, fill) => Math.max(latest, fill.time), trade.openedAt);
-  const forced = forcedCloseOf(context, trade, fills);
+  const forced = forcedCloseOf(context, trade, fills, closedAt);
   const reason: CloseReason =
     forced?.kind ?? trade.closing?.reason ?? (await closeReason(context, trade, pnl));
   if (forced) context.handledForcedCloses.add(forcedKey(forced));
@@ -95,6 +106,26 @@ export async function settle(
 /** RiskGuard halt code → playbook id, from the playbook table (`detectedBy.haltCodes`). */
 const HALT_PLAYBOOKS: Readonly<Record<string, string>> = haltPlaybookIds();
 
+/**
+ * A trade's own fills: from its entry (the position flat before it) to the fill that makes the position
+ * flat again; `flat` when that happened. Without it (fills missing, a position read mid-way) all of them.
+ */
+export function ownFills(fills: readonly Fill[]): { fills: readonly Fill[]; flat: boolean } {
+  const ordered = [...fills].sort((a, b) => a.time - b.time || compareIds(a.id, b.id));
+  let amount = 0n;
+  for (const [index, fill] of ordered.entries()) {
+    amount += (fill.side === 'buy' ? 1n : -1n) * toUnits(fill.quantity);
+    if (amount === 0n) return { fills: ordered.slice(0, index + 1), flat: true };
+  }
+  return { fills: ordered, flat: false };
+}
+
+function compareIds(left: string, right: string): number {
+  const a = Number(left);
+  const b = Number(right);
+  return Number.isFinite(a) && Number.isFinite(b) ? a - b : left.localeCompare(right);
+}
+
 /** Realized PnL minus fees, summed exactly (Binance gives at most 8 decimals) and converted once at the end. */
 export function netPnl(fills: readonly Fill[]): number {
   let units = 0n;
@@ -102,7 +133,8 @@ export function netPnl(fills: readonly Fill[]): number {
   return Number(units) / 1e8;
 }
 
-function toUnits(text: string): bigint {
+/** A decimal text in 1e-8 units, exactly (Binance gives at most 8 decimals). */
+export function toUnits(text: string): bigint {
   const negative = text.startsWith('-');
   const [whole = '0', fraction = ''] = (negative ? text.slice(1) : text).split('.');
   const units = BigInt(whole || '0') * 100_000_000n + BigInt(`${fraction}00000000`.slice(0, 8));
@@ -118,9 +150,10 @@ function forcedCloseOf(
   context: TraderContext,
   trade: OpenTrade,
   fills: readonly Fill[],
+  closedAt: number,
 ): ForcedClose | undefined {
   const streamed = context.account.forcedCloses.find(
-    (close) => close.symbol === trade.symbol && close.time >= trade.openedAt,
+    (close) => close.symbol === trade.symbol && close.time >= trade.openedAt && close.time <= closedAt,
   );
   if (streamed) return streamed;
   const fill = fills.find((entry) => entry.closedBy !== undefined);
