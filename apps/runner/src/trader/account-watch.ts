@@ -6,7 +6,7 @@ import { equityOf, isLiveAlgoEntry, reduceAccount } from './account-state';
 import type { AccountEvent, AccountSnapshot, PositionEntry } from './account-state';
 import type { TraderContext } from './context';
 import { closeAtMarket, reconcileSymbols } from './protection';
-import { forcedKey, settle, toUnits } from './settlement';
+import { forcedKey, fromUnits, settle, toUnits } from './settlement';
 
 /**
  * The account watch: every user-data event and every REST sweep goes through `reduceAccount`, then one
@@ -290,13 +290,7 @@ async function adopt(context: TraderContext, position: PositionEntry): Promise<v
     takeProfitPrice: target?.triggerPrice,
     stopLossId: existing?.algoId,
     takeProfitId: target?.algoId,
-    openedAt: await openedAtOf(
-      context,
-      position.symbol,
-      confirmed.side,
-      confirmed.quantity,
-      position.updatedAt,
-    ),
+    ...(await openingOf(context, position.symbol, confirmed.side, confirmed.quantity, position.updatedAt)),
     adopted: true,
   };
   context.trades.set(position.symbol, trade);
@@ -334,24 +328,32 @@ async function adopt(context: TraderContext, position: PositionEntry): Promise<v
 
 /**
  * When a position was opened: its first fill since the symbol was last flat, found by walking its fills back
- * from what is held. Not the position's `updatedAt` (funding and partial closes move it): the trade's close
- * counts every fill of the position from there. `updatedAt` when the fills do not tell.
+ * from what is held; with the part of that fill that opened it when the same fill closed the other side
+ * first (a reversal). Not the position's `updatedAt` (funding and partial closes move it): the trade's
+ * close counts every fill of the position from there. `updatedAt` when the fills do not tell.
  */
-async function openedAtOf(
+async function openingOf(
   context: TraderContext,
   symbol: string,
   side: PositionSide,
   quantity: string,
   updatedAt: number,
-): Promise<number> {
+): Promise<Pick<OpenTrade, 'openedAt' | 'openingPart'>> {
   const fills = await context.exchange.fetchFills(symbol, { since: updatedAt - OPENING_LOOKBACK_MS });
   let amount = (side === 'long' ? 1n : -1n) * toUnits(quantity);
   const newestFirst = [...fills].sort((a, b) => b.time - a.time || Number(b.id) - Number(a.id) || 0);
   for (const fill of newestFirst) {
-    amount -= (fill.side === 'buy' ? 1n : -1n) * toUnits(fill.quantity);
-    if (amount === 0n) return fill.time;
+    const before = amount - (fill.side === 'buy' ? 1n : -1n) * toUnits(fill.quantity);
+    if (before === 0n) return { openedAt: fill.time };
+    if (before > 0n !== amount > 0n) {
+      return {
+        openedAt: fill.time,
+        openingPart: { fillId: fill.id, quantity: fromUnits(amount < 0n ? -amount : amount) },
+      };
+    }
+    amount = before;
   }
-  return updatedAt;
+  return { openedAt: updatedAt };
 }
 
 /** How far back the opening of an adopted position is looked for. */

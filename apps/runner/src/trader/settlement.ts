@@ -26,7 +26,7 @@ export async function settle(
     const held = context.account.positions.get(symbol);
     if (held && held.side !== trade.side) {
       const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt });
-      if (!ownFills(fetched).flat) return;
+      if (!ownFills(fetched, trade.openingPart).flat) return;
     } else {
       const result = await settleExits(context.exchange, symbol);
       if (result.needsReconcile) {
@@ -42,7 +42,7 @@ export async function settle(
   const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt, includeClosedBy: true });
   // A trade ends where its position is first flat again: fills after that belong to the next position on
   // the symbol (one the user opened meanwhile), not to this trade.
-  const { fills } = ownFills(fetched);
+  const { fills } = ownFills(fetched, trade.openingPart);
   if (fills.length === 0) {
     // A trade saved before its entry was sent, and the entry never filled: nothing to count.
     context.trades.delete(symbol);
@@ -108,16 +108,41 @@ const HALT_PLAYBOOKS: Readonly<Record<string, string>> = haltPlaybookIds();
 
 /**
  * A trade's own fills: from its entry (the position flat before it) to the fill that makes the position
- * flat again; `flat` when that happened. Without it (fills missing, a position read mid-way) all of them.
+ * flat again, or takes it through flat to the other side (the user reversing it with one order: that fill
+ * counts for its closing part only, its fee prorated); `flat` when that happened. A trade opened by such a
+ * reversal (`openingPart`) counts its opening fill for the opening part only: its fee prorated, none of the
+ * PnL it realized (that was the side before). Without a flat (fills missing, a position read mid-way): all.
  */
-export function ownFills(fills: readonly Fill[]): { fills: readonly Fill[]; flat: boolean } {
-  const ordered = [...fills].sort((a, b) => a.time - b.time || compareIds(a.id, b.id));
+export function ownFills(
+  fills: readonly Fill[],
+  openingPart?: OpenTrade['openingPart'],
+): { fills: readonly Fill[]; flat: boolean } {
+  const sorted = [...fills].sort((a, b) => a.time - b.time || compareIds(a.id, b.id));
+  // Fills of the same millisecond before the opening one belong to the side before it.
+  const opening = sorted.findIndex((fill) => fill.id === openingPart?.fillId);
+  const ordered = sorted
+    .slice(Math.max(0, opening))
+    .map((fill) =>
+      fill.id === openingPart?.fillId
+        ? { ...part(fill, toUnits(openingPart.quantity)), realizedPnl: '0' }
+        : fill,
+    );
   let amount = 0n;
   for (const [index, fill] of ordered.entries()) {
-    amount += (fill.side === 'buy' ? 1n : -1n) * toUnits(fill.quantity);
-    if (amount === 0n) return { fills: ordered.slice(0, index + 1), flat: true };
+    const after = amount + (fill.side === 'buy' ? 1n : -1n) * toUnits(fill.quantity);
+    if (after === 0n) return { fills: ordered.slice(0, index + 1), flat: true };
+    if (amount !== 0n && after > 0n !== amount > 0n) {
+      return { fills: [...ordered.slice(0, index), part(fill, amount < 0n ? -amount : amount)], flat: true };
+    }
+    amount = after;
   }
   return { fills: ordered, flat: false };
+}
+
+/** `quantity` (1e-8 units) of a fill, its fee prorated. */
+function part(fill: Fill, quantity: bigint): Fill {
+  const whole = toUnits(fill.quantity);
+  return { ...fill, quantity: fromUnits(quantity), fee: fromUnits((toUnits(fill.fee) * quantity) / whole) };
 }
 
 function compareIds(left: string, right: string): number {
@@ -139,6 +164,14 @@ export function toUnits(text: string): bigint {
   const [whole = '0', fraction = ''] = (negative ? text.slice(1) : text).split('.');
   const units = BigInt(whole || '0') * 100_000_000n + BigInt(`${fraction}00000000`.slice(0, 8));
   return negative ? -units : units;
+}
+
+/** 1e-8 units as a decimal text (the inverse of `toUnits`). */
+export function fromUnits(units: bigint): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(9, '0');
+  const text = `${digits.slice(0, -8)}.${digits.slice(-8)}`.replace(/\.?0+$/, '');
+  return negative ? `-${text}` : text;
 }
 
 export function forcedKey(close: Pick<ForcedClose, 'symbol' | 'time'>): string {
