@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { chaosReport, failureMessage } from './chaos/chaos-report';
 import { runChaos } from './chaos/chaos-run';
+import { writeReadmeTables } from './chaos/readme-tables';
 import type { ChaosRunResult } from './chaos/chaos-run';
 
 /**
@@ -57,6 +58,10 @@ describe('chaos: faults, SIGKILLs and restarts against the emulator', () => {
       const report = chaosReport(results, { speed, symbols, bareBoundS, wallMs: Date.now() - started });
       writeFileSync(reportPath, `${report}\n`);
       console.log(`${report}\n\n(chaos report written to ${reportPath})`);
+      if (env['CHAOS_UPDATE_README'] === '1') {
+        const kills = fewestKills === mostKills ? `${fewestKills}` : `${fewestKills},${mostKills}`;
+        await writeReadmeTables(report, `CHAOS_RUNS=${runs} CHAOS_KILLS=${kills} pnpm test:e2e`);
+      }
       const failed = results.some((result) => result.violations.length > 0 || result.problems.length > 0);
       if (failed) {
         const settings = `CHAOS_KILLS=${fewestKills},${mostKills} CHAOS_SPEED=${speed} CHAOS_SYMBOLS=${symbols} CHAOS_BARE_BOUND_S=${bareBoundS}`;

@@ -171,7 +171,7 @@ export class FaultSchedule {
   #rejection: { code: number; msg: string } | undefined;
   #lastLift = 0;
   #lastRequest: RequestRecord | undefined;
-  /** Whether this run's user already set every symbol's leverage high (see `tick`). */
+  /** Whether the user already set every symbol's leverage high in this bot's life (see `tick`). */
   #leverageRaised = false;
   /** Emulator bans (418) the schedule lifted. */
   bansLifted = 0;
@@ -211,7 +211,7 @@ export class FaultSchedule {
    */
   tick(): void {
     const now = Date.now();
-    // Once per run, soon after a bot trades: the user sets every symbol's leverage above any tier's cap, so
+    // Once per bot life, soon after it trades: the user sets every symbol's leverage above any tier's cap, so
     // a bot that enters without checking its leverage does so beyond the cap (invariant 11) in every run.
     if (!this.#leverageRaised && this.#running && this.options.botTrading?.() === true) {
       this.#leverageRaised = true;
@@ -280,6 +280,7 @@ export class FaultSchedule {
    * the start-up is not refused for 2 minutes (the bot waits out a ban's Retry-After before it retries).
    */
   beforeStart(): void {
+    this.#leverageRaised = false;
     this.tick();
     const lastBan = [...this.sim.requests].reverse().find((request) => request.status === 418);
     if (lastBan && lastBan.time > this.#lastLift && Date.now() - lastBan.time < 130_000) {
