@@ -145,8 +145,9 @@ export function browserRefusal(
   const forbidden = (reason: string): Refusal => ({ status: 403, reason });
   // The API serves no web page, so a request a browser marks as sent by a page is never the operator's: a page
   // of another site (or another port of localhost, which browsers call "same-site") may not drive it.
-  if (headers.origin !== undefined)
+  if (headers.origin !== undefined) {
     return forbidden(`requests from web pages are refused (Origin: ${headers.origin})`);
+  }
   const site = headers['sec-fetch-site'];
   if (site !== undefined && site !== 'none') {
     return forbidden(`requests from web pages are refused (Sec-Fetch-Site: ${site})`);
