@@ -54,6 +54,22 @@ export function resolveOperatorToken(config: BotConfig): OperatorToken {
   if (configured !== undefined) {
     return { value: configured, id: tokenId(configured), source: 'config', generated: false };
   }
+  const path = tokenFileFor(config);
+  const existing = readTokenFile(path);
+  if (existing !== undefined) {
+    return { value: existing, id: tokenId(existing), source: 'file', path, generated: false };
+  }
+  const created = createTokenFile(path);
+  // Another start may have created it between the read and the exclusive create: use that one.
+  const value = created ?? readTokenFile(path);
+  if (value === undefined) {
+    throw new OperatorApiError(`operator token file ${path} vanished while it was being created`);
+  }
+  return { value, id: tokenId(value), source: 'file', path, generated: created !== undefined };
+}
+
+/** The token file to use when no token is configured; only for a loopback bind. */
+function tokenFileFor(config: BotConfig): string {
   const host = config.operator.bind.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   if (!isLoopbackHost(host)) {
     // A token file on this machine is no use to an operator elsewhere, and exposing the API must be a choice.
@@ -61,16 +77,33 @@ export function resolveOperatorToken(config: BotConfig): OperatorToken {
       `refusing to expose the operator API on ${config.operator.bind} without a configured token (BOT_OPERATOR_TOKEN or BOT_OPERATOR_TOKEN_FILE)`,
     );
   }
-  const path = operatorTokenPathFor(config.compliance.auditPath);
-  const existing = readTokenFile(path);
-  if (existing !== undefined)
-    return { value: existing, id: tokenId(existing), source: 'file', path, generated: false };
-  const created = createTokenFile(path);
-  // Another start may have created it between the read and the exclusive create: use that one.
-  const value = created ?? readTokenFile(path);
-  if (value === undefined)
-    throw new OperatorApiError(`operator token file ${path} vanished while it was being created`);
-  return { value, id: tokenId(value), source: 'file', path, generated: created !== undefined };
+  return operatorTokenPathFor(config.compliance.auditPath);
+}
+
+/**
+ * `bot quick-check`'s line on the operator API's protection, without creating anything; `ok` false when a
+ * start would be refused over the token.
+ */
+export function describeOperatorProtection(config: BotConfig): { ok: boolean; line: string } {
+  const guarded = 'every route but GET /health needs the bearer token; requests from web pages are refused';
+  const configured = config.operator.token?.reveal();
+  if (configured !== undefined) {
+    return {
+      ok: true,
+      line: `operator API: protected (${guarded}); token ${tokenId(configured)} from BOT_OPERATOR_TOKEN(_FILE)`,
+    };
+  }
+  try {
+    const path = tokenFileFor(config);
+    const existing = readTokenFile(path);
+    const where =
+      existing === undefined
+        ? `a token is generated at the first start into ${path} (mode 0600)`
+        : `token ${tokenId(existing)} in ${path}`;
+    return { ok: true, line: `operator API: protected (${guarded}); ${where}` };
+  } catch (error) {
+    return { ok: false, line: `operator API: the bot would not start: ${(error as Error).message}` };
+  }
 }
 
 /** The token file's token; undefined when there is no file. Throws when it must not be used. */
