@@ -82,6 +82,22 @@ describe('bot run: bad input stops it before any order, with exit code 2', () =>
     expect(run.output().stderr).toMatch(/BOT_LIVE_CONFIRM/);
   }, 60_000);
 
+  it('an operator API beyond loopback without a configured token is refused, and no token is generated', async () => {
+    const dir = tempDir();
+    const before = sim.requests.length;
+    const run = botRun(['--sim-url', sim.url], {
+      ...keys,
+      BOT_AUDIT_PATH: join(dir, 'audit.jsonl'),
+      BOT_OPERATOR_BIND: '0.0.0.0:18789',
+    });
+    expect(await run.exited).toBe(2);
+    expect(run.output().stderr).toMatch(
+      /operator API token .*BOT_OPERATOR_TOKEN.*beyond loopback \(0\.0\.0\.0:18789\)/,
+    );
+    expect(existsSync(join(dir, 'audit.operator-token'))).toBe(false);
+    expect(sim.requests.length).toBe(before);
+  }, 60_000);
+
   it('an operator API address already in use stops the start cleanly', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
