@@ -156,6 +156,41 @@ describe('bot run against a running emulator', () => {
   }, 60_000);
 });
 
+describe('bot run without a configured operator token', () => {
+  it('generates one, says where, never prints it, and the API refuses calls without it', async () => {
+    const dir = tempDir();
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const run = botRun(['--sim-url', sim.url, '--timeframe', '1m'], {
+      ...keys,
+      BOT_AUDIT_PATH: join(dir, 'audit.jsonl'),
+      BOT_OPERATOR_BIND: `127.0.0.1:${port}`,
+    });
+    const tokenPath = join(dir, 'audit.operator-token');
+    await waitForOutput(run, /"msg":"trading BTCUSDC, ETHUSDC on 1m candles in paper mode"/);
+    const token = readFileSync(tokenPath, 'utf8').trim();
+    const url = `http://127.0.0.1:${port}`;
+    // The issue's reproduction: a bare POST from any local process.
+    expect((await fetch(`${url}/halt`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${url}/flatten`, { method: 'POST' })).status).toBe(401);
+    const halted = await fetch(`${url}/halt`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(halted.status).toBe(200);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const { all } = run.output();
+    expect(all).toContain(`generated into ${tokenPath}`);
+    expect(all).not.toContain(token);
+    expect(readFileSync(join(dir, 'audit.jsonl'), 'utf8')).not.toContain(token);
+  }, 60_000);
+});
+
 describe('runCommand: flags checked before anything starts', () => {
   const base = { speed: '60', seed: '42', operatorApi: false, logLevel: 'info' };
   it.each([

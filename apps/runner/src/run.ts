@@ -46,6 +46,8 @@ export interface StartBotOptions {
   readonly paper?: PaperMarket;
   /** Start the operator API on `config.operator.bind` (default true). */
   readonly operatorApi?: boolean;
+  /** The operator API's token when the caller resolved it already (`bot run` does, to mask it in its log). */
+  readonly operatorToken?: OperatorToken;
   /** Feed health tuning (tests; the defaults suit Binance). */
   readonly feeds?: TraderOptions['feeds'];
   /** Your own strategy per symbol (`@bot/strategy`'s `Strategy` interface); default the breakout strategy. */
@@ -134,7 +136,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       );
     }
     // Before the trail opens, so a generated token is among the values the trail must never hold.
-    const operatorToken = (options.operatorApi ?? true) ? resolveOperatorToken(config) : undefined;
+    const operatorToken =
+      (options.operatorApi ?? true) ? (options.operatorToken ?? resolveOperatorToken(config)) : undefined;
     const secrets = [...configSecrets(config), ...(operatorToken ? [operatorToken.value] : [])];
     const audit = await openAuditTrail({
       path: config.compliance.auditPath,
