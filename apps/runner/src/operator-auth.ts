@@ -98,7 +98,7 @@ export function describeOperatorProtection(config: BotConfig): { ok: boolean; li
     const existing = readTokenFile(path);
     const where =
       existing === undefined
-        ? `a token is generated at the first start into ${path} (mode 0600)`
+        ? `no token configured: one is generated at the first start into ${path} (mode 0600)`
         : `token ${tokenId(existing)} in ${path}`;
     return { ok: true, line: `operator API: protected (${guarded}); ${where}` };
   } catch (error) {
