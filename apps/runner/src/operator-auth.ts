@@ -28,11 +28,12 @@ export function operatorTokenPathFor(auditPath: string): string {
 }
 
 /**
- * A short, stable name for a token in the log and the audit trail: the first 8 hex digits of its SHA-256.
- * It tells tokens apart (a rotation shows) without helping anyone guess one.
+ * A short, stable name for a token in the log and the audit trail: 8 hex digits of a SHA-256 of it. It tells
+ * tokens apart (a rotation shows) without helping anyone guess one; the prefix keeps it from matching a
+ * precomputed table of plain SHA-256 hashes.
  */
 export function tokenId(token: string): string {
-  return createHash('sha256').update(token).digest('hex').slice(0, 8);
+  return createHash('sha256').update(`bot operator token id\0${token}`).digest('hex').slice(0, 8);
 }
 
 export interface OperatorToken {
@@ -160,7 +161,7 @@ function createTokenFile(path: string): string | undefined {
   return value;
 }
 
-/** Media types a web form (or a script without a preflight) can send; the API only takes none or JSON. */
+/** The one body type the POST routes take: a web form cannot send it, and a script only after a preflight. */
 const JSON_MEDIA_TYPE = 'application/json';
 
 export interface Refusal {
