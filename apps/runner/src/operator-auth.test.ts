@@ -51,6 +51,16 @@ describe('the operator token', () => {
     expect(() => resolveOperatorToken(config)).toThrow(/does not hold a token/);
   });
 
+  it('names BOT_AUDIT_PATH when its directory is in the way', () => {
+    const dir = tempDir();
+    const file = join(dir, 'not-a-directory');
+    writeFileSync(file, 'a regular file\n');
+    const config = testConfig(dir, { BOT_AUDIT_PATH: join(file, 'audit.jsonl') });
+    expect(() => resolveOperatorToken(config)).toThrow(
+      /cannot read the operator token file .*not-a-directory\/audit\.operator-token \(ENOTDIR\): .*set BOT_AUDIT_PATH/,
+    );
+  });
+
   it('has an id that is not the token', () => {
     const token = 'e'.repeat(64);
     expect(tokenId(token)).toMatch(/^[0-9a-f]{8}$/);

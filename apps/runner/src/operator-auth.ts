@@ -114,7 +114,7 @@ function readTokenFile(path: string): string | undefined {
     fd = openSync(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new OperatorApiError(`cannot read the operator token file ${path}: ${(error as Error).message}`);
+    throw unusableLocation('read', path, error);
   }
   try {
     const stats = fstatSync(fd);
@@ -144,13 +144,15 @@ function createTokenFile(path: string): string | undefined {
   let fd: number;
   try {
     mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw unusableLocation('create', path, error);
+  }
+  try {
     // `wx`: never overwrite or follow into an existing file; the mode applies from the first byte.
     fd = openSync(path, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-    throw new OperatorApiError(
-      `cannot create the operator token file ${path}: ${(error as Error).message}. Set BOT_AUDIT_PATH to a directory the bot may write, or set BOT_OPERATOR_TOKEN`,
-    );
+    throw unusableLocation('create', path, error);
   }
   try {
     writeSync(fd, `${value}\n`);
@@ -159,6 +161,14 @@ function createTokenFile(path: string): string | undefined {
     closeSync(fd);
   }
   return value;
+}
+
+/** The token file cannot be read or written where the audit path puts it. */
+function unusableLocation(verb: string, path: string, error: unknown): OperatorApiError {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new OperatorApiError(
+    `cannot ${verb} the operator token file ${path} (${code}): it lives beside the audit trail, so set BOT_AUDIT_PATH (compliance.auditPath) to a file in a directory the bot may write, or set BOT_OPERATOR_TOKEN`,
+  );
 }
 
 /** The one body type the POST routes take: a web form cannot send it, and a script only after a preflight. */
