@@ -230,8 +230,8 @@ export function tokenDigest(token: string): Buffer {
 }
 
 /**
- * Wrong or missing tokens per remote address: after `limit` failures within `windowMs` the address gets 429
- * with Retry-After until the window ends, right token or not (otherwise the limit would not limit guessing).
+ * Wrong or missing tokens per remote address: after `limit` failures within `windowMs` its wrong tokens get
+ * 429 with Retry-After until the window ends (the right token still passes, see operator-api.ts).
  */
 export class FailedAttemptLimiter {
   readonly #attempts = new Map<string, { windowStart: number; failures: number }>();
