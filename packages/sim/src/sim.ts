@@ -23,10 +23,10 @@ import type { FaultSettings } from './server/faults';
 import { ListenKeyStore } from './server/listen-keys';
 import type { ApiCredentials, LateExecutionRecord, RequestRecord } from './server/rest-handler';
 import { answerClientError, createRestHandler } from './server/rest-handler';
-import type { PublicTrade, RouteContext } from './server/rest-routes';
+import type { ApiRestrictions, PublicTrade, RouteContext } from './server/rest-routes';
 import { StreamServer } from './server/stream-server';
 import { userActionFromJson } from './server/user-action-request';
-import { orderJson, userDataEvents } from './server/wire';
+import { orderQueryJson, userDataEvents } from './server/wire';
 import { UserActions } from './user-actions';
 import type { UserAction, UserActionResult } from './user-actions';
 
@@ -35,6 +35,11 @@ export interface SimAccountOptions {
   readonly apiSecret?: string;
   /** Starting balances per margin asset (default 10 000 USDC and 10 000 USDT). */
   readonly balances?: Readonly<Record<string, string>>;
+  /**
+   * The key's permissions as `GET /sapi/v1/account/apiRestrictions` reports them; unset fields keep the
+   * defaults (reading and futures enabled, everything else off, no IP restriction).
+   */
+  readonly apiRestrictions?: Partial<ApiRestrictions>;
 }
 
 export interface SimOptions {
@@ -118,6 +123,8 @@ export interface Sim {
    * margin out. The user-data events are those Binance sends; a refused action throws and changes nothing.
    */
   actAsUser(action: UserAction): UserActionResult;
+  /** Changes an account's API key permissions (`/sapi/v1/account/apiRestrictions`); returns them. */
+  setApiRestrictions(restrictions: Partial<ApiRestrictions>, accountId?: string): ApiRestrictions;
   /** A JSON snapshot of an account for tests and the control endpoint. */
   state(accountId?: string): SimState;
   close(): Promise<void>;
@@ -134,6 +141,22 @@ export interface SimState {
 }
 
 const DEFAULT_BALANCES = { USDC: '10000', USDT: '10000' };
+/** A key made for futures trading: reading and futures on, withdrawals and the rest off. */
+const DEFAULT_API_RESTRICTIONS: ApiRestrictions = {
+  ipRestrict: false,
+  createTime: 0,
+  enableReading: true,
+  enableWithdrawals: false,
+  enableInternalTransfer: false,
+  enableMargin: false,
+  enableFutures: true,
+  permitsUniversalTransfer: false,
+  enableVanillaOptions: false,
+  enableFixApiTrade: false,
+  enableFixReadOnly: false,
+  enableSpotAndMarginTrading: false,
+  enablePortfolioMarginTrading: false,
+};
 const DEFAULT_WEIGHT_LIMIT_PER_MINUTE = 2400;
 /** Public trades kept per symbol for `GET /fapi/v1/aggTrades`. */
 const TRADE_TAPE_LENGTH = 5000;
@@ -206,6 +229,17 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   (options.accounts ?? [{}]).forEach((account, index) => {
     core.addAccount(`account-${index + 1}`, { ...(account.balances ?? DEFAULT_BALANCES) }, startTime);
   });
+
+  const restrictions = new Map<string, ApiRestrictions>();
+  (options.accounts ?? [{}]).forEach((account, index) => {
+    restrictions.set(`account-${index + 1}`, {
+      ...DEFAULT_API_RESTRICTIONS,
+      createTime: startTime,
+      ...account.apiRestrictions,
+    });
+  });
+  /** countdownCancelAll timers, per account and symbol (wall clock, like Binance's). */
+  const countdowns = new Map<string, NodeJS.Timeout>();
 
   const markSentAt = new Map<string, number>();
   const tradeTapes = new Map<string, PublicTrade[]>();
@@ -340,6 +374,20 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     klines: (symbol, interval, range) =>
       isKlineInterval(interval) ? candles.klines(symbol, interval, range) : [],
     listenKeys,
+    countdownCancelAll(accountId, symbol, countdownMs) {
+      const key = `${accountId}\u0000${symbol}`;
+      clearTimeout(countdowns.get(key));
+      countdowns.delete(key);
+      if (countdownMs <= 0) return;
+      const timer = setTimeout(() => {
+        countdowns.delete(key);
+        core.cancelAllOrders(accountId, symbol, clock.now());
+        flushCoreEvents();
+      }, countdownMs);
+      timer.unref();
+      countdowns.set(key, timer);
+    },
+    apiRestrictions: (accountId) => restrictions.get(accountId) ?? { ...DEFAULT_API_RESTRICTIONS },
   };
   const requests: RequestRecord[] = [];
   const lateExecutions: LateExecutionRecord[] = [];
@@ -416,6 +464,13 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         flushCoreEvents();
       }
     },
+    setApiRestrictions(changes, accountId = accounts[0]?.accountId ?? '') {
+      const current = restrictions.get(accountId);
+      if (!current) throw new Error(`unknown account ${JSON.stringify(accountId)}`);
+      const next = { ...current, ...changes };
+      restrictions.set(accountId, next);
+      return next;
+    },
     state(accountId = accounts[0]?.accountId ?? '') {
       return {
         marketTime: clock.now(),
@@ -429,6 +484,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     },
     close: async () => {
       driver.stop();
+      for (const timer of countdowns.values()) clearTimeout(timer);
+      countdowns.clear();
       restHandler.close();
       await streams.close();
       await new Promise<void>((resolve) => {
@@ -512,8 +569,20 @@ async function handleControl(sim: Sim, request: IncomingMessage, response: Serve
         send(200, { ok: true });
         return;
       case 'POST /_sim/adl':
-        send(200, orderJson(sim.autoDeleverage(autoDeleverageRequestFromJson(body))));
+        send(200, orderQueryJson(sim.autoDeleverage(autoDeleverageRequestFromJson(body))));
         return;
+      case 'POST /_sim/api-restrictions': {
+        const { accountId, ...changes } = body;
+        for (const [name, value] of Object.entries(changes)) {
+          const known = name in DEFAULT_API_RESTRICTIONS;
+          const kind = name === 'createTime' ? 'number' : 'boolean';
+          if (!known || typeof value !== kind) throw new Error(`${name} must be a known ${kind} field`);
+        }
+        if (accountId !== undefined && typeof accountId !== 'string')
+          throw new Error('accountId must be a string');
+        send(200, sim.setApiRestrictions(changes as Partial<ApiRestrictions>, accountId));
+        return;
+      }
       case 'POST /_sim/user':
         send(200, sim.actAsUser(userActionFromJson(body)));
         return;

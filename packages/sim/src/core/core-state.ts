@@ -7,6 +7,7 @@ import type {
   AlgoStatus,
   ConditionalOrderType,
   FillView,
+  FundingPaymentView,
   ForcedClose,
   InstrumentSpec,
   MarginType,
@@ -126,6 +127,8 @@ export interface AccountState {
   readonly closedAlgos: BoundedHistory<AlgoState>;
   readonly clientAlgoIndex: Map<string, AlgoState>;
   fills: FillView[];
+  /** Funding payments settled into the account, oldest first (bounded like the fills). */
+  fundingPayments: FundingPaymentView[];
 }
 
 export interface OrderState {

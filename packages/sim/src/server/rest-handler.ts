@@ -226,7 +226,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
             ? new SimRejection(-1000, `Method ${method} is not allowed for ${path}.`, 405)
             : new SimRejection(
                 -5000,
-                `Path ${path} is not served by the emulator (only /fapi/v1|v2|v3).`,
+                `Path ${path} is not served by the emulator (only /fapi/v1|v2|v3 and /sapi/v1/account/apiRestrictions).`,
                 404,
               ),
         );
