@@ -24,7 +24,9 @@ async function call(route: string, params: Params = {}): Promise<Answer> {
   const [method, path] = route.split(' ') as [string, string];
   const { apiKey, apiSecret } = sim.accounts[0]!;
   const security = REST_ROUTES[route]?.security ?? 'SIGNED';
-  const query = new URLSearchParams(Object.entries(params).map(([name, value]) => [name, String(value)]));
+  const query = new URLSearchParams(
+    Object.entries(params).map(([name, value]): [string, string] => [name, String(value)]),
+  );
   if (security === 'SIGNED') {
     query.set('timestamp', String(Date.now()));
     query.set('signature', createHmac('sha256', apiSecret).update(query.toString()).digest('hex'));

@@ -49,10 +49,10 @@ describe('endpoints clients call', () => {
     expect(placed.map((order) => order.status)).toEqual(['open', 'open']);
 
     const lower = priceAt(sim, 'BTCUSDC', 0.96);
-    const edited = await exchange.editOrder(placed[0]!.id, 'BTC/USDC:USDC', 'limit', 'buy', 0.004, lower);
-    expect(edited).toMatchObject({ id: placed[0]!.id, amount: 0.004, price: lower, status: 'open' });
+    const edited = await exchange.editOrder(placed[0]!.id!, 'BTC/USDC:USDC', 'limit', 'buy', 0.004, lower);
+    expect(edited).toMatchObject({ id: placed[0]!.id!, amount: 0.004, price: lower, status: 'open' });
     expect(
-      sim.core.openOrders('account-1').find((order) => order.orderId === Number(placed[0]!.id)),
+      sim.core.openOrders('account-1').find((order) => order.orderId === Number(placed[0]!.id!)),
     ).toMatchObject({
       origQty: '0.004',
       price: lower.toFixed(1),
@@ -60,16 +60,16 @@ describe('endpoints clients call', () => {
 
     // A new price through the market fills at once.
     const through = priceAt(sim, 'BTCUSDC', 1.01);
-    const filled = await exchange.editOrder(placed[1]!.id, 'BTC/USDC:USDC', 'limit', 'buy', 0.003, through);
+    const filled = await exchange.editOrder(placed[1]!.id!, 'BTC/USDC:USDC', 'limit', 'buy', 0.003, through);
     expect(filled).toMatchObject({ status: 'closed', filled: 0.003 });
 
-    const canceled = await exchange.cancelOrders([placed[0]!.id], 'BTC/USDC:USDC');
+    const canceled = await exchange.cancelOrders([placed[0]!.id!], 'BTC/USDC:USDC');
     expect(canceled.map((order) => order.status)).toEqual(['canceled']);
 
     await exchange.createOrder('BTC/USDC:USDC', 'market', 'sell', 0.003);
     const history = await exchange.fetchOrders('BTC/USDC:USDC');
     expect(history.map((order) => order.status)).toEqual(['canceled', 'closed', 'closed']);
-    expect(history[0]).toMatchObject({ id: placed[0]!.id, amount: 0.004 });
+    expect(history[0]).toMatchObject({ id: placed[0]!.id!, amount: 0.004 });
   });
 
   it('reports realized PnL, commissions and funding as income', async () => {
@@ -130,14 +130,14 @@ describe('endpoints clients call', () => {
       await exchange.fapiPrivatePostCountdownCancelAll({ symbol: 'BTCUSDC', countdownTime: 150 }),
     ).toEqual({ symbol: 'BTCUSDC', countdownTime: '150' });
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await exchange.fetchOrder(order.id, 'BTC/USDC:USDC')).status).toBe('canceled');
-    expect((await exchange.fetchOrder(other.id, 'ETH/USDC:USDC')).status).toBe('open');
+    expect((await exchange.fetchOrder(order.id!, 'BTC/USDC:USDC')).status).toBe('canceled');
+    expect((await exchange.fetchOrder(other.id!, 'ETH/USDC:USDC')).status).toBe('open');
 
     const again = await exchange.createOrder('BTC/USDC:USDC', 'limit', 'buy', 0.002, low);
     await exchange.fapiPrivatePostCountdownCancelAll({ symbol: 'BTCUSDC', countdownTime: 150 });
     await exchange.fapiPrivatePostCountdownCancelAll({ symbol: 'BTCUSDC', countdownTime: 0 });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await exchange.fetchOrder(again.id, 'BTC/USDC:USDC')).status).toBe('open');
+    expect((await exchange.fetchOrder(again.id!, 'BTC/USDC:USDC')).status).toBe('open');
   });
 
   it('answers fees, position mode, multi-assets mode and the key’s permissions', async () => {

@@ -151,10 +151,11 @@ function premiumIndex(request: RouteRequest, symbol: string) {
   };
 }
 
-function ticker24h(request: RouteRequest, symbol: string) {
-  const market = request.context.core.market(symbol);
-  const now = request.context.marketTime();
-  const rows = request.context.klines(symbol, '1m', { startTime: now - 24 * 3_600_000, limit: 1500 }) as [
+/** The 24 h rolling statistics of a symbol (`GET /fapi/v1/ticker/24hr`, the `@ticker` streams). */
+export function ticker24hOf(context: Pick<RouteContext, 'core' | 'klines' | 'marketTime'>, symbol: string) {
+  const market = context.core.market(symbol);
+  const now = context.marketTime();
+  const rows = context.klines(symbol, '1m', { startTime: now - 24 * 3_600_000, limit: 1500 }) as [
     number,
     string,
     string,
@@ -190,6 +191,10 @@ function ticker24h(request: RouteRequest, symbol: string) {
     lastId: 0,
     count: rows.reduce((sum, row) => sum + Number(row[8]), 0),
   };
+}
+
+function ticker24h(request: RouteRequest, symbol: string) {
+  return ticker24hOf(request.context, symbol);
 }
 
 function orderReference(request: RouteRequest): { orderId?: number; origClientOrderId?: string } {
