@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSim } from '../src/sim';
 import type { Sim } from '../src/sim';
 import { restClient } from './ccxt-client';
+import { connect, payloadOf, until } from './socket-client';
 
 /**
  * The endpoints clients call besides the order basics, through the unmodified ccxt client: batch orders,
@@ -70,6 +71,46 @@ describe('endpoints clients call', () => {
     const history = await exchange.fetchOrders('BTC/USDC:USDC');
     expect(history.map((order) => order.status)).toEqual(['canceled', 'closed', 'closed']);
     expect(history[0]).toMatchObject({ id: placed[0]!.id!, amount: 0.004 });
+  });
+
+  it('announces a modification as ORDER_TRADE_UPDATE AMENDMENT; cancels a GTX order it would make cross', async () => {
+    const { listenKey } = (await exchange.fapiPrivatePostListenKey()) as { listenKey: string };
+    const { socket, messages } = await connect(`${sim.wsUrl}/private/ws?listenKey=${listenKey}`);
+    try {
+      const low = priceAt(sim, 'BTCUSDC', 0.97);
+      const order = await exchange.createOrder('BTC/USDC:USDC', 'limit', 'buy', 0.002, low, {
+        timeInForce: 'GTX',
+      });
+      await exchange.editOrder(order.id!, 'BTC/USDC:USDC', 'limit', 'buy', 0.003, low - 1);
+      await until(() =>
+        messages.some((message) => (payloadOf(message).o as { x?: string } | undefined)?.x === 'AMENDMENT'),
+      );
+      const amendment = messages
+        .map(payloadOf)
+        .find((message) => (message.o as { x: string }).x === 'AMENDMENT')!;
+      expect(amendment).toMatchObject({
+        e: 'ORDER_TRADE_UPDATE',
+        o: { i: Number(order.id), X: 'NEW', q: '0.003', p: (low - 1).toFixed(1) },
+      });
+      // A post-only order moved through the market is canceled, as Binance does.
+      const through = priceAt(sim, 'BTCUSDC', 1.01);
+      const canceled = await exchange.editOrder(order.id!, 'BTC/USDC:USDC', 'limit', 'buy', 0.003, through);
+      expect(canceled.status).toBe('canceled');
+      // A price off the tick is refused and the order (another one) stays as it was.
+      const other = await exchange.createOrder('BTC/USDC:USDC', 'limit', 'buy', 0.002, low);
+      await expect(
+        exchange.fapiPrivatePutOrder({
+          symbol: 'BTCUSDC',
+          orderId: other.id,
+          side: 'BUY',
+          quantity: '0.002',
+          price: (low + 0.05).toFixed(2),
+        }),
+      ).rejects.toThrow(/-4014|-1111/);
+      expect((await exchange.fetchOrder(other.id!, 'BTC/USDC:USDC')).price).toBe(low);
+    } finally {
+      socket.terminate();
+    }
   });
 
   it('reports realized PnL, commissions and funding as income', async () => {
