@@ -243,6 +243,7 @@ describe('every route answers Binance’s keys and JSON kinds', () => {
       ],
       ['PUT /fapi/v1/order', { symbol: 'BTCUSDC', orderId: 1, side: 'BUY', price: '1' }, -1102],
       ['POST /fapi/v1/countdownCancelAll', { symbol: 'BTCUSDC' }, -1102],
+      ['POST /fapi/v1/countdownCancelAll', { symbol: 'BTCUSDC', countdownTime: 2 ** 31 }, -1130],
       ['GET /fapi/v1/commissionRate', { symbol: 'NOPE' }, -1121],
     ];
     for (const [route, params, code] of refusals) {

@@ -861,7 +861,8 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
       const symbol = symbolOf(request);
       const countdownTime =
         request.params.integer('countdownTime') ?? Number(request.params.required('countdownTime'));
-      if (countdownTime < 0) {
+      // Past 2^31 - 1 ms a timer would fire at once; Binance's own upper bound is not documented.
+      if (countdownTime < 0 || countdownTime > 2_147_483_647) {
         throw new SimRejection(-1130, "Data sent for parameter 'countdownTime' is not valid.");
       }
       request.context.countdownCancelAll(request.accountId, symbol, countdownTime);
