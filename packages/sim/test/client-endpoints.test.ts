@@ -243,10 +243,50 @@ describe('endpoints clients call', () => {
         { symbol: 'BTCUSDC', orderId: '1', side: 'BUY', quantity: '1', price: '1' },
         0,
       ],
-      ['GET', '/sapi/v1/account/apiRestrictions', {}, 1],
     ];
     for (const [method, path, params, expected] of weights) {
       expect(await weightOf(sim, method, path, params), `${method} ${path}`).toBe(expected);
     }
+    // /sapi has its own per-IP weight and header; the fapi minute is untouched.
+    const { apiKey, apiSecret } = sim.accounts[0]!;
+    const query = new URLSearchParams({ timestamp: String(Date.now()) });
+    query.set('signature', createHmac('sha256', apiSecret).update(query.toString()).digest('hex'));
+    const before = (await fetch(`${sim.url}/fapi/v1/ping`)).headers.get('x-mbx-used-weight-1m');
+    const sapi = await fetch(`${sim.url}/sapi/v1/account/apiRestrictions?${query.toString()}`, {
+      headers: { 'X-MBX-APIKEY': apiKey },
+    });
+    await sapi.text();
+    expect(sapi.headers.get('x-sapi-used-ip-weight-1m')).toBe('1');
+    expect(sapi.headers.get('x-mbx-used-weight-1m')).toBeNull();
+    expect((await fetch(`${sim.url}/fapi/v1/ping`)).headers.get('x-mbx-used-weight-1m')).toBe(
+      String(Number(before) + 1),
+    );
+    // A batch counts 5 on the 10 s ORDERS counter and 1 on the minute's. The server clock is put 1 s into a
+    // fresh 10 s window (and minute) so that neither counter rolls between the two requests.
+    const now = Date.now();
+    const skew = Math.ceil(now / 60_000) * 60_000 + 1000 - now;
+    sim.injectFaults({ clockSkewMs: skew });
+    const post = async (path: string, params: Record<string, string>) => {
+      const signed = new URLSearchParams({ ...params, timestamp: String(Date.now() + skew) });
+      signed.set('signature', createHmac('sha256', apiSecret).update(signed.toString()).digest('hex'));
+      const response = await fetch(`${sim.url}${path}?${signed.toString()}`, {
+        method: 'POST',
+        headers: { 'X-MBX-APIKEY': apiKey },
+      });
+      expect(response.status, await response.text()).toBe(200);
+      return [
+        Number(response.headers.get('x-mbx-order-count-10s')),
+        Number(response.headers.get('x-mbx-order-count-1m')),
+      ];
+    };
+    expect(
+      await post('/fapi/v1/order', { symbol: 'BTCUSDC', side: 'BUY', type: 'MARKET', quantity: '0.001' }),
+    ).toEqual([1, 1]);
+    expect(
+      await post('/fapi/v1/batchOrders', {
+        batchOrders: JSON.stringify([{ symbol: 'BTCUSDC', side: 'BUY', type: 'MARKET', quantity: '0.001' }]),
+      }),
+    ).toEqual([6, 2]);
+    sim.clearFaults();
   });
 });

@@ -95,8 +95,8 @@ export interface Route {
   readonly security: Security;
   /** IP weight per Binance's table (docs/BINANCE.md §7). */
   readonly weight: (params: RequestParams) => number;
-  /** Counts against the ORDERS limits (10 s and 1 min). */
-  readonly countsAsOrder?: boolean;
+  /** Counts against the ORDERS limits (10 s and 1 min): once, or as many as given (batchOrders: 5 and 1). */
+  readonly countsAsOrder?: boolean | { readonly tenSeconds: number; readonly minute: number };
   readonly handle: (request: RouteRequest) => unknown;
 }
 
@@ -849,7 +849,7 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
   'POST /fapi/v1/batchOrders': {
     security: 'SIGNED',
     weight: weight(5),
-    countsAsOrder: true,
+    countsAsOrder: { tenSeconds: 5, minute: 1 },
     handle: batchOrders,
   },
   'DELETE /fapi/v1/batchOrders': { security: 'SIGNED', weight: weight(1), handle: cancelBatchOrders },
