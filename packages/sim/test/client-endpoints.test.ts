@@ -155,6 +155,24 @@ describe('endpoints clients call', () => {
     expect(limited).toHaveLength(2);
     const none = (await exchange.fapiPrivateGetIncome({ endTime: 1 })) as unknown[];
     expect(none).toEqual([]);
+    // A transfer out of the futures wallet (the user withdrawing on the website) is a TRANSFER row.
+    sim.actAsUser({ action: 'withdraw', asset: 'USDT', amount: '25' });
+    const transfers = (await exchange.fapiPrivateGetIncome({ incomeType: 'TRANSFER' })) as Record<
+      string,
+      unknown
+    >[];
+    expect(transfers).toEqual([
+      {
+        symbol: '',
+        incomeType: 'TRANSFER',
+        income: '-25',
+        asset: 'USDT',
+        info: 'TRANSFER',
+        time: expect.any(Number),
+        tranId: expect.any(Number),
+        tradeId: '',
+      },
+    ]);
   });
 
   it('cancels the symbol’s open orders when the countdown runs out, and not once it is stopped', async () => {

@@ -7,7 +7,7 @@ import type {
   AlgoStatus,
   ConditionalOrderType,
   FillView,
-  FundingPaymentView,
+  LedgerEntryView,
   ForcedClose,
   InstrumentSpec,
   MarginType,
@@ -127,8 +127,8 @@ export interface AccountState {
   readonly closedAlgos: BoundedHistory<AlgoState>;
   readonly clientAlgoIndex: Map<string, AlgoState>;
   fills: FillView[];
-  /** Funding payments settled into the account, oldest first (bounded like the fills). */
-  fundingPayments: FundingPaymentView[];
+  /** Funding payments and transfers, oldest first (bounded like the fills). */
+  ledger: LedgerEntryView[];
 }
 
 export interface OrderState {

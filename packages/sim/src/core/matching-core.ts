@@ -52,7 +52,7 @@ import type {
   CoreFaults,
   ExecutionType,
   FillView,
-  FundingPaymentView,
+  LedgerEntryView,
   ModifyOrderRequest,
   ForcedClose,
   InstrumentSpec,
@@ -251,7 +251,7 @@ export class MatchingCore {
       closedAlgos: new BoundedHistory(this.historyLimit),
       clientAlgoIndex: new Map(),
       fills: [],
-      fundingPayments: [],
+      ledger: [],
     });
   }
 
@@ -273,6 +273,13 @@ export class MatchingCore {
     state.crossWalletFloat = state.crossWallet.toNumber();
     state.updateTime = now;
     const view = assetView(account, state);
+    this.record(account, {
+      incomeType: 'TRANSFER',
+      symbol: '',
+      asset,
+      income: formatMoney(roundMoney(value)),
+      time: now,
+    });
     this.events.push({
       kind: 'account',
       accountId,
@@ -305,6 +312,13 @@ export class MatchingCore {
     this.creditCross(state, value.neg());
     state.updateTime = now;
     const view = assetView(account, state);
+    this.record(account, {
+      incomeType: 'TRANSFER',
+      symbol: '',
+      asset,
+      income: formatMoney(value.neg()),
+      time: now,
+    });
     this.events.push({
       kind: 'account',
       accountId,
@@ -802,9 +816,9 @@ export class MatchingCore {
     return { maker: this.makerRate.toFixed(), taker: this.takerRate.toFixed() };
   }
 
-  /** Funding payments settled into the account, oldest first. */
-  fundingPayments(accountId: string): FundingPaymentView[] {
-    return [...this.accountOf(accountId).fundingPayments];
+  /** Funding payments and transfers of the account, oldest first. */
+  ledger(accountId: string): LedgerEntryView[] {
+    return [...this.accountOf(accountId).ledger];
   }
 
   fills(accountId: string, symbol?: string): FillView[] {
@@ -1651,6 +1665,13 @@ export class MatchingCore {
     return order;
   }
 
+  /** Adds a ledger entry under the next transaction id, keeping the ledger bounded. */
+  private record(account: AccountState, entry: Omit<LedgerEntryView, 'tranId'>): void {
+    account.ledger.push({ tranId: this.nextTransactionId++, ...entry });
+    if (account.ledger.length > this.historyLimit + 1024)
+      account.ledger = account.ledger.slice(-this.historyLimit);
+  }
+
   /** Funding at a boundary: payment = −positionAmt × mark × rate into the wallet holding the position. */
   private settleFunding(instrument: InstrumentState, time: number): void {
     instrument.nextFundingTime = this.nextFundingBoundary(time);
@@ -1673,15 +1694,13 @@ export class MatchingCore {
         this.creditCross(asset, payment);
       }
       asset.updateTime = time;
-      account.fundingPayments.push({
-        tranId: this.nextTransactionId++,
+      this.record(account, {
+        incomeType: 'FUNDING_FEE',
         symbol: instrument.symbol,
         asset: asset.asset,
         income: formatMoney(payment),
         time,
       });
-      if (account.fundingPayments.length > this.historyLimit + 1024)
-        account.fundingPayments = account.fundingPayments.slice(-this.historyLimit);
       this.events.push({
         kind: 'account',
         accountId: account.id,

@@ -170,9 +170,13 @@ export interface AssetView {
   readonly updateTime: number;
 }
 
-/** A funding payment settled into an account (an `/fapi/v1/income` FUNDING_FEE row). */
-export interface FundingPaymentView {
+/**
+ * A balance change that is not a fill: a funding payment (FUNDING_FEE, with its symbol) or a transfer in or
+ * out of the futures wallet (TRANSFER, symbol ''), as `/fapi/v1/income` lists them.
+ */
+export interface LedgerEntryView {
   readonly tranId: number;
+  readonly incomeType: 'FUNDING_FEE' | 'TRANSFER';
   readonly symbol: string;
   readonly asset: string;
   /** Signed: negative when the account paid. */

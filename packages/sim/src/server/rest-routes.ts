@@ -354,11 +354,10 @@ function newAlgoOrder(request: RouteRequest) {
   return algoOrderJson(algo);
 }
 
-const INCOME_TYPES = ['REALIZED_PNL', 'COMMISSION', 'FUNDING_FEE'] as const;
-/** Every income type Binance lists; the emulator has rows of the first three only. */
+const INCOME_TYPES = ['REALIZED_PNL', 'COMMISSION', 'FUNDING_FEE', 'TRANSFER'] as const;
+/** Every income type Binance lists; the emulator has rows of the first four only. */
 const KNOWN_INCOME_TYPES: readonly string[] = [
   ...INCOME_TYPES,
-  'TRANSFER',
   'WELCOME_BONUS',
   'INSURANCE_CLEAR',
   'REFERRAL_KICKBACK',
@@ -403,8 +402,8 @@ function withinRange<T extends { time: number }>(
 }
 
 /**
- * `GET /fapi/v1/income`: REALIZED_PNL and COMMISSION rows from the account's fills, FUNDING_FEE rows
- * from its funding payments, oldest first. Without startTime or endTime, the last 7 days (market time).
+ * `GET /fapi/v1/income`: REALIZED_PNL and COMMISSION rows from the account's fills, FUNDING_FEE and
+ * TRANSFER rows from its ledger (funding payments, transfers in and out), oldest first. Without startTime or endTime, the last 7 days (market time).
  */
 function income(request: RouteRequest) {
   const { core } = request.context;
@@ -450,15 +449,15 @@ function income(request: RouteRequest) {
       });
     }
   }
-  for (const payment of core.fundingPayments(request.accountId)) {
+  for (const entry of core.ledger(request.accountId)) {
     rows.push({
-      symbol: payment.symbol,
-      incomeType: 'FUNDING_FEE',
-      income: payment.income,
-      asset: payment.asset,
-      info: 'FUNDING_FEE',
-      time: payment.time,
-      tranId: payment.tranId,
+      symbol: entry.symbol,
+      incomeType: entry.incomeType,
+      income: entry.income,
+      asset: entry.asset,
+      info: entry.incomeType,
+      time: entry.time,
+      tranId: entry.tranId,
       tradeId: '',
     });
   }
