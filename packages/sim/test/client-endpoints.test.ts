@@ -68,6 +68,23 @@ describe('endpoints clients call', () => {
     expect(canceled.map((order) => order.status)).toEqual(['canceled']);
 
     await exchange.createOrder('BTC/USDC:USDC', 'market', 'sell', 0.003);
+    // userTrades' filters: by order, from an id, in a time range; fromId with a range is refused.
+    const fills = sim.core.fills('account-1', 'BTCUSDC');
+    expect(fills).toHaveLength(2);
+    const trades = async (params: Record<string, unknown>) =>
+      ((await exchange.fapiPrivateGetUserTrades({ symbol: 'BTCUSDC', ...params })) as { id: number }[]).map(
+        (row) => row.id,
+      );
+    expect(await trades({})).toEqual(fills.map((fill) => fill.tradeId));
+    expect(await trades({ orderId: fills[1]!.orderId })).toEqual([fills[1]!.tradeId]);
+    expect(await trades({ fromId: fills[1]!.tradeId })).toEqual([fills[1]!.tradeId]);
+    expect(await trades({ startTime: fills[0]!.time, limit: 1 })).toEqual([fills[0]!.tradeId]);
+    expect(await trades({ endTime: fills[0]!.time - 1 })).toEqual([]);
+    await expect(trades({ fromId: 1, startTime: 0 })).rejects.toThrow(/-1128/);
+    await expect(trades({ startTime: 0, endTime: 8 * 24 * 3_600_000 })).rejects.toThrow(/-1127/);
+    const mine = await exchange.fetchMyTrades('BTC/USDC:USDC', fills[0]!.time);
+    expect(mine.map((trade) => Number(trade.id))).toEqual(fills.map((fill) => fill.tradeId));
+
     const history = await exchange.fetchOrders('BTC/USDC:USDC');
     expect(history.map((order) => order.status)).toEqual(['canceled', 'closed', 'closed']);
     expect(history[0]).toMatchObject({ id: placed[0]!.id!, amount: 0.004 });

@@ -473,6 +473,53 @@ function income(request: RouteRequest) {
   return withinRange(request, noRange ? selected.filter((row) => row.time >= since) : selected, limit);
 }
 
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+/**
+ * `GET /fapi/v1/userTrades` with Binance's filters: `orderId`; `fromId` (not with a time range); a range of at
+ * most 7 days from `startTime` and/or to `endTime`; with none of them, the last 7 days (market time).
+ */
+function userTrades(request: RouteRequest) {
+  const { params } = request;
+  const symbol = symbolOf(request);
+  const limit = limitOf(request, 500, 1000);
+  const orderId = params.integer('orderId');
+  const fromId = params.integer('fromId');
+  const startTime = params.integer('startTime');
+  const endTime = params.integer('endTime');
+  if (fromId !== undefined && (startTime !== undefined || endTime !== undefined)) {
+    throw new SimRejection(-1128, 'Combination of optional parameters invalid.');
+  }
+  if (
+    startTime !== undefined &&
+    endTime !== undefined &&
+    (endTime < startTime || endTime - startTime > WEEK_MS)
+  ) {
+    throw new SimRejection(-1127, 'Lookup interval is too big.');
+  }
+  const fills = request.context.core
+    .fills(request.accountId, symbol)
+    .filter((fill) => orderId === undefined || fill.orderId === orderId);
+  if (fromId !== undefined)
+    return fills
+      .filter((fill) => fill.tradeId >= fromId)
+      .slice(0, limit)
+      .map(userTradeJson);
+  if (startTime === undefined && endTime === undefined) {
+    const since = request.context.marketTime() - WEEK_MS;
+    return fills
+      .filter((fill) => orderId !== undefined || fill.time >= since)
+      .slice(-limit)
+      .map(userTradeJson);
+  }
+  const from = startTime ?? (endTime as number) - WEEK_MS;
+  const to = endTime ?? (startTime as number) + WEEK_MS;
+  return fills
+    .filter((fill) => fill.time >= from && fill.time <= to)
+    .slice(0, limit)
+    .map(userTradeJson);
+}
+
 /** `GET /fapi/v1/allOrders`: the symbol's orders from `orderId` on, or within the time range. */
 function allOrders(request: RouteRequest) {
   const symbol = symbolOf(request);
@@ -923,17 +970,7 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
       return { code: 200, msg: 'The operation of cancel all open order is done.' };
     },
   },
-  'GET /fapi/v1/userTrades': {
-    security: 'SIGNED',
-    weight: weight(5),
-    handle: (request) => {
-      const limit = request.params.integer('limit') ?? 500;
-      return request.context.core
-        .fills(request.accountId, symbolOf(request))
-        .slice(-limit)
-        .map(userTradeJson);
-    },
-  },
+  'GET /fapi/v1/userTrades': { security: 'SIGNED', weight: weight(5), handle: userTrades },
   'POST /fapi/v1/algoOrder': {
     security: 'SIGNED',
     weight: weight(0),
