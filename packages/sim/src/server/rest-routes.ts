@@ -520,7 +520,10 @@ function userTrades(request: RouteRequest) {
     .map(userTradeJson);
 }
 
-/** `GET /fapi/v1/allOrders`: the symbol's orders from `orderId` on, or within the time range. */
+/**
+ * `GET /fapi/v1/allOrders`: the symbol's orders from `orderId` on, or within the time range; with neither,
+ * those of the last 7 days (market time), as Binance's default.
+ */
 function allOrders(request: RouteRequest) {
   const symbol = symbolOf(request);
   const orderId = request.params.integer('orderId');
@@ -529,6 +532,13 @@ function allOrders(request: RouteRequest) {
     .allOrders(request.accountId, symbol)
     .filter((order) => orderId === undefined || order.orderId >= orderId);
   if (orderId !== undefined) return orders.slice(0, limit).map(orderQueryJson);
+  if (!request.params.has('startTime') && !request.params.has('endTime')) {
+    const since = request.context.marketTime() - WEEK_MS;
+    return orders
+      .filter((order) => order.time >= since)
+      .slice(-limit)
+      .map(orderQueryJson);
+  }
   return withinRange(request, orders, limit).map(orderQueryJson);
 }
 
