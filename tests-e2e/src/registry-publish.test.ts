@@ -371,8 +371,63 @@ describe('publishing to a private registry', () => {
         ),
       ]);
       expect(checked.code).toBe(2);
+      // The same without skipLibCheck, as a strict consumer builds (with Node's types, which @bot/sim's and
+      // @bot/audit's declarations use): every declaration file of ours, and what it imports, type-checks as the
+      // consumer's compiler reads it (a default-imported CJS type is a namespace under node16: TS2709). Errors
+      // inside third-party declarations (ccxt's own) are theirs: listed in the message, not counted.
+      await step('npm install @types/node (consumer)', () =>
+        run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '@types/node@20'], { cwd: app, env }),
+      );
+      const strictConfig = {
+        ...consumerTsconfig,
+        compilerOptions: { ...consumerTsconfig.compilerOptions, skipLibCheck: false, types: ['node'] },
+      };
+      writeFileSync(join(app, 'tsconfig.libs.json'), `${JSON.stringify(strictConfig, null, 2)}\n`);
+      const strict = await step('tsc --noEmit (consumer, skipLibCheck false)', () =>
+        run(process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.libs.json'], {
+          cwd: app,
+          env,
+          allowFailure: true,
+        }),
+      );
+      const ours = strict.stdout
+        .split('\n')
+        .filter((line) => /error TS\d+/.test(line))
+        .filter((line) => !line.startsWith('node_modules/') || line.startsWith('node_modules/@bot/'));
+      expect(ours, strict.stdout).toEqual(errors);
       const version = await run(process.execPath, [tsc, '--version'], { cwd: app, env });
       expect(version.stdout.trim()).toBe('Version 5.9.3');
+    },
+    CONSUMER_TIMEOUT_MS,
+  );
+
+  it(
+    "runs @bot/risk's README example as written, with @bot/risk alone installed by pnpm",
+    async () => {
+      const version = releasedVersions.get('@bot/risk');
+      expect(version, 'the release above must have run').toBeDefined();
+      const app = join(work, 'risk-readme');
+      mkdirSync(app);
+      writeFileSync(
+        join(app, 'package.json'),
+        `${JSON.stringify({ name: 'risk-readme', private: true, type: 'module' }, null, 2)}\n`,
+      );
+      writeFileSync(join(app, '.npmrc'), `registry=${registry}\n`);
+      // pnpm shows a package only its declared dependencies: an import the README needs from a package it
+      // does not name fails here with ERR_MODULE_NOT_FOUND, as it would for a user.
+      await step('pnpm add @bot/risk (README consumer)', () =>
+        run('pnpm', ['add', `@bot/risk@${version}`], { cwd: app, env }),
+      );
+      const readme = readFileSync(join(repoRoot, 'packages', 'risk', 'README.md'), 'utf8');
+      const example = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+      expect(example, 'the README has a ts example').toBeDefined();
+      writeFileSync(join(app, 'example.mts'), example ?? '');
+      const tsx = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+      const ran = await step('tsx example.mts', () =>
+        run(process.execPath, [tsx, 'example.mts'], { cwd: app, env }),
+      );
+      // The outputs its comments promise.
+      expect(ran.stdout.trim().split('\n')).toEqual(['buy 0.101', '1 true']);
     },
     CONSUMER_TIMEOUT_MS,
   );
@@ -457,7 +512,7 @@ const consumerTsconfig = {
 
 const typedConsumer = `import { RiskGuard, sizePosition, type OpenDecision, type SizePositionInput, type SizingResult }
   from '@bot/risk';
-import { createInstrument, perpSymbol, type Instrument } from '@bot/symbols';
+import { createInstrument, perpSymbol, type DecimalInput, type Instrument } from '@bot/symbols';
 import { loadConfig, type BotConfig } from '@bot/config';
 import { canonicalJson } from '@bot/audit';
 import { klineStream } from '@bot/ws';
@@ -494,6 +549,8 @@ guard.openEverything();
 export const wrongMode: 'demo' = config.mode;
 // @ts-expect-error perpSymbol takes strings
 perpSymbol(42, 'usdc');
+// @ts-expect-error a decimal is a number, a string or a Decimal (decimal.js's type read as \`any\` would take it)
+export const notDecimal: DecimalInput = { wrong: true };
 `;
 
 const typedCommonJsConsumer = `import { sizePosition, type SizingResult } from '@bot/risk';

@@ -69,3 +69,7 @@ export { RiskInputError, isRiskInputError, riskInputErrorCodes } from './risk-in
 export type { RiskInputErrorCode } from './risk-input-error';
 export { sides } from './validation';
 export type { Side } from './validation';
+// What the API takes from @bot/symbols, so a consumer that installs @bot/risk alone (pnpm: only declared
+// dependencies are visible) can build its arguments.
+export { createInstrument, instrumentFromMarket } from '@bot/symbols';
+export type { DecimalInput, Instrument, InstrumentFields, OrderType, RoundingMode } from '@bot/symbols';

@@ -1,4 +1,8 @@
-import Decimal from 'decimal.js';
+// The value from the default import (decimal.js's ESM build exports only that); the type by name, which
+// resolves under every module setting a consumer may use (a default-imported type is a namespace under
+// node16/nodenext, TS2709, or \`any\` with skipLibCheck).
+import DecimalJs from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 
 import { SymbolError, describeValue } from './symbol-error';
 
@@ -11,9 +15,9 @@ export type DecimalInput = number | string | Decimal;
  * (decimal.js's default of 20 significant digits would silently round them). Never divide with it except
  * to an integer quotient (`dividedToIntegerBy`): a non-terminating division would try to produce 1e9 digits.
  */
-export const ExactDecimal: Decimal.Constructor = Decimal.clone({
+export const ExactDecimal: Decimal.Constructor = DecimalJs.clone({
   precision: 1e9,
-  rounding: Decimal.ROUND_DOWN,
+  rounding: DecimalJs.ROUND_DOWN,
   toExpNeg: -9e15,
   toExpPos: 9e15,
 });
@@ -49,7 +53,7 @@ export function parseExactDecimal(value: DecimalInput, name = 'value'): Decimal 
       throw invalidNumber(name, value, "expected a decimal string such as '61000.5' or '1e-7'.");
     }
     decimal = new ExactDecimal(value);
-  } else if (Decimal.isDecimal(value)) {
+  } else if (DecimalJs.isDecimal(value)) {
     if (!value.isFinite()) throw invalidNumber(name, value, 'expected a finite Decimal.');
     decimal = new ExactDecimal(value);
   } else {
@@ -94,7 +98,7 @@ export function parseExactIncrement(value: DecimalInput, name = 'increment'): De
  * 0.30000000000000004.
  */
 export function toDecimal(value: DecimalInput, name = 'value'): Decimal {
-  return new Decimal(parseExactDecimal(value, name));
+  return new DecimalJs(parseExactDecimal(value, name));
 }
 
 /**
@@ -102,5 +106,5 @@ export function toDecimal(value: DecimalInput, name = 'value'): Decimal {
  * `INVALID_INCREMENT` naming `name`) and returns it as a decimal.js `Decimal` (default configuration).
  */
 export function toIncrement(value: DecimalInput, name = 'increment'): Decimal {
-  return new Decimal(parseExactIncrement(value, name));
+  return new DecimalJs(parseExactIncrement(value, name));
 }

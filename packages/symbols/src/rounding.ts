@@ -1,4 +1,4 @@
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 
 import { ExactDecimal, parseExactDecimal, parseExactIncrement } from './decimal';
 import type { DecimalInput } from './decimal';
