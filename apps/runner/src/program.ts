@@ -5,6 +5,7 @@ import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
 import { runCommand } from './run-command';
 import type { RunCommandOptions } from './run-command';
 import { runQuickCheck } from './quick-check';
+import { signalExitCode, stopSignalListener } from './stop-signals';
 
 /**
  * The `bot` command line. Every command is a thin shell: it gathers options and the environment,
@@ -110,9 +111,17 @@ export function buildProgram(): Command {
       const [account] = sim.accounts;
       console.log(`BOT_SIM_URL=${sim.url}\nBOT_SIM_WS_URL=${sim.wsUrl}`);
       console.log(`BOT_SIM_API_KEY=${account?.apiKey ?? ''}\nBOT_SIM_API_SECRET=${account?.apiSecret ?? ''}`);
+      const onSignal = stopSignalListener({
+        stop: () => undefined,
+        exitNow: (signal) => process.exit(signalExitCode(signal)),
+      });
       await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+        const listener = (signal: NodeJS.Signals) => {
+          onSignal(signal);
+          resolve();
+        };
+        process.on('SIGINT', listener);
+        process.on('SIGTERM', listener);
       });
       await sim.close();
     });

@@ -7,6 +7,7 @@ import type { LogFormat } from './logger';
 import { OperatorApiError } from './operator-api';
 import { playbookForError } from './playbooks';
 import { AuditPathError, AuditTrailBrokenError, ReplayNameError, configSecrets, runBot } from './run';
+import { signalExitCode, stopSignalListener } from './stop-signals';
 import { UnknownSymbolError } from './trader';
 
 export interface RunCommandOptions {
@@ -85,14 +86,17 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     secrets: configSecrets(config),
   });
   const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) {
+  const onSignal = stopSignalListener({
+    stop: (signal) => {
+      logger.info(`${signal}: stopping (send it again to exit at once)`);
+      stop.abort();
+    },
+    exitNow: (signal) => {
       logger.warn(`${signal} again: exiting now; protective orders stay on the exchange`);
-      process.exit(130);
-    }
-    logger.info(`${signal}: stopping (send it again to exit at once)`);
-    stop.abort();
-  };
+      logger.flush();
+      process.exit(signalExitCode(signal));
+    },
+  });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
