@@ -55,6 +55,11 @@ export interface RunningBot {
   /** The in-process emulator (paper mode without `paper.url`). */
   readonly sim: Sim | undefined;
   readonly operatorApi: OperatorApi | undefined;
+  /**
+   * `--replay`: resolves once the file is used up and the bot has handled its last closed candle (or
+   * gave up waiting for it), with the market time at the end. Undefined for every other market.
+   */
+  readonly replayFinished: Promise<number> | undefined;
   /** Stops opening, drains, optionally flattens, closes everything; resolves to the run's summary. */
   stop(options?: { readonly flatten?: boolean }): Promise<RunSummary>;
 }
@@ -80,6 +85,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   let { config } = options;
   const { logger } = options;
   let sim: Sim | undefined;
+  let replayEndTime: number | undefined;
   let connection: { restUrl?: string; wsBaseUrl: string; apiKey: string; apiSecret: string };
   if (config.mode === 'paper') {
     const paper = options.paper ?? {};
@@ -93,6 +99,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     } else {
       const replay = paper.replayFile ? readReplay(paper.replayFile, config.quoteCoin) : undefined;
       if (replay) config = { ...config, symbols: [perpSymbol(replay.base, config.quoteCoin)] };
+      const lastCandle = replay?.candles.at(-1);
+      if (lastCandle) replayEndTime = lastCandle.openTime + 60_000;
       sim = await startSim({
         seed: paper.seed ?? 42,
         speed: paper.speed ?? 60,
@@ -198,10 +206,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     logger.info(
       `trading ${config.symbols.map(toExchangeId).join(', ')} on ${config.strategy.timeframe} candles in ${config.mode} mode`,
     );
+    const replayFinished =
+      sim && replayEndTime !== undefined
+        ? replayDone(sim, trader, config.strategy.timeframe, replayEndTime)
+        : undefined;
     return {
       trader,
       sim,
       operatorApi,
+      replayFinished,
       async stop(stopOptions = {}) {
         await operatorApi?.close();
         await trader.stop(stopOptions);
@@ -280,17 +293,49 @@ function retryAfterMs(error: unknown): number {
     : 0;
 }
 
-/** `bot run`: starts the bot, runs until the duration ends or the signal aborts, and stops it cleanly. */
+/** Wall time the end of a replay waits for the feed to bring the last candle to the bot. */
+const REPLAY_LAST_CANDLE_WAIT_MS = 10_000;
+
+/**
+ * The replay's end (`end`: the close of the file's last minute), once the emulator has used the file up and
+ * the bot has handled the last candle of its timeframe that closed within the file.
+ */
+async function replayDone(sim: Sim, trader: Trader, timeframe: KlineInterval, end: number): Promise<number> {
+  await sim.marketEnd;
+  const candleMs = klineIntervalMs(timeframe) ?? 60_000;
+  const lastClose = Math.floor(end / candleMs) * candleMs - 1;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    trader.processedThrough(lastClose),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, REPLAY_LAST_CANDLE_WAIT_MS))),
+  ]);
+  clearTimeout(timer);
+  return end;
+}
+
+/**
+ * `bot run`: starts the bot, runs until the duration ends, the signal aborts or a `--replay` file is used
+ * up, and stops it cleanly.
+ */
 export async function runBot(options: RunBotOptions): Promise<RunSummary> {
   const bot = await startBotWithRetries(options);
-  await new Promise<void>((resolve) => {
-    if (options.signal?.aborted) return resolve();
-    const timer = options.durationMs === undefined ? undefined : setTimeout(resolve, options.durationMs);
-    options.signal?.addEventListener('abort', () => {
+  const replayEnd = await new Promise<number | undefined>((resolve) => {
+    if (options.signal?.aborted) return resolve(undefined);
+    const timer =
+      options.durationMs === undefined ? undefined : setTimeout(() => resolve(undefined), options.durationMs);
+    const done = (value: number | undefined) => {
       clearTimeout(timer);
-      resolve();
-    });
+      resolve(value);
+    };
+    options.signal?.addEventListener('abort', () => done(undefined));
+    void bot.replayFinished?.then(done);
   });
+  if (replayEnd !== undefined) {
+    options.logger.info(
+      { marketTime: new Date(replayEnd).toISOString() },
+      `replay finished: ${options.paper?.replayFile ?? 'the file'} is used up at ${new Date(replayEnd).toISOString()} (market time)`,
+    );
+  }
   options.logger.info(
     options.flattenOnExit
       ? 'stopping: no new entries, closing every position (--flatten-on-exit)'
