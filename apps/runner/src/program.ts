@@ -1,11 +1,19 @@
 import { runAuditCli } from '@bot/audit';
 import { startSim } from '@bot/sim';
 import { Command } from 'commander';
+import { buildInfo } from './build-card';
 import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
 import { runCommand } from './run-command';
 import type { RunCommandOptions } from './run-command';
 import { runQuickCheck } from './quick-check';
 import { signalExitCode, stopSignalListener } from './stop-signals';
+
+interface VerifyOptions {
+  readonly strict?: boolean;
+  readonly partial?: boolean;
+  readonly anchor?: string;
+  readonly json?: boolean;
+}
 
 /**
  * The `bot` command line. Every command is a thin shell: it gathers options and the environment,
@@ -14,6 +22,7 @@ import { signalExitCode, stopSignalListener } from './stop-signals';
 export function buildProgram(): Command {
   const program = new Command('bot')
     .description('USDⓈ-M futures bot for Binance, margined in USDC')
+    .version(buildInfo().version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
 
@@ -71,16 +80,21 @@ export function buildProgram(): Command {
     .description('audit trail tools')
     .command('verify')
     .description(
-      'verify audit trails (hash chain, sequence, canonical form); exit 0 when all verify, 1 otherwise',
+      'verify audit trails (hash chain, sequence, canonical form); exit 0 when all verify, 1 when one does not, 2 for a usage error or a file that does not exist',
     )
     .argument('<files...>', 'trail files; rotated segments next to each are included')
     .option('--strict', 'also check that every line is in the canonical form')
+    .option('--partial', 'a trail may start mid-chain (older segments archived)')
+    .option('--anchor <seq:hash>', 'a record known from elsewhere; it must be present with that hash')
     .option('--json', 'print the verdicts as JSON')
-    .action(async (files: string[], options: { strict?: boolean; json?: boolean }) => {
+    .action(async (files: string[], options: VerifyOptions) => {
       const argv = [
         'verify',
         ...(options.strict ? ['--strict'] : []),
+        ...(options.partial ? ['--partial'] : []),
+        ...(options.anchor !== undefined ? ['--anchor', options.anchor] : []),
         ...(options.json ? ['--json'] : []),
+        '--',
         ...files,
       ];
       process.exitCode = await runAuditCli(argv, { stdout: process.stdout, stderr: process.stderr });

@@ -356,7 +356,16 @@ function readReplay(
       `--replay ${path}: name the file as Binance's archive does, <BASE>${quoteCoin}-1m-<date>.csv (e.g. BTC${quoteCoin}-1m-2026-01.csv), so the symbol is known`,
     );
   }
-  const candles = parseKlineCsv(readFileSync(path, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ReplayNameError(
+      `--replay ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? (error as Error).message})`}`,
+    );
+  }
+  const candles = parseKlineCsv(text);
   return { symbol: `${match[1]}${quoteCoin}`, base: match[1], candles };
 }
 
