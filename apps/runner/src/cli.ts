@@ -8,6 +8,18 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// `pnpm --filter @bot/runner bot …` runs the bot in apps/runner; the paths a user gives (--config, --replay,
+// BOT_AUDIT_PATH, *_FILE) and the default data/ directory are relative to where they ran the command, which
+// pnpm and npm pass as INIT_CWD.
+const initCwd = process.env['INIT_CWD'];
+if (initCwd) {
+  try {
+    process.chdir(initCwd);
+  } catch {
+    // Gone or not ours: stay where we were started.
+  }
+}
+
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {

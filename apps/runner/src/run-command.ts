@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '@bot/config';
 import { ReplayFileError } from '@bot/sim';
 import type { BotConfig } from '@bot/config';
@@ -79,6 +81,13 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   if (config.mode !== 'paper' && (options.replay || options.simUrl)) {
     return usage('--replay and --sim-url are paper-mode options');
   }
+  config = {
+    ...config,
+    compliance: {
+      ...config.compliance,
+      auditPath: runAuditPath(config.compliance.auditPath, config.mode === 'paper' && !options.simUrl),
+    },
+  };
 
   const logger = createLogger({
     format: logFormat as LogFormat,
@@ -138,6 +147,24 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * The trail of this run, absolute (the build card prints it). A paper run on the in-process emulator trades
+ * on a new exchange with a new account each time: it gets a trail of its own beside the configured one
+ * (`data/audit.jsonl` → `data/audit.paper-20260106T093000Z.jsonl`), so runs never pile up in one file and
+ * every run's trail verifies and reads on its own. Nothing is truncated or overwritten.
+ */
+export function runAuditPath(configured: string, freshPaperRun: boolean, now = new Date()): string {
+  const path = resolve(configured);
+  if (!freshPaperRun) return path;
+  const base = path.endsWith('.jsonl') ? path.slice(0, -'.jsonl'.length) : path;
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const candidate = `${base}.paper-${stamp}.jsonl`;
+  return existsSync(candidate) ? `${base}.paper-${stamp}-${process.pid}.jsonl` : candidate;
 }
 
 function formatSummary(summary: Awaited<ReturnType<typeof runBot>>, quote: string): string {
