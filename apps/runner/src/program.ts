@@ -67,6 +67,11 @@ export function buildProgram(): Command {
       '--sim-url <url>',
       'paper: use an emulator already running (`bot sim`); keys from BOT_API_KEY/BOT_API_SECRET',
     )
+    .option(
+      '--heartbeat <time>',
+      'a progress line (market time, equity, positions, PnL) this often; 0 for none',
+      '5m',
+    )
     .option('--flatten-on-exit', 'on SIGINT/SIGTERM or the end of --duration, close every position at market')
     .option('--no-operator-api', 'do not start the operator HTTP API')
     .option('--log-format <format>', 'pretty | json (default: pretty in a terminal, json otherwise)')

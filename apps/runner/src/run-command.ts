@@ -23,6 +23,7 @@ export interface RunCommandOptions {
   readonly replay?: string;
   readonly simUrl?: string;
   readonly flattenOnExit?: boolean;
+  readonly heartbeat?: string;
   readonly operatorApi: boolean;
   readonly logFormat?: string;
   readonly logLevel: string;
@@ -53,6 +54,12 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const durationMs = options.duration === undefined ? undefined : parseDuration(options.duration);
   if (options.duration !== undefined && durationMs === undefined) {
     return usage(`--duration must look like 90s, 10m, 2h or a number of seconds, got ${options.duration}`);
+  }
+  const heartbeatText = options.heartbeat?.trim();
+  const heartbeatMs =
+    heartbeatText === undefined ? undefined : heartbeatText === '0' ? 0 : parseDuration(heartbeatText);
+  if (heartbeatMs === undefined && options.heartbeat !== undefined) {
+    return usage(`--heartbeat must look like 30s, 5m, 1h or 0 (none), got ${options.heartbeat}`);
   }
   const speed = Number(options.speed);
   const seed = Number(options.seed);
@@ -117,6 +124,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       durationMs,
       signal: stop.signal,
       flattenOnExit: options.flattenOnExit ?? false,
+      heartbeatMs,
     });
     logger.info({ summary }, `summary: ${formatSummary(summary, config.quoteCoin)}`);
     logger.flush();

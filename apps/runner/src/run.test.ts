@@ -124,7 +124,7 @@ describe('bot run, paper mode', () => {
     const { version, commit } = buildInfo();
     expect(version).toMatch(/^\d+\.\d+\.\d+/);
     expect(commit).toMatch(/^([0-9a-f]{40}(\+dirty)?|unknown)$/);
-    const [first, second, third, fourth] = log.messages();
+    const [first, second, third, fourth] = log.messages()[0]?.split('\n') ?? [];
     expect(first).toContain(
       `bot ${version} (commit ${commit}) — mode paper, tier conservative, timeframe 1m`,
     );

@@ -133,7 +133,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         : {}),
       ...(options.paper?.replayFile ? { replay: options.paper.replayFile } : {}),
     });
-    for (const line of formatBuildCard(card)) logger.info({ buildCard: card }, line);
+    // One record: the card once, its lines in the message (a person reads them; a machine reads buildCard).
+    logger.info({ buildCard: card }, formatBuildCard(card).join('\n'));
     if (!config.compliance.recordRationale) {
       logger.warn(
         'compliance.recordRationale=false is not honoured: decision records are what restarts and audits rely on; recording them',
@@ -246,7 +247,12 @@ export interface RunBotOptions extends StartBotOptions {
   readonly signal?: AbortSignal;
   /** Close every position at market when stopping (default: leave them protected on the exchange). */
   readonly flattenOnExit?: boolean;
+  /** Wall ms between heartbeat lines (market time, equity, positions, PnL); 0 for none. Default 5 minutes. */
+  readonly heartbeatMs?: number;
 }
+
+/** The heartbeat's default interval: often enough to see a long run is alive, rare enough not to drown it. */
+export const DEFAULT_HEARTBEAT_MS = 5 * 60_000;
 
 /** Waits between start-up attempts (ms): about two and a half minutes in all before giving up. */
 const START_RETRY_DELAYS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 30_000, 60_000];
@@ -319,6 +325,21 @@ async function replayDone(sim: Sim, trader: Trader, timeframe: KlineInterval, en
  */
 export async function runBot(options: RunBotOptions): Promise<RunSummary> {
   const bot = await startBotWithRetries(options);
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const quote = options.config.quoteCoin;
+  const heartbeat =
+    heartbeatMs > 0
+      ? setInterval(() => {
+          const progress = bot.trader.progress();
+          options.logger.info(
+            { heartbeat: progress },
+            `heartbeat: market ${new Date(progress.marketTime).toISOString()}, equity ${
+              progress.equity === undefined ? 'n/a' : `${progress.equity.toFixed(2)} ${quote}`
+            }, ${progress.openPositions} open position(s), ${progress.entries} trade(s), realized PnL ${progress.realizedPnl.toFixed(2)} ${quote}`,
+          );
+        }, heartbeatMs)
+      : undefined;
+  heartbeat?.unref();
   const replayEnd = await new Promise<number | undefined>((resolve) => {
     if (options.signal?.aborted) return resolve(undefined);
     const timer =
@@ -330,6 +351,7 @@ export async function runBot(options: RunBotOptions): Promise<RunSummary> {
     options.signal?.addEventListener('abort', () => done(undefined));
     void bot.replayFinished?.then(done);
   });
+  clearInterval(heartbeat);
   if (replayEnd !== undefined) {
     options.logger.info(
       { marketTime: new Date(replayEnd).toISOString() },
