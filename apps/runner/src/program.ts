@@ -1,4 +1,5 @@
 import { runAuditCli } from '@bot/audit';
+import { CONFIG_DEFAULTS } from '@bot/config';
 import { startSim } from '@bot/sim';
 import { Command } from 'commander';
 import { buildInfo } from './build-card';
@@ -49,13 +50,22 @@ export function buildProgram(): Command {
     .description(
       'trade: paper mode (default) runs on the built-in emulator with no keys and no network and prints a summary',
     )
-    .option('--mode <mode>', 'paper | testnet | live (live also needs BOT_LIVE_CONFIRM)')
+    .option(
+      '--mode <mode>',
+      'paper | testnet | live (live also needs BOT_LIVE_CONFIRM) (default: paper, or BOT_MODE / the config file)',
+    )
     .option('--config <file>', 'JSON config file (defaults < file < environment < flags)')
-    .option('--symbols <list>', 'symbols to trade, e.g. BTC,ETH or BTC/USDC:USDC')
-    .option('--timeframe <interval>', 'candle interval of the strategy, e.g. 1m, 15m')
+    .option(
+      '--symbols <list>',
+      `symbols to trade, e.g. BTC,ETH or BTC/USDC:USDC (default: ${CONFIG_DEFAULTS.symbols.join(',')}, or BOT_SYMBOLS / the config file)`,
+    )
+    .option(
+      '--timeframe <interval>',
+      `candle interval of the strategy, e.g. 1m, 15m (default: ${CONFIG_DEFAULTS.strategy.timeframe}, or BOT_TIMEFRAME / the config file)`,
+    )
     .option(
       '--duration <time>',
-      'run this long, then stop (90s, 10m, 2h; a bare number is seconds); default: until Ctrl-C',
+      'run this long, then stop (90s, 10m, 2h; a bare number is seconds) (default: until Ctrl-C or SIGTERM)',
     )
     .option('--speed <speed>', 'paper: market clock speed (60 = an hour a minute)', '60')
     .option('--seed <seed>', 'paper: seed of the synthetic market (the same seed, the same market)', '42')

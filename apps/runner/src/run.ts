@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { AuditCorruptError, openAuditTrail } from '@bot/audit';
 import type { BotConfig } from '@bot/config';
@@ -13,7 +14,7 @@ import { BotStateStore, statePathFor } from './bot-state';
 import { buildCard, formatBuildCard } from './build-card';
 import { ccxtRestRequest } from './ccxt-rest';
 import type { Logger } from './logger';
-import { startOperatorApi } from './operator-api';
+import { OperatorApiError, startOperatorApi } from './operator-api';
 import type { OperatorApi } from './operator-api';
 import { playbookForError } from './playbooks';
 import { Trader } from './trader';
@@ -84,6 +85,9 @@ function paperHistoryMinutes(timeframe: KlineInterval): number {
 export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   let { config } = options;
   const { logger } = options;
+  // The operator API binds last, once the trader runs: an address in use is found now, before anything
+  // reads the account or connects a feed.
+  if (options.operatorApi ?? true) await probeOperatorBind(config.operator.bind);
   let sim: Sim | undefined;
   let replayEndTime: number | undefined;
   let connection: { restUrl?: string; wsBaseUrl: string; apiKey: string; apiSecret: string };
@@ -389,6 +393,29 @@ function readReplay(
   }
   const candles = parseKlineCsv(text);
   return { symbol: `${match[1]}${quoteCoin}`, base: match[1], candles };
+}
+
+/**
+ * Binds `bind` (host:port) for a moment and lets it go: an address in use or not ours fails with the
+ * operator API's own error. A malformed address, a port 0 and the refusals of policy (a token needed beyond
+ * loopback) are left to `startOperatorApi`, which reports them the same way.
+ */
+async function probeOperatorBind(bind: string): Promise<void> {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(bind);
+  const port = Number(match?.[2]);
+  if (!match?.[1] || !(port > 0 && port <= 65535)) return;
+  const host = match[1].replace(/^\[(.*)\]$/, '$1');
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new OperatorApiError(
+          `the operator API cannot listen on ${bind} (${error.code ?? error.message}): set BOT_OPERATOR_BIND to a free address, or pass --no-operator-api`,
+        ),
+      ),
+    );
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve()));
+  });
 }
 
 export class AuditTrailBrokenError extends Error {
