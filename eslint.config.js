@@ -41,8 +41,8 @@ const botPackagesExcept = (...allowed) => allBotPackages.filter((name) => !allow
 /** @type {Record<string, { banned: string[]; why: string }>} */
 export const boundaries = {
   config: {
-    banned: [...botPackagesExcept('@bot/risk'), ...venueClients],
-    why: '@bot/config may import zod and @bot/risk (for the tier table) only',
+    banned: [...botPackagesExcept('@bot/risk', '@bot/symbols'), ...venueClients],
+    why: '@bot/config may import zod, @bot/risk (the tier table) and @bot/symbols (kline intervals) only',
   },
   symbols: {
     banned: [...allBotPackages, ...venueClients, ...nodeBuiltins],
@@ -61,8 +61,8 @@ export const boundaries = {
     why: '@bot/audit imports no domain package and no venue client',
   },
   ws: {
-    banned: [...botPackagesExcept(), 'ccxt', 'ccxt/*'],
-    why: '@bot/ws may import ws, never ccxt, @bot/exchange or @bot/risk',
+    banned: [...botPackagesExcept('@bot/symbols'), 'ccxt', 'ccxt/*'],
+    why: '@bot/ws may import ws and @bot/symbols, never ccxt, @bot/exchange or @bot/risk',
   },
   exchange: {
     banned: [...botPackagesExcept('@bot/symbols'), 'ws', 'pino'],

@@ -1,5 +1,5 @@
 /**
- * The mutation gate: `pnpm test:mutants [--short] [--only <name>] [--baseline] [--keep] [--check]`.
+ * The mutation gate: `pnpm test:mutants [--short] [--only <name>] [--tests <part>] [--baseline] [--keep] [--check]`.
  *
  * 1. Copies the working tree (tracked and untracked files, ignored ones aside, uncommitted changes
  *    included) to a scratch folder; `node_modules` is linked, not copied (see `makeScratch`).
@@ -10,6 +10,9 @@
  * 4. Prints a line per mutant and `N/N mutants killed`; exits 1 unless every mutant was killed.
  *
  * `--check` stops after step 2 (every pattern checked, nothing run).
+ *
+ * `--tests <part>` keeps only the test runs whose file contains `<part>`, and the mutants that list one:
+ * `--tests chaos` proves the chaos suite alone kills the mutants it is named for.
  *
  * A mutant counts as killed only when a test fails on it. A run that fails without a failing test (the
  * mutant broke the file's syntax, a suite did not load) is an error of the list, as is a test selection
@@ -39,6 +42,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const testsPart = args.includes('--tests') ? args[args.indexOf('--tests') + 1] : undefined;
 /** One test file may take this long before the mutant counts as killed by a timeout. */
 const RUN_TIMEOUT_MS = 10 * 60_000;
 /** The vitest process running now (its own process group), stopped with us on Ctrl-C. */
@@ -213,10 +217,21 @@ const describeRun = (run: TestRun) =>
   }`;
 
 async function main(): Promise<void> {
-  const selected = mutants.filter((mutant) =>
-    only ? mutant.name === only : !flag('--short') || (mutant.short && !mutant.survives),
-  );
-  if (selected.length === 0) throw new Error(`no mutant selected${only ? ` named "${only}"` : ''}`);
+  const selected = mutants
+    .filter((mutant) =>
+      only ? mutant.name === only : !flag('--short') || (mutant.short && !mutant.survives),
+    )
+    .map((mutant) =>
+      testsPart === undefined
+        ? mutant
+        : { ...mutant, tests: mutant.tests.filter((run) => run.file.includes(testsPart)) },
+    )
+    .filter((mutant) => mutant.tests.length > 0);
+  if (selected.length === 0) {
+    throw new Error(
+      `no mutant selected${only ? ` named "${only}"` : ''}${testsPart ? ` with a test file containing "${testsPart}"` : ''}`,
+    );
+  }
   const started = Date.now();
   const scratch = makeScratch();
   scratchFolder = scratch;

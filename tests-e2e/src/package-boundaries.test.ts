@@ -44,7 +44,7 @@ describe('package boundaries', () => {
     ['packages/risk/src/probe.ts', "import { RiskGuard } from '@bot/audit';\nexport const x = RiskGuard;\n"],
     [
       'packages/config/src/probe.ts',
-      "import { perpSymbol } from '@bot/symbols';\nexport const x = perpSymbol;\n",
+      "import { verifyAuditTrail } from '@bot/audit';\nexport const x = verifyAuditTrail;\n",
     ],
     ['packages/symbols/src/probe.ts', "import { get } from 'node:http';\nexport const x = get;\n"],
     ['packages/ws/src/probe.ts', "import { binanceusdm } from 'ccxt';\nexport const x = binanceusdm;\n"],

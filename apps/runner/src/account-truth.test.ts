@@ -232,6 +232,41 @@ describe('closes the guard must hear of', () => {
   });
 });
 
+describe('the user reverses the bot’s position with one order', () => {
+  it('counts each trade’s own part of the reversing fill (its fee prorated): the bot’s long, then the adopted short', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    const amount = Number(positionOf(sim, 'BTCUSDC')!.positionAmt);
+    // One market sell of twice the long: it closes the bot's long and opens the user's short.
+    await user.createOrder(BTC, 'market', 'sell', amount * 2);
+    await eventually(() => bot.trader.openTrades.some((trade) => trade.side === 'short'));
+    await advanceMinutes(sim, bot.trader, 1);
+    const fills = sim.state().fills as {
+      side: string;
+      qty: string;
+      realizedPnl: string;
+      commission: string;
+    }[];
+    const [entry, reversal] = fills;
+    expect(fills).toHaveLength(2);
+    expect(Number(reversal!.qty)).toBeCloseTo(amount * 2, 8);
+    const own = -Number(entry!.commission) + Number(reversal!.realizedPnl) - Number(reversal!.commission) / 2;
+    expect(bot.trader.guard.status().realizedPnl.toFixed(2)).toBe(own.toFixed(2));
+    expect(bot.trader.openTrades).toHaveLength(1);
+    expect(bot.trader.openTrades[0]).toMatchObject({ side: 'short', adopted: true });
+
+    // The adopted short counts the other half of the reversing fill's fee and none of its PnL.
+    await user.createOrder(BTC, 'market', 'buy', amount, undefined, { reduceOnly: true });
+    await eventually(() => bot.trader.openTrades.length === 0);
+    const close = (sim.state().fills as typeof fills)[2]!;
+    const adopted = -Number(reversal!.commission) / 2 + Number(close.realizedPnl) - Number(close.commission);
+    expect(bot.trader.guard.status().realizedPnl.toFixed(2)).toBe((own + adopted).toFixed(2));
+  });
+});
+
 describe('price drift between signal and fill', () => {
   it('lets a signal expire when its entry was held back past a candle (SIGNAL_EXPIRED)', async () => {
     const world = await setup({ BOT_SYMBOLS: 'BTC' });

@@ -19,6 +19,11 @@ export interface OpenTrade {
   /** A position the bot did not open and took over (policy `adopt`). */
   readonly adopted?: boolean;
   /**
+   * The fill that opened the position when that one order also closed the side before it (a reversal):
+   * only `quantity` of it belongs to this trade (see `ownFills`).
+   */
+  readonly openingPart?: { readonly fillId: string; readonly quantity: string };
+  /**
    * The position is gone and its close is owed to the guard: set (and saved) before the fills are read,
    * so a failed read or a crash retries the close instead of forgetting it.
    */

@@ -1,7 +1,25 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BotControl, OperatorApi } from './operator-api';
+import type { BotControl, OperatorApi, OperatorApiOptions, OperatorCall } from './operator-api';
 import { startOperatorApi } from './operator-api';
+import { FailedAttemptLimiter, tokenId } from './operator-auth';
 import { PLAYBOOKS } from './playbooks';
+import { captureLog } from './testing';
+
+const TOKEN = 'a'.repeat(32);
+const BEARER: Record<string, string> = { Authorization: `Bearer ${TOKEN}` };
+
+/** A request through node:http, which (unlike fetch) lets a test set the Host header as a browser would. */
+function rawRequest(url: string, method: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sent = request(url, { method, headers }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    sent.on('error', reject);
+    sent.end();
+  });
+}
 
 function fakeControl() {
   const calls: string[] = [];
@@ -13,12 +31,12 @@ function fakeControl() {
       halted = true;
       calls.push(`halt:${reason}`);
     },
-    resume: () => {
+    resume: (reason) => {
       halted = false;
-      calls.push('resume');
+      calls.push(`resume:${reason}`);
     },
-    flatten: async () => {
-      calls.push('flatten');
+    flatten: async (reason) => {
+      calls.push(`flatten:${reason}`);
       return { closed: 1 };
     },
   };
@@ -32,61 +50,193 @@ describe('operator API', () => {
     api = undefined;
   });
 
-  it('requires the bearer token on every route when one is set', async () => {
-    const { control } = fakeControl();
-    api = await startOperatorApi({ bind: '127.0.0.1:0', token: 'a'.repeat(32), control });
-    expect((await fetch(`${api.url}/health`)).status).toBe(401);
-    expect(
-      (await fetch(`${api.url}/health`, { headers: { Authorization: `Bearer ${'b'.repeat(32)}` } })).status,
-    ).toBe(401);
-    const ok = await fetch(`${api.url}/health`, { headers: { Authorization: `Bearer ${'a'.repeat(32)}` } });
+  /** An API on a free loopback port with the fake control; `records` gets what it audits. */
+  async function start(extra: Partial<OperatorApiOptions> = {}) {
+    const { control, calls } = fakeControl();
+    const records: OperatorCall[] = [];
+    const log = captureLog();
+    api = await startOperatorApi({
+      bind: '127.0.0.1:0',
+      token: TOKEN,
+      control,
+      logger: log.logger,
+      record: async (call) => {
+        records.push(call);
+        calls.push(`record:${call.route}`);
+      },
+      ...extra,
+    });
+    const url = api.url;
+    const call = (method: string, path: string, headers: Record<string, string> = BEARER) =>
+      fetch(`${url}${path}`, { method, headers });
+    return { calls, records, log, call, url };
+  }
+
+  it('requires the bearer token on every route but GET /health, on loopback too', async () => {
+    const { call, calls } = await start({ failedAttempts: new FailedAttemptLimiter(1_000) });
+    expect((await call('GET', '/health', {})).status).toBe(200);
+    for (const [method, path] of [
+      ['GET', '/status'],
+      ['GET', '/playbook'],
+      ['GET', '/playbook/ws-degraded'],
+      ['POST', '/halt'],
+      ['POST', '/resume'],
+      ['POST', '/flatten'],
+      ['GET', '/nope'],
+    ] as const) {
+      for (const headers of [
+        {} as Record<string, string>,
+        { Authorization: `Bearer ${'b'.repeat(32)}` },
+        { Authorization: `Bearer ${TOKEN}x` }, // longer, same prefix
+        { Authorization: `Bearer ${TOKEN.slice(1)}` }, // shorter
+        { Authorization: TOKEN }, // no scheme
+        { Authorization: `Basic ${TOKEN}` },
+      ]) {
+        const response = await call(method, path, headers);
+        expect(response.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
+        expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      }
+    }
+    expect(calls).toEqual([]);
+    const ok = await call('GET', '/status');
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ok: true });
+    expect(await ok.json()).toEqual({ halted: false });
+    // The scheme is case-insensitive (RFC 7235).
+    expect((await call('GET', '/status', { Authorization: `bearer ${TOKEN}` })).status).toBe(200);
   });
 
-  it('halts, resumes and flattens through the control', async () => {
-    const { control, calls } = fakeControl();
-    api = await startOperatorApi({ bind: '127.0.0.1:0', control });
-    expect(await (await fetch(`${api.url}/halt`, { method: 'POST' })).json()).toEqual({ halted: true });
-    expect(await (await fetch(`${api.url}/resume`, { method: 'POST' })).json()).toEqual({ halted: false });
-    expect(await (await fetch(`${api.url}/flatten`, { method: 'POST' })).json()).toEqual({ closed: 1 });
-    expect(calls).toEqual(['halt:operator: POST /halt', 'resume', 'flatten']);
-    expect((await fetch(`${api.url}/halt`)).status).toBe(404);
+  it('halts, resumes and flattens through the control, each audited with the token id first', async () => {
+    const { call, calls, records } = await start();
+    expect(await (await call('POST', '/halt')).json()).toEqual({ halted: true });
+    expect(await (await call('POST', '/resume')).json()).toEqual({ halted: false });
+    expect(await (await call('POST', '/flatten')).json()).toEqual({ closed: 1 });
+    const who = `operator (token ${tokenId(TOKEN)})`;
+    expect(calls).toEqual([
+      'record:POST /halt',
+      `halt:${who}: POST /halt`,
+      'record:POST /resume',
+      `resume:${who}: POST /resume`,
+      'record:POST /flatten',
+      `flatten:${who}: POST /flatten`,
+    ]);
+    expect(records[0]).toEqual({ route: 'POST /halt', tokenId: tokenId(TOKEN), remoteAddress: '127.0.0.1' });
+    expect(JSON.stringify(records)).not.toContain(TOKEN);
+    expect((await call('GET', '/halt')).status).toBe(404);
+  });
+
+  it('still halts when the call cannot be audited, but does not resume', async () => {
+    const { call, calls } = await start({ record: () => Promise.reject(new Error('disk full')) });
+    expect((await call('POST', '/halt')).status).toBe(200);
+    expect((await call('POST', '/resume')).status).toBe(503);
+    expect(calls).toEqual([`halt:operator (token ${tokenId(TOKEN)}): POST /halt`]);
+  });
+
+  it('refuses requests from web pages whatever the token, and a foreign Host (DNS rebinding)', async () => {
+    const { call, calls, url } = await start();
+    for (const headers of [
+      { Origin: 'http://evil.example' } as Record<string, string>,
+      { Origin: 'null' },
+      { Origin: 'http://127.0.0.1:3000' },
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { 'Sec-Fetch-Site': 'same-site' }, // another port of localhost
+      { 'Sec-Fetch-Site': 'same-origin' },
+    ]) {
+      for (const [method, path] of [
+        ['POST', '/halt'],
+        ['POST', '/flatten'],
+        ['POST', '/resume'],
+        ['GET', '/status'],
+      ] as const) {
+        const response = await call(method, path, { ...BEARER, ...headers });
+        expect(response.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403);
+      }
+    }
+    for (const path of ['/halt', '/flatten', '/status']) {
+      const method = path === '/status' ? 'GET' : 'POST';
+      expect(await rawRequest(`${url}${path}`, method, { ...BEARER, Host: 'evil.example:8787' }), path).toBe(
+        403,
+      );
+    }
+    expect(calls).toEqual([]);
+    // What the operator's own tools send still works.
+    expect((await call('GET', '/status', { ...BEARER, 'Sec-Fetch-Site': 'none' })).status).toBe(200);
+    expect(await rawRequest(`${url}/status`, 'GET', { ...BEARER, Host: 'localhost:8787' })).toBe(200);
+    expect(await rawRequest(`${url}/status`, 'GET', { ...BEARER, Host: '[::1]:8787' })).toBe(200);
+  });
+
+  it('refuses the content types a form can send on the POST routes', async () => {
+    const { call, calls } = await start();
+    for (const type of [
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'text/plain',
+      'TEXT/PLAIN;charset=UTF-8',
+    ]) {
+      for (const path of ['/halt', '/resume', '/flatten']) {
+        const response = await call('POST', path, { ...BEARER, 'Content-Type': type });
+        expect(response.status, `${path} ${type}`).toBe(415);
+      }
+    }
+    expect(calls).toEqual([]);
+    const json = await call('POST', '/halt', { ...BEARER, 'Content-Type': 'application/json' });
+    expect(json.status).toBe(200);
+  });
+
+  it('answers 429 with Retry-After after too many wrong tokens from one address; the right token still halts', async () => {
+    const { call, calls, log } = await start({ failedAttempts: new FailedAttemptLimiter(3, 60_000) });
+    const wrong = { Authorization: `Bearer ${'b'.repeat(32)}` };
+    for (let attempt = 0; attempt < 3; attempt += 1)
+      expect((await call('POST', '/halt', wrong)).status).toBe(401);
+    const limited = await call('POST', '/halt', wrong);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(50);
+    expect((await call('GET', '/health', {})).status).toBe(200);
+    expect(calls).toEqual([]);
+    expect(log.messages()).toContain('operator API: 3 wrong tokens from 127.0.0.1; refusing it for 60 s');
+    // Nobody can lock the operator out of halt by guessing.
+    expect((await call('POST', '/halt')).status).toBe(200);
+    expect(calls.some((entry) => entry.startsWith('halt:'))).toBe(true);
   });
 
   it('lists and shows playbooks', async () => {
-    const { control } = fakeControl();
-    api = await startOperatorApi({ bind: '127.0.0.1:0', control });
-    const list = (await (await fetch(`${api.url}/playbook`)).json()) as { id: string }[];
+    const { call } = await start();
+    const list = (await (await call('GET', '/playbook')).json()) as { id: string }[];
     expect(list.map((entry) => entry.id)).toEqual(PLAYBOOKS.map((playbook) => playbook.id));
-    const one = await (await fetch(`${api.url}/playbook/sl-placement-failed`)).json();
+    const one = await (await call('GET', '/playbook/sl-placement-failed')).json();
     expect(one).toMatchObject({ id: 'sl-placement-failed', severity: 'critical' });
     // The machine parts of the table travel with the words: how it is recognised, what the bot does.
-    const auth = await (await fetch(`${api.url}/playbook/auth-failure`)).json();
+    const auth = await (await call('GET', '/playbook/auth-failure')).json();
     expect(auth).toMatchObject({
       action: { kind: 'halt' },
       detectedBy: { exchangeCodes: [-2014, -2015, -1022], errorCodes: ['AUTHENTICATION_FAILED'] },
     });
-    expect((await fetch(`${api.url}/playbook/nope`)).status).toBe(404);
+    expect((await call('GET', '/playbook/nope')).status).toBe(404);
   });
 
-  it('refuses a non-loopback bind without a token, and a malformed bind', async () => {
-    const { control } = fakeControl();
-    await expect(startOperatorApi({ bind: '0.0.0.0:0', control })).rejects.toThrow(/without a token/);
-    await expect(startOperatorApi({ bind: 'localhost', control })).rejects.toThrow(/host:port/);
+  it('refuses to start without a token, and a malformed bind', async () => {
+    const options = { control: fakeControl().control, logger: captureLog().logger, record: async () => {} };
+    await expect(startOperatorApi({ ...options, bind: '127.0.0.1:0', token: '' })).rejects.toThrow(
+      /needs a token/,
+    );
+    await expect(startOperatorApi({ ...options, bind: 'localhost', token: TOKEN })).rejects.toThrow(
+      /host:port/,
+    );
   });
 
   it('names the way out when its address is taken', async () => {
-    const { control } = fakeControl();
-    const first = await startOperatorApi({ bind: '127.0.0.1:0', control });
-    try {
-      const port = new URL(first.url).port;
-      await expect(startOperatorApi({ bind: `127.0.0.1:${port}`, control })).rejects.toThrow(
-        /cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\): set BOT_OPERATOR_BIND .* or pass --no-operator-api/,
-      );
-    } finally {
-      await first.close();
-    }
+    const { url } = await start();
+    const port = new URL(url).port;
+    await expect(
+      startOperatorApi({
+        bind: `127.0.0.1:${port}`,
+        token: TOKEN,
+        control: fakeControl().control,
+        logger: captureLog().logger,
+        record: async () => {},
+      }),
+    ).rejects.toThrow(
+      /cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\): set BOT_OPERATOR_BIND .* or pass --no-operator-api/,
+    );
   });
 });
 

@@ -1,7 +1,10 @@
+import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { PositionView } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tokenId } from './operator-auth';
 import { startBot } from './run';
 import type { RunningBot } from './run';
 import { advanceMinutes, advanceUntil, captureLog, tempDir, testConfig } from './testing';
@@ -67,5 +70,87 @@ describe('the operator API of a running bot', () => {
     const playbooks = (await (await call('GET', '/playbook')).json()) as { id: string }[];
     expect(playbooks.map((entry) => entry.id)).toContain('sl-placement-failed');
     expect((await call('GET', '/playbook/ws-degraded')).status).toBe(200);
+  }, 60_000);
+
+  it('without a configured token generates one (0600, reused, never logged) and refuses every unauthorised or browser call', async () => {
+    const dir = tempDir();
+    const config = testConfig(dir, { BOT_OPERATOR_BIND: `127.0.0.1:${await freePort()}` });
+    const log = captureLog();
+    const bot = await startBot({ config, logger: log.logger, paper: { seed: 42, speed: 'manual' } });
+    bots.push(bot);
+    const sim = bot.sim!;
+    const url = bot.operatorApi!.url;
+
+    const tokenPath = join(dir, 'audit.operator-token');
+    expect(statSync(tokenPath).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenPath, 'utf8').trim();
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(log.messages().some((message) => message.includes(`generated into ${tokenPath}`))).toBe(true);
+
+    await advanceUntil(sim, bot.trader, () => bot.trader.openTrades.length > 0);
+    const openPositions = sim.state().positions.length;
+    expect(openPositions).toBeGreaterThan(0);
+
+    const bearer = { Authorization: `Bearer ${token}` };
+    const refused: [Record<string, string>, number][] = [
+      [{}, 401],
+      [{ Authorization: `Bearer ${'f'.repeat(64)}` }, 401],
+      [{ ...bearer, Origin: 'http://evil.example' }, 403],
+      [{ ...bearer, 'Sec-Fetch-Site': 'cross-site' }, 403],
+      [{ ...bearer, 'Content-Type': 'application/x-www-form-urlencoded' }, 415],
+      [{ ...bearer, 'Content-Type': 'multipart/form-data; boundary=x' }, 415],
+      [{ ...bearer, 'Content-Type': 'text/plain' }, 415],
+    ];
+    for (const path of ['/halt', '/flatten']) {
+      for (const [headers, status] of refused) {
+        const response = await fetch(`${url}${path}`, {
+          method: 'POST',
+          headers,
+          body: headers['Content-Type'] ? 'x=1' : undefined,
+        });
+        expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(status);
+      }
+    }
+    // Nothing changed: not halted, the positions still open with their trades.
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(bot.trader.guard.tradingState).toBe('active');
+    expect(sim.state().positions).toHaveLength(openPositions);
+    expect(bot.trader.openTrades.length).toBeGreaterThan(0);
+
+    const halted = await fetch(`${url}/halt`, { method: 'POST', headers: bearer });
+    expect(halted.status).toBe(200);
+    expect(bot.trader.guard.tradingState).toBe('halted');
+    await bot.stop();
+    bots.splice(bots.indexOf(bot), 1);
+
+    // The trail names the caller by token id, before the halt it caused, and never holds the token.
+    const trail = readFileSync(config.compliance.auditPath, 'utf8');
+    expect(trail).not.toContain(token);
+    const payloads = trail
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          (JSON.parse(line) as { payload: { action?: string; why?: string; details?: unknown } }).payload,
+      );
+    const command = payloads.findIndex((payload) => payload.action === 'operator.command');
+    expect(payloads[command]).toMatchObject({
+      lens: 'Operator',
+      details: { route: 'POST /halt', tokenId: tokenId(token), remoteAddress: '127.0.0.1' },
+    });
+    const pause = payloads.findIndex((payload) => payload.action === 'trading.pause');
+    expect(pause).toBeGreaterThan(command);
+    expect(payloads[pause]?.why).toBe(`operator (token ${tokenId(token)}): POST /halt`);
+    expect(payloads.filter((payload) => payload.action === 'operator.command')).toHaveLength(1);
+
+    // A later start reuses the file: the same token works.
+    const again = captureLog();
+    const second = await startBot({ config, logger: again.logger, paper: { seed: 42, speed: 'manual' } });
+    bots.push(second);
+    expect(readFileSync(tokenPath, 'utf8').trim()).toBe(token);
+    expect(again.messages().some((message) => message.includes(`read from ${tokenPath}`))).toBe(true);
+    const status = await fetch(`${second.operatorApi!.url}/status`, { headers: bearer });
+    expect(status.status).toBe(200);
+    for (const line of [...log.lines, ...again.lines]) expect(line).not.toContain(token);
   }, 60_000);
 });

@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tokenId } from './operator-auth';
 import { runQuickCheck } from './quick-check';
 
 async function quickCheck(env: Record<string, string>, extra: { configFile?: string; mode?: string } = {}) {
@@ -39,6 +40,33 @@ describe('bot quick-check', () => {
     });
     expect(output).not.toContain(secret);
     expect(output).not.toContain('K3yValueThatMustNeverShowUp');
+  });
+
+  it('says whether the operator API is protected, and where its token is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bot-quick-check-'));
+    const env = { BOT_AUDIT_PATH: join(dir, 'audit.jsonl') };
+    const tokenPath = join(dir, 'audit.operator-token');
+    const fresh = await quickCheck(env);
+    expect(fresh.exitCode).toBe(0);
+    expect(fresh.output).toContain(
+      `operator API: protected (every route but GET /health needs the bearer token; requests from web pages are refused); no token configured: one is generated at the first start into ${tokenPath} (mode 0600)`,
+    );
+
+    const token = 'f0'.repeat(32);
+    writeFileSync(tokenPath, `${token}\n`, { mode: 0o600 });
+    const existing = await quickCheck(env);
+    expect(existing.output).toMatch(new RegExp(`operator API: protected .*; token ${tokenId(token)} in `));
+    expect(existing.output).not.toContain(token);
+
+    chmodSync(tokenPath, 0o644);
+    const readable = await quickCheck(env);
+    expect(readable.exitCode).toBe(1);
+    expect(readable.output).toMatch(/operator API: the bot would not start: .* can be read by other users/);
+
+    const configured = await quickCheck({ ...env, BOT_OPERATOR_TOKEN: 'c'.repeat(32) });
+    expect(configured.exitCode).toBe(0);
+    expect(configured.output).toContain(`token ${tokenId('c'.repeat(32))} from BOT_OPERATOR_TOKEN(_FILE)`);
+    expect(configured.output).not.toContain('c'.repeat(32));
   });
 
   it('reads a config file given with --config', async () => {

@@ -2,6 +2,7 @@ import { ConfigError, describeConfig, loadConfig } from '@bot/config';
 import type { BotConfig, ConfigOverrides } from '@bot/config';
 import { createExchange } from '@bot/exchange';
 import type { CcxtExchange } from '@bot/exchange';
+import { describeOperatorProtection } from './operator-auth';
 
 export interface QuickCheckOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -36,13 +37,15 @@ export async function runQuickCheck(options: QuickCheckOptions): Promise<number>
   }
   options.print('bot quick-check: configuration is valid');
   for (const line of describeConfig(config).split('\n')) options.print(`  ${line}`);
+  const operator = describeOperatorProtection(config);
+  options.print(operator.line);
   if (config.mode === 'paper' && !options.simUrl) {
     options.print(
       'network checks: skipped in paper mode (the emulator runs in-process; --sim-url checks one)',
     );
-    return 0;
+    return operator.ok ? 0 : 1;
   }
-  return (await networkChecks(config, options)) ? 0 : 1;
+  return (await networkChecks(config, options)) && operator.ok ? 0 : 1;
 }
 
 async function networkChecks(config: BotConfig, options: QuickCheckOptions): Promise<boolean> {

@@ -82,6 +82,22 @@ describe('bot run: bad input stops it before any order, with exit code 2', () =>
     expect(run.output().stderr).toMatch(/BOT_LIVE_CONFIRM/);
   }, 60_000);
 
+  it('an operator API beyond loopback without a configured token is refused, and no token is generated', async () => {
+    const dir = tempDir();
+    const before = sim.requests.length;
+    const run = botRun(['--sim-url', sim.url], {
+      ...keys,
+      BOT_AUDIT_PATH: join(dir, 'audit.jsonl'),
+      BOT_OPERATOR_BIND: '0.0.0.0:18789',
+    });
+    expect(await run.exited).toBe(2);
+    expect(run.output().stderr).toMatch(
+      /operator API token .*BOT_OPERATOR_TOKEN.*beyond loopback \(0\.0\.0\.0:18789\)/,
+    );
+    expect(existsSync(join(dir, 'audit.operator-token'))).toBe(false);
+    expect(sim.requests.length).toBe(before);
+  }, 60_000);
+
   it('an operator API address already in use stops the start cleanly', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
@@ -137,6 +153,41 @@ describe('bot run against a running emulator', () => {
     expect(kinds.at(-1)).toBe('run.summary');
     expect(kinds).toContain('run.stop');
     expect(existsSync(join(dir, 'audit.state.json'))).toBe(true);
+  }, 60_000);
+});
+
+describe('bot run without a configured operator token', () => {
+  it('generates one, says where, never prints it, and the API refuses calls without it', async () => {
+    const dir = tempDir();
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const run = botRun(['--sim-url', sim.url, '--timeframe', '1m'], {
+      ...keys,
+      BOT_AUDIT_PATH: join(dir, 'audit.jsonl'),
+      BOT_OPERATOR_BIND: `127.0.0.1:${port}`,
+    });
+    const tokenPath = join(dir, 'audit.operator-token');
+    await waitForOutput(run, /"msg":"trading BTCUSDC, ETHUSDC on 1m candles in paper mode"/);
+    const token = readFileSync(tokenPath, 'utf8').trim();
+    const url = `http://127.0.0.1:${port}`;
+    // The issue's reproduction: a bare POST from any local process.
+    expect((await fetch(`${url}/halt`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${url}/flatten`, { method: 'POST' })).status).toBe(401);
+    const halted = await fetch(`${url}/halt`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(halted.status).toBe(200);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const { all } = run.output();
+    expect(all).toContain(`generated into ${tokenPath}`);
+    expect(all).not.toContain(token);
+    expect(readFileSync(join(dir, 'audit.jsonl'), 'utf8')).not.toContain(token);
   }, 60_000);
 });
 

@@ -6,7 +6,8 @@ import type { BotConfig } from '@bot/config';
 import { StateFileError } from './bot-state';
 import { createLogger, defaultLogFormat } from './logger';
 import type { LogFormat } from './logger';
-import { OperatorApiError } from './operator-api';
+import { OperatorApiError, resolveOperatorToken } from './operator-auth';
+import type { OperatorToken } from './operator-auth';
 import { playbookForError } from './playbooks';
 import { AuditPathError, AuditTrailBrokenError, ReplayNameError, configSecrets, runBot } from './run';
 import { signalExitCode, stopSignalListener } from './stop-signals';
@@ -96,10 +97,19 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     },
   };
 
+  // Resolved before the logger exists, so a generated token is masked in the log like a configured one.
+  let operatorToken: OperatorToken | undefined;
+  try {
+    operatorToken = options.operatorApi ? resolveOperatorToken(config) : undefined;
+  } catch (error) {
+    if (!(error instanceof OperatorApiError)) throw error;
+    console.error(`bot run: ${error.message}`);
+    return EXIT_BAD_INPUT;
+  }
   const logger = createLogger({
     format: logFormat as LogFormat,
     level: options.logLevel,
-    secrets: configSecrets(config),
+    secrets: [...configSecrets(config), ...(operatorToken ? [operatorToken.value] : [])],
   });
   const stop = new AbortController();
   const onSignal = stopSignalListener({
@@ -121,6 +131,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       logger,
       paper: { seed, speed, replayFile: options.replay, url: options.simUrl },
       operatorApi: options.operatorApi,
+      operatorToken,
       durationMs,
       signal: stop.signal,
       flattenOnExit: options.flattenOnExit ?? false,

@@ -16,6 +16,8 @@ import { ccxtRestRequest } from './ccxt-rest';
 import type { Logger } from './logger';
 import { OperatorApiError, startOperatorApi } from './operator-api';
 import type { OperatorApi } from './operator-api';
+import { resolveOperatorToken } from './operator-auth';
+import type { OperatorToken } from './operator-auth';
 import { playbookForError } from './playbooks';
 import { Trader } from './trader';
 import type { RunSummary, TraderOptions } from './trader';
@@ -45,6 +47,8 @@ export interface StartBotOptions {
   readonly paper?: PaperMarket;
   /** Start the operator API on `config.operator.bind` (default true). */
   readonly operatorApi?: boolean;
+  /** The operator API's token when the caller resolved it already (`bot run` does, to mask it in its log). */
+  readonly operatorToken?: OperatorToken;
   /** Feed health tuning (tests; the defaults suit Binance). */
   readonly feeds?: TraderOptions['feeds'];
   /** Your own strategy per symbol (`@bot/strategy`'s `Strategy` interface); default the breakout strategy. */
@@ -144,11 +148,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         'compliance.recordRationale=false is not honoured: decision records are what restarts and audits rely on; recording them',
       );
     }
+    // Before the trail opens, so a generated token is among the values the trail must never hold.
+    const operatorToken =
+      (options.operatorApi ?? true) ? (options.operatorToken ?? resolveOperatorToken(config)) : undefined;
+    const secrets = [...configSecrets(config), ...(operatorToken ? [operatorToken.value] : [])];
     const audit = await openAuditTrail({
       path: config.compliance.auditPath,
       durability: 'batch',
       // The trail's guard refuses values shorter than 8 characters (they would redact ordinary words).
-      secrets: { values: configSecrets(config).filter((value) => value.length >= 8) },
+      secrets: { values: secrets.filter((value) => value.length >= 8) },
     }).catch((error: unknown) => {
       // Opening checks the tail it continues from: a damaged one is playbook audit-verification-failed.
       if (error instanceof AuditCorruptError) throw trailBroken(error.message);
@@ -199,14 +207,25 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     await trader.start();
     closeOnFailure.push(() => trader.stop());
     let operatorApi: OperatorApi | undefined;
-    if (options.operatorApi ?? true) {
+    if (operatorToken) {
       operatorApi = await startOperatorApi({
         bind: config.operator.bind,
-        token: config.operator.token?.reveal(),
+        token: operatorToken.value,
         control: trader,
+        logger,
+        record: (call) =>
+          audit.appendRationale({
+            action: 'operator.command',
+            lens: 'Operator',
+            why: `${call.route} by the operator token ${call.tokenId} from ${call.remoteAddress}`,
+            details: { ...call },
+          }),
       });
       closeOnFailure.push(() => (operatorApi as OperatorApi).close());
-      logger.info({ url: operatorApi.url }, `operator API on ${operatorApi.url} (GET /status, POST /halt …)`);
+      logger.info(
+        { url: operatorApi.url, operatorTokenId: operatorToken.id },
+        `operator API on ${operatorApi.url} (GET /status, POST /halt …); ${describeTokenSource(operatorToken)}`,
+      );
     }
     logger.info(
       `trading ${config.symbols.map(toExchangeId).join(', ')} on ${config.strategy.timeframe} candles in ${config.mode} mode`,
@@ -242,6 +261,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     for (const close of closeOnFailure.reverse()) await close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Where the operator finds the token, for the start-up log; never the token itself. */
+function describeTokenSource(token: OperatorToken): string {
+  if (token.source === 'config') return `token ${token.id} from BOT_OPERATOR_TOKEN(_FILE)`;
+  const how = token.generated ? 'generated into' : 'read from';
+  return `token ${token.id} ${how} ${token.path} (send it as Authorization: Bearer $(cat ${token.path}); delete the file to rotate it)`;
 }
 
 export interface RunBotOptions extends StartBotOptions {

@@ -1,3 +1,5 @@
+import { KLINE_INTERVALS } from '@bot/symbols';
+import type { KlineInterval } from '@bot/symbols';
 import { z } from 'zod';
 import { Secret } from './secret';
 import { TIER_PRESETS, TIERS } from './tiers';
@@ -27,25 +29,9 @@ export type TpOrderStyle = (typeof TP_ORDER_STYLES)[number];
 export const FOREIGN_POSITION_POLICIES = ['adopt', 'flatten', 'ignore-symbol'] as const;
 export type ForeignPositionPolicy = (typeof FOREIGN_POSITION_POLICIES)[number];
 
-/** Binance USDⓈ-M kline intervals. */
-export const TIMEFRAMES = [
-  '1m',
-  '3m',
-  '5m',
-  '15m',
-  '30m',
-  '1h',
-  '2h',
-  '4h',
-  '6h',
-  '8h',
-  '12h',
-  '1d',
-  '3d',
-  '1w',
-  '1M',
-] as const;
-export type Timeframe = (typeof TIMEFRAMES)[number];
+/** Binance USDⓈ-M kline intervals: the one list, `@bot/symbols`' `KLINE_INTERVALS`. */
+export const TIMEFRAMES = KLINE_INTERVALS;
+export type Timeframe = KlineInterval;
 
 /** The exact value `BOT_LIVE_CONFIRM` (or `overrides.liveConfirm`) must have for live mode to start. */
 export const LIVE_CONFIRMATION = 'I_UNDERSTAND_LIVE_TRADING';

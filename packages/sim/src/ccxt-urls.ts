@@ -14,6 +14,8 @@ export function ccxtApiUrls(restUrl: string, wsUrl?: string) {
     fapiPrivateV2: `${restUrl}/fapi/v2`,
     fapiPrivateV3: `${restUrl}/fapi/v3`,
     fapiData: `${restUrl}/futures/data`,
+    // Only `account/apiRestrictions` is served there; any other sapi call gets the emulator's loud 404.
+    sapi: `${restUrl}/sapi/v1`,
     ...(wsUrl ? { ws: { future: `${wsUrl}/ws` } } : {}),
   };
 }

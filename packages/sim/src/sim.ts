@@ -23,10 +23,11 @@ import type { FaultSettings } from './server/faults';
 import { ListenKeyStore } from './server/listen-keys';
 import type { ApiCredentials, LateExecutionRecord, RequestRecord } from './server/rest-handler';
 import { answerClientError, createRestHandler } from './server/rest-handler';
-import type { PublicTrade, RouteContext } from './server/rest-routes';
+import type { ApiRestrictions, PublicTrade, RouteContext } from './server/rest-routes';
+import { ticker24hOf } from './server/rest-routes';
 import { StreamServer } from './server/stream-server';
 import { userActionFromJson } from './server/user-action-request';
-import { orderJson, userDataEvents } from './server/wire';
+import { orderQueryJson, userDataEvents } from './server/wire';
 import { UserActions } from './user-actions';
 import type { UserAction, UserActionResult } from './user-actions';
 
@@ -35,6 +36,11 @@ export interface SimAccountOptions {
   readonly apiSecret?: string;
   /** Starting balances per margin asset (default 10 000 USDC and 10 000 USDT). */
   readonly balances?: Readonly<Record<string, string>>;
+  /**
+   * The key's permissions as `GET /sapi/v1/account/apiRestrictions` reports them; unset fields keep the
+   * defaults (reading and futures enabled, everything else off, no IP restriction).
+   */
+  readonly apiRestrictions?: Partial<ApiRestrictions>;
 }
 
 export interface SimOptions {
@@ -123,6 +129,8 @@ export interface Sim {
    * margin out. The user-data events are those Binance sends; a refused action throws and changes nothing.
    */
   actAsUser(action: UserAction): UserActionResult;
+  /** Changes an account's API key permissions (`/sapi/v1/account/apiRestrictions`); returns them. */
+  setApiRestrictions(restrictions: Partial<ApiRestrictions>, accountId?: string): ApiRestrictions;
   /** A JSON snapshot of an account for tests and the control endpoint. */
   state(accountId?: string): SimState;
   close(): Promise<void>;
@@ -139,9 +147,49 @@ export interface SimState {
 }
 
 const DEFAULT_BALANCES = { USDC: '10000', USDT: '10000' };
+/** A key made for futures trading: reading and futures on, withdrawals and the rest off. */
+const DEFAULT_API_RESTRICTIONS: ApiRestrictions = {
+  ipRestrict: false,
+  createTime: 0,
+  enableReading: true,
+  enableWithdrawals: false,
+  enableInternalTransfer: false,
+  enableMargin: false,
+  enableFutures: true,
+  permitsUniversalTransfer: false,
+  enableVanillaOptions: false,
+  enableFixApiTrade: false,
+  enableFixReadOnly: false,
+  enableSpotAndMarginTrading: false,
+  enablePortfolioMarginTrading: false,
+};
 const DEFAULT_WEIGHT_LIMIT_PER_MINUTE = 2400;
 /** Public trades kept per symbol for `GET /fapi/v1/aggTrades`. */
 const TRADE_TAPE_LENGTH = 5000;
+
+/** The per-symbol market streams the emulator sends (depth needs an order book: not served yet). */
+const SYMBOL_STREAM =
+  /^[a-z0-9]+@(aggTrade|trade|markPrice|markPrice@1s|ticker|miniTicker|bookTicker|kline_[0-9a-zA-Z]+)$/;
+/** The all-market streams it sends. */
+const ALL_MARKET_STREAMS = new Set([
+  '!ticker@arr',
+  '!miniTicker@arr',
+  '!markPrice@arr',
+  '!markPrice@arr@1s',
+  '!bookTicker',
+]);
+
+/** Whether the emulator sends `stream`; SUBSCRIBEs to anything else are refused as invalid streams. */
+export function servesStream(stream: string): boolean {
+  if (ALL_MARKET_STREAMS.has(stream)) return true;
+  if (!SYMBOL_STREAM.test(stream)) return false;
+  const kline = /@kline_(.+)$/.exec(stream);
+  return kline === null || isKlineInterval(kline[1]);
+}
+
+/** Binance's individual ticker streams update every 2 s, the all-market arrays every 1 s. */
+const TICKER_INTERVAL_MS = 2000;
+const ALL_TICKERS_INTERVAL_MS = 1000;
 
 function marketSource(
   options: SimOptions,
@@ -201,7 +249,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     now: serverTime,
     ...(options.listenKeyValidityMs !== undefined ? { validityMs: options.listenKeyValidityMs } : {}),
   });
-  const streams = new StreamServer({ faults, listenKeys, ...options.streams });
+  const streams = new StreamServer({ faults, listenKeys, servesStream, ...options.streams });
 
   const accounts: ApiCredentials[] = (options.accounts ?? [{}]).map((account, index) => ({
     accountId: `account-${index + 1}`,
@@ -211,6 +259,17 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   (options.accounts ?? [{}]).forEach((account, index) => {
     core.addAccount(`account-${index + 1}`, { ...(account.balances ?? DEFAULT_BALANCES) }, startTime);
   });
+
+  const restrictions = new Map<string, ApiRestrictions>();
+  (options.accounts ?? [{}]).forEach((account, index) => {
+    restrictions.set(`account-${index + 1}`, {
+      ...DEFAULT_API_RESTRICTIONS,
+      createTime: startTime,
+      ...account.apiRestrictions,
+    });
+  });
+  /** countdownCancelAll timers, per account and symbol (wall clock, like Binance's). */
+  const countdowns = new Map<string, NodeJS.Timeout>();
 
   const markSentAt = new Map<string, number>();
   const tradeTapes = new Map<string, PublicTrade[]>();
@@ -253,6 +312,85 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     });
   };
 
+  const tickerSentAt = new Map<string, number>();
+  const pendingMarks = new Map<string, Record<string, unknown>>();
+  let allTickersSentAt = Number.NEGATIVE_INFINITY;
+  let allMarksSentAt = Number.NEGATIVE_INFINITY;
+  const statsOf = (symbol: string) =>
+    ticker24hOf(
+      {
+        core,
+        marketTime: () => clock.now(),
+        klines: (name, interval, range) =>
+          isKlineInterval(interval) ? candles.klines(name, interval, range) : [],
+      },
+      symbol,
+    );
+  const tickerPayload = (symbol: string, time: number) => {
+    const stats = statsOf(symbol);
+    return {
+      e: '24hrTicker',
+      E: time,
+      s: symbol,
+      p: stats.priceChange,
+      P: stats.priceChangePercent,
+      w: stats.weightedAvgPrice,
+      c: stats.lastPrice,
+      Q: stats.lastQty,
+      o: stats.openPrice,
+      h: stats.highPrice,
+      l: stats.lowPrice,
+      v: stats.volume,
+      q: stats.quoteVolume,
+      O: stats.openTime,
+      C: stats.closeTime,
+      F: stats.firstId,
+      L: stats.lastId,
+      n: stats.count,
+    };
+  };
+  const miniTickerPayload = (ticker: ReturnType<typeof tickerPayload>) => ({
+    e: '24hrMiniTicker',
+    E: ticker.E,
+    s: ticker.s,
+    c: ticker.c,
+    o: ticker.o,
+    h: ticker.h,
+    l: ticker.l,
+    v: ticker.v,
+    q: ticker.q,
+  });
+  /** `<sym>@ticker` and `<sym>@miniTicker` every 2 s of market time, from the 24 h candles and the price. */
+  const publishTickers = (symbol: string, lower: string, time: number) => {
+    const wantsTicker = streams.hasSubscribers(`${lower}@ticker`);
+    const wantsMini = streams.hasSubscribers(`${lower}@miniTicker`);
+    if (!wantsTicker && !wantsMini) return;
+    if (time - (tickerSentAt.get(symbol) ?? Number.NEGATIVE_INFINITY) < TICKER_INTERVAL_MS) return;
+    tickerSentAt.set(symbol, time);
+    const ticker = tickerPayload(symbol, time);
+    if (wantsTicker) streams.publish(`${lower}@ticker`, ticker);
+    if (wantsMini) streams.publish(`${lower}@miniTicker`, miniTickerPayload(ticker));
+  };
+  /** `!ticker@arr`, `!miniTicker@arr` every 1 s; `!markPrice@arr[@1s]` with the marks of the last second(s). */
+  const publishAllMarketArrays = (time: number | undefined) => {
+    if (time === undefined) return;
+    const wantsTickers = streams.hasSubscribers('!ticker@arr');
+    const wantsMinis = streams.hasSubscribers('!miniTicker@arr');
+    if ((wantsTickers || wantsMinis) && time - allTickersSentAt >= ALL_TICKERS_INTERVAL_MS) {
+      allTickersSentAt = time;
+      const tickers = instruments.map((instrument) => tickerPayload(instrument.symbol, time));
+      if (wantsTickers) streams.publish('!ticker@arr', tickers);
+      if (wantsMinis) streams.publish('!miniTicker@arr', tickers.map(miniTickerPayload));
+    }
+    if (pendingMarks.size > 0 && time - allMarksSentAt >= 1000) {
+      allMarksSentAt = time;
+      const marks = [...pendingMarks.values()];
+      pendingMarks.clear();
+      streams.publish('!markPrice@arr@1s', marks);
+      if (time % 3000 < 1000) streams.publish('!markPrice@arr', marks);
+    }
+  };
+
   const onTicks = (ticks: readonly MarketTick[]) => {
     for (const tick of ticks) {
       if (core.market(tick.symbol).fundingRate !== tick.fundingRate)
@@ -281,10 +419,16 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         };
         streams.publish(`${lower}@markPrice@1s`, payload);
         if (tick.time % 3000 < 1000) streams.publish(`${lower}@markPrice`, payload);
+        if (streams.hasSubscribers('!markPrice@arr@1s') || streams.hasSubscribers('!markPrice@arr')) {
+          pendingMarks.set(tick.symbol, payload);
+        }
       }
       const instrument = instruments.find((candidate) => candidate.symbol === tick.symbol);
-      if (instrument && streams.hasSubscribers(`${lower}@bookTicker`)) {
-        streams.publish(`${lower}@bookTicker`, {
+      if (
+        instrument &&
+        (streams.hasSubscribers(`${lower}@bookTicker`) || streams.hasSubscribers('!bookTicker'))
+      ) {
+        const payload = {
           e: 'bookTicker',
           u: tick.time,
           E: tick.time,
@@ -294,7 +438,9 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
           B: tick.tradeQty === '0' ? instrument.minQty : tick.tradeQty,
           a: tick.lastPrice,
           A: tick.tradeQty === '0' ? instrument.minQty : tick.tradeQty,
-        });
+        };
+        streams.publish(`${lower}@bookTicker`, payload);
+        streams.publish('!bookTicker', payload);
       }
       if (tick.tradeQty !== '0') {
         const id = candles.lastTradeId(tick.symbol);
@@ -320,8 +466,23 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
             nq: tick.tradeQty,
           });
         }
+        if (streams.hasSubscribers(`${lower}@trade`)) {
+          streams.publish(`${lower}@trade`, {
+            e: 'trade',
+            E: tick.time,
+            T: tick.time,
+            s: tick.symbol,
+            t: id,
+            p: tick.lastPrice,
+            q: tick.tradeQty,
+            X: 'MARKET',
+            m: tick.buyerIsMaker,
+          });
+        }
       }
+      publishTickers(tick.symbol, lower, tick.time);
     }
+    publishAllMarketArrays(ticks.at(-1)?.time);
     flushCoreEvents();
   };
 
@@ -348,6 +509,20 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     klines: (symbol, interval, range) =>
       isKlineInterval(interval) ? candles.klines(symbol, interval, range) : [],
     listenKeys,
+    countdownCancelAll(accountId, symbol, countdownMs) {
+      const key = `${accountId}\u0000${symbol}`;
+      clearTimeout(countdowns.get(key));
+      countdowns.delete(key);
+      if (countdownMs <= 0) return;
+      const timer = setTimeout(() => {
+        countdowns.delete(key);
+        core.cancelAllOrders(accountId, symbol, clock.now());
+        flushCoreEvents();
+      }, countdownMs);
+      timer.unref();
+      countdowns.set(key, timer);
+    },
+    apiRestrictions: (accountId) => restrictions.get(accountId) ?? { ...DEFAULT_API_RESTRICTIONS },
   };
   const requests: RequestRecord[] = [];
   const lateExecutions: LateExecutionRecord[] = [];
@@ -425,6 +600,13 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         flushCoreEvents();
       }
     },
+    setApiRestrictions(changes, accountId = accounts[0]?.accountId ?? '') {
+      const current = restrictions.get(accountId);
+      if (!current) throw new Error(`unknown account ${JSON.stringify(accountId)}`);
+      const next = { ...current, ...changes };
+      restrictions.set(accountId, next);
+      return next;
+    },
     state(accountId = accounts[0]?.accountId ?? '') {
       return {
         marketTime: clock.now(),
@@ -438,6 +620,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     },
     close: async () => {
       driver.stop();
+      for (const timer of countdowns.values()) clearTimeout(timer);
+      countdowns.clear();
       restHandler.close();
       await streams.close();
       await new Promise<void>((resolve) => {
@@ -521,8 +705,20 @@ async function handleControl(sim: Sim, request: IncomingMessage, response: Serve
         send(200, { ok: true });
         return;
       case 'POST /_sim/adl':
-        send(200, orderJson(sim.autoDeleverage(autoDeleverageRequestFromJson(body))));
+        send(200, orderQueryJson(sim.autoDeleverage(autoDeleverageRequestFromJson(body))));
         return;
+      case 'POST /_sim/api-restrictions': {
+        const { accountId, ...changes } = body;
+        for (const [name, value] of Object.entries(changes)) {
+          const known = name in DEFAULT_API_RESTRICTIONS;
+          const kind = name === 'createTime' ? 'number' : 'boolean';
+          if (!known || typeof value !== kind) throw new Error(`${name} must be a known ${kind} field`);
+        }
+        if (accountId !== undefined && typeof accountId !== 'string')
+          throw new Error('accountId must be a string');
+        send(200, sim.setApiRestrictions(changes as Partial<ApiRestrictions>, accountId));
+        return;
+      }
       case 'POST /_sim/user':
         send(200, sim.actAsUser(userActionFromJson(body)));
         return;

@@ -1,25 +1,11 @@
+import { KLINE_INTERVALS } from '@bot/symbols';
+import type { KlineInterval } from '@bot/symbols';
 import { WsError } from './errors';
 import type { MarketEventType } from './market-events';
 
-/** Kline intervals Binance USDⓈ-M serves. */
-export const klineIntervals = [
-  '1m',
-  '3m',
-  '5m',
-  '15m',
-  '30m',
-  '1h',
-  '2h',
-  '4h',
-  '6h',
-  '8h',
-  '12h',
-  '1d',
-  '3d',
-  '1w',
-  '1M',
-] as const;
-export type KlineInterval = (typeof klineIntervals)[number];
+/** Kline intervals Binance USDⓈ-M serves: the one list, `@bot/symbols`' `KLINE_INTERVALS`. */
+export const klineIntervals = KLINE_INTERVALS;
+export type { KlineInterval };
 
 /** Which socket path serves a stream since Binance's 2026 split: book tickers on `/public`, the rest on `/market`. */
 export type MarketStreamCategory = 'market' | 'public';

@@ -10,7 +10,8 @@ const sum = (values: readonly number[]) => values.reduce((total, value) => total
 export interface ReportSettings {
   readonly speed: number;
   readonly symbols: string;
-  readonly liveBoundMs: number;
+  /** Invariant 1's bound, market seconds. */
+  readonly bareBoundS: number;
   readonly wallMs: number;
 }
 
@@ -31,6 +32,9 @@ export function chaosReport(results: readonly ChaosRunResult[], settings: Report
     .map(([key, count]) => `${key} ×${count}`)
     .join(', ');
   const violations = results.flatMap((result) => result.violations);
+  const exemptions = results.flatMap((result) =>
+    result.exemptions.map((exemption) => ({ seed: result.seed, ...exemption })),
+  );
   const byInvariant = (Object.keys(INVARIANTS) as unknown as InvariantId[])
     .map(
       (id) => `${id}: ${violations.filter((violation) => String(violation.invariant) === String(id)).length}`,
@@ -56,10 +60,17 @@ export function chaosReport(results: readonly ChaosRunResult[], settings: Report
       },
       { ratio: Number.NEGATIVE_INFINITY, text: 'no fills' },
     );
+  const leads = results.flatMap((result) =>
+    result.audit.minLeadMs === undefined ? [] : [result.audit.minLeadMs],
+  );
+  const down = sum(results.map((result) => result.downMs));
+  const obstacles = sum(results.map((result) => result.obstacleMs));
+  const marketMs = sum(results.map((result) => result.runMarketMs));
+  const percent = (part: number, whole: number) => `${whole > 0 ? Math.round((part / whole) * 100) : 0} %`;
   const rows: [string, string][] = [
     [
       'runs (seeds)',
-      `${results.length} (${results.map((result) => result.seed).join(', ')}), speed ${settings.speed}, ${settings.symbols}, ${seconds(settings.wallMs)} wall, ${sum(results.map((result) => result.marketMinutes))} market minutes`,
+      `${results.length} (${results.map((result) => result.seed).join(', ')}), speed ${settings.speed}, ${settings.symbols}, ${seconds(settings.wallMs)} wall, ${Math.round(marketMs / 60_000)} market minutes, each across a UTC midnight`,
     ],
     [
       'bot starts / SIGKILLs',
@@ -71,53 +82,67 @@ export function chaosReport(results: readonly ChaosRunResult[], settings: Report
     ],
     [
       'error answers the bot got',
-      `${answerText || 'none'} (of ${sum(results.map((result) => result.restRequests))} REST requests)`,
+      `${answerText || 'none'} (of ${sum(results.map((result) => result.restRequests))} REST requests); ${sum(results.map((result) => result.lateExecutions))} requests executed late; ${sum(results.map((result) => result.bansLifted))} emulator bans lifted`,
     ],
     [
       'orders acknowledged',
-      `${sum(results.map((result) => result.ordersAcknowledged))} orders + ${sum(results.map((result) => result.algoOrdersAcknowledged))} algo orders; ${sum(results.map((result) => result.entriesFilled))} entries filled; ${sum(results.map((result) => result.liquidations))} liquidations`,
+      `${sum(results.map((result) => result.ordersAcknowledged))} orders + ${sum(results.map((result) => result.algoOrdersAcknowledged))} algo orders of the bot; ${sum(results.map((result) => result.entriesFilled))} entries filled; ${sum(results.map((result) => result.botTrades))} bot trades closed; ${sum(results.map((result) => result.liquidations))} liquidations and ADL`,
     ],
     ['invariant violations', `**${violations.length}** (${byInvariant})`],
+    ['named, not violations', `${exemptions.length} (stops that gapped, races with the user; listed below)`],
     [
       'other problems (crashes, hangs, unclean stop)',
       String(sum(results.map((result) => result.problems.length))),
     ],
     ['start-up exits (exit 1, restarted)', String(sum(results.map((result) => result.startupExits.length)))],
     [
-      'max unprotected (wall)',
-      `${max(results.map((result) => result.protection.maxUnprotectedMs))} ms; beyond the bot's downtime ${max(results.map((result) => result.protection.maxBeyondDowntimeMs))} ms (bound: downtime + ${settings.liveBoundMs} ms)`,
+      'unprotected (market time)',
+      `longest ${seconds(max(results.map((result) => result.protection.maxUnprotectedMs)))}; beyond downtime and the exchange's obstacles ${seconds(max(results.map((result) => result.protection.maxBeyondMs)))} (bound ${settings.bareBoundS} s); no bot up ${percent(down, marketMs)} of the market time, the exchange's obstacles ${percent(obstacles, marketMs - down)} of the rest`,
     ],
     [
-      'restart: spawn → reconciled / kill → reconciled',
+      'restart: spawn → trading / kill → trading',
       restarts.length === 0
         ? 'no restart'
         : `max ${seconds(max(restarts.map((restart) => restart.startupMs)))} / ${seconds(max(restarts.map((restart) => restart.downMs)))}, mean ${seconds(sum(restarts.map((restart) => restart.startupMs)) / restarts.length)} / ${seconds(sum(restarts.map((restart) => restart.downMs)) / restarts.length)}`,
     ],
     [
-      'max open positions',
-      `${max(results.map((result) => result.maxOpenPositions))} (limit ${limits?.maxConcurrentPositions ?? '?'})`,
-    ],
-    ["worst day's net PnL", worstDay.text],
-    [
-      'audit records verified',
-      `${sum(results.map((result) => result.auditRecords))}; torn tails recovered ${sum(results.map((result) => result.auditRecoveries))}`,
+      'open positions',
+      `at most ${max(results.map((result) => result.maxOpenPositions))} (sampled, the user's included); at most ${max(results.map((result) => result.entries.maxHeldAtEntry))} held when a bot entry filled (limit ${limits?.maxConcurrentPositions ?? '?'})`,
     ],
     [
-      'restored guards compared',
-      `${sum(results.map((result) => result.restoresChecked.all))} (${sum(results.map((result) => result.restoresChecked.withGuard))} with a saved guard)`,
+      'leverage at a bot entry',
+      `at most ${max(results.map((result) => result.entries.maxEntryLeverage))}× (tier cap ${results[0]?.leverageCap ?? '?'}×), ${sum(results.map((result) => result.entries.entriesChecked))} entries checked`,
+    ],
+    [
+      'realized ÷ planned risk',
+      `at most ${max(results.map((result) => result.risk.maxRatio)).toFixed(2)} (bound 1.25), ${sum(results.map((result) => result.risk.tradesChecked))} trades checked`,
+    ],
+    ["worst day's net PnL (bot entries)", worstDay.text],
+    [
+      'audit trail',
+      `${sum(results.map((result) => result.audit.records))} records verified; torn tails recovered ${sum(results.map((result) => result.audit.recoveries))}; every order announced at least ${leads.length === 0 ? '–' : `${Math.round(Math.min(...leads))} ms`} before the exchange received it`,
+    ],
+    [
+      'guard against the exchange',
+      `${sum(results.map((result) => result.guardChecks))} state-file readings (kills, restarts, end) compared to the cent; ${sum(results.map((result) => result.restoresChecked.all))} restored guards compared with the saved one (${sum(results.map((result) => result.restoresChecked.withGuard))} with a saved guard)`,
     ],
   ];
   const lines = ['| chaos | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)];
   lines.push(
     '',
-    '| seed | wall | kills | faults | orders + algo | entries | max unprotected | beyond downtime | max positions | violations | problems |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| seed | wall | kills | faults | user actions | orders + algo | entries | bot trades | longest bare (market) | beyond excuses | held at entry | violations | named | problems |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(
       (result) =>
-        `| ${result.seed} | ${seconds(result.wallMs)} | ${result.kills} | ${sum([...result.faults.values()])} | ${result.ordersAcknowledged} + ${result.algoOrdersAcknowledged} | ${result.entriesFilled} | ${result.protection.maxUnprotectedMs} ms | ${result.protection.maxBeyondDowntimeMs} ms | ${result.maxOpenPositions} | ${result.violations.length} | ${result.problems.length} |`,
+        `| ${result.seed} | ${seconds(result.wallMs)} | ${result.kills} | ${sum([...result.faults.values()])} | ${result.userActions} | ${result.ordersAcknowledged} + ${result.algoOrdersAcknowledged} | ${result.entriesFilled} | ${result.botTrades} | ${seconds(result.protection.maxUnprotectedMs)} | ${seconds(result.protection.maxBeyondMs)} | ${result.entries.maxHeldAtEntry} | ${result.violations.length} | ${result.exemptions.length} | ${result.problems.length} |`,
     ),
   );
-  const notes = results.flatMap((result) => [...result.problems, ...result.startupExits]);
+  const notes = [
+    ...results.flatMap((result) => [...result.problems, ...result.startupExits]),
+    ...exemptions.map(
+      (exemption) => `seed ${exemption.seed}, invariant ${exemption.invariant}, named: ${exemption.detail}`,
+    ),
+  ];
   if (notes.length > 0) lines.push('', ...notes.map((note) => `- ${note}`));
   return lines.join('\n');
 }
@@ -134,7 +159,7 @@ export function failureMessage(results: readonly ChaosRunResult[], settings: str
     ),
     ...problems.map((problem) => `  ${problem}`),
     `Replay one seed: CHAOS_SEED=<seed> CHAOS_RUNS=1 ${settings} CHAOS_VERBOSE=1 npx -y pnpm@10.34.9 test:e2e`,
-    'The run directories (audit trail, state file, bot logs):',
+    'The run directories (audit trail, state file, bot logs, exchange-record.json):',
     ...results
       .filter((result) => result.violations.length > 0 || result.problems.length > 0)
       .map((result) => `  seed ${result.seed}: ${result.directory}`),

@@ -3,25 +3,46 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '@bot/config';
+import { TIER_LIMITS } from '@bot/risk';
 import type { RiskGuardSnapshot } from '@bot/risk';
 import { startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
+import { readAuditFacts } from './audit-facts';
+import type { AuditFacts } from './audit-facts';
 import { BotProcess } from './bot-process';
 import type { BotLogLine } from './bot-process';
 import { ExchangeMonitor } from './exchange-monitor';
-import { FaultSchedule } from './fault-schedule';
+import { ExchangeRecord, episodesOf, exchangeId, fromUnits, units } from './exchange-record';
+import { DEFAULT_SCHEDULE, FaultSchedule, RECOVERY_MS } from './fault-schedule';
 import type { FaultKind } from './fault-schedule';
 import {
+  bareSpans,
+  botTrades,
   checkAudit,
   checkDailyLoss,
   checkDuplicateEntries,
-  checkMaxPositions,
+  checkEntries,
+  checkGuard,
   checkProtection,
+  checkRealizedRisk,
   compareRestore,
   isEntry,
   isExchangeOrder,
+  mergeWindows,
 } from './invariants';
-import type { DayLoss, DownWindow, ProtectionFigures, RiskLimits, Violation } from './invariants';
+import type {
+  AuditFigures,
+  DayLoss,
+  DownWindow,
+  EntryFigures,
+  Exemption,
+  GuardCheck,
+  ProtectionFigures,
+  RiskFigures,
+  RiskLimits,
+  StateFile,
+  Violation,
+} from './invariants';
 import { seededRandom } from './random';
 import type { Random } from './random';
 
@@ -40,8 +61,10 @@ export interface ChaosRunOptions {
   readonly finalLiveMs: readonly [number, number];
   /** Wall ms between a kill and the restart. */
   readonly pauseMs: readonly [number, number];
-  /** Invariant 1's allowance beyond the bot's downtime (see checkProtection). */
-  readonly liveBoundMs: number;
+  /** Invariant 1's bound, market ms, beyond downtime and the exchange's obstacles (see checkProtection). */
+  readonly bareBoundMs: number;
+  /** Wall ms a change the bot decided without may be older than its decision record (invariants 2, 10, 11). */
+  readonly raceMs: number;
   readonly startupTimeoutMs: number;
   /** Keep the run's directory (audit trail, state file, logs) even when it passed. */
   readonly keepFiles?: boolean;
@@ -66,6 +89,10 @@ export interface ChaosRunResult {
   readonly stateWrittenInKillWindow: number;
   readonly restarts: readonly RestartFigures[];
   readonly faults: ReadonlyMap<FaultKind, number>;
+  /** Late executions the emulator ran (requests that took effect after their error or timeout). */
+  readonly lateExecutions: number;
+  /** Emulator IP bans (418) the schedule lifted so the run goes on. */
+  readonly bansLifted: number;
   /** Error answers the emulator sent (by status, and -1021 for the clock). */
   readonly faultAnswers: Readonly<Record<string, number>>;
   /** REST requests the emulator answered (its record keeps the last 10 000). */
@@ -75,24 +102,32 @@ export interface ChaosRunResult {
   readonly entriesFilled: number;
   readonly liquidations: number;
   readonly protection: ProtectionFigures;
+  /** Market ms no bot was up, market ms a bot was up but the exchange's obstacles excused it, the run's. */
+  readonly downMs: number;
+  readonly obstacleMs: number;
+  readonly runMarketMs: number;
   readonly maxOpenPositions: number;
+  readonly entries: EntryFigures;
+  readonly risk: RiskFigures;
   readonly limits: RiskLimits;
+  readonly leverageCap: number;
   readonly days: readonly DayLoss[];
-  readonly auditRecords: number;
-  readonly auditRecoveries: number;
+  readonly audit: AuditFigures;
   /** Restarts whose restored guard was compared with the state file (with a saved guard: `withGuard`). */
   readonly restoresChecked: { readonly all: number; readonly withGuard: number };
+  /** State-file readings compared with the exchange (invariants 7 and 8) and the bot's trades in the run. */
+  readonly guardChecks: number;
+  readonly botTrades: number;
+  /** User actions the emulator accepted, by kind. */
+  readonly userActions: number;
   readonly violations: readonly Violation[];
+  /** Named, not violations: stops that gapped, races with the user. */
+  readonly exemptions: readonly Exemption[];
   /** Not invariants, but failures all the same: crashes, start-ups that hung, an unclean final stop. */
   readonly problems: readonly string[];
   /** Start-ups that failed with exit 1 (the bot's contract when the exchange stays down); restarted. */
   readonly startupExits: readonly string[];
   readonly directory: string;
-}
-
-interface StateFile {
-  readonly guard?: RiskGuardSnapshot;
-  readonly trades?: readonly unknown[];
 }
 
 function readState(path: string): StateFile | undefined {
@@ -110,6 +145,9 @@ function readState(path: string): StateFile | undefined {
  */
 const STOP_TIMEOUT_MS = 75_000;
 
+/** The emulator's REQUEST_WEIGHT limit per (wall-clock) minute in the suite: see runChaos. */
+export const WEIGHT_LIMIT_PER_MINUTE = 24_000;
+
 const isRestoreLine = (line: BotLogLine) =>
   line.msg.startsWith('risk state restored from ') || line.msg.startsWith('no saved risk state');
 const isTradingLine = (line: BotLogLine) => /^trading .* candles in paper mode$/.test(line.msg);
@@ -126,7 +164,20 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
   const random = seededRandom(seed);
   const say = (text: string) =>
     options.progress?.(`[seed ${seed} +${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
-  const sim = await startSim({ seed, speed: options.speed, historyMinutes: 300 });
+  // The market starts 30 minutes to 3 hours before a UTC midnight, so every run crosses a day boundary
+  // (the guard's realized PnL and its daily limit are the UTC day's).
+  const midnight = Math.ceil(Date.now() / 86_400_000) * 86_400_000;
+  const startTime = midnight - random.int(30, 180) * 60_000;
+  // The limiter counts wall-clock minutes while the market runs `speed` times faster: the bot's per-candle
+  // requests come 600 times as often as on Binance. Ten times Binance's 2400 keeps its own traffic under the
+  // limit; the `weight-limit` fault lowers it on purpose.
+  const sim = await startSim({
+    seed,
+    speed: options.speed,
+    historyMinutes: 300,
+    startTime,
+    weightLimitPerMinute: WEIGHT_LIMIT_PER_MINUTE,
+  });
   try {
     return await runOnSim(options, sim, started, say, random);
   } finally {
@@ -156,19 +207,36 @@ async function runOnSim(
     BOT_API_SECRET: account.apiSecret,
     BOT_AUDIT_PATH: auditPath,
     BOT_SYMBOLS: options.symbols,
+    // The conservative tier's loosest streak and cooldown (its caps: 4, 15 min), so a run trades more.
+    MAX_SL_STREAK: '4',
+    BOT_COOLDOWN_AFTER_STOP_MINUTES: '15',
   };
   // The limits the bot runs with: the same loader, the same environment.
-  const limits: RiskLimits = loadConfig({ env }).risk;
+  const config = loadConfig({ env });
+  const limits: RiskLimits = config.risk;
+  const leverageCap = TIER_LIMITS[config.strategy.tier].hardCaps.leverageDefault.max;
   const usdc = sim.core.assets(accountId).find((asset) => asset.asset === 'USDC');
   const startEquity = Number(usdc?.walletBalance ?? '0');
 
+  const record = new ExchangeRecord(sim, accountId);
+  record.tap();
   const monitor = new ExchangeMonitor(sim, accountId);
-  const faults = new FaultSchedule(sim, accountId, random);
+  const faults = new FaultSchedule(sim, accountId, random, {
+    ...DEFAULT_SCHEDULE,
+    symbols: options.symbols.split(',').map((symbol) => `${symbol.trim()}${config.quoteCoin}`),
+    botTrading: () => bot?.running === true && bot.tradingAt !== undefined,
+    weightLimitPerMinute: WEIGHT_LIMIT_PER_MINUTE,
+  });
+  monitor.onSample.add(() => {
+    record.sampleClock();
+    faults.tick();
+  });
   const violations: Violation[] = [];
   const problems: string[] = [];
   const startupExits: string[] = [];
   const downWindows: DownWindow[] = [];
   const restarts: RestartFigures[] = [];
+  const guardChecks: GuardCheck[] = [];
   const killModes: Record<KillMode, number> = { timed: 0, 'after-entry': 0, 'during-startup': 0 };
   let currentDown: DownWindow | undefined = { start: started, end: Number.POSITIVE_INFINITY };
   downWindows.push(currentDown);
@@ -184,14 +252,22 @@ async function runOnSim(
   const keepLog = (life: BotProcess, label: string) =>
     logs.push(`--- bot ${label} (pid ${life.pid}) ---\n${life.tail(400)}\n--- stderr ---\n${life.stderr}`);
 
-  /** The exchange has a reconciled bot again: the down window (kill or crash → reconcile done) ends. */
+  /**
+   * A bot is up again (it logged that it trades: its start-up reconcile is behind it): the down window
+   * (kill or crash → trading) ends, and the state it starts trading with is compared with the exchange.
+   */
   const closeDownWindow = (life: BotProcess) => {
-    if (life.reconciledAt === undefined || !currentDown) return;
-    currentDown.end = life.reconciledAt;
+    if (life.tradingAt === undefined || !currentDown) return;
+    currentDown.end = life.tradingAt;
     if (pending) {
-      restarts.push({
-        startupMs: life.reconciledAt - life.spawnedAt,
-        downMs: life.reconciledAt - pending.downSince,
+      const reconciled = life.reconciledAt ?? life.tradingAt;
+      restarts.push({ startupMs: reconciled - life.spawnedAt, downMs: reconciled - pending.downSince });
+      guardChecks.push({
+        label: `restart ${pending.restart}`,
+        invariant: 7,
+        at: Date.now(),
+        state: readState(statePath),
+        spawnedAt: life.spawnedAt,
       });
     }
     currentDown = undefined;
@@ -210,6 +286,7 @@ async function runOnSim(
             ['timed', 4],
             ['during-startup', 1],
           ]);
+      faults.beforeStart();
       bot = new BotProcess({ simUrl: sim.url, env, cwd: directory });
       starts += 1;
       say(`bot ${life} started (pid ${bot.pid})${mode ? `, will be killed ${mode}` : ', the last one'}`);
@@ -246,13 +323,23 @@ async function runOnSim(
             await Promise.race([sleep(2000), bot.exited]);
           }
           if (bot.running) {
+            const stoppingAt = Date.now();
             const { exit, timedOut } = await bot.stop(STOP_TIMEOUT_MS);
+            guardChecks.push({
+              label: 'end',
+              invariant: 8,
+              at: exit.at,
+              state: readState(statePath),
+              // Faults were off for 2 s before the SIGTERM: every close before then must be counted.
+              settledBefore: { at: stoppingAt - 1500, closingAllowed: false },
+            });
             if (timedOut || exit.code !== 0) {
               problems.push(
                 `seed ${seed}: SIGTERM did not stop the bot cleanly (exit ${exit.code ?? exit.signal}${timedOut ? ` within ${STOP_TIMEOUT_MS} ms` : ''})`,
               );
               keepLog(bot, `${life} (final stop)`);
             }
+            if (!timedOut && exit.code === 0) keepLog(bot, `${life} (stopped)`);
             say(`bot ${life} stopped (exit ${exit.code ?? exit.signal})`);
             break;
           }
@@ -286,7 +373,9 @@ async function runOnSim(
         keepLog(bot, `${life} (exited)`);
         say(`bot ${life} exited on its own (code ${exit.code ?? exit.signal})`);
         if (!currentDown) downWindows.push((currentDown = { start: exit.at, end: Number.POSITIVE_INFINITY }));
-        pending = { restart: kills + crashes, saved: readState(statePath)?.guard, downSince: exit.at };
+        const atExit = readState(statePath);
+        guardChecks.push({ label: `exit of bot ${life}`, invariant: 8, at: exit.at, state: atExit });
+        pending = { restart: kills + crashes, saved: atExit?.guard, downSince: exit.at };
         if (crashes >= 4) {
           problems.push(`seed ${seed}: the bot crashed ${crashes} times; run abandoned`);
           break;
@@ -301,21 +390,28 @@ async function runOnSim(
       const killedAt = Date.now();
       if (!currentDown) downWindows.push((currentDown = { start: killedAt, end: Number.POSITIVE_INFINITY }));
       await bot.kill();
+      keepLog(bot, `${life} (killed ${mode ?? 'timed'})`);
       kills += 1;
       killModes[mode ?? 'timed'] += 1;
       const atKill = readState(statePath);
       if (JSON.stringify(atKill ?? null) !== before) stateWrittenInKillWindow += 1;
       pending = { restart: kills, saved: atKill?.guard, downSince: killedAt };
+      guardChecks.push({ label: `kill ${kills}`, invariant: 8, at: killedAt, state: atKill });
       say(
         `bot ${life} killed (${mode}); ${monitor.spans.filter((span) => span.end >= killedAt).length} position(s) bare`,
       );
       const pause = random.between(...options.pauseMs);
-      // While nobody watches: sometimes a liquidation-level move hits a position the kill left bare.
-      if (random.chance(0.15)) {
-        await sleep(pause / 2);
-        faults.liquidateBare();
-        await sleep(pause / 2);
-      } else await sleep(pause);
+      // While nobody watches: sometimes a liquidation-level move hits a position the kill left bare, or
+      // something closes a position (its stop gaps, ADL, the user): the restart must settle and count it.
+      // The user may open a position too, which the restart must take over (positions.foreignPolicy).
+      await sleep(pause / 2);
+      if (random.chance(0.15)) faults.liquidateBare();
+      else if (random.chance(0.6)) {
+        const closed = faults.closeWhileDown();
+        if (closed) say(`while down: ${closed}`);
+      }
+      if (random.chance(0.3) && faults.openWhileDown()) say('while down: user-open');
+      await sleep(pause / 2);
     }
   } finally {
     faults.stop();
@@ -325,26 +421,113 @@ async function runOnSim(
 
   const now = Date.now();
   for (const window of downWindows) if (!Number.isFinite(window.end)) window.end = now;
-  const protection = checkProtection(seed, monitor.spans, downWindows, options.liveBoundMs);
+  record.sampleClock();
+  const fills = record.fills();
+  const orders = record.orders();
+  const algoOrders = record.algoOrders();
+  record.untap();
+  const facts: AuditFacts | undefined = await readAuditFacts(auditPath).catch(() => undefined);
+  const episodes = episodesOf(fills, orders);
+  const adoptedInState = guardChecks.flatMap((check) =>
+    (check.state?.trades ?? [])
+      .filter((trade) => trade.adopted === true)
+      .map((trade) => ({ symbol: exchangeId(trade.symbol), openedAt: trade.openedAt })),
+  );
+  const emptyFacts: AuditFacts = {
+    bases: new Map(),
+    ids: new Map(),
+    places: [],
+    adoptions: [],
+    records: 0,
+    recoveries: 0,
+  };
+  const trades = botTrades(episodes, facts ?? emptyFacts, adoptedInState, record);
+
+  // 1: bare stretches in market time, less downtime and the exchange's obstacles.
+  const excusedWall = [...downWindows, ...faults.impairments, ...rateLimitWindows(sim, faults)];
+  const excused = mergeWindows(
+    excusedWall.map((window) => ({ start: record.marketOf(window.start), end: record.marketOf(window.end) })),
+  );
+  const endMarket = sim.marketTime();
+  const runMarketMs = endMarket - marketStart;
+  const within = (windows: readonly [number, number][]) =>
+    windows.reduce(
+      (sum, [from, to]) => sum + Math.max(0, Math.min(to, endMarket) - Math.max(from, marketStart)),
+      0,
+    );
+  const downMs = within(
+    mergeWindows(
+      downWindows.map((window) => ({
+        start: record.marketOf(window.start),
+        end: record.marketOf(window.end),
+      })),
+    ),
+  );
+  // Of the time a bot was up, how much the exchange's obstacles excused.
+  const obstacleMs = within(excused) - downMs;
+  const spans = bareSpans(fills, algoOrders, endMarket);
+  const protection = checkProtection(seed, spans, excused, options.bareBoundMs, record);
   violations.push(...protection.violations);
-  violations.push(...checkMaxPositions(seed, monitor.maxOpenPositions, monitor.maxOpenAt?.symbols, limits));
-  const orders = sim.core.allOrders(accountId);
-  const algoOrders = sim.core.allAlgoOrders(accountId);
+  // 2, 10, 11: what the exchange held when each bot entry filled.
+  const entries = checkEntries(
+    seed,
+    record,
+    fills,
+    orders,
+    episodes,
+    facts ?? emptyFacts,
+    limits,
+    leverageCap,
+    options.raceMs,
+  );
+  violations.push(...entries.violations);
+  const exemptions: Exemption[] = [...entries.exemptions];
+  // 3
   violations.push(...checkDuplicateEntries(seed, orders));
+  // 4
   const entryIds = new Set(orders.filter(isEntry).map((order) => order.orderId));
   const daily = checkDailyLoss(
     seed,
-    sim.core.fills(accountId),
+    fills,
+    trades,
     entryIds,
     startEquity,
+    record.withdrawals,
     limits,
     faults.shockFillIds,
     // 2 s of wall time in market time: a decision already under way when the limit was crossed.
     options.speed * 2000,
   );
   violations.push(...daily.violations);
-  const audit = await checkAudit(seed, auditPath, sim, accountId);
+  // 5, 6
+  const audit = await checkAudit(seed, auditPath, facts, record, sim.lateExecutions, faults.latency);
   violations.push(...audit.violations);
+  // 7, 8
+  for (const check of guardChecks) violations.push(...checkGuard(seed, check, trades, record));
+  for (const trade of trades) {
+    for (const fill of trade.stampedBeforeStart) {
+      exemptions.push({
+        invariant: 8,
+        detail: `emulator: fill ${fill.tradeId} (${fill.side} ${fill.qty} ${fill.symbol} @ ${fill.price}, order ${fill.orderId}) is stamped ${new Date(fill.time).toISOString()}, before the fill that opened its position (${new Date(trade.start).toISOString()}); a read of fills by time misses it, so the guard may lack its ${fromUnits(units(fill.realizedPnl) - units(fill.commission)).toFixed(2)} USDC`,
+      });
+    }
+  }
+  // 9
+  const risk = checkRealizedRisk(
+    seed,
+    trades,
+    facts ?? emptyFacts,
+    algoOrders,
+    faults.shockFillIds,
+    faults.gaps,
+    faults.userActions,
+    spans,
+    excused,
+    orders,
+    record,
+  );
+  violations.push(...risk.violations);
+  exemptions.push(...risk.exemptions);
 
   const faultAnswers: Record<string, number> = {};
   for (const request of sim.requests) {
@@ -353,7 +536,9 @@ async function runOnSim(
         ? '-1021'
         : request.status >= 500 || request.status === 429 || request.status === 418
           ? String(request.status)
-          : undefined;
+          : request.status === 0
+            ? 'closed without an answer'
+            : undefined;
     if (key) faultAnswers[key] = (faultAnswers[key] ?? 0) + 1;
   }
   const marketMinutes = Math.round((sim.marketTime() - marketStart) / 60_000);
@@ -362,7 +547,51 @@ async function runOnSim(
     writeFileSync(join(directory, 'bot-logs.txt'), `${logs.join('\n\n')}\n`);
     writeFileSync(
       join(directory, 'violations.json'),
-      `${JSON.stringify({ violations, problems }, null, 2)}\n`,
+      `${JSON.stringify({ violations, problems, exemptions }, null, 2)}\n`,
+    );
+    // What the invariants were computed from, for a replay's diagnosis.
+    const iso = (market: number | undefined) =>
+      market === undefined ? null : new Date(market).toISOString();
+    writeFileSync(
+      join(directory, 'exchange-record.json'),
+      `${JSON.stringify(
+        {
+          episodes: episodes.map((episode) => ({
+            symbol: episode.symbol,
+            openedBy: episode.openedBy,
+            opener: episode.opener?.clientOrderId,
+            bot: trades.includes(episode),
+            start: iso(episode.start),
+            end: iso(episode.end),
+            net: fromUnits(episode.net),
+            fills: episode.fills.map(
+              (fill) =>
+                `${fill.tradeId} ${fill.side} ${fill.qty}@${fill.price} pnl ${fill.realizedPnl} fee ${fill.commission} order ${fill.orderId}`,
+            ),
+          })),
+          bareSpans: protection.spans.map((span) => ({
+            ...span,
+            start: iso(span.start),
+            end: iso(span.end),
+            seconds: (span.end - span.start) / 1000,
+          })),
+          impairments: excusedWall.map((window) => ({
+            ...window,
+            start: new Date(window.start).toISOString(),
+            end: new Date(window.end).toISOString(),
+          })),
+          guardChecks: guardChecks.map((check) => ({
+            ...check,
+            at: new Date(check.at).toISOString(),
+            market: iso(record.marketOf(check.at)),
+          })),
+          gaps: faults.gaps,
+          userActions: faults.userActions,
+          leverageChanges: record.leverageChanges,
+        },
+        null,
+        2,
+      )}\n`,
     );
   } else {
     rmSync(directory, { recursive: true, force: true });
@@ -378,26 +607,57 @@ async function runOnSim(
     restarts,
     faults: faults.injected,
     faultAnswers,
+    lateExecutions: sim.lateExecutions.filter((entry) => entry.status === 200).length,
+    bansLifted: faults.bansLifted,
     restRequests: sim.requests.length,
-    ordersAcknowledged: orders.filter((order) => !isExchangeOrder(order)).length,
-    algoOrdersAcknowledged: algoOrders.length,
+    ordersAcknowledged: orders.filter((order) => order.clientOrderId.startsWith('bot')).length,
+    algoOrdersAcknowledged: algoOrders.filter((algo) => algo.clientAlgoId.startsWith('bot')).length,
     entriesFilled: orders.filter((order) => isEntry(order) && Number(order.executedQty) > 0).length,
     liquidations: orders.filter(isExchangeOrder).length,
     protection: protection.figures,
+    downMs,
+    obstacleMs,
+    runMarketMs,
     maxOpenPositions: monitor.maxOpenPositions,
+    entries: entries.figures,
+    risk: risk.figures,
     limits,
+    leverageCap,
     days: daily.days,
-    auditRecords: audit.records,
-    auditRecoveries: audit.recoveries,
+    audit: audit.figures,
     restoresChecked,
+    guardChecks: guardChecks.length,
+    botTrades: trades.filter((trade) => trade.end !== undefined).length,
+    userActions: faults.userActions.length,
     violations,
+    exemptions,
     problems,
     startupExits,
     directory,
   };
   say(
     `done: ${result.kills} kill(s), ${result.ordersAcknowledged} orders + ${result.algoOrdersAcknowledged} algo, ${result.entriesFilled} entries, ` +
-      `max unprotected ${protection.figures.maxUnprotectedMs} ms, ${violations.length} violation(s), ${problems.length} problem(s)`,
+      `max unprotected ${(protection.figures.maxUnprotectedMs / 1000).toFixed(1)} s market (beyond excuses ${(protection.figures.maxBeyondMs / 1000).toFixed(1)} s), ${violations.length} violation(s), ${problems.length} problem(s)`,
   );
   return result;
+}
+
+/**
+ * 429 and 418 answers of the real limiter (not the few the schedule injected): the bot waits out their
+ * Retry-After — the rest of the minute after a 429, the ban (2 minutes) after a 418 — plus its recovery.
+ */
+function rateLimitWindows(sim: Sim, faults: FaultSchedule): { start: number; end: number }[] {
+  const injected = [...faults.rateLimitInjections];
+  const windows: { start: number; end: number }[] = [];
+  for (const request of sim.requests) {
+    if (request.status !== 429 && request.status !== 418) continue;
+    const injection = injected.find((entry) => entry.at <= request.time && entry.left > 0);
+    if (injection) {
+      injection.left -= 1;
+      continue; // the schedule's own impairment covers it
+    }
+    const waitMs = request.status === 418 ? 121_000 : 60_000 - (request.time % 60_000) + 1000;
+    windows.push({ start: request.time, end: request.time + waitMs + RECOVERY_MS });
+  }
+  return windows;
 }

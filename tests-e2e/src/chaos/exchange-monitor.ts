@@ -47,6 +47,8 @@ export class ExchangeMonitor {
   samples = 0;
   readonly #open = new Map<string, UnprotectedSpan>();
   readonly #entryListeners = new Set<() => void>();
+  /** Called at every sample (the clock pairs, the fault schedule's bookkeeping). */
+  readonly onSample = new Set<() => void>();
   #timer: NodeJS.Timeout | undefined;
   #entryOrders = 0;
 
@@ -82,6 +84,7 @@ export class ExchangeMonitor {
   }
 
   sample(): void {
+    for (const listener of this.onSample) listener();
     const now = Date.now();
     this.samples += 1;
     const positions = openPositions(this.sim, this.accountId);
@@ -112,7 +115,9 @@ export class ExchangeMonitor {
     }
     const entries = this.sim.core
       .allOrders(this.accountId)
-      .filter((order) => !order.reduceOnly && !order.closePosition).length;
+      .filter(
+        (order) => !order.reduceOnly && !order.closePosition && order.clientOrderId.startsWith('bot'),
+      ).length;
     if (entries > this.#entryOrders) {
       this.#entryOrders = entries;
       for (const listener of [...this.#entryListeners]) listener();

@@ -6,7 +6,7 @@ import { equityOf, isLiveAlgoEntry, reduceAccount } from './account-state';
 import type { AccountEvent, AccountSnapshot, PositionEntry } from './account-state';
 import type { TraderContext } from './context';
 import { closeAtMarket, reconcileSymbols } from './protection';
-import { forcedKey, settle } from './settlement';
+import { forcedKey, fromUnits, settle, toUnits } from './settlement';
 
 /**
  * The account watch: every user-data event and every REST sweep goes through `reduceAccount`, then one
@@ -251,7 +251,7 @@ async function adopt(context: TraderContext, position: PositionEntry): Promise<v
   // The account state can still hold a position whose close the stream never told (a silent stream, a
   // close before the stream was up) after its trade was settled from REST: adopting that ghost would count
   // its closing fill again. Only a position the exchange confirms is adopted; otherwise the state is swept.
-  const confirmed = (await context.exchange.fetchPositions([position.symbol])).some(
+  const confirmed = (await context.exchange.fetchPositions([position.symbol])).find(
     (entry) => entry.side === position.side,
   );
   if (!confirmed) {
@@ -290,7 +290,7 @@ async function adopt(context: TraderContext, position: PositionEntry): Promise<v
     takeProfitPrice: target?.triggerPrice,
     stopLossId: existing?.algoId,
     takeProfitId: target?.algoId,
-    openedAt: position.updatedAt,
+    ...(await openingOf(context, position.symbol, confirmed.side, confirmed.quantity, position.updatedAt)),
     adopted: true,
   };
   context.trades.set(position.symbol, trade);
@@ -325,6 +325,39 @@ async function adopt(context: TraderContext, position: PositionEntry): Promise<v
     context.saveState();
   }
 }
+
+/**
+ * When a position was opened: its first fill since the symbol was last flat, found by walking its fills back
+ * from what is held; with the part of that fill that opened it when the same fill closed the other side
+ * first (a reversal). Not the position's `updatedAt` (funding and partial closes move it): the trade's
+ * close counts every fill of the position from there. `updatedAt` when the fills do not tell.
+ */
+async function openingOf(
+  context: TraderContext,
+  symbol: string,
+  side: PositionSide,
+  quantity: string,
+  updatedAt: number,
+): Promise<Pick<OpenTrade, 'openedAt' | 'openingPart'>> {
+  const fills = await context.exchange.fetchFills(symbol, { since: updatedAt - OPENING_LOOKBACK_MS });
+  let amount = (side === 'long' ? 1n : -1n) * toUnits(quantity);
+  const newestFirst = [...fills].sort((a, b) => b.time - a.time || Number(b.id) - Number(a.id) || 0);
+  for (const fill of newestFirst) {
+    const before = amount - (fill.side === 'buy' ? 1n : -1n) * toUnits(fill.quantity);
+    if (before === 0n) return { openedAt: fill.time };
+    if (before > 0n !== amount > 0n) {
+      return {
+        openedAt: fill.time,
+        openingPart: { fillId: fill.id, quantity: fromUnits(amount < 0n ? -amount : amount) },
+      };
+    }
+    amount = before;
+  }
+  return { openedAt: updatedAt };
+}
+
+/** How far back the opening of an adopted position is looked for. */
+const OPENING_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 
 /** The stop whose loss from the entry is the per-trade risk of the equity; undefined when the mark is past it. */
 async function riskSizedStop(context: TraderContext, position: PositionEntry): Promise<string | undefined> {

@@ -9,7 +9,7 @@ import {
 } from '@bot/ws';
 import type { FeedHealthState, HealthTransition, KlineEvent, KlineInterval } from '@bot/ws';
 import { playbookForFeed } from '../playbooks';
-import { applyAccountEvent } from './account-watch';
+import { applyAccountEvent, reviewAccount, sweepAccount } from './account-watch';
 import type { TraderContext } from './context';
 import { onSignal } from './entries';
 import { settle } from './settlement';
@@ -76,6 +76,17 @@ export function feedHealth(context: TraderContext): Record<string, FeedHealthSta
 }
 
 function onHealth(context: TraderContext, transition: HealthTransition): void {
+  // The stream replays nothing: what happened before it was live (between the start-up sweep and its first
+  // connection, or while it reconnected) is read over REST once it is, or a position opened or closed in
+  // that gap stays unknown until the periodic sweep.
+  if (transition.feed === 'userData' && transition.to === 'live') {
+    void context
+      .enqueue(async () => {
+        await sweepAccount(context, `user-data stream live (${transition.cause})`);
+        await reviewAccount(context);
+      })
+      .catch(() => undefined); // logged and acted on by the queue
+  }
   const degraded = transition.to === 'degraded';
   const fields = { feed: transition.feed, from: transition.from, to: transition.to, cause: transition.cause };
   if (degraded) {

@@ -21,17 +21,28 @@ export async function settle(
   let trade = context.trades.get(symbol);
   if (!trade) return;
   if (trade.closing === undefined) {
-    const result = await settleExits(context.exchange, symbol);
-    if (result.needsReconcile) {
-      await reconcileSymbols(context, [symbol], 'stop-loss missing');
-      return;
+    // A position on the other side means the trade's went through flat (the user opened the new one):
+    // it is closed, though the symbol is not flat; its fills say so (see `ownFills`).
+    const held = context.account.positions.get(symbol);
+    if (held && held.side !== trade.side) {
+      const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt });
+      if (!ownFills(fetched, trade.openingPart).flat) return;
+    } else {
+      const result = await settleExits(context.exchange, symbol);
+      if (result.needsReconcile) {
+        await reconcileSymbols(context, [symbol], 'stop-loss missing');
+        return;
+      }
+      if (!result.flat) return;
     }
-    if (!result.flat) return;
     trade = { ...trade, closing: { since: context.now(), reason: knownReason } };
     context.trades.set(symbol, trade);
     context.saveState();
   }
-  const fills = await context.exchange.fetchFills(symbol, { since: trade.openedAt, includeClosedBy: true });
+  const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt, includeClosedBy: true });
+  // A trade ends where its position is first flat again: fills after that belong to the next position on
+  // the symbol (one the user opened meanwhile), not to this trade.
+  const { fills } = ownFills(fetched, trade.openingPart);
   if (fills.length === 0) {
     // A trade saved before its entry was sent, and the entry never filled: nothing to count.
     context.trades.delete(symbol);
@@ -40,7 +51,7 @@ export async function settle(
   }
   const pnl = netPnl(fills);
   const closedAt = fills.reduce((latest, fill) => Math.max(latest, fill.time), trade.openedAt);
-  const forced = forcedCloseOf(context, trade, fills);
+  const forced = forcedCloseOf(context, trade, fills, closedAt);
   const reason: CloseReason =
     forced?.kind ?? trade.closing?.reason ?? (await closeReason(context, trade, pnl));
   if (forced) context.handledForcedCloses.add(forcedKey(forced));
@@ -95,6 +106,51 @@ export async function settle(
 /** RiskGuard halt code → playbook id, from the playbook table (`detectedBy.haltCodes`). */
 const HALT_PLAYBOOKS: Readonly<Record<string, string>> = haltPlaybookIds();
 
+/**
+ * A trade's own fills: from its entry (the position flat before it) to the fill that makes the position
+ * flat again, or takes it through flat to the other side (the user reversing it with one order: that fill
+ * counts for its closing part only, its fee prorated); `flat` when that happened. A trade opened by such a
+ * reversal (`openingPart`) counts its opening fill for the opening part only: its fee prorated, none of the
+ * PnL it realized (that was the side before). Without a flat (fills missing, a position read mid-way): all.
+ */
+export function ownFills(
+  fills: readonly Fill[],
+  openingPart?: OpenTrade['openingPart'],
+): { fills: readonly Fill[]; flat: boolean } {
+  const sorted = [...fills].sort((a, b) => a.time - b.time || compareIds(a.id, b.id));
+  // Fills of the same millisecond before the opening one belong to the side before it.
+  const opening = sorted.findIndex((fill) => fill.id === openingPart?.fillId);
+  const ordered = sorted
+    .slice(Math.max(0, opening))
+    .map((fill) =>
+      fill.id === openingPart?.fillId
+        ? { ...part(fill, toUnits(openingPart.quantity)), realizedPnl: '0' }
+        : fill,
+    );
+  let amount = 0n;
+  for (const [index, fill] of ordered.entries()) {
+    const after = amount + (fill.side === 'buy' ? 1n : -1n) * toUnits(fill.quantity);
+    if (after === 0n) return { fills: ordered.slice(0, index + 1), flat: true };
+    if (amount !== 0n && after > 0n !== amount > 0n) {
+      return { fills: [...ordered.slice(0, index), part(fill, amount < 0n ? -amount : amount)], flat: true };
+    }
+    amount = after;
+  }
+  return { fills: ordered, flat: false };
+}
+
+/** `quantity` (1e-8 units) of a fill, its fee prorated. */
+function part(fill: Fill, quantity: bigint): Fill {
+  const whole = toUnits(fill.quantity);
+  return { ...fill, quantity: fromUnits(quantity), fee: fromUnits((toUnits(fill.fee) * quantity) / whole) };
+}
+
+function compareIds(left: string, right: string): number {
+  const a = Number(left);
+  const b = Number(right);
+  return Number.isFinite(a) && Number.isFinite(b) ? a - b : left.localeCompare(right);
+}
+
 /** Realized PnL minus fees, summed exactly (Binance gives at most 8 decimals) and converted once at the end. */
 export function netPnl(fills: readonly Fill[]): number {
   let units = 0n;
@@ -102,11 +158,20 @@ export function netPnl(fills: readonly Fill[]): number {
   return Number(units) / 1e8;
 }
 
-function toUnits(text: string): bigint {
+/** A decimal text in 1e-8 units, exactly (Binance gives at most 8 decimals). */
+export function toUnits(text: string): bigint {
   const negative = text.startsWith('-');
   const [whole = '0', fraction = ''] = (negative ? text.slice(1) : text).split('.');
   const units = BigInt(whole || '0') * 100_000_000n + BigInt(`${fraction}00000000`.slice(0, 8));
   return negative ? -units : units;
+}
+
+/** 1e-8 units as a decimal text (the inverse of `toUnits`). */
+export function fromUnits(units: bigint): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(9, '0');
+  const text = `${digits.slice(0, -8)}.${digits.slice(-8)}`.replace(/\.?0+$/, '');
+  return negative ? `-${text}` : text;
 }
 
 export function forcedKey(close: Pick<ForcedClose, 'symbol' | 'time'>): string {
@@ -118,9 +183,10 @@ function forcedCloseOf(
   context: TraderContext,
   trade: OpenTrade,
   fills: readonly Fill[],
+  closedAt: number,
 ): ForcedClose | undefined {
   const streamed = context.account.forcedCloses.find(
-    (close) => close.symbol === trade.symbol && close.time >= trade.openedAt,
+    (close) => close.symbol === trade.symbol && close.time >= trade.openedAt && close.time <= closedAt,
   );
   if (streamed) return streamed;
   const fill = fills.find((entry) => entry.closedBy !== undefined);

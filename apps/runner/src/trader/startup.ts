@@ -3,6 +3,7 @@ import { toExchangeId } from '@bot/symbols';
 import { reviewAccount, sweepAccount } from './account-watch';
 import type { TraderContext } from './context';
 import { reconcileSymbols } from './protection';
+import { ownFills } from './settlement';
 
 export class UnknownSymbolError extends Error {
   override readonly name = 'UnknownSymbolError';
@@ -49,6 +50,17 @@ export function restoreGuard(context: TraderContext): void {
  */
 export async function reconcileAtStart(context: TraderContext): Promise<void> {
   await sweepAccount(context, 'start-up sweep');
+  // A trade whose position went flat while the bot was away, on a symbol where the user has opened the same
+  // side since, still looks open: its own fills tell. Its close is then owed (and the new position is a
+  // foreign one, given the policy by the review below).
+  for (const trade of [...context.trades.values()]) {
+    const held = context.account.positions.get(trade.symbol);
+    if (trade.closing !== undefined || !held || held.side !== trade.side) continue;
+    const fills = await context.exchange.fetchFills(trade.symbol, { since: trade.openedAt });
+    if (!ownFills(fills, trade.openingPart).flat) continue;
+    context.trades.set(trade.symbol, { ...trade, closing: { since: context.now(), reason: undefined } });
+    context.saveState();
+  }
   const own = [...context.trades.keys()];
   const actions = own.length > 0 ? await reconcileSymbols(context, own, 'reconcile at start') : [];
   await reviewAccount(context);

@@ -228,7 +228,7 @@ export class Trader implements BotControl {
     });
   }
 
-  resume(): void {
+  resume(reason = 'operator resumed trading'): void {
     const context = this.#context;
     context.guard.resume(context.now());
     context.saveState();
@@ -236,7 +236,7 @@ export class Trader implements BotControl {
     context.recordLater({
       action: 'trading.resume',
       lens: 'Operator',
-      why: 'operator resumed trading',
+      why: reason,
       risk: { tradingState: context.guard.tradingState },
     });
   }

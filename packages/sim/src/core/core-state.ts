@@ -7,6 +7,7 @@ import type {
   AlgoStatus,
   ConditionalOrderType,
   FillView,
+  LedgerEntryView,
   ForcedClose,
   InstrumentSpec,
   MarginType,
@@ -126,6 +127,8 @@ export interface AccountState {
   readonly closedAlgos: BoundedHistory<AlgoState>;
   readonly clientAlgoIndex: Map<string, AlgoState>;
   fills: FillView[];
+  /** Funding payments and transfers, oldest first (bounded like the fills). */
+  ledger: LedgerEntryView[];
 }
 
 export interface OrderState {

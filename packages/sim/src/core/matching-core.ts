@@ -52,6 +52,8 @@ import type {
   CoreFaults,
   ExecutionType,
   FillView,
+  LedgerEntryView,
+  ModifyOrderRequest,
   ForcedClose,
   InstrumentSpec,
   LeverageView,
@@ -170,6 +172,7 @@ export class MatchingCore {
   private nextOrderId = 1_000_001;
   private nextAlgoId = 2_000_001;
   private nextTradeId = 1;
+  private nextTransactionId = 9_000_000_001;
 
   constructor(options: MatchingCoreOptions) {
     this.makerRate = parseMoney(options.makerFeeRate ?? '0.0002', 'makerFeeRate');
@@ -248,6 +251,7 @@ export class MatchingCore {
       closedAlgos: new BoundedHistory(this.historyLimit),
       clientAlgoIndex: new Map(),
       fills: [],
+      ledger: [],
     });
   }
 
@@ -269,6 +273,13 @@ export class MatchingCore {
     state.crossWalletFloat = state.crossWallet.toNumber();
     state.updateTime = now;
     const view = assetView(account, state);
+    this.record(account, {
+      incomeType: 'TRANSFER',
+      symbol: '',
+      asset,
+      income: formatMoney(roundMoney(value)),
+      time: now,
+    });
     this.events.push({
       kind: 'account',
       accountId,
@@ -301,6 +312,13 @@ export class MatchingCore {
     this.creditCross(state, value.neg());
     state.updateTime = now;
     const view = assetView(account, state);
+    this.record(account, {
+      incomeType: 'TRANSFER',
+      symbol: '',
+      asset,
+      income: formatMoney(value.neg()),
+      time: now,
+    });
     this.events.push({
       kind: 'account',
       accountId,
@@ -398,6 +416,102 @@ export class MatchingCore {
     if (order === undefined || !isOpenStatus(order.status)) throw rejections.unknownOrderSent();
     this.closeOrder(order, 'CANCELED', now);
     return orderView(order);
+  }
+
+  /**
+   * PUT /fapi/v1/order: a resting LIMIT order gets a new quantity and price and goes to the back of the
+   * queue, under the same orderId (ORDER_TRADE_UPDATE `x: AMENDMENT`). A new price or quantity that breaks
+   * a filter is refused and the order stays as it was; like Binance, the order is canceled instead when
+   * the new quantity is not above what has already filled, or when a GTX order would take liquidity. A
+   * new price through the market fills at once, as a taker.
+   */
+  modifyOrder(
+    accountId: string,
+    symbol: string,
+    reference: OrderReference,
+    change: ModifyOrderRequest,
+    now: number,
+  ): OrderView {
+    const account = this.accountOf(accountId);
+    const instrument = this.instrumentOf(symbol);
+    const order = this.findOrder(account, instrument, reference);
+    if (order === undefined || !isOpenStatus(order.status)) throw rejections.orderDoesNotExist();
+    checkSide(change.side);
+    if (order.type !== 'LIMIT') throw rejections.invalidOrderType();
+    if (change.side !== order.side) {
+      throw new SimRejection(-1130, "Data sent for parameter 'side' is not valid.");
+    }
+    const quantity = parseDecimalParameter(change.quantity, 'quantity');
+    const price = parseDecimalParameter(change.price, 'price');
+    checkQuantity(instrument, quantity, false);
+    checkPrice(instrument, price);
+    checkPercentPrice(instrument, order.isBuy, price, markPriceOf(instrument));
+    const last = lastPriceOf(instrument);
+    const crosses = order.isBuy ? price.gte(last) : price.lte(last);
+    if (quantity.lte(order.executedQuantity) || (crosses && order.timeInForce === 'GTX')) {
+      this.closeOrder(order, 'CANCELED', now);
+      return orderView(order);
+    }
+    const mutable = order as { -readonly [K in keyof OrderState]: OrderState[K] };
+    const previous = { price: order.price, quantity: order.origQuantity };
+    const remaining = quantity.minus(order.executedQuantity);
+    if (order.resting && !order.reduceOnly) {
+      this.adjustOrderAggregates(order, order.origQuantity.minus(order.executedQuantity), -1);
+    }
+    if (!order.reduceOnly) {
+      try {
+        this.checkMargin(
+          account,
+          order.position,
+          { ...this.intentOf(order), price, quantity: remaining },
+          remaining,
+          crosses,
+          last,
+        );
+      } catch (error) {
+        if (order.resting)
+          this.adjustOrderAggregates(order, previous.quantity.minus(order.executedQuantity), 1);
+        throw error;
+      }
+    }
+    if (order.resting) {
+      order.resting = false;
+      removeFromArray(instrument.resting, order);
+      instrument.thresholdsDirty = true;
+    }
+    mutable.price = price;
+    mutable.priceFloat = price.toNumber();
+    mutable.priceText = formatPrice(price, instrument.tickDecimals);
+    mutable.origQuantity = quantity;
+    mutable.origQuantityText = formatQuantity(quantity, instrument.stepDecimals);
+    order.updateTime = now;
+    this.emitOrder(order, 'AMENDMENT', now);
+    if (crosses) {
+      this.applyFill(order, last, remaining, false, now);
+      if (isOpenStatus(order.status)) this.rest(order);
+    } else {
+      this.rest(order);
+    }
+    return orderView(order);
+  }
+
+  /** The order's request as an intent, for re-checking its margin. */
+  private intentOf(order: OrderState): OrderIntent {
+    return {
+      instrument: order.instrument,
+      side: order.side,
+      isBuy: order.isBuy,
+      type: order.type,
+      origType: order.origType,
+      quantity: order.origQuantity,
+      price: order.price,
+      timeInForce: order.timeInForce,
+      reduceOnly: order.reduceOnly,
+      closePosition: order.closePosition,
+      clientOrderId: order.clientOrderId,
+      stopPrice: order.stopPrice,
+      workingType: order.workingType,
+    };
   }
 
   /** Cancels every open regular order of the symbol (not the algo orders); returns them canceled. */
@@ -695,6 +809,16 @@ export class MatchingCore {
   positions(accountId: string): PositionView[] {
     const account = this.accountOf(accountId);
     return account.positions.map(positionView);
+  }
+
+  /** The maker and taker fee rates every account pays (`/fapi/v1/commissionRate`). */
+  feeRates(): { maker: string; taker: string } {
+    return { maker: this.makerRate.toFixed(), taker: this.takerRate.toFixed() };
+  }
+
+  /** Funding payments and transfers of the account, oldest first. */
+  ledger(accountId: string): LedgerEntryView[] {
+    return [...this.accountOf(accountId).ledger];
   }
 
   fills(accountId: string, symbol?: string): FillView[] {
@@ -1541,6 +1665,13 @@ export class MatchingCore {
     return order;
   }
 
+  /** Adds a ledger entry under the next transaction id, keeping the ledger bounded. */
+  private record(account: AccountState, entry: Omit<LedgerEntryView, 'tranId'>): void {
+    account.ledger.push({ tranId: this.nextTransactionId++, ...entry });
+    if (account.ledger.length > this.historyLimit + 1024)
+      account.ledger = account.ledger.slice(-this.historyLimit);
+  }
+
   /** Funding at a boundary: payment = −positionAmt × mark × rate into the wallet holding the position. */
   private settleFunding(instrument: InstrumentState, time: number): void {
     instrument.nextFundingTime = this.nextFundingBoundary(time);
@@ -1563,6 +1694,13 @@ export class MatchingCore {
         this.creditCross(asset, payment);
       }
       asset.updateTime = time;
+      this.record(account, {
+        incomeType: 'FUNDING_FEE',
+        symbol: instrument.symbol,
+        asset: asset.asset,
+        income: formatMoney(payment),
+        time,
+      });
       this.events.push({
         kind: 'account',
         accountId: account.id,

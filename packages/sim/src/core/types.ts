@@ -13,7 +13,7 @@ export type ConditionalOrderType = 'STOP_MARKET' | 'TAKE_PROFIT_MARKET' | 'STOP'
 export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
 export type AlgoStatus =
   'NEW' | 'TRIGGERING' | 'TRIGGERED' | 'FINISHED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
-export type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'CALCULATED';
+export type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'CALCULATED' | 'AMENDMENT';
 /** An order the exchange placed itself to close a position: a liquidation or an auto-deleveraging. */
 export type ForcedClose = 'LIQUIDATION' | 'ADL';
 
@@ -168,6 +168,27 @@ export interface AssetView {
   readonly availableBalance: string;
   readonly maxWithdrawAmount: string;
   readonly updateTime: number;
+}
+
+/**
+ * A balance change that is not a fill: a funding payment (FUNDING_FEE, with its symbol) or a transfer in or
+ * out of the futures wallet (TRANSFER, symbol ''), as `/fapi/v1/income` lists them.
+ */
+export interface LedgerEntryView {
+  readonly tranId: number;
+  readonly incomeType: 'FUNDING_FEE' | 'TRANSFER';
+  readonly symbol: string;
+  readonly asset: string;
+  /** Signed: negative when the account paid. */
+  readonly income: string;
+  readonly time: number;
+}
+
+/** PUT /fapi/v1/order: a LIMIT order's new quantity and price (Binance requires both, and the side). */
+export interface ModifyOrderRequest {
+  readonly side: Side;
+  readonly quantity: string;
+  readonly price: string;
 }
 
 export interface FillView {

@@ -60,6 +60,9 @@ export interface RestHandler {
   close(): void;
 }
 
+/** Binance's per-IP weight limit of the `/sapi` endpoints (12 000 per minute). */
+const SAPI_IP_WEIGHT_PER_MINUTE = 12_000;
+
 const JSON_HEADERS = { 'Content-Type': 'application/json;charset=UTF-8' };
 
 /** Rolling counters of orders (per 10 s and per minute). */
@@ -118,6 +121,8 @@ const bannedUntil = (ip: string, until: number) =>
 export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const orders = new OrderCounters();
   const weights = new RequestWeightLimiter();
+  /** Binance weighs `/sapi` requests apart: their own per-IP limit and header. */
+  const sapiWeights = new RequestWeightLimiter();
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const byKey = new Map(options.credentials.map((credentials) => [credentials.apiKey, credentials]));
   const lateExecutions = new Set<NodeJS.Timeout>();
@@ -187,13 +192,16 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     const query = queryStart === -1 ? '' : rawUrl.slice(queryStart + 1);
     const ip = request.socket.remoteAddress ?? '127.0.0.1';
     const headers: Record<string, string> = {};
+    const sapi = path.startsWith('/sapi/');
+    const limiter = sapi ? sapiWeights : weights;
+    const weightHeader = sapi ? 'X-SAPI-USED-IP-WEIGHT-1M' : 'X-MBX-USED-WEIGHT-1M';
     let status = 200;
     let code: number | undefined;
 
     const send = (statusCode: number, body: unknown) => {
       status = statusCode;
       if (response.headersSent || response.destroyed) return;
-      headers['X-MBX-USED-WEIGHT-1M'] ??= String(weights.usedWeight(options.context.serverTime()));
+      headers[weightHeader] ??= String(limiter.usedWeight(options.context.serverTime()));
       response.writeHead(statusCode, { ...JSON_HEADERS, ...headers });
       response.end(JSON.stringify(body));
     };
@@ -226,7 +234,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
             ? new SimRejection(-1000, `Method ${method} is not allowed for ${path}.`, 405)
             : new SimRejection(
                 -5000,
-                `Path ${path} is not served by the emulator (only /fapi/v1|v2|v3).`,
+                `Path ${path} is not served by the emulator (only /fapi/v1|v2|v3 and /sapi/v1/account/apiRestrictions).`,
                 404,
               ),
         );
@@ -263,9 +271,9 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
 
       const serverTime = options.context.serverTime();
       const params = new RequestParams(query, body);
-      const limit = options.context.weightLimitPerMinute();
-      const verdict = weights.admit(route.weight(params), limit, serverTime);
-      headers['X-MBX-USED-WEIGHT-1M'] = String(verdict.usedWeight);
+      const limit = sapi ? SAPI_IP_WEIGHT_PER_MINUTE : options.context.weightLimitPerMinute();
+      const verdict = limiter.admit(route.weight(params), limit, serverTime);
+      headers[weightHeader] = String(verdict.usedWeight);
       if (verdict.outcome !== 'allowed') {
         headers['Retry-After'] = String(verdict.retryAfterSeconds);
         reject(
@@ -294,9 +302,10 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         }
       }
       if (route.countsAsOrder) {
+        const counts = route.countsAsOrder === true ? { tenSeconds: 1, minute: 1 } : route.countsAsOrder;
         orders.roll(serverTime);
-        orders.perMinute += 1;
-        orders.perTenSeconds += 1;
+        orders.perMinute += counts.minute;
+        orders.perTenSeconds += counts.tenSeconds;
         headers['X-MBX-ORDER-COUNT-10S'] = String(orders.perTenSeconds);
         headers['X-MBX-ORDER-COUNT-1M'] = String(orders.perMinute);
       }
@@ -356,7 +365,10 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   };
 
   return Object.assign(handle, {
-    forgiveRateLimits: () => weights.forgive(),
+    forgiveRateLimits: () => {
+      weights.forgive();
+      sapiWeights.forgive();
+    },
     close() {
       closed = true;
       for (const timer of lateExecutions) clearTimeout(timer);

@@ -10,13 +10,18 @@ import type {
 } from '../core/types';
 import { SimRejection } from '../core/types';
 import { isKlineInterval } from '../market/kline-interval';
-import type { RequestParams } from './request';
+import { RequestParams } from './request';
 import {
   accountPositionJson,
+  accountPositionV2Json,
   algoOrderJson,
+  algoOrderQueryJson,
   assetJson,
+  assetV2Json,
+  balanceJson,
   exchangeInfo,
   orderJson,
+  orderQueryJson,
   positionRiskJson,
   positionRiskV2Json,
   userTradeJson,
@@ -38,11 +43,32 @@ export interface RouteContext {
   ): unknown[];
   /** The latest public trades of a symbol, oldest first (a bounded tape), for `GET /fapi/v1/aggTrades`. */
   recentTrades(symbol: string): readonly PublicTrade[];
+  /** Arms (ms > 0) or stops (0) the account's countdown that cancels the symbol's open orders. */
+  countdownCancelAll(accountId: string, symbol: string, countdownMs: number): void;
+  /** The API key's permissions, as `/sapi/v1/account/apiRestrictions` reports them. */
+  apiRestrictions(accountId: string): ApiRestrictions;
   listenKeys: {
     createOrExtend(accountId: string): string;
     keepAlive(accountId: string, listenKey: string | undefined): string;
     close(accountId: string, listenKey: string | undefined): void;
   };
+}
+
+/** `GET /sapi/v1/account/apiRestrictions`: what the API key may do (Binance's field names). */
+export interface ApiRestrictions {
+  readonly ipRestrict: boolean;
+  readonly createTime: number;
+  readonly enableReading: boolean;
+  readonly enableWithdrawals: boolean;
+  readonly enableInternalTransfer: boolean;
+  readonly enableMargin: boolean;
+  readonly enableFutures: boolean;
+  readonly permitsUniversalTransfer: boolean;
+  readonly enableVanillaOptions: boolean;
+  readonly enableFixApiTrade: boolean;
+  readonly enableFixReadOnly: boolean;
+  readonly enableSpotAndMarginTrading: boolean;
+  readonly enablePortfolioMarginTrading: boolean;
 }
 
 /** One print of the market's trade tape, in Binance's aggTrade row shape. */
@@ -69,8 +95,8 @@ export interface Route {
   readonly security: Security;
   /** IP weight per Binance's table (docs/BINANCE.md §7). */
   readonly weight: (params: RequestParams) => number;
-  /** Counts against the ORDERS limits (10 s and 1 min). */
-  readonly countsAsOrder?: boolean;
+  /** Counts against the ORDERS limits (10 s and 1 min): once, or as many as given (batchOrders: 5 and 1). */
+  readonly countsAsOrder?: boolean | { readonly tenSeconds: number; readonly minute: number };
   readonly handle: (request: RouteRequest) => unknown;
 }
 
@@ -125,10 +151,11 @@ function premiumIndex(request: RouteRequest, symbol: string) {
   };
 }
 
-function ticker24h(request: RouteRequest, symbol: string) {
-  const market = request.context.core.market(symbol);
-  const now = request.context.marketTime();
-  const rows = request.context.klines(symbol, '1m', { startTime: now - 24 * 3_600_000, limit: 1500 }) as [
+/** The 24 h rolling statistics of a symbol (`GET /fapi/v1/ticker/24hr`, the `@ticker` streams). */
+export function ticker24hOf(context: Pick<RouteContext, 'core' | 'klines' | 'marketTime'>, symbol: string) {
+  const market = context.core.market(symbol);
+  const now = context.marketTime();
+  const rows = context.klines(symbol, '1m', { startTime: now - 24 * 3_600_000, limit: 1500 }) as [
     number,
     string,
     string,
@@ -166,6 +193,10 @@ function ticker24h(request: RouteRequest, symbol: string) {
   };
 }
 
+function ticker24h(request: RouteRequest, symbol: string) {
+  return ticker24hOf(request.context, symbol);
+}
+
 function orderReference(request: RouteRequest): { orderId?: number; origClientOrderId?: string } {
   const orderId = request.params.integer('orderId');
   const origClientOrderId = request.params.optional('origClientOrderId');
@@ -200,6 +231,34 @@ function accountV3(request: RouteRequest) {
       .positions(request.accountId)
       .filter((position) => Number(position.positionAmt) !== 0)
       .map(accountPositionJson),
+  };
+}
+
+/** The symbol's maximum notional at its current leverage, as symbolConfig reports it. */
+function maxNotionalOf(request: RouteRequest, symbol: string): string {
+  return request.context.core.symbolConfig(request.accountId, symbol)[0]?.maxNotionalValue ?? '0';
+}
+
+/**
+ * `/fapi/v2/account` (docs: Account Information V2): the account flags, the totals, assets with
+ * `marginAvailable`, and a position row for every symbol (flat ones too) with leverage and `isolated`.
+ */
+function accountV2(request: RouteRequest) {
+  const { core } = request.context;
+  return {
+    feeTier: 0,
+    feeBurn: false,
+    canTrade: true,
+    canDeposit: true,
+    canWithdraw: true,
+    updateTime: 0,
+    multiAssetsMargin: false,
+    tradeGroupId: -1,
+    ...core.accountTotals(request.accountId),
+    assets: core.assets(request.accountId).map(assetV2Json),
+    positions: core
+      .positions(request.accountId)
+      .map((position) => accountPositionV2Json(position, maxNotionalOf(request, position.symbol))),
   };
 }
 
@@ -295,14 +354,323 @@ function newAlgoOrder(request: RouteRequest) {
   return algoOrderJson(algo);
 }
 
+const INCOME_TYPES = ['REALIZED_PNL', 'COMMISSION', 'FUNDING_FEE', 'TRANSFER'] as const;
+/** Every income type Binance lists; the emulator has rows of the first four only. */
+const KNOWN_INCOME_TYPES: readonly string[] = [
+  ...INCOME_TYPES,
+  'WELCOME_BONUS',
+  'INSURANCE_CLEAR',
+  'REFERRAL_KICKBACK',
+  'COMMISSION_REBATE',
+  'API_REBATE',
+  'CONTEST_REWARD',
+  'CROSS_COLLATERAL_TRANSFER',
+  'OPTIONS_PREMIUM_FEE',
+  'OPTIONS_SETTLE_PROFIT',
+  'INTERNAL_TRANSFER',
+  'AUTO_EXCHANGE',
+  'DELIVERED_SETTELMENT',
+  'COIN_SWAP_DEPOSIT',
+  'COIN_SWAP_WITHDRAW',
+  'POSITION_LIMIT_INCREASE_FEE',
+  'STRATEGY_UMFUTURES_TRANSFER',
+  'FEE_RETURN',
+  'BFUSD_REWARD',
+];
+
+function limitOf(request: RouteRequest, fallback: number, maximum: number): number {
+  const limit = request.params.integer('limit') ?? fallback;
+  if (limit < 1 || limit > maximum) {
+    throw new SimRejection(-1130, "Data sent for parameter 'limit' is not valid.");
+  }
+  return limit;
+}
+
+/** Keeps the rows within [startTime, endTime]; the first `limit` from startTime, else the latest `limit`. */
+function withinRange<T extends { time: number }>(
+  request: RouteRequest,
+  rows: readonly T[],
+  limit: number,
+): T[] {
+  const startTime = request.params.integer('startTime');
+  const endTime = request.params.integer('endTime');
+  const inside = rows.filter(
+    (row) =>
+      (startTime === undefined || row.time >= startTime) && (endTime === undefined || row.time <= endTime),
+  );
+  return startTime !== undefined ? inside.slice(0, limit) : inside.slice(-limit);
+}
+
+/**
+ * `GET /fapi/v1/income`: REALIZED_PNL and COMMISSION rows from the account's fills, FUNDING_FEE and
+ * TRANSFER rows from its ledger (funding payments, transfers in and out), oldest first. Without startTime or endTime, the last 7 days (market time).
+ */
+function income(request: RouteRequest) {
+  const { core } = request.context;
+  const symbol = optionalSymbol(request);
+  const incomeType = request.params.optional('incomeType');
+  if (incomeType !== undefined && !KNOWN_INCOME_TYPES.includes(incomeType)) {
+    throw new SimRejection(-1130, "Data sent for parameter 'incomeType' is not valid.");
+  }
+  const limit = limitOf(request, 100, 1000);
+  const rows: {
+    symbol: string;
+    incomeType: string;
+    income: string;
+    asset: string;
+    info: string;
+    time: number;
+    tranId: number;
+    tradeId: string;
+  }[] = [];
+  for (const fill of core.fills(request.accountId)) {
+    const row = {
+      symbol: fill.symbol,
+      asset: fill.commissionAsset,
+      time: fill.time,
+      tradeId: String(fill.tradeId),
+    };
+    if (Number(fill.realizedPnl) !== 0) {
+      rows.push({
+        ...row,
+        incomeType: 'REALIZED_PNL',
+        income: fill.realizedPnl,
+        info: 'REALIZED_PNL',
+        tranId: 7_000_000_000 + fill.tradeId * 2,
+      });
+    }
+    if (Number(fill.commission) !== 0) {
+      rows.push({
+        ...row,
+        incomeType: 'COMMISSION',
+        income: fill.commission.startsWith('-') ? fill.commission.slice(1) : `-${fill.commission}`,
+        info: 'COMMISSION',
+        tranId: 7_000_000_001 + fill.tradeId * 2,
+      });
+    }
+  }
+  for (const entry of core.ledger(request.accountId)) {
+    rows.push({
+      symbol: entry.symbol,
+      incomeType: entry.incomeType,
+      income: entry.income,
+      asset: entry.asset,
+      info: entry.incomeType,
+      time: entry.time,
+      tranId: entry.tranId,
+      tradeId: '',
+    });
+  }
+  const selected = rows
+    .filter(
+      (row) =>
+        (symbol === undefined || row.symbol === symbol) &&
+        (incomeType === undefined || row.incomeType === incomeType),
+    )
+    .sort((left, right) => left.time - right.time || left.tranId - right.tranId);
+  const noRange = !request.params.has('startTime') && !request.params.has('endTime');
+  const since = request.context.marketTime() - 7 * 24 * 3_600_000;
+  return withinRange(request, noRange ? selected.filter((row) => row.time >= since) : selected, limit);
+}
+
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+/**
+ * `GET /fapi/v1/userTrades` with Binance's filters: `orderId`; `fromId` (not with a time range); a range of at
+ * most 7 days from `startTime` and/or to `endTime`; with none of them, the last 7 days (market time).
+ */
+function userTrades(request: RouteRequest) {
+  const { params } = request;
+  const symbol = symbolOf(request);
+  const limit = limitOf(request, 500, 1000);
+  const orderId = params.integer('orderId');
+  const fromId = params.integer('fromId');
+  const startTime = params.integer('startTime');
+  const endTime = params.integer('endTime');
+  if (fromId !== undefined && (startTime !== undefined || endTime !== undefined)) {
+    throw new SimRejection(-1128, 'Combination of optional parameters invalid.');
+  }
+  if (
+    startTime !== undefined &&
+    endTime !== undefined &&
+    (endTime < startTime || endTime - startTime > WEEK_MS)
+  ) {
+    throw new SimRejection(-1127, 'Lookup interval is too big.');
+  }
+  const fills = request.context.core
+    .fills(request.accountId, symbol)
+    .filter((fill) => orderId === undefined || fill.orderId === orderId);
+  if (fromId !== undefined)
+    return fills
+      .filter((fill) => fill.tradeId >= fromId)
+      .slice(0, limit)
+      .map(userTradeJson);
+  if (startTime === undefined && endTime === undefined) {
+    const since = request.context.marketTime() - WEEK_MS;
+    return fills
+      .filter((fill) => orderId !== undefined || fill.time >= since)
+      .slice(-limit)
+      .map(userTradeJson);
+  }
+  const from = startTime ?? (endTime as number) - WEEK_MS;
+  const to = endTime ?? (startTime as number) + WEEK_MS;
+  return fills
+    .filter((fill) => fill.time >= from && fill.time <= to)
+    .slice(0, limit)
+    .map(userTradeJson);
+}
+
+/**
+ * `GET /fapi/v1/allOrders`: the symbol's orders from `orderId` on, or within the time range; with neither,
+ * those of the last 7 days (market time), as Binance's default.
+ */
+function allOrders(request: RouteRequest) {
+  const symbol = symbolOf(request);
+  const orderId = request.params.integer('orderId');
+  const limit = limitOf(request, 500, 1000);
+  const orders = request.context.core
+    .allOrders(request.accountId, symbol)
+    .filter((order) => orderId === undefined || order.orderId >= orderId);
+  if (orderId !== undefined) return orders.slice(0, limit).map(orderQueryJson);
+  if (!request.params.has('startTime') && !request.params.has('endTime')) {
+    const since = request.context.marketTime() - WEEK_MS;
+    return orders
+      .filter((order) => order.time >= since)
+      .slice(-limit)
+      .map(orderQueryJson);
+  }
+  return withinRange(request, orders, limit).map(orderQueryJson);
+}
+
+/** Parses a JSON list parameter (`batchOrders`, `orderIdList`, …); Binance answers -1130 for a bad one. */
+function jsonList(request: RouteRequest, name: string, maximum: number): unknown[] {
+  const text = request.params.optional(name);
+  if (text === undefined) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new SimRejection(-1130, `Data sent for parameter '${name}' is not valid.`);
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new SimRejection(-1130, `Data sent for parameter '${name}' is not valid.`);
+  }
+  if (value.length > maximum) {
+    throw new SimRejection(-1130, `Data sent for parameter '${name}' is not valid.`);
+  }
+  return value;
+}
+
+/** One item's outcome in a batch answer: the order, or Binance's `{code, msg}` for that item. */
+function batchItem(run: () => unknown): unknown {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof SimRejection) return { code: error.code, msg: error.msg };
+    throw error;
+  }
+}
+
+/** `POST /fapi/v1/batchOrders`: up to 5 orders, each as POST /fapi/v1/order takes it; answers in order. */
+function batchOrders(request: RouteRequest) {
+  const items = jsonList(request, 'batchOrders', 5);
+  if (items.length === 0) request.params.required('batchOrders');
+  return items.map((item) =>
+    batchItem(() => {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        throw new SimRejection(-1130, "Data sent for parameter 'batchOrders' is not valid.");
+      }
+      const query = new URLSearchParams();
+      for (const [name, value] of Object.entries(item as Record<string, unknown>)) {
+        if (value !== null && value !== undefined) query.set(name, String(value));
+      }
+      return newOrder({ ...request, params: new RequestParams(query.toString(), '') });
+    }),
+  );
+}
+
+/** `DELETE /fapi/v1/batchOrders`: up to 10 orders by `orderIdList` or `origClientOrderIdList`. */
+function cancelBatchOrders(request: RouteRequest) {
+  const symbol = symbolOf(request);
+  const ids = jsonList(request, 'orderIdList', 10);
+  const clientIds = ids.length === 0 ? jsonList(request, 'origClientOrderIdList', 10) : [];
+  if (ids.length === 0 && clientIds.length === 0) {
+    throw new SimRejection(
+      -1102,
+      "Param 'origClientOrderIdList' or 'orderIdList' must be sent, but both were empty/null!",
+    );
+  }
+  const references =
+    ids.length > 0
+      ? ids.map((id) => ({ orderId: Number(id) }))
+      : clientIds.map((id) => ({ origClientOrderId: String(id) }));
+  return references.map((reference) =>
+    batchItem(() =>
+      orderJson(
+        request.context.core.cancelOrder(request.accountId, symbol, reference, request.context.marketTime()),
+      ),
+    ),
+  );
+}
+
+/** `PUT /fapi/v1/order`: a LIMIT order's new price and quantity (both required, with the side). */
+function modifyOrder(request: RouteRequest) {
+  const { params } = request;
+  const symbol = symbolOf(request);
+  const reference = orderReference(request);
+  const side = params.oneOf('side', SIDES, -1117) ?? (params.required('side') as Side);
+  const quantity = params.decimal('quantity') ?? params.required('quantity');
+  const price = params.decimal('price') ?? params.required('price');
+  return orderJson(
+    request.context.core.modifyOrder(
+      request.accountId,
+      symbol,
+      reference,
+      { side, quantity, price },
+      request.context.marketTime(),
+    ),
+  );
+}
+
+/** `POST /fapi/v1/positionSide/dual`: one-way mode only; Binance's codes for what it would refuse. */
+function changePositionSide(request: RouteRequest) {
+  const dual = request.params.boolean('dualSidePosition');
+  if (dual === undefined) request.params.required('dualSidePosition');
+  if (dual === false) throw new SimRejection(-4059, 'No need to change position side.');
+  const { core } = request.context;
+  if (core.positions(request.accountId).some((position) => Number(position.positionAmt) !== 0)) {
+    throw new SimRejection(-4068, 'Position side cannot be changed if there exists position.');
+  }
+  if (core.openOrders(request.accountId).length > 0) {
+    throw new SimRejection(-4067, 'Position side cannot be changed if there exists open orders.');
+  }
+  throw new SimRejection(-4059, 'The emulator supports one-way position mode only.');
+}
+
 const balanceRoute: Route = {
   security: 'SIGNED',
   weight: weight(5),
-  handle: (request) => request.context.core.assets(request.accountId).map(assetJson),
+  handle: (request) =>
+    request.context.core
+      .assets(request.accountId)
+      .map((asset) => balanceJson(asset, accountAliasOf(request.accountId))),
 };
 
-/** v2 and v3 differ only in the row shape: v3 drops leverage and marginType. */
-function positionRiskRoute(toJson: (position: PositionView) => unknown): Route {
+/** A stable, Binance-looking alias per account (Binance's is a short random code, e.g. "SgsR"). */
+function accountAliasOf(accountId: string): string {
+  let hash = 0;
+  for (const char of accountId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  let alias = '';
+  for (let index = 0; index < 4; index += 1) {
+    alias += letters[hash % letters.length];
+    hash = Math.floor(hash / letters.length) + index * 7919;
+  }
+  return alias;
+}
+
+/** v2 and v3 differ in the row shape: v3 drops leverage and marginType, v2 has none of v3's margins. */
+function positionRiskRoute(toJson: (position: PositionView, request: RouteRequest) => unknown): Route {
   return {
     security: 'SIGNED',
     weight: weight(5),
@@ -311,9 +679,16 @@ function positionRiskRoute(toJson: (position: PositionView) => unknown): Route {
       return request.context.core
         .positions(request.accountId)
         .filter((position) => symbol === undefined || position.symbol === symbol)
-        .map(toJson);
+        .map((position) => toJson(position, request));
     },
   };
+}
+
+function marginAssetOf(request: RouteRequest, symbol: string): string {
+  return (
+    request.context.core.instruments().find((instrument) => instrument.symbol === symbol)?.marginAsset ??
+    'USDT'
+  );
 }
 
 /** Every REST route the emulator serves, keyed `METHOD /path`. Anything else is a loud 404. */
@@ -461,24 +836,36 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
     handle: (request) => request.context.core.symbolConfig(request.accountId, optionalSymbol(request)),
   },
   'GET /fapi/v3/account': { security: 'SIGNED', weight: weight(5), handle: accountV3 },
-  'GET /fapi/v2/account': { security: 'SIGNED', weight: weight(5), handle: accountV3 },
+  'GET /fapi/v2/account': { security: 'SIGNED', weight: weight(5), handle: accountV2 },
   'GET /fapi/v3/balance': balanceRoute,
   'GET /fapi/v2/balance': balanceRoute,
-  'GET /fapi/v3/positionRisk': positionRiskRoute(positionRiskJson),
-  'GET /fapi/v2/positionRisk': positionRiskRoute(positionRiskV2Json),
+  'GET /fapi/v3/positionRisk': positionRiskRoute((position, request) =>
+    positionRiskJson(position, marginAssetOf(request, position.symbol)),
+  ),
+  'GET /fapi/v2/positionRisk': positionRiskRoute((position, request) =>
+    positionRiskV2Json(position, maxNotionalOf(request, position.symbol)),
+  ),
   'GET /fapi/v1/positionSide/dual': {
     security: 'SIGNED',
     weight: weight(30),
     handle: () => ({ dualSidePosition: false }),
   },
-  'POST /fapi/v1/positionSide/dual': {
+  'POST /fapi/v1/positionSide/dual': { security: 'SIGNED', weight: weight(1), handle: changePositionSide },
+  'GET /fapi/v1/multiAssetsMargin': {
     security: 'SIGNED',
-    weight: weight(1),
+    weight: weight(30),
+    handle: () => ({ multiAssetsMargin: false }),
+  },
+  'GET /fapi/v1/commissionRate': {
+    security: 'SIGNED',
+    weight: weight(20),
     handle: (request) => {
-      if (request.params.boolean('dualSidePosition') === true) {
-        throw new SimRejection(-4059, 'The emulator supports one-way position mode only.');
-      }
-      throw new SimRejection(-4059, 'No need to change position side.');
+      const rates = request.context.core.feeRates();
+      return {
+        symbol: symbolOf(request),
+        makerCommissionRate: rates.maker,
+        takerCommissionRate: rates.taker,
+      };
     },
   },
   'POST /fapi/v1/leverage': {
@@ -514,11 +901,38 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
     },
   },
   'POST /fapi/v1/order': { security: 'SIGNED', weight: weight(0), countsAsOrder: true, handle: newOrder },
+  'PUT /fapi/v1/order': { security: 'SIGNED', weight: weight(0), countsAsOrder: true, handle: modifyOrder },
+  'POST /fapi/v1/batchOrders': {
+    security: 'SIGNED',
+    weight: weight(5),
+    countsAsOrder: { tenSeconds: 5, minute: 1 },
+    handle: batchOrders,
+  },
+  'DELETE /fapi/v1/batchOrders': { security: 'SIGNED', weight: weight(1), handle: cancelBatchOrders },
+  'GET /fapi/v1/allOrders': { security: 'SIGNED', weight: weight(5), handle: allOrders },
+  'POST /fapi/v1/countdownCancelAll': {
+    security: 'SIGNED',
+    weight: weight(10),
+    handle: (request) => {
+      const symbol = symbolOf(request);
+      const countdownTime =
+        request.params.integer('countdownTime') ?? Number(request.params.required('countdownTime'));
+      // Past 2^31 - 1 ms a timer would fire at once; Binance's own upper bound is not documented.
+      if (countdownTime < 0 || countdownTime > 2_147_483_647) {
+        throw new SimRejection(-1130, "Data sent for parameter 'countdownTime' is not valid.");
+      }
+      request.context.countdownCancelAll(request.accountId, symbol, countdownTime);
+      return { symbol, countdownTime: String(countdownTime) };
+    },
+  },
+  'GET /fapi/v1/income': { security: 'SIGNED', weight: weight(30), handle: income },
   'GET /fapi/v1/order': {
     security: 'SIGNED',
     weight: weight(1),
     handle: (request) =>
-      orderJson(request.context.core.getOrder(request.accountId, symbolOf(request), orderReference(request))),
+      orderQueryJson(
+        request.context.core.getOrder(request.accountId, symbolOf(request), orderReference(request)),
+      ),
   },
   'DELETE /fapi/v1/order': {
     security: 'SIGNED',
@@ -537,7 +951,7 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
     security: 'SIGNED',
     weight: withOrWithoutSymbol(1, 40),
     handle: (request) =>
-      request.context.core.openOrders(request.accountId, optionalSymbol(request)).map(orderJson),
+      request.context.core.openOrders(request.accountId, optionalSymbol(request)).map(orderQueryJson),
   },
   'GET /fapi/v1/openOrder': {
     security: 'SIGNED',
@@ -551,7 +965,7 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
       if (order.status !== 'NEW' && order.status !== 'PARTIALLY_FILLED') {
         throw new SimRejection(-2013, 'Order does not exist.');
       }
-      return orderJson(order);
+      return orderQueryJson(order);
     },
   },
   'DELETE /fapi/v1/allOpenOrders': {
@@ -566,17 +980,7 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
       return { code: 200, msg: 'The operation of cancel all open order is done.' };
     },
   },
-  'GET /fapi/v1/userTrades': {
-    security: 'SIGNED',
-    weight: weight(5),
-    handle: (request) => {
-      const limit = request.params.integer('limit') ?? 500;
-      return request.context.core
-        .fills(request.accountId, symbolOf(request))
-        .slice(-limit)
-        .map(userTradeJson);
-    },
-  },
+  'GET /fapi/v1/userTrades': { security: 'SIGNED', weight: weight(5), handle: userTrades },
   'POST /fapi/v1/algoOrder': {
     security: 'SIGNED',
     weight: weight(0),
@@ -587,7 +991,7 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
     security: 'SIGNED',
     weight: weight(1),
     handle: (request) =>
-      algoOrderJson(request.context.core.getAlgoOrder(request.accountId, algoReference(request))),
+      algoOrderQueryJson(request.context.core.getAlgoOrder(request.accountId, algoReference(request))),
   },
   'DELETE /fapi/v1/algoOrder': {
     security: 'SIGNED',
@@ -605,13 +1009,13 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
     security: 'SIGNED',
     weight: withOrWithoutSymbol(1, 40),
     handle: (request) =>
-      request.context.core.openAlgoOrders(request.accountId, optionalSymbol(request)).map(algoOrderJson),
+      request.context.core.openAlgoOrders(request.accountId, optionalSymbol(request)).map(algoOrderQueryJson),
   },
   'GET /fapi/v1/allAlgoOrders': {
     security: 'SIGNED',
     weight: weight(5),
     handle: (request) =>
-      request.context.core.allAlgoOrders(request.accountId, symbolOf(request)).map(algoOrderJson),
+      request.context.core.allAlgoOrders(request.accountId, symbolOf(request)).map(algoOrderQueryJson),
   },
   'DELETE /fapi/v1/algoOpenOrders': {
     security: 'SIGNED',
@@ -624,6 +1028,11 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
       );
       return { code: 200, msg: 'The operation of cancel all open order is done.' };
     },
+  },
+  'GET /sapi/v1/account/apiRestrictions': {
+    security: 'SIGNED',
+    weight: weight(1),
+    handle: (request) => request.context.apiRestrictions(request.accountId),
   },
   'POST /fapi/v1/listenKey': {
     security: 'USER_STREAM',

@@ -27,7 +27,15 @@ export interface StreamServerOptions {
   readonly maxStreamsPerConnection?: number;
   /** Called when a stream gains its first subscriber, so the market side can start building it. */
   readonly onStreamsChanged?: () => void;
+  /**
+   * Whether the emulator sends a market stream (default: any name). A SUBSCRIBE to one it does not send
+   * is answered with Binance's `{"error":{"code":2,"msg":"Invalid request: invalid stream"}}`, and a
+   * connection URL naming one is refused (400).
+   */
+  readonly servesStream?: (stream: string) => boolean;
 }
+
+const INVALID_STREAM = { code: 2, msg: 'Invalid request: invalid stream' };
 
 const PUBLIC_STREAM = /@(bookTicker|depth\d*(@\d+ms)?|trade|rpiDepth.*)$|^!bookTicker$/;
 
@@ -102,10 +110,9 @@ export class StreamServer {
       });
       const legacyKey = route[3]?.slice(1);
       if (keys.length === 0 && legacyKey) listenKeys.set(legacyKey, new Set());
-      if (
-        listenKeys.size === 0 ||
-        [...listenKeys.keys()].some((key) => !this.#options.listenKeys.active(key))
-      ) {
+      // Without a key in the URL the client SUBSCRIBEs its listenKey (Binance's own connector does so on
+      // `/private/stream`); a key in the URL must be live.
+      if ([...listenKeys.keys()].some((key) => !this.#options.listenKeys.active(key))) {
         socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
@@ -116,6 +123,10 @@ export class StreamServer {
         initialStreams.push(
           ...(route[3] ?? '').split('/').filter((part) => part.includes('@') || part.startsWith('!')),
         );
+      if (initialStreams.some((stream) => !this.#serves(stream))) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
     }
     this.#server.handleUpgrade(request, socket, head, (socket) => {
       const now = Date.now();
@@ -282,9 +293,11 @@ export class StreamServer {
           return;
         }
         if (connection.category === 'private') {
-          reply({
-            error: { code: 2, msg: 'Invalid request: user data is delivered by listenKey, not SUBSCRIBE' },
-          });
+          this.#subscribeListenKeys(connection, request.method, params as string[], reply);
+          return;
+        }
+        if (request.method === 'SUBSCRIBE' && (params as string[]).some((stream) => !this.#serves(stream))) {
+          reply({ error: INVALID_STREAM });
           return;
         }
         const misplaced = (params as string[]).find(
@@ -311,7 +324,10 @@ export class StreamServer {
         return;
       }
       case 'LIST_SUBSCRIPTIONS':
-        reply({ result: [...connection.streams] });
+        reply({
+          result:
+            connection.category === 'private' ? [...connection.listenKeys.keys()] : [...connection.streams],
+        });
         return;
       case 'SET_PROPERTY':
         reply({ result: null });
@@ -322,6 +338,33 @@ export class StreamServer {
       default:
         reply({ error: { code: 1, msg: 'Invalid request: unknown method' } });
     }
+  }
+
+  #serves(stream: string): boolean {
+    return this.#options.servesStream?.(stream) ?? true;
+  }
+
+  /**
+   * SUBSCRIBE/UNSUBSCRIBE on a `/private` connection: the params are listenKeys. Each must be live, or the
+   * request is refused as an invalid stream and nothing changes.
+   */
+  #subscribeListenKeys(
+    connection: Connection,
+    method: 'SUBSCRIBE' | 'UNSUBSCRIBE',
+    keys: readonly string[],
+    reply: (body: Record<string, unknown>) => void,
+  ): void {
+    if (method === 'UNSUBSCRIBE') {
+      for (const key of keys) connection.listenKeys.delete(key);
+      reply({ result: null });
+      return;
+    }
+    if (keys.some((key) => !this.#options.listenKeys.active(key))) {
+      reply({ error: INVALID_STREAM });
+      return;
+    }
+    for (const key of keys) if (!connection.listenKeys.has(key)) connection.listenKeys.set(key, new Set());
+    reply({ result: null });
   }
 
   #housekeeping(): void {

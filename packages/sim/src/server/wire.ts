@@ -53,6 +53,7 @@ export function exchangeInfoSymbol(instrument: InstrumentSpec) {
     quotePrecision: 8,
     underlyingType: 'COIN',
     underlyingSubType: [],
+    settlePlan: 0,
     triggerProtect: '0.0500',
     liquidationFee: '0.012500',
     marketTakeBound: '0.05',
@@ -108,7 +109,8 @@ export function exchangeInfo(
   };
 }
 
-export function orderJson(order: OrderView) {
+/** The fields every order answer shares (Binance's order object minus `time`/`cumQty`). */
+function orderFields(order: OrderView) {
   return {
     orderId: order.orderId,
     symbol: order.symbol,
@@ -118,7 +120,6 @@ export function orderJson(order: OrderView) {
     avgPrice: order.avgPrice,
     origQty: order.origQty,
     executedQty: order.executedQty,
-    cumQty: order.executedQty,
     cumQuote: order.cumQuote,
     timeInForce: order.timeInForce,
     type: order.type,
@@ -133,11 +134,27 @@ export function orderJson(order: OrderView) {
     priceMatch: 'NONE',
     selfTradePreventionMode: 'EXPIRE_MAKER',
     goodTillDate: 0,
-    time: order.time,
-    updateTime: order.updateTime,
   };
 }
 
+/**
+ * The answer of a write (POST/PUT/DELETE `/fapi/v1/order`, `batchOrders`): `cumQty`, no `time` — as ccxt's
+ * recorded `createOrders`/`editOrders` answers and Binance's docs for New/Modify/Cancel Order show.
+ */
+export function orderJson(order: OrderView) {
+  const { cumQuote, ...fields } = orderFields(order);
+  return { ...fields, cumQty: order.executedQty, cumQuote, updateTime: order.updateTime };
+}
+
+/** The answer of a query (GET `order`, `openOrder`, `openOrders`, `allOrders`): `time`, no `cumQty`. */
+export function orderQueryJson(order: OrderView) {
+  return { ...orderFields(order), time: order.time, updateTime: order.updateTime };
+}
+
+/**
+ * A CONDITIONAL algo order as POST `/fapi/v1/algoOrder` answers it: only the CONDITIONAL fields
+ * (`activatePrice`/`callbackRate` belong to TRAILING_STOP_MARKET, which the emulator refuses).
+ */
 export function algoOrderJson(algo: AlgoOrderView) {
   return {
     algoId: algo.algoId,
@@ -150,24 +167,15 @@ export function algoOrderJson(algo: AlgoOrderView) {
     timeInForce: algo.timeInForce,
     quantity: algo.quantity,
     algoStatus: algo.algoStatus,
-    actualOrderId: algo.actualOrderId === 0 ? '' : String(algo.actualOrderId),
-    actualPrice: algo.actualPrice,
     triggerPrice: algo.triggerPrice,
     price: algo.price,
     icebergQuantity: null,
-    tpTriggerPrice: '0.000',
-    tpPrice: '0.000',
-    slTriggerPrice: '0.000',
-    slPrice: '0.000',
-    tpOrderType: '',
     selfTradePreventionMode: 'EXPIRE_MAKER',
     workingType: algo.workingType,
     priceMatch: 'NONE',
     closePosition: algo.closePosition,
     priceProtect: algo.priceProtect,
     reduceOnly: algo.reduceOnly,
-    activatePrice: '',
-    callbackRate: '',
     createTime: algo.createTime,
     updateTime: algo.updateTime,
     triggerTime: algo.triggerTime,
@@ -175,12 +183,46 @@ export function algoOrderJson(algo: AlgoOrderView) {
   };
 }
 
+/** GET `algoOrder`, `openAlgoOrders`, `allAlgoOrders` rows add the child order's id and price. */
+export function algoOrderQueryJson(algo: AlgoOrderView) {
+  return {
+    ...algoOrderJson(algo),
+    actualOrderId: algo.actualOrderId === 0 ? '' : String(algo.actualOrderId),
+    actualPrice: algo.actualPrice,
+  };
+}
+
+/** A `/fapi/v3/account` asset row (v3 has no `marginAvailable`). */
 export function assetJson(asset: AssetView) {
-  return { ...asset, marginAvailable: true };
+  return { ...asset };
+}
+
+/** A `/fapi/v2/account` asset row: v3's fields plus `marginAvailable`. */
+export function assetV2Json(asset: AssetView) {
+  const { updateTime, ...fields } = asset;
+  return { ...fields, marginAvailable: true, updateTime };
+}
+
+/**
+ * A `/fapi/v2/balance` and `/fapi/v3/balance` row: Binance's balance object, not the account's asset
+ * row (docs: Futures Account Balance V2/V3). `balance` is the wallet balance.
+ */
+export function balanceJson(asset: AssetView, accountAlias: string) {
+  return {
+    accountAlias,
+    asset: asset.asset,
+    balance: asset.walletBalance,
+    crossWalletBalance: asset.crossWalletBalance,
+    crossUnPnl: asset.crossUnPnl,
+    availableBalance: asset.availableBalance,
+    maxWithdrawAmount: asset.maxWithdrawAmount,
+    marginAvailable: true,
+    updateTime: asset.updateTime,
+  };
 }
 
 /** `/fapi/v3/positionRisk` rows: v3 has no leverage or marginType (they come from symbolConfig). */
-export function positionRiskJson(position: PositionView) {
+export function positionRiskJson(position: PositionView, marginAsset: string) {
   return {
     symbol: position.symbol,
     positionSide: 'BOTH',
@@ -192,7 +234,7 @@ export function positionRiskJson(position: PositionView) {
     liquidationPrice: position.liquidationPrice,
     isolatedMargin: position.isolatedMargin,
     notional: position.notional,
-    marginAsset: 'USDC',
+    marginAsset,
     isolatedWallet: position.isolatedWallet,
     initialMargin: position.initialMargin,
     maintMargin: position.maintMargin,
@@ -205,14 +247,49 @@ export function positionRiskJson(position: PositionView) {
   };
 }
 
-/** `/fapi/v2/positionRisk` rows carry leverage and marginType. */
-export function positionRiskV2Json(position: PositionView) {
+/**
+ * `/fapi/v2/positionRisk` rows (docs: Position Information V2): leverage and marginType, none of v3's
+ * margin fields (`marginAsset`, `initialMargin`, `maintMargin`, `adl`, the notionals).
+ */
+export function positionRiskV2Json(position: PositionView, maxNotionalValue: string) {
   return {
-    ...positionRiskJson(position),
+    symbol: position.symbol,
+    positionAmt: position.positionAmt,
+    entryPrice: position.entryPrice,
+    breakEvenPrice: position.breakEvenPrice,
+    markPrice: position.markPrice,
+    unRealizedProfit: position.unrealizedProfit,
+    liquidationPrice: position.liquidationPrice,
     leverage: String(position.leverage),
+    maxNotionalValue,
     marginType: position.marginType === 'ISOLATED' ? 'isolated' : 'cross',
+    isolatedMargin: position.isolatedMargin,
     isAutoAddMargin: 'false',
-    maxNotionalValue: '1000000',
+    positionSide: 'BOTH',
+    notional: position.notional,
+    isolatedWallet: position.isolatedWallet,
+    updateTime: position.updateTime,
+  };
+}
+
+/** A `/fapi/v2/account` position row (every symbol, flat ones too). */
+export function accountPositionV2Json(position: PositionView, maxNotional: string) {
+  return {
+    symbol: position.symbol,
+    initialMargin: position.initialMargin,
+    maintMargin: position.maintMargin,
+    unrealizedProfit: position.unrealizedProfit,
+    positionInitialMargin: position.initialMargin,
+    openOrderInitialMargin: '0',
+    leverage: String(position.leverage),
+    isolated: position.marginType === 'ISOLATED',
+    entryPrice: position.entryPrice,
+    maxNotional,
+    bidNotional: '0',
+    askNotional: '0',
+    positionSide: 'BOTH',
+    positionAmt: position.positionAmt,
+    updateTime: position.updateTime,
   };
 }
 
@@ -231,6 +308,7 @@ export function accountPositionJson(position: PositionView) {
   };
 }
 
+/** A `/fapi/v1/userTrades` row; `marginAsset` is the symbol's (the fee asset in single-asset mode). */
 export function userTradeJson(fill: FillView) {
   return {
     buyer: fill.side === 'BUY',
@@ -243,6 +321,7 @@ export function userTradeJson(fill: FillView) {
     qty: fill.qty,
     quoteQty: fill.quoteQty,
     realizedPnl: fill.realizedPnl,
+    marginAsset: fill.commissionAsset,
     side: fill.side,
     positionSide: 'BOTH',
     symbol: fill.symbol,
