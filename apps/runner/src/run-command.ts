@@ -89,13 +89,6 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   if (config.mode !== 'paper' && (options.replay || options.simUrl)) {
     return usage('--replay and --sim-url are paper-mode options');
   }
-  config = {
-    ...config,
-    compliance: {
-      ...config.compliance,
-      auditPath: runAuditPath(config.compliance.auditPath, config.mode === 'paper' && !options.simUrl),
-    },
-  };
 
   // Resolved before the logger exists, so a generated token is masked in the log like a configured one.
   let operatorToken: OperatorToken | undefined;
@@ -106,6 +99,15 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     console.error(`bot run: ${error.message}`);
     return EXIT_BAD_INPUT;
   }
+  // After the token: its file stays beside the configured trail (data/audit.operator-token), one token for
+  // every paper run, as quick-check reports it.
+  config = {
+    ...config,
+    compliance: {
+      ...config.compliance,
+      auditPath: runAuditPath(config.compliance.auditPath, config.mode === 'paper' && !options.simUrl),
+    },
+  };
   const logger = createLogger({
     format: logFormat as LogFormat,
     level: options.logLevel,
