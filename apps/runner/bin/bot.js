@@ -1,22 +1,18 @@
 #!/usr/bin/env node
-// Runs the CLI from its TypeScript sources: the workspace packages resolve through the `@bot/source`
-// export condition, so `pnpm start` works on a fresh clone without a build step. Signals are passed on
-// to the CLI (so `bot run` and `bot sim` shut down cleanly), and its exit code is ours.
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The `bot` command, run from its TypeScript sources in this one process: the workspace packages resolve
+// through their `@bot/source` export condition and tsx compiles on load, so `pnpm start` works on a fresh
+// clone without a build step.
+//
+// One process on purpose: the bot used to run as a child of this file, which passed SIGINT on to it, while
+// a terminal's Ctrl-C already reaches every process of the foreground group. The child then saw two SIGINTs
+// for one Ctrl-C and took the second for "exit at once". Here the bot receives the terminal's signal itself
+// (src/stop-signals.ts takes the copies a wrapper such as pnpm passes on for the same press as one).
+import { register } from 'node:module';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const child = spawn(
-  process.execPath,
-  [
-    '--conditions=@bot/source',
-    '--import',
-    import.meta.resolve('tsx'),
-    join(here, '..', 'src', 'cli.ts'),
-    ...process.argv.slice(2),
-  ],
-  { stdio: 'inherit' },
-);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
+const sourceCondition = `export async function resolve(specifier, context, next) {
+  const conditions = context.conditions.includes('@bot/source') ? context.conditions : ['@bot/source', ...context.conditions];
+  return next(specifier, { ...context, conditions });
+}`;
+register(`data:text/javascript,${encodeURIComponent(sourceCondition)}`);
+await import('tsx');
+await import('../src/cli.ts');

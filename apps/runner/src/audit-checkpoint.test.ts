@@ -7,14 +7,17 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openAuditTrail, verifyAuditTrail } from '@bot/audit';
+import type { Sim } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBot } from './run';
 import type { RunningBot } from './run';
-import { captureLog, tempDir, testConfig } from './testing';
+import { captureLog, manualSim, simKeys, tempDir, testConfig } from './testing';
 
 const running: RunningBot[] = [];
+const emulators: Sim[] = [];
 afterEach(async () => {
   for (const bot of running.splice(0)) await bot.stop().catch(() => undefined);
+  for (const sim of emulators.splice(0)) await sim.close();
 });
 
 const checkpointPath = (auditPath: string) => auditPath.replace(/\.jsonl$/, '.checkpoint.json');
@@ -87,18 +90,29 @@ describe('the audit trail at start: verified from the last checkpoint', () => {
     const seq = await appendFiller(auditPath, { symbol: 'BTC/USDC:USDC', status: 'protected' });
     tamper(auditPath, seq ?? -1, '"protected"', '"unknown!!"');
 
+    // Against an emulator of its own (`--sim-url`): a paper run on the in-process emulator writes a trail
+    // of its own each run and never continues this one.
+    const sim = await manualSim(1);
+    emulators.push(sim);
     const child = spawn(
       process.execPath,
       [
         resolve(import.meta.dirname, '..', 'bin', 'bot.js'),
         'run',
+        '--sim-url',
+        sim.url,
         '--log-format',
         'json',
         '--no-operator-api',
       ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', BOT_AUDIT_PATH: auditPath },
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: process.env['HOME'] ?? '',
+          BOT_AUDIT_PATH: auditPath,
+          ...simKeys(sim),
+        },
       },
     );
     let output = '';

@@ -32,7 +32,8 @@ describe('bot run: an audit trail that cannot be written', () => {
         BOT_AUDIT_PATH: auditPath,
       });
       expect(run.code).toBe(2);
-      expect(run.all).toContain(`cannot write the audit trail ${auditPath}`);
+      // A paper run on the in-process emulator names its own trail beside it: <dir>/audit.paper-<start>.jsonl.
+      expect(run.all).toContain(`cannot write the audit trail ${join(file, 'audit.paper-')}`);
       expect(run.all).toContain(`${file} is a file, not a directory`);
       expect(run.all).toContain('BOT_AUDIT_PATH');
       expect(run.all).not.toMatch(/EEXIST|\n\s+at /);

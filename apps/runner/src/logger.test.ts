@@ -12,6 +12,17 @@ function capture(format: 'json' | 'pretty', secrets: string[] = []) {
 }
 
 describe('createLogger', () => {
+  it('writes ISO 8601 UTC time in JSON lines, and the pretty format still reads it', () => {
+    const json = capture('json');
+    json.logger.info('tick');
+    expect((JSON.parse(json.text()) as { time: unknown }).time).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
+    );
+    const pretty = capture('pretty');
+    pretty.logger.info('tick');
+    expect(pretty.text()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: tick/);
+  });
+
   const key = 'Kq7vXh2PZbA9rT4m';
   const secret = 'sEcReT-4f8a9b0c1d2e3f40';
 

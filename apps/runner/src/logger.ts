@@ -71,6 +71,8 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level ?? 'info',
       base: undefined,
+      // ISO 8601 UTC ("2026-01-06T09:30:00.000Z"), readable without a conversion; pretty lines show local time.
+      timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' },
     },
     stream,

@@ -1,10 +1,20 @@
 import { runAuditCli } from '@bot/audit';
+import { CONFIG_DEFAULTS } from '@bot/config';
 import { startSim } from '@bot/sim';
 import { Command } from 'commander';
+import { buildInfo } from './build-card';
 import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
 import { runCommand } from './run-command';
 import type { RunCommandOptions } from './run-command';
 import { runQuickCheck } from './quick-check';
+import { signalExitCode, stopSignalListener } from './stop-signals';
+
+interface VerifyOptions {
+  readonly strict?: boolean;
+  readonly partial?: boolean;
+  readonly anchor?: string;
+  readonly json?: boolean;
+}
 
 /**
  * The `bot` command line. Every command is a thin shell: it gathers options and the environment,
@@ -13,6 +23,7 @@ import { runQuickCheck } from './quick-check';
 export function buildProgram(): Command {
   const program = new Command('bot')
     .description('USDⓈ-M futures bot for Binance, margined in USDC')
+    .version(buildInfo().version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
 
@@ -39,13 +50,22 @@ export function buildProgram(): Command {
     .description(
       'trade: paper mode (default) runs on the built-in emulator with no keys and no network and prints a summary',
     )
-    .option('--mode <mode>', 'paper | testnet | live (live also needs BOT_LIVE_CONFIRM)')
+    .option(
+      '--mode <mode>',
+      'paper | testnet | live (live also needs BOT_LIVE_CONFIRM) (default: paper, or BOT_MODE / the config file)',
+    )
     .option('--config <file>', 'JSON config file (defaults < file < environment < flags)')
-    .option('--symbols <list>', 'symbols to trade, e.g. BTC,ETH or BTC/USDC:USDC')
-    .option('--timeframe <interval>', 'candle interval of the strategy, e.g. 1m, 15m')
+    .option(
+      '--symbols <list>',
+      `symbols to trade, e.g. BTC,ETH or BTC/USDC:USDC (default: ${CONFIG_DEFAULTS.symbols.join(',')}, or BOT_SYMBOLS / the config file)`,
+    )
+    .option(
+      '--timeframe <interval>',
+      `candle interval of the strategy, e.g. 1m, 15m (default: ${CONFIG_DEFAULTS.strategy.timeframe}, or BOT_TIMEFRAME / the config file)`,
+    )
     .option(
       '--duration <time>',
-      'run this long, then stop (90s, 10m, 2h; a bare number is seconds); default: until Ctrl-C',
+      'run this long, then stop (90s, 10m, 2h; a bare number is seconds) (default: until Ctrl-C or SIGTERM)',
     )
     .option('--speed <speed>', 'paper: market clock speed (60 = an hour a minute)', '60')
     .option('--seed <seed>', 'paper: seed of the synthetic market (the same seed, the same market)', '42')
@@ -56,6 +76,11 @@ export function buildProgram(): Command {
     .option(
       '--sim-url <url>',
       'paper: use an emulator already running (`bot sim`); keys from BOT_API_KEY/BOT_API_SECRET',
+    )
+    .option(
+      '--heartbeat <time>',
+      'a progress line (market time, equity, positions, PnL) this often; 0 for none',
+      '5m',
     )
     .option('--flatten-on-exit', 'on SIGINT/SIGTERM or the end of --duration, close every position at market')
     .option('--no-operator-api', 'do not start the operator HTTP API')
@@ -70,16 +95,21 @@ export function buildProgram(): Command {
     .description('audit trail tools')
     .command('verify')
     .description(
-      'verify audit trails (hash chain, sequence, canonical form); exit 0 when all verify, 1 otherwise',
+      'verify audit trails (hash chain, sequence, canonical form); exit 0 when all verify, 1 when one does not, 2 for a usage error or a file that does not exist',
     )
     .argument('<files...>', 'trail files; rotated segments next to each are included')
     .option('--strict', 'also check that every line is in the canonical form')
+    .option('--partial', 'a trail may start mid-chain (older segments archived)')
+    .option('--anchor <seq:hash>', 'a record known from elsewhere; it must be present with that hash')
     .option('--json', 'print the verdicts as JSON')
-    .action(async (files: string[], options: { strict?: boolean; json?: boolean }) => {
+    .action(async (files: string[], options: VerifyOptions) => {
       const argv = [
         'verify',
         ...(options.strict ? ['--strict'] : []),
+        ...(options.partial ? ['--partial'] : []),
+        ...(options.anchor !== undefined ? ['--anchor', options.anchor] : []),
         ...(options.json ? ['--json'] : []),
+        '--',
         ...files,
       ];
       process.exitCode = await runAuditCli(argv, { stdout: process.stdout, stderr: process.stderr });
@@ -110,9 +140,17 @@ export function buildProgram(): Command {
       const [account] = sim.accounts;
       console.log(`BOT_SIM_URL=${sim.url}\nBOT_SIM_WS_URL=${sim.wsUrl}`);
       console.log(`BOT_SIM_API_KEY=${account?.apiKey ?? ''}\nBOT_SIM_API_SECRET=${account?.apiSecret ?? ''}`);
+      const onSignal = stopSignalListener({
+        stop: () => undefined,
+        exitNow: (signal) => process.exit(signalExitCode(signal)),
+      });
       await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+        const listener = (signal: NodeJS.Signals) => {
+          onSignal(signal);
+          resolve();
+        };
+        process.on('SIGINT', listener);
+        process.on('SIGTERM', listener);
       });
       await sim.close();
     });

@@ -19,16 +19,16 @@ describe('bot quick-check', () => {
     expect(output).toMatch(/USDC/);
   });
 
-  it('exits 1 and names every bad variable', async () => {
+  it('exits 2 (bad input, as bot run) and names every bad variable', async () => {
     const { exitCode, output } = await quickCheck({ LEVERAGE_DEFAULT: 'abc', WORKING_TYPE: 'LAST' });
-    expect(exitCode).toBe(1);
+    expect(exitCode).toBe(2);
     expect(output).toMatch(/LEVERAGE_DEFAULT/);
     expect(output).toMatch(/WORKING_TYPE/);
   });
 
   it('refuses live mode without keys and confirmation', async () => {
     const { exitCode, output } = await quickCheck({}, { mode: 'live' });
-    expect(exitCode).toBe(1);
+    expect(exitCode).toBe(2);
     expect(output).toMatch(/BOT_LIVE_CONFIRM/);
   });
 

@@ -21,7 +21,7 @@ const MAX_CLOCK_OFFSET_MS = 1000;
  * Stage H's quick check: load and validate the configuration and print the redacted summary the bot would
  * trade with; in testnet and live mode (or paper with `--sim-url`), then check connectivity, the clock
  * offset, that the keys are accepted (a signed read) and that every symbol trades. Returns the exit code:
- * 0 when every check passed, 1 otherwise.
+ * 0 when every check passed, 2 for an invalid configuration (as `bot run`), 1 when a check failed.
  */
 export async function runQuickCheck(options: QuickCheckOptions): Promise<number> {
   const overrides = options.mode === undefined ? {} : { mode: options.mode as ConfigOverrides['mode'] };
@@ -31,7 +31,7 @@ export async function runQuickCheck(options: QuickCheckOptions): Promise<number>
   } catch (error) {
     if (error instanceof ConfigError) {
       options.print(`bot quick-check: ${error.message}`);
-      return 1;
+      return 2;
     }
     throw error;
   }

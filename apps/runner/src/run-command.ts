@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '@bot/config';
 import { ReplayFileError } from '@bot/sim';
 import type { BotConfig } from '@bot/config';
@@ -8,6 +10,7 @@ import { OperatorApiError, resolveOperatorToken } from './operator-auth';
 import type { OperatorToken } from './operator-auth';
 import { playbookForError } from './playbooks';
 import { AuditPathError, AuditTrailBrokenError, ReplayNameError, configSecrets, runBot } from './run';
+import { signalExitCode, stopSignalListener } from './stop-signals';
 import { UnknownSymbolError } from './trader';
 
 export interface RunCommandOptions {
@@ -21,6 +24,7 @@ export interface RunCommandOptions {
   readonly replay?: string;
   readonly simUrl?: string;
   readonly flattenOnExit?: boolean;
+  readonly heartbeat?: string;
   readonly operatorApi: boolean;
   readonly logFormat?: string;
   readonly logLevel: string;
@@ -51,6 +55,12 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const durationMs = options.duration === undefined ? undefined : parseDuration(options.duration);
   if (options.duration !== undefined && durationMs === undefined) {
     return usage(`--duration must look like 90s, 10m, 2h or a number of seconds, got ${options.duration}`);
+  }
+  const heartbeatText = options.heartbeat?.trim();
+  const heartbeatMs =
+    heartbeatText === undefined ? undefined : heartbeatText === '0' ? 0 : parseDuration(heartbeatText);
+  if (heartbeatMs === undefined && options.heartbeat !== undefined) {
+    return usage(`--heartbeat must look like 30s, 5m, 1h or 0 (none), got ${options.heartbeat}`);
   }
   const speed = Number(options.speed);
   const seed = Number(options.seed);
@@ -89,20 +99,32 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     console.error(`bot run: ${error.message}`);
     return EXIT_BAD_INPUT;
   }
+  // After the token: its file stays beside the configured trail (data/audit.operator-token), one token for
+  // every paper run, as quick-check reports it.
+  config = {
+    ...config,
+    compliance: {
+      ...config.compliance,
+      auditPath: runAuditPath(config.compliance.auditPath, config.mode === 'paper' && !options.simUrl),
+    },
+  };
   const logger = createLogger({
     format: logFormat as LogFormat,
     level: options.logLevel,
     secrets: [...configSecrets(config), ...(operatorToken ? [operatorToken.value] : [])],
   });
   const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) {
+  const onSignal = stopSignalListener({
+    stop: (signal) => {
+      logger.info(`${signal}: stopping (send it again to exit at once)`);
+      stop.abort();
+    },
+    exitNow: (signal) => {
       logger.warn(`${signal} again: exiting now; protective orders stay on the exchange`);
-      process.exit(130);
-    }
-    logger.info(`${signal}: stopping (send it again to exit at once)`);
-    stop.abort();
-  };
+      logger.flush();
+      process.exit(signalExitCode(signal));
+    },
+  });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
@@ -115,6 +137,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       durationMs,
       signal: stop.signal,
       flattenOnExit: options.flattenOnExit ?? false,
+      heartbeatMs,
     });
     logger.info({ summary }, `summary: ${formatSummary(summary, config.quoteCoin)}`);
     logger.flush();
@@ -145,6 +168,24 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * The trail of this run, absolute (the build card prints it). A paper run on the in-process emulator trades
+ * on a new exchange with a new account each time: it gets a trail of its own beside the configured one
+ * (`data/audit.jsonl` → `data/audit.paper-20260106T093000Z.jsonl`), so runs never pile up in one file and
+ * every run's trail verifies and reads on its own. Nothing is truncated or overwritten.
+ */
+export function runAuditPath(configured: string, freshPaperRun: boolean, now = new Date()): string {
+  const path = resolve(configured);
+  if (!freshPaperRun) return path;
+  const base = path.endsWith('.jsonl') ? path.slice(0, -'.jsonl'.length) : path;
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const candidate = `${base}.paper-${stamp}.jsonl`;
+  return existsSync(candidate) ? `${base}.paper-${stamp}-${process.pid}.jsonl` : candidate;
 }
 
 function formatSummary(summary: Awaited<ReturnType<typeof runBot>>, quote: string): string {

@@ -9,7 +9,16 @@ import { buildInfo } from './build-card';
 import { isTransientStartError } from './error-playbooks';
 import { startBot, startBotWithRetries } from './run';
 import type { RunningBot } from './run';
-import { advanceMinutes, advanceUntil, captureLog, manualSim, simKeys, tempDir, testConfig } from './testing';
+import {
+  advanceMinutes,
+  advanceUntil,
+  captureLog,
+  manualSim,
+  simKeys,
+  tempDir,
+  testConfig,
+  writeArchiveCsv,
+} from './testing';
 
 interface AuditLine {
   readonly seq: number;
@@ -115,7 +124,7 @@ describe('bot run, paper mode', () => {
     const { version, commit } = buildInfo();
     expect(version).toMatch(/^\d+\.\d+\.\d+/);
     expect(commit).toMatch(/^([0-9a-f]{40}(\+dirty)?|unknown)$/);
-    const [first, second, third, fourth] = log.messages();
+    const [first, second, third, fourth] = log.messages()[0]?.split('\n') ?? [];
     expect(first).toContain(
       `bot ${version} (commit ${commit}) — mode paper, tier conservative, timeframe 1m`,
     );
@@ -433,30 +442,6 @@ describe('restart safety', () => {
 });
 
 describe('--replay', () => {
-  /** A Binance archive CSV (futures layout, with its header) of a random walk around 60 000. */
-  function writeArchiveCsv(path: string, minutes: number, start: number): number[] {
-    const closes: number[] = [];
-    const rows = [
-      'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore',
-    ];
-    let price = 60_000;
-    let state = 12345;
-    const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    for (let index = 0; index < minutes; index += 1) {
-      const open = price;
-      price = Math.round(price * (1 + (random() - 0.5) * 0.004) * 10) / 10;
-      const high = Math.max(open, price) + 5;
-      const low = Math.min(open, price) - 5;
-      const openTime = start + index * 60_000;
-      closes.push(price);
-      rows.push(
-        `${openTime},${open.toFixed(1)},${high.toFixed(1)},${low.toFixed(1)},${price.toFixed(1)},12.5,${openTime + 59_999},750000,100,6,375000,0`,
-      );
-    }
-    writeFileSync(path, `${rows.join('\n')}\n`);
-    return closes;
-  }
-
   it('replays a Binance archive CSV: trades its one symbol on the file prices', async () => {
     const dir = tempDir();
     const start = Date.UTC(2026, 0, 1);

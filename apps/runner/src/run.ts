@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { AuditCorruptError, openAuditTrail } from '@bot/audit';
 import type { BotConfig } from '@bot/config';
@@ -13,7 +14,7 @@ import { BotStateStore, statePathFor } from './bot-state';
 import { buildCard, formatBuildCard } from './build-card';
 import { ccxtRestRequest } from './ccxt-rest';
 import type { Logger } from './logger';
-import { startOperatorApi } from './operator-api';
+import { OperatorApiError, startOperatorApi } from './operator-api';
 import type { OperatorApi } from './operator-api';
 import { resolveOperatorToken } from './operator-auth';
 import type { OperatorToken } from './operator-auth';
@@ -59,6 +60,11 @@ export interface RunningBot {
   /** The in-process emulator (paper mode without `paper.url`). */
   readonly sim: Sim | undefined;
   readonly operatorApi: OperatorApi | undefined;
+  /**
+   * `--replay`: resolves once the file is used up and the bot has handled its last closed candle (or
+   * gave up waiting for it), with the market time at the end. Undefined for every other market.
+   */
+  readonly replayFinished: Promise<number> | undefined;
   /** Stops opening, drains, optionally flattens, closes everything; resolves to the run's summary. */
   stop(options?: { readonly flatten?: boolean }): Promise<RunSummary>;
 }
@@ -83,7 +89,11 @@ function paperHistoryMinutes(timeframe: KlineInterval): number {
 export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   let { config } = options;
   const { logger } = options;
+  // The operator API binds last, once the trader runs: an address in use is found now, before anything
+  // reads the account or connects a feed.
+  if (options.operatorApi ?? true) await probeOperatorBind(config.operator.bind);
   let sim: Sim | undefined;
+  let replayEndTime: number | undefined;
   let connection: { restUrl?: string; wsBaseUrl: string; apiKey: string; apiSecret: string };
   if (config.mode === 'paper') {
     const paper = options.paper ?? {};
@@ -97,6 +107,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     } else {
       const replay = paper.replayFile ? readReplay(paper.replayFile, config.quoteCoin) : undefined;
       if (replay) config = { ...config, symbols: [perpSymbol(replay.base, config.quoteCoin)] };
+      const lastCandle = replay?.candles.at(-1);
+      if (lastCandle) replayEndTime = lastCandle.openTime + 60_000;
       sim = await startSim({
         seed: paper.seed ?? 42,
         speed: paper.speed ?? 60,
@@ -129,7 +141,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         : {}),
       ...(options.paper?.replayFile ? { replay: options.paper.replayFile } : {}),
     });
-    for (const line of formatBuildCard(card)) logger.info({ buildCard: card }, line);
+    // One record: the card once, its lines in the message (a person reads them; a machine reads buildCard).
+    logger.info({ buildCard: card }, formatBuildCard(card).join('\n'));
     if (!config.compliance.recordRationale) {
       logger.warn(
         'compliance.recordRationale=false is not honoured: decision records are what restarts and audits rely on; recording them',
@@ -217,10 +230,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     logger.info(
       `trading ${config.symbols.map(toExchangeId).join(', ')} on ${config.strategy.timeframe} candles in ${config.mode} mode`,
     );
+    const replayFinished =
+      sim && replayEndTime !== undefined
+        ? replayDone(sim, trader, config.strategy.timeframe, replayEndTime)
+        : undefined;
     return {
       trader,
       sim,
       operatorApi,
+      replayFinished,
       async stop(stopOptions = {}) {
         await operatorApi?.close();
         await trader.stop(stopOptions);
@@ -259,7 +277,12 @@ export interface RunBotOptions extends StartBotOptions {
   readonly signal?: AbortSignal;
   /** Close every position at market when stopping (default: leave them protected on the exchange). */
   readonly flattenOnExit?: boolean;
+  /** Wall ms between heartbeat lines (market time, equity, positions, PnL); 0 for none. Default 5 minutes. */
+  readonly heartbeatMs?: number;
 }
+
+/** The heartbeat's default interval: often enough to see a long run is alive, rare enough not to drown it. */
+export const DEFAULT_HEARTBEAT_MS = 5 * 60_000;
 
 /** Waits between start-up attempts (ms): about two and a half minutes in all before giving up. */
 const START_RETRY_DELAYS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 30_000, 60_000];
@@ -306,17 +329,65 @@ function retryAfterMs(error: unknown): number {
     : 0;
 }
 
-/** `bot run`: starts the bot, runs until the duration ends or the signal aborts, and stops it cleanly. */
+/** Wall time the end of a replay waits for the feed to bring the last candle to the bot. */
+const REPLAY_LAST_CANDLE_WAIT_MS = 10_000;
+
+/**
+ * The replay's end (`end`: the close of the file's last minute), once the emulator has used the file up and
+ * the bot has handled the last candle of its timeframe that closed within the file.
+ */
+async function replayDone(sim: Sim, trader: Trader, timeframe: KlineInterval, end: number): Promise<number> {
+  await sim.marketEnd;
+  const candleMs = klineIntervalMs(timeframe) ?? 60_000;
+  const lastClose = Math.floor(end / candleMs) * candleMs - 1;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    trader.processedThrough(lastClose),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, REPLAY_LAST_CANDLE_WAIT_MS))),
+  ]);
+  clearTimeout(timer);
+  return end;
+}
+
+/**
+ * `bot run`: starts the bot, runs until the duration ends, the signal aborts or a `--replay` file is used
+ * up, and stops it cleanly.
+ */
 export async function runBot(options: RunBotOptions): Promise<RunSummary> {
   const bot = await startBotWithRetries(options);
-  await new Promise<void>((resolve) => {
-    if (options.signal?.aborted) return resolve();
-    const timer = options.durationMs === undefined ? undefined : setTimeout(resolve, options.durationMs);
-    options.signal?.addEventListener('abort', () => {
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const quote = options.config.quoteCoin;
+  const heartbeat =
+    heartbeatMs > 0
+      ? setInterval(() => {
+          const progress = bot.trader.progress();
+          options.logger.info(
+            { heartbeat: progress },
+            `heartbeat: market ${new Date(progress.marketTime).toISOString()}, equity ${
+              progress.equity === undefined ? 'n/a' : `${progress.equity.toFixed(2)} ${quote}`
+            }, ${progress.openPositions} open position(s), ${progress.entries} trade(s), realized PnL ${progress.realizedPnl.toFixed(2)} ${quote}`,
+          );
+        }, heartbeatMs)
+      : undefined;
+  heartbeat?.unref();
+  const replayEnd = await new Promise<number | undefined>((resolve) => {
+    if (options.signal?.aborted) return resolve(undefined);
+    const timer =
+      options.durationMs === undefined ? undefined : setTimeout(() => resolve(undefined), options.durationMs);
+    const done = (value: number | undefined) => {
       clearTimeout(timer);
-      resolve();
-    });
+      resolve(value);
+    };
+    options.signal?.addEventListener('abort', () => done(undefined));
+    void bot.replayFinished?.then(done);
   });
+  clearInterval(heartbeat);
+  if (replayEnd !== undefined) {
+    options.logger.info(
+      { marketTime: new Date(replayEnd).toISOString() },
+      `replay finished: ${options.paper?.replayFile ?? 'the file'} is used up at ${new Date(replayEnd).toISOString()} (market time)`,
+    );
+  }
   options.logger.info(
     options.flattenOnExit
       ? 'stopping: no new entries, closing every position (--flatten-on-exit)'
@@ -337,8 +408,40 @@ function readReplay(
       `--replay ${path}: name the file as Binance's archive does, <BASE>${quoteCoin}-1m-<date>.csv (e.g. BTC${quoteCoin}-1m-2026-01.csv), so the symbol is known`,
     );
   }
-  const candles = parseKlineCsv(readFileSync(path, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ReplayNameError(
+      `--replay ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? (error as Error).message})`}`,
+    );
+  }
+  const candles = parseKlineCsv(text);
   return { symbol: `${match[1]}${quoteCoin}`, base: match[1], candles };
+}
+
+/**
+ * Binds `bind` (host:port) for a moment and lets it go: an address in use or not ours fails with the
+ * operator API's own error. A malformed address, a port 0 and the refusals of policy (a token needed beyond
+ * loopback) are left to `startOperatorApi`, which reports them the same way.
+ */
+async function probeOperatorBind(bind: string): Promise<void> {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(bind);
+  const port = Number(match?.[2]);
+  if (!match?.[1] || !(port > 0 && port <= 65535)) return;
+  const host = match[1].replace(/^\[(.*)\]$/, '$1');
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new OperatorApiError(
+          `the operator API cannot listen on ${bind} (${error.code ?? error.message}): set BOT_OPERATOR_BIND to a free address, or pass --no-operator-api`,
+        ),
+      ),
+    );
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve()));
+  });
 }
 
 export class AuditTrailBrokenError extends Error {

@@ -1,5 +1,5 @@
 /** Helpers for the runner's tests: a captured JSON logger, a config in a temp dir, a manual market clock. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@bot/config';
@@ -202,4 +202,28 @@ export async function startScriptedWorld(options: ScriptedWorldOptions): Promise
       return start();
     },
   };
+}
+
+/** A Binance archive CSV (futures layout, with its header) of a random walk around 60 000. */
+export function writeArchiveCsv(path: string, minutes: number, start: number): number[] {
+  const closes: number[] = [];
+  const rows = [
+    'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore',
+  ];
+  let price = 60_000;
+  let state = 12345;
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let index = 0; index < minutes; index += 1) {
+    const open = price;
+    price = Math.round(price * (1 + (random() - 0.5) * 0.004) * 10) / 10;
+    const high = Math.max(open, price) + 5;
+    const low = Math.min(open, price) - 5;
+    const openTime = start + index * 60_000;
+    closes.push(price);
+    rows.push(
+      `${openTime},${open.toFixed(1)},${high.toFixed(1)},${low.toFixed(1)},${price.toFixed(1)},12.5,${openTime + 59_999},750000,100,6,375000,0`,
+    );
+  }
+  writeFileSync(path, `${rows.join('\n')}\n`);
+  return closes;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listAuditSegments, trailPathOf } from './segments';
@@ -17,7 +18,8 @@ export const AUDIT_CLI_USAGE = `Usage: bot-audit verify [--strict] [--partial] [
 
 Verifies audit trails. Each file stands for its whole trail: the file named plus its rotated segments
 next to it (trail.jsonl, trail.000001.jsonl, …), verified as one hash chain from seq 0. Prints one
-verdict line per trail; exits 0 when all verify, 1 when one does not, 2 on a usage error.
+verdict line per trail; exits 0 when all verify, 1 when one does not, 2 on a usage error or a file
+that does not exist.
 
   --strict    also check every record against the canonical serialization (slower)
   --partial   a trail may start mid-chain (older segments archived)
@@ -87,6 +89,13 @@ export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Prom
     const anchor = parseAnchor(parsed.values.anchor);
     if (anchor === undefined) return usageError(io, '--anchor expects <seq>:<64 lower-case hex digits>');
     options.anchor = anchor;
+  }
+
+  // A file that is not there is a mistake in the command, not a trail that failed to verify.
+  const missing = parsed.positionals.filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    io.stderr.write(`bot-audit: no such file: ${missing.join(', ')}\n`);
+    return AUDIT_CLI_EXIT.usage;
   }
 
   const trails = new Map<string, Set<string>>();

@@ -67,12 +67,22 @@ describe('bot-audit verify', () => {
 
   it('verifies several trails, one line each, and exits 1 if any fails', async () => {
     const good = await makeTrail(3);
-    const missing = join(temporaryDirectory(), 'nothing.jsonl');
-    const { code, stdout } = await cli(['verify', good, missing]);
+    const bad = await makeTrail(3);
+    writeFileSync(bad, readFileSync(bad, 'utf8').replace('"index":1', '"index":2'));
+    const { code, stdout } = await cli(['verify', good, bad]);
     expect(code).toBe(1);
     const [first, second] = stdout.trim().split('\n');
     expect(first).toMatch(/^ok /);
-    expect(second).toMatch(/^FAIL .*nothing\.jsonl: .*nothing\.jsonl line 0, seq 0: unreadable: ENOENT/);
+    expect(second).toMatch(/^FAIL .*trail\.jsonl line 2, seq 1: /);
+  });
+
+  it('exits 2, verifying nothing, when a file does not exist', async () => {
+    const good = await makeTrail(3);
+    const missing = join(temporaryDirectory(), 'nothing.jsonl');
+    const { code, stdout, stderr } = await cli(['verify', good, missing]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^bot-audit: no such file: .*nothing\.jsonl\n$/);
   });
 
   it('prints JSON with --json and honours --strict, --partial and --anchor', async () => {

@@ -129,6 +129,8 @@ export function variablesForPath(path: string): string | undefined {
 }
 
 const DECIMAL_NUMBER = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+/** A percentage: a plain decimal without exponent, then `%`. */
+const PERCENTAGE = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))%$/;
 const BOOLEAN_TRUE = /^(?:true|1)$/i;
 const BOOLEAN_FALSE = /^(?:false|0)$/i;
 
@@ -150,12 +152,24 @@ export function parseEnvironmentValue(variable: EnvironmentVariable, text: strin
       if (BOOLEAN_FALSE.test(text)) return { ok: true, value: false };
       return { ok: false, expected: 'true, false, 1 or 0 (any case)' };
     case 'number': {
-      if (text.includes('%')) {
-        return { ok: false, expected: `${fieldExpectation}; percent signs are not accepted` };
+      // A fraction (`…Pct`) may also be written as a percentage: `0.5%` is 0.005.
+      const fraction = variable.path?.endsWith('Pct') === true;
+      const percent = fraction ? PERCENTAGE.exec(text) : null;
+      if (percent) {
+        const value = Number(`${percent[1] ?? ''}e-2`);
+        return Number.isFinite(value)
+          ? { ok: true, value }
+          : { ok: false, expected: `${fieldExpectation}, as a plain decimal number or a percentage` };
       }
       const value = DECIMAL_NUMBER.test(text) ? Number(text) : Number.NaN;
-      if (!Number.isFinite(value))
-        return { ok: false, expected: `${fieldExpectation}, as a plain decimal number` };
+      if (!Number.isFinite(value)) {
+        return {
+          ok: false,
+          expected: fraction
+            ? `${fieldExpectation}, as a plain decimal number or a percentage`
+            : `${fieldExpectation}, as a plain decimal number`,
+        };
+      }
       return { ok: true, value };
     }
     case 'list': {

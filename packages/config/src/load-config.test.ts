@@ -397,10 +397,29 @@ describe('bad input', () => {
 
   it('explains that percentages are fractions', () => {
     const issue = issueAt(configError({ env: { RISK_PER_TRADE_PCT: '0.5' } }), 'risk.riskPerTradePct');
-    expect(issue.expected).toBe('a fraction in (0, 0.05], e.g. 0.01 for 1 % (no percent sign)');
-    const percent = issueAt(configError({ env: { RISK_PER_TRADE_PCT: '1%' } }), 'risk.riskPerTradePct');
+    expect(issue.expected).toBe('a fraction in (0, 0.05], e.g. 0.01 for 1 % (or 1% in the environment)');
+    const percent = issueAt(configError({ env: { RISK_PER_TRADE_PCT: '6%' } }), 'risk.riskPerTradePct');
     expect(percent.expected).toContain('e.g. 0.01 for 1 %');
-    expect(percent.expected).toContain('percent signs are not accepted');
+  });
+
+  it.each([
+    ['RISK_PER_TRADE_PCT', '0.5%', ['risk', 'riskPerTradePct'], 0.005],
+    ['RISK_PER_TRADE_PCT', '0.7%', ['risk', 'riskPerTradePct'], 0.007],
+    ['DAILY_DRAWDOWN_PCT', '2%', ['risk', 'dailyDrawdownPct'], 0.02],
+    ['BOT_MAX_ENTRY_DEVIATION_PCT', '0.5%', ['execution', 'maxEntryDeviationPct'], 0.005],
+    ['BOT_RISK_OVERRUN_TOLERANCE_PCT', '25%', ['execution', 'riskOverrunTolerancePct'], 0.25],
+  ] as const)('reads %s=%j in the environment as a percentage', (name, text, [group, key], fraction) => {
+    const config = loadConfig({ env: { [name]: text } }) as unknown as Record<string, Record<string, number>>;
+    expect(config[group]?.[key]).toBe(fraction);
+  });
+
+  it.each(['%', '1%%', '%1', '1 %5', 'x%'])('refuses the malformed percentage %j', (text) => {
+    const issue = issueAt(configError({ env: { RISK_PER_TRADE_PCT: text } }), 'risk.riskPerTradePct');
+    expect(issue.expected).toContain('as a plain decimal number or a percentage');
+  });
+
+  it('takes a percent sign only where the value is a fraction', () => {
+    expect(() => loadConfig({ env: { LEVERAGE_DEFAULT: '3%' } })).toThrow(ConfigError);
   });
 
   it.each([
@@ -644,31 +663,31 @@ describe('account safety: foreign positions and execution safety settings', () =
       'BOT_MAX_ENTRY_DEVIATION_PCT',
       '0',
       'execution.maxEntryDeviationPct',
-      'a fraction in (0, 0.1], e.g. 0.005 for 0.5 % (no percent sign)',
+      'a fraction in (0, 0.1], e.g. 0.005 for 0.5 % (or 0.5% in the environment)',
     ],
     [
       'BOT_MAX_ENTRY_DEVIATION_PCT',
       '0.11',
       'execution.maxEntryDeviationPct',
-      'a fraction in (0, 0.1], e.g. 0.005 for 0.5 % (no percent sign)',
+      'a fraction in (0, 0.1], e.g. 0.005 for 0.5 % (or 0.5% in the environment)',
     ],
     [
       'BOT_MAX_ENTRY_DEVIATION_PCT',
       '0.5',
       'execution.maxEntryDeviationPct',
-      'a fraction in (0, 0.1], e.g. 0.005 for 0.5 % (no percent sign)',
+      'a fraction in (0, 0.1], e.g. 0.005 for 0.5 % (or 0.5% in the environment)',
     ],
     [
       'BOT_RISK_OVERRUN_TOLERANCE_PCT',
       '-0.01',
       'execution.riskOverrunTolerancePct',
-      'a fraction in [0, 1], e.g. 0.25 for 25 % (no percent sign)',
+      'a fraction in [0, 1], e.g. 0.25 for 25 % (or 25% in the environment)',
     ],
     [
       'BOT_RISK_OVERRUN_TOLERANCE_PCT',
       '25',
       'execution.riskOverrunTolerancePct',
-      'a fraction in [0, 1], e.g. 0.25 for 25 % (no percent sign)',
+      'a fraction in [0, 1], e.g. 0.25 for 25 % (or 25% in the environment)',
     ],
     [
       'BOT_ACCOUNT_SWEEP_MS',
@@ -696,8 +715,8 @@ describe('account safety: foreign positions and execution safety settings', () =
   });
 
   it.each([
-    ['BOT_MAX_ENTRY_DEVIATION_PCT', '0.5%', 'execution.maxEntryDeviationPct'],
-    ['BOT_RISK_OVERRUN_TOLERANCE_PCT', '25%', 'execution.riskOverrunTolerancePct'],
+    ['BOT_MAX_ENTRY_DEVIATION_PCT', '11%', 'execution.maxEntryDeviationPct'],
+    ['BOT_RISK_OVERRUN_TOLERANCE_PCT', '101%', 'execution.riskOverrunTolerancePct'],
     ['BOT_ACCOUNT_SWEEP_MS', '60s', 'execution.accountSweepMs'],
     ['BOT_SIGNAL_EXPIRY_CANDLES', 'NaN', 'execution.signalExpiryCandles'],
     ['BOT_SIGNAL_EXPIRY_CANDLES', '', 'execution.signalExpiryCandles'],

@@ -377,7 +377,7 @@ export type BotConfig = z.infer<typeof botConfigSchema>;
 export type RiskConfig = BotConfig['risk'];
 
 const fractionHint = (max: number, example: number, min?: number) =>
-  `a fraction in ${min === undefined ? '(0' : `[${min}`}, ${max}], e.g. ${example} for ${percentText(example)} (no percent sign)`;
+  `a fraction in ${min === undefined ? '(0' : `[${min}`}, ${max}], e.g. ${example} for ${percentText(example)} (or ${percentText(example).replace(' ', '')} in the environment)`;
 
 /** What each field accepts, in words, used as `expected` in {@link ConfigIssue}s. */
 export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = Object.freeze({

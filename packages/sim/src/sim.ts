@@ -109,6 +109,11 @@ export interface Sim {
   /** The market clock's current time. */
   marketTime(): number;
   /**
+   * Resolves with the market time at the end once a replay is used up: its last tick emitted and its last
+   * 1m kline closed (after that the market stands still). Never resolves for the synthetic market.
+   */
+  readonly marketEnd: Promise<number>;
+  /**
    * Sets a symbol's last and mark price now, as if the market had moved there: triggers, fills and
    * liquidations follow, and the events go out. For tests that need a price path of their own.
    */
@@ -482,12 +487,15 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   };
 
   const clock = new SimClock({ startTime, speed: options.speed ?? 1 });
+  let resolveMarketEnd: (time: number) => void = () => undefined;
+  const marketEnd = new Promise<number>((resolve) => (resolveMarketEnd = resolve));
   const driver = new MarketDriver({
     source,
     clock,
     candles,
     onTick: onTicks,
     onKlinesClosed: (klines) => klines.forEach(publishKline),
+    onEnd: () => resolveMarketEnd(clock.now()),
   });
   // Prime the core with the first prices so orders can be priced before the first timer fires.
   driver.advanceTo(startTime);
@@ -553,6 +561,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     clock,
     requests,
     lateExecutions,
+    marketEnd,
     injectFaults(settings) {
       const { partialFillRatio, rejectNextConditional, ...server } = settings;
       faults.set(server);

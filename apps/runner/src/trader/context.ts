@@ -68,6 +68,15 @@ export interface RunCounters {
  * exchange holds it, and the one queue every decision runs on. The parts (start-up, entries, settlement,
  * the account watch, feeds) are functions over it; `Trader` composes them.
  */
+/** RiskGuard denials that mean the bot is halted (not a passing condition of one signal). */
+const HALT_CODES: ReadonlySet<string> = new Set([
+  'HALTED',
+  'LIQUIDATION',
+  'ADL',
+  'SL_STREAK',
+  'DAILY_DRAWDOWN',
+]);
+
 export class TraderContext {
   readonly options: TraderOptions;
   readonly config: BotConfig;
@@ -102,6 +111,8 @@ export class TraderContext {
   marketTime = 0;
   /** The latest market time any event showed (a candle still forming, a user-data event): signals age by it. */
   marketClock = 0;
+  /** The halt (`code: why`) the log has announced; its further denials are logged at debug. */
+  haltAnnounced: string | undefined;
   /** Set when a sweep found what the user-data stream did not say: no entries until a sweep agrees. */
   outOfSync: string | undefined;
   /** Symbols whose leverage and margin mode the bot has set this run: a later difference is drift. */
@@ -192,10 +203,28 @@ export class TraderContext {
     figures: Record<string, number | string | boolean | null> = {},
   ): Promise<void> {
     this.counters.denials[code] = (this.counters.denials[code] ?? 0) + 1;
-    this.log.info(
-      { symbol: input.symbol, code },
-      `signal ${input.symbol} ${input.side} denied: ${code} (${input.why})`,
-    );
+    if (HALT_CODES.has(code)) {
+      // A halted bot says so once; each signal it then refuses is a debug line (and an audit record).
+      const halt = `${code}: ${input.why}`;
+      if (this.haltAnnounced !== halt) {
+        this.haltAnnounced = halt;
+        this.log.warn(
+          { symbol: input.symbol, code },
+          `halted (${halt}): every signal is denied and recorded until the halt ends (POST /resume, or 00:00 UTC for a daily drawdown)`,
+        );
+      } else {
+        this.log.debug(
+          { symbol: input.symbol, code },
+          `signal ${input.symbol} ${input.side} denied: ${code} (halted)`,
+        );
+      }
+    } else {
+      this.haltAnnounced = undefined;
+      this.log.info(
+        { symbol: input.symbol, code },
+        `signal ${input.symbol} ${input.side} denied: ${code} (${input.why})`,
+      );
+    }
     await this.rationale({
       action: 'risk.deny',
       lens: 'Risk',

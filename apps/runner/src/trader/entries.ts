@@ -82,6 +82,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     await context.deny(decision.code, { ...subject, why: decision.message }, flatFigures(decision));
     return;
   }
+  context.haltAnnounced = undefined;
   if (!(await symbolSettingsAsConfigured(context, signal))) return;
   const instrument = await context.exchange.instrument(signal.symbol);
   const { risk, strategy, execution } = context.config;

@@ -126,6 +126,26 @@ export class Trader implements BotControl {
     };
   }
 
+  /** Where the run stands, for the heartbeat line: market time, equity, positions, PnL so far. */
+  progress(): {
+    readonly marketTime: number;
+    readonly equity: number | undefined;
+    readonly openPositions: number;
+    readonly realizedPnl: number;
+    readonly entries: number;
+  } {
+    const context = this.#context;
+    const balance = context.account.balances.get(context.config.quoteCoin);
+    const equity = balance?.marginBalance ?? balance?.walletBalance;
+    return {
+      marketTime: context.now(),
+      equity: equity === undefined ? undefined : Number(equity),
+      openPositions: context.account.positions.size,
+      realizedPnl: round2(context.counters.realizedPnl),
+      entries: context.counters.entries,
+    };
+  }
+
   get guard(): RiskGuard {
     return this.#context.guard;
   }

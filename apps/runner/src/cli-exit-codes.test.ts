@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openAuditTrail } from '@bot/audit';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './testing';
+
+const bot = resolve(import.meta.dirname, '..', 'bin', 'bot.js');
+const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
+  version: string;
+};
+
+/** `bot …` as a process: its exit code and everything it printed. */
+function bot_(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [bot, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise<{ code: number | null; output: string }>((done) =>
+    child.on('exit', (code) => done({ code, output })),
+  );
+}
+
+/** A stack trace's frame line: what a user error must never print. */
+const STACK = /^\s+at .+:\d+:\d+\)?$/m;
+
+describe('exit codes (README: 0 ok, 1 failure, 2 bad input)', () => {
+  it('2 for every usage error, with the usage and no stack trace', async () => {
+    const cases = [
+      ['run', '--bogus'],
+      ['bogus-command'],
+      ['audit', 'verify'],
+      ['run', '--duration'],
+      ['playbook', 'a', 'b'],
+      [],
+    ];
+    const results = await Promise.all(cases.map((args) => bot_(args)));
+    results.forEach((result, index) => {
+      expect({ args: cases[index], code: result.code }).toEqual({ args: cases[index], code: 2 });
+      expect(result.output).not.toMatch(STACK);
+      expect(result.output).toMatch(/Usage: bot/);
+    });
+  }, 120_000);
+
+  it('--version prints the version and exits 0; --help exits 0', async () => {
+    const [versionRun, helpRun] = await Promise.all([bot_(['--version']), bot_(['run', '--help'])]);
+    expect(versionRun).toEqual({ code: 0, output: `${version}\n` });
+    expect(helpRun.code).toBe(0);
+  }, 120_000);
+
+  it('2 for an invalid configuration in every command that reads it', async () => {
+    const env = { RISK_PER_TRADE_PCT: 'lots', BOT_AUDIT_PATH: join(tempDir(), 'audit.jsonl') };
+    const [run, quickCheck] = await Promise.all([
+      bot_(['run', '--no-operator-api'], env),
+      bot_(['quick-check'], env),
+    ]);
+    for (const result of [run, quickCheck]) {
+      expect(result.code).toBe(2);
+      expect(result.output).toMatch(/RISK_PER_TRADE_PCT/);
+      expect(result.output).not.toMatch(STACK);
+    }
+  }, 120_000);
+
+  it('2 for a replay file that does not exist, without a stack trace', async () => {
+    const dir = tempDir();
+    const result = await bot_(['run', '--replay', join(dir, 'BTCUSDC-1m-2026-01.csv'), '--no-operator-api'], {
+      BOT_AUDIT_PATH: join(dir, 'audit.jsonl'),
+    });
+    expect(result.code).toBe(2);
+    expect(result.output).toMatch(/BTCUSDC-1m-2026-01\.csv/);
+    expect(result.output).not.toMatch(STACK);
+  }, 120_000);
+});
+
+describe('bot audit verify', () => {
+  it('2 for a file that does not exist, saying so', async () => {
+    const missing = join(tempDir(), 'nope.jsonl');
+    const result = await bot_(['audit', 'verify', missing]);
+    expect(result.code).toBe(2);
+    expect(result.output).toMatch(/no such file/i);
+    expect(result.output).not.toMatch(/line 0, seq 0/);
+  }, 60_000);
+
+  it('takes --partial and --anchor as bot-audit does', async () => {
+    const file = join(tempDir(), 'trail.jsonl');
+    const trail = await openAuditTrail({ path: file, durability: 'always' });
+    for (let index = 0; index < 3; index += 1) await trail.append('test.record', { index });
+    await trail.close();
+    const { hash } = JSON.parse(readFileSync(file, 'utf8').trim().split('\n')[1] ?? '') as { hash: string };
+    const [good, bad] = await Promise.all([
+      bot_(['audit', 'verify', '--partial', '--anchor', `1:${hash}`, file]),
+      bot_(['audit', 'verify', '--anchor', `1:${'0'.repeat(64)}`, file]),
+    ]);
+    expect(good.code).toBe(0);
+    expect(bad.code).toBe(1);
+  }, 60_000);
+});
