@@ -37,6 +37,8 @@ export interface RequestRecord {
   readonly status: number;
   readonly code?: number;
   readonly time: number;
+  /** The request weight it was charged (0 when it never reached a route, e.g. a 404 or a refused signature). */
+  readonly weight: number;
 }
 
 /** A request that took effect late (the `executeAfterMs` fault), after its client got an error or nothing. */
@@ -189,6 +191,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     const headers: Record<string, string> = {};
     let status = 200;
     let code: number | undefined;
+    let charged = 0;
 
     const send = (statusCode: number, body: unknown) => {
       status = statusCode;
@@ -264,7 +267,8 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       const serverTime = options.context.serverTime();
       const params = new RequestParams(query, body);
       const limit = options.context.weightLimitPerMinute();
-      const verdict = weights.admit(route.weight(params), limit, serverTime);
+      charged = route.weight(params);
+      const verdict = weights.admit(charged, limit, serverTime);
       headers['X-MBX-USED-WEIGHT-1M'] = String(verdict.usedWeight);
       if (verdict.outcome !== 'allowed') {
         headers['Retry-After'] = String(verdict.retryAfterSeconds);
@@ -332,6 +336,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         status,
         ...(code !== undefined ? { code } : {}),
         time: Date.now(),
+        weight: charged,
       });
     }
 
