@@ -213,12 +213,13 @@ const readWeightPerHour = (wideRun.weight / WEIGHT_MINUTES) * 60 + sweep.weight 
 const weightPerHour = readWeightPerHour + (wideRun.orderWeight / WEIGHT_MINUTES) * 60;
 const limitPerHour = WEIGHT_LIMIT_PER_MINUTE * 60;
 // The sweep's weight grows with the symbols (one request of each order book per symbol): a straight line
-// through the 10-symbol sweep and a fixed part (positions and balances, 5 + 5) gives the most symbols that
+// through the 10-symbol sweep and its fixed part (positions, balances and settings, 5 + 5 + 5) gives the most symbols that
 // fit in 10 % of the limit with the rest of the run's weight as measured.
-const perSymbolSweep = (sweep.weight - 10) / TEN.length;
+const SWEEP_FIXED_WEIGHT = 15;
+const perSymbolSweep = (sweep.weight - SWEEP_FIXED_WEIGHT) / TEN.length;
 const budgetPerMinute =
   0.1 * WEIGHT_LIMIT_PER_MINUTE - (weightPerHour / 60 - sweep.weight) * (sweepsPerHour / 60);
-const mostSymbols = Math.floor((budgetPerMinute - 10) / Math.max(perSymbolSweep, 1e-9));
+const mostSymbols = Math.floor((budgetPerMinute - SWEEP_FIXED_WEIGHT) / Math.max(perSymbolSweep, 1e-9));
 
 const p50 = percentile(latencies, 0.5);
 const p99 = percentile(latencies, 0.99);
