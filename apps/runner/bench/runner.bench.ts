@@ -1,13 +1,20 @@
 /**
  * The whole runner against the emulator (in a worker thread, its clock moved by `POST /_sim/advance`):
- * - tick-to-order: from the request that closes a candle on the emulator to the acknowledgement of the entry
- *   order that candle's signal produced (the emulator publishes the candle over the WebSocket, the runner
- *   settles open trades, reads equity, sizes and orders). p50 and p99 over every entry of the day. Baseline:
- *   one signed REST round trip through the same kind of ccxt client, so the ratio reads "costs N round trips";
+ * - tick-to-order, as a client sees it: from the arrival on the bot's socket of the kline frame that closes a
+ *   candle (`"x":true`) to the first bytes of that candle's entry order (`POST /fapi/v1/order` for the same
+ *   symbol) written to the bot's socket — both taken by hooks on `net.Socket` in this process, so nothing
+ *   of the emulator's own work counts. p50 and p99 over every entry of the day. Baseline: one signed REST
+ *   round trip through the same kind of ccxt client, so the ratio reads "costs N round trips";
  * - a 24-hour paper run at maximum speed: candles/s, and the runner's heap and RSS at start and end after a
- *   forced GC (the emulator's memory is in its worker, not counted): the loop must not grow.
+ *   forced GC (the emulator's memory is in its worker, not counted): the loop must not grow;
+ * - the REST it spends with healthy streams: requests per market hour in that run (orders apart), and a
+ *   second run with 10 symbols on 1m for the request weight per hour (what the emulator charged, Binance's
+ *   weights) against Binance's limit of 2 400 per minute. The periodic sweep runs on wall-clock time, which
+ *   this bench outruns: it is measured once (`trader.sweep()`) and counted once per `accountSweepMs` (60 s)
+ *   of market time; everything else is counted as it happened per market minute.
  */
-import { mkdtempSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -27,30 +34,81 @@ function memory() {
 }
 
 const MINUTES = Number(process.env['BENCH_MINUTES'] ?? 1440);
-const worker = new Worker(new URL('./sim-worker.mjs', import.meta.url));
-const emulator = await new Promise<{ url: string; apiKey: string; apiSecret: string }>((resolve) =>
-  worker.once('message', resolve),
-);
-const advance = async (ms: number): Promise<number> => {
-  const response = await fetch(`${emulator.url}/_sim/advance`, {
-    method: 'POST',
-    body: JSON.stringify({ ms }),
-  });
-  return ((await response.json()) as { marketTime: number }).marketTime;
-};
+/** Market minutes of the 10-symbol run that counts the request weight. */
+const WEIGHT_MINUTES = Number(process.env['BENCH_WEIGHT_MINUTES'] ?? 240);
 
-let orderAcknowledgedAt: number | undefined;
-const logger = createLogger({
-  format: 'json',
-  level: 'debug',
-  destination: {
-    write: (line: string) => {
-      if (orderAcknowledgedAt === undefined && line.includes('"msg":"exchange: createOrder ok"')) {
-        orderAcknowledgedAt = performance.now();
-      }
-    },
-  },
-});
+// --- socket-level timestamps (this process's sockets: the bot's, and the bench's own fetches) ---
+/** When the closing kline frame of each symbol (BTCUSDC) reached a socket, this minute. */
+const closedFrameAt = new Map<string, number>();
+/** The first entry order of this minute: when its first bytes were written, and its symbol. */
+let orderWritten: { at: number; symbol: string | undefined } | undefined;
+/** A socket whose `POST /fapi/v1/order` header was written without the body (the symbol is in the body). */
+let awaitingBody: { socket: Socket; at: number } | undefined;
+const CLOSED_KLINE = /"s":"([A-Z0-9]+)","i":"\w+",[^{}]*?"x":true/g;
+const originalEmit = Socket.prototype.emit;
+Socket.prototype.emit = function emit(this: Socket, event: string | symbol, ...args: unknown[]): boolean {
+  const chunk = args[0];
+  if (event === 'data' && Buffer.isBuffer(chunk) && chunk.indexOf('"x":true') !== -1) {
+    const at = performance.now();
+    for (const match of chunk.toString('latin1').matchAll(CLOSED_KLINE)) {
+      const symbol = match[1] as string;
+      if (!closedFrameAt.has(symbol)) closedFrameAt.set(symbol, at);
+    }
+  }
+  return Reflect.apply(originalEmit, this, [event, ...args]) as boolean;
+} as typeof Socket.prototype.emit;
+const originalWrite = Socket.prototype.write;
+Socket.prototype.write = function write(this: Socket, ...args: unknown[]): boolean {
+  const chunk = args[0];
+  if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) {
+    const text =
+      typeof chunk === 'string' ? chunk : chunk.toString('latin1', 0, Math.min(chunk.length, 4096));
+    if (orderWritten === undefined && text.startsWith('POST /fapi/v1/order')) {
+      const at = performance.now();
+      const symbol = /(?:^|[?&\n])symbol=([A-Z0-9]+)/.exec(text)?.[1];
+      if (symbol !== undefined) orderWritten = { at, symbol };
+      else awaitingBody = { socket: this, at };
+    } else if (awaitingBody?.socket === this) {
+      const symbol = /(?:^|&)symbol=([A-Z0-9]+)/.exec(text)?.[1];
+      if (symbol !== undefined && orderWritten === undefined) orderWritten = { at: awaitingBody.at, symbol };
+      awaitingBody = undefined;
+    }
+  }
+  return (originalWrite as (...parameters: unknown[]) => boolean).apply(this, args);
+} as typeof Socket.prototype.write;
+
+interface RequestCounts {
+  readonly requests: number;
+  readonly weight: number;
+  readonly orders: number;
+  readonly orderWeight: number;
+  readonly byPath: Record<string, number>;
+}
+
+async function startEmulator(extraUsdc: readonly string[] = []) {
+  const worker = new Worker(new URL('./sim-worker.mjs', import.meta.url), { workerData: { extraUsdc } });
+  const emulator = await new Promise<{ url: string; apiKey: string; apiSecret: string }>((resolve) =>
+    worker.once('message', resolve),
+  );
+  const advance = async (ms: number): Promise<number> => {
+    const response = await fetch(`${emulator.url}/_sim/advance`, {
+      method: 'POST',
+      body: JSON.stringify({ ms }),
+    });
+    return ((await response.json()) as { marketTime: number }).marketTime;
+  };
+  /** The REST requests the emulator counted since the last call. */
+  const requests = () =>
+    new Promise<RequestCounts>((resolve) => {
+      worker.once('message', resolve);
+      worker.postMessage('requests');
+    });
+  return { ...emulator, advance, requests, close: () => worker.postMessage('close') };
+}
+
+const silent = createLogger({ format: 'json', level: 'info', destination: { write: () => undefined } });
+const emulator = await startEmulator();
+const advance = emulator.advance;
 const config = loadConfig({
   env: {
     BOT_AUDIT_PATH: join(mkdtempSync(join(tmpdir(), 'bot-bench-')), 'audit.jsonl'),
@@ -59,7 +117,7 @@ const config = loadConfig({
     BOT_API_SECRET: emulator.apiSecret,
   },
 });
-const bot = await startBot({ config, logger, paper: { url: emulator.url }, operatorApi: false });
+const bot = await startBot({ config, logger: silent, paper: { url: emulator.url }, operatorApi: false });
 
 const baselineClient = await createExchange({
   mode: 'paper',
@@ -76,21 +134,92 @@ for (let index = 0; index < 200; index += 1) {
   roundTrips.push(performance.now() - started);
 }
 
+// The durability floor: one fdatasync on the disk the trail is on (the write-ahead record must be on disk before
+// the entry leaves, so no tick-to-order is shorter than this plus the work before it).
+const syncs: number[] = [];
+{
+  const fd = openSync(join(mkdtempSync(join(tmpdir(), 'bot-bench-sync-')), 'probe'), 'w');
+  for (let index = 0; index < 50; index += 1) {
+    writeSync(fd, `${index}\n`);
+    const began = performance.now();
+    fdatasyncSync(fd);
+    syncs.push(performance.now() - began);
+  }
+  closeSync(fd);
+}
+
 const start = memory();
 const latencies: number[] = [];
+let unmatched = 0;
+await emulator.requests(); // start-up's requests are not the run's
 const started = performance.now();
+const loopBefore = performance.eventLoopUtilization();
 for (let minute = 0; minute < MINUTES; minute += 1) {
-  orderAcknowledgedAt = undefined;
-  const closedAt = performance.now();
+  closedFrameAt.clear();
+  orderWritten = undefined;
   const marketTime = await advance(60_000);
   await bot.trader.processedThrough(marketTime - 1);
-  if (orderAcknowledgedAt !== undefined) latencies.push(orderAcknowledgedAt - closedAt);
+  const order = orderWritten as { at: number; symbol: string | undefined } | undefined;
+  if (order !== undefined) {
+    const frameAt = order.symbol === undefined ? undefined : closedFrameAt.get(order.symbol);
+    if (frameAt === undefined) unmatched += 1;
+    else latencies.push(order.at - frameAt);
+  }
 }
 const elapsedS = (performance.now() - started) / 1000;
+// The runner's own share: the main thread's busy time (the emulator works in its worker meanwhile).
+const loopBusyS = performance.eventLoopUtilization(loopBefore).active / 1000;
 const candles = MINUTES * config.symbols.length;
+const dayRequests = await emulator.requests();
 const summary = await bot.stop();
 const end = memory();
-worker.postMessage('close');
+emulator.close();
+
+// --- the request weight of 10 symbols on 1m with healthy streams ---
+const WEIGHT_LIMIT_PER_MINUTE = 2400;
+const TEN = ['BTC', 'ETH', 'BNB', 'SOL', 'ADA', 'XRP', 'DOGE', 'LINK', 'AVAX', 'DOT'];
+const wide = await startEmulator(TEN.slice(5));
+const wideConfig = loadConfig({
+  env: {
+    BOT_AUDIT_PATH: join(mkdtempSync(join(tmpdir(), 'bot-bench-')), 'audit.jsonl'),
+    BOT_TIMEFRAME: '1m',
+    BOT_SYMBOLS: TEN.join(','),
+    BOT_API_KEY: wide.apiKey,
+    BOT_API_SECRET: wide.apiSecret,
+    // The periodic sweep is measured apart (its timer runs on wall-clock time, which the bench outruns).
+    BOT_ACCOUNT_SWEEP_MS: '3600000',
+  },
+});
+const wideBot = await startBot({
+  config: wideConfig,
+  logger: silent,
+  paper: { url: wide.url },
+  operatorApi: false,
+});
+await wide.requests();
+let openTradeMinutes = 0;
+for (let minute = 0; minute < WEIGHT_MINUTES; minute += 1) {
+  const marketTime = await wide.advance(60_000);
+  await wideBot.trader.processedThrough(marketTime - 1);
+  openTradeMinutes += wideBot.trader.openTrades.length;
+}
+const wideRun = await wide.requests();
+await wideBot.trader.sweep('bench: one periodic sweep');
+const sweep = await wide.requests();
+await wideBot.stop();
+wide.close();
+const sweepsPerHour = 3_600_000 / config.execution.accountSweepMs;
+const readWeightPerHour = (wideRun.weight / WEIGHT_MINUTES) * 60 + sweep.weight * sweepsPerHour;
+const weightPerHour = readWeightPerHour + (wideRun.orderWeight / WEIGHT_MINUTES) * 60;
+const limitPerHour = WEIGHT_LIMIT_PER_MINUTE * 60;
+// The sweep's weight grows with the symbols (one request of each order book per symbol): a straight line
+// through the 10-symbol sweep and its fixed part (positions, balances and settings, 5 + 5 + 5) gives the most symbols that
+// fit in 10 % of the limit with the rest of the run's weight as measured.
+const SWEEP_FIXED_WEIGHT = 15;
+const perSymbolSweep = (sweep.weight - SWEEP_FIXED_WEIGHT) / TEN.length;
+const budgetPerMinute =
+  0.1 * WEIGHT_LIMIT_PER_MINUTE - (weightPerHour / 60 - sweep.weight) * (sweepsPerHour / 60);
+const mostSymbols = Math.floor((budgetPerMinute - SWEEP_FIXED_WEIGHT) / Math.max(perSymbolSweep, 1e-9));
 
 const p50 = percentile(latencies, 0.5);
 const p99 = percentile(latencies, 0.99);
@@ -100,7 +229,26 @@ console.log(
 );
 console.log(`  ${(candles / elapsedS).toFixed(0)} candles/s through the whole loop (emulator in a worker)`);
 console.log(
-  `  entries ${summary.entries}, closes ${summary.closes}; tick-to-order over ${latencies.length} entries: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (signed REST round trip p50 ${roundTrip.toFixed(2)} ms)`,
+  `  entries ${summary.entries}, closes ${summary.closes}; tick-to-order (closing frame in → order bytes out) over ${latencies.length} entries: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (signed REST round trip p50 ${roundTrip.toFixed(2)} ms)`,
+);
+const perMarketHour = (count: number) => (count / MINUTES) * 60;
+const syncP50 = percentile(syncs, 0.5);
+console.log(
+  `  the runner's own loop busy ${loopBusyS.toFixed(1)} s of ${elapsedS.toFixed(1)} s: ${(candles / loopBusyS).toFixed(0)} candles per busy second (the rest is the emulator's worker and the wait for it)`,
+);
+console.log(
+  `  durability floor: fdatasync p50 ${syncP50.toFixed(2)} ms on the trail's disk (tick-to-order p50 = ${(percentile(latencies, 0.5) / syncP50).toFixed(1)}× it)`,
+);
+console.log(
+  `  REST with healthy streams (${config.symbols.length} symbols): ${perMarketHour(dayRequests.requests).toFixed(1)} requests/market hour besides ${perMarketHour(dayRequests.orders).toFixed(1)} order requests; ${unmatched} entries without a matching closed frame`,
+);
+console.log(`  requests of the day by path: ${JSON.stringify(dayRequests.byPath)}`);
+console.log(
+  `  10 symbols on 1m, ${WEIGHT_MINUTES} market minutes, ${(openTradeMinutes / WEIGHT_MINUTES).toFixed(2)} open trades on average: ${wideRun.requests} reads (weight ${wideRun.weight}) + ${wideRun.orders} order requests; one sweep ${sweep.requests} requests, weight ${sweep.weight}`,
+);
+console.log(`  10-symbol reads by path: ${JSON.stringify(wideRun.byPath)}`);
+console.log(
+  `  request weight per hour: ${weightPerHour.toFixed(0)} (${((100 * weightPerHour) / limitPerHour).toFixed(2)} % of Binance's ${limitPerHour} = 2400/min); most symbols on 1m within 10 % of the limit: ${mostSymbols}`,
 );
 console.log(
   `  runner heap ${start.heapMb.toFixed(1)} → ${end.heapMb.toFixed(1)} MB, RSS ${start.rssMb.toFixed(1)} → ${end.rssMb.toFixed(1)} MB (RSS includes the emulator's worker)`,
@@ -112,14 +260,46 @@ writeBenchResults(import.meta.url, [
     value: p50,
     unit: 'ms',
     baseline: { name: 'signed REST round trip p50', value: roundTrip },
+    target: { op: '<=', value: 3, of: 'ratio' },
   },
   {
     name: 'tick-to-order p99',
     value: p99,
     unit: 'ms',
     baseline: { name: 'signed REST round trip p50', value: roundTrip },
+    target: { op: '<=', value: 10, of: 'ratio' },
   },
-  { name: '24 h paper run at full speed', value: candles / elapsedS, unit: 'candles/s' },
+  {
+    name: '24 h paper run at full speed',
+    value: candles / elapsedS,
+    unit: 'candles/s',
+    target: { op: '>=', value: 240 },
+  },
+  {
+    name: "24 h paper run: the runner's own loop (main-thread busy time)",
+    value: candles / loopBusyS,
+    unit: 'candles/s',
+  },
+  {
+    name: 'tick-to-order p50 against the durability floor',
+    value: p50,
+    unit: 'ms',
+    baseline: { name: "fdatasync p50 on the trail's disk", value: syncP50 },
+  },
+  {
+    name: 'REST reads per market hour, healthy streams (orders apart)',
+    value: perMarketHour(dayRequests.requests),
+    unit: 'req/h',
+  },
+  {
+    name: 'request weight per hour, 10 symbols on 1m',
+    value: weightPerHour,
+    unit: 'weight/h',
+    baseline: { name: "Binance's limit (2400/min)", value: limitPerHour },
+    target: { op: '<=', value: 0.1, of: 'ratio' },
+  },
+  { name: 'one account sweep, 10 symbols', value: sweep.weight, unit: 'weight' },
+  { name: 'most symbols on 1m within 10 % of the weight limit', value: mostSymbols, unit: 'symbols' },
   {
     name: '24 h paper run: runner heap growth',
     value: end.heapMb - start.heapMb,

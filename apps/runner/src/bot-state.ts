@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CloseReason, RiskGuardSnapshot } from '@bot/risk';
 
@@ -34,6 +35,20 @@ export interface OpenTrade {
 export interface BotState {
   readonly guard: RiskGuardSnapshot | undefined;
   readonly trades: readonly OpenTrade[];
+}
+
+function serialize(state: BotState): string {
+  return `${JSON.stringify(state, null, 2)}\n`;
+}
+
+/** Fsyncs a directory, so a rename in it is durable. */
+function syncDirectorySync(directory: string): void {
+  const fd = openSync(directory, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export class StateFileError extends Error {
@@ -89,17 +104,88 @@ export class BotStateStore {
     return { guard: state.guard ?? undefined, trades: state.trades };
   }
 
+  /**
+   * Writes the state synchronously (temporary file, fsync, rename, fsync of the directory). For callers
+   * outside the trading loop; the loop uses {@link saveAsync}, which keeps the event loop free.
+   */
   save(state: BotState): void {
+    if (this.#writing !== undefined) throw new Error('BotStateStore.save while an asynchronous save runs');
     mkdirSync(dirname(this.path), { recursive: true });
     const temporary = `${this.path}.tmp`;
     const fd = openSync(temporary, 'w');
     try {
-      writeSync(fd, `${JSON.stringify(state, null, 2)}\n`);
+      writeSync(fd, serialize(state));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(temporary, this.path);
+    syncDirectorySync(dirname(this.path));
+  }
+
+  /**
+   * Writes the state off the event loop, in call order: the text is taken now, written to a temporary file,
+   * fsynced, renamed over the old one, and the directory fsynced (so the rename itself survives a power
+   * loss). Resolves once a write holding this state (or a later one) is durable. Saves called while a write
+   * runs coalesce into one: only the newest state is written next, and every caller's promise resolves with it.
+   */
+  saveAsync(state: BotState): Promise<void> {
+    const text = serialize(state);
+    if (this.#queued !== undefined) {
+      this.#queued.text = text;
+      return this.#queued.done;
+    }
+    if (this.#writing === undefined) return this.#start(text);
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const done = new Promise<void>((yes, no) => {
+      resolve = yes;
+      reject = no;
+    });
+    done.catch(() => undefined); // the caller's promise carries the failure; this copy must not be unhandled
+    this.#queued = { text, done, resolve, reject };
+    return done;
+  }
+
+  /** Resolves once every save asked for so far is on disk (or failed). */
+  async settled(): Promise<void> {
+    while (this.#writing !== undefined) await this.#writing.catch(() => undefined);
+  }
+
+  #writing: Promise<void> | undefined;
+  #queued:
+    | { text: string; readonly done: Promise<void>; resolve: () => void; reject: (error: unknown) => void }
+    | undefined;
+
+  #start(text: string): Promise<void> {
+    const writing = this.#write(text).finally(() => {
+      this.#writing = undefined;
+      const queued = this.#queued;
+      this.#queued = undefined;
+      if (queued) this.#start(queued.text).then(queued.resolve, queued.reject);
+    });
+    this.#writing = writing;
+    return writing;
+  }
+
+  async #write(text: string): Promise<void> {
+    const directory = dirname(this.path);
+    await mkdir(directory, { recursive: true });
+    const temporary = `${this.path}.tmp`;
+    const file = await open(temporary, 'w');
+    try {
+      await file.writeFile(text);
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, this.path);
+    const handle = await open(directory, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   #corrupt(detail: string): StateFileError {

@@ -76,6 +76,11 @@ export interface SimOptions {
   readonly weightLimitPerMinute?: number;
   /** Called for emulator bugs (a request that failed unexpectedly); default prints to stderr. */
   readonly onInternalError?: (error: unknown) => void;
+  /**
+   * Called for every REST request with its outcome and the weight it was charged, as `requests` records it
+   * (which keeps only the last 10 000): for counting a long run's traffic.
+   */
+  readonly onRequest?: (record: RequestRecord) => void;
 }
 
 export interface SimFaults extends FaultSettings, CoreFaults {}
@@ -534,6 +539,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     credentials: accounts,
     afterRequest: flushCoreEvents,
     onRequest: (record) => {
+      options.onRequest?.(record);
       requests.push(record);
       if (requests.length > 10_000) requests.splice(0, requests.length - 10_000);
     },

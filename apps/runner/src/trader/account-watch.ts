@@ -41,15 +41,16 @@ export async function sweepAccount(context: TraderContext, reason: string): Prom
   const symbols = [
     ...new Set([...context.config.symbols, ...context.trades.keys(), ...positions.map((p) => p.symbol)]),
   ];
-  const orders = [];
-  const conditionalOrders = [];
-  for (const symbol of symbols) {
-    const open = await context.exchange.fetchOpenOrders(symbol);
-    orders.push(...open.orders);
-    conditionalOrders.push(...open.conditionalOrders);
-  }
-  const balances = await context.exchange.fetchBalances();
-  const settings = await context.exchange.fetchSymbolSettings(symbols);
+  // Both order books per symbol (weight 1 each; without a symbol Binance charges 40, so per symbol is the
+  // cheaper form below 40 symbols), the balances and the settings, all at once: the sweep holds the queue
+  // for about one round trip, not one per request.
+  const [open, balances, settings] = await Promise.all([
+    Promise.all(symbols.map((symbol) => context.exchange.fetchOpenOrders(symbol))),
+    context.exchange.fetchBalances(),
+    context.exchange.fetchSymbolSettings(symbols),
+  ]);
+  const orders = open.flatMap((entry) => entry.orders);
+  const conditionalOrders = open.flatMap((entry) => entry.conditionalOrders);
   const snapshot: AccountSnapshot = {
     type: 'snapshot',
     time: context.now(),
@@ -101,7 +102,7 @@ function recordEquity(context: TraderContext): void {
   const now = context.now();
   if (equity === undefined || !(equity > 0) || now < EARLIEST_READING) return;
   context.guard.recordEquity({ equity, now });
-  context.saveState();
+  void context.saveState();
 }
 
 /** Positions the sweep changed that no event touched since the sweep's request. */
@@ -128,10 +129,7 @@ function differences(
 export async function reviewAccount(context: TraderContext): Promise<void> {
   await actOnForcedCloses(context);
   for (const trade of [...context.trades.values()]) {
-    const position = context.account.positions.get(trade.symbol);
-    const due = trade.closing !== undefined || !position || position.side !== trade.side;
-    // Settling also re-protects a position no stop covers.
-    if (due || !coveredByStop(context, position)) {
+    if (settleDue(context, trade)) {
       await settle(context, trade.symbol).catch((error: unknown) =>
         context.settleFailed(trade.symbol, error),
       );
@@ -147,6 +145,44 @@ export async function reviewAccount(context: TraderContext): Promise<void> {
     if (context.trades.has(position.symbol) || context.ignoredSymbols.has(position.symbol)) continue;
     await onForeignPosition(context, position);
   }
+}
+
+/**
+ * Whether the account state says a trade needs REST: its close is owed, its position is gone or on the
+ * other side, or no live stop covers it (settling also re-protects it).
+ */
+export function settleDue(context: TraderContext, trade: OpenTrade): boolean {
+  const position = context.account.positions.get(trade.symbol);
+  if (trade.closing !== undefined || !position || position.side !== trade.side) return true;
+  return !coveredByStop(context, position);
+}
+
+/**
+ * The account state can be trusted to say what the exchange holds: the user-data stream is live and no
+ * sweep found what it did not report. Otherwise REST answers (per candle, per entry).
+ */
+export function streamTrusted(context: TraderContext): boolean {
+  return context.userData?.health === 'live' && context.outOfSync === undefined;
+}
+
+/** How old a streamed mark price may be (market time, before the candle it is checked for) and still be used. */
+export const MARK_FRESH_MS = 3_000;
+
+/**
+ * The mark price from the `@markPrice@1s` stream when the market feed is live and the mark is at most
+ * `MARK_FRESH_MS` older than `at`; undefined otherwise (the caller asks REST).
+ */
+export function freshMark(context: TraderContext, symbol: string, at: number): number | undefined {
+  if (context.market?.health !== 'live') return undefined;
+  const mark = context.marks.get(symbol);
+  if (!mark || mark.time < at - MARK_FRESH_MS) return undefined;
+  const price = Number(mark.price);
+  return price > 0 ? price : undefined;
+}
+
+/** The mark price: streamed when fresh (`freshMark`), over REST otherwise. */
+export async function markPrice(context: TraderContext, symbol: string, at: number): Promise<number> {
+  return freshMark(context, symbol, at) ?? Number(await context.exchange.fetchMarkPrice(symbol));
 }
 
 function coveredByStop(context: TraderContext, position: PositionEntry): boolean {
@@ -182,7 +218,7 @@ async function actOnForcedCloses(context: TraderContext): Promise<void> {
     const code = close.kind === 'adl' ? 'ADL' : 'LIQUIDATION';
     const reason = `${code} on ${close.symbol} (${close.quantity} at ${close.price}, realized ${close.realizedPnl})${trade ? '' : ' — a position the bot did not open'}`;
     context.guard.halt(reason, context.now());
-    context.saveState();
+    await context.saveState();
     context.log.error(
       { playbook: 'liquidation', symbol: close.symbol },
       `playbook liquidation: ${reason}; trading halted`,
@@ -294,7 +330,7 @@ async function adopt(context: TraderContext, position: PositionEntry): Promise<v
     adopted: true,
   };
   context.trades.set(position.symbol, trade);
-  context.saveState();
+  await context.saveState();
   context.log.warn(
     {
       symbol: position.symbol,
@@ -322,7 +358,7 @@ async function adopt(context: TraderContext, position: PositionEntry): Promise<v
         stopLossId: placed.id,
         stopLossPrice: placed.triggerPrice,
       });
-    context.saveState();
+    await context.saveState();
   }
 }
 
@@ -372,15 +408,36 @@ async function riskSizedStop(context: TraderContext, position: PositionEntry): P
   const instrument = await context.exchange.instrument(position.symbol);
   // Rounded towards the entry: the loss stays within the budget.
   const stop = roundPriceToTick(raw, instrument, position.side === 'long' ? 'up' : 'down');
-  const mark = Number(await context.exchange.fetchMarkPrice(position.symbol));
+  const mark = await markPrice(context, position.symbol, context.now());
   const past = position.side === 'long' ? mark <= Number(stop) : mark >= Number(stop);
   return past ? undefined : stop;
 }
 
-export async function currentEquity(context: TraderContext): Promise<number> {
+/**
+ * The account's equity in the quote coin (wallet + unrealized PnL). From the account state while the
+ * user-data stream is trusted: the wallet balance as the last ACCOUNT_UPDATE or sweep said, plus each
+ * position's PnL at its streamed mark (`freshMark`, at `at`). Over REST (the exchange's margin balance)
+ * when the stream is not trusted, no balance is known, or a position has no fresh mark (a foreign symbol).
+ */
+export async function currentEquity(context: TraderContext, at = context.now()): Promise<number> {
+  const streamed = streamTrusted(context) ? streamedEquity(context, at) : undefined;
+  if (streamed !== undefined) return streamed;
   const balances = await context.exchange.fetchBalances();
   const balance = balances.find((entry) => entry.asset === context.config.quoteCoin);
   return Number(balance?.marginBalance ?? 0);
+}
+
+function streamedEquity(context: TraderContext, at: number): number | undefined {
+  const balance = context.account.balances.get(context.config.quoteCoin);
+  if (!balance) return undefined;
+  let equity = Number(balance.walletBalance);
+  for (const position of context.account.positions.values()) {
+    const mark = freshMark(context, position.symbol, at);
+    if (mark === undefined) return undefined;
+    const amount = Number(position.quantity) * (position.side === 'long' ? 1 : -1);
+    equity += amount * (mark - Number(position.entryPrice));
+  }
+  return Number.isFinite(equity) ? equity : undefined;
 }
 
 /** Every position on the account counts against the limits, the bot's or not. */

@@ -90,6 +90,8 @@ export class TraderContext {
   /** Forced closes (liquidation, ADL) already acted on, by `symbol@time`. */
   readonly handledForcedCloses = new Set<string>();
   readonly lastCandle = new Map<string, number>();
+  /** The latest streamed mark price per symbol (`@markPrice@1s`), with its market time. */
+  readonly marks = new Map<string, { readonly price: string; readonly time: number }>();
   readonly waiters = new Set<() => void>();
   readonly counters: RunCounters = {
     signals: 0,
@@ -183,12 +185,40 @@ export class TraderContext {
     return undefined;
   }
 
-  saveState(): void {
-    this.options.state.save({ guard: this.guard.snapshot(), trades: [...this.trades.values()] });
+  /**
+   * Saves the guard and the open trades as they are now, off the event loop (see `BotStateStore.saveAsync`):
+   * writes keep their order and coalesce. Await it where a crash must find the state on disk (before an
+   * entry leaves, before a close is read); elsewhere the next await point or `stop` settles it. A failed
+   * write halts trading (the guard could not survive a restart) and is never an unhandled rejection.
+   */
+  saveState(): Promise<void> {
+    const saved = this.options.state.saveAsync({
+      guard: this.guard.snapshot(),
+      trades: [...this.trades.values()],
+    });
+    saved.catch((error: unknown) => this.#stateFailed(error));
+    return saved;
+  }
+
+  #stateFailed(error: unknown): void {
+    this.counters.errors += 1;
+    const message = error instanceof Error ? error.message : String(error);
+    this.log.error({ err: error }, `the state file cannot be written (${message}); trading halted`);
+    if (this.guard.tradingState !== 'halted')
+      this.guard.halt(`state file write failed: ${message}`, this.now());
   }
 
   rationale(input: RationaleInput): Promise<unknown> {
     return this.options.audit.appendRationale(input);
+  }
+
+  /**
+   * A decision record that must be durable before what it decides happens (an order leaving, a trade
+   * forgotten): appended and flushed at once — a group commit with whatever else is pending — instead of
+   * waiting for the `batch` durability window.
+   */
+  async recordDurably(input: RationaleInput): Promise<void> {
+    await Promise.all([this.rationale(input), this.options.audit.flush()]);
   }
 
   /** For records written without waiting (operator commands, feed health): a failure must not crash. */
@@ -197,7 +227,7 @@ export class TraderContext {
   }
 
   /** A denied signal: counted, logged and audited with its code. */
-  async deny(
+  deny(
     code: string,
     input: { readonly symbol: string; readonly side: 'long' | 'short'; readonly why: string },
     figures: Record<string, number | string | boolean | null> = {},
@@ -225,7 +255,9 @@ export class TraderContext {
         `signal ${input.symbol} ${input.side} denied: ${code} (${input.why})`,
       );
     }
-    await this.rationale({
+    // A denial opens nothing: its record is appended in order but not waited for (the `batch` window would
+    // hold the queue, and the next candle, for nothing); a failed write halts trading (`auditFailed`).
+    this.recordLater({
       action: 'risk.deny',
       lens: 'Risk',
       symbol: input.symbol,
@@ -234,6 +266,7 @@ export class TraderContext {
       config: { ...this.config.risk, tier: this.config.strategy.tier },
       risk: { code, ...figures },
     });
+    return Promise.resolve();
   }
 
   /** No decision may go unrecorded: when the trail cannot be written, no new entry is opened. */
@@ -271,7 +304,7 @@ export class TraderContext {
       if (this.guard.tradingState === 'halted') return;
       const reason = `playbook ${playbook.id}: ${message}`;
       this.guard.halt(reason, this.now());
-      this.saveState();
+      void this.saveState();
       this.log.error(
         { playbook: playbook.id },
         `playbook ${playbook.id}: trading halted (${message}); positions keep their protection on the exchange; POST /resume once it is fixed`,

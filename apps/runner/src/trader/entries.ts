@@ -4,7 +4,7 @@ import { TIER_LIMITS, rewardRiskRatio, sizePosition } from '@bot/risk';
 import type { Signal } from '@bot/strategy';
 import { klineIntervalMs, toExchangeId } from '@bot/symbols';
 import type { OpenTrade } from '../bot-state';
-import { currentEquity, marketQuantity, openPositionsForLimits } from './account-watch';
+import { currentEquity, markPrice, marketQuantity, openPositionsForLimits } from './account-watch';
 import type { TraderContext } from './context';
 import { flatFigures } from './context';
 
@@ -70,7 +70,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     );
     return;
   }
-  const equity = await currentEquity(context);
+  const equity = await currentEquity(context, candleClose);
   const decision = context.guard.canOpen({
     symbol: signal.symbol,
     side: signal.side,
@@ -119,7 +119,9 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   const clientIds = clientOrderIdsFor(intentId, context.exchange.clientIdPrefix);
   // Write-ahead: the decision is durable before the order leaves, so a crash right after the exchange
   // acknowledged it still leaves the order's reason in the trail (its client ids derive from `base`).
-  await context.rationale({
+  // The record is flushed at once (a group commit with whatever else is pending), not after the `batch`
+  // window, and the state file is written in parallel with it: both are on disk before the send.
+  const written = context.rationale({
     action: 'order.place',
     lens: 'Trader',
     symbol: signal.symbol,
@@ -135,7 +137,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
       equity,
     },
   });
-  await context.options.audit.flush();
+  const flushed = context.options.audit.flush();
   // The trade is tracked and saved before its entry leaves, like its decision: a kill after the entry
   // filled, or a result other than `protected`, still leaves a trade that the next settle (or the
   // restart's reconcile) protects, or counts when it closes: no loss escapes the guard.
@@ -151,7 +153,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     openedAt: candleClose,
   };
   context.trades.set(signal.symbol, pending);
-  context.saveState();
+  await Promise.all([written, flushed, context.saveState()]);
   const result = await context.exchange.openProtectedPosition({
     id: intentId,
     symbol: signal.symbol,
@@ -180,7 +182,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
       result.status === 'already-closed'
     ) {
       context.trades.delete(signal.symbol); // nothing opened
-      context.saveState();
+      await context.saveState();
     }
     context.log.warn(
       { symbol: signal.symbol, status: result.status, error: result.error?.message },
@@ -199,7 +201,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     takeProfitId: result.takeProfit?.id,
     openedAt: result.entry?.updatedAt ?? candleClose,
   });
-  context.saveState();
+  await context.saveState();
   context.log.info(
     { symbol: signal.symbol, side: signal.side, quantity: size.quantity, intentId },
     `entry ${signal.symbol} ${signal.side} ${size.quantity}: protected — ${why}`,
@@ -231,7 +233,7 @@ async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal
   // The first setting of a symbol this run is routine; a difference after that is the user's doing.
   const drifted = context.configuredSymbols.has(signal.symbol);
   try {
-    await context.rationale({
+    await context.recordDurably({
       action: 'settings.restore',
       lens: 'Trader',
       symbol: signal.symbol,
@@ -293,7 +295,7 @@ async function stillValid(context: TraderContext, signal: Signal, candleClose: n
     );
     return false;
   }
-  const mark = Number(await context.exchange.fetchMarkPrice(signal.symbol));
+  const mark = await markPrice(context, signal.symbol, candleClose);
   const deviation = Math.abs(mark - signal.entry) / signal.entry;
   if (!(deviation <= execution.maxEntryDeviationPct)) {
     await context.deny(
@@ -343,7 +345,7 @@ async function checkRealizedRisk(
   const closingAll = reduceBy === result.filledQuantity;
   const clientOrderId = `${context.exchange.clientIdPrefix}-rr-${toExchangeId(signal.symbol)}-${Date.now().toString(36)}`;
   context.log.warn({ symbol: signal.symbol, ...figures }, `entry ${signal.symbol}: ${why}`);
-  await context.rationale({
+  await context.recordDurably({
     action: closingAll ? 'position.close' : 'position.reduce',
     lens: 'Risk',
     symbol: signal.symbol,
@@ -351,7 +353,6 @@ async function checkRealizedRisk(
     why,
     risk: { ...figures, clientOrderId, reduceBy },
   });
-  await context.options.audit.flush();
   await context.exchange.closePosition({
     symbol: signal.symbol,
     positionSide: signal.side,
@@ -362,6 +363,6 @@ async function checkRealizedRisk(
   const trade = context.trades.get(signal.symbol);
   if (trade && !closingAll) {
     context.trades.set(signal.symbol, { ...trade, quantity: keep });
-    context.saveState();
+    await context.saveState();
   }
 }

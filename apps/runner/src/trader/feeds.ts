@@ -6,10 +6,11 @@ import {
   createBinanceMarketPoller,
   createBinanceUserDataPoller,
   klineStream,
+  markPriceStream,
 } from '@bot/ws';
 import type { FeedHealthState, HealthTransition, KlineEvent, KlineInterval } from '@bot/ws';
 import { playbookForFeed } from '../playbooks';
-import { applyAccountEvent, reviewAccount, sweepAccount } from './account-watch';
+import { applyAccountEvent, reviewAccount, settleDue, streamTrusted, sweepAccount } from './account-watch';
 import type { TraderContext } from './context';
 import { onSignal } from './entries';
 import { settle } from './settlement';
@@ -27,14 +28,30 @@ export function startFeeds(context: TraderContext): void {
   const interval = context.config.strategy.timeframe as KlineInterval;
   const market = new MarketStream({
     baseUrl: wsBaseUrl,
-    streams: context.config.symbols.map((symbol) => klineStream(toExchangeId(symbol), interval)),
+    // The mark price every second: the entry's PRICE_MOVED check and the equity's unrealized PnL read it
+    // instead of asking REST (see docs/ARCHITECTURE.md "What the streams answer").
+    streams: context.config.symbols.flatMap((symbol) => [
+      klineStream(toExchangeId(symbol), interval),
+      markPriceStream(toExchangeId(symbol)),
+    ]),
     poller: createBinanceMarketPoller({ request: rest }),
     // A kline stream sends an update every ~250 ms while trading; 1m candles may still be quiet at night.
-    staleAfterMs: { kline: feeds.klineStaleAfterMs ?? 60_000 },
+    // The mark stream is judged as patiently: a stale mark only sends its readers to REST (`freshMark`).
+    staleAfterMs: {
+      kline: feeds.klineStaleAfterMs ?? 60_000,
+      markPrice: feeds.klineStaleAfterMs ?? 60_000,
+    },
     degradeAfterMs: feeds.degradeAfterMs,
     recoverAfterMs: feeds.recoverAfterMs,
   });
   market.on('kline', (event) => onKline(context, event));
+  market.on('markPrice', (event) => {
+    const symbol = fromExchangeIdOrUndefined(event.symbol);
+    if (symbol === undefined) return;
+    const known = context.marks.get(symbol);
+    if (!known || known.time <= event.eventTime)
+      context.marks.set(symbol, { price: event.markPrice, time: event.eventTime });
+  });
   market.on('health', (transition) => onHealth(context, transition));
   market.on('error', (error) => context.log.warn({ code: error.code }, `market feed: ${error.message}`));
   const userData = new UserDataStream({
@@ -116,11 +133,19 @@ function onKline(context: TraderContext, event: KlineEvent): void {
   void context.enqueue(async () => {
     if (event.closeTime <= (context.lastCandle.get(symbol) ?? 0)) return;
     context.marketTime = Math.max(context.marketTime, event.closeTime);
-    // A backstop for a missed or late exit event, for every open trade before any decision: the
-    // exchange's positions are the truth, and a close must count before the next entry is weighed.
-    // A settle that fails (the exchange erring) leaves its close owed; the candle still counts, and no
-    // entry is weighed while a close is owed (see entries.ts).
+    // Every frame already on the sockets is read first: the user-data events the exchange sent with this
+    // candle (an exit at the same instant) are in the account state before it is weighed. One turn of the
+    // event loop: the poll phase reads every readable socket before `setImmediate` runs.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Every open trade before any decision: a close must count before the next entry is weighed. While the
+    // user-data stream is live and the account in sync, the account state says which trades need REST
+    // (position gone or flipped, or no stop covering it: `settleDue`); otherwise every trade is settled
+    // over REST each candle, the backstop for a missed or late exit event. A settle that fails (the
+    // exchange erring) leaves its close owed; the candle still counts, and no entry is weighed while a
+    // close is owed (see entries.ts).
+    const trusted = streamTrusted(context);
     for (const trade of [...context.trades.values()]) {
+      if (trusted && !settleDue(context, trade)) continue;
       await settle(context, trade.symbol).catch((error: unknown) =>
         context.settleFailed(trade.symbol, error),
       );
@@ -146,4 +171,12 @@ function onKline(context: TraderContext, event: KlineEvent): void {
       context.waiters.clear();
     }
   });
+}
+
+function fromExchangeIdOrUndefined(exchangeId: string): string | undefined {
+  try {
+    return fromExchangeId(exchangeId);
+  } catch {
+    return undefined;
+  }
 }

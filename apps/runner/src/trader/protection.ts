@@ -19,7 +19,7 @@ export interface MarketClose {
 export async function closeAtMarket(context: TraderContext, close: MarketClose): Promise<void> {
   const { symbol, side, quantity, why } = close;
   const clientOrderId = `${context.exchange.clientIdPrefix}-${close.tag}-${toExchangeId(symbol)}-${Date.now().toString(36)}`;
-  await context.rationale({
+  await context.recordDurably({
     action: close.action,
     lens: close.lens,
     symbol,
@@ -27,7 +27,6 @@ export async function closeAtMarket(context: TraderContext, close: MarketClose):
     why,
     risk: { clientOrderId, quantity, ...close.risk },
   });
-  await context.options.audit.flush();
   await context.exchange.closePosition({
     symbol,
     positionSide: side,
@@ -71,16 +70,18 @@ export async function reconcileSymbols(
   const orders = actions.filter((action) => action.type !== 'flag');
   if (orders.length > 0) {
     // Every order reconcile sends is in the trail before it leaves.
-    await context.options.audit.append('reconcile.plan', {
-      rationale,
-      actions: orders.map((action) => ({
-        type: action.type,
-        symbol: action.symbol,
-        clientOrderId: action.clientOrderId,
-        reason: action.reason,
-      })),
-    });
-    await context.options.audit.flush();
+    await Promise.all([
+      context.options.audit.append('reconcile.plan', {
+        rationale,
+        actions: orders.map((action) => ({
+          type: action.type,
+          symbol: action.symbol,
+          clientOrderId: action.clientOrderId,
+          reason: action.reason,
+        })),
+      }),
+      context.options.audit.flush(),
+    ]);
   }
   const result = await applyReconcileActions(context.exchange, actions, { rationale });
   for (const outcome of result.outcomes) await auditReconcile(context, outcome.action, outcome.status);

@@ -37,7 +37,7 @@ export async function settle(
     }
     trade = { ...trade, closing: { since: context.now(), reason: knownReason } };
     context.trades.set(symbol, trade);
-    context.saveState();
+    await context.saveState();
   }
   const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt, includeClosedBy: true });
   // A trade ends where its position is first flat again: fills after that belong to the next position on
@@ -46,7 +46,7 @@ export async function settle(
   if (fills.length === 0) {
     // A trade saved before its entry was sent, and the entry never filled: nothing to count.
     context.trades.delete(symbol);
-    context.saveState();
+    await context.saveState();
     return;
   }
   const pnl = netPnl(fills);
@@ -67,7 +67,7 @@ export async function settle(
     { symbol, pnl, reason, streak: recorded.stopLossStreak, ...(forced ? { playbook: 'liquidation' } : {}) },
     `close ${symbol} ${trade.side}: pnl ${pnl.toFixed(2)} ${context.config.quoteCoin} (${reason}), streak ${recorded.stopLossStreak}`,
   );
-  await context.rationale({
+  await context.recordDurably({
     action: 'position.close',
     lens: 'Risk',
     symbol,
@@ -85,9 +85,8 @@ export async function settle(
   });
   // The close is in the trail before the trade is forgotten: a crash in between records it twice in the
   // trail (the restart settles the still-owed close again), never not at all.
-  await context.options.audit.flush();
   context.trades.delete(symbol);
-  context.saveState();
+  await context.saveState();
   if (recorded.tripped) {
     const playbook = HALT_PLAYBOOKS[recorded.tripped.code] ?? 'position-unprotected';
     context.log.warn(

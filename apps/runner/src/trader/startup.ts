@@ -59,12 +59,12 @@ export async function reconcileAtStart(context: TraderContext): Promise<void> {
     const fills = await context.exchange.fetchFills(trade.symbol, { since: trade.openedAt });
     if (!ownFills(fills, trade.openingPart).flat) continue;
     context.trades.set(trade.symbol, { ...trade, closing: { since: context.now(), reason: undefined } });
-    context.saveState();
+    await context.saveState();
   }
   const own = [...context.trades.keys()];
   const actions = own.length > 0 ? await reconcileSymbols(context, own, 'reconcile at start') : [];
   await reviewAccount(context);
-  context.saveState();
+  await context.saveState();
   context.log.info(
     { actions: actions.length, open: context.trades.size },
     `reconciled with the exchange: ${actions.length} action(s), ${context.trades.size} open trade(s) watched`,

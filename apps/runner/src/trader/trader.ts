@@ -81,7 +81,7 @@ export class Trader implements BotControl {
     if (options.flatten) await this.flatten('operator: --flatten-on-exit');
     await context.userData?.close();
     await context.drain();
-    context.saveState();
+    await context.saveState();
     await context.options.audit.append('run.stop', {
       flattened: options.flatten === true,
       openTrades: [...context.trades.keys()],
@@ -164,18 +164,22 @@ export class Trader implements BotControl {
     return this.#context.counters.errors;
   }
 
-  /** Resolves once every symbol's candle closing at or after `closeTime` is handled and the queue is idle. */
+  /**
+   * Resolves once every symbol's candle closing at or after `closeTime` is handled, the queue is idle and
+   * every record written so far is durable (a denial's record is not waited for on the queue).
+   */
   async processedThrough(closeTime: number): Promise<void> {
     const context = this.#context;
     const done = () =>
       context.config.symbols.every((symbol) => (context.lastCandle.get(symbol) ?? 0) >= closeTime);
     while (!done()) await new Promise<void>((resolve) => context.waiters.add(resolve));
-    await context.drain();
+    await this.idle();
   }
 
-  /** Resolves once every queued task (account reviews, sweeps) has run. */
-  idle(): Promise<void> {
-    return this.#context.drain();
+  /** Resolves once every queued task (account reviews, sweeps) has run and its records are durable. */
+  async idle(): Promise<void> {
+    await this.#context.drain();
+    await this.#context.options.audit.flush().catch(() => undefined); // a failure halted trading already
   }
 
   /** Reads the whole account over REST now (tests, and `POST /sweep` one day). */
@@ -218,7 +222,7 @@ export class Trader implements BotControl {
   halt(reason: string): void {
     const context = this.#context;
     context.guard.halt(reason, context.now());
-    context.saveState();
+    void context.saveState();
     context.log.warn({ reason }, `trading halted: ${reason}`);
     context.recordLater({
       action: 'trading.pause',
@@ -231,7 +235,7 @@ export class Trader implements BotControl {
   resume(reason = 'operator resumed trading'): void {
     const context = this.#context;
     context.guard.resume(context.now());
-    context.saveState();
+    void context.saveState();
     context.log.info(`trading resumed (state ${context.guard.tradingState})`);
     context.recordLater({
       action: 'trading.resume',

@@ -37,6 +37,8 @@ export interface RequestRecord {
   readonly status: number;
   readonly code?: number;
   readonly time: number;
+  /** The request weight it was charged (0 when it never reached a route, e.g. a 404 or a refused signature). */
+  readonly weight: number;
 }
 
 /** A request that took effect late (the `executeAfterMs` fault), after its client got an error or nothing. */
@@ -197,6 +199,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     const weightHeader = sapi ? 'X-SAPI-USED-IP-WEIGHT-1M' : 'X-MBX-USED-WEIGHT-1M';
     let status = 200;
     let code: number | undefined;
+    let charged = 0;
 
     const send = (statusCode: number, body: unknown) => {
       status = statusCode;
@@ -272,7 +275,8 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       const serverTime = options.context.serverTime();
       const params = new RequestParams(query, body);
       const limit = sapi ? SAPI_IP_WEIGHT_PER_MINUTE : options.context.weightLimitPerMinute();
-      const verdict = limiter.admit(route.weight(params), limit, serverTime);
+      charged = route.weight(params);
+      const verdict = limiter.admit(charged, limit, serverTime);
       headers[weightHeader] = String(verdict.usedWeight);
       if (verdict.outcome !== 'allowed') {
         headers['Retry-After'] = String(verdict.retryAfterSeconds);
@@ -341,6 +345,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         status,
         ...(code !== undefined ? { code } : {}),
         time: Date.now(),
+        weight: charged,
       });
     }
 
