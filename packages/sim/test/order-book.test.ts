@@ -65,11 +65,16 @@ describe('the order book over REST and WebSocket', () => {
     const { body } = await depth('symbol=BTCUSDC&limit=5');
     expect(body.bids[0]?.[0]).toBe('59999.9');
     expect(body.asks[0]?.[0]).toBe('60000.1');
-    expect(body.bids.map(([price]) => price)).toEqual(['59999.9', '59999.8', '59999.7', '59999.6', '59999.5']);
-    const ticker = (await (await fetch(`${sim.url}/fapi/v1/ticker/bookTicker?symbol=BTCUSDC`)).json()) as Record<
-      string,
-      unknown
-    >;
+    expect(body.bids.map(([price]) => price)).toEqual([
+      '59999.9',
+      '59999.8',
+      '59999.7',
+      '59999.6',
+      '59999.5',
+    ]);
+    const ticker = (await (
+      await fetch(`${sim.url}/fapi/v1/ticker/bookTicker?symbol=BTCUSDC`)
+    ).json()) as Record<string, unknown>;
     expect(ticker).toMatchObject({
       bidPrice: body.bids[0]?.[0],
       bidQty: body.bids[0]?.[1],
@@ -93,8 +98,10 @@ describe('the order book over REST and WebSocket', () => {
       const order = await exchange.createOrder(SYMBOL, 'market', 'buy', quantity);
       expect(order.status).toBe('closed');
       const trades = await exchange.fetchMyTrades(SYMBOL);
-      expect(trades.map((trade) => trade.price)).toEqual(before.asks.slice(0, 3).map(([price]) => Number(price)));
-      const notional = trades.reduce((sum, trade) => sum + trade.price * trade.amount, 0);
+      expect(trades.map((trade) => trade.price)).toEqual(
+        before.asks.slice(0, 3).map(([price]) => Number(price)),
+      );
+      const notional = trades.reduce((sum, trade) => sum + (trade.cost ?? 0), 0);
       expect(order.average).toBeCloseTo(notional / quantity, 1);
       await pingPong(socket);
       const tradeUpdates = messages
@@ -102,7 +109,11 @@ describe('the order book over REST and WebSocket', () => {
         .filter((payload) => payload.e === 'ORDER_TRADE_UPDATE' && (payload.o as { x: string }).x === 'TRADE')
         .map((payload) => payload.o as { L: string; l: string; X: string; ap: string });
       expect(tradeUpdates.map((update) => update.L)).toEqual(before.asks.slice(0, 3).map(([price]) => price));
-      expect(tradeUpdates.map((update) => update.X)).toEqual(['PARTIALLY_FILLED', 'PARTIALLY_FILLED', 'FILLED']);
+      expect(tradeUpdates.map((update) => update.X)).toEqual([
+        'PARTIALLY_FILLED',
+        'PARTIALLY_FILLED',
+        'FILLED',
+      ]);
       const { body: after } = await depth('symbol=BTCUSDC&limit=10');
       expect(after.lastUpdateId).toBeGreaterThan(before.lastUpdateId);
       expect(after.asks[0]).toEqual([before.asks[2]?.[0], '0.001']);
@@ -137,17 +148,22 @@ describe('the order book over REST and WebSocket', () => {
         await pingPong(socket);
       }
       const byStream = (name: string) =>
-        messages.filter((message) => message.stream === name).map((message) => message.data as Record<string, unknown>);
+        messages
+          .filter((message) => message.stream === name)
+          .map((message) => message.data as Record<string, unknown>);
       const partial = byStream('btcusdc@depth5@100ms');
       expect(partial.length).toBeGreaterThan(4);
       expect(partial.at(-1)).toMatchObject({ e: 'depthUpdate', s: 'BTCUSDC' });
       expect(partial.at(-1)?.b).toHaveLength(5);
       const tickers = byStream('btcusdc@bookTicker');
       expect(tickers.length).toBeGreaterThan(0);
-      const diffs = byStream('btcusdc@depth@100ms') as unknown as (Record<string, number> & {
+      const diffs = byStream('btcusdc@depth@100ms') as unknown as {
+        U: number;
+        u: number;
+        pu: number;
         b: Level[];
         a: Level[];
-      })[];
+      }[];
       let applied = 0;
       for (const diff of diffs) {
         if (diff.u < nonce) continue;
@@ -169,7 +185,9 @@ describe('the order book over REST and WebSocket', () => {
       expect(now.lastUpdateId).toBe(nonce);
       const sorted = (side: 0 | 1) =>
         [...(local[side] ?? new Map<string, string>()).entries()]
-          .sort((left, right) => (side === 0 ? Number(right[0]) - Number(left[0]) : Number(left[0]) - Number(right[0])))
+          .sort((left, right) =>
+            side === 0 ? Number(right[0]) - Number(left[0]) : Number(left[0]) - Number(right[0]),
+          )
           .slice(0, 1000);
       expect(sorted(0)).toEqual(now.bids);
       expect(sorted(1)).toEqual(now.asks);
