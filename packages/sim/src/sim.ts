@@ -243,6 +243,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   if (!Number.isSafeInteger(weightLimitOption) || weightLimitOption < 1)
     throw new Error('weightLimitPerMinute must be a positive integer');
   const contracts = options.contracts ?? defaultContracts();
+  for (const symbol of Object.keys(options.books || {})) {
+    if (!contracts.some(({ instrument }) => instrument.symbol === symbol))
+      throw new Error(`books: ${symbol} is not a listed contract`);
+  }
   const instruments: InstrumentSpec[] = contracts.map(({ instrument }) =>
     withBook(instrument, options.books === false ? false : options.books?.[instrument.symbol]),
   );

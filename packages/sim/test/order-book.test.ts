@@ -19,6 +19,30 @@ interface Depth {
   asks: Level[];
 }
 
+describe('the books option', () => {
+  it('changes a symbol’s book, turns it off, and refuses an unknown symbol or a bad spec', async () => {
+    const sim = await startSim({
+      speed: 'manual',
+      historyMinutes: 5,
+      books: { BTCUSDC: { spreadTicks: 4, levelQty: '2.000' }, ETHUSDC: false },
+    });
+    try {
+      sim.setMarketPrice('BTCUSDC', '60000.0');
+      sim.setMarketPrice('ETHUSDC', '3000.00');
+      expect(sim.core.bookTop('BTCUSDC')).toMatchObject({ bidPrice: '59999.8', askPrice: '60000.2' });
+      expect(sim.core.bookTop('ETHUSDC')).toMatchObject({ bidPrice: '3000.00', askPrice: '3000.00' });
+      expect(sim.core.depth('ETHUSDC', 5)).toEqual({ lastUpdateId: 0, bids: [], asks: [] });
+    } finally {
+      await sim.close();
+    }
+    await expect(startSim({ books: { NOPEUSDC: { spreadTicks: 1 } } })).rejects.toThrow(
+      /not a listed contract/,
+    );
+    await expect(startSim({ books: { BTCUSDC: { spreadTicks: 0 } } })).rejects.toThrow(/spreadTicks/);
+    await expect(startSim({ books: { BTCUSDC: { levelQty: '0.0005' } } })).rejects.toThrow(/levelQty/);
+  });
+});
+
 describe('the order book over REST and WebSocket', () => {
   let sim: Sim;
   beforeAll(async () => {
