@@ -178,6 +178,17 @@ describe('the seeded book', () => {
 });
 
 describe('diff changes', () => {
+  it('give the whole window to a cursor older than the kept log', () => {
+    const book = new SyntheticBook({ spreadTicks: 2, levelQty: '0.010', levels: 20 }, '0.1', '0.001', 1, 'X');
+    for (let step = 0; step < 6000; step += 1) book.setLast(600_000 + (step % 2) * 3, step * 1000);
+    const changes = book.changesSince(0);
+    // Every level of the window, plus recent ones that left it (quantity 0).
+    const present = (levels: [string, string][]) => levels.filter(([, quantity]) => Number(quantity) > 0);
+    expect(present(changes.bids)).toEqual(book.side(0, 20));
+    expect(present(changes.asks)).toEqual(book.side(1, 20));
+    expect(changes.last).toBe(book.updateId);
+  });
+
   it('rebuild the book exactly from a snapshot and the changes after it, whatever moves in between', () => {
     const book = new SyntheticBook(
       { spreadTicks: 3, levelQty: '0.010', levels: 40, replenishMs: 700 },

@@ -92,7 +92,12 @@ function hashString(text: string): number {
   return hash >>> 0;
 }
 
-const maxLogEntries = 100_000;
+/**
+ * Change ranges kept for diff-depth events. A publish every market tick reads only the last few; a cursor
+ * older than what is kept gets the whole window. Small, so a long run without depth subscribers holds
+ * little (a book logs about four ranges per price move).
+ */
+const maxLogEntries = 8192;
 
 export class SyntheticBook {
   readonly spreadTicks: number;
