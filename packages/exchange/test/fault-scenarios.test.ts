@@ -143,7 +143,8 @@ describe('fault scenarios against the emulator', () => {
     const applied = await applyReconcileActions(guarded.exchange, actions);
     expect(applied.incidents).toEqual([]);
     expect(simState(sim).openAlgoOrders).toEqual([
-      expect.objectContaining({ side: 'SELL', triggerPrice: '58800.0' }),
+      // Re-placed 2 % under the entry, which is the best ask the market buy took (60000.1), not the last price.
+      expect.objectContaining({ side: 'SELL', triggerPrice: '58800.1' }),
     ]);
   });
 

@@ -341,7 +341,8 @@ describe('openProtectedPosition against the emulator', () => {
     }>;
     expect(algo.find((order) => order.symbol === 'ETHUSDC')).toMatchObject({
       side: 'BUY',
-      triggerPrice: '3060.00',
+      // 2 % above the short's entry, the best bid it sold at (2999.99); rounded toward the entry.
+      triggerPrice: '3059.98',
     });
     expect(algo.filter((order) => order.symbol === 'BTCUSDC')).toHaveLength(2);
     // A second pass finds nothing left to do but the flag.

@@ -342,11 +342,12 @@ describe('protective orders against the emulator', () => {
   it('reads positions, balances, fills, mark price and instruments as domain types', async () => {
     await open('short');
     const [position] = await setup.exchange.fetchPositions([BTC]);
-    expect(position).toMatchObject({ symbol: BTC, side: 'short', quantity: '0.010', entryPrice: '60000.0' });
+    // Sold at market into the emulator's book: at its best bid, a tick under the last price.
+    expect(position).toMatchObject({ symbol: BTC, side: 'short', quantity: '0.010', entryPrice: '59999.9' });
     const balances = await setup.exchange.fetchBalances();
     expect(balances.find((balance) => balance.asset === 'USDC')).toMatchObject({ asset: 'USDC' });
     const fills = await setup.exchange.fetchFills(BTC, { limit: 5 });
-    expect(fills.at(-1)).toMatchObject({ symbol: BTC, side: 'sell', quantity: '0.010', price: '60000.0' });
+    expect(fills.at(-1)).toMatchObject({ symbol: BTC, side: 'sell', quantity: '0.010', price: '59999.9' });
     expect(await setup.exchange.fetchMarkPrice(BTC)).toBe('60000.0');
     const instrument = await setup.exchange.instrument(BTC);
     expect(instrument).toMatchObject({ id: 'BTCUSDC', tickSize: '0.1', stepSize: '0.001' });

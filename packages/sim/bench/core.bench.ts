@@ -264,11 +264,74 @@ function benchOrders(lines: string[]): void {
   );
 }
 
+/**
+ * Market orders walking the seeded book: BTCUSDC with the emulator's default book (2-tick spread, levels
+ * of 0.5 BTC on average), orders of 2.5 BTC alternating buy and sell, 2.5 s of market time apart, so
+ * the position stays within one order and each order takes about five levels; every 2nd order the market
+ * moves (by up to 0.7) and the taken levels refill (fully within 5 s).
+ * Counted in fills (one per level taken). Baseline: the same orders against no book (one fill each at the
+ * last price), i.e. what walking costs per fill on top of a fill.
+ */
+function benchBookWalk(lines: string[], rows: BenchRowInput[]): void {
+  const run = (withBook: boolean, count: number): [number, number] => {
+    const spec: InstrumentSpec = withBook
+      ? { ...btcSpec, book: { spreadTicks: 2, levelQty: '0.500' } }
+      : btcSpec;
+    const core = new MatchingCore({ instruments: [spec] });
+    core.addAccount('alice', { USDC: '100000000' }, startTime);
+    core.setLeverage('alice', 'BTCUSDC', 100, startTime);
+    core.updateMarket({ symbol: 'BTCUSDC', lastPrice: '60000.0', markPrice: '60000.0', time: startTime });
+    core.drainEvents();
+    let fills = 0;
+    let time = startTime;
+    const begin = performance.now();
+    for (let index = 0; index < count; index += 1) {
+      time += 2500;
+      if ((index & 1) === 1) {
+        const last = (60_000 + ((index >> 1) & 7) / 10).toFixed(1);
+        core.updateMarket({ symbol: 'BTCUSDC', lastPrice: last, markPrice: last, time });
+      }
+      const side = (index & 1) === 0 ? 'BUY' : 'SELL';
+      core.placeOrder('alice', { symbol: 'BTCUSDC', side, type: 'MARKET', quantity: '2.500' }, time);
+      if ((index & 255) === 255) {
+        for (const event of core.drainEvents()) if (event.kind === 'trade') fills += 1;
+      }
+    }
+    for (const event of core.drainEvents()) if (event.kind === 'trade') fills += 1;
+    return [performance.now() - begin, fills];
+  };
+  run(true, 5_000);
+  run(false, 5_000);
+  const orders = 40_000;
+  const [bookMilliseconds, bookFills] = run(true, orders);
+  const [flatMilliseconds, flatFills] = run(false, orders);
+  const fillsPerSecond = (bookFills * 1000) / bookMilliseconds;
+  const flatPerSecond = (flatFills * 1000) / flatMilliseconds;
+  lines.push(
+    `(d) MARKET orders walking the book: ${(bookFills / orders).toFixed(1)} levels each, ` +
+      `${Math.round(fillsPerSecond).toLocaleString('en-US')} fills/s ` +
+      `(${((bookMilliseconds * 1e6) / bookFills).toFixed(0)} ns per fill, ${perSecond(bookMilliseconds, orders)} orders/s)`,
+  );
+  lines.push(
+    `(d) baseline, the same orders without a book (1 fill each at the last price): ` +
+      `${Math.round(flatPerSecond).toLocaleString('en-US')} fills/s → book/baseline fill-rate ratio ` +
+      `${(fillsPerSecond / flatPerSecond).toFixed(2)}×`,
+  );
+  rows.push({
+    name: 'matching core book-walking MARKET fills',
+    value: fillsPerSecond,
+    unit: 'fills/s',
+    baseline: { name: 'same orders, no book (1 fill each)', value: flatPerSecond },
+    target: { op: '>=', value: 200_000 },
+  });
+}
+
 /** Returns the lines to print, and pushes its headline results to `rows` (sim.bench.ts writes them). */
 export async function benchCore(rows: BenchRowInput[] = []): Promise<string[]> {
   const lines: string[] = ['@bot/sim matching core'];
   benchMarketUpdates(lines, rows);
   benchOrders(lines);
+  benchBookWalk(lines, rows);
   return lines;
 }
 

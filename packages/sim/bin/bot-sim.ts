@@ -5,10 +5,11 @@ import { parseKlineCsv, parseOhlcvJson } from '../src/market/replay-file';
 import type { Candle } from '../src/market/replay-file';
 import { startSim } from '../src/sim';
 
-const usage = `Usage: bot-sim [--port 0] [--seed 42] [--replay file.csv|file.json --symbol BTCUSDC] [--speed 60|manual]
+const usage = `Usage: bot-sim [--port 0] [--seed 42] [--replay file.csv|file.json --symbol BTCUSDC] [--speed 60|manual] [--no-book]
 
 Starts the Binance USDⓈ-M futures emulator on 127.0.0.1 and prints, env-file style:
   BOT_SIM_URL, BOT_SIM_WS_URL, BOT_SIM_API_KEY, BOT_SIM_API_SECRET
+--no-book: no order book; takers fill in full at the last price (bid = ask = last).
 Runs until SIGINT or SIGTERM.`;
 
 function fail(message: string): never {
@@ -25,6 +26,7 @@ try {
       replay: { type: 'string' },
       symbol: { type: 'string', default: 'BTCUSDC' },
       speed: { type: 'string', default: '1' },
+      'no-book': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -61,7 +63,13 @@ if (typeof values.replay === 'string') {
   }
 }
 
-const sim = await startSim({ port, seed, speed, ...(replay ? { replay } : {}) });
+const sim = await startSim({
+  port,
+  seed,
+  speed,
+  ...(replay ? { replay } : {}),
+  ...(values['no-book'] ? { books: false as const } : {}),
+});
 const [account] = sim.accounts;
 console.log(`BOT_SIM_URL=${sim.url}`);
 console.log(`BOT_SIM_WS_URL=${sim.wsUrl}`);

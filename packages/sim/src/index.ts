@@ -4,6 +4,8 @@ export { ccxtApiUrls } from './ccxt-urls';
 export { defaultContracts } from './instruments';
 export type { ListedContract } from './instruments';
 export { MatchingCore } from './core/matching-core';
+export type { BookTopView, DepthView, MatchingCoreOptions } from './core/matching-core';
+export type { BookChanges, BookSpec, PrintedLevel } from './core/order-book';
 export { SimRejection } from './core/types';
 export type * from './core/types';
 export type { FaultSettings, HttpErrorFault } from './server/faults';

@@ -1,3 +1,4 @@
+import type { BookSpec } from './core/order-book';
 import type { InstrumentSpec } from './core/types';
 
 /** The contracts the emulator lists by default, with filters shaped like Binance's (2026). */
@@ -11,6 +12,8 @@ interface BaseContract {
   readonly marketMaxQty: string;
   readonly maxLeverage: number;
   readonly maintenanceMarginRate: number;
+  /** The default order book: a two-tick spread, levels of about 30 000 in notional. */
+  readonly book: BookSpec;
 }
 
 const BASE_CONTRACTS: readonly BaseContract[] = [
@@ -24,6 +27,7 @@ const BASE_CONTRACTS: readonly BaseContract[] = [
     marketMaxQty: '120',
     maxLeverage: 125,
     maintenanceMarginRate: 0.004,
+    book: { spreadTicks: 2, levelQty: '0.500' },
   },
   {
     base: 'ETH',
@@ -35,6 +39,7 @@ const BASE_CONTRACTS: readonly BaseContract[] = [
     marketMaxQty: '2000',
     maxLeverage: 100,
     maintenanceMarginRate: 0.005,
+    book: { spreadTicks: 2, levelQty: '10.000' },
   },
   {
     base: 'BNB',
@@ -46,6 +51,7 @@ const BASE_CONTRACTS: readonly BaseContract[] = [
     marketMaxQty: '2000',
     maxLeverage: 75,
     maintenanceMarginRate: 0.005,
+    book: { spreadTicks: 2, levelQty: '50.00' },
   },
   {
     base: 'SOL',
@@ -57,6 +63,7 @@ const BASE_CONTRACTS: readonly BaseContract[] = [
     marketMaxQty: '5000',
     maxLeverage: 75,
     maintenanceMarginRate: 0.005,
+    book: { spreadTicks: 2, levelQty: '200.00' },
   },
   {
     base: 'ADA',
@@ -68,6 +75,7 @@ const BASE_CONTRACTS: readonly BaseContract[] = [
     marketMaxQty: '500000',
     maxLeverage: 75,
     maintenanceMarginRate: 0.01,
+    book: { spreadTicks: 2, levelQty: '60000' },
   },
 ];
 
@@ -99,6 +107,7 @@ export function defaultContracts(): ListedContract[] {
         maintenanceMarginRate: contract.maintenanceMarginRate,
         percentPriceUp: '1.0500',
         percentPriceDown: '0.9500',
+        book: contract.book,
       },
     })),
   );

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MatchingCore } from './core/matching-core';
+import type { BookSpec } from './core/order-book';
 import type { CoreEvent, CoreFaults, InstrumentSpec, OrderView } from './core/types';
 import { defaultContracts } from './instruments';
 import type { ListedContract } from './instruments';
@@ -64,6 +65,13 @@ export interface SimOptions {
   readonly accounts?: readonly SimAccountOptions[];
   readonly makerFeeRate?: string;
   readonly takerFeeRate?: string;
+  /**
+   * The seeded order books (seeded by `seed`): per symbol, changes to the contract's default book (a
+   * two-tick spread, levels of about 30 000 notional, 1000 levels a side, refilled over 5 s), or `false`
+   * for no book at all: takers then fill in full at the last price, as the emulator did before it had
+   * books. `false` instead of a map turns every book off.
+   */
+  readonly books?: false | Readonly<Record<string, Partial<BookSpec> | false>>;
   /** WebSocket connection rules (defaults are Binance's: ping 3 min, pong timeout 10 min, 24 h cut). */
   readonly streams?: {
     readonly pingIntervalMs?: number;
@@ -172,9 +180,16 @@ const DEFAULT_WEIGHT_LIMIT_PER_MINUTE = 2400;
 /** Public trades kept per symbol for `GET /fapi/v1/aggTrades`. */
 const TRADE_TAPE_LENGTH = 5000;
 
-/** The per-symbol market streams the emulator sends (depth needs an order book: not served yet). */
+/** The per-symbol market streams the emulator sends (partial and diff depth from the seeded book). */
 const SYMBOL_STREAM =
-  /^[a-z0-9]+@(aggTrade|trade|markPrice|markPrice@1s|ticker|miniTicker|bookTicker|kline_[0-9a-zA-Z]+)$/;
+  /^[a-z0-9]+@(aggTrade|trade|markPrice|markPrice@1s|ticker|miniTicker|bookTicker|kline_[0-9a-zA-Z]+|depth(5|10|20)?(@100ms|@500ms)?)$/;
+/** Depth stream update speeds: Binance's default 250 ms, or the `@100ms` / `@500ms` suffix. */
+const DEPTH_SPEEDS: readonly (readonly [string, number])[] = [
+  ['', 250],
+  ['@100ms', 100],
+  ['@500ms', 500],
+];
+const PARTIAL_DEPTH_LEVELS = [5, 10, 20] as const;
 /** The all-market streams it sends. */
 const ALL_MARKET_STREAMS = new Set([
   '!ticker@arr',
@@ -190,6 +205,16 @@ export function servesStream(stream: string): boolean {
   if (!SYMBOL_STREAM.test(stream)) return false;
   const kline = /@kline_(.+)$/.exec(stream);
   return kline === null || isKlineInterval(kline[1]);
+}
+
+/** The contract with its book changed as the options say (`false`: without a book). */
+function withBook(instrument: InstrumentSpec, change: Partial<BookSpec> | false | undefined): InstrumentSpec {
+  if (change === undefined) return instrument;
+  const { book, ...rest } = instrument;
+  if (change === false) return rest;
+  const spreadTicks = change.spreadTicks ?? book?.spreadTicks ?? 2;
+  const levelQty = change.levelQty ?? book?.levelQty ?? instrument.minQty;
+  return { ...rest, book: { ...book, ...change, spreadTicks, levelQty } };
 }
 
 /** Binance's individual ticker streams update every 2 s, the all-market arrays every 1 s. */
@@ -228,13 +253,20 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   if (!Number.isSafeInteger(weightLimitOption) || weightLimitOption < 1)
     throw new Error('weightLimitPerMinute must be a positive integer');
   const contracts = options.contracts ?? defaultContracts();
-  const instruments: InstrumentSpec[] = contracts.map((contract) => contract.instrument);
+  for (const symbol of Object.keys(options.books || {})) {
+    if (!contracts.some(({ instrument }) => instrument.symbol === symbol))
+      throw new Error(`books: ${symbol} is not a listed contract`);
+  }
+  const instruments: InstrumentSpec[] = contracts.map(({ instrument }) =>
+    withBook(instrument, options.books === false ? false : options.books?.[instrument.symbol]),
+  );
   const replayStart = options.replay?.candles[0]?.openTime;
   const startTime = options.startTime ?? replayStart ?? Math.floor(Date.now() / 60_000) * 60_000;
 
   const faults = new FaultInjector();
   const core = new MatchingCore({
     instruments,
+    bookSeed: options.seed ?? 42,
     ...(options.makerFeeRate ? { makerFeeRate: options.makerFeeRate } : {}),
     ...(options.takerFeeRate ? { takerFeeRate: options.takerFeeRate } : {}),
   });
@@ -286,7 +318,93 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       for (const payload of userDataEvents(event)) streams.publishUser(event.accountId, payload);
     }
   };
-  const flushCoreEvents = () => publishEvents(core.drainEvents());
+  /** Book update id last sent per bookTicker / diff-depth stream, and market time last sent per depth stream. */
+  const bookSentId = new Map<string, number>();
+  const depthSentAt = new Map<string, number>();
+  /**
+   * The book's streams: `bookTicker` whenever the book changed (or, without a book, on every tick),
+   * partial depth every 100/250/500 ms of market time, diff depth at that speed when levels changed.
+   */
+  const publishBook = (time: number, onTick: boolean) => {
+    for (const instrument of instruments) {
+      const symbol = instrument.symbol;
+      const lower = symbol.toLowerCase();
+      const updateId = core.bookUpdateId(symbol);
+      const tickerStream = `${lower}@bookTicker`;
+      if (streams.hasSubscribers(tickerStream) || streams.hasSubscribers('!bookTicker')) {
+        if (instrument.book === undefined ? onTick : bookSentId.get(tickerStream) !== updateId) {
+          bookSentId.set(tickerStream, updateId);
+          const top = core.bookTop(symbol);
+          const payload = {
+            e: 'bookTicker',
+            u: top.updateId,
+            E: time,
+            T: time,
+            s: symbol,
+            b: top.bidPrice,
+            B: top.bidQty,
+            a: top.askPrice,
+            A: top.askQty,
+          };
+          streams.publish(tickerStream, payload);
+          streams.publish('!bookTicker', payload);
+        }
+      }
+      if (instrument.book === undefined) continue;
+      for (const [speed, intervalMs] of DEPTH_SPEEDS) {
+        const diff = `${lower}@depth${speed}`;
+        if (!streams.hasSubscribers(diff)) {
+          bookSentId.delete(diff);
+        } else if (time - (depthSentAt.get(diff) ?? Number.NEGATIVE_INFINITY) >= intervalMs) {
+          const since = bookSentId.get(diff);
+          if (since === undefined) {
+            bookSentId.set(diff, updateId); // a new subscriber: diffs from now on
+          } else if (since !== updateId) {
+            const changes = core.bookChanges(symbol, since);
+            if (changes !== undefined) {
+              depthSentAt.set(diff, time);
+              bookSentId.set(diff, updateId);
+              streams.publish(diff, {
+                e: 'depthUpdate',
+                E: time,
+                T: time,
+                s: symbol,
+                U: changes.first,
+                u: changes.last,
+                pu: changes.previous,
+                b: changes.bids,
+                a: changes.asks,
+              });
+            }
+          }
+        }
+        for (const levels of PARTIAL_DEPTH_LEVELS) {
+          const partial = `${lower}@depth${levels}${speed}`;
+          if (!streams.hasSubscribers(partial)) continue;
+          if (time - (depthSentAt.get(partial) ?? Number.NEGATIVE_INFINITY) < intervalMs) continue;
+          const previous = bookSentId.get(partial) ?? updateId;
+          depthSentAt.set(partial, time);
+          bookSentId.set(partial, updateId);
+          const depth = core.depth(symbol, levels);
+          streams.publish(partial, {
+            e: 'depthUpdate',
+            E: time,
+            T: time,
+            s: symbol,
+            U: Math.min(previous + 1, updateId),
+            u: updateId,
+            pu: previous,
+            b: depth.bids,
+            a: depth.asks,
+          });
+        }
+      }
+    }
+  };
+  const flushCoreEvents = () => {
+    publishEvents(core.drainEvents());
+    publishBook(clock.now(), false);
+  };
 
   const publishKline = (kline: Kline) => {
     const stream = `${kline.symbol.toLowerCase()}@kline_${kline.interval}`;
@@ -428,25 +546,6 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
           pendingMarks.set(tick.symbol, payload);
         }
       }
-      const instrument = instruments.find((candidate) => candidate.symbol === tick.symbol);
-      if (
-        instrument &&
-        (streams.hasSubscribers(`${lower}@bookTicker`) || streams.hasSubscribers('!bookTicker'))
-      ) {
-        const payload = {
-          e: 'bookTicker',
-          u: tick.time,
-          E: tick.time,
-          T: tick.time,
-          s: tick.symbol,
-          b: tick.lastPrice,
-          B: tick.tradeQty === '0' ? instrument.minQty : tick.tradeQty,
-          a: tick.lastPrice,
-          A: tick.tradeQty === '0' ? instrument.minQty : tick.tradeQty,
-        };
-        streams.publish(`${lower}@bookTicker`, payload);
-        streams.publish('!bookTicker', payload);
-      }
       if (tick.tradeQty !== '0') {
         const id = candles.lastTradeId(tick.symbol);
         const trade: PublicTrade = {
@@ -488,7 +587,9 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       publishTickers(tick.symbol, lower, tick.time);
     }
     publishAllMarketArrays(ticks.at(-1)?.time);
-    flushCoreEvents();
+    publishEvents(core.drainEvents());
+    const time = ticks.at(-1)?.time;
+    if (time !== undefined) publishBook(time, true);
   };
 
   const clock = new SimClock({ startTime, speed: options.speed ?? 1 });

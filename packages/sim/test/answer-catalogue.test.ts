@@ -99,6 +99,7 @@ describe('every route answers Binance’s keys and JSON kinds', () => {
       ['GET /fapi/v1/ticker/24hr', { symbol: 'BTCUSDC' }],
       ['GET /fapi/v1/ticker/price', { symbol: 'BTCUSDC' }],
       ['GET /fapi/v1/ticker/bookTicker', { symbol: 'BTCUSDC' }],
+      ['GET /fapi/v1/depth', { symbol: 'BTCUSDC', limit: 5 }],
       ['GET /fapi/v1/aggTrades', { symbol: 'BTCUSDC', limit: 5 }],
       ['GET /fapi/v1/leverageBracket', {}],
       ['GET /fapi/v1/symbolConfig', {}],

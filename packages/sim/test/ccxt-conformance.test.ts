@@ -124,7 +124,7 @@ describe('ccxt binanceusdm against the emulator', () => {
       status: 'closed',
       amount: 0.01,
       filled: 0.01,
-      average: 60000,
+      average: 60000.1, // the best ask: the book's spread is two ticks around the last price
     });
     expect(order.reduceOnly).toBe(false);
     const positions = await exchange.fetchPositions([SYMBOL]);
@@ -133,7 +133,7 @@ describe('ccxt binanceusdm against the emulator', () => {
       symbol: SYMBOL,
       side: 'long',
       contracts: 0.01,
-      entryPrice: 60000,
+      entryPrice: 60000.1,
       marginMode: 'cross',
     });
     const short = await exchange.createOrder(SYMBOL, 'market', 'sell', 0.03);

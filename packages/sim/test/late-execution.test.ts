@@ -101,7 +101,7 @@ describe('late execution behind an error or a timeout', () => {
       const order = await exchange.fetchOrder(undefined as unknown as string, SYMBOL, {
         origClientOrderId: 'late-market-1',
       });
-      expect(order).toMatchObject({ status: 'closed', filled: 0.01, average: 61000 });
+      expect(order).toMatchObject({ status: 'closed', filled: 0.01, average: 61000.1 }); // the best ask
       await until(() => messages.some((message) => payloadOf(message).e === 'ACCOUNT_UPDATE'));
       const updates = messages
         .map(payloadOf)
@@ -109,7 +109,7 @@ describe('late execution behind an error or a timeout', () => {
         .map((payload) => payload.o as Record<string, unknown>);
       expect(updates).toMatchObject([
         { c: 'late-market-1', x: 'NEW' },
-        { c: 'late-market-1', x: 'TRADE', L: '61000.0' },
+        { c: 'late-market-1', x: 'TRADE', L: '61000.1' },
       ]);
       sim.clearFaults();
     } finally {

@@ -65,13 +65,14 @@ describe('gaps through resting stops', () => {
       const fill = payloads.find(
         (payload) => payload.e === 'ORDER_TRADE_UPDATE' && (payload.o as { x: string }).x === 'TRADE',
       )?.o;
-      expect(fill).toMatchObject({ o: 'MARKET', ot: 'STOP_MARKET', sp: '100.00', L: '90.00', rp: '-15' });
-      expect(payloads.at(-1)?.o).toMatchObject({ X: 'FINISHED', ap: '90.00', aq: '1.00', tp: '100.00' });
+      // Through the book: the best bid a tick under the new last price; bought at the best ask, 105.01.
+      expect(fill).toMatchObject({ o: 'MARKET', ot: 'STOP_MARKET', sp: '100.00', L: '89.99', rp: '-15.02' });
+      expect(payloads.at(-1)?.o).toMatchObject({ X: 'FINISHED', ap: '89.99', aq: '1.00', tp: '100.00' });
 
       const [trade] = (
         await (exchange as unknown as RawClient).fapiPrivateGetUserTrades({ symbol: 'SOLUSDC' })
       ).slice(-1);
-      expect(trade).toMatchObject({ side: 'SELL', price: '90.00', qty: '1.00', realizedPnl: '-15' });
+      expect(trade).toMatchObject({ side: 'SELL', price: '89.99', qty: '1.00', realizedPnl: '-15.02' });
       expect((await exchange.fetchOrder(stop.id!, SYMBOL, { trigger: true })).status).toBe('closed');
       expect(await exchange.fetchPositions([SYMBOL])).toEqual([]);
     } finally {
@@ -88,7 +89,7 @@ describe('gaps through resting stops', () => {
     });
     sim.setMarketPrice('SOLUSDC', '91.00', '90.00');
     const trades = await (exchange as unknown as RawClient).fapiPrivateGetUserTrades({ symbol: 'SOLUSDC' });
-    expect(trades.at(-1)).toMatchObject({ side: 'SELL', price: '91.00', qty: '1.00' });
+    expect(trades.at(-1)).toMatchObject({ side: 'SELL', price: '90.99', qty: '1.00' });
     expect(await exchange.fetchPositions([SYMBOL])).toEqual([]);
   });
 
@@ -100,7 +101,7 @@ describe('gaps through resting stops', () => {
     });
     sim.setMarketPrice('SOLUSDC', '120.00');
     const trades = await (exchange as unknown as RawClient).fapiPrivateGetUserTrades({ symbol: 'SOLUSDC' });
-    expect(trades.at(-1)).toMatchObject({ side: 'SELL', price: '120.00', realizedPnl: '15' });
+    expect(trades.at(-1)).toMatchObject({ side: 'SELL', price: '119.99', realizedPnl: '14.98' });
   });
 
   it('leaves a STOP with a limit price resting unfilled below the gap: the position stays open', async () => {

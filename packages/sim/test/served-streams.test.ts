@@ -7,7 +7,7 @@ import { connect, until } from './socket-client';
 
 /**
  * Every stream the emulator accepts is one it sends: tickers, mini tickers, trades and the all-market
- * arrays from the market's prices and tape; the others (depth: no order book yet) are refused with
+ * arrays from the market's prices and tape; the others (depth levels other than 5, 10, 20; speeds other than 100/250/500 ms) are refused with
  * Binance's invalid-stream answer. User data also flows to a `/private/stream` connection that
  * SUBSCRIBEs its listenKey, the way Binance's own connector opens it.
  */
@@ -98,8 +98,8 @@ describe('served streams', () => {
 
   it('refuses streams it would never send with Binance’s invalid-stream answer', async () => {
     for (const stream of [
-      'btcusdc@depth',
-      'btcusdc@depth5@100ms',
+      'btcusdc@depth7',
+      'btcusdc@depth5@250ms',
       'btcusdc@forceOrder',
       'btcusdc@kline_7m',
       'nonsense',
@@ -109,13 +109,13 @@ describe('served streams', () => {
       expect(answer, stream).toEqual({ error: { code: 2, msg: 'Invalid request: invalid stream' }, id: 7 });
     }
     // One invalid stream refuses the whole request: nothing is subscribed.
-    const mixed = await subscribe('/market/ws', ['btcusdc@ticker', 'btcusdc@depth20'], 8);
+    const mixed = await subscribe('/market/ws', ['btcusdc@ticker', 'btcusdc@depth7'], 8);
     expect(mixed.answer).toMatchObject({ error: { code: 2 } });
     mixed.socket.send(JSON.stringify({ method: 'LIST_SUBSCRIPTIONS', id: 9 }));
     await until(() => mixed.messages.some((message) => message.id === 9));
     expect(mixed.messages.find((message) => message.id === 9)?.result).toEqual([]);
     // Named in the URL: the upgrade is refused.
-    await expect(connect(`${sim.wsUrl}/public/stream?streams=btcusdc@depth`)).rejects.toThrow(/400/);
+    await expect(connect(`${sim.wsUrl}/public/stream?streams=btcusdc@depth7`)).rejects.toThrow(/400/);
   });
 
   it('serves ccxt pro’s watchTicker and watchTickers', async () => {

@@ -128,8 +128,14 @@ describe('the user acts on the exchange', () => {
     const [row] = (update?.a as { B: { wb: string; cw: string }[] }).B;
     expect(Number(row?.wb)).toBeCloseTo(walletBefore - 100, 8);
     expect(row?.cw).toBe(row?.wb);
+    // ccxt's total is the margin balance: the wallet plus the unrealized PnL (bought at the best ask).
+    const unrealized = Number(
+      (sim.state().assets as { asset: string; unrealizedProfit: string }[]).find(
+        (row) => row.asset === 'USDC',
+      )?.unrealizedProfit,
+    );
     const balance = await exchange.fetchBalance();
-    expect(balance.USDC?.total).toBeCloseTo(walletBefore - 100, 6);
+    expect(balance.USDC?.total).toBeCloseTo(walletBefore - 100 + unrealized, 6);
 
     const tooMuch = await act(sim, { action: 'withdraw', asset: 'USDC', amount: String(walletBefore) });
     expect(tooMuch.status).toBe(400);

@@ -96,8 +96,15 @@ describe('auto-deleveraging and liquidation as Binance reports them', () => {
       X: 'NEW',
       i: answer.body.orderId,
     });
-    // Realized at the mark: (61200 − 60000) × 0.01; no commission, so no N/n (Binance omits them at 0).
-    expect(filled?.o).toMatchObject({ c: 'adl_autoclose', X: 'FILLED', l: '0.010', L: '61200.0', rp: '12' });
+    // Realized at the mark: (61200 − 60000.1, the best ask it was bought at) × 0.01; no commission, so no
+    // N/n (Binance omits them at 0).
+    expect(filled?.o).toMatchObject({
+      c: 'adl_autoclose',
+      X: 'FILLED',
+      l: '0.010',
+      L: '61200.0',
+      rp: '11.999',
+    });
     expect(filled?.o).not.toHaveProperty('n');
     expect(account?.a).toMatchObject({ m: 'ORDER', P: [{ s: 'BTCUSDC', pa: '0.020', mt: 'cross' }] });
 
@@ -118,7 +125,7 @@ describe('auto-deleveraging and liquidation as Binance reports them', () => {
       qty: '0.010',
       price: '61200.0',
       commission: '0',
-      realizedPnl: '12',
+      realizedPnl: '11.999',
     });
 
     // Programmatically, without a quantity: the rest of the position.

@@ -1,6 +1,7 @@
 import type Decimal from 'decimal.js';
 
 import type { BoundedHistory } from './bounded-history';
+import type { SyntheticBook } from './order-book';
 
 import { CoreDecimal, zero } from './decimal-format';
 import type {
@@ -79,6 +80,8 @@ export interface InstrumentState {
 
   /** Accounts with a non-zero position in this instrument. */
   readonly holders: AccountState[];
+  /** The seeded book takers walk; null: unlimited liquidity at the last price (no spread). */
+  readonly book: SyntheticBook | null;
 }
 
 export interface AssetState {
@@ -201,6 +204,7 @@ export function createInstrumentState(
   spec: InstrumentSpec,
   index: number,
   fundingRate: Decimal,
+  book: SyntheticBook | null = null,
 ): InstrumentState {
   const tickSize = new CoreDecimal(spec.tickSize);
   const stepSize = new CoreDecimal(spec.stepSize);
@@ -249,6 +253,7 @@ export function createInstrumentState(
     highestBuy: -Infinity,
     lowestSell: Infinity,
     holders: [],
+    book,
   };
 }
 

@@ -39,6 +39,8 @@ import {
   parseDecimalParameter,
 } from './order-validation';
 import { BoundedHistory } from './bounded-history';
+import { SyntheticBook } from './order-book';
+import type { BookChanges, PrintedLevel } from './order-book';
 import { rejections } from './rejections';
 import { SimRejection } from './types';
 import type {
@@ -90,6 +92,24 @@ export interface MatchingCoreOptions {
   readonly maxNotionalValue?: string;
   /** Finished orders, finished algo orders and fills kept per account for queries, default 20 000 each. */
   readonly historyLimit?: number;
+  /** Seeds the order books of the instruments that have a `book` spec (default 42). */
+  readonly bookSeed?: number;
+}
+
+/** A depth snapshot as `GET /fapi/v1/depth` answers it. */
+export interface DepthView {
+  readonly lastUpdateId: number;
+  readonly bids: PrintedLevel[];
+  readonly asks: PrintedLevel[];
+}
+
+/** The best bid and ask (`bookTicker`); quantities '0' and prices the last price without a book. */
+export interface BookTopView {
+  readonly updateId: number;
+  readonly bidPrice: string;
+  readonly bidQty: string;
+  readonly askPrice: string;
+  readonly askQty: string;
 }
 
 /** A regular order about to be admitted: validated request fields, or an algo child, or a liquidation. */
@@ -132,6 +152,11 @@ function isOpenStatus(status: OrderStatus): boolean {
 function removeFromArray<T>(array: T[], item: T): void {
   const index = array.indexOf(item);
   if (index >= 0) array.splice(index, 1);
+}
+
+/** The finer of two step sizes (the book counts quantities in it). */
+function finerStep(left: string, right: string): string {
+  return Number(left) <= Number(right) ? left : right;
 }
 
 function clientKey(symbol: string, clientOrderId: string): string {
@@ -188,7 +213,17 @@ export class MatchingCore {
     const fundingRate = parseMoney(options.defaultFundingRate ?? '0.0001', 'defaultFundingRate');
     this.instrumentList = options.instruments.map((spec, index) => {
       if (this.instrumentsBySymbol.has(spec.symbol)) throw new Error(`Duplicate instrument ${spec.symbol}.`);
-      const instrument = createInstrumentState(spec, index, fundingRate);
+      const book =
+        spec.book === undefined
+          ? null
+          : new SyntheticBook(
+              spec.book,
+              spec.tickSize,
+              finerStep(spec.stepSize, spec.marketStepSize ?? spec.stepSize),
+              options.bookSeed ?? 42,
+              spec.symbol,
+            );
+      const instrument = createInstrumentState(spec, index, fundingRate, book);
       this.instrumentsBySymbol.set(spec.symbol, instrument);
       return instrument;
     });
@@ -359,6 +394,7 @@ export class MatchingCore {
       instrument.hasPrice = true;
       instrument.nextFundingTime = this.nextFundingBoundary(time);
     }
+    if (instrument.book !== null) instrument.book.setLast(instrument.book.ticksOf(last), time);
     if (instrument.thresholdsDirty) recomputeThresholds(instrument);
     if (
       last >= instrument.lastRiseTrigger ||
@@ -392,6 +428,43 @@ export class MatchingCore {
       nextFundingTime: instrument.nextFundingTime,
       time: instrument.time,
     };
+  }
+
+  /** The book's best `limit` levels a side (`GET /fapi/v1/depth`); empty sides without a book. */
+  depth(symbol: string, limit: number): DepthView {
+    const book = this.instrumentOf(symbol).book;
+    if (book === null) return { lastUpdateId: 0, bids: [], asks: [] };
+    return { lastUpdateId: book.updateId, bids: book.side(0, limit), asks: book.side(1, limit) };
+  }
+
+  /** The best bid and ask; without a book both are the last price with quantity '0'. */
+  bookTop(symbol: string): BookTopView {
+    const instrument = this.instrumentOf(symbol);
+    const book = instrument.book;
+    const zeroQty = instrument.zeroQuantityText;
+    if (book === null || !instrument.hasPrice) {
+      const last = instrument.hasPrice ? formatPrice(lastPriceOf(instrument), instrument.tickDecimals) : '0';
+      return { updateId: 0, bidPrice: last, bidQty: zeroQty, askPrice: last, askQty: zeroQty };
+    }
+    const bid = book.best(0);
+    const ask = book.best(1);
+    return {
+      updateId: book.updateId,
+      bidPrice: bid?.[0] ?? '0',
+      bidQty: bid?.[1] ?? zeroQty,
+      askPrice: ask?.[0] ?? '0',
+      askQty: ask?.[1] ?? zeroQty,
+    };
+  }
+
+  /** The book's update id now (0 without a book). */
+  bookUpdateId(symbol: string): number {
+    return this.instrumentOf(symbol).book?.updateId ?? 0;
+  }
+
+  /** The levels that changed after update `since` (diff-depth streams); undefined without a book. */
+  bookChanges(symbol: string, since: number): BookChanges | undefined {
+    return this.instrumentOf(symbol).book?.changesSince(since);
   }
 
   instruments(): InstrumentSpec[] {
@@ -447,7 +520,7 @@ export class MatchingCore {
     checkPrice(instrument, price);
     checkPercentPrice(instrument, order.isBuy, price, markPriceOf(instrument));
     const last = lastPriceOf(instrument);
-    const crosses = order.isBuy ? price.gte(last) : price.lte(last);
+    const crosses = this.limitCrosses(instrument, order.isBuy, price, last);
     if (quantity.lte(order.executedQuantity) || (crosses && order.timeInForce === 'GTX')) {
       this.closeOrder(order, 'CANCELED', now);
       return orderView(order);
@@ -487,7 +560,7 @@ export class MatchingCore {
     order.updateTime = now;
     this.emitOrder(order, 'AMENDMENT', now);
     if (crosses) {
-      this.applyFill(order, last, remaining, false, now);
+      this.takeLiquidity(order, remaining, now);
       if (isOpenStatus(order.status)) this.rest(order);
     } else {
       this.rest(order);
@@ -997,7 +1070,7 @@ export class MatchingCore {
     }
     const last = lastPriceOf(instrument);
     const isMarket = intent.type === 'MARKET';
-    const crosses = isMarket || (intent.isBuy ? intent.price.gte(last) : intent.price.lte(last));
+    const crosses = isMarket || this.limitCrosses(instrument, intent.isBuy, intent.price, last);
     if (!intent.reduceOnly && quantity.times(isMarket ? last : intent.price).lt(instrument.minNotional)) {
       throw rejections.notionalTooSmall(instrument.minNotionalText);
     }
@@ -1103,11 +1176,14 @@ export class MatchingCore {
         quantity = floorToIncrement(quantity.times(ratio), instrument.stepSize);
         if (quantity.gt(order.origQuantity)) quantity = order.origQuantity;
       }
-      if (order.timeInForce === 'FOK' && quantity.lt(order.origQuantity)) {
+      if (
+        order.timeInForce === 'FOK' &&
+        (quantity.lt(order.origQuantity) || !this.bookHolds(order, quantity))
+      ) {
         this.closeOrder(order, 'EXPIRED', now); // fill-or-kill: all or nothing
         return;
       }
-      if (quantity.gt(0)) this.applyFill(order, lastPriceOf(instrument), quantity, false, now);
+      if (quantity.gt(0)) this.takeLiquidity(order, quantity, now);
       if (!isOpenStatus(order.status)) return;
       if (immediate) this.closeOrder(order, 'EXPIRED', now);
       else this.rest(order);
@@ -1115,6 +1191,55 @@ export class MatchingCore {
       this.closeOrder(order, 'EXPIRED', now);
     } else {
       this.rest(order);
+    }
+  }
+
+  /** Whether a LIMIT price takes liquidity: through the best opposite level, or the last price without a book. */
+  private limitCrosses(instrument: InstrumentState, isBuy: boolean, price: Decimal, last: Decimal): boolean {
+    const book = instrument.book;
+    if (book === null) return isBuy ? price.gte(last) : price.lte(last);
+    const ticks = book.ticksOf(price.toNumber());
+    return isBuy ? ticks >= book.bestAsk : ticks <= book.bestBid;
+  }
+
+  /** The levels a taker order walks for `quantity` (within its LIMIT price), as `[ticks, steps]`. */
+  private walkOf(order: OrderState, book: SyntheticBook, quantity: Decimal): [number, number][] {
+    const steps = book.stepsOf(quantity.toNumber());
+    const limit = order.type === 'LIMIT' ? book.ticksOf(order.priceFloat) : undefined;
+    return book.walk(order.isBuy, steps, limit);
+  }
+
+  /** Whether the book can fill all of `quantity` within the order's price (FOK). */
+  private bookHolds(order: OrderState, quantity: Decimal): boolean {
+    const book = order.instrument.book;
+    if (book === null) return true;
+    const steps = book.stepsOf(quantity.toNumber());
+    let total = 0;
+    for (const [, taken] of this.walkOf(order, book, quantity)) total += taken;
+    return total >= steps;
+  }
+
+  /**
+   * Fills up to `quantity` of a taker order: one fill per price level it walks in the book, best first
+   * (or one fill at the last price without a book). What the book cannot give stays unfilled.
+   */
+  private takeLiquidity(order: OrderState, quantity: Decimal, now: number): void {
+    const book = order.instrument.book;
+    if (book === null) {
+      this.applyFill(order, lastPriceOf(order.instrument), quantity, false, now);
+      return;
+    }
+    const side = order.isBuy ? 1 : 0;
+    for (const [ticks, steps] of this.walkOf(order, book, quantity)) {
+      book.take(side, ticks, steps, now);
+      this.applyFill(
+        order,
+        new CoreDecimal(book.priceText(ticks)),
+        new CoreDecimal(book.quantityText(steps)),
+        false,
+        now,
+      );
+      if (!isOpenStatus(order.status)) break;
     }
   }
 

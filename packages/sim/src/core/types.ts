@@ -4,6 +4,8 @@
  * Prices and quantities cross this boundary as decimal strings, exactly as Binance sends them.
  */
 
+import type { BookSpec } from './order-book';
+
 export type Side = 'BUY' | 'SELL';
 export type MarginType = 'CROSSED' | 'ISOLATED';
 export type WorkingType = 'MARK_PRICE' | 'CONTRACT_PRICE';
@@ -40,6 +42,8 @@ export interface InstrumentSpec {
   /** PERCENT_PRICE: a limit price must lie within mark × [down, up]. */
   readonly percentPriceUp: string;
   readonly percentPriceDown: string;
+  /** The seeded order book takers walk (see order-book.ts); without it, unlimited liquidity at the last price. */
+  readonly book?: BookSpec;
 }
 
 /** A Binance-shaped rejection: `code` and `msg` go to the client verbatim (HTTP 400 unless `httpStatus`). */

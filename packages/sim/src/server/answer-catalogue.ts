@@ -378,6 +378,13 @@ export const ANSWER_CATALOGUE: Readonly<Record<string, Shape>> = {
   'GET /fapi/v1/ticker/24hr': TICKER_24H,
   'GET /fapi/v1/ticker/price': TICKER_PRICE,
   'GET /fapi/v1/ticker/bookTicker': BOOK_TICKER,
+  'GET /fapi/v1/depth': object({
+    lastUpdateId: 'int',
+    E: 'int',
+    T: 'int',
+    bids: array({ tuple: ['decimal', 'decimal'] }),
+    asks: array({ tuple: ['decimal', 'decimal'] }),
+  }),
   'GET /fapi/v1/aggTrades': array(AGG_TRADE),
   'GET /fapi/v1/leverageBracket': array(LEVERAGE_BRACKET),
   'GET /fapi/v1/symbolConfig': array(SYMBOL_CONFIG),

@@ -129,6 +129,18 @@ function optionalSymbol(request: RouteRequest): string | undefined {
   return request.params.has('symbol') ? symbolOf(request) : undefined;
 }
 
+/** The limits `GET /fapi/v1/depth` accepts (Binance's list; anything else is -1130). */
+const DEPTH_LIMITS: readonly number[] = [5, 10, 20, 50, 100, 500, 1000];
+
+/** Binance's depth weights: 2 up to 50 levels, 5 for 100, 10 for 500, 20 for 1000. */
+function depthWeight(params: RequestParams): number {
+  const limit = Number(params.optional('limit') ?? 500);
+  if (limit <= 50) return 2;
+  if (limit <= 100) return 5;
+  if (limit <= 500) return 10;
+  return 20;
+}
+
 function klineWeight(params: RequestParams): number {
   const limit = Number(params.optional('limit') ?? 500);
   if (limit < 100) return 1;
@@ -763,25 +775,42 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
     security: 'NONE',
     weight: withOrWithoutSymbol(2, 5),
     handle: (request) => {
-      // The emulator has no depth: the best bid and ask are both the last price.
       const row = (symbol: string) => {
-        const market = request.context.core.market(symbol);
-        const tape = request.context.recentTrades(symbol);
-        const lastQty = tape.at(-1)?.q ?? '0';
+        const top = request.context.core.bookTop(symbol);
+        const time = request.context.core.market(symbol).time;
         return {
           symbol,
-          bidPrice: market.lastPrice,
-          bidQty: lastQty,
-          askPrice: market.lastPrice,
-          askQty: lastQty,
-          time: market.time,
-          lastUpdateId: market.time,
+          bidPrice: top.bidPrice,
+          bidQty: top.bidQty,
+          askPrice: top.askPrice,
+          askQty: top.askQty,
+          time,
+          lastUpdateId: top.updateId,
         };
       };
       const symbol = optionalSymbol(request);
       return symbol
         ? row(symbol)
         : request.context.core.instruments().map((instrument) => row(instrument.symbol));
+    },
+  },
+  'GET /fapi/v1/depth': {
+    security: 'NONE',
+    weight: depthWeight,
+    handle: (request) => {
+      const symbol = symbolOf(request);
+      const limit = request.params.integer('limit') ?? 500;
+      if (!DEPTH_LIMITS.includes(limit)) {
+        throw new SimRejection(-1130, "Data sent for parameter 'limit' is not valid.");
+      }
+      const depth = request.context.core.depth(symbol, limit);
+      return {
+        lastUpdateId: depth.lastUpdateId,
+        E: request.context.serverTime(),
+        T: request.context.core.market(symbol).time,
+        bids: depth.bids,
+        asks: depth.asks,
+      };
     },
   },
   'GET /fapi/v1/aggTrades': {
