@@ -5,7 +5,7 @@ import type { BotConfig } from '@bot/config';
 import { createExchange, isExchangeAdapterError } from '@bot/exchange';
 import type { RateLimitedError } from '@bot/exchange';
 import { parseKlineCsv, startSim } from '@bot/sim';
-import type { Sim } from '@bot/sim';
+import type { Candle, ListedContract, Sim } from '@bot/sim';
 import { klineIntervalMs, perpSymbol, toExchangeId } from '@bot/symbols';
 import type { KlineInterval } from '@bot/symbols';
 import { checkpointHint, verifyTrailSinceCheckpoint } from './audit-checkpoint';
@@ -31,6 +31,10 @@ export interface PaperMarket {
   readonly replayFile?: string;
   /** An emulator already running; the API key and secret come from the config's credentials. */
   readonly url?: string;
+  /** Candles to replay, already read (`bot backtest`); trades their one symbol like `replayFile`. */
+  readonly replay?: { readonly symbol: string; readonly base: string; readonly candles: readonly Candle[] };
+  /** The emulator's listed contracts (default its own five); `bot backtest` lists the instrument snapshot's. */
+  readonly contracts?: readonly ListedContract[];
 }
 
 /** The configured secret values (API key and secret, operator token) that must never be printed or recorded. */
@@ -95,13 +99,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         apiSecret: config.credentials.apiSecret?.reveal() ?? '',
       };
     } else {
-      const replay = paper.replayFile ? readReplay(paper.replayFile, config.quoteCoin) : undefined;
+      const replay =
+        paper.replay ?? (paper.replayFile ? readReplay(paper.replayFile, config.quoteCoin) : undefined);
       if (replay) config = { ...config, symbols: [perpSymbol(replay.base, config.quoteCoin)] };
       sim = await startSim({
         seed: paper.seed ?? 42,
         speed: paper.speed ?? 60,
         historyMinutes: paperHistoryMinutes(config.strategy.timeframe),
         ...(replay ? { replay: { symbol: replay.symbol, candles: replay.candles } } : {}),
+        ...(paper.contracts ? { contracts: paper.contracts } : {}),
       });
       const [account] = sim.accounts;
       connection = {

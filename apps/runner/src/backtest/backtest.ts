@@ -1,0 +1,275 @@
+/**
+ * `bot backtest`'s engine: the same bot as `bot run --replay` — `startBot` in paper mode, the `Trader`,
+ * `@bot/strategy`, `RiskGuard`, sizing, protected entries through the ccxt adapter, and the emulator's
+ * matching core (fees, funding, liquidation) replaying the archive's 1m candles — on the emulator's manual
+ * clock: the market moves one strategy candle at a time, and the next move waits until the bot has handled
+ * that candle and everything it caused. So a backtest takes the same decisions as a live replay, as fast as
+ * the bot can take them, and the same every time.
+ *
+ * The trades in the report come from the matching core's own fills (as the exchange would report them):
+ * entries, stop-loss and take-profit executions, closes, with their fees and realized PnL.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BotConfig } from '@bot/config';
+import type { Candle, CoreEvent } from '@bot/sim';
+import { klineIntervalMs, perpSymbol } from '@bot/symbols';
+import type { KlineInterval } from '@bot/symbols';
+import type { Logger } from '../logger';
+import { startBot } from '../run';
+import type { RunSummary } from '../trader';
+import { contractFor, snapshotContracts } from './instruments';
+
+export interface BacktestFill {
+  readonly symbol: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly price: number;
+  readonly qty: number;
+  readonly fee: number;
+  readonly realizedPnl: number;
+  readonly time: number;
+  /** What the order was: MARKET, LIMIT, STOP_MARKET, TAKE_PROFIT(_MARKET), LIQUIDATION… */
+  readonly orderType: string;
+  readonly reduceOnly: boolean;
+}
+
+export interface BacktestTrade {
+  readonly symbol: string;
+  readonly side: 'long' | 'short';
+  readonly entryTime: number;
+  readonly entryPrice: number;
+  readonly exitTime: number;
+  readonly exitPrice: number;
+  readonly quantity: number;
+  readonly fees: number;
+  /** Realized PnL less fees, in the quote coin. */
+  readonly pnl: number;
+  /** stop-loss, take-profit, market (flattened at the end or by the bot), liquidation. */
+  readonly exit: string;
+  /** Stop and target of the position's protective orders, when it had them. */
+  readonly stop?: number | undefined;
+  readonly target?: number | undefined;
+}
+
+export interface BacktestResult {
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly from: number;
+  readonly to: number;
+  readonly candles: number;
+  readonly startBalance: number;
+  readonly endBalance: number;
+  readonly fills: readonly BacktestFill[];
+  readonly trades: readonly BacktestTrade[];
+  readonly summary: RunSummary;
+  /** Market time reached: less than `to` when interrupted. */
+  readonly reached: number;
+  readonly interrupted: boolean;
+  readonly elapsedMs: number;
+  /** Close prices per strategy candle, for the report's price chart. */
+  readonly prices: readonly { readonly time: number; readonly close: number }[];
+}
+
+export interface BacktestOptions {
+  readonly config: BotConfig;
+  readonly logger: Logger;
+  /** One symbol's 1m candles (exchange id, e.g. `BTCUSDC`). */
+  readonly symbol: string;
+  readonly candles: readonly Candle[];
+  /** Keep the audit trail at the config's path (default: written to a temporary directory and removed). */
+  readonly audit?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (reached: number, from: number, to: number) => void;
+}
+
+const START_BALANCE = 10_000;
+
+/** Runs the bot over the candles; resolves to the fills, trades and the Trader's own summary. */
+export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
+  const started = performance.now();
+  const contract = contractFor(options.symbol);
+  const { instrument } = contract;
+  const first = options.candles[0];
+  const last = options.candles.at(-1);
+  if (!first || !last) throw new RangeError(`${options.symbol}: no candles to backtest`);
+  const scratch = options.audit ? undefined : mkdtempSync(join(tmpdir(), 'bot-backtest-'));
+  const config: BotConfig = {
+    ...options.config,
+    mode: 'paper',
+    quoteCoin: instrument.quoteAsset as BotConfig['quoteCoin'],
+    settleCoin: instrument.marginAsset as BotConfig['settleCoin'],
+    symbols: [perpSymbol(instrument.baseAsset, instrument.quoteAsset)],
+    compliance: {
+      ...options.config.compliance,
+      ...(scratch ? { auditPath: join(scratch, 'audit.jsonl') } : {}),
+    },
+  };
+  const timeframe = config.strategy.timeframe as KlineInterval;
+  const frameMs = klineIntervalMs(timeframe);
+  if (frameMs === undefined)
+    throw new RangeError(`timeframe ${timeframe}: a backtest needs a fixed-length timeframe`);
+  const bot = await startBot({
+    config,
+    logger: options.logger,
+    operatorApi: false,
+    paper: {
+      speed: 'manual',
+      replay: { symbol: instrument.symbol, base: instrument.baseAsset, candles: options.candles },
+      contracts: snapshotContracts(),
+    },
+  });
+  const sim = bot.sim;
+  if (!sim) throw new Error('the backtest needs the in-process emulator');
+  const fills: BacktestFill[] = [];
+  const drain = sim.core.drainEvents.bind(sim.core);
+  sim.core.drainEvents = () => {
+    const events = drain();
+    for (const event of events) collectFill(event, fills);
+    return events;
+  };
+  const prices: { time: number; close: number }[] = [];
+  const end = last.openTime + 60_000;
+  let interrupted = false;
+  let index = 0;
+  let result: BacktestResult | undefined;
+  try {
+    while (sim.marketTime() < end) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const now = sim.marketTime();
+      const next = Math.min(end, Math.floor(now / frameMs) * frameMs + frameMs);
+      sim.advance(next - now);
+      // Wait for the bot only when a strategy candle closed with data in it (a gap closes none).
+      let traded = false;
+      while (index < options.candles.length && (options.candles[index] as Candle).openTime < next) {
+        traded = true;
+        index += 1;
+      }
+      if (traded && next % frameMs === 0) {
+        await bot.trader.processedThrough(next - 1);
+        prices.push({ time: next - frameMs, close: Number((options.candles[index - 1] as Candle).close) });
+      }
+      options.onProgress?.(sim.marketTime(), first.openTime, end);
+    }
+  } finally {
+    // Positions still open at the end are closed at market, as a backtest's last candle ends them.
+    const summary = await bot.stop({ flatten: true });
+    sim.core.drainEvents = drain;
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    const trades = tradesFromFills(fills);
+    result = {
+      symbol: instrument.symbol,
+      timeframe,
+      from: first.openTime,
+      to: end,
+      candles: options.candles.length,
+      startBalance: START_BALANCE,
+      endBalance: START_BALANCE + trades.reduce((sum, trade) => sum + trade.pnl, 0),
+      fills,
+      trades,
+      summary,
+      reached: sim.marketTime(),
+      interrupted,
+      elapsedMs: performance.now() - started,
+      prices,
+    };
+  }
+  return result;
+}
+
+function collectFill(event: CoreEvent, fills: BacktestFill[]): void {
+  if (event.kind !== 'order' || !event.fill) return;
+  const { fill, order } = event;
+  fills.push({
+    symbol: fill.symbol,
+    side: fill.side,
+    price: Number(fill.price),
+    qty: Number(fill.qty),
+    fee: Number(fill.commission),
+    realizedPnl: Number(fill.realizedPnl),
+    time: fill.time,
+    orderType: order.forcedClose ? 'LIQUIDATION' : order.origType,
+    reduceOnly: order.reduceOnly || order.closePosition,
+  });
+}
+
+const EXIT_NAMES: Record<string, string> = {
+  STOP_MARKET: 'stop-loss',
+  STOP: 'stop-loss',
+  TAKE_PROFIT: 'take-profit',
+  TAKE_PROFIT_MARKET: 'take-profit',
+  LIQUIDATION: 'liquidation',
+};
+
+/** Round trips from fills: a trade opens when a symbol's position leaves zero and ends when it is back. */
+export function tradesFromFills(fills: readonly BacktestFill[]): BacktestTrade[] {
+  const trades: BacktestTrade[] = [];
+  const open = new Map<
+    string,
+    {
+      side: 'long' | 'short';
+      position: number;
+      entryTime: number;
+      entryQty: number;
+      entryCost: number;
+      exitQty: number;
+      exitCost: number;
+      fees: number;
+      pnl: number;
+      exit: string;
+      exitTime: number;
+    }
+  >();
+  for (const fill of fills) {
+    const signed = fill.side === 'BUY' ? fill.qty : -fill.qty;
+    let trade = open.get(fill.symbol);
+    if (!trade) {
+      trade = {
+        side: signed > 0 ? 'long' : 'short',
+        position: 0,
+        entryTime: fill.time,
+        entryQty: 0,
+        entryCost: 0,
+        exitQty: 0,
+        exitCost: 0,
+        fees: 0,
+        pnl: 0,
+        exit: 'market',
+        exitTime: fill.time,
+      };
+      open.set(fill.symbol, trade);
+    }
+    const adds = (trade.side === 'long') === signed > 0;
+    if (adds) {
+      trade.entryQty += fill.qty;
+      trade.entryCost += fill.qty * fill.price;
+    } else {
+      trade.exitQty += fill.qty;
+      trade.exitCost += fill.qty * fill.price;
+      trade.exit = EXIT_NAMES[fill.orderType] ?? 'market';
+      trade.exitTime = fill.time;
+    }
+    trade.position += signed;
+    trade.fees += fill.fee;
+    trade.pnl += fill.realizedPnl - fill.fee;
+    if (Math.abs(trade.position) < 1e-12) {
+      open.delete(fill.symbol);
+      trades.push({
+        symbol: fill.symbol,
+        side: trade.side,
+        entryTime: trade.entryTime,
+        entryPrice: trade.entryCost / trade.entryQty,
+        exitTime: trade.exitTime,
+        exitPrice: trade.exitQty > 0 ? trade.exitCost / trade.exitQty : Number.NaN,
+        quantity: trade.entryQty,
+        fees: trade.fees,
+        pnl: trade.pnl,
+        exit: trade.exit,
+      });
+    }
+  }
+  return trades;
+}
