@@ -141,7 +141,7 @@ export function buildProgram(): Command {
     .command('data')
     .description('kline archives for backtests')
     .command('sample')
-    .description('write a generated archive shaped like Binance\'s (a first backtest that downloads nothing)')
+    .description("write a generated archive shaped like Binance's (a first backtest that downloads nothing)")
     .option('--dir <dir>', 'where to write it', 'data')
     .option('--symbol <symbol>', 'symbol (its tick grid comes from the instrument snapshot)', 'BTCUSDC')
     .option('--days <days>', 'days of 1m candles from 2024-01-01', '7')
@@ -164,7 +164,8 @@ export function buildProgram(): Command {
         symbol: options.symbol,
         start: Date.UTC(2024, 0, 1),
         minutes: days * 1440,
-        startPrice: 1000 * Number(tickSize) * 10_000 > 0 ? 42_000 * Math.min(1, Number(tickSize) * 10) : 42_000,
+        startPrice:
+          1000 * Number(tickSize) * 10_000 > 0 ? 42_000 * Math.min(1, Number(tickSize) * 10) : 42_000,
         tickSize,
       });
       console.log(path);
