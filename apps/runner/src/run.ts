@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { AuditCorruptError, openAuditTrail } from '@bot/audit';
 import type { BotConfig } from '@bot/config';
 import { createExchange, isExchangeAdapterError } from '@bot/exchange';
-import type { RateLimitedError } from '@bot/exchange';
+import type { RateLimitedError, RuntimeOptions } from '@bot/exchange';
 import { parseKlineCsv, startSim } from '@bot/sim';
 import type { Candle, ListedContract, Sim } from '@bot/sim';
 import { klineIntervalMs, perpSymbol, toExchangeId } from '@bot/symbols';
@@ -56,6 +56,11 @@ export interface StartBotOptions {
   readonly feeds?: TraderOptions['feeds'];
   /** Your own strategy per symbol (`@bot/strategy`'s `Strategy` interface); default the breakout strategy. */
   readonly createStrategy?: TraderOptions['createStrategy'];
+  /**
+   * The exchange adapter's clock and sleep (default the wall clock): `bot backtest` gives the emulator's
+   * manual clock, so a wait for a fill lets market time pass instead of wall time.
+   */
+  readonly exchangeRuntime?: (sim: Sim | undefined) => Pick<RuntimeOptions, 'now' | 'sleep'>;
 }
 
 export interface RunningBot {
@@ -178,6 +183,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       orders: config.orders,
       execution: config.execution,
       leverage: config.risk.leverageDefault,
+      ...options.exchangeRuntime?.(sim),
       // Every request is logged at debug; warnings and errors (retries, incidents) stay visible.
       log: (entry) =>
         logger[entry.level === 'info' ? 'debug' : entry.level](

@@ -113,6 +113,16 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     config,
     logger: options.logger,
     operatorApi: false,
+    // The adapter waits (for a fill, between retries) in market time: the market moves while it waits.
+    exchangeRuntime: (emulator) =>
+      emulator
+        ? {
+            sleep: (ms) => {
+              emulator.advance(Math.max(0, ms));
+              return new Promise((resolve) => setImmediate(resolve));
+            },
+          }
+        : {},
     paper: {
       speed: 'manual',
       replay: { symbol: instrument.symbol, base: instrument.baseAsset, candles: options.candles },
@@ -128,6 +138,16 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     for (const event of events) collectFill(event, fills);
     return events;
   };
+  // The market stream counts as up once each subscription delivered its first message, and on a manual
+  // clock nothing is sent until the clock moves: it is moved a second at a time inside the first minute
+  // (candle updates, no candle closes) until both streams are live. Otherwise the first candle would wait
+  // for the stream's REST fallback, seconds of wall clock.
+  for (let waited = 0; waited < 10_000; waited += 5) {
+    const feeds = bot.trader.health().feeds as Record<string, string>;
+    if (feeds.market === 'live' && feeds.userData === 'live') break;
+    if (feeds.market !== 'live' && (sim.marketTime() % 60_000) + 1_000 < 60_000) sim.advance(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   const prices: { time: number; close: number }[] = [];
   const end = last.openTime + 60_000;
   let interrupted = false;
