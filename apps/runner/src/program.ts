@@ -131,6 +131,7 @@ export function buildProgram(): Command {
     .option('--to <date>', 'day after the last, e.g. 2025-01-01 (UTC)')
     .option('--config <file>', 'config file (risk, strategy)')
     .option('--json <file>', 'write the report and every trade as JSON')
+    .option('--report <file>', 'write the report as one self-contained HTML page with its charts')
     .option('--audit <on|off>', 'keep the audit trail at the configured path', 'off')
     .option('--log-level <level>', "the bot's log on stderr", 'error')
     .action(async (options: BacktestCommandOptions) => {

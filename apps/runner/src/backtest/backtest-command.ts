@@ -14,6 +14,7 @@ import { EXIT_BAD_INPUT } from '../run-command';
 import { runBacktest } from './backtest';
 import type { BacktestResult } from './backtest';
 import { UnknownInstrumentError, contractFor } from './instruments';
+import { htmlReport } from './html-report';
 import { computeStats, formatStats, reportJson } from './report';
 
 export interface BacktestCommandOptions {
@@ -24,6 +25,7 @@ export interface BacktestCommandOptions {
   readonly to?: string;
   readonly config?: string;
   readonly json?: string;
+  readonly report?: string;
   readonly audit?: string;
   readonly logLevel?: string;
 }
@@ -188,5 +190,6 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
   const quote = contractFor(data[0]?.symbol ?? '').instrument.quoteAsset;
   for (const line of formatStats(stats, quote)) console.log(line);
   if (options.json) writeWhole(options.json, reportJson(result, stats));
+  if (options.report) writeWhole(options.report, htmlReport(result, stats));
   return 0;
 }

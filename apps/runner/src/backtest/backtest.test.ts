@@ -1,5 +1,6 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CoreEvent } from '@bot/sim';
 import { archiveText, readKlines } from '../data/kline-archive';
@@ -270,4 +271,79 @@ describe('parity with bot run --replay', () => {
     expect(backtest.summary.entries).toBe(replaySummary.entries);
     expect(backtest.summary.denials).toEqual(replaySummary.denials);
   }, 180_000);
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+
+describe('the HTML report', () => {
+  // `apt-get install -y chromium` gives /usr/bin/chromium.
+  it.skipIf(!existsSync(CHROMIUM))(
+    'is one self-contained file that renders its three charts with every trade in headless Chromium',
+    async () => {
+      const dir = tempDir();
+      writeSampleArchive(dir, { ...btc, minutes: 2 * 1440 });
+      const report = join(dir, 'report.html');
+      const json = join(dir, 'report.json');
+      vi.stubEnv('BOT_AUDIT_PATH', join(dir, 'audit.jsonl'));
+      const result = await command({ data: [dir], timeframe: '15m', report, json });
+      vi.unstubAllEnvs();
+      expect(result.code).toBe(0);
+      const html = readFileSync(report, 'utf8');
+      expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+      const trades = (JSON.parse(readFileSync(json, 'utf8')) as { trades: unknown[] }).trades.length;
+      expect(trades).toBeGreaterThan(0);
+
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+        ],
+      });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1200, height: 1300 } });
+        const errors: string[] = [];
+        const requests: string[] = [];
+        page.on('pageerror', (error) => errors.push(error.message));
+        page.on('request', (request) => requests.push(request.url()));
+        await page.goto(pathToFileURL(report).href);
+        await page.waitForSelector('body[data-rendered="true"]', { timeout: 15_000 });
+        // Runs in the page (DOM code, kept as text: this package compiles without the DOM library).
+        const rendered = (await page.evaluate(`(() => {
+          const charts = ['price', 'equity', 'drawdown'].map((id) => {
+            const canvases = [...document.querySelectorAll('#' + id + ' canvas')];
+            // A chart drew something: some canvas of it has pixels that are not blank.
+            const drawn = canvases.some((canvas) => {
+              const context = canvas.getContext('2d');
+              if (!context || canvas.width === 0) return false;
+              const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+              for (let index = 3; index < pixels.length; index += 4) if (pixels[index] > 0) return true;
+              return false;
+            });
+            return { id, canvases: canvases.length, drawn };
+          });
+          return { report: window.backtestReport, rows: document.querySelectorAll('tr.trade').length, charts };
+        })()`)) as {
+          report: { trades: number; markers: number };
+          rows: number;
+          charts: { id: string; canvases: number; drawn: boolean }[];
+        };
+        expect(errors).toEqual([]);
+        expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
+        expect(rendered.report.trades).toBe(trades);
+        expect(rendered.rows).toBe(trades);
+        // Every trade has its entry and exit marked, plus its stop and target.
+        expect(rendered.report.markers).toBeGreaterThanOrEqual(2 * trades);
+        for (const chart of rendered.charts) expect(chart, chart.id).toMatchObject({ drawn: true });
+        if (process.env.BACKTEST_SCREENSHOT) await page.screenshot({ path: process.env.BACKTEST_SCREENSHOT });
+      } finally {
+        await browser.close();
+      }
+    },
+    120_000,
+  );
 });

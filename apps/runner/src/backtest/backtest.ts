@@ -132,10 +132,21 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const sim = bot.sim;
   if (!sim) throw new Error('the backtest needs the in-process emulator');
   const fills: BacktestFill[] = [];
+  const protections: { symbol: string; kind: 'stop' | 'target'; price: number; time: number }[] = [];
   const drain = sim.core.drainEvents.bind(sim.core);
   sim.core.drainEvents = () => {
     const events = drain();
-    for (const event of events) collectFill(event, fills);
+    for (const event of events) {
+      collectFill(event, fills);
+      if (event.kind === 'algo' && event.algo.algoStatus === 'NEW') {
+        protections.push({
+          symbol: event.algo.symbol,
+          kind: event.algo.orderType.startsWith('STOP') ? 'stop' : 'target',
+          price: Number(event.algo.triggerPrice),
+          time: event.time,
+        });
+      }
+    }
     return events;
   };
   // The market stream counts as up once each subscription delivered its first message, and on a manual
@@ -179,7 +190,17 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const summary = await bot.stop({ flatten: true });
     sim.core.drainEvents = drain;
     if (scratch) rmSync(scratch, { recursive: true, force: true });
-    const trades = tradesFromFills(fills);
+    const trades = tradesFromFills(fills).map((trade) => {
+      const during = protections.filter(
+        (order) =>
+          order.symbol === trade.symbol && order.time >= trade.entryTime && order.time <= trade.exitTime,
+      );
+      return {
+        ...trade,
+        stop: during.find((order) => order.kind === 'stop')?.price,
+        target: during.find((order) => order.kind === 'target')?.price,
+      };
+    });
     result = {
       symbol: instrument.symbol,
       timeframe,

@@ -158,7 +158,8 @@ export function computeStats(result: BacktestResult): BacktestStats {
     drawdownTo: drawdownTo === undefined ? null : iso(drawdownTo),
     sharpe: sd > 0 ? round((mean / sd) * Math.sqrt(365)) : null,
     sortino: downside > 0 ? round((mean / downside) * Math.sqrt(365)) : null,
-    calmar: maxDrawdownPct > 0 ? round(annualReturn / maxDrawdownPct) : null,
+    // Annualised over less than a month, a return says little: no Calmar then.
+    calmar: maxDrawdownPct > 0 && years >= 30 / 365 ? round(annualReturn / maxDrawdownPct) : null,
     exposure: round(exposed / span, 4),
     longestWinStreak: longestWin,
     longestLossStreak: longestLoss,
