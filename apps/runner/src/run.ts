@@ -35,6 +35,12 @@ export interface PaperMarket {
   readonly replay?: { readonly symbol: string; readonly base: string; readonly candles: readonly Candle[] };
   /** The emulator's listed contracts (default its own five); `bot backtest` lists the instrument snapshot's. */
   readonly contracts?: readonly ListedContract[];
+  /**
+   * The emulator's request-weight limit per wall-clock minute (default Binance's 2400). `bot backtest` lifts
+   * it: it plays days of market in a wall-clock minute, and the bot's requests per market minute are what
+   * Binance would see.
+   */
+  readonly weightLimitPerMinute?: number;
 }
 
 /** The configured secret values (API key and secret, operator token) that must never be printed or recorded. */
@@ -113,6 +119,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         historyMinutes: paperHistoryMinutes(config.strategy.timeframe),
         ...(replay ? { replay: { symbol: replay.symbol, candles: replay.candles } } : {}),
         ...(paper.contracts ? { contracts: paper.contracts } : {}),
+        ...(paper.weightLimitPerMinute ? { weightLimitPerMinute: paper.weightLimitPerMinute } : {}),
       });
       const [account] = sim.accounts;
       connection = {

@@ -127,6 +127,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       speed: 'manual',
       replay: { symbol: instrument.symbol, base: instrument.baseAsset, candles: options.candles },
       contracts: snapshotContracts(),
+      // The emulator counts request weight per wall-clock minute, and a backtest plays days in one.
+      weightLimitPerMinute: 1_000_000_000,
     },
   });
   const sim = bot.sim;
