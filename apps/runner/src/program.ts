@@ -3,6 +3,7 @@ import { startSim } from '@bot/sim';
 import { Command } from 'commander';
 import { backtestCommand } from './backtest/backtest-command';
 import { contractFor } from './backtest/instruments';
+import { DEFAULT_BASE_URL, DownloadError, downloadArchives } from './data/download';
 import { writeSampleArchive } from './data/sample-archive';
 import type { BacktestCommandOptions } from './backtest/backtest-command';
 import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
@@ -138,9 +139,48 @@ export function buildProgram(): Command {
       process.exitCode = await backtestCommand(options);
     });
 
-  program
-    .command('data')
-    .description('kline archives for backtests')
+  const data = program.command('data').description('kline archives for backtests');
+  data
+    .command('download')
+    .description(
+      "download Binance's USDⓈ-M monthly kline archives, each checked against its .CHECKSUM; resumable",
+    )
+    .requiredOption('--symbols <list>', 'e.g. BTCUSDC,ETHUSDC')
+    .requiredOption('--from <YYYY-MM>', 'first month')
+    .requiredOption('--to <YYYY-MM>', 'last month (inclusive)')
+    .option('--timeframe <interval>', 'kline interval of the archives', '1m')
+    .option('--dir <dir>', 'where the archives go', 'data')
+    .option('--base-url <url>', 'archive host (a mirror, or a test server)', DEFAULT_BASE_URL)
+    .action(
+      async (options: {
+        symbols: string;
+        from: string;
+        to: string;
+        timeframe: string;
+        dir: string;
+        baseUrl: string;
+      }) => {
+        try {
+          const report = await downloadArchives({
+            symbols: options.symbols.split(',').map((symbol) => symbol.trim().toUpperCase()),
+            interval: options.timeframe,
+            from: options.from,
+            to: options.to,
+            dir: options.dir,
+            baseUrl: options.baseUrl,
+            onProgress: (line) => console.error(line),
+          });
+          console.log(
+            `${report.downloaded.length} downloaded, ${report.skipped.length} already here, ${report.missing.length} not published`,
+          );
+        } catch (error) {
+          if (!(error instanceof DownloadError)) throw error;
+          console.error(`bot data download: ${error.message}`);
+          process.exitCode = 2;
+        }
+      },
+    );
+  data
     .command('sample')
     .description("write a generated archive shaped like Binance's (a first backtest that downloads nothing)")
     .option('--dir <dir>', 'where to write it', 'data')
