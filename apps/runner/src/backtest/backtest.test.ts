@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -346,4 +347,23 @@ describe('the HTML report', () => {
     },
     120_000,
   );
+});
+
+describe('Ctrl-C', () => {
+  it('stops the backtest and prints the partial report, exit 0', async () => {
+    const dir = tempDir();
+    writeSampleArchive(dir, { ...btc, minutes: 31 * 1440 });
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'bot.js');
+    const child = spawn(process.execPath, [bin, 'backtest', '--data', dir, '--timeframe', '15m'], {
+      env: { ...process.env, BOT_AUDIT_PATH: join(dir, 'audit.jsonl') },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/\(interrupted; partial report\)/);
+    expect(out).toMatch(/win rate/);
+  }, 120_000);
 });

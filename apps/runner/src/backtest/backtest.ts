@@ -208,7 +208,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       timeframe,
       from: first.openTime,
       to: end,
-      candles: options.candles.length,
+      candles: index,
       startBalance: START_BALANCE,
       endBalance: START_BALANCE + trades.reduce((sum, trade) => sum + trade.pnl, 0),
       fills,
