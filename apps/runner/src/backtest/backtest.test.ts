@@ -7,7 +7,7 @@ import type { CoreEvent } from '@bot/sim';
 import { archiveText, readKlines } from '../data/kline-archive';
 import { sampleCsv, writeSampleArchive, zipSingle } from '../data/sample-archive';
 import { startBot } from '../run';
-import { captureLog, tempDir, testConfig } from '../testing';
+import { ScriptedStrategy, captureLog, tempDir, testConfig } from '../testing';
 import { runBacktest, tradesFromFills } from './backtest';
 import type { BacktestFill } from './backtest';
 import { backtestCommand } from './backtest-command';
@@ -365,5 +365,42 @@ describe('Ctrl-C', () => {
     expect(await exited).toBe(0);
     expect(out).toMatch(/\(interrupted; partial report\)/);
     expect(out).toMatch(/win rate/);
+  }, 120_000);
+});
+
+describe('gaps in the data', () => {
+  it('closes an open position at market before a gap: no trade across it', async () => {
+    const dir = tempDir();
+    const lines = sampleCsv({ ...btc, minutes: 600 })
+      .trim()
+      .split('\n');
+    // Minutes 300..419 are missing (two hours of exchange maintenance).
+    const file = join(dir, 'BTCUSDC-1m-2024-01.csv');
+    writeFileSync(file, [...lines.slice(0, 301), ...lines.slice(421)].join('\n'));
+    const [data] = readKlines([file], { tickOf });
+    if (!data) throw new Error('no data');
+    const strategies: ScriptedStrategy[] = [];
+    const result = await runBacktest({
+      config: testConfig(join(dir, 'run'), { BOT_TIMEFRAME: '15m' }),
+      logger: captureLog().logger,
+      symbol: 'BTCUSDC',
+      candles: data.candles,
+      createStrategy: (symbol) => {
+        const strategy = new ScriptedStrategy(symbol);
+        // A long whose stop and target are far away: still open when the gap comes.
+        strategy.signalNext({ side: 'long', stop: (close) => close * 0.9, target: (close) => close * 1.25 });
+        strategies.push(strategy);
+        return strategy;
+      },
+    });
+    const gapStart = JAN + 300 * 60_000;
+    const gapEnd = JAN + 420 * 60_000;
+    expect(result.trades.length, JSON.stringify(result.summary)).toBeGreaterThan(0);
+    for (const trade of result.trades) {
+      const across = trade.entryTime < gapStart && trade.exitTime >= gapEnd;
+      expect(across, JSON.stringify(trade)).toBe(false);
+    }
+    expect(result.trades[0]).toMatchObject({ exit: 'market' });
+    expect(result.trades[0]?.exitTime).toBeLessThan(gapEnd);
   }, 120_000);
 });

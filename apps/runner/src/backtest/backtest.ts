@@ -18,6 +18,7 @@ import { klineIntervalMs, perpSymbol } from '@bot/symbols';
 import type { KlineInterval } from '@bot/symbols';
 import type { Logger } from '../logger';
 import { startBot } from '../run';
+import type { StartBotOptions } from '../run';
 import type { RunSummary } from '../trader';
 import { contractFor, snapshotContracts } from './instruments';
 
@@ -81,6 +82,8 @@ export interface BacktestOptions {
   readonly audit?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (reached: number, from: number, to: number) => void;
+  /** The strategy per symbol (default the Trader's: the breakout strategy); tests script their own. */
+  readonly createStrategy?: StartBotOptions['createStrategy'];
 }
 
 const START_BALANCE = 10_000;
@@ -113,6 +116,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     config,
     logger: options.logger,
     operatorApi: false,
+    ...(options.createStrategy ? { createStrategy: options.createStrategy } : {}),
     // The adapter waits (for a fill, between retries) in market time: the market moves while it waits.
     exchangeRuntime: (emulator) =>
       emulator
@@ -184,6 +188,15 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       if (traded && next % frameMs === 0) {
         await bot.trader.processedThrough(next - 1);
         prices.push({ time: next - frameMs, close: Number((options.candles[index - 1] as Candle).close) });
+      }
+      // No position across a gap in the data: what the market did there is unknown, so an open position is
+      // closed at market at the last price before it (the emulator's price holds while no candle comes).
+      const before = options.candles[index - 1];
+      const after = options.candles[index];
+      if (before && after && after.openTime - before.openTime > 60_000 && bot.trader.openTrades.length > 0) {
+        await bot.trader.flatten(
+          `backtest: gap in the data after ${new Date(before.openTime).toISOString()} (resumes ${new Date(after.openTime).toISOString()})`,
+        );
       }
       options.onProgress?.(sim.marketTime(), first.openTime, end);
     }
