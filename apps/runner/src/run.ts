@@ -33,6 +33,8 @@ export interface PaperMarket {
   readonly url?: string;
   /** Candles to replay, already read (`bot backtest`); trades their one symbol like `replayFile`. */
   readonly replay?: { readonly symbol: string; readonly base: string; readonly candles: readonly Candle[] };
+  /** Several symbols' candles replayed together on one account (`bot backtest`); trades all of them. */
+  readonly replays?: readonly { readonly symbol: string; readonly base: string; readonly candles: readonly Candle[] }[];
   /** The emulator's listed contracts (default its own five); `bot backtest` lists the instrument snapshot's. */
   readonly contracts?: readonly ListedContract[];
   /**
@@ -112,12 +114,17 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     } else {
       const replay =
         paper.replay ?? (paper.replayFile ? readReplay(paper.replayFile, config.quoteCoin) : undefined);
-      if (replay) config = { ...config, symbols: [perpSymbol(replay.base, config.quoteCoin)] };
+      const replays = paper.replays ?? (replay ? [replay] : []);
+      if (replays.length > 0) {
+        config = { ...config, symbols: replays.map((one) => perpSymbol(one.base, config.quoteCoin)) };
+      }
       sim = await startSim({
         seed: paper.seed ?? 42,
         speed: paper.speed ?? 60,
         historyMinutes: paperHistoryMinutes(config.strategy.timeframe),
-        ...(replay ? { replay: { symbol: replay.symbol, candles: replay.candles } } : {}),
+        ...(replays.length > 0
+          ? { replays: replays.map((one) => ({ symbol: one.symbol, candles: one.candles })) }
+          : {}),
         ...(paper.contracts ? { contracts: paper.contracts } : {}),
         ...(paper.weightLimitPerMinute ? { weightLimitPerMinute: paper.weightLimitPerMinute } : {}),
       });

@@ -42,46 +42,6 @@ function writeWhole(path: string, text: string): void {
   renameSync(temporary, path);
 }
 
-/** Runs each symbol's backtest in turn (each on its own emulator account) and joins the results. */
-function joinResults(results: readonly BacktestResult[]): BacktestResult {
-  const [first] = results;
-  if (!first || results.length === 1) return first as BacktestResult;
-  const denials: Record<string, number> = {};
-  for (const result of results) {
-    for (const [code, count] of Object.entries(result.summary.denials))
-      denials[code] = (denials[code] ?? 0) + count;
-  }
-  const sum = (pick: (result: BacktestResult) => number) =>
-    results.reduce((total, result) => total + pick(result), 0);
-  const trades = results.flatMap((result) => result.trades).sort((a, b) => a.exitTime - b.exitTime);
-  return {
-    ...first,
-    symbol: results.map((result) => result.symbol).join(','),
-    from: Math.min(...results.map((result) => result.from)),
-    to: Math.max(...results.map((result) => result.to)),
-    reached: Math.max(...results.map((result) => result.reached)),
-    candles: sum((result) => result.candles),
-    startBalance: sum((result) => result.startBalance),
-    endBalance: sum((result) => result.endBalance),
-    fills: results.flatMap((result) => result.fills),
-    trades,
-    interrupted: results.some((result) => result.interrupted),
-    elapsedMs: sum((result) => result.elapsedMs),
-    summary: {
-      signals: sum((result) => result.summary.signals),
-      entries: sum((result) => result.summary.entries),
-      closes: sum((result) => result.summary.closes),
-      wins: sum((result) => result.summary.wins),
-      realizedPnl: Math.round(sum((result) => result.summary.realizedPnl) * 100) / 100,
-      maxDrawdown: Math.max(...results.map((result) => result.summary.maxDrawdown)),
-      longestStopLossStreak: Math.max(...results.map((result) => result.summary.longestStopLossStreak)),
-      denials,
-      openAtEnd: sum((result) => result.summary.openAtEnd),
-    },
-    prices: first.prices,
-  };
-}
-
 function progressBar(): (reached: number, from: number, to: number) => void {
   if (!process.stderr.isTTY) return () => undefined;
   const started = Date.now();
@@ -166,26 +126,22 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   process.once('SIGINT', interrupt);
-  const results: BacktestResult[] = [];
+  let result: BacktestResult;
   try {
-    for (const symbol of data) {
-      if (controller.signal.aborted) break;
-      results.push(
-        await runBacktest({
-          config,
-          logger,
-          symbol: symbol.symbol,
-          candles: symbol.candles,
-          audit: options.audit === 'on',
-          signal: controller.signal,
-          onProgress: progressBar(),
-        }),
-      );
-    }
+    result = await runBacktest({
+      config,
+      logger,
+      markets: data.map((symbol) => ({ symbol: symbol.symbol, candles: symbol.candles })),
+      audit: options.audit === 'on',
+      signal: controller.signal,
+      onProgress: progressBar(),
+    });
+  } catch (error) {
+    if (error instanceof RangeError) return usage(error.message);
+    throw error;
   } finally {
     process.off('SIGINT', interrupt);
   }
-  const result = joinResults(results);
   const stats = computeStats(result);
   const quote = contractFor(data[0]?.symbol ?? '').instrument.quoteAsset;
   for (const line of formatStats(stats, quote)) console.log(line);

@@ -404,3 +404,38 @@ describe('gaps in the data', () => {
     expect(result.trades[0]?.exitTime).toBeLessThan(gapEnd);
   }, 120_000);
 });
+
+describe('several symbols', () => {
+  it('trades them together on one account, one RiskGuard over all', async () => {
+    const dir = tempDir();
+    writeSampleArchive(dir, { ...btc, minutes: 2 * 1440 });
+    writeSampleArchive(dir, {
+      symbol: 'ETHUSDC',
+      start: JAN,
+      minutes: 2 * 1440,
+      startPrice: 2_300,
+      tickSize: '0.01',
+      seed: 11,
+    });
+    const json = join(dir, 'report.json');
+    vi.stubEnv('BOT_AUDIT_PATH', join(dir, 'audit.jsonl'));
+    const result = await command({ data: [dir], timeframe: '15m', json });
+    vi.unstubAllEnvs();
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toMatch(/BACKTEST BTCUSDC,ETHUSDC 15m/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as {
+      stats: { perSymbol: { key: string }[]; totalProfit: number; traderSummary: { realizedPnl: number } };
+    };
+    expect(report.stats.perSymbol.map((row) => row.key).sort()).toEqual(['BTCUSDC', 'ETHUSDC']);
+    expect(report.stats.totalProfit).toBeCloseTo(report.stats.traderSummary.realizedPnl, 2);
+  }, 120_000);
+
+  it('refuses symbols of two quote coins (one account), exit 2', async () => {
+    const dir = tempDir();
+    writeSampleArchive(dir, { ...btc, minutes: 60 });
+    writeSampleArchive(dir, { ...btc, symbol: 'BTCUSDT', minutes: 60 });
+    const result = await command({ data: [dir] });
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/BTCUSDC, BTCUSDT: one backtest trades one quote coin/);
+  });
+});

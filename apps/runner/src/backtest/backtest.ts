@@ -58,7 +58,9 @@ export interface BacktestResult {
   readonly timeframe: string;
   readonly from: number;
   readonly to: number;
+  /** Candles played (less than `totalCandles` when interrupted). */
   readonly candles: number;
+  readonly totalCandles: number;
   readonly startBalance: number;
   readonly endBalance: number;
   readonly fills: readonly BacktestFill[];
@@ -75,9 +77,11 @@ export interface BacktestResult {
 export interface BacktestOptions {
   readonly config: BotConfig;
   readonly logger: Logger;
-  /** One symbol's 1m candles (exchange id, e.g. `BTCUSDC`). */
-  readonly symbol: string;
-  readonly candles: readonly Candle[];
+  /** One symbol's 1m candles (exchange id, e.g. `BTCUSDC`)… */
+  readonly symbol?: string;
+  readonly candles?: readonly Candle[];
+  /** …or several symbols', traded together on one account (one quote coin). */
+  readonly markets?: readonly { readonly symbol: string; readonly candles: readonly Candle[] }[];
   /** Keep the audit trail at the config's path (default: written to a temporary directory and removed). */
   readonly audit?: boolean;
   readonly signal?: AbortSignal;
@@ -91,18 +95,31 @@ const START_BALANCE = 10_000;
 /** Runs the bot over the candles; resolves to the fills, trades and the Trader's own summary. */
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const started = performance.now();
-  const contract = contractFor(options.symbol);
-  const { instrument } = contract;
-  const first = options.candles[0];
-  const last = options.candles.at(-1);
-  if (!first || !last) throw new RangeError(`${options.symbol}: no candles to backtest`);
+  const markets =
+    options.markets ??
+    (options.symbol && options.candles ? [{ symbol: options.symbol, candles: options.candles }] : []);
+  if (markets.length === 0) throw new RangeError('no candles to backtest');
+  const instruments = markets.map((market) => contractFor(market.symbol).instrument);
+  const instrument = instruments[0] as (typeof instruments)[number];
+  const quotes = new Set(instruments.map((one) => one.quoteAsset));
+  if (quotes.size > 1) {
+    throw new RangeError(
+      `${markets.map((market) => market.symbol).join(', ')}: one backtest trades one quote coin (the account's), not ${[...quotes].join(' and ')}`,
+    );
+  }
+  for (const market of markets) {
+    if (market.candles.length === 0) throw new RangeError(`${market.symbol}: no candles to backtest`);
+  }
+  const firstOpen = Math.min(...markets.map((market) => (market.candles[0] as Candle).openTime));
+  const lastOpen = Math.max(...markets.map((market) => (market.candles.at(-1) as Candle).openTime));
+  const totalCandles = markets.reduce((sum, market) => sum + market.candles.length, 0);
   const scratch = options.audit ? undefined : mkdtempSync(join(tmpdir(), 'bot-backtest-'));
   const config: BotConfig = {
     ...options.config,
     mode: 'paper',
     quoteCoin: instrument.quoteAsset as BotConfig['quoteCoin'],
     settleCoin: instrument.marginAsset as BotConfig['settleCoin'],
-    symbols: [perpSymbol(instrument.baseAsset, instrument.quoteAsset)],
+    symbols: instruments.map((one) => perpSymbol(one.baseAsset, one.quoteAsset)),
     compliance: {
       ...options.config.compliance,
       ...(scratch ? { auditPath: join(scratch, 'audit.jsonl') } : {}),
@@ -129,7 +146,11 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         : {},
     paper: {
       speed: 'manual',
-      replay: { symbol: instrument.symbol, base: instrument.baseAsset, candles: options.candles },
+      replays: markets.map((market, position) => ({
+        symbol: market.symbol,
+        base: (instruments[position] as typeof instrument).baseAsset,
+        candles: market.candles,
+      })),
       contracts: snapshotContracts(),
       // The emulator counts request weight per wall-clock minute, and a backtest plays days in one.
       weightLimitPerMinute: 1_000_000_000,
@@ -166,9 +187,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const prices: { time: number; close: number }[] = [];
-  const end = last.openTime + 60_000;
+  const end = lastOpen + 60_000;
   let interrupted = false;
-  let index = 0;
+  const indices = markets.map(() => 0);
+  const configSymbols = config.symbols;
   let result: BacktestResult | undefined;
   try {
     while (sim.marketTime() < end) {
@@ -179,26 +201,44 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       const now = sim.marketTime();
       const next = Math.min(end, Math.floor(now / frameMs) * frameMs + frameMs);
       sim.advance(next - now);
-      // Wait for the bot only when a strategy candle closed with data in it (a gap closes none).
-      let traded = false;
-      while (index < options.candles.length && (options.candles[index] as Candle).openTime < next) {
-        traded = true;
-        index += 1;
+      // Wait for the bot only on the symbols whose strategy candle closed with data in it (a gap closes none).
+      const closed: string[] = [];
+      markets.forEach((market, position) => {
+        let index = indices[position] ?? 0;
+        const before = index;
+        while (index < market.candles.length && (market.candles[index] as Candle).openTime < next) index += 1;
+        indices[position] = index;
+        if (index > before) closed.push(configSymbols[position] as string);
+      });
+      if (closed.length > 0 && next % frameMs === 0) {
+        await bot.trader.processedThrough(next - 1, closed);
+        const firstIndex = indices[0] ?? 0;
+        const firstMarket = markets[0];
+        if (firstMarket && firstIndex > 0 && closed.includes(configSymbols[0] as string)) {
+          prices.push({
+            time: next - frameMs,
+            close: Number((firstMarket.candles[firstIndex - 1] as Candle).close),
+          });
+        }
       }
-      if (traded && next % frameMs === 0) {
-        await bot.trader.processedThrough(next - 1);
-        prices.push({ time: next - frameMs, close: Number((options.candles[index - 1] as Candle).close) });
-      }
-      // No position across a gap in the data: what the market did there is unknown, so an open position is
+      // No position across a gap in the data: what the market did there is unknown, so open positions are
       // closed at market at the last price before it (the emulator's price holds while no candle comes).
-      const before = options.candles[index - 1];
-      const after = options.candles[index];
-      if (before && after && after.openTime - before.openTime > 60_000 && bot.trader.openTrades.length > 0) {
-        await bot.trader.flatten(
-          `backtest: gap in the data after ${new Date(before.openTime).toISOString()} (resumes ${new Date(after.openTime).toISOString()})`,
-        );
+      for (const [position, market] of markets.entries()) {
+        const index = indices[position] ?? 0;
+        const before = market.candles[index - 1];
+        const after = market.candles[index];
+        if (
+          before &&
+          after &&
+          after.openTime - before.openTime > 60_000 &&
+          bot.trader.openTrades.length > 0
+        ) {
+          await bot.trader.flatten(
+            `backtest: gap in the ${market.symbol} data after ${new Date(before.openTime).toISOString()} (resumes ${new Date(after.openTime).toISOString()})`,
+          );
+        }
       }
-      options.onProgress?.(sim.marketTime(), first.openTime, end);
+      options.onProgress?.(sim.marketTime(), firstOpen, end);
     }
   } finally {
     // Positions still open at the end are closed at market, as a backtest's last candle ends them.
@@ -217,12 +257,13 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       };
     });
     result = {
-      symbol: instrument.symbol,
+      symbol: instruments.map((one) => one.symbol).join(','),
       timeframe,
-      from: first.openTime,
+      from: firstOpen,
       to: end,
-      candles: index,
+      candles: indices.reduce((sum, index) => sum + index, 0),
       startBalance: START_BALANCE,
+      totalCandles,
       endBalance: START_BALANCE + trades.reduce((sum, trade) => sum + trade.pnl, 0),
       fills,
       trades,

@@ -144,11 +144,14 @@ export class Trader implements BotControl {
     return this.#context.counters.errors;
   }
 
-  /** Resolves once every symbol's candle closing at or after `closeTime` is handled and the queue is idle. */
-  async processedThrough(closeTime: number): Promise<void> {
+  /**
+   * Resolves once every symbol's (or each of `symbols`') candle closing at or after `closeTime` is handled
+   * and the queue is idle.
+   */
+  async processedThrough(closeTime: number, symbols?: readonly string[]): Promise<void> {
     const context = this.#context;
     const done = () =>
-      context.config.symbols.every((symbol) => (context.lastCandle.get(symbol) ?? 0) >= closeTime);
+      (symbols ?? context.config.symbols).every((symbol) => (context.lastCandle.get(symbol) ?? 0) >= closeTime);
     while (!done()) await new Promise<void>((resolve) => context.waiters.add(resolve));
     await context.drain();
   }
