@@ -7,7 +7,13 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@bot/config';
 import type { BotConfig } from '@bot/config';
-import { KlineDataError, parseDateOption, readKlines } from '../data/kline-archive';
+import {
+  KlineDataError,
+  listArchives,
+  parseArchiveName,
+  parseDateOption,
+  readKlines,
+} from '../data/kline-archive';
 import type { SymbolCandles } from '../data/kline-archive';
 import { createLogger } from '../logger';
 import { EXIT_BAD_INPUT } from '../run-command';
@@ -110,6 +116,12 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
     if (error instanceof KlineDataError || error instanceof UnknownInstrumentError)
       return usage(error.message);
     throw error;
+  }
+  const found = new Set(listArchives(options.data).map((file) => parseArchiveName(file).symbol));
+  for (const symbol of found) {
+    if ((symbols === undefined || symbols.includes(symbol)) && !data.some((one) => one.symbol === symbol)) {
+      console.error(`bot backtest: ${symbol}: no candles between --from and --to; not traded`);
+    }
   }
   for (const symbol of data) {
     for (const gap of symbol.gaps) {
