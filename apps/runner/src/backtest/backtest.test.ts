@@ -206,9 +206,9 @@ describe('bot backtest', () => {
 });
 
 describe('parity with bot run --replay', () => {
-  it('the same data through the replay (sockets, ccxt, a minute at a time) and through bot backtest: the same fills and PnL to the cent', async () => {
+  it('a week of the same data through the replay (sockets, ccxt, a minute at a time) and through bot backtest: the same fills and PnL to the cent', async () => {
     const dir = tempDir();
-    const minutes = 1440;
+    const minutes = 7 * 1440;
     const file = writeSampleArchive(dir, { ...btc, minutes, zip: false });
     const [data] = readKlines([file], { tickOf });
     if (!data) throw new Error('no data');
@@ -271,7 +271,7 @@ describe('parity with bot run --replay', () => {
     expect(backtest.summary.realizedPnl).toBe(replaySummary.realizedPnl);
     expect(backtest.summary.entries).toBe(replaySummary.entries);
     expect(backtest.summary.denials).toEqual(replaySummary.denials);
-  }, 180_000);
+  }, 400_000);
 });
 
 const CHROMIUM = '/usr/bin/chromium';
