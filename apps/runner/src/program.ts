@@ -3,6 +3,11 @@ import { CONFIG_DEFAULTS } from '@bot/config';
 import { startSim } from '@bot/sim';
 import { Command } from 'commander';
 import { buildInfo } from './build-card';
+import { backtestCommand } from './backtest/backtest-command';
+import { contractFor } from './backtest/instruments';
+import { DEFAULT_BASE_URL, DownloadError, downloadArchives } from './data/download';
+import { writeSampleArchive } from './data/sample-archive';
+import type { BacktestCommandOptions } from './backtest/backtest-command';
 import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
 import { runCommand } from './run-command';
 import type { RunCommandOptions } from './run-command';
@@ -153,6 +158,96 @@ export function buildProgram(): Command {
         process.on('SIGTERM', listener);
       });
       await sim.close();
+    });
+
+  program
+    .command('backtest')
+    .description('run the bot over Binance kline archives (data.binance.vision, 1m) and print the report')
+    .requiredOption('--data <paths...>', 'archive files (.zip or .csv) or directories holding them')
+    .option('--symbols <list>', 'symbols to test, e.g. BTCUSDC,ETHUSDC (default every symbol in the data)')
+    .option('--timeframe <interval>', "the strategy's candles (1m data is resampled), e.g. 15m")
+    .option('--from <date>', 'first day, e.g. 2024-01-01 (UTC)')
+    .option('--to <date>', 'day after the last, e.g. 2025-01-01 (UTC)')
+    .option('--config <file>', 'config file (risk, strategy)')
+    .option('--json <file>', 'write the report and every trade as JSON')
+    .option('--report <file>', 'write the report as one self-contained HTML page with its charts')
+    .option('--audit <on|off>', 'keep the audit trail at the configured path', 'off')
+    .option('--log-level <level>', "the bot's log on stderr", 'error')
+    .action(async (options: BacktestCommandOptions) => {
+      process.exitCode = await backtestCommand(options);
+    });
+
+  const data = program.command('data').description('kline archives for backtests');
+  data
+    .command('download')
+    .description(
+      "download Binance's USDⓈ-M monthly kline archives, each checked against its .CHECKSUM; resumable",
+    )
+    .requiredOption('--symbols <list>', 'e.g. BTCUSDC,ETHUSDC')
+    .requiredOption('--from <YYYY-MM>', 'first month')
+    .requiredOption('--to <YYYY-MM>', 'last month (inclusive)')
+    .option('--timeframe <interval>', 'kline interval of the archives', '1m')
+    .option('--dir <dir>', 'where the archives go', 'data')
+    .option('--base-url <url>', 'archive host (a mirror, or a test server)', DEFAULT_BASE_URL)
+    .action(
+      async (options: {
+        symbols: string;
+        from: string;
+        to: string;
+        timeframe: string;
+        dir: string;
+        baseUrl: string;
+      }) => {
+        try {
+          const report = await downloadArchives({
+            symbols: options.symbols.split(',').map((symbol) => symbol.trim().toUpperCase()),
+            interval: options.timeframe,
+            from: options.from,
+            to: options.to,
+            dir: options.dir,
+            baseUrl: options.baseUrl,
+            onProgress: (line) => console.error(line),
+          });
+          console.log(
+            `${report.downloaded.length} downloaded, ${report.skipped.length} already here, ${report.missing.length} not published`,
+          );
+        } catch (error) {
+          if (!(error instanceof DownloadError)) throw error;
+          console.error(`bot data download: ${error.message}`);
+          process.exitCode = 2;
+        }
+      },
+    );
+  data
+    .command('sample')
+    .description("write a generated archive shaped like Binance's (a first backtest that downloads nothing)")
+    .option('--dir <dir>', 'where to write it', 'data')
+    .option('--symbol <symbol>', 'symbol (its tick grid comes from the instrument snapshot)', 'BTCUSDC')
+    .option('--days <days>', 'days of 1m candles from 2024-01-01', '7')
+    .action((options: { dir: string; symbol: string; days: string }) => {
+      const days = Number(options.days);
+      if (!(Number.isInteger(days) && days >= 1 && days <= 31)) {
+        console.error('bot data sample: --days must be 1..31 (one monthly archive)');
+        process.exitCode = 2;
+        return;
+      }
+      let tickSize: string;
+      try {
+        tickSize = contractFor(options.symbol).instrument.tickSize;
+      } catch (error) {
+        console.error(`bot data sample: ${(error as Error).message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const path = writeSampleArchive(options.dir, {
+        symbol: options.symbol,
+        start: Date.UTC(2024, 0, 1),
+        minutes: days * 1440,
+        startPrice:
+          1000 * Number(tickSize) * 10_000 > 0 ? 42_000 * Math.min(1, Number(tickSize) * 10) : 42_000,
+        tickSize,
+      });
+      console.log(path);
     });
 
   program

@@ -4,9 +4,9 @@ import { dirname } from 'node:path';
 import { AuditCorruptError, openAuditTrail } from '@bot/audit';
 import type { BotConfig } from '@bot/config';
 import { createExchange, isExchangeAdapterError } from '@bot/exchange';
-import type { RateLimitedError } from '@bot/exchange';
+import type { RateLimitedError, RuntimeOptions } from '@bot/exchange';
 import { parseKlineCsv, startSim } from '@bot/sim';
-import type { Sim } from '@bot/sim';
+import type { Candle, ListedContract, Sim } from '@bot/sim';
 import { klineIntervalMs, perpSymbol, toExchangeId } from '@bot/symbols';
 import type { KlineInterval } from '@bot/symbols';
 import { checkpointHint, verifyTrailSinceCheckpoint } from './audit-checkpoint';
@@ -32,6 +32,22 @@ export interface PaperMarket {
   readonly replayFile?: string;
   /** An emulator already running; the API key and secret come from the config's credentials. */
   readonly url?: string;
+  /** Candles to replay, already read (`bot backtest`); trades their one symbol like `replayFile`. */
+  readonly replay?: { readonly symbol: string; readonly base: string; readonly candles: readonly Candle[] };
+  /** Several symbols' candles replayed together on one account (`bot backtest`); trades all of them. */
+  readonly replays?: readonly {
+    readonly symbol: string;
+    readonly base: string;
+    readonly candles: readonly Candle[];
+  }[];
+  /** The emulator's listed contracts (default its own five); `bot backtest` lists the instrument snapshot's. */
+  readonly contracts?: readonly ListedContract[];
+  /**
+   * The emulator's request-weight limit per wall-clock minute (default Binance's 2400). `bot backtest` lifts
+   * it: it plays days of market in a wall-clock minute, and the bot's requests per market minute are what
+   * Binance would see.
+   */
+  readonly weightLimitPerMinute?: number;
 }
 
 /** The configured secret values (API key and secret, operator token) that must never be printed or recorded. */
@@ -53,6 +69,11 @@ export interface StartBotOptions {
   readonly feeds?: TraderOptions['feeds'];
   /** Your own strategy per symbol (`@bot/strategy`'s `Strategy` interface); default the breakout strategy. */
   readonly createStrategy?: TraderOptions['createStrategy'];
+  /**
+   * The exchange adapter's clock and sleep (default the wall clock): `bot backtest` gives the emulator's
+   * manual clock, so a wait for a fill lets market time pass instead of wall time.
+   */
+  readonly exchangeRuntime?: (sim: Sim | undefined) => Pick<RuntimeOptions, 'now' | 'sleep'>;
 }
 
 export interface RunningBot {
@@ -105,15 +126,24 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         apiSecret: config.credentials.apiSecret?.reveal() ?? '',
       };
     } else {
-      const replay = paper.replayFile ? readReplay(paper.replayFile, config.quoteCoin) : undefined;
-      if (replay) config = { ...config, symbols: [perpSymbol(replay.base, config.quoteCoin)] };
-      const lastCandle = replay?.candles.at(-1);
-      if (lastCandle) replayEndTime = lastCandle.openTime + 60_000;
+      const replay =
+        paper.replay ?? (paper.replayFile ? readReplay(paper.replayFile, config.quoteCoin) : undefined);
+      const replays = paper.replays ?? (replay ? [replay] : []);
+      if (replays.length > 0) {
+        config = { ...config, symbols: replays.map((one) => perpSymbol(one.base, config.quoteCoin)) };
+      }
+      const lastCandles = replays.flatMap((one) => one.candles.at(-1) ?? []);
+      if (lastCandles.length > 0)
+        replayEndTime = Math.max(...lastCandles.map((candle) => candle.openTime)) + 60_000;
       sim = await startSim({
         seed: paper.seed ?? 42,
         speed: paper.speed ?? 60,
         historyMinutes: paperHistoryMinutes(config.strategy.timeframe),
-        ...(replay ? { replay: { symbol: replay.symbol, candles: replay.candles } } : {}),
+        ...(replays.length > 0
+          ? { replays: replays.map((one) => ({ symbol: one.symbol, candles: one.candles })) }
+          : {}),
+        ...(paper.contracts ? { contracts: paper.contracts } : {}),
+        ...(paper.weightLimitPerMinute ? { weightLimitPerMinute: paper.weightLimitPerMinute } : {}),
       });
       const [account] = sim.accounts;
       connection = {
@@ -185,6 +215,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       orders: config.orders,
       execution: config.execution,
       leverage: config.risk.leverageDefault,
+      ...options.exchangeRuntime?.(sim),
       // Every request is logged at debug; warnings and errors (retries, incidents) stay visible.
       log: (entry) =>
         logger[entry.level === 'info' ? 'debug' : entry.level](

@@ -12,6 +12,7 @@ import type { Kline } from './market/candle-book';
 import { isKlineInterval, klineIntervals } from './market/kline-interval';
 import type { MarketSource, MarketTick } from './market/market-tick';
 import { createReplayMarket } from './market/replay-market';
+import { mergeMarketSources } from './market/merge-market-sources';
 import type { Candle } from './market/replay-file';
 import { createSyntheticMarket } from './market/synthetic-market';
 import { MarketDriver } from './market/market-driver';
@@ -51,6 +52,8 @@ export interface SimOptions {
   readonly seed?: number;
   /** Replays these 1m candles for one symbol instead of the synthetic market (see parseKlineCsv). */
   readonly replay?: { readonly symbol: string; readonly candles: readonly Candle[] };
+  /** Several symbols replayed together (merged by time), instead of `replay`. */
+  readonly replays?: readonly { readonly symbol: string; readonly candles: readonly Candle[] }[];
   /**
    * Market clock speed: 1 is real time, 60 runs an hour a minute, `'manual'` moves only when
    * `advance()` is called (tests and benchmarks: as fast as possible, and repeatable).
@@ -226,14 +229,18 @@ function marketSource(
   contracts: readonly ListedContract[],
   startTime: number,
 ): MarketSource {
-  if (options.replay) {
-    const contract = contracts.find((candidate) => candidate.instrument.symbol === options.replay?.symbol);
-    if (!contract) throw new Error(`replay symbol ${options.replay.symbol} is not a listed contract`);
-    return createReplayMarket({
-      symbol: contract.instrument.symbol,
-      candles: options.replay.candles,
-      tickSize: contract.instrument.tickSize,
+  const replays = options.replays ?? (options.replay ? [options.replay] : []);
+  if (replays.length > 0) {
+    const markets = replays.map((replay) => {
+      const contract = contracts.find((candidate) => candidate.instrument.symbol === replay.symbol);
+      if (!contract) throw new Error(`replay symbol ${replay.symbol} is not a listed contract`);
+      return createReplayMarket({
+        symbol: contract.instrument.symbol,
+        candles: replay.candles,
+        tickSize: contract.instrument.tickSize,
+      });
     });
+    return markets.length === 1 ? (markets[0] as MarketSource) : mergeMarketSources(markets);
   }
   return createSyntheticMarket({
     seed: options.seed ?? 42,
@@ -260,7 +267,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const instruments: InstrumentSpec[] = contracts.map(({ instrument }) =>
     withBook(instrument, options.books === false ? false : options.books?.[instrument.symbol]),
   );
-  const replayStart = options.replay?.candles[0]?.openTime;
+  const replayStarts = (options.replays ?? (options.replay ? [options.replay] : []))
+    .map((replay) => replay.candles[0]?.openTime)
+    .filter((time): time is number => time !== undefined);
+  const replayStart = replayStarts.length > 0 ? Math.min(...replayStarts) : undefined;
   const startTime = options.startTime ?? replayStart ?? Math.floor(Date.now() / 60_000) * 60_000;
 
   const faults = new FaultInjector();
@@ -274,7 +284,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     symbols: instruments.map(({ symbol, tickSize, stepSize }) => ({ symbol, tickSize, stepSize })),
   });
   const source = marketSource(options, contracts, startTime);
-  if (!options.replay && 'history' in source) {
+  if (!options.replay && !options.replays?.length && 'history' in source) {
     const history = (source as ReturnType<typeof createSyntheticMarket>).history({
       minutes: options.historyMinutes ?? 1500,
     });

@@ -165,13 +165,16 @@ export class Trader implements BotControl {
   }
 
   /**
-   * Resolves once every symbol's candle closing at or after `closeTime` is handled, the queue is idle and
-   * every record written so far is durable (a denial's record is not waited for on the queue).
+   * Resolves once every symbol's (or each of `symbols`') candle closing at or after `closeTime` is handled,
+   * the queue is idle and every record written so far is durable (a denial's record is not waited for on
+   * the queue).
    */
-  async processedThrough(closeTime: number): Promise<void> {
+  async processedThrough(closeTime: number, symbols?: readonly string[]): Promise<void> {
     const context = this.#context;
     const done = () =>
-      context.config.symbols.every((symbol) => (context.lastCandle.get(symbol) ?? 0) >= closeTime);
+      (symbols ?? context.config.symbols).every(
+        (symbol) => (context.lastCandle.get(symbol) ?? 0) >= closeTime,
+      );
     while (!done()) await new Promise<void>((resolve) => context.waiters.add(resolve));
     await this.idle();
   }

@@ -1,0 +1,163 @@
+/**
+ * `bot backtest`: reads Binance kline archives, runs the bot over them (see backtest.ts) and prints the
+ * report; `--json` writes it for machines. Bad input (a file that is not a kline archive, rows out of
+ * order or overlapping, prices off the tick grid, an unknown symbol, --from after --to) exits 2 naming the
+ * file and row, before anything is traded or written.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '@bot/config';
+import type { BotConfig } from '@bot/config';
+import {
+  KlineDataError,
+  listArchives,
+  parseArchiveName,
+  parseDateOption,
+  readKlines,
+} from '../data/kline-archive';
+import type { SymbolCandles } from '../data/kline-archive';
+import { createLogger } from '../logger';
+import { EXIT_BAD_INPUT } from '../run-command';
+import { runBacktest } from './backtest';
+import type { BacktestResult } from './backtest';
+import { UnknownInstrumentError, contractFor } from './instruments';
+import { htmlReport } from './html-report';
+import { computeStats, formatStats, reportJson } from './report';
+
+export interface BacktestCommandOptions {
+  readonly data: string[];
+  readonly symbols?: string;
+  readonly timeframe?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly config?: string;
+  readonly json?: string;
+  readonly report?: string;
+  readonly audit?: string;
+  readonly logLevel?: string;
+}
+
+function usage(message: string): number {
+  console.error(`bot backtest: ${message}`);
+  return EXIT_BAD_INPUT;
+}
+
+/** Writes a file whole or not at all (a temporary file renamed into place). */
+function writeWhole(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
+
+function progressBar(): (reached: number, from: number, to: number) => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  const started = Date.now();
+  let shown = 0;
+  return (reached, from, to) => {
+    const now = Date.now();
+    if (now - shown < 200 && reached < to) return;
+    shown = now;
+    const done = Math.min(1, (reached - from) / Math.max(1, to - from));
+    const elapsed = (now - started) / 1000;
+    const left = done > 0 ? (elapsed * (1 - done)) / done : 0;
+    const width = 30;
+    const bar = '█'.repeat(Math.round(done * width)).padEnd(width, '·');
+    process.stderr.write(
+      `\r${bar} ${(100 * done).toFixed(1)} %  ${new Date(reached).toISOString().slice(0, 10)}  ${Math.round(left)} s left `,
+    );
+    if (reached >= to) process.stderr.write('\n');
+  };
+}
+
+export async function backtestCommand(options: BacktestCommandOptions): Promise<number> {
+  let from: number | undefined;
+  let to: number | undefined;
+  try {
+    from = parseDateOption('from', options.from);
+    to = parseDateOption('to', options.to);
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  if (from !== undefined && to !== undefined && from >= to) {
+    return usage(`--from ${options.from} is not before --to ${options.to}`);
+  }
+  if (options.audit !== undefined && options.audit !== 'on' && options.audit !== 'off') {
+    return usage(`--audit must be on or off, got ${options.audit}`);
+  }
+  let config: BotConfig;
+  try {
+    config = loadConfig({
+      env: process.env,
+      configFile: options.config,
+      overrides: {
+        mode: 'paper',
+        strategy: options.timeframe
+          ? { timeframe: options.timeframe as BotConfig['strategy']['timeframe'] }
+          : undefined,
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return usage(error.message);
+  }
+  // `BTCUSDC` or ccxt's `BTC/USDC:USDC`.
+  const symbols = options.symbols
+    ?.split(',')
+    .map((symbol) => symbol.trim().toUpperCase().split(':')[0]?.replace('/', '') ?? '');
+  let data: SymbolCandles[];
+  try {
+    for (const symbol of symbols ?? []) contractFor(symbol);
+    data = readKlines(options.data, {
+      symbols,
+      from,
+      to,
+      tickOf: (symbol) => contractFor(symbol).instrument.tickSize,
+    });
+  } catch (error) {
+    if (error instanceof KlineDataError || error instanceof UnknownInstrumentError)
+      return usage(error.message);
+    throw error;
+  }
+  const found = new Set(listArchives(options.data).map((file) => parseArchiveName(file).symbol));
+  for (const symbol of found) {
+    if ((symbols === undefined || symbols.includes(symbol)) && !data.some((one) => one.symbol === symbol)) {
+      console.error(`bot backtest: ${symbol}: no candles between --from and --to; not traded`);
+    }
+  }
+  for (const symbol of data) {
+    for (const gap of symbol.gaps) {
+      console.error(
+        `bot backtest: ${symbol.symbol}: gap of ${gap.missingMinutes} minutes after ${new Date(gap.after).toISOString()} (resumes ${new Date(gap.resumes).toISOString()})`,
+      );
+    }
+  }
+  const logger = createLogger({
+    format: 'json',
+    level: options.logLevel ?? 'error',
+    destination: process.stderr,
+  });
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
+  let result: BacktestResult;
+  try {
+    result = await runBacktest({
+      config,
+      logger,
+      markets: data.map((symbol) => ({ symbol: symbol.symbol, candles: symbol.candles })),
+      audit: options.audit === 'on',
+      signal: controller.signal,
+      onProgress: progressBar(),
+    });
+  } catch (error) {
+    if (error instanceof RangeError) return usage(error.message);
+    throw error;
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+  const stats = computeStats(result);
+  const quote = contractFor(data[0]?.symbol ?? '').instrument.quoteAsset;
+  for (const line of formatStats(stats, quote)) console.log(line);
+  if (options.json) writeWhole(options.json, reportJson(result, stats));
+  if (options.report) writeWhole(options.report, htmlReport(result, stats));
+  return 0;
+}
