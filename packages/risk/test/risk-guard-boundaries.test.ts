@@ -91,7 +91,10 @@ describe('RiskGuard: a day exactly at dailyDrawdownPct halts (the limit is inclu
       openPositions: [{ symbol: ETH, side: 'long', unrealizedPnl: -300 }],
     });
     // The next day starts from 10 000 with the 300 already in it; realizing 500 loses 200 more that day.
-    expect(guard.status(at('00:00', 2))).toMatchObject({ dayStartEquity: 10_000, carriedUnrealizedLoss: 300 });
+    expect(guard.status(at('00:00', 2))).toMatchObject({
+      dayStartEquity: 10_000,
+      carriedUnrealizedLoss: 300,
+    });
     const close = guard.recordClose({ pnl: -500, reason: 'manual', now: at('10:00', 2) });
     expect(close.tripped).toMatchObject({ code: 'DAILY_DRAWDOWN', dailyLoss: 200 });
     expect(close.tripped?.message).toBe(
@@ -214,7 +217,10 @@ describe("RiskGuard: the day's starting equity around the rollover", () => {
     guard.canOpen(
       openInput(at('23:00'), { openPositions: [{ symbol: ETH, side: 'short', unrealizedPnl: -300 }] }),
     );
-    expect(guard.status(at('00:00', 2))).toMatchObject({ dayStartEquity: 10_000, carriedUnrealizedLoss: 300 });
+    expect(guard.status(at('00:00', 2))).toMatchObject({
+      dayStartEquity: 10_000,
+      carriedUnrealizedLoss: 300,
+    });
   });
 
   it('starts the day from the equity itself when the realized PnL before it is the whole equity', () => {
@@ -262,7 +268,9 @@ describe('RiskGuard: the open positions a caller reports', () => {
 
   it("denies a second position with tradingState 'active' (SYMBOL_ALREADY_OPEN, MAX_POSITIONS)", () => {
     const guard = conservative();
-    const same = guard.canOpen(openInput(at('08:00'), { openPositions: [{ symbol: 'BTCUSDC', side: 'short' }] }));
+    const same = guard.canOpen(
+      openInput(at('08:00'), { openPositions: [{ symbol: 'BTCUSDC', side: 'short' }] }),
+    );
     expect(same).toMatchObject({
       allowed: false,
       code: 'SYMBOL_ALREADY_OPEN',
@@ -285,9 +293,7 @@ describe('RiskGuard: the open positions a caller reports', () => {
       openPositionCount: limit,
       maxConcurrentPositions: limit,
     });
-    expect(full.allowed ? '' : full.message).toBe(
-      `${limit} positions are open; the limit is ${limit}.`,
-    );
+    expect(full.allowed ? '' : full.message).toBe(`${limit} positions are open; the limit is ${limit}.`);
   });
 
   it('takes the side of the first position listed on the symbol (hedge mode holds both)', () => {
