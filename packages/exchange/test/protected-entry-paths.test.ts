@@ -1,0 +1,247 @@
+/**
+ * openProtectedPosition's less travelled paths, against the emulator over real sockets with the unmodified
+ * ccxt client: an invalid intent refused before any request, the defaults an intent leaves out, a resumed
+ * intent, a limit entry whose cancel or poll fails, a stop that cannot be read back or is gone when read,
+ * a take-profit that cannot be read back, and the emergency close when the close itself fails.
+ */
+import type { Sim } from '@bot/sim';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PositionIntent, ProtectedEntryOptions } from '../src/protected-entry';
+import { openProtectedPosition } from '../src/protected-entry';
+import type { ExchangeLogEntry } from '../src/runtime';
+import type { PaperSetup } from './support';
+import {
+  BTC,
+  paperExchange,
+  positionAmount,
+  resetAccount,
+  simState,
+  startPaper,
+  virtualTime,
+} from './support';
+
+describe('openProtectedPosition: the less travelled paths, against the emulator', () => {
+  let sim: Sim;
+  let setup: PaperSetup;
+  let counter = 0;
+
+  beforeAll(async () => {
+    sim = await startPaper();
+    setup = await paperExchange(sim);
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+  beforeEach(() => {
+    resetAccount(sim);
+    setup.logs.length = 0;
+  });
+
+  function intent(overrides: Partial<PositionIntent> = {}): PositionIntent {
+    counter += 1;
+    return {
+      id: `paths-test-${counter}-${Date.now()}`,
+      symbol: BTC,
+      side: 'long',
+      quantity: '0.020',
+      entry: { type: 'market' },
+      stopLossPrice: '58800',
+      takeProfitPrice: '62400',
+      rationale: 'paths',
+      ...overrides,
+    };
+  }
+
+  const accountId = () => sim.accounts[0]!.accountId;
+
+  /** A paper exchange whose log runs `effect` on the `nth` (default first) entry matching `event` and `operation`. */
+  async function hooked(
+    hooks: { event: string; operation: string; nth?: number; effect: () => void }[],
+    options: Parameters<typeof paperExchange>[1] = {},
+  ) {
+    const logs: ExchangeLogEntry[] = [];
+    const seen = hooks.map(() => 0);
+    return {
+      logs,
+      ...(await paperExchange(sim, {
+        ...options,
+        log: (entry) => {
+          logs.push(entry);
+          hooks.forEach((hook, index) => {
+            if (entry.event === hook.event && entry.operation === hook.operation) {
+              seen[index] = (seen[index] ?? 0) + 1;
+              if (seen[index] === (hook.nth ?? 1)) hook.effect();
+            }
+          });
+        },
+      })),
+    };
+  }
+
+  const failing = (pathContains: string, method?: 'GET' | 'POST' | 'DELETE') =>
+    Array.from({ length: 40 }, () => ({ status: 502, pathContains, ...(method ? { method } : {}) }));
+
+  describe('an invalid intent is rejected before any request, saying why', () => {
+    const limit = (price: string) => ({ type: 'limit' as const, price });
+    it.each([
+      ['a side that is neither', { side: 'up' as never }, 'side must be long or short'],
+      ['a quantity of 0', { quantity: '0' }, 'quantity must be a positive decimal, got "0"'],
+      ['a quantity that is no number', { quantity: 'abc' }, 'quantity must be a positive decimal, got "abc"'],
+      ['a negative stop', { stopLossPrice: '-1' }, 'stopLossPrice must be a positive decimal, got "-1"'],
+      [
+        'a missing stop',
+        { stopLossPrice: undefined as never },
+        'stopLossPrice must be a positive decimal, got undefined',
+      ],
+      ['a take-profit of 0', { takeProfitPrice: '0' }, 'takeProfitPrice must be a positive decimal, got "0"'],
+      [
+        "a long's take-profit below its stop",
+        { takeProfitPrice: '58000' },
+        "a long's take-profit must be above its stop-loss",
+      ],
+      [
+        "a long's take-profit at its stop",
+        { takeProfitPrice: '58800' },
+        "a long's take-profit must be above its stop-loss",
+      ],
+      [
+        "a short's take-profit above its stop",
+        { side: 'short', stopLossPrice: '61200', takeProfitPrice: '62000' },
+        "a short's take-profit must be below its stop-loss",
+      ],
+      [
+        'a take-profit limit price of 0',
+        { takeProfitLimitPrice: '0' },
+        'takeProfitLimitPrice must be a positive decimal, got "0"',
+      ],
+      [
+        'a limit entry without a price',
+        { entry: limit('') },
+        'entry price must be a positive decimal, got ""',
+      ],
+      [
+        'a long limit entry at or below its stop',
+        { entry: limit('58800') },
+        "a long's stop-loss must be below its entry price",
+      ],
+      [
+        'a short limit entry at or above its stop',
+        { side: 'short', stopLossPrice: '61200', takeProfitPrice: '57600', entry: limit('61200') },
+        "a short's stop-loss must be above its entry price",
+      ],
+      [
+        'a long limit entry at or above its take-profit',
+        { entry: limit('62400') },
+        "a long's take-profit must be above its entry price",
+      ],
+      [
+        'a short limit entry at or below its take-profit',
+        { side: 'short', stopLossPrice: '61200', takeProfitPrice: '57600', entry: limit('57600') },
+        "a short's take-profit must be below its entry price",
+      ],
+      ['an unknown entry type', { entry: { type: 'stop' } as never }, 'entry.type must be market or limit'],
+      ['no entry', { entry: undefined as never }, 'entry.type must be market or limit'],
+    ] as const)('%s', async (_name, change, why) => {
+      const before = sim.requests.length;
+      const bad = intent(change as Partial<PositionIntent>);
+      const result = await setup.exchange.openProtectedPosition(bad);
+      expect(result).toMatchObject({
+        status: 'rejected',
+        filledQuantity: '0',
+        closeOrders: [],
+        incidents: [],
+      });
+      expect(result.error).toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: `openProtectedPosition: ${why}`,
+        operation: 'openProtectedPosition',
+        symbol: BTC,
+      });
+      expect(sim.requests.length).toBe(before);
+    });
+
+    it('accepts a valid limit entry of either side (the checks are not one-sided)', async () => {
+      for (const valid of [
+        intent({
+          entry: { type: 'limit', price: '59000', fillTimeoutMs: 0 },
+          stopLossPrice: '58000',
+          takeProfitPrice: '61000',
+        }),
+        intent({
+          side: 'short',
+          entry: { type: 'limit', price: '61000', fillTimeoutMs: 0 },
+          stopLossPrice: '62000',
+          takeProfitPrice: '59000',
+        }),
+        intent({
+          entry: { type: 'limit', price: '59000', fillTimeoutMs: 0 },
+          stopLossPrice: '58000',
+          takeProfitPrice: undefined,
+        }),
+      ]) {
+        const result = await setup.exchange.openProtectedPosition(valid);
+        expect(result.status).toBe('not-filled');
+        expect(result.error).toBeUndefined();
+      }
+    });
+
+    it('an intent id that makes no client id is rejected before any request', async () => {
+      const before = sim.requests.length;
+      const result = await setup.exchange.openProtectedPosition(intent({ id: '' }));
+      expect(result).toMatchObject({
+        status: 'rejected',
+        clientOrderIds: { base: '', entry: '' },
+        filledQuantity: '0',
+        closeOrders: [],
+      });
+      expect(result.error).toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: 'an intent needs a non-empty id',
+      });
+      expect(sim.requests.length).toBe(before);
+    });
+  });
+
+  describe('the defaults an intent leaves out', () => {
+    it('client ids start with `bot` without a prefix, or with the given one', async () => {
+      const plain = await openProtectedPosition(setup.exchange, intent());
+      expect(plain.status).toBe('protected');
+      expect(plain.clientOrderIds.base).toMatch(/^bot[0-9a-f]{18}$/);
+      expect(plain.clientOrderIds.entry).toBe(`${plain.clientOrderIds.base}-e1`);
+      expect(plain.closeOrders).toEqual([]);
+      resetAccount(sim);
+      const custom = await openProtectedPosition(setup.exchange, intent(), { clientIdPrefix: 'zz9' });
+      expect(custom.clientOrderIds.base).toMatch(/^zz9[0-9a-f]{18}$/);
+      expect(custom.stopLoss?.clientOrderId).toBe(`${custom.clientOrderIds.base}-s1`);
+    });
+
+    it('the margin mode is the intent’s, else the options’, else isolated', async () => {
+      const marginOf = () => sim.core.symbolConfig(accountId(), 'BTCUSDC')[0]?.marginType;
+      const cases: [Partial<PositionIntent>, ProtectedEntryOptions, string][] = [
+        [{ marginMode: 'cross' }, {}, 'CROSSED'],
+        [{}, {}, 'ISOLATED'],
+        [{}, { marginMode: 'cross' }, 'CROSSED'],
+        [{ marginMode: 'isolated' }, { marginMode: 'cross' }, 'ISOLATED'],
+      ];
+      for (const [change, options, expected] of cases) {
+        resetAccount(sim);
+        const result = await openProtectedPosition(setup.exchange, intent(change), options);
+        expect(result.status).toBe('protected');
+        expect(marginOf()).toBe(expected);
+      }
+    });
+
+    it('a limit entry is sent GTC unless it asks for GTX', async () => {
+      const tifOf = (clientOrderId: string) =>
+        sim.core.allOrders(accountId(), 'BTCUSDC').find((order) => order.clientOrderId === clientOrderId)
+          ?.timeInForce;
+      const entry = { type: 'limit' as const, price: '59000', fillTimeoutMs: 0 };
+      const gtc = await setup.exchange.openProtectedPosition(intent({ entry, stopLossPrice: '58000' }));
+      expect(tifOf(gtc.clientOrderIds.entry)).toBe('GTC');
+      const gtx = await setup.exchange.openProtectedPosition(
+        intent({ entry: { ...entry, timeInForce: 'GTX' }, stopLossPrice: '58000' }),
+      );
+      expect(tifOf(gtx.clientOrderIds.entry)).toBe('GTX');
+    });
+  });
+});
