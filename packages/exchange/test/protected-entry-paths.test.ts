@@ -545,4 +545,101 @@ describe('openProtectedPosition: the less travelled paths, against the emulator'
       });
     });
   });
+
+  describe('a limit entry resumed while its rest is still open', () => {
+    /** A first call that fills `ratio` of a limit entry and cannot cancel the rest: it stays open. */
+    async function leftOpen(same: PositionIntent, ratio: number) {
+      if (ratio > 0) sim.injectFaults({ partialFillRatio: ratio });
+      let polls = 0;
+      const time = virtualTime();
+      const first = await hooked(
+        [
+          {
+            event: 'exchange-request',
+            operation: 'createOrder',
+            effect: () => sim.injectFaults({ httpErrors: failing('/fapi/v1/order', 'DELETE') }),
+          },
+        ],
+        {
+          now: time.now,
+          sleep: async (ms) => {
+            polls += 1;
+            if (polls === 1 && ratio > 0) sim.setMarketPrice('BTCUSDC', '59500.0');
+            await time.sleep(ms);
+          },
+        },
+      );
+      const result = await first.exchange.openProtectedPosition(same);
+      sim.clearFaults();
+      expect(result.incidents.map((incident) => incident.code)).toEqual(['ENTRY_NOT_CANCELED']);
+      expect(simState(sim).openOrders).toHaveLength(1);
+      return result;
+    }
+
+    /** The same intent again, on an exchange whose n-th poll runs `onPoll[n]`. */
+    async function resume(same: PositionIntent, onPoll: Record<number, () => void>) {
+      let polls = 0;
+      const time = virtualTime();
+      const again = await hooked([], {
+        now: time.now,
+        sleep: async (ms) => {
+          polls += 1;
+          onPoll[polls]?.();
+          await time.sleep(ms);
+        },
+      });
+      return again.exchange.openProtectedPosition(same);
+    }
+
+    const limitIntent = () =>
+      intent({
+        entry: { type: 'limit', price: '59500', fillTimeoutMs: 3_000, pollIntervalMs: 1_000 },
+        stopLossPrice: '58500',
+        takeProfitPrice: '61500',
+      });
+
+    it('protects a fill that comes after the resume, when nothing had filled before', async () => {
+      const same = limitIntent();
+      const first = await leftOpen(same, 0);
+      expect(first.status).toBe('not-filled');
+      const again = await resume(same, { 1: () => sim.setMarketPrice('BTCUSDC', '59500.0') });
+      expect(again.status).toBe('protected');
+      expect(again.filledQuantity).toBe('0.020');
+      expect(again.stopLoss).toMatchObject({ quantity: '0.020', status: 'open' });
+      expect(positionAmount(sim)).toBeCloseTo(0.02);
+    });
+
+    it('protects the rest when it fills after the resume, not only what had filled before', async () => {
+      const same = limitIntent();
+      const first = await leftOpen(same, 0.5);
+      expect(first).toMatchObject({ status: 'protected', filledQuantity: '0.010' });
+      const again = await resume(same, { 1: () => sim.setMarketPrice('BTCUSDC', '59400.0') });
+      expect(again.filledQuantity).toBe('0.020');
+      expect(positionAmount(sim)).toBeCloseTo(0.02);
+      expect(again.status).toBe('protected');
+      // The whole position is covered by the stop-loss, and the smaller one from the first call is gone.
+      expect(again.stopLoss).toMatchObject({ quantity: '0.020', status: 'open' });
+      const stops = simState(sim).openAlgoOrders.filter((order) => order['orderType'] === 'STOP_MARKET');
+      expect(stops).toEqual([expect.objectContaining({ quantity: '0.020' })]);
+    });
+
+    it('replaces a smaller stop-loss found under its own client id when the rest filled before the resume', async () => {
+      const same = limitIntent();
+      const first = await leftOpen(same, 0.5);
+      expect(first.stopLoss).toMatchObject({
+        quantity: '0.010',
+        clientOrderId: `${first.clientOrderIds.base}-s1`,
+      });
+      sim.setMarketPrice('BTCUSDC', '59400.0'); // the rest fills between the two calls
+      expect(positionAmount(sim)).toBeCloseTo(0.02);
+      const again = await resume(same, {});
+      expect(again.status).toBe('protected');
+      expect(again.stopLoss).toMatchObject({
+        quantity: '0.020',
+        clientOrderId: `${first.clientOrderIds.base}-s2`,
+      });
+      const stops = simState(sim).openAlgoOrders.filter((order) => order['orderType'] === 'STOP_MARKET');
+      expect(stops).toEqual([expect.objectContaining({ clientAlgoId: `${first.clientOrderIds.base}-s2` })]);
+    });
+  });
 });
