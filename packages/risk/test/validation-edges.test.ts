@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { RiskGuard } from '../src/risk-guard';
 import type { CanOpenInput } from '../src/risk-guard';
 import { RiskInputError, isRiskInputError } from '../src/risk-input-error';
+import { stopFromAtr } from '../src/stop-and-target';
 import { LARGEST_FEE_RATE, LARGEST_SLIPPAGE_PCT, sizePosition } from '../src/size-position';
 import type { SizePositionInput } from '../src/size-position';
 import { earliestTime, latestTime } from '../src/validation';
@@ -123,4 +124,28 @@ describe('isRiskInputError', () => {
     expect(isRiskInputError(Object.assign(new Error('x'), { name: 'RiskInputError', code: 7 }))).toBe(false);
     expect(isRiskInputError({ name: 'RiskInputError', code: 'INVALID_SIDE' })).toBe(false);
   });
+});
+
+describe('a tick rule that is not one', () => {
+  it.each([
+    ['abc', '"abc"', `Invalid tick size "abc": expected a decimal string such as '61000.5' or '1e-7'.`],
+    [null, 'null', 'Invalid tick size null: expected a number, a decimal string or a Decimal.'],
+    [{ tickSize: '0' }, '"0"', 'Invalid tick size "0": expected a value > 0.'],
+  ])(
+    '%j is refused as INVALID_INSTRUMENT naming the tick size, with the cause',
+    (instrument, shownTick, why) => {
+      let caught: unknown;
+      try {
+        stopFromAtr({ side: 'long', entry: 100, atr: 1, multiplier: 1, instrument: instrument as never });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toMatchObject({
+        code: 'INVALID_INSTRUMENT',
+        message: `Invalid instrument tick size ${shownTick}: ${why}`,
+        value: instrument,
+      });
+      expect((caught as Error).cause).toMatchObject({ name: 'SymbolError' });
+    },
+  );
 });
