@@ -6,6 +6,18 @@
 const guard = 'packages/risk/src/risk-guard.ts';
 const entry = 'packages/exchange/src/protected-entry.ts';
 const reconcile = 'packages/exchange/src/reconcile.ts';
+const grid = 'packages/risk/src/quantity-grid.ts';
+const sizing = 'packages/risk/src/size-position.ts';
+const targets = 'packages/risk/src/stop-and-target.ts';
+const snapshot = 'packages/risk/src/snapshot.ts';
+const tiers = 'packages/risk/src/tiers.ts';
+const validation = 'packages/risk/src/validation.ts';
+const inputError = 'packages/risk/src/risk-input-error.ts';
+const utcDay = 'packages/risk/src/utc-day.ts';
+
+/** The float fast paths only choose how often the exact decimal path decides; both give the same answer. */
+const fastPathOnly =
+  'equivalent: only decides whether the float fast path or the exact decimal path answers; both give the same result (quantity-grid.test.ts checks them against @bot/symbols)';
 
 /** One verdict for every line from `first` to `last` of `file`. */
 function lines(file: string, first: number, last: number, verdict: string): Record<string, string> {
@@ -15,6 +27,70 @@ function lines(file: string, first: number, last: number, verdict: string): Reco
 }
 
 export const judgements: Readonly<Record<string, string>> = {
+  [`${grid}:42`]: fastPathOnly,
+  [`${grid}:44`]: fastPathOnly,
+  [`${grid}:84`]:
+    'equivalent: for equal steps the least-common-multiple formula gives the same step; the shortcut only spares the division',
+  [`${grid}:119`]:
+    'equivalent: @bot/symbols throws only SymbolError for a bad rule, so nothing else reaches the rethrow',
+  [`${grid}:120`]:
+    'equivalent: @bot/symbols throws only SymbolError for a bad rule, so nothing else reaches the rethrow',
+  [`${grid}:168`]:
+    'equivalent: a positive minimum rounds up to at least 1 step, so keeping 1 or taking the equal count is the same',
+  [`${grid}:193`]: fastPathOnly,
+  ...lines(grid, 262, 269, fastPathOnly),
+  [`${grid}:284`]: 'equivalent: below 2^53 the float product and the bigint product print the same digits',
+  [`${grid}:302`]:
+    'equivalent: without a minimum notional the float comparisons are false and the exact check has no minimum to meet either',
+  [`${grid}:304`]: fastPathOnly,
+  [`${grid}:305`]: fastPathOnly,
+  [`${sizing}:149`]: 'equivalent (typeof): Number.isInteger is false for anything but a number',
+  [`${sizing}:193`]: 'equivalent: with entry = stop both branches give a distance of 0',
+  ...lines(
+    sizing,
+    239,
+    243,
+    'equivalent: the key count only decides whether the exact unknown-field check runs; on any miscount it runs and finds every field known',
+  ),
+  [`${sizing}:253`]: 'equivalent: a stop equal to the entry is refused as ZERO_STOP_DISTANCE just before',
+  ...lines(
+    sizing,
+    298,
+    300,
+    'equivalent: a quotient below maximumSteps + 1 floors to at most maximumSteps (larger ones are clamped just above), so this defensive clamp never runs',
+  ),
+  [`${targets}:51`]: 'equivalent: a stop equal to the entry is refused as ZERO_STOP_DISTANCE just before',
+  [`${targets}:67`]:
+    'equivalent: roundPriceToTick throws only SymbolError, so nothing else reaches the rethrow',
+  [`${targets}:128`]:
+    "equivalent: a long's and a short's formulas are the same quotient with both differences negated",
+  [`${inputError}:108`]:
+    'equivalent: a real RiskInputError also passes the name-and-code check that follows (the shortcut only spares it)',
+  [`${inputError}:111`]: 'equivalent (typeof): a non-string code is not in the list of codes either',
+  [`${tiers}:165`]: 'equivalent (typeof): a non-string is not one of the tier names either',
+  [`${tiers}:190`]: 'equivalent (typeof): Number.isFinite is false for anything but a number',
+  [`${tiers}:238`]: 'equivalent: turns -0 into 0; -0 compares, prints and serializes (JSON) as 0',
+  [`${validation}:82`]: 'equivalent: turns -0 into 0; -0 compares, prints and serializes (JSON) as 0',
+  [`${validation}:99`]: 'equivalent (typeof): Number.isInteger is false for anything but a number',
+  [`${validation}:134`]:
+    'equivalent: equal symbols also have equal exchange-id forms; the shortcut only spares building them',
+  [`${utcDay}:14`]:
+    "equivalent: parseUtcDay keeps a match only when the day it gives prints back as the same text, so text around 'YYYY-MM-DD' is refused without the anchors too",
+  [`${utcDay}:21`]: 'equivalent: four-digit years give finite times, so the check never fails',
+  [`${snapshot}:126`]: 'equivalent (typeof): Number.isSafeInteger is false for anything but a number',
+  [`${snapshot}:154`]:
+    "equivalent: parseUtcDay of a number finds no 'YYYY-MM-DD' and gives undefined, as the typeof check does",
+  [`${snapshot}:286`]: 'equivalent (typeof): a non-string is not one of the tier names either',
+  [`${snapshot}:295`]:
+    'equivalent: resolveRiskLimits throws only RiskInputError, so nothing else reaches the rethrow',
+  [`${snapshot}:310`]:
+    'equivalent: the line before already refuses a day without latestNow and the reverse, so both are null or both are set here',
+  [`${snapshot}:328`]:
+    'equivalent: without latestNow, a time after 2000 compares as later than null (0) and is refused too',
+  [`${snapshot}:344`]: 'equivalent: turns -0 into 0; -0 compares, prints and serializes (JSON) as 0',
+  [`${snapshot}:346`]: 'equivalent: turns -0 into 0; -0 compares, prints and serializes (JSON) as 0',
+  [`${snapshot}:375`]:
+    'equivalent: readSnapshot throws only SnapshotProblem (limits errors are turned into one), so nothing else reaches the rethrow',
   ...lines(entry, 130, 134, "gap: a result's closeOrders is [] when nothing was closed"),
   ...lines(entry, 150, 200, 'message: incident and log record fields (level, event, error) no test reads'),
   ...lines(
