@@ -8,6 +8,7 @@ import type { Sim } from '@bot/sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PositionIntent, ProtectedEntryOptions } from '../src/protected-entry';
 import { openProtectedPosition } from '../src/protected-entry';
+import { clientOrderIdsFor } from '../src/client-order-ids';
 import type { ExchangeLogEntry } from '../src/runtime';
 import type { PaperSetup } from './support';
 import {
@@ -837,6 +838,36 @@ describe('openProtectedPosition: the less travelled paths, against the emulator'
       expect(positionAmount(sim)).toBe(0);
       const canceledTargets = requests(armed.logs, 'cancelConditionalOrder');
       expect(canceledTargets.length).toBeGreaterThanOrEqual(1);
+      expect(simState(sim).openAlgoOrders).toEqual([]);
+    });
+  });
+
+  describe('a bound on replacements', () => {
+    it('gives up after 20 stop-losses for one intent, closes at market and cancels every one left', async () => {
+      const same = intent();
+      const ids = clientOrderIdsFor(same.id);
+      // Smaller stop-losses already live under the intent's first 20 stop ids (a run that went wrong).
+      await setup.exchange.configureSymbol({ symbol: BTC, leverage: 5, marginMode: 'isolated' });
+      for (let generation = 1; generation <= 20; generation += 1) {
+        await setup.exchange.createStopLossOrder({
+          symbol: BTC,
+          positionSide: 'long',
+          quantity: '0.001',
+          triggerPrice: '58800',
+          clientOrderId: ids.stopLoss(generation),
+        });
+      }
+      expect(simState(sim).openAlgoOrders).toHaveLength(20);
+      const result = await setup.exchange.openProtectedPosition(same);
+      expect(result.status).toBe('emergency-closed');
+      expect(result.error).toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: 'too many protection replacements for one intent',
+        operation: 'openProtectedPosition',
+        symbol: BTC,
+      });
+      expect(result.incidents.map((incident) => incident.code)).toEqual(['STOP_LOSS_FAILED']);
+      expect(positionAmount(sim)).toBe(0);
       expect(simState(sim).openAlgoOrders).toEqual([]);
     });
   });
