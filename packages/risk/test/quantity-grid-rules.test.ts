@@ -33,6 +33,8 @@ describe('the grid of an instrument', () => {
     [{ minQty: '0.009', marketMinQty: '0.004' }, '0.009', '0.009'],
     [{ marketMinQty: '0.004' }, '0.004', '0.001'],
     [{ minQty: '0.004' }, '0.004', '0.004'],
+    [{ minQty: '0.01', marketMinQty: '0.009' }, '0.010', '0.010'],
+    [{ minQty: '0.009', marketMinQty: '0.01' }, '0.010', '0.009'],
   ])('with %j a market order needs at least %s, a limit order %s', (fields, market, limit) => {
     const instrument = plain({ stepSize: '0.001', ...fields });
     expect(buildQuantityGrid(instrument, 'market').minimumQuantityText).toBe(market);
@@ -44,6 +46,7 @@ describe('the grid of an instrument', () => {
     [{ maxQty: '120', marketMaxQty: '5000' }, '120', '120'],
     [{ marketMaxQty: '120' }, '120', undefined],
     [{ maxQty: '120' }, '120', '120'],
+    [{ maxQty: '120.5', marketMaxQty: '120' }, '120', '120.5'],
   ])('with %j a market order may be at most %s, a limit order %s', (fields, market, limit) => {
     const instrument = plain({ stepSize: '0.001', ...fields });
     const marketGrid = buildQuantityGrid(instrument, 'market');
@@ -88,6 +91,9 @@ describe('the grid of an instrument', () => {
     expect(
       buildQuantityGrid(plain({ stepSize: '1', maxQty: String(largestSteps) }), 'limit').maximumSteps,
     ).toBe(largestSteps);
+    expect(
+      buildQuantityGrid(plain({ stepSize: '1', minQty: String(largestSteps) }), 'limit').minimumSteps,
+    ).toBe(largestSteps);
     expect(() => buildQuantityGrid(plain({ stepSize: '1', minQty: beyond }), 'limit')).toThrow(
       expect.objectContaining({
         code: 'INVALID_INSTRUMENT',
@@ -106,6 +112,8 @@ describe('the grid of an instrument', () => {
     expect(() => buildQuantityGrid(42 as never, 'limit')).toThrow(
       'Invalid instrument: 42 is not an instrument (use createInstrument or instrumentFromMarket from @bot/symbols).',
     );
+    // A number is read as its decimal.
+    expect(buildQuantityGrid(plain({ stepSize: 0.001 as never }), 'limit').stepText).toBe('0.001');
     // A minimum of 0 is no minimum.
     expect(buildQuantityGrid(plain({ stepSize: '0.001', minQty: '0' }), 'limit').minimumSteps).toBe(1);
   });
@@ -167,9 +175,9 @@ describe('the fewest steps that meet MIN_NOTIONAL, exactly', () => {
   });
 
   it('removes a step when the float quotient lands just above the exact one', () => {
-    // 1.1 / 0.1 is 11.000000000000002 in floats: its ceiling 12 is one step more than needed.
-    const instrument = plain({ stepSize: '0.1', minNotional: '1.1' });
-    expect(minimumOrderSteps(1, buildQuantityGrid(instrument, 'limit'), instrument)).toBe(11);
+    // 0.07 / 0.01 is 7.000000000000001 in floats: its ceiling 8 is one step more than needed.
+    const instrument = plain({ stepSize: '0.01', minNotional: '0.07' });
+    expect(minimumOrderSteps(1, buildQuantityGrid(instrument, 'limit'), instrument)).toBe(7);
   });
 
   it('never goes below the minimum quantity, and is Infinity beyond 2^50 steps', () => {
