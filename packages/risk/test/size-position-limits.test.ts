@@ -112,3 +112,27 @@ describe('sizePosition denials name the smallest order that would pass', () => {
     });
   });
 });
+
+describe('sizePosition beyond 2^50 steps', () => {
+  const dust = (fields: Partial<Parameters<typeof createInstrument>[0]> = {}) =>
+    createInstrument({ symbol: 'DUST/USDC:USDC', tickSize: '0.0001', stepSize: '0.00000001', ...fields });
+  const huge = { equity: 1e12, entry: 1, stop: 0.5, leverage: 1 } as const;
+
+  it('clamps to the maximum quantity when the instrument has one', () => {
+    expect(size(dust({ maxQty: '1000' }), huge)).toMatchObject({
+      allowed: true,
+      quantity: '1000.00000000',
+      limitedBy: 'maxQuantity',
+    });
+  });
+
+  it('refuses the quantity as QUANTITY_OUT_OF_RANGE when it has none', () => {
+    expect(() => size(dust(), huge)).toThrow(
+      expect.objectContaining({
+        code: 'QUANTITY_OUT_OF_RANGE',
+        message:
+          'The quantity 10000000000 is beyond 2^50 steps of 0.00000001 and the instrument sets no maximum quantity.',
+      }),
+    );
+  });
+});

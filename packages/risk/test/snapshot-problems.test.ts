@@ -315,6 +315,16 @@ const cases: [string, () => unknown, string][] = [
     'halt.maxSlStreak is 0, expected an integer ≥ 1',
   ],
   [
+    'LIQUIDATION message',
+    () => withHalt({ code: 'LIQUIDATION', message: '', since: null, pnl: -4, symbol: null }),
+    'halt.message is "", expected a non-empty string',
+  ],
+  [
+    'ADL since',
+    () => withHalt({ code: 'ADL', message: 'x', since: 'x', pnl: -4, symbol: null }),
+    'halt.since is "x", expected integer epoch milliseconds between 2000 and 2100',
+  ],
+  [
     'DAILY_DRAWDOWN day',
     () => withHalt({ ...drawdownHalt, day: 'today' }),
     'halt.day is "today", expected a UTC date \'YYYY-MM-DD\'',
@@ -441,5 +451,14 @@ describe('RiskGuard.restore refuses a bad snapshot, naming the field', () => {
       tradingState: 'reducing',
     } as unknown as RiskGuardSnapshot);
     expect(restored.status().reducing).toEqual(reducing);
+  });
+});
+
+describe('RiskGuard.restore at the edges of time', () => {
+  it('restores a snapshot taken at 2000-01-01T00:00:00Z exactly', () => {
+    const guard = new RiskGuard({ tier: 'standard' });
+    guard.canOpen(openInput(earliestTime));
+    const restored = RiskGuard.restore(JSON.parse(JSON.stringify(guard.snapshot())) as RiskGuardSnapshot);
+    expect(restored.status()).toMatchObject({ latestNow: earliestTime, day: '2000-01-01' });
   });
 });
