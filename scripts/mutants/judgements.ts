@@ -193,6 +193,37 @@ export const judgements: Readonly<Record<string, string>> = {
     540,
     'gap: a protective order read back smaller than the fill, not reduce-only, or of another type raises PROTECTION_MISMATCH; the emulator never reads back another order than it confirmed',
   ),
+  [`${entry}:328`]:
+    'gap: an intent called again after its limit entry was canceled unfilled reports not-filled, not already-closed (since the fix nothing else differs)',
+  [`${entry}:397`]: 'message: the level of the poll-failed log record',
+  ...lines(
+    entry,
+    441,
+    442,
+    'gap: a stop-loss that comes back with closePosition and no quantity covers the fill; the adapter always sends a quantity',
+  ),
+  [`${entry}:458`]:
+    'gap: a stop-loss not found right after placing it gives an emergency close; the emulator always finds it',
+  [`${entry}:465`]: 'message: the fields of the error of a stop-loss gone right after placing it',
+  [`${entry}:473`]:
+    "equivalent: each replacement uses the next generation's client id, so the stop-loss read back is never the previous one; 'conditional' only names the book in the cancel's rationale",
+  [`${entry}:474`]:
+    'equivalent: the stale list holds only stop-losses (it is filled from the stop-loss loop), so the filter keeps them all',
+  [`${entry}:475`]: "message: 'conditional' only names the book in the cancel's rationale",
+  [`${entry}:510`]:
+    'gap: a take-profit refused on a later fill keeps the earlier one (not canceled with nothing in its place)',
+  [`${entry}:511`]: "message: 'conditional' only names the book in the cancel's rationale",
+  [`${entry}:563`]: "message: 'conditional' only names the book in the cancel's rationale",
+  ...lines(
+    entry,
+    567,
+    577,
+    'gap: the stop fires (or cannot be placed) while the rest of a limit entry is still open: the rest is canceled, ENTRY_NOT_CANCELED when it cannot be; on the emulator the price that reaches the stop also fills the rest',
+  ),
+  [`${entry}:602`]:
+    'equivalent: the emergency close always has its cause (the stop-loss failure), so the fallback text never shows',
+  ...lines(entry, 606, 607, 'message: the fields of the partial-close error'),
+  [`${entry}:654`]: 'message: the level of the position-unread log record',
   [`${entry}:593`]: 'equivalent: the emergency close runs only after a fill, so there is an entry',
   [`${entry}:651`]:
     "equivalent in one-way mode (the adapter's only mode): a symbol has one position, on the side of the fill",
