@@ -6,6 +6,18 @@
 const guard = 'packages/risk/src/risk-guard.ts';
 const entry = 'packages/exchange/src/protected-entry.ts';
 const reconcile = 'packages/exchange/src/reconcile.ts';
+const grid = 'packages/risk/src/quantity-grid.ts';
+const sizing = 'packages/risk/src/size-position.ts';
+const targets = 'packages/risk/src/stop-and-target.ts';
+const snapshot = 'packages/risk/src/snapshot.ts';
+const tiers = 'packages/risk/src/tiers.ts';
+const validation = 'packages/risk/src/validation.ts';
+const inputError = 'packages/risk/src/risk-input-error.ts';
+const utcDay = 'packages/risk/src/utc-day.ts';
+
+/** The float fast paths only choose how often the exact decimal path decides; both give the same answer. */
+const fastPathOnly =
+  'equivalent: only decides whether the float fast path or the exact decimal path answers; both give the same result (quantity-grid.test.ts checks them against @bot/symbols)';
 
 /** One verdict for every line from `first` to `last` of `file`. */
 function lines(file: string, first: number, last: number, verdict: string): Record<string, string> {
@@ -15,93 +27,205 @@ function lines(file: string, first: number, last: number, verdict: string): Reco
 }
 
 export const judgements: Readonly<Record<string, string>> = {
-  ...lines(entry, 130, 134, "gap: a result's closeOrders is [] when nothing was closed"),
-  ...lines(entry, 150, 200, 'message: incident and log record fields (level, event, error) no test reads'),
+  [`${grid}:42`]: fastPathOnly,
+  [`${grid}:44`]: fastPathOnly,
+  [`${grid}:84`]:
+    'equivalent: for equal steps the least-common-multiple formula gives the same step; the shortcut only spares the division',
+  [`${grid}:119`]:
+    'equivalent: @bot/symbols throws only SymbolError for a bad rule, so nothing else reaches the rethrow',
+  [`${grid}:120`]:
+    'equivalent: @bot/symbols throws only SymbolError for a bad rule, so nothing else reaches the rethrow',
+  [`${grid}:168`]:
+    'equivalent: a positive minimum rounds up to at least 1 step, so keeping 1 or taking the equal count is the same',
+  [`${grid}:193`]: fastPathOnly,
+  ...lines(grid, 262, 269, fastPathOnly),
+  [`${grid}:284`]: 'equivalent: below 2^53 the float product and the bigint product print the same digits',
+  [`${grid}:302`]:
+    'equivalent: without a minimum notional the float comparisons are false and the exact check has no minimum to meet either',
+  [`${grid}:304`]: fastPathOnly,
+  [`${grid}:305`]: fastPathOnly,
+  [`${sizing}:149`]: 'equivalent (typeof): Number.isInteger is false for anything but a number',
+  [`${sizing}:193`]: 'equivalent: with entry = stop both branches give a distance of 0',
   ...lines(
-    entry,
-    205,
-    246,
-    'gap: an invalid intent is rejected with InvalidRequestError before any request (bad side, quantity ≤ 0, a target on the wrong side of the stop, a limit entry whose stop or target is on the wrong side of its price, an unknown entry type)',
+    sizing,
+    239,
+    243,
+    'equivalent: the key count only decides whether the exact unknown-field check runs; on any miscount it runs and finds every field known',
+  ),
+  [`${sizing}:253`]: 'equivalent: a stop equal to the entry is refused as ZERO_STOP_DISTANCE just before',
+  ...lines(
+    sizing,
+    298,
+    300,
+    'equivalent: a quotient below maximumSteps + 1 floors to at most maximumSteps (larger ones are clamped just above), so this defensive clamp never runs',
+  ),
+  [`${targets}:51`]: 'equivalent: a stop equal to the entry is refused as ZERO_STOP_DISTANCE just before',
+  [`${targets}:67`]:
+    'equivalent: roundPriceToTick throws only SymbolError, so nothing else reaches the rethrow',
+  [`${targets}:128`]:
+    "equivalent: a long's and a short's formulas are the same quotient with both differences negated",
+  [`${inputError}:108`]:
+    'equivalent: a real RiskInputError also passes the name-and-code check that follows (the shortcut only spares it)',
+  [`${inputError}:111`]: 'equivalent (typeof): a non-string code is not in the list of codes either',
+  [`${tiers}:165`]: 'equivalent (typeof): a non-string is not one of the tier names either',
+  [`${tiers}:190`]: 'equivalent (typeof): Number.isFinite is false for anything but a number',
+  [`${tiers}:238`]: 'equivalent: turns -0 into 0; -0 compares, prints and serializes (JSON) as 0',
+  [`${validation}:82`]: 'equivalent: turns -0 into 0; -0 compares, prints and serializes (JSON) as 0',
+  [`${validation}:99`]: 'equivalent (typeof): Number.isInteger is false for anything but a number',
+  [`${validation}:134`]:
+    'equivalent: equal symbols also have equal exchange-id forms; the shortcut only spares building them',
+  [`${utcDay}:14`]:
+    "equivalent: parseUtcDay keeps a match only when the day it gives prints back as the same text, so text around 'YYYY-MM-DD' is refused without the anchors too",
+  [`${utcDay}:21`]: 'equivalent: four-digit years give finite times, so the check never fails',
+  [`${grid}:98`]:
+    'equivalent: the mutants only change how equal values compare, and the stricter of two equal rules is either',
+  [`${grid}:130`]: 'equivalent: the stricter of two equal minimums is either',
+  [`${grid}:136`]: 'equivalent: the stricter of two equal maximums is either',
+  ...lines(
+    grid,
+    154,
+    160,
+    "equivalent: any kind but 'increment' reads the rule as a plain decimal, as 'limit' does",
+  ),
+  [`${grid}:317`]:
+    'gap: a minimum order of exactly 2^50 steps (a minimum notional that needs exactly 2^50 steps at the price)',
+  ...lines(
+    sizing,
+    270,
+    280,
+    'gap: two caps that give exactly the same float quantity name the earlier one in limitedBy (the quantity is the same either way)',
+  ),
+  [`${sizing}:290`]: 'gap: a quantity of exactly 2^50 steps without a maximum quantity is refused',
+  [`${sizing}:316`]:
+    'equivalent: BELOW_MIN_NOTIONAL needs a minimum notional, so its text is never missing here',
+  [`${sizing}:360`]:
+    'equivalent: lossAtMinimum and riskPctAtMinimum are null together (the second is computed from the first)',
+  ...lines(
+    targets,
+    152,
+    162,
+    'gap: a reward:risk that 16 tick (or float) steps past the rounded target do not reach; no input found that needs more than one step',
   ),
   ...lines(
-    entry,
-    250,
-    256,
-    'gap: a non-adapter error thrown by the port (a bug) is wrapped and still ends in a result',
+    tiers,
+    77,
+    135,
+    'false survivor (a static mutant): with a preset replaced by {} freezePreset throws while the module loads and every test fails (checked by hand); Stryker 9.6 runs static mutants against the module as loaded before',
   ),
-  [`${entry}:267`]: "gap: without clientIdPrefix the entry's client id starts with the default `bot`",
-  ...lines(entry, 268, 272, 'gap: an intent id that makes no valid client id is rejected before any request'),
-  [`${entry}:280`]: 'gap: an intent and options without marginMode configure the symbol isolated',
-  [`${entry}:298`]: 'gap: a limit entry without timeInForce is sent GTC',
-  ...lines(entry, 305, 320, 'message: incident and log record fields (level, event) no test reads'),
+  [`${snapshot}:109`]: 'equivalent (typeof): Number.isFinite is false for anything but a number',
+  [`${snapshot}:133`]: 'equivalent (typeof): Number.isInteger is false for anything but a number',
+  [`${snapshot}:160`]: 'equivalent: a null halt is read as null before haltAt is called',
+  [`${snapshot}:250`]:
+    'equivalent: without latestNow, a time after 2000 compares as later than null (0) and is refused too',
+  [`${inputError}:109`]:
+    'gap, closed after the run: validation-edges.test.ts, an error of another name with a valid code is no RiskInputError',
+  [`${inputError}:119`]:
+    'gap, closed after the run: validation-edges.test.ts, a string of exactly 64 characters is shown whole',
+  [`${inputError}:122`]:
+    'gap, closed after the run: validation-edges.test.ts, a bigint is shown as its digits',
+  [`${validation}:75`]:
+    'gap, closed after the run: validation-edges.test.ts, a fee rate as a string and at its maximum',
+  [`${validation}:129`]:
+    'gap, closed after the run: validation-edges.test.ts, BTC/USDC (no settle suffix) and BTCUSDC are one market',
+  [`${targets}:68`]:
+    'gap, closed after the run: validation-edges.test.ts, a tick rule that is a string or null is named in the error',
+  [`${targets}:73`]:
+    'gap, closed after the run: validation-edges.test.ts, the SymbolError is kept as the cause',
+  [`${grid}:95`]:
+    'gap, closed after the run: quantity-grid-rules.test.ts, minimums with different decimals compared',
+  [`${grid}:113`]:
+    'gap, closed after the run: quantity-grid-rules.test.ts, a numeric stepSize is read as its decimal',
+  [`${grid}:181`]:
+    'gap, closed after the run: quantity-grid-rules.test.ts, a minimum of exactly 2^50 steps is accepted',
+  [`${grid}:319`]:
+    'gap, closed after the run: quantity-grid-rules.test.ts, 0.07 / 0.01 rounds up one step too many in floats',
+  [`${sizing}:287`]:
+    'equivalent (>): a quotient of exactly maximumSteps + 1 floors to one step more, which the clamp just below brings back to maximumSteps',
+  [`${sizing}:293`]:
+    'gap, closed after the run: size-position-limits.test.ts, QUANTITY_OUT_OF_RANGE named in full',
+  [`${snapshot}:213`]:
+    'gap, closed after the run: snapshot-problems.test.ts, a liquidation halt without a message',
+  [`${snapshot}:214`]: 'gap, closed after the run: snapshot-problems.test.ts, an ADL halt with a bad since',
+  [`${snapshot}:126`]: 'equivalent (typeof): Number.isSafeInteger is false for anything but a number',
+  [`${snapshot}:154`]:
+    "equivalent: parseUtcDay of a number finds no 'YYYY-MM-DD' and gives undefined, as the typeof check does",
+  [`${snapshot}:286`]: 'equivalent (typeof): a non-string is not one of the tier names either',
+  [`${snapshot}:295`]:
+    'equivalent: resolveRiskLimits throws only RiskInputError, so nothing else reaches the rethrow',
+  [`${snapshot}:310`]:
+    'equivalent: the line before already refuses a day without latestNow and the reverse, so both are null or both are set here',
+  [`${snapshot}:328`]:
+    'equivalent: without latestNow, a time after 2000 compares as later than null (0) and is refused too',
+  [`${snapshot}:344`]: 'equivalent: turns -0 into 0; -0 compares, prints and serializes (JSON) as 0',
+  [`${snapshot}:346`]: 'equivalent: turns -0 into 0; -0 compares, prints and serializes (JSON) as 0',
+  [`${snapshot}:375`]:
+    'equivalent: readSnapshot throws only SnapshotProblem (limits errors are turned into one), so nothing else reaches the rethrow',
+  [`${entry}:130`]: "gap: a result's closeOrders is [] when nothing was closed",
+  [`${entry}:137`]:
+    'equivalent: a placeholder in the stale list is never a live stop-loss, so it is neither canceled nor kept',
+  ...lines(entry, 150, 202, 'message: incident and log record fields (level, event, error) no test reads'),
   ...lines(
     entry,
-    325,
-    343,
-    'gap: a resumed intent protects only the position still held (cap), protects the whole fill when the position cannot be read, and returns already-closed when the position is gone',
+    252,
+    259,
+    'gap: a non-adapter error thrown by the port (a bug) is wrapped and still ends in a result; CcxtExchange turns every failure into an adapter error, so only a fake port (our own code mocked) could throw one',
   ),
+  ...lines(entry, 305, 326, 'message: incident and log record fields (level, event) no test reads'),
+  [`${entry}:332`]:
+    "equivalent in one-way mode (the adapter's only mode): a symbol has one position, on the side of the fill",
   ...lines(
     entry,
-    346,
-    395,
-    'gap: a limit entry that fills partly and then times out: the rest is canceled (a failing cancel is tried once, then ENTRY_NOT_CANCELED), what filled is protected, a failing poll is retried',
+    351,
+    353,
+    'gap: a market entry the exchange reports still open waits marketFillTimeoutMs (5 s) in 200 ms steps; the emulator fills market orders at once',
   ),
+  [`${entry}:459`]:
+    'gap: a stop-loss read back as triggered but not yet finished gives stopped-out; the emulator goes straight to finished',
+  [`${entry}:464`]:
+    'gap: a stop-loss not found right after placing it gives an emergency close; the emulator always finds it',
+  [`${entry}:491`]:
+    'gap: a take-profit read back different from the one placed is the one kept; the emulator reads back the same order',
+  [`${entry}:514`]: "equivalent: the caller tests protect's outcome only for 'failed' and 'stopped-out'",
   ...lines(
     entry,
-    409,
-    415,
-    'gap: more than 20 protection replacements for one intent ends in an emergency close',
+    517,
+    540,
+    'gap: a protective order read back smaller than the fill, not reduce-only, or of another type raises PROTECTION_MISMATCH; the emulator never reads back another order than it confirmed',
   ),
+  [`${entry}:328`]:
+    'gap: an intent called again after its limit entry was canceled unfilled reports not-filled, not already-closed (since the fix nothing else differs)',
+  [`${entry}:397`]: 'message: the level of the poll-failed log record',
   ...lines(
     entry,
-    430,
-    434,
-    'gap: a live stop found under the next client id that covers less than the fill is kept until its replacement is confirmed, then canceled',
+    441,
+    442,
+    'gap: a stop-loss that comes back with closePosition and no quantity covers the fill; the adapter always sends a quantity',
   ),
+  [`${entry}:458`]:
+    'gap: a stop-loss not found right after placing it gives an emergency close; the emulator always finds it',
+  [`${entry}:465`]: 'message: the fields of the error of a stop-loss gone right after placing it',
+  [`${entry}:473`]:
+    "equivalent: each replacement uses the next generation's client id, so the stop-loss read back is never the previous one; 'conditional' only names the book in the cancel's rationale",
+  [`${entry}:474`]:
+    'equivalent: the stale list holds only stop-losses (it is filled from the stop-loss loop), so the filter keeps them all',
+  [`${entry}:475`]: "message: 'conditional' only names the book in the cancel's rationale",
+  [`${entry}:510`]:
+    'gap: a take-profit refused on a later fill keeps the earlier one (not canceled with nothing in its place)',
+  [`${entry}:511`]: "message: 'conditional' only names the book in the cancel's rationale",
+  [`${entry}:563`]: "message: 'conditional' only names the book in the cancel's rationale",
   ...lines(
     entry,
-    438,
-    460,
-    'gap: a stop read back as triggered gives stopped-out, one not found or canceled gives an emergency close, one unreadable gives PROTECTION_UNVERIFIED',
+    567,
+    577,
+    'gap: the stop fires (or cannot be placed) while the rest of a limit entry is still open: the rest is canceled, ENTRY_NOT_CANCELED when it cannot be; on the emulator the price that reaches the stop also fills the rest',
   ),
-  ...lines(
-    entry,
-    464,
-    467,
-    'gap: a second partial fill replaces the stop and take-profit and cancels the previous ones',
-  ),
-  [`${entry}:469`]: 'gap: an intent without takeProfitPrice places no take-profit',
-  ...lines(
-    entry,
-    470,
-    503,
-    'gap: a take-profit that is refused or unreadable gives TAKE_PROFIT_FAILED / PROTECTION_UNVERIFIED and keeps the stop; a replaced one is canceled',
-  ),
-  [`${entry}:505`]: "equivalent: the caller tests protect's outcome only for 'failed' and 'stopped-out'",
-  ...lines(
-    entry,
-    510,
-    530,
-    'gap: a stop read back smaller than the fill, not reduce-only, or of another type raises PROTECTION_MISMATCH',
-  ),
-  ...lines(
-    entry,
-    531,
-    550,
-    'gap: a replaced protective order that cannot be canceled raises STALE_PROTECTION_NOT_CANCELED',
-  ),
-  ...lines(
-    entry,
-    551,
-    575,
-    'gap: the stop fires while protection is set up: the rest of the entry and the take-profit are canceled (a failing cancel raises ENTRY_NOT_CANCELED)',
-  ),
-  ...lines(
-    entry,
-    576,
-    660,
-    'gap: the emergency close: a partial close or a failing close ends unprotected (with what is left), leftover protective orders are canceled, an unreadable position after the close is logged',
-  ),
+  [`${entry}:602`]:
+    'equivalent: the emergency close always has its cause (the stop-loss failure), so the fallback text never shows',
+  ...lines(entry, 606, 607, 'message: the fields of the partial-close error'),
+  [`${entry}:654`]: 'message: the level of the position-unread log record',
+  [`${entry}:593`]: 'equivalent: the emergency close runs only after a fill, so there is an entry',
+  [`${entry}:651`]:
+    "equivalent in one-way mode (the adapter's only mode): a symbol has one position, on the side of the fill",
   [`${reconcile}:121`]:
     'gap: a stop with neither quantity nor closePosition does not count as covering the position',
   [`${reconcile}:127`]:
@@ -134,19 +258,19 @@ export const judgements: Readonly<Record<string, string>> = {
   [`${guard}:272`]: 'equivalent: samePositions only spares an allocation when the positions did not change',
   [`${guard}:273`]: 'equivalent: samePositions only spares an allocation when the positions did not change',
   [`${guard}:274`]:
-    'gap: canOpen twice with as many positions but another symbol or side, then status().openPositions shows the new ones',
+    'equivalent: samePositions only spares an allocation; every mutant left here makes it answer false (copy the positions again), never true for changed positions (risk-guard-boundaries.test.ts checks a change of symbol or side shows)',
   [`${guard}:278`]:
-    'gap: canOpen twice with as many positions but another symbol or side, then status().openPositions shows the new ones',
+    'equivalent: samePositions only spares an allocation; every mutant left here makes it answer false (copy the positions again), never true for changed positions (risk-guard-boundaries.test.ts checks a change of symbol or side shows)',
   [`${guard}:279`]:
-    'gap: canOpen twice with as many positions but another symbol or side, then status().openPositions shows the new ones',
+    'equivalent: samePositions only spares an allocation; every mutant left here makes it answer false (copy the positions again), never true for changed positions (risk-guard-boundaries.test.ts checks a change of symbol or side shows)',
   [`${guard}:280`]:
-    'gap: canOpen twice with as many positions but another symbol or side, then status().openPositions shows the new ones',
+    'equivalent: samePositions only spares an allocation; every mutant left here makes it answer false (copy the positions again), never true for changed positions (risk-guard-boundaries.test.ts checks a change of symbol or side shows)',
   [`${guard}:281`]:
-    'gap: canOpen twice with as many positions but another symbol or side, then status().openPositions shows the new ones',
+    'equivalent: samePositions only spares an allocation; every mutant left here makes it answer false (copy the positions again), never true for changed positions (risk-guard-boundaries.test.ts checks a change of symbol or side shows)',
   [`${guard}:282`]:
-    'gap: canOpen twice with as many positions but another symbol or side, then status().openPositions shows the new ones',
+    'equivalent: samePositions only spares an allocation; every mutant left here makes it answer false (copy the positions again), never true for changed positions (risk-guard-boundaries.test.ts checks a change of symbol or side shows)',
   [`${guard}:283`]:
-    'gap: canOpen twice with as many positions but another symbol or side, then status().openPositions shows the new ones',
+    'equivalent: samePositions only spares an allocation; every mutant left here makes it answer false (copy the positions again), never true for changed positions (risk-guard-boundaries.test.ts checks a change of symbol or side shows)',
   [`${guard}:286`]: 'equivalent: samePositions only spares an allocation when the positions did not change',
   [`${guard}:318`]: 'message: the option name in the error text',
   [`${guard}:320`]: 'message: the option name in the error text',

@@ -128,8 +128,11 @@ class ProtectedEntry {
   protectedQuantity = '0';
   generation = 0;
   closeOrders: Order[] = [];
-  /** On a resumed entry: the open position, when smaller than the fill (part of it was closed since). */
-  cap: string | undefined;
+  /**
+   * On a resumed entry: how much of its fill had been closed by then (the fill less the open position).
+   * That much is never protected again; fills after the resume are protected on top of the rest.
+   */
+  closedSince: string | undefined;
   /** Live protective orders found under this intent's ids that cover less than the fill; canceled once replaced. */
   readonly stale: ConditionalOrder[] = [];
   error: ExchangeAdapterError | undefined;
@@ -339,7 +342,9 @@ export async function openProtectedPosition(
       if (held !== undefined && !greater(held, '0') && !isLiveOrder(state.entry)) {
         return state.result('already-closed');
       }
-      if (held !== undefined) state.cap = held;
+      if (held !== undefined && greater(state.entry.filledQuantity, held)) {
+        state.closedSince = toDecimal(state.entry.filledQuantity).minus(toDecimal(held)).toFixed();
+      }
     }
   }
 
@@ -351,8 +356,12 @@ export async function openProtectedPosition(
 
   for (;;) {
     const entry = state.entry as Order;
+    // Protect what is open of the fill: all of it, less what was closed before a resume (not what filled
+    // after it: a cap at the position held then would leave later fills of a resumed entry unprotected).
     const target =
-      state.cap !== undefined && greater(entry.filledQuantity, state.cap) ? state.cap : entry.filledQuantity;
+      state.closedSince === undefined
+        ? entry.filledQuantity
+        : toDecimal(entry.filledQuantity).minus(toDecimal(state.closedSince)).toFixed();
     if (greater(target, state.protectedQuantity)) {
       const outcome = await protect(state, target);
       if (outcome === 'failed') return emergencyClose(state);

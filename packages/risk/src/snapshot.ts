@@ -291,7 +291,8 @@ function readSnapshot(value: unknown): { settings: SnapshotSettings; state: Guar
   try {
     limits = resolveRiskLimits(tier as Tier, fields['limits'] as Partial<RiskLimits>);
   } catch (error) {
-    if (isRiskInputError(error)) throw new SnapshotProblem(`limits: ${error.message}`);
+    // The limit's own message ends with a period; the snapshot's message adds its own.
+    if (isRiskInputError(error)) throw new SnapshotProblem(`limits: ${error.message.replace(/\.$/, '')}`);
     throw error;
   }
   const settings: SnapshotSettings = {
