@@ -372,3 +372,15 @@ describe('a silent user-data stream', () => {
     expect(bot.trader.openTrades.map((trade) => trade.symbol)).toContain(ETH);
   });
 });
+
+describe('the API key’s permissions', () => {
+  it('warns at start when the key may withdraw or is bound to no IP list (paper: not refused)', async () => {
+    const world = await setup({}, (sim) => {
+      sim.setApiRestrictions({ enableWithdrawals: true, ipRestrict: false });
+      return Promise.resolve();
+    });
+    const messages = world.log.messages();
+    expect(messages.some((message) => message.startsWith('the API key may withdraw funds'))).toBe(true);
+    expect(messages.some((message) => message.startsWith('the API key is not restricted'))).toBe(true);
+  });
+});

@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { judgeKeyPermissions } from './key-permissions';
 import { tokenId } from './operator-auth';
 import { runQuickCheck } from './quick-check';
 
@@ -115,4 +116,46 @@ describe('bot quick-check against an exchange', () => {
       await sim.close();
     }
   }, 30_000);
+
+  it("reads the API key's permissions from the exchange and warns of withdrawals and a missing IP list", async () => {
+    const { startSim } = await import('@bot/sim');
+    const sim = await startSim({ seed: 1, speed: 'manual', historyMinutes: 60 });
+    try {
+      const [account] = sim.accounts;
+      const check = async () => {
+        const lines: string[] = [];
+        const exitCode = await runQuickCheck({
+          env: { BOT_API_KEY: account!.apiKey, BOT_API_SECRET: account!.apiSecret },
+          simUrl: sim.url,
+          print: (line) => lines.push(line),
+        });
+        return { exitCode, output: lines.join('\n') };
+      };
+      sim.setApiRestrictions({ enableWithdrawals: false, ipRestrict: true, enableFutures: true });
+      expect((await check()).output).toMatch(
+        /ok {4}the API key's permissions: no withdrawals, bound to trusted IPs, futures enabled/,
+      );
+      sim.setApiRestrictions({ enableWithdrawals: true, ipRestrict: false });
+      const risky = await check();
+      expect(risky.exitCode).toBe(0); // paper: said, not refused
+      expect(risky.output).toMatch(/WARNING the API key may withdraw funds/);
+      expect(risky.output).toMatch(/WARNING the API key is not restricted to trusted IPs/);
+    } finally {
+      await sim.close();
+    }
+  }, 30_000);
+});
+
+describe('the API key’s permissions', () => {
+  const safe = { ipRestricted: true, withdrawals: false, futures: true, reading: true };
+  it('refuses live mode with a key that may withdraw, unless the operator accepts it', () => {
+    expect(judgeKeyPermissions('live', { ...safe, withdrawals: true }, false).refusal).toMatch(
+      /BOT_ALLOW_WITHDRAWAL_KEY=true/,
+    );
+    const accepted = judgeKeyPermissions('live', { ...safe, withdrawals: true }, true);
+    expect(accepted.refusal).toBeUndefined();
+    expect(accepted.warnings).toHaveLength(1);
+    expect(judgeKeyPermissions('testnet', { ...safe, withdrawals: true }, false).refusal).toBeUndefined();
+    expect(judgeKeyPermissions('live', safe, false)).toEqual({ warnings: [] });
+  });
 });

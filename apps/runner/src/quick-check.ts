@@ -2,6 +2,7 @@ import { ConfigError, describeConfig, loadConfig } from '@bot/config';
 import type { BotConfig, ConfigOverrides } from '@bot/config';
 import { createExchange } from '@bot/exchange';
 import type { CcxtExchange } from '@bot/exchange';
+import { judgeKeyPermissions, readKeyPermissions } from './key-permissions';
 import { describeOperatorProtection } from './operator-auth';
 
 export interface QuickCheckOptions {
@@ -84,6 +85,14 @@ async function networkChecks(config: BotConfig, options: QuickCheckOptions): Pro
       );
     }
     return `${offset} ms (limit ±${MAX_CLOCK_OFFSET_MS} ms, recvWindow ${config.execution.recvWindowMs} ms)`;
+  });
+  await check("the API key's permissions", async () => {
+    const { permissions, unreadable } = await readKeyPermissions(connected);
+    if (!permissions) return `not readable (${unreadable}); not checked`;
+    const verdict = judgeKeyPermissions(config.mode, permissions, config.compliance.allowWithdrawalKey);
+    if (verdict.refusal) throw new Error(verdict.refusal);
+    const said = verdict.warnings.map((warning) => `WARNING ${warning}`).join('; ');
+    return said || 'no withdrawals, bound to trusted IPs, futures enabled';
   });
   await check('symbols', async () => {
     const known = new Set<string>((await connected.instruments()).map((instrument) => instrument.symbol));

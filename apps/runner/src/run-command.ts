@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '@bot/config';
 import { ReplayFileError } from '@bot/sim';
 import type { BotConfig } from '@bot/config';
 import { StateFileError } from './bot-state';
+import { KeyPermissionError } from './key-permissions';
 import { createLogger, defaultLogFormat } from './logger';
 import type { LogFormat } from './logger';
 import { OperatorApiError, resolveOperatorToken } from './operator-auth';
@@ -150,6 +151,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       error instanceof AuditTrailBrokenError ||
       error instanceof AuditPathError ||
       error instanceof OperatorApiError ||
+      error instanceof KeyPermissionError ||
       error instanceof ReplayFileError;
     const message = (error as Error).message;
     if (badInput) {

@@ -13,6 +13,7 @@ import { checkpointHint, verifyTrailSinceCheckpoint } from './audit-checkpoint';
 import { BotStateStore, statePathFor } from './bot-state';
 import { buildCard, formatBuildCard } from './build-card';
 import { ccxtRestRequest } from './ccxt-rest';
+import { KeyPermissionError, judgeKeyPermissions, readKeyPermissions } from './key-permissions';
 import type { Logger } from './logger';
 import { OperatorApiError, startOperatorApi } from './operator-api';
 import type { OperatorApi } from './operator-api';
@@ -223,6 +224,17 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
           `exchange: ${entry.message}`,
         ),
     });
+    // The key's permissions, when the exchange is not the in-process emulator (testnet, live, --sim-url).
+    if (!sim) {
+      const { permissions, unreadable } = await readKeyPermissions(exchange);
+      if (permissions) {
+        const verdict = judgeKeyPermissions(config.mode, permissions, config.compliance.allowWithdrawalKey);
+        for (const warning of verdict.warnings) logger.warn({ keyPermissions: permissions }, warning);
+        if (verdict.refusal) throw new KeyPermissionError(verdict.refusal);
+      } else {
+        logger.warn(`the API key's permissions could not be read (${unreadable}); not checked`);
+      }
+    }
     const trader = new Trader({
       config,
       exchange,

@@ -26,7 +26,7 @@ const defaults = {
     accountSweepMs: 60_000,
   },
   positions: { foreignPolicy: 'adopt' },
-  compliance: { auditPath: 'data/audit.jsonl', recordRationale: true },
+  compliance: { auditPath: 'data/audit.jsonl', recordRationale: true, allowWithdrawalKey: false },
   operator: { bind: '127.0.0.1:8787' },
 } satisfies ConfigFileInput;
 

@@ -105,6 +105,12 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
         'boolean',
         'record decision rationale (default true)',
       ],
+      [
+        'BOT_ALLOW_WITHDRAWAL_KEY',
+        'compliance.allowWithdrawalKey',
+        'boolean',
+        'trade live with an API key that may withdraw funds (default false: refused)',
+      ],
       ['BOT_OPERATOR_BIND', 'operator.bind', 'text', 'operator HTTP API host:port (default 127.0.0.1:8787)'],
       ['BOT_OPERATOR_TOKEN', 'operator.token', 'secret', 'operator API bearer token (secret)'],
       ['BOT_OPERATOR_TOKEN_FILE', 'operator.token', 'secret-file', 'file holding the operator token'],

@@ -299,6 +299,7 @@ const VALID_ENV: Readonly<Record<string, readonly string[]>> = {
   BOT_FOREIGN_POSITIONS: FOREIGN_POSITION_POLICIES,
   BOT_AUDIT_PATH: ['audit.jsonl'],
   BOT_RECORD_RATIONALE: ['false'],
+  BOT_ALLOW_WITHDRAWAL_KEY: ['true'],
   BOT_OPERATOR_BIND: ['127.0.0.1:8787', '0.0.0.0:9000'],
 };
 
@@ -332,6 +333,7 @@ const INVALID_ENV: Readonly<Record<string, readonly string[]>> = {
   BOT_FOREIGN_POSITIONS: ['Adopt', 'close', 'ignore', ''],
   BOT_AUDIT_PATH: ['', 'a\u0000b'],
   BOT_RECORD_RATIONALE: ['yes', ''],
+  BOT_ALLOW_WITHDRAWAL_KEY: ['yes', ''],
   BOT_OPERATOR_BIND: ['localhost', '127.0.0.1:0', ':80', ''],
 };
 const PLAIN_VARIABLES = Object.keys(VALID_ENV);

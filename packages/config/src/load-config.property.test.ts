@@ -78,6 +78,7 @@ function plausibleValues(name: string): readonly string[] {
     BOT_FOREIGN_POSITIONS: FOREIGN_POSITION_POLICIES,
     BOT_AUDIT_PATH: ['audit.jsonl'],
     BOT_RECORD_RATIONALE: ['true', '0'],
+    BOT_ALLOW_WITHDRAWAL_KEY: ['false', '1'],
     BOT_OPERATOR_BIND: ['127.0.0.1:8787', '0.0.0.0:1'],
     BOT_OPERATOR_TOKEN: [`${MARK}operatortoken0123456789abcdef`],
     BOT_API_KEY: [`${MARK}apikey0123456789`],

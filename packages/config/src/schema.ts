@@ -200,6 +200,8 @@ const positionsShape = {
 const complianceShape = {
   auditPath: filePathSchema,
   recordRationale: z.boolean(),
+  /** Live mode with an API key that may withdraw funds: refused unless this is true (see the runner). */
+  allowWithdrawalKey: z.boolean(),
 };
 
 const operatorShape = {
@@ -415,6 +417,7 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = Object.freez
   'positions.foreignPolicy': `one of ${FOREIGN_POSITION_POLICIES.join(', ')}`,
   'compliance.auditPath': 'a non-empty file path',
   'compliance.recordRationale': 'a boolean: true or false (in env also 1 or 0, any case)',
+  'compliance.allowWithdrawalKey': 'a boolean: true or false (in env also 1 or 0, any case)',
   'operator.bind': 'host:port with a port from 1 to 65535, e.g. 127.0.0.1:8787 or [::1]:8787',
   'operator.token': `a token of at least ${MINIMUM_OPERATOR_TOKEN_LENGTH} printable ASCII characters without spaces (e.g. openssl rand -hex 16)`,
   'credentials.apiKey': `an API key of at least ${MINIMUM_API_CREDENTIAL_LENGTH} printable ASCII characters without spaces`,

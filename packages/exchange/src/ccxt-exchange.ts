@@ -34,6 +34,7 @@ import type {
   ExchangeState,
   Fill,
   ForcedClose,
+  KeyPermissions,
   MarginMode,
   OpenOrders,
   Order,
@@ -239,6 +240,25 @@ export class CcxtExchange implements ExchangePort {
       send: async () => (await this.client.request(path, api, call.method, params)) as unknown,
     });
     return value;
+  }
+
+  /**
+   * What the API key may do (`GET /sapi/v1/account/apiRestrictions`): withdraw, trade futures, and whether
+   * it is bound to an IP list. Binance answers it on the spot API's host (`sapi`), not the futures one.
+   */
+  async fetchKeyPermissions(): Promise<KeyPermissions> {
+    const { value } = await this.#run({
+      operation: 'fetchKeyPermissions',
+      kind: 'read',
+      send: () => this.client.sapiGetAccountApiRestrictions() as Promise<unknown>,
+    });
+    const answer = (value ?? {}) as Record<string, unknown>;
+    return {
+      ipRestricted: answer['ipRestrict'] === true,
+      withdrawals: answer['enableWithdrawals'] === true,
+      futures: answer['enableFutures'] === true,
+      reading: answer['enableReading'] === true,
+    };
   }
 
   /** Refuses accounts in hedge (dual-side) position mode: reduce-only protection assumes one-way mode. */

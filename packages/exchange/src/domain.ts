@@ -164,3 +164,13 @@ export function isLiveConditionalOrder(order: ConditionalOrder): boolean {
 export function isLiveOrder(order: Order): boolean {
   return order.status === 'open' || order.status === 'partially-filled';
 }
+
+/** What an API key may do, from `GET /sapi/v1/account/apiRestrictions`. */
+export interface KeyPermissions {
+  /** Bound to a list of IP addresses (Binance then refuses requests from anywhere else). */
+  readonly ipRestricted: boolean;
+  /** May withdraw funds: a leaked key with this empties the account. */
+  readonly withdrawals: boolean;
+  readonly futures: boolean;
+  readonly reading: boolean;
+}

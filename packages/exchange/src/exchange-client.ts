@@ -57,6 +57,7 @@ export function emulatorApiUrls(restUrl: string): Record<string, string> {
     fapiPrivateV2: `${base}/fapi/v2`,
     fapiPrivateV3: `${base}/fapi/v3`,
     fapiData: `${base}/futures/data`,
+    sapi: `${base}/sapi/v1`,
   };
 }
 

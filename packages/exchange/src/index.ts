@@ -8,6 +8,7 @@ export type {
   Fill,
   ForcedClose,
   Instrument,
+  KeyPermissions,
   MarginMode,
   OpenOrders,
   Order,
