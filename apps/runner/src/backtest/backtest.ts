@@ -20,7 +20,7 @@ import type { Logger } from '../logger';
 import { startBot } from '../run';
 import type { StartBotOptions } from '../run';
 import type { RunSummary } from '../trader';
-import { contractFor, snapshotContracts } from './instruments';
+import { contractFor, contractsWithBooks } from './instruments';
 
 export interface BacktestFill {
   readonly symbol: string;
@@ -151,7 +151,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         base: (instruments[position] as typeof instrument).baseAsset,
         candles: market.candles,
       })),
-      contracts: snapshotContracts(),
+      contracts: contractsWithBooks(
+        new Map(markets.map((market) => [market.symbol, Number((market.candles[0] as Candle).close)])),
+      ),
       // The emulator counts request weight per wall-clock minute, and a backtest plays days in one.
       weightLimitPerMinute: 1_000_000_000,
     },

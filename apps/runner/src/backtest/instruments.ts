@@ -8,6 +8,7 @@
  * re-fetched here. Rules change (Binance re-ticks contracts): refresh by replacing the rows with a fresh
  * exchangeInfo (see apps/runner/README.md, "Instrument rules"). A backtest refuses a symbol not listed here.
  */
+import { defaultContracts } from '@bot/sim';
 import type { ListedContract } from '@bot/sim';
 
 interface Row {
@@ -77,4 +78,27 @@ export function contractFor(symbol: string, contracts = snapshotContracts()): Li
   throw new UnknownInstrumentError(
     `${symbol}: no instrument rules for this symbol (tick, step, min notional) in the bundled exchangeInfo snapshot; known: ${known}`,
   );
+}
+
+/** A book's level of about this much notional, as the emulator's own contracts have (see @bot/sim). */
+const LEVEL_NOTIONAL = 30_000;
+
+/**
+ * The snapshot's contracts with an order book, so a backtest's orders walk a book as on the emulator's own
+ * contracts (`bot run --replay`): the emulator's default book for a symbol it lists, otherwise a two-tick
+ * spread with levels of about 30 000 in notional at the symbol's first price.
+ */
+export function contractsWithBooks(firstPrices: ReadonlyMap<string, number>): ListedContract[] {
+  const listed = new Map(defaultContracts().map((contract) => [contract.instrument.symbol, contract]));
+  return snapshotContracts().map((contract) => {
+    const { symbol, stepSize } = contract.instrument;
+    const own = listed.get(symbol)?.instrument.book;
+    const price = firstPrices.get(symbol);
+    if (own) return { ...contract, instrument: { ...contract.instrument, book: own } };
+    if (price === undefined || !(price > 0)) return contract;
+    const step = Number(stepSize);
+    const decimals = (stepSize.split('.')[1] ?? '').length;
+    const levelQty = Math.max(step, Math.floor(LEVEL_NOTIONAL / price / step) * step).toFixed(decimals);
+    return { ...contract, instrument: { ...contract.instrument, book: { spreadTicks: 2, levelQty } } };
+  });
 }
