@@ -371,6 +371,20 @@ describe('a silent user-data stream', () => {
     expect(String(degraded?.['why'])).toContain(ETH);
     expect(bot.trader.openTrades.map((trade) => trade.symbol)).toContain(ETH);
   });
+
+  it('counts a close the silent stream never reported by the next candle, long before the next sweep', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_ACCOUNT_SWEEP_MS: '600000' });
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    const amount = positionOf(sim, 'BTCUSDC')!.positionAmt;
+    sim.injectFaults({ staleUserDataStreams: true });
+    await user.createOrder(BTC, 'market', 'sell', Number(amount), undefined, { reduceOnly: true });
+    await advanceMinutes(sim, bot.trader, 2);
+    await eventually(() => bot.trader.openTrades.length === 0, 10_000);
+    expect(bot.trader.guard.status().realizedPnl).not.toBe(0);
+  });
 });
 
 describe('the API key’s permissions', () => {

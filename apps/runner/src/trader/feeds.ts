@@ -170,7 +170,36 @@ function onKline(context: TraderContext, event: KlineEvent): void {
       for (const wake of context.waiters) wake();
       context.waiters.clear();
     }
+    if (trusted && context.trades.size > 0 && event.closeTime > (positionsChecked.get(context) ?? 0)) {
+      positionsChecked.set(context, event.closeTime);
+      void context.enqueue(() => checkPositions(context)).catch(() => undefined); // logged by the queue
+    }
   });
+}
+
+/** The last candle close after which the positions were read (`checkPositions`), per trader. */
+const positionsChecked = new WeakMap<TraderContext, number>();
+
+/**
+ * The backstop behind a live stream, after the candle's decision (off the order's path): one read of every
+ * position (weight 5) per candle close while trades are open. A stream can stay open and fall silent; a
+ * close it never reported would otherwise wait for the next full sweep (`execution.accountSweepMs`) before
+ * the guard counts it. A trade whose position the exchange no longer holds is settled over REST at once.
+ */
+async function checkPositions(context: TraderContext): Promise<void> {
+  const positions = await context.exchange.fetchPositions();
+  for (const trade of [...context.trades.values()]) {
+    if (trade.closing !== undefined) continue;
+    if (positions.some((position) => position.symbol === trade.symbol && position.side === trade.side))
+      continue;
+    if (context.account.positions.get(trade.symbol)?.side === trade.side) {
+      context.log.warn(
+        { symbol: trade.symbol, playbook: 'ws-degraded' },
+        `${trade.symbol}: the exchange holds no ${trade.side} position any more, which the user-data stream did not report; settling it over REST`,
+      );
+    }
+    await settle(context, trade.symbol).catch((error: unknown) => context.settleFailed(trade.symbol, error));
+  }
 }
 
 function fromExchangeIdOrUndefined(exchangeId: string): string | undefined {
