@@ -186,6 +186,25 @@ describe('leverage and margin type drift', () => {
     expect(world.log.messages().some((message) => message.startsWith('playbook leverage-drift'))).toBe(true);
   });
 
+  it('reads leverage from the exchange before an entry, so a change a silent stream hid is set back too', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_ACCOUNT_SWEEP_MS: '600000' });
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(positionOf(sim, 'BTCUSDC')?.leverage).toBe(3);
+    const amount = Number(positionOf(sim, 'BTCUSDC')!.positionAmt);
+    await user.createOrder(BTC, 'market', 'sell', amount, undefined, { reduceOnly: true });
+    await advanceMinutes(sim, bot.trader, 31);
+    expect(bot.trader.openTrades).toHaveLength(0);
+    // The stream falls silent, then the user sets 25× on the website: no event reaches the bot.
+    sim.injectFaults({ staleUserDataStreams: true });
+    await user.setLeverage(25, BTC);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(positionOf(sim, 'BTCUSDC')?.leverage).toBe(3);
+  });
+
   it('denies SYMBOL_LOCKED when the user’s open orders keep the margin type from being set back', async () => {
     const world = await setup({ BOT_SYMBOLS: 'BTC' });
     const { sim, bot, user } = world;

@@ -219,7 +219,14 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
 async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal): Promise<boolean> {
   const wanted = context.config.risk.leverageDefault;
   const cap = TIER_LIMITS[context.config.strategy.tier].hardCaps.leverageDefault.max;
-  const known = context.account.settings.get(signal.symbol);
+  // Read from the exchange before every entry, not from the account state: Binance sends no event for a
+  // margin-type change, and a stream that fell silent would hide a leverage change (the chaos suite's entries
+  // at 25×). One request (weight 5); the account state is the answer only when the read fails.
+  const read = await context.exchange
+    .fetchSymbolSettings([signal.symbol])
+    .then((settings) => settings.find((entry) => entry.symbol === signal.symbol))
+    .catch(() => undefined);
+  const known = read ?? context.account.settings.get(signal.symbol);
   const marginMode = context.exchange.marginMode;
   if (
     !known ||
