@@ -8,9 +8,8 @@ export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 const runnerDir = join(repoRoot, 'apps', 'runner');
 
 /**
- * The CLI itself, not `bin/bot.js`: the wrapper spawns `node … src/cli.ts` and a SIGKILL of the wrapper
- * would orphan that child. We run the same command line the wrapper builds (the `@bot/source` condition,
- * tsx as the loader), in its own process group, so a SIGKILL takes exactly the bot down.
+ * The CLI itself, with the loader `bin/bot.js` registers in-process (the `@bot/source` condition, tsx), in
+ * its own process group, so a SIGKILL takes exactly the bot down and nothing else.
  */
 function cliCommand(): string[] {
   const tsx = createRequire(join(runnerDir, 'package.json')).resolve('tsx');
