@@ -617,12 +617,13 @@ export class CcxtExchange implements ExchangePort {
     let quantity: string | undefined;
     if (!closePosition) {
       // A protective order covers the position: rounded up to its own grid (reduce-only, it never closes more).
-      quantity = this.#coveringQuantity(
+      quantity = this.#quantity(
         instrument,
         request.quantity as DecimalText,
         childType,
         operation,
         symbol,
+        true,
       );
       this.#check(
         instrument,
@@ -685,14 +686,14 @@ export class CcxtExchange implements ExchangePort {
         });
       }
       // Up to the market grid: reduce-only, the exchange cuts it to the position, so it closes all it is asked to.
-      quantity = this.#coveringQuantity(instrument, request.quantity, 'market', operation, symbol);
+      quantity = this.#quantity(instrument, request.quantity, 'market', operation, symbol, true);
     } else {
       const position = (await this.fetchPositions([symbol])).find(
         (candidate) => positionSide === undefined || candidate.side === positionSide,
       );
       if (!position) return { orders: [], closedQuantity: '0', alreadyFlat: true, rationale };
       positionSide = position.side;
-      quantity = this.#coveringQuantity(instrument, position.quantity, 'market', operation, symbol);
+      quantity = this.#quantity(instrument, position.quantity, 'market', operation, symbol, true);
     }
     if (!isPositive(quantity)) return { orders: [], closedQuantity: '0', alreadyFlat: true, rationale };
     const chunks = splitQuantity(quantity, instrument.marketMaxQty, instrument.marketStepSize);
@@ -1043,53 +1044,30 @@ export class CcxtExchange implements ExchangePort {
     return given;
   }
 
+  /**
+   * The quantity on the order type's grid: rounded down for an entry (never more than asked), rounded up
+   * (`covering`) for reduce-only orders that must cover a position (stop-loss, take-profit, close), which the
+   * exchange cuts to the position when they execute — a position filled on the LOT_SIZE grid is then covered
+   * whole even when MARKET_LOT_SIZE's step is coarser.
+   */
   #quantity(
     instrument: Instrument,
     input: DecimalText,
     type: OrderType,
     operation: string,
     symbol: string,
+    covering = false,
   ): string {
     const quantity = rounded(
-      () => floorQuantityToStep(input, instrument, type),
+      () => (covering ? ceilQuantityToStep : floorQuantityToStep)(input, instrument, type),
       'quantity',
       input,
       operation,
       symbol,
     );
     if (!isPositive(quantity)) {
-      throw new InvalidRequestError(`${operation}: quantity ${String(input)} is below one step`, {
-        operation,
-        symbol,
-      });
-    }
-    return quantity;
-  }
-
-  /**
-   * The quantity on the order type's grid, rounded up: for reduce-only orders that must cover a position
-   * (stop-loss, take-profit, close), which the exchange cuts to the position when they execute. A position
-   * filled on the LOT_SIZE grid is then covered whole even when MARKET_LOT_SIZE's step is coarser.
-   */
-  #coveringQuantity(
-    instrument: Instrument,
-    input: DecimalText,
-    type: OrderType,
-    operation: string,
-    symbol: string,
-  ): string {
-    const quantity = rounded(
-      () => ceilQuantityToStep(input, instrument, type),
-      'quantity',
-      input,
-      operation,
-      symbol,
-    );
-    if (!isPositive(quantity)) {
-      throw new InvalidRequestError(`${operation}: quantity ${String(input)} is not above zero`, {
-        operation,
-        symbol,
-      });
+      const why = covering ? 'is not above zero' : 'is below one step';
+      throw new InvalidRequestError(`${operation}: quantity ${String(input)} ${why}`, { operation, symbol });
     }
     return quantity;
   }
