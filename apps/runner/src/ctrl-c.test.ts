@@ -12,6 +12,12 @@ import { tempDir } from './testing';
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 const runnerDir = resolve(import.meta.dirname, '..');
 
+/**
+ * `script` runs the command through `$SHELL -c` (or /bin/sh when SHELL is unset). Stands in for the
+ * operator's interactive shell, which puts the command in a process group of its own and survives the
+ * Ctrl-C; a non-interactive dash would instead wait in the foreground group and die of the SIGINT (130)
+ * whatever the bot does, so the command is `exec`ed and the result does not depend on the CI's SHELL.
+ */
 function inTerminal(command: string, env: Record<string, string>) {
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: runnerDir,
@@ -48,8 +54,8 @@ const RUN = 'run --duration 10m --speed 60 --timeframe 1m --no-operator-api --lo
 
 describe.skipIf(!hasScript)('Ctrl-C in a terminal (util-linux script)', () => {
   for (const [how, command] of [
-    ['node bin/bot.js', `node bin/bot.js ${RUN}`],
-    ['pnpm --filter @bot/runner bot', `${pnpm} --filter @bot/runner bot ${RUN}`],
+    ['node bin/bot.js', `exec node bin/bot.js ${RUN}`],
+    ['pnpm --filter @bot/runner bot', `exec ${pnpm} --filter @bot/runner bot ${RUN}`],
   ] as const) {
     it(`${how}: one Ctrl-C drains, prints the summary and exits 0; no pnpm error`, async () => {
       const dir = tempDir();
