@@ -50,8 +50,6 @@ export interface Episode {
   readonly opener: OrderView | undefined;
   /** `entry`: a bot entry (`bot…-e…`); `user`: the website; `other`: anything else. */
   readonly openedBy: 'entry' | 'user' | 'other';
-  /** A bot entry's fill went through it (it ended the episode and opened the next). */
-  closedByEntry: boolean;
   readonly start: number;
   /** Market time of the fill that made it flat again (the latest time of its fills); undefined while open. */
   end: number | undefined;
@@ -180,8 +178,13 @@ export class ExchangeRecord {
 }
 
 /**
- * Every symbol's positions from flat to flat, rebuilt from the fills alone (one-way mode: a fill that
- * goes through zero ends one episode and starts the next).
+ * Every symbol's positions from flat to flat, rebuilt from the fills alone (one-way mode). A fill that goes
+ * through zero is split there, as the bot counts it (the runner's `ownFills`): its closing part, with all of
+ * its realized PnL and its commission prorated, ends the episode; its opening part, commission prorated and
+ * no realized PnL, starts the next. One exception, a decision: a bot entry that went through a position
+ * the user opened after the bot decided (a race the bot cannot see before it sends) counts whole for the
+ * bot's new trade — the bot's order realized that close, and the guard counts it; the user's earlier fills
+ * stay the user's.
  */
 export function episodesOf(fills: readonly FillView[], orders: readonly OrderView[]): Episode[] {
   const byId = new Map(orders.map((order) => [order.orderId, order]));
@@ -200,43 +203,65 @@ export function episodesOf(fills: readonly FillView[], orders: readonly OrderVie
       net: 0n,
       pricePnl: 0n,
       stampedBeforeStart: [],
-      closedByEntry: false,
     };
     episodes.push(episode);
     open.set(fill.symbol, { amount, episode });
     return episode;
   };
+  const add = (episode: Episode, fill: FillView) => {
+    if (episode.fills.length > 0 && fill.time < episode.start) episode.stampedBeforeStart.push(fill);
+    episode.fills.push(fill);
+    episode.net += units(fill.realizedPnl) - (fill.commissionAsset === 'USDC' ? units(fill.commission) : 0n);
+    episode.pricePnl += units(fill.realizedPnl);
+  };
+  const close = (episode: Episode) => {
+    episode.end = Math.max(...episode.fills.map((entry) => entry.time));
+    open.delete(episode.symbol);
+  };
   for (const fill of fills) {
     const signed = (fill.side === 'BUY' ? 1n : -1n) * units(fill.qty);
     const current = open.get(fill.symbol);
-    const net = units(fill.realizedPnl) - (fill.commissionAsset === 'USDC' ? units(fill.commission) : 0n);
     if (!current) {
-      const episode = start(fill, signed);
-      episode.fills.push(fill);
-      episode.net += net;
-      episode.pricePnl += units(fill.realizedPnl);
+      add(start(fill, signed), fill);
       continue;
     }
     const after = current.amount + signed;
-    current.episode.fills.push(fill);
-    current.episode.net += net;
-    current.episode.pricePnl += units(fill.realizedPnl);
-    if (fill.time < current.episode.start) current.episode.stampedBeforeStart.push(fill);
-    const latest = Math.max(...current.episode.fills.map((entry) => entry.time));
     if (after === 0n) {
-      current.episode.end = latest;
-      open.delete(fill.symbol);
+      add(current.episode, fill);
+      close(current.episode);
     } else if (after > 0n !== current.amount > 0n) {
-      // Through zero: the rest opens the other side.
-      current.episode.end = latest;
-      current.episode.closedByEntry = ENTRY_ID.test(byId.get(fill.orderId)?.clientOrderId ?? '');
-      open.delete(fill.symbol);
-      start(fill, after);
+      // Through zero.
+      if (ENTRY_ID.test(byId.get(fill.orderId)?.clientOrderId ?? '')) {
+        close(current.episode);
+        add(start(fill, after), fill);
+      } else {
+        const closing = current.amount < 0n ? -current.amount : current.amount;
+        add(current.episode, { ...partOf(fill, closing), realizedPnl: fill.realizedPnl });
+        close(current.episode);
+        add(start(fill, after), { ...partOf(fill, units(fill.qty) - closing), realizedPnl: '0' });
+      }
     } else {
+      add(current.episode, fill);
       current.amount = after;
     }
   }
   return episodes;
+}
+
+/** `quantity` (1e-8 units) of a fill, its commission prorated as the runner prorates it (rounded down). */
+function partOf(fill: FillView, quantity: bigint): FillView {
+  return {
+    ...fill,
+    qty: decimalOf(quantity),
+    commission: decimalOf((units(fill.commission) * quantity) / units(fill.qty)),
+  };
+}
+
+/** 1e-8 units → decimal text. */
+function decimalOf(value: bigint): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(9, '0');
+  return `${negative ? '-' : ''}${digits.slice(0, -8)}.${digits.slice(-8)}`;
 }
 
 /** Open positions (symbol → signed amount in 1e-8 units) just before the fill `tradeId`. */

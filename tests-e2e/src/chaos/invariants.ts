@@ -348,8 +348,8 @@ export function checkDuplicateEntries(seed: number, orders: readonly OrderView[]
 
 /**
  * The bot's trades, from the exchange's records: every position episode (flat → flat on one symbol) that
- * a bot entry (`bot…-e…`) opened or closed (an entry through a position the user opened after the bot
- * decided), and every episode the bot took over (the runner's `reconcile.adopt`
+ * a bot entry (`bot…-e…`) opened (also through a position the user opened after the bot decided: see
+ * `episodesOf`), and every episode the bot took over (the runner's `reconcile.adopt`
  * record, `playbook: foreign-position`, for the symbol while it was open, or an `adopted` trade in a state
  * file the suite read; the reconciler's bare `POSITION_ADOPTED` flag only protects a position, it does not
  * make it a trade). A trade's PnL is every fill of its episode, whoever placed it (the bot's exits, the
@@ -363,9 +363,6 @@ export function botTrades(
 ): Episode[] {
   return episodes.filter((episode) => {
     if (episode.openedBy === 'entry') return true;
-    // A bot entry that went through a position (the user's, opened after the bot decided) closed it: its
-    // fills are in the bot's trade.
-    if (episode.closedByEntry) return true;
     const end = episode.end ?? Number.POSITIVE_INFINITY;
     // The adopt record follows the adoption by a moment; it may come after a quick close.
     const adoptedByTrail = facts.adoptions.some((adoption) => {
@@ -420,11 +417,11 @@ export function checkDailyLoss(
 ): { days: DayLoss[]; violations: Violation[] } {
   const days: DayLoss[] = [];
   const violations: Violation[] = [];
-  const ownFills = new Set(
-    trades
-      .filter((trade) => trade.openedBy === 'entry')
-      .flatMap((trade) => trade.fills.map((fill) => fill.tradeId)),
-  );
+  // The bot's entries' fills as their episodes hold them: a fill split at zero counts for its part.
+  const ownFills = trades
+    .filter((trade) => trade.openedBy === 'entry')
+    .flatMap((trade) => trade.fills)
+    .sort((a, b) => a.tradeId - b.tradeId);
   const dayList = [
     ...new Set([
       ...allFills.map((fill) => dayOf(fill.time)),
@@ -443,8 +440,8 @@ export function checkDailyLoss(
     const dailyLimit = limits.dailyDrawdownPct * dayStart;
     let running = 0;
     let worst = 0;
-    for (const fill of allFills) {
-      if (dayOf(fill.time) !== day || !ownFills.has(fill.tradeId) || excluded.has(fill.tradeId)) continue;
+    for (const fill of ownFills) {
+      if (dayOf(fill.time) !== day || excluded.has(fill.tradeId)) continue;
       running += net(fill);
       worst = Math.min(worst, running);
     }
