@@ -116,3 +116,27 @@ describe.each(libraries)('the published package $manifest.name', ({ dir, manifes
     }
   }, 60_000);
 });
+
+describe('the first release', () => {
+  it('is 0.1.0: each library at 0.0.0 has a pending minor changeset and no major one', () => {
+    const bumps = new Map<string, Set<string>>();
+    for (const file of readdirSync(join(repoRoot, '.changeset'))) {
+      if (!file.endsWith('.md') || file === 'README.md') continue;
+      const text = readFileSync(join(repoRoot, '.changeset', file), 'utf8');
+      for (const match of text.matchAll(/^['"]?(@bot\/[\w.-]+)['"]?\s*:\s*(major|minor|patch)\s*$/gm)) {
+        const name = String(match[1]);
+        bumps.set(name, (bumps.get(name) ?? new Set()).add(String(match[2])));
+      }
+    }
+    for (const { manifest } of libraries.filter(({ manifest }) => manifest.version === '0.0.0')) {
+      const kinds = [...(bumps.get(manifest.name) ?? [])];
+      expect({ name: manifest.name, minor: kinds.includes('minor'), major: kinds.includes('major') }).toEqual(
+        {
+          name: manifest.name,
+          minor: true,
+          major: false,
+        },
+      );
+    }
+  });
+});

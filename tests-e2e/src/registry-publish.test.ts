@@ -270,6 +270,10 @@ describe('publishing to a private registry', () => {
       for (const name of bumped) {
         expect(releasedVersions.get(name), name).not.toBe(before.get(name));
       }
+      // The first release is 0.1.0 (README: "Publishing"): 0.0.0 plus the initial minor changesets.
+      for (const [name, version] of before) {
+        if (version === '0.0.0') expect(releasedVersions.get(name), name).toBe('0.1.0');
+      }
 
       await step('build', () => run('pnpm', ['-r', '--filter', './packages/*', 'build'], { cwd: copy, env }));
       // No git in the copy, so no tags; `pnpm release` in a checkout tags each published version.
