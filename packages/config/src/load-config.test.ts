@@ -873,6 +873,15 @@ describe('the config file', () => {
     expect(error.message).not.toContain('leverageDefault');
   });
 
+  it('takes compliance.allowWithdrawalKey from the file: a key of the schema is no secret, whatever its name', () => {
+    const configFile = writeFile('bot.json', { compliance: { allowWithdrawalKey: true } });
+    expect(loadConfig({ env: {}, configFile }).compliance.allowWithdrawalKey).toBe(true);
+    const secret = writeFile('secret.json', { compliance: { withdrawalKey: 'x' } });
+    expect(
+      issueAt(configError({ env: {}, configFile: secret }), 'compliance.withdrawalKey').expected,
+    ).toContain('no secrets in the config file');
+  });
+
   it('reads // and /* */ comments in the file as spaces, not inside strings; an error still points into the file', () => {
     const configFile = writeFile(
       'bot.json',

@@ -278,9 +278,11 @@ function refuseSecretKeys(value: unknown, path: Segment[], context: LayerContext
     return;
   }
   if (!isPlainObject(value)) return;
+  // A key of the schema is never a secret, whatever its name (`compliance.allowWithdrawalKey`).
+  const known = CONFIG_FILE_KEYS[path.join('.')] ?? [];
   for (const key of Object.keys(value)) {
     const keyPath = [...path, key];
-    if (SECRET_LIKE_KEY.test(key)) {
+    if (SECRET_LIKE_KEY.test(key) && !known.includes(key)) {
       context.issues.add(
         {
           path: keyPath.join('.'),
