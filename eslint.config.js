@@ -42,7 +42,7 @@ const botPackagesExcept = (...allowed) => allBotPackages.filter((name) => !allow
 export const boundaries = {
   config: {
     banned: [...botPackagesExcept('@bot/risk', '@bot/symbols'), ...venueClients],
-    why: '@bot/config may import zod, @bot/risk (the tier table) and @bot/symbols (kline intervals) only',
+    why: '@bot/config may import zod, strip-json-comments, @bot/risk (the tier table) and @bot/symbols (kline intervals) only',
   },
   symbols: {
     banned: [...allBotPackages, ...venueClients, ...nodeBuiltins],

@@ -6,6 +6,9 @@ import { defineConfig, type Options } from 'tsup';
  * `entry` names each public entry point, e.g. `{ index: 'src/index.ts' }`; `bin` names command-line
  * entry points, built once as ESM without types (Node runs them; nobody imports them); `extra` adds
  * tsup options to both (e.g. `noExternal` to bundle an ESM-only dependency).
+ *
+ * No source maps: the output is not minified (a stack trace's dist line reads as the source does), the
+ * sources are not published for a map to point at, and the maps were a third of the tarballs.
  */
 export function packageBuild(
   entry: Record<string, string>,
@@ -14,7 +17,7 @@ export function packageBuild(
 ) {
   const shared: Options = {
     ...extra,
-    sourcemap: true,
+    sourcemap: false,
     target: 'node20',
     platform: 'node',
     splitting: false,

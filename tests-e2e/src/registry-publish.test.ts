@@ -229,11 +229,13 @@ describe('publishing to a private registry', () => {
       for (const { dir } of libraries) {
         const path = join(copy, 'packages', dir, 'package.json');
         const manifest = readJson(path);
-        expect(manifest.publishConfig, dir).toEqual({
+        const publishConfig = manifest.publishConfig as Record<string, unknown>;
+        expect(publishConfig, dir).toMatchObject({
           access: 'restricted',
           registry: 'http://127.0.0.1:4873/',
         });
-        manifest.publishConfig = { access: 'restricted', registry };
+        // The rest (the published `exports`, without the @bot/source condition) stays as it is.
+        manifest.publishConfig = { ...publishConfig, registry };
         writeFileSync(path, `${JSON.stringify(manifest, null, 2)}\n`);
       }
 
@@ -268,6 +270,10 @@ describe('publishing to a private registry', () => {
       for (const name of bumped) {
         expect(releasedVersions.get(name), name).not.toBe(before.get(name));
       }
+      // The first release is 0.1.0 (README: "Publishing"): 0.0.0 plus the initial minor changesets.
+      for (const [name, version] of before) {
+        if (version === '0.0.0') expect(releasedVersions.get(name), name).toBe('0.1.0');
+      }
 
       await step('build', () => run('pnpm', ['-r', '--filter', './packages/*', 'build'], { cwd: copy, env }));
       // No git in the copy, so no tags; `pnpm release` in a checkout tags each published version.
@@ -280,15 +286,61 @@ describe('publishing to a private registry', () => {
         const view = await run('npm', ['view', name, 'version', '--registry', registry], { cwd: work, env });
         expect(view.stdout.trim(), name).toBe(version);
       }
-      // pnpm publish replaced the workspace protocol with the released version.
+      // pnpm publish replaced the workspace protocol with a caret range of the released version.
       const configDependencies = await run(
         'npm',
         ['view', '@bot/config', 'dependencies', '--json', '--registry', registry],
         { cwd: work, env },
       );
       expect(JSON.parse(configDependencies.stdout)).toMatchObject({
-        '@bot/risk': releasedVersions.get('@bot/risk'),
+        '@bot/risk': `^${releasedVersions.get('@bot/risk')}`,
       });
+
+      // What each tarball on the registry holds: the build and the documents, no sources, no maps.
+      for (const [name, version] of releasedVersions) {
+        const packed = await run(
+          'npm',
+          ['pack', `${name}@${version}`, '--dry-run', '--json', '--registry', registry],
+          {
+            cwd: work,
+            env,
+          },
+        );
+        const [tarball] = JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>;
+        const files = (tarball?.files ?? []).map((file) => file.path);
+        expect(files, name).toEqual(
+          expect.arrayContaining([
+            'package.json',
+            'README.md',
+            'LICENSE',
+            'CHANGELOG.md',
+            'dist/index.js',
+            'dist/index.cjs',
+            'dist/index.d.ts',
+            'dist/index.d.cts',
+          ]),
+        );
+        expect(
+          files.filter((file) => file.startsWith('src/') || file.endsWith('.map')),
+          name,
+        ).toEqual([]);
+        const view = await run(
+          'npm',
+          ['view', `${name}@${version}`, 'exports', 'license', '--json', '--registry', registry],
+          {
+            cwd: work,
+            env,
+          },
+        );
+        const published = JSON.parse(view.stdout) as { exports: unknown; license: string };
+        expect(JSON.stringify(published.exports), name).not.toContain('@bot/source');
+        expect(published.license, name).toBe('MIT');
+      }
+      // changeset version wrote the release into the changelog that shipped.
+      const riskChangelog = readFileSync(join(copy, 'packages', 'risk', 'CHANGELOG.md'), 'utf8');
+      expect(riskChangelog).toMatch(
+        new RegExp(`^# @bot/risk\\n\\n## ${releasedVersions.get('@bot/risk')?.replace(/\./g, '\\.')}\\n`),
+      );
 
       // The private packages are not released.
       for (const name of ['@bot/runner', '@bot/tests-e2e']) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openAuditTrail } from '@bot/audit';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,38 @@ describe('exit codes (README: 0 ok, 1 failure, 2 bad input)', () => {
       expect(result.output).not.toMatch(STACK);
     }
   }, 120_000);
+
+  it('2 for an operator token file the bot refuses, from bot run and bot quick-check alike', async () => {
+    // Too open, empty, not a file: each stops `bot run` before it connects, and quick-check says the same.
+    const cases: Array<[string, (path: string) => void, RegExp]> = [
+      [
+        'too open',
+        (path) => {
+          writeFileSync(path, `${'a'.repeat(64)}\n`);
+          chmodSync(path, 0o644);
+        },
+        /can be read by other users/,
+      ],
+      ['empty', (path) => writeFileSync(path, '', { mode: 0o600 }), /does not hold a token/],
+      ['a directory', (path) => mkdirSync(path), /not a regular file/],
+    ];
+    const runs = cases.flatMap(([label, make, message]) => {
+      const dir = tempDir();
+      make(join(dir, 'audit.operator-token'));
+      const env = { BOT_AUDIT_PATH: join(dir, 'audit.jsonl') };
+      return (['run', 'quick-check'] as const).map(async (command) => ({
+        label,
+        command,
+        message,
+        result: await bot_(command === 'run' ? ['run', '--duration', '5s'] : ['quick-check'], env),
+      }));
+    });
+    for (const { label, command, message, result } of await Promise.all(runs)) {
+      expect({ label, command, code: result.code }).toEqual({ label, command, code: 2 });
+      expect(result.output).toMatch(message);
+      expect(result.output).not.toMatch(STACK);
+    }
+  }, 180_000);
 
   it('2 for a replay file that does not exist, without a stack trace', async () => {
     const dir = tempDir();

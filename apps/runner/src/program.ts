@@ -1,8 +1,11 @@
+import { resolve } from 'node:path';
 import { runAuditCli } from '@bot/audit';
 import { CONFIG_DEFAULTS } from '@bot/config';
 import { startSim } from '@bot/sim';
 import { Command } from 'commander';
 import { buildInfo } from './build-card';
+import { configTemplate } from './config-template';
+import { NewFileError, StrategyModuleError, writeNew, writeStrategyTemplate } from './custom-strategy';
 import { backtestCommand } from './backtest/backtest-command';
 import { contractFor } from './backtest/instruments';
 import { DEFAULT_BASE_URL, DownloadError, downloadArchives } from './data/download';
@@ -83,6 +86,10 @@ export function buildProgram(): Command {
       'paper: use an emulator already running (`bot sim`); keys from BOT_API_KEY/BOT_API_SECRET',
     )
     .option(
+      '--strategy <file>',
+      'your own strategy: a .ts/.js module exporting createStrategy(symbol) (bot new-strategy writes one) (default: the breakout strategy)',
+    )
+    .option(
       '--heartbeat <time>',
       'a progress line (market time, equity, positions, PnL) this often; 0 for none',
       '5m',
@@ -93,6 +100,40 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'debug | info | warn | error', 'info')
     .action(async (options: RunCommandOptions) => {
       process.exitCode = await runCommand(options);
+    });
+
+  program
+    .command('new-strategy')
+    .description(
+      'write a strategy template for bot run --strategy (.ts, or .js with JSDoc types); never overwrites',
+    )
+    .argument('<file>', 'e.g. my-strategy.ts')
+    .action((file: string) => {
+      try {
+        const path = writeStrategyTemplate(file);
+        console.log(`${path}: edit it, then bot run --strategy ${file}`);
+      } catch (error) {
+        if (!(error instanceof StrategyModuleError || error instanceof NewFileError)) throw error;
+        console.error(`bot new-strategy: ${error.message}`);
+        process.exitCode = 2;
+      }
+    });
+
+  program
+    .command('new-config')
+    .description(
+      'write a config file with every key, its default and what it does (JSON with comments); never overwrites',
+    )
+    .argument('<file>', 'e.g. bot.json')
+    .action((file: string) => {
+      try {
+        writeNew(resolve(file), configTemplate(), file);
+        console.log(`${resolve(file)}: edit it, then bot quick-check --config ${file}`);
+      } catch (error) {
+        if (!(error instanceof NewFileError)) throw error;
+        console.error(`bot new-config: ${error.message}`);
+        process.exitCode = 2;
+      }
     });
 
   program

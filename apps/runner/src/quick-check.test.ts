@@ -61,7 +61,7 @@ describe('bot quick-check', () => {
 
     chmodSync(tokenPath, 0o644);
     const readable = await quickCheck(env);
-    expect(readable.exitCode).toBe(1);
+    expect(readable.exitCode).toBe(2);
     expect(readable.output).toMatch(/operator API: the bot would not start: .* can be read by other users/);
 
     const configured = await quickCheck({ ...env, BOT_OPERATOR_TOKEN: 'c'.repeat(32) });

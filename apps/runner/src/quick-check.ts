@@ -4,6 +4,8 @@ import { createExchange } from '@bot/exchange';
 import type { CcxtExchange } from '@bot/exchange';
 import { judgeKeyPermissions, readKeyPermissions } from './key-permissions';
 import { describeOperatorProtection } from './operator-auth';
+// `bot run`'s code: the same bad input gets the same exit code from both commands.
+import { EXIT_BAD_INPUT } from './run-command';
 
 export interface QuickCheckOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -22,7 +24,8 @@ const MAX_CLOCK_OFFSET_MS = 1000;
  * Stage H's quick check: load and validate the configuration and print the redacted summary the bot would
  * trade with; in testnet and live mode (or paper with `--sim-url`), then check connectivity, the clock
  * offset, that the keys are accepted (a signed read) and that every symbol trades. Returns the exit code:
- * 0 when every check passed, 2 for an invalid configuration (as `bot run`), 1 when a check failed.
+ * 0 when every check passed, 2 for bad input as `bot run` says it (an invalid configuration, an operator
+ * token file the bot would refuse), 1 when a check failed.
  */
 export async function runQuickCheck(options: QuickCheckOptions): Promise<number> {
   const overrides = options.mode === undefined ? {} : { mode: options.mode as ConfigOverrides['mode'] };
@@ -32,7 +35,7 @@ export async function runQuickCheck(options: QuickCheckOptions): Promise<number>
   } catch (error) {
     if (error instanceof ConfigError) {
       options.print(`bot quick-check: ${error.message}`);
-      return 2;
+      return EXIT_BAD_INPUT;
     }
     throw error;
   }
@@ -44,9 +47,12 @@ export async function runQuickCheck(options: QuickCheckOptions): Promise<number>
     options.print(
       'network checks: skipped in paper mode (the emulator runs in-process; --sim-url checks one)',
     );
-    return operator.ok ? 0 : 1;
+    return operator.ok ? 0 : EXIT_BAD_INPUT;
   }
-  return (await networkChecks(config, options)) && operator.ok ? 0 : 1;
+  const passed = await networkChecks(config, options);
+  // The token file is bad input (`bot run` exits 2 over it, before connecting): it decides over a failed check.
+  if (!operator.ok) return EXIT_BAD_INPUT;
+  return passed ? 0 : 1;
 }
 
 async function networkChecks(config: BotConfig, options: QuickCheckOptions): Promise<boolean> {

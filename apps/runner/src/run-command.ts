@@ -5,6 +5,8 @@ import { ReplayFileError } from '@bot/sim';
 import type { BotConfig } from '@bot/config';
 import { StateFileError } from './bot-state';
 import { KeyPermissionError } from './key-permissions';
+import { loadStrategyModule, StrategyModuleError } from './custom-strategy';
+import type { StrategyFactory } from './custom-strategy';
 import { createLogger, defaultLogFormat } from './logger';
 import type { LogFormat } from './logger';
 import { OperatorApiError, resolveOperatorToken } from './operator-auth';
@@ -24,6 +26,8 @@ export interface RunCommandOptions {
   readonly seed: string;
   readonly replay?: string;
   readonly simUrl?: string;
+  /** A module of the user's own exporting `createStrategy(symbol)` (custom-strategy.ts). */
+  readonly strategy?: string;
   readonly flattenOnExit?: boolean;
   readonly heartbeat?: string;
   readonly operatorApi: boolean;
@@ -91,6 +95,19 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     return usage('--replay and --sim-url are paper-mode options');
   }
 
+  // The user's strategy is loaded and checked now: a module that does not load, or builds no Strategy, is bad
+  // input found before any connection.
+  let createStrategy: StrategyFactory | undefined;
+  if (options.strategy !== undefined) {
+    try {
+      createStrategy = await loadStrategyModule(options.strategy, config.symbols);
+    } catch (error) {
+      if (!(error instanceof StrategyModuleError)) throw error;
+      console.error(`bot run: ${error.message}`);
+      return EXIT_BAD_INPUT;
+    }
+  }
+
   // Resolved before the logger exists, so a generated token is masked in the log like a configured one.
   let operatorToken: OperatorToken | undefined;
   try {
@@ -139,6 +156,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       signal: stop.signal,
       flattenOnExit: options.flattenOnExit ?? false,
       heartbeatMs,
+      createStrategy,
     });
     logger.info({ summary }, `summary: ${formatSummary(summary, config.quoteCoin)}`);
     logger.flush();

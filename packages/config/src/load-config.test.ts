@@ -873,6 +873,32 @@ describe('the config file', () => {
     expect(error.message).not.toContain('leverageDefault');
   });
 
+  it('takes compliance.allowWithdrawalKey from the file: a key of the schema is no secret, whatever its name', () => {
+    const configFile = writeFile('bot.json', { compliance: { allowWithdrawalKey: true } });
+    expect(loadConfig({ env: {}, configFile }).compliance.allowWithdrawalKey).toBe(true);
+    const secret = writeFile('secret.json', { compliance: { withdrawalKey: 'x' } });
+    expect(
+      issueAt(configError({ env: {}, configFile: secret }), 'compliance.withdrawalKey').expected,
+    ).toContain('no secrets in the config file');
+  });
+
+  it('reads // and /* */ comments in the file as spaces, not inside strings; an error still points into the file', () => {
+    const configFile = writeFile(
+      'bot.json',
+      '{\n  // the tier\n  "strategy": { "tier": "standard" /* not aggressive */ },\n  /* where\n   the trail goes */\n' +
+        '  "compliance": { "auditPath": "data//audit.jsonl" }\n}\n',
+    );
+    const config = loadConfig({ env: {}, configFile });
+    expect(config.strategy.tier).toBe('standard');
+    expect(config.compliance.auditPath).toBe('data//audit.jsonl');
+
+    const broken = writeFile(
+      'broken.json',
+      '{\n  /* a comment */ "mode": "paper",\n  "risk": { "leverageDefault": 3, }\n}\n',
+    );
+    expect(issueAt(configError({ env: {}, configFile: broken }), '').expected).toContain('line 3, column 35');
+  });
+
   it('names a file that does not exist, or is a directory, or is empty, or is not an object', () => {
     const missing = join(directory, 'missing.json');
     const notFound = issueAt(configError({ env: {}, configFile: missing }), '');

@@ -1,3 +1,4 @@
+import stripJsonComments from 'strip-json-comments';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
@@ -277,9 +278,11 @@ function refuseSecretKeys(value: unknown, path: Segment[], context: LayerContext
     return;
   }
   if (!isPlainObject(value)) return;
+  // A key of the schema is never a secret, whatever its name (`compliance.allowWithdrawalKey`).
+  const known = CONFIG_FILE_KEYS[path.join('.')] ?? [];
   for (const key of Object.keys(value)) {
     const keyPath = [...path, key];
-    if (SECRET_LIKE_KEY.test(key)) {
+    if (SECRET_LIKE_KEY.test(key) && !known.includes(key)) {
       context.issues.add(
         {
           path: keyPath.join('.'),
@@ -378,7 +381,12 @@ function readFileLayer(filePath: string, issues: IssueList): Map<string, Entry> 
     fileIssue(`${file.expected} holding the JSON config`);
     return new Map();
   }
-  const text = file.text.startsWith('\uFEFF') ? file.text.slice(1) : file.text;
+  // Comments (`//`, `/* */`) become spaces: the file may explain itself (`bot new-config` writes one that
+  // does), and a syntax error's line and column still point into the file as written.
+  const text = stripJsonComments(file.text.startsWith('\uFEFF') ? file.text.slice(1) : file.text, {
+    whitespace: true,
+    trailingCommas: false,
+  });
   if (text.trim() === '') {
     fileIssue('a JSON object (the file is empty)');
     return new Map();

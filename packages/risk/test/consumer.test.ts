@@ -1,6 +1,6 @@
 /**
- * The built package as another bot gets it: packed (`pnpm pack`, which turns `workspace:*` into a
- * version), installed with npm into a scratch project outside the workspace together with the packed
+ * The built package as another bot gets it: packed (`pnpm pack`, which turns `workspace:^` into a caret
+ * range), installed with npm into a scratch project outside the workspace together with the packed
  * `@bot/symbols`, then used from CommonJS and from ESM in fresh Node processes.
  *
  * It builds `dist/` first when it is missing or older than `src/` (a fresh clone needs no prior build).
