@@ -33,7 +33,7 @@ const PNPM = 'pnpm@10.34.9';
 const RELEASE_USER = 'bot-release';
 /** Generous: on a busy 2-core machine the release alone has taken over 4 minutes. */
 const STEP_TIMEOUT_MS = 600_000;
-const RELEASE_TIMEOUT_MS = 480_000;
+const RELEASE_TIMEOUT_MS = 900_000;
 const CONSUMER_TIMEOUT_MS = 300_000;
 
 interface Library {
