@@ -15,6 +15,8 @@ import { buildCard, formatBuildCard } from './build-card';
 import { ccxtRestRequest } from './ccxt-rest';
 import { KeyPermissionError, judgeKeyPermissions, readKeyPermissions } from './key-permissions';
 import type { Logger } from './logger';
+import { Notifier, notificationSecrets } from './notifications';
+import type { NotifierTuning } from './notifications';
 import { OperatorApiError, startOperatorApi } from './operator-api';
 import type { OperatorApi } from './operator-api';
 import { resolveOperatorToken } from './operator-auth';
@@ -51,11 +53,16 @@ export interface PaperMarket {
   readonly weightLimitPerMinute?: number;
 }
 
-/** The configured secret values (API key and secret, operator token) that must never be printed or recorded. */
+/**
+ * The configured secret values (API key and secret, operator token, the notification webhook's URL with
+ * its path and Telegram token) that must never be printed or recorded.
+ */
 export function configSecrets(config: BotConfig): string[] {
+  const url = config.notifications.url?.reveal();
   return [config.credentials.apiKey, config.credentials.apiSecret, config.operator.token]
     .map((secret) => secret?.reveal())
-    .filter((value): value is string => value !== undefined);
+    .filter((value): value is string => value !== undefined)
+    .concat(url === undefined ? [] : notificationSecrets(url));
 }
 
 export interface StartBotOptions {
@@ -75,6 +82,8 @@ export interface StartBotOptions {
    * manual clock, so a wait for a fill lets market time pass instead of wall time.
    */
   readonly exchangeRuntime?: (sim: Sim | undefined) => Pick<RuntimeOptions, 'now' | 'sleep'>;
+  /** Delivery tuning of the notification webhook (tests; the defaults suit a chat service). */
+  readonly notifications?: NotifierTuning;
 }
 
 export interface RunningBot {
@@ -82,6 +91,8 @@ export interface RunningBot {
   /** The in-process emulator (paper mode without `paper.url`). */
   readonly sim: Sim | undefined;
   readonly operatorApi: OperatorApi | undefined;
+  /** The webhook notifier, when `BOT_NOTIFY_URL` is set. */
+  readonly notifier: Notifier | undefined;
   /**
    * `--replay`: resolves once the file is used up and the bot has handled its last closed candle (or
    * gave up waiting for it), with the market time at the end. Undefined for every other market.
@@ -206,6 +217,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       );
     }
     await audit.append('run.build-card', card);
+    // The trader writes through the notifier's view of the trail: what it records is what is notified.
+    const notifier = Notifier.fromConfig(config, logger, options.notifications);
+    if (notifier) closeOnFailure.push(() => notifier.close());
+    const trail = notifier?.watch(audit) ?? audit;
 
     const exchange = await createExchange({
       mode: config.mode,
@@ -238,7 +253,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     const trader = new Trader({
       config,
       exchange,
-      audit,
+      audit: trail,
       state: new BotStateStore(statePathFor(config.compliance.auditPath)),
       logger,
       wsBaseUrl: connection.wsBaseUrl,
@@ -257,7 +272,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         control: trader,
         logger,
         record: (call) =>
-          audit.appendRationale({
+          trail.appendRationale({
             action: 'operator.command',
             lens: 'Operator',
             why: `${call.route} by the operator token ${call.tokenId} from ${call.remoteAddress}`,
@@ -270,6 +285,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         `operator API on ${operatorApi.url} (GET /status, POST /halt …); ${describeTokenSource(operatorToken)}`,
       );
     }
+    notifier?.followDays(() => ({ ...trader.progress(), ...trader.summary() }));
     logger.info(
       `trading ${config.symbols.map(toExchangeId).join(', ')} on ${config.strategy.timeframe} candles in ${config.mode} mode`,
     );
@@ -281,6 +297,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       trader,
       sim,
       operatorApi,
+      notifier,
       replayFinished,
       async stop(stopOptions = {}) {
         await operatorApi?.close();
@@ -288,6 +305,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         const summary = trader.summary();
         await audit.append('run.summary', { ...summary });
         await audit.close();
+        // Bounded: a webhook that is down costs the stop at most the notifier's flush time.
+        await notifier?.close();
         // The run's records checked once more, so the next start reads only what comes after them.
         const closing = await verifyTrailSinceCheckpoint(auditPath, logger);
         if (!closing.ok) {

@@ -1,3 +1,4 @@
+import { NOTIFICATION_EVENTS } from './schema';
 import type { ConfigFileInput } from './schema';
 
 type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
@@ -28,6 +29,7 @@ const defaults = {
   positions: { foreignPolicy: 'adopt' },
   compliance: { auditPath: 'data/audit.jsonl', recordRationale: true, allowWithdrawalKey: false },
   operator: { bind: '127.0.0.1:8787' },
+  notifications: { kind: 'json', events: [...NOTIFICATION_EVENTS] },
 } satisfies ConfigFileInput;
 
 /**

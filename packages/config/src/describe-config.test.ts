@@ -35,6 +35,7 @@ describe('describeConfig', () => {
       'foreign positions: adopt (protected with a stop-loss sized from the per-trade risk, counted against the limits)',
       'audit: data/audit.jsonl, decision rationale recorded',
       'operator API: 127.0.0.1:8787, token absent',
+      'notifications: none (no BOT_NOTIFY_URL)',
       'API key: present, API secret: present',
     ]);
   });

@@ -26,10 +26,10 @@ function presence(value: unknown): string {
  * A human-readable summary of a config for the runner to print at start, one setting per line: mode,
  * coins, symbols, tier and every risk limit (as percentages, with the tier's caps), order and execution
  * settings (with the entry safety checks and the account sweep), the foreign-position policy, audit path,
- * and whether each secret is present. Never a secret's value.
+ * the notification target (never its URL), and whether each secret is present. Never a secret's value.
  */
 export function describeConfig(config: BotConfig): string {
-  const { risk, orders, execution, positions, compliance, operator, credentials } = config;
+  const { risk, orders, execution, positions, compliance, operator, notifications, credentials } = config;
   const caps = TIER_PRESETS[config.strategy.tier].hardCaps;
   return [
     `mode: ${MODE_NOTES[config.mode]}`,
@@ -49,6 +49,9 @@ export function describeConfig(config: BotConfig): string {
     `foreign positions: ${FOREIGN_POLICY_NOTES[positions.foreignPolicy]}`,
     `audit: ${compliance.auditPath}, decision rationale ${compliance.recordRationale ? 'recorded' : 'not recorded'}`,
     `operator API: ${operator.bind}, token ${presence(operator.token)}`,
+    notifications.url === undefined
+      ? 'notifications: none (no BOT_NOTIFY_URL)'
+      : `notifications: ${notifications.kind} webhook (URL present)${notifications.chatId === undefined ? '' : `, chat ${notifications.chatId}`}, events ${notifications.events.join(', ')}`,
     `API key: ${presence(credentials.apiKey)}, API secret: ${presence(credentials.apiSecret)}`,
   ].join('\n');
 }

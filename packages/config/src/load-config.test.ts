@@ -1101,3 +1101,101 @@ describe('values of the wrong type from a JavaScript caller', () => {
     ]);
   });
 });
+
+describe('notifications', () => {
+  const SLACK = 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX';
+  const TELEGRAM_TOKEN = '123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11';
+  const TELEGRAM = `https://api.telegram.org/bot${TELEGRAM_TOKEN}/sendMessage`;
+
+  it('are off without a URL, every event by default', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.notifications).toMatchObject({ kind: 'json', url: undefined });
+    expect(config.notifications.events).toEqual([
+      'entry',
+      'exit',
+      'playbook',
+      'halt',
+      'resume',
+      'daily-summary',
+    ]);
+  });
+
+  it('read the kind, chat id and events from the environment and the URL as a secret', () => {
+    const config = loadConfig({
+      env: {
+        BOT_NOTIFY_KIND: 'telegram',
+        BOT_NOTIFY_URL: TELEGRAM,
+        BOT_NOTIFY_CHAT_ID: '-1001234567890',
+        BOT_NOTIFY_EVENTS: 'exit, halt',
+      },
+    });
+    expect(config.notifications.kind).toBe('telegram');
+    expect(config.notifications.chatId).toBe('-1001234567890');
+    expect(config.notifications.events).toEqual(['exit', 'halt']);
+    expect(config.notifications.url?.reveal()).toBe(TELEGRAM);
+    expect(JSON.stringify(config)).not.toContain(TELEGRAM_TOKEN);
+    const fromFile = loadConfig({ env: { BOT_NOTIFY_URL_FILE: writeFile('hook', `${SLACK}\n`) } });
+    expect(fromFile.notifications.url?.reveal()).toBe(SLACK);
+  });
+
+  it('take the non-secret settings from the config file, and refuse the URL there', () => {
+    const configFile = writeFile('bot.json', {
+      notifications: { kind: 'discord', events: ['entry'], url: SLACK },
+    });
+    const error = configError({ env: {}, configFile });
+    const issue = issueAt(error, 'notifications.url');
+    expect(issue.value).toBe('[redacted]');
+    expect(issue.expected).toContain('BOT_NOTIFY_URL');
+    expect(error.message).not.toContain('XXXXXXXXXXXXXXXX');
+    const good = writeFile('good.json', { notifications: { kind: 'discord', events: ['entry'] } });
+    const config = loadConfig({ env: { BOT_NOTIFY_URL: SLACK }, configFile: good });
+    expect(config.notifications).toMatchObject({ kind: 'discord', events: ['entry'] });
+  });
+
+  it.each([
+    ['http://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX', 'http to a loopback host only'],
+    ['ftp://127.0.0.1/hook', 'http to a loopback host only'],
+    ['hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX', 'a webhook URL'],
+  ])('refuse the URL %s, naming the field and never showing it', (url, expected) => {
+    const error = configError({ env: { BOT_NOTIFY_URL: url } });
+    const issue = issueAt(error, 'notifications.url');
+    expect(issue).toMatchObject({ value: '[redacted]', source: 'env', origin: 'BOT_NOTIFY_URL' });
+    expect(issue.expected).toContain(expected);
+    expect(error.message).not.toContain('XXXXXXXXXXXXXXXX');
+  });
+
+  it('accept plain http to loopback hosts (a receiver on this machine)', () => {
+    for (const url of ['http://127.0.0.1:9000/hook', 'http://localhost/hook', 'http://[::1]:8080/hook']) {
+      expect(loadConfig({ env: { BOT_NOTIFY_URL: url } }).notifications.url?.reveal()).toBe(url);
+    }
+  });
+
+  it('refuse an unknown kind or event, with the choices', () => {
+    const error = configError({ env: { BOT_NOTIFY_KIND: 'teams', BOT_NOTIFY_EVENTS: 'entry,exits' } });
+    expect(issueAt(error, 'notifications.kind').expected).toBe('one of json, telegram, slack, discord');
+    expect(issueAt(error, 'notifications.events.1').expected).toContain('one of entry, exit, playbook');
+  });
+
+  it("need Telegram's chat id and sendMessage URL, and a chat id only for Telegram", () => {
+    const noChat = configError({ env: { BOT_NOTIFY_KIND: 'telegram', BOT_NOTIFY_URL: TELEGRAM } });
+    expect(issueAt(noChat, 'notifications.chatId').expected).toContain('BOT_NOTIFY_CHAT_ID');
+    const wrongPath = configError({
+      env: { BOT_NOTIFY_KIND: 'telegram', BOT_NOTIFY_URL: SLACK, BOT_NOTIFY_CHAT_ID: '42' },
+    });
+    const issue = issueAt(wrongPath, 'notifications.url');
+    expect(issue.value).toBe('[redacted]');
+    expect(issue.expected).toContain('bot<token>/sendMessage');
+    const slackWithChat = configError({ env: { BOT_NOTIFY_URL: SLACK, BOT_NOTIFY_CHAT_ID: '42' } });
+    expect(issueAt(slackWithChat, 'notifications.chatId').expected).toContain("it is Telegram's");
+    expect(
+      issueAt(configError({ env: { BOT_NOTIFY_CHAT_ID: 'my chat' } }), 'notifications.chatId'),
+    ).toBeDefined();
+  });
+
+  it('suggest the right key for a typo in the section', () => {
+    const configFile = writeFile('bot.json', { notifications: { kinds: 'slack' } });
+    expect(issueAt(configError({ env: {}, configFile }), 'notifications.kinds').expected).toContain(
+      'did you mean kind?',
+    );
+  });
+});

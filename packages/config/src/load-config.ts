@@ -20,6 +20,7 @@ import {
   FIELD_EXPECTATIONS,
   isValidApiKey,
   isValidApiSecret,
+  isValidNotificationUrl,
   isValidOperatorToken,
   LIVE_CONFIRMATION,
   parseUnifiedSymbol,
@@ -54,15 +55,19 @@ interface Entry {
 const RANK = { default: 0, file: 1, env: 2, override: 3, resolution: 4 } as const;
 const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 const MAX_SECRET_FILE_BYTES = 64 * 1024;
-/** Keys that look like secrets: refused in the config file and in overrides with a "use env" message. */
-const SECRET_LIKE_KEY = /key|secret|token|passw|credential|auth/i;
+/**
+ * Keys that look like secrets: refused in the config file and in overrides with a "use env" message. A
+ * webhook URL is one: its path is the credential (Telegram's bot token, Slack's and Discord's hook secret).
+ */
+const SECRET_LIKE_KEY = /key|secret|token|passw|credential|auth|url/i;
 const SECRET_VALIDATORS: Readonly<Record<string, (value: string) => boolean>> = {
   'credentials.apiKey': isValidApiKey,
   'credentials.apiSecret': isValidApiSecret,
   'operator.token': isValidOperatorToken,
+  'notifications.url': isValidNotificationUrl,
 };
 const SECRETS_FROM_ENV =
-  'secrets come only from the environment: BOT_API_KEY, BOT_API_SECRET, BOT_OPERATOR_TOKEN or their *_FILE variants';
+  'secrets come only from the environment: BOT_API_KEY, BOT_API_SECRET, BOT_OPERATOR_TOKEN, BOT_NOTIFY_URL or their *_FILE variants';
 
 /** Collects issues and remembers which paths were invalid in which layer. */
 class IssueList {
@@ -162,6 +167,10 @@ function expectationFor(path: readonly Segment[], fallback: string): string {
   const dotted = path.join('.');
   if (Object.hasOwn(FIELD_EXPECTATIONS, dotted)) return FIELD_EXPECTATIONS[dotted] as string;
   if (path[0] === 'symbols' && path.length === 2) return FIELD_EXPECTATIONS['symbols.*'] as string;
+  const item = `${path.slice(0, -1).join('.')}.*`;
+  if (typeof path.at(-1) === 'number' && Object.hasOwn(FIELD_EXPECTATIONS, item)) {
+    return FIELD_EXPECTATIONS[item] as string;
+  }
   if (path.length === 1 && SECTIONS.has(dotted)) {
     return `an object with the keys ${(CONFIG_FILE_KEYS[dotted] ?? []).join(', ')}`;
   }
@@ -758,6 +767,10 @@ export function loadConfig(options: LoadConfigOptions): BotConfig {
     positions: section('positions'),
     compliance: section('compliance'),
     operator: { ...section('operator'), token: environment.secrets.get('operator.token')?.value },
+    notifications: {
+      ...section('notifications'),
+      url: environment.secrets.get('notifications.url')?.value,
+    },
     credentials: {
       apiKey: environment.secrets.get('credentials.apiKey')?.value,
       apiSecret: environment.secrets.get('credentials.apiSecret')?.value,

@@ -29,6 +29,14 @@ export type TpOrderStyle = (typeof TP_ORDER_STYLES)[number];
 export const FOREIGN_POSITION_POLICIES = ['adopt', 'flatten', 'ignore-symbol'] as const;
 export type ForeignPositionPolicy = (typeof FOREIGN_POSITION_POLICIES)[number];
 
+/** Where notifications go: a generic JSON POST, or the message shape of one chat service's webhook. */
+export const NOTIFICATION_KINDS = ['json', 'telegram', 'slack', 'discord'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** What the runner notifies: entries, exits, every playbook that fires, halts and resumes, a daily summary. */
+export const NOTIFICATION_EVENTS = ['entry', 'exit', 'playbook', 'halt', 'resume', 'daily-summary'] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+
 /** Binance USDⓈ-M kline intervals: the one list, `@bot/symbols`' `KLINE_INTERVALS`. */
 export const TIMEFRAMES = KLINE_INTERVALS;
 export type Timeframe = KlineInterval;
@@ -77,6 +85,27 @@ export function isValidApiSecret(value: string): boolean {
 export function isValidOperatorToken(value: string): boolean {
   return value.length >= MINIMUM_OPERATOR_TOKEN_LENGTH && PRINTABLE_WITHOUT_SPACES.test(value);
 }
+
+/**
+ * A webhook URL the runner may POST to: https, or plain http to a loopback host only (a receiver on this
+ * machine; anything beyond it would carry the URL's credential in clear text).
+ */
+export function isValidNotificationUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return url.hostname !== '';
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[(.*)\]$/, '$1'));
+}
+
+/** The path of Telegram's Bot API `sendMessage`: `/bot<token>/sendMessage`; the token is the credential. */
+export const TELEGRAM_SEND_MESSAGE_PATH = /^\/bot([^/]+)\/sendMessage$/;
+
+/** A Telegram chat id: a number (negative for groups) or a public channel's `@username`. */
+const TELEGRAM_CHAT_ID = /^(?:-?[0-9]{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/;
 
 const UNIFIED_SYMBOL = /^([A-Z0-9]{1,20})\/(USDT|USDC):(USDT|USDC)$/;
 const BASE_COIN = /^[A-Z0-9]{1,20}$/;
@@ -208,6 +237,13 @@ const operatorShape = {
   bind: bindSchema,
 };
 
+const notificationsShape = {
+  kind: z.enum(NOTIFICATION_KINDS),
+  /** Telegram only: the chat the bot writes to. */
+  chatId: z.string().regex(TELEGRAM_CHAT_ID).optional(),
+  events: z.array(z.enum(NOTIFICATION_EVENTS)).min(1).readonly(),
+};
+
 /**
  * What a JSON config file may contain: every key optional, unknown keys refused at every level.
  * Secrets are not part of it; they come from the environment only.
@@ -226,6 +262,7 @@ export const configFileSchema = z
     positions: z.strictObject(positionsShape).partial(),
     compliance: z.strictObject(complianceShape).partial(),
     operator: z.strictObject(operatorShape).partial(),
+    notifications: z.strictObject(notificationsShape).partial(),
   })
   .partial();
 export type ConfigFileInput = z.input<typeof configFileSchema>;
@@ -246,11 +283,15 @@ export const CONFIG_FILE_KEYS: Readonly<Record<string, readonly string[]>> = Obj
   positions: Object.keys(positionsShape),
   compliance: Object.keys(complianceShape),
   operator: Object.keys(operatorShape),
+  notifications: Object.keys(notificationsShape),
 });
 
 const apiKeySchema = z.instanceof(Secret).refine((secret) => isValidApiKey(secret.reveal()));
 const apiSecretSchema = z.instanceof(Secret).refine((secret) => isValidApiSecret(secret.reveal()));
 const operatorTokenSchema = z.instanceof(Secret).refine((secret) => isValidOperatorToken(secret.reveal()));
+const notificationUrlSchema = z
+  .instanceof(Secret)
+  .refine((secret) => isValidNotificationUrl(secret.reveal()));
 
 function percentText(fraction: number): string {
   return `${Number.parseFloat((fraction * 100).toFixed(10))} %`;
@@ -264,7 +305,8 @@ const PERCENT_FIELDS: ReadonlySet<CappedField> = new Set(['riskPerTradePct', 'da
  * checked with `botConfigSchema.parse`. Beyond each field's range it enforces: `testnet` is exactly
  * `mode === 'testnet'`, settle coin = quote coin, every symbol is quoted and settled in that coin and listed
  * once, the risk limits stay within the tier's hard caps, backoff max ≥ base, API credentials are present
- * outside paper mode, and an operator token is present in live mode or when the API binds beyond loopback.
+ * outside paper mode, an operator token is present in live mode or when the API binds beyond loopback,
+ * and a Telegram notification target has a chat id and a `sendMessage` URL (`chatId` is Telegram's only).
  */
 export const botConfigSchema = z
   .strictObject({
@@ -280,6 +322,7 @@ export const botConfigSchema = z
     positions: z.strictObject(positionsShape),
     compliance: z.strictObject(complianceShape),
     operator: z.strictObject({ ...operatorShape, token: operatorTokenSchema.optional() }),
+    notifications: z.strictObject({ ...notificationsShape, url: notificationUrlSchema.optional() }),
     credentials: z.strictObject({ apiKey: apiKeySchema.optional(), apiSecret: apiSecretSchema.optional() }),
   })
   .superRefine((config, context) => {
@@ -372,6 +415,29 @@ export const botConfigSchema = z
         );
       }
     }
+
+    const notifications = config.notifications;
+    if (notifications.url !== undefined) {
+      if (notifications.kind === 'telegram') {
+        if (notifications.chatId === undefined) {
+          report(
+            ['notifications', 'chatId'],
+            'a Telegram chat id from BOT_NOTIFY_CHAT_ID (kind telegram), e.g. -1001234567890 or @mychannel',
+          );
+        }
+        const path = URL.canParse(notifications.url.reveal())
+          ? new URL(notifications.url.reveal()).pathname
+          : '';
+        if (!TELEGRAM_SEND_MESSAGE_PATH.test(path)) {
+          report(
+            ['notifications', 'url'],
+            "Telegram's sendMessage URL, https://api.telegram.org/bot<token>/sendMessage (kind telegram)",
+          );
+        }
+      } else if (notifications.chatId !== undefined) {
+        report(['notifications', 'chatId'], `no chat id: it is Telegram's (kind is ${notifications.kind})`);
+      }
+    }
   });
 
 /** The resolved configuration; deep-frozen when it comes from `loadConfig`. */
@@ -422,6 +488,13 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = Object.freez
   'operator.token': `a token of at least ${MINIMUM_OPERATOR_TOKEN_LENGTH} printable ASCII characters without spaces (e.g. openssl rand -hex 16)`,
   'credentials.apiKey': `an API key of at least ${MINIMUM_API_CREDENTIAL_LENGTH} printable ASCII characters without spaces`,
   'credentials.apiSecret': `an API secret of at least ${MINIMUM_API_CREDENTIAL_LENGTH} printable ASCII characters without spaces, or a PEM private key`,
+  'notifications.kind': `one of ${NOTIFICATION_KINDS.join(', ')}`,
+  'notifications.chatId':
+    'a Telegram chat id: a number such as -1001234567890, or a channel such as @mychannel',
+  'notifications.events': `a non-empty list of ${NOTIFICATION_EVENTS.join(', ')}`,
+  'notifications.events.*': `one of ${NOTIFICATION_EVENTS.join(', ')}`,
+  'notifications.url':
+    'a webhook URL: https, or http to a loopback host only (127.0.0.1, localhost, [::1]), e.g. https://hooks.slack.com/services/…',
   liveConfirm: `exactly ${LIVE_CONFIRMATION}`,
 });
 
@@ -430,4 +503,5 @@ export const SECRET_PATHS: ReadonlySet<string> = new Set([
   'credentials.apiKey',
   'credentials.apiSecret',
   'operator.token',
+  'notifications.url',
 ]);

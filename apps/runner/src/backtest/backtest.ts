@@ -124,6 +124,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       ...options.config.compliance,
       ...(scratch ? { auditPath: join(scratch, 'audit.jsonl') } : {}),
     },
+    // A backtest replays history: its trades are not news for the webhook.
+    notifications: { ...options.config.notifications, url: undefined },
   };
   const timeframe = config.strategy.timeframe as KlineInterval;
   const frameMs = klineIntervalMs(timeframe);

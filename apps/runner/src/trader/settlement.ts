@@ -81,6 +81,8 @@ export async function settle(
       tradingState: recorded.tradingState,
       tripped: recorded.tripped?.code ?? null,
       fills: fills.length,
+      // Already inside `pnl`; apart for the daily summary's fees line.
+      fees: Number(fills.reduce((sum, fill) => sum + toUnits(fill.fee), 0n)) / 1e8,
     },
   });
   // The close is in the trail before the trade is forgotten: a crash in between records it twice in the
