@@ -122,8 +122,15 @@ function covers(order: ConditionalOrder, position: Position): boolean {
   );
 }
 
-/** True when the mark price is already at or beyond `price` in the direction that hurts (stop) or pays (target). */
-function markBeyond(position: Position, price: string, direction: 'stop' | 'target'): boolean {
+/**
+ * True when the mark price is already at or beyond `price` in the direction that hurts (stop) or pays (target);
+ * never without a mark, so a caller that got true has one to name.
+ */
+function markBeyond(
+  position: Position,
+  price: string,
+  direction: 'stop' | 'target',
+): position is Position & { readonly markPrice: string } {
   if (position.markPrice === undefined) return false;
   const mark = toDecimal(position.markPrice);
   const below = position.side === 'long' ? direction === 'stop' : direction === 'target';
@@ -159,13 +166,14 @@ export function reconcile(
   const intents = new Map<string, LocalIntent>();
   for (const intent of localIntents) {
     symbols.add(intent.symbol);
-    if (intents.has(intent.symbol)) {
+    const first = intents.get(intent.symbol);
+    if (first) {
       actions.push({
         type: 'flag',
         code: 'DUPLICATE_INTENT',
         symbol: intent.symbol,
         intentId: intent.intentId,
-        detail: `a second intent for ${intent.symbol}; only ${intents.get(intent.symbol)?.intentId ?? ''} is used`,
+        detail: `a second intent for ${intent.symbol}; only ${first.intentId} is used`,
       });
       continue;
     }
@@ -284,7 +292,7 @@ export function reconcile(
           quantity: position.quantity,
           clientOrderId: ids.close(generation),
           intentId: plan?.intentId,
-          reason: `no stop-loss, and the mark price ${position.markPrice ?? ''} is already beyond the stop ${stopPrice}`,
+          reason: `no stop-loss, and the mark price ${position.markPrice} is already beyond the stop ${stopPrice}`,
         });
         continue;
       }
@@ -333,7 +341,7 @@ export function reconcile(
             code: 'TAKE_PROFIT_PASSED',
             symbol,
             intentId: plan.intentId,
-            detail: `the take-profit ${targetPrice} is missing and the mark ${position.markPrice ?? ''} is already beyond it`,
+            detail: `the take-profit ${targetPrice} is missing and the mark ${position.markPrice} is already beyond it`,
           });
         } else {
           actions.push({

@@ -263,6 +263,11 @@ describe('fault scenarios against the emulator', () => {
     expect(result.status).toBe('unknown');
     expect(result.error?.code).toBe('UNKNOWN_OUTCOME');
     expect(result.incidents.map((incident) => incident.code)).toEqual(['ENTRY_OUTCOME_UNKNOWN']);
+    // Critical: a position may exist without protection (the runner's position-unprotected playbook).
+    expect(result.incidents[0]).toMatchObject({
+      severity: 'critical',
+      message: `the entry ${result.clientOrderIds.entry} may or may not exist; reconcile ${BTC} now`,
+    });
     const posts = sim.requests
       .slice(before)
       .filter((request) => request.method === 'POST' && request.path === '/fapi/v1/order');
@@ -280,6 +285,10 @@ describe('fault scenarios against the emulator', () => {
     expect(state.positions).toEqual([expect.objectContaining({ symbol: BTC, quantity: '0.020' })]);
     const resumed = await late.exchange.openProtectedPosition(entryIntent);
     expect(resumed.status).toBe('protected');
+    expect(late.logs.find((entry) => entry.event === 'protected-entry-resumed')).toMatchObject({
+      level: 'warn',
+      message: `${BTC}: entry ${result.clientOrderIds.entry} already exists (filled); not placing it again`,
+    });
     expect(entryOrders(result.clientOrderIds.entry)).toHaveLength(1);
     expect(positionAmount(sim)).toBeCloseTo(0.02);
   });

@@ -287,7 +287,7 @@ export function sizePosition(input: SizePositionInput): SizingResult {
   if (quotient >= grid.maximumSteps + 1) {
     steps = grid.maximumSteps;
     limitedBy = 'maxQuantity';
-  } else if (!(quotient < largestSteps)) {
+  } else if (!(quotient <= largestSteps)) {
     throw new RiskInputError(
       'QUANTITY_OUT_OF_RANGE',
       `The quantity ${quantity} is beyond 2^50 steps of ${grid.stepText} and the instrument sets no maximum quantity.`,
@@ -352,7 +352,8 @@ function denialOf(
   numbers: SizingNumbers,
 ): SizeDenial {
   const steps = minimumOrderSteps(entry, grid, instrument);
-  const possible = steps <= grid.maximumSteps;
+  // Infinity: the minimum notional needs more than 2^50 steps, which no maximum quantity (Infinity) caps.
+  const possible = Number.isFinite(steps) && steps <= grid.maximumSteps;
   const minimumQuantity = possible ? quantityTextOf(steps, grid) : null;
   const lossAtMinimum = possible ? steps * grid.stepValue * numbers.lossPerUnit : null;
   const riskPctAtMinimum = lossAtMinimum === null ? null : lossAtMinimum / equity;
