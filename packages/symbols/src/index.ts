@@ -17,6 +17,24 @@ export type { MarketCollection, MarketLike, MinMaxLike } from './markets';
 export { toDecimal, toIncrement } from './decimal';
 export type { DecimalInput } from './decimal';
 export {
+  addDecimals,
+  addScaled,
+  compareDecimals,
+  compareScaled,
+  decimalGrid,
+  fastUnits,
+  formatScaled,
+  formatUnits,
+  leastCommonMultipleScaled,
+  normalizeScaled,
+  parseScaledDecimal,
+  parseUnits,
+  scaledUnitsAt,
+  subtractDecimals,
+  subtractScaled,
+} from './scaled-decimal';
+export type { DecimalGrid, ScaledDecimal } from './scaled-decimal';
+export {
   ceilQuantityToStep,
   floorQuantityToStep,
   orderTypes,
