@@ -14,6 +14,8 @@ export {
 export type { PerpSymbol, PerpSymbolParts, QuoteAsset } from './perp-symbol';
 export { filterUsdmContracts, isLinearPerpetual } from './markets';
 export type { MarketCollection, MarketLike, MinMaxLike } from './markets';
+export { backoffDelay, defaultBackoff } from './backoff';
+export type { BackoffOptions } from './backoff';
 export { toDecimal, toIncrement } from './decimal';
 export type { DecimalInput } from './decimal';
 export {
