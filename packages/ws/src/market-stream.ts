@@ -14,7 +14,7 @@ import {
 import type { ConnectionOptions } from './feed-options';
 import { FeedSupervisor } from './feed-supervisor';
 import type { PollOutcome, PollReason } from './feed-supervisor';
-import { Listeners } from './listeners';
+import { Listeners, reportListenerFailure } from './listeners';
 import type { Listener } from './listeners';
 import type {
   AggregateTradeEvent,
@@ -187,15 +187,12 @@ export class MarketStream {
         if (this.#listeners.has('dropped')) this.#listeners.emit('dropped', dropped);
       },
     });
-    this.#listeners = new Listeners<MarketStreamEvents>((error, type) => {
-      this.#listenerErrors += 1;
-      if (type !== 'error')
-        this.#emitError(
-          new WsError('LISTENER_FAILED', `a "${String(type)}" listener threw: ${describeError(error)}`, {
-            cause: error,
-          }),
-        );
-    });
+    this.#listeners = new Listeners<MarketStreamEvents>(
+      reportListenerFailure(
+        () => (this.#listenerErrors += 1),
+        (error) => this.#emitError(error),
+      ),
+    );
     this.#staleTimer = new TimerSlot(this.#clock);
     const poller = options.poller;
     const thresholds = resolveHealthThresholds(options, 300);

@@ -14,7 +14,7 @@ import {
 import type { ConnectionOptions } from './feed-options';
 import { FeedSupervisor } from './feed-supervisor';
 import type { PollOutcome, PollReason } from './feed-supervisor';
-import { Listeners } from './listeners';
+import { Listeners, reportListenerFailure } from './listeners';
 import type { Listener } from './listeners';
 import { FrameIntake } from './frame-intake';
 import { parseUserDataPayload } from './parse-user-data-message';
@@ -123,15 +123,12 @@ export class UserDataStream {
       },
     });
     this.#seen = new RecentKeys(positive('deduplicationCapacity', options.deduplicationCapacity, 50_000));
-    this.#listeners = new Listeners<UserDataStreamEvents>((error, type) => {
-      this.#listenerErrors += 1;
-      if (type !== 'error')
-        this.#emitError(
-          new WsError('LISTENER_FAILED', `a "${String(type)}" listener threw: ${describeError(error)}`, {
-            cause: error,
-          }),
-        );
-    });
+    this.#listeners = new Listeners<UserDataStreamEvents>(
+      reportListenerFailure(
+        () => (this.#listenerErrors += 1),
+        (error) => this.#emitError(error),
+      ),
+    );
     this.#keepAliveTimer = new TimerSlot(this.#clock);
     const poller = options.poller;
     this.#supervisor = new FeedSupervisor({
