@@ -70,7 +70,7 @@ export const boundaries = {
   },
   sim: {
     banned: [...botPackagesExcept('@bot/symbols'), 'ccxt', 'ccxt/*', 'pino'],
-    why: '@bot/sim may import @bot/symbols and ws (ccxt only in its tests)',
+    why: '@bot/sim may import @bot/symbols, ws and commander (its bin; ccxt only in its tests)',
   },
 };
 

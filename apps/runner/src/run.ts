@@ -7,7 +7,7 @@ import { createExchange, isExchangeAdapterError } from '@bot/exchange';
 import type { RateLimitedError, RuntimeOptions } from '@bot/exchange';
 import { parseKlineCsv, startSim } from '@bot/sim';
 import type { Candle, ListedContract, Sim } from '@bot/sim';
-import { klineIntervalMs, perpSymbol, toExchangeId } from '@bot/symbols';
+import { backoffDelay, klineIntervalMs, perpSymbol, toExchangeId } from '@bot/symbols';
 import type { KlineInterval } from '@bot/symbols';
 import { checkpointHint, verifyTrailSinceCheckpoint } from './audit-checkpoint';
 import { BotStateStore, statePathFor } from './bot-state';
@@ -346,8 +346,9 @@ export interface RunBotOptions extends StartBotOptions {
 /** The heartbeat's default interval: often enough to see a long run is alive, rare enough not to drown it. */
 export const DEFAULT_HEARTBEAT_MS = 5 * 60_000;
 
-/** Waits between start-up attempts (ms): about two and a half minutes in all before giving up. */
-const START_RETRY_DELAYS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 30_000, 60_000];
+/** Start-up retries: 8, from about 1 s doubling to about 60 s, 1.5 to 3 minutes in all before giving up. */
+const START_RETRIES = 8;
+const START_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 60_000 } as const;
 
 /**
  * `startBot`, tried again with backoff while the exchange is unreachable, in maintenance or rate limiting:
@@ -361,7 +362,7 @@ export async function startBotWithRetries(
     try {
       return await startBot(options);
     } catch (error) {
-      const delay = START_RETRY_DELAYS[attempt];
+      const delay = attempt < START_RETRIES ? backoffDelay(attempt, START_BACKOFF, Math.random) : undefined;
       // The playbook table says which failures may pass (`detectedBy.retryStart`: maintenance, rate limits).
       const playbook = playbookForError(error);
       if (delay === undefined || !playbook?.detectedBy.retryStart || options.signal?.aborted) throw error;

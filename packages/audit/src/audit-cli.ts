@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { listAuditSegments, trailPathOf } from './segments';
 import { verifyAudit } from './verify-audit';
 import type { AuditVerification, VerifyAuditOptions } from './verify-audit';
@@ -119,17 +119,32 @@ export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Prom
   return exitCode;
 }
 
-function parseVerifyArguments(args: string[]) {
-  return parseArgs({
-    args,
-    options: {
-      strict: { type: 'boolean' },
-      partial: { type: 'boolean' },
-      anchor: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+interface VerifyArguments {
+  readonly values: {
+    readonly strict?: boolean;
+    readonly partial?: boolean;
+    readonly anchor?: string;
+    readonly json?: boolean;
+    readonly help?: boolean;
+  };
+  readonly positionals: string[];
+}
+
+/**
+ * `verify`'s options and files, with commander (the repository's one argument parser, as in the runner).
+ * Commander prints nothing here: an unknown option throws, and `runAuditCli` prints it with the usage.
+ */
+function parseVerifyArguments(args: string[]): VerifyArguments {
+  const command = new Command('verify')
+    .helpOption(false)
+    .option('-h, --help')
+    .option('--strict')
+    .option('--partial')
+    .option('--anchor <seq:hash>')
+    .option('--json')
+    .argument('[files...]')
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
+  command.parse(args, { from: 'user' });
+  return { values: command.opts(), positionals: command.args };
 }

@@ -68,8 +68,9 @@ export { CcxtExchange, createExchange, splitQuantity } from './ccxt-exchange';
 export type { BinanceRestCall, CcxtExchangeOptions, ExecutionOptions, OrderSettings } from './ccxt-exchange';
 export {
   RequestExecutor,
-  backoffDelay,
+  deprecatedBackoffDelay as backoffDelay,
   defaultExecutionSettings,
+  requestBackoffDelay,
   unknownOutcomeMarginMs,
 } from './request-executor';
 export type { ExchangeRequest, Executed, ExecutionSettings, ExecutorHooks } from './request-executor';

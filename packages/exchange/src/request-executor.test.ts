@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RequestRejectedError, RetriesExhaustedError, UnknownOutcomeError } from './errors';
 import type { ExecutionSettings } from './request-executor';
-import { RequestExecutor, backoffDelay, defaultExecutionSettings } from './request-executor';
+import { RequestExecutor, defaultExecutionSettings, requestBackoffDelay } from './request-executor';
 import { resolveRuntime } from './runtime';
 
 const unknown = () =>
@@ -282,7 +282,7 @@ describe('RequestExecutor', () => {
   });
 });
 
-describe('backoffDelay', () => {
+describe('requestBackoffDelay', () => {
   it('stays within [half, all] of the capped exponential delay', () => {
     fc.assert(
       fc.property(
@@ -293,7 +293,7 @@ describe('backoffDelay', () => {
         (retry, base, extra, random) => {
           const settings = { ...defaultExecutionSettings, backoffBaseMs: base, backoffMaxMs: base + extra };
           const cap = Math.min(base + extra, base * 2 ** retry);
-          const delay = backoffDelay(retry, settings, () => random);
+          const delay = requestBackoffDelay(retry, settings, () => random);
           expect(delay).toBeGreaterThanOrEqual(Math.floor(cap / 2));
           expect(delay).toBeLessThanOrEqual(Math.ceil(cap));
         },

@@ -17,6 +17,8 @@
  *     same client id (counts as a retry): a second copy of it cannot open exposure.
  *   An order request is never re-sent without that look-up.
  */
+import { backoffDelay } from '@bot/symbols';
+
 import type { ClassifiedFailure, FailedResponse, RequestKind } from './error-classification';
 import { classifyExchangeFailure } from './error-classification';
 import {
@@ -103,11 +105,24 @@ export interface ExecutorHooks {
   readonly resyncClock: () => Promise<void>;
 }
 
-/** Equal-jitter exponential backoff: half the capped exponential delay, plus up to the other half at random. */
-export function backoffDelay(retry: number, settings: ExecutionSettings, random: () => number): number {
-  const exponential = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** Math.max(0, retry));
-  return Math.round(exponential / 2 + random() * (exponential / 2));
+/** A request retry's delay: `@bot/symbols`' one backoff, at the execution settings' base and cap. */
+export function requestBackoffDelay(
+  retry: number,
+  settings: ExecutionSettings,
+  random: () => number,
+): number {
+  return backoffDelay(
+    retry,
+    { initialDelayMs: settings.backoffBaseMs, maxDelayMs: settings.backoffMaxMs },
+    random,
+  );
 }
+
+/**
+ * @deprecated Renamed `requestBackoffDelay` (the formula is `@bot/symbols`' `backoffDelay`); exported from
+ * the package as `backoffDelay` so existing imports keep working.
+ */
+export const deprecatedBackoffDelay = requestBackoffDelay;
 
 export class RequestExecutor {
   #pausedUntil = 0;
@@ -142,7 +157,7 @@ export class RequestExecutor {
         last = failure;
         // The pause is in force before anyone (a logger, a concurrent caller) hears of the refusal.
         if (failure.kind === 'rate-limited') {
-          const backoff = backoffDelay(attempts - 1, this.settings, this.runtime.random);
+          const backoff = requestBackoffDelay(attempts - 1, this.settings, this.runtime.random);
           this.#pause(Math.max(failure.retryAfterMs ?? 0, backoff), failure.banned === true);
         }
         this.#logFailure(request, failure, attempts, records);
@@ -339,7 +354,7 @@ export class RequestExecutor {
   }
 
   async #backoff(request: ExchangeRequest<unknown>, retry: number, reason = 'retry'): Promise<void> {
-    const delay = backoffDelay(retry - 1, this.settings, this.runtime.random);
+    const delay = requestBackoffDelay(retry - 1, this.settings, this.runtime.random);
     this.runtime.log({
       level: 'debug',
       event: 'exchange-backoff',

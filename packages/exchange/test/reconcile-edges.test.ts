@@ -5,102 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { clientOrderIdsFor } from '../src/client-order-ids';
-import type { ConditionalOrder, ExchangeState, Order, Position } from '../src/domain';
-import type { LocalIntent, ReconcileAction } from '../src/reconcile';
+import type { ReconcileAction } from '../src/reconcile';
 import { reconcile } from '../src/reconcile';
+import { BTC, ETH, conditional, intent, order, position, state, takeProfit } from './reconcile-fixtures';
 
-const BTC = 'BTC/USDC:USDC';
-const ETH = 'ETH/USDC:USDC';
 const now = 1_750_000_000_000;
 const policy = { adoptedStopLossFraction: '0.02', now };
 const generation = `r${now.toString(36)}`;
-
-function position(overrides: Partial<Position> = {}): Position {
-  return {
-    symbol: BTC,
-    side: 'long',
-    quantity: '0.020',
-    entryPrice: '60000',
-    markPrice: '60000',
-    breakEvenPrice: undefined,
-    unrealizedPnl: '0',
-    liquidationPrice: undefined,
-    marginMode: 'isolated',
-    updatedAt: 0,
-    ...overrides,
-  };
-}
-
-let nextId = 1;
-function conditional(overrides: Partial<ConditionalOrder> = {}): ConditionalOrder {
-  const id = String(nextId++);
-  return {
-    id,
-    clientOrderId: `c-${id}`,
-    symbol: BTC,
-    side: 'sell',
-    type: 'stop-market',
-    purpose: 'stop-loss',
-    status: 'open',
-    triggerPrice: '58800',
-    price: undefined,
-    quantity: '0.020',
-    closePosition: false,
-    reduceOnly: true,
-    workingType: 'MARK_PRICE',
-    triggeredOrderId: undefined,
-    createdAt: 0,
-    updatedAt: 0,
-    ...overrides,
-  };
-}
-
-function takeProfit(overrides: Partial<ConditionalOrder> = {}): ConditionalOrder {
-  return conditional({
-    type: 'take-profit-limit',
-    purpose: 'take-profit',
-    triggerPrice: '62400',
-    price: '62400',
-    ...overrides,
-  });
-}
-
-function order(overrides: Partial<Order> = {}): Order {
-  const id = String(nextId++);
-  return {
-    id,
-    clientOrderId: `o-${id}`,
-    symbol: BTC,
-    side: 'sell',
-    type: 'limit',
-    status: 'open',
-    quantity: '0.020',
-    filledQuantity: '0',
-    price: '62400',
-    averagePrice: undefined,
-    reduceOnly: true,
-    closePosition: false,
-    timeInForce: 'GTC',
-    updatedAt: 0,
-    ...overrides,
-  };
-}
-
-function intent(overrides: Partial<LocalIntent> = {}): LocalIntent {
-  return {
-    intentId: 'intent-1',
-    symbol: BTC,
-    side: 'long',
-    quantity: '0.020',
-    stopLossPrice: '58800',
-    takeProfitPrice: '62400',
-    ...overrides,
-  };
-}
-
-function state(parts: Partial<ExchangeState>): ExchangeState {
-  return { positions: [], orders: [], conditionalOrders: [], ...parts };
-}
 
 const ids = clientOrderIdsFor('intent-1');
 const adoptedIds = (symbol: string, side: string) => clientOrderIdsFor(`adopted:${symbol}:${side}`);

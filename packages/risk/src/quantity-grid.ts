@@ -1,5 +1,18 @@
-import { SymbolError, floorQuantityToStep, meetsMinNotional, toDecimal, toIncrement } from '@bot/symbols';
-import type { Instrument, OrderType } from '@bot/symbols';
+import {
+  SymbolError,
+  compareScaled,
+  floorQuantityToStep,
+  formatScaled,
+  formatUnits,
+  leastCommonMultipleScaled,
+  meetsMinNotional,
+  normalizeScaled,
+  parseScaledDecimal,
+  scaledUnitsAt,
+  toDecimal,
+  toIncrement,
+} from '@bot/symbols';
+import type { Instrument, OrderType, ScaledDecimal } from '@bot/symbols';
 
 import { RiskInputError, describeValue } from './risk-input-error';
 
@@ -43,61 +56,6 @@ const fastMargin = 2 ** -48;
 /** Relative band around MIN_NOTIONAL inside which the exact decimal check decides. */
 const notionalMargin = 2 ** -40;
 
-interface Scaled {
-  readonly units: bigint;
-  readonly places: number;
-}
-
-/** A canonical plain decimal string (`'0.005'`, `'10'`) as integer units and decimals, exactly. */
-function scaledOf(text: string): Scaled {
-  const point = text.indexOf('.');
-  if (point === -1) return { units: BigInt(text), places: 0 };
-  return { units: BigInt(text.slice(0, point) + text.slice(point + 1)), places: text.length - point - 1 };
-}
-
-function normalized({ units, places }: Scaled): Scaled {
-  let trimmedUnits = units;
-  let trimmedPlaces = places;
-  while (trimmedPlaces > 0 && trimmedUnits % 10n === 0n) {
-    trimmedUnits /= 10n;
-    trimmedPlaces -= 1;
-  }
-  return { units: trimmedUnits, places: trimmedPlaces };
-}
-
-function atPlaces(value: Scaled, places: number): bigint {
-  return value.units * 10n ** BigInt(places - value.places);
-}
-
-function greatestCommonDivisor(left: bigint, right: bigint): bigint {
-  let a = left;
-  let b = right;
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a;
-}
-
-/** The smallest positive decimal that is a whole multiple of both (as `@bot/symbols` does for market orders). */
-function leastCommonMultiple(left: Scaled, right: Scaled): Scaled {
-  const places = Math.max(left.places, right.places);
-  const a = atPlaces(left, places);
-  const b = atPlaces(right, places);
-  if (a === b) return normalized(left);
-  return normalized({ units: (a / greatestCommonDivisor(a, b)) * b, places });
-}
-
-function textOf({ units, places }: Scaled): string {
-  if (places === 0) return units.toString();
-  const digits = units.toString().padStart(places + 1, '0');
-  return `${digits.slice(0, -places)}.${digits.slice(-places)}`;
-}
-
-function compare(left: Scaled, right: Scaled): number {
-  const places = Math.max(left.places, right.places);
-  const a = atPlaces(left, places);
-  const b = atPlaces(right, places);
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function invalidInstrument(why: string, value: unknown, cause?: unknown): RiskInputError {
   return new RiskInputError('INVALID_INSTRUMENT', `Invalid instrument: ${why}`, value, { cause });
 }
@@ -107,7 +65,7 @@ function ruleOf(
   instrument: Instrument,
   field: keyof Instrument,
   kind: 'increment' | 'limit',
-): Scaled | undefined {
+): ScaledDecimal | undefined {
   const value: unknown = instrument[field];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' && typeof value !== 'number') {
@@ -115,7 +73,7 @@ function ruleOf(
   }
   try {
     const decimal = kind === 'increment' ? toIncrement(value, field) : toDecimal(value, field);
-    return decimal.isZero() ? undefined : normalized(scaledOf(decimal.toFixed()));
+    return decimal.isZero() ? undefined : normalizeScaled(parseScaledDecimal(decimal.toFixed(), field));
   } catch (error) {
     if (error instanceof SymbolError) {
       throw invalidInstrument(`${field} ${describeValue(value)}: ${error.message}`, value, error);
@@ -124,16 +82,22 @@ function ruleOf(
   }
 }
 
-function stricterMinimum(left: Scaled | undefined, right: Scaled | undefined): Scaled | undefined {
+function stricterMinimum(
+  left: ScaledDecimal | undefined,
+  right: ScaledDecimal | undefined,
+): ScaledDecimal | undefined {
   if (left === undefined) return right;
   if (right === undefined) return left;
-  return compare(left, right) >= 0 ? left : right;
+  return compareScaled(left, right) >= 0 ? left : right;
 }
 
-function stricterMaximum(left: Scaled | undefined, right: Scaled | undefined): Scaled | undefined {
+function stricterMaximum(
+  left: ScaledDecimal | undefined,
+  right: ScaledDecimal | undefined,
+): ScaledDecimal | undefined {
   if (left === undefined) return right;
   if (right === undefined) return left;
-  return compare(left, right) <= 0 ? left : right;
+  return compareScaled(left, right) <= 0 ? left : right;
 }
 
 /** Builds the grid of an instrument for an order type. Throws `INVALID_INSTRUMENT`. */
@@ -149,7 +113,7 @@ export function buildQuantityGrid(instrument: Instrument, orderType: OrderType):
   const marketStepSize = ruleOf(instrument, 'marketStepSize', 'increment');
   const step =
     orderType === 'market' && marketStepSize !== undefined
-      ? leastCommonMultiple(stepSize, marketStepSize)
+      ? leastCommonMultipleScaled(stepSize, marketStepSize)
       : stepSize;
   const minQty = ruleOf(instrument, 'minQty', 'limit');
   const maxQty = ruleOf(instrument, 'maxQty', 'limit');
@@ -160,28 +124,31 @@ export function buildQuantityGrid(instrument: Instrument, orderType: OrderType):
   const minimumNotional = ruleOf(instrument, 'minNotional', 'limit');
 
   const places = Math.max(step.places, minimum?.places ?? 0, maximum?.places ?? 0);
-  const stepAtPlaces = atPlaces(step, places);
+  const stepAtPlaces = scaledUnitsAt(step, places);
   let minimumSteps = 1n;
   if (minimum !== undefined) {
-    const minimumUnits = atPlaces(minimum, places);
+    const minimumUnits = scaledUnitsAt(minimum, places);
     const steps = (minimumUnits + stepAtPlaces - 1n) / stepAtPlaces;
     if (steps > minimumSteps) minimumSteps = steps;
   }
   let maximumSteps = Infinity;
   if (maximum !== undefined) {
-    const steps = atPlaces(maximum, places) / stepAtPlaces;
+    const steps = scaledUnitsAt(maximum, places) / stepAtPlaces;
     if (steps < minimumSteps) {
       throw invalidInstrument(
-        `its maximum quantity ${textOf(maximum)} is below its minimum quantity on the step grid (${textOf(step)}).`,
+        `its maximum quantity ${formatScaled(maximum)} is below its minimum quantity on the step grid (${formatScaled(step)}).`,
         instrument,
       );
     }
     if (steps <= BigInt(largestSteps)) maximumSteps = Number(steps);
   }
   if (minimumSteps > BigInt(largestSteps)) {
-    throw invalidInstrument(`its minimum quantity is beyond 2^50 steps of ${textOf(step)}.`, instrument);
+    throw invalidInstrument(
+      `its minimum quantity is beyond 2^50 steps of ${formatScaled(step)}.`,
+      instrument,
+    );
   }
-  const stepText = textOf(step);
+  const stepText = formatScaled(step);
   const stepValue = Number(stepText);
   const stepUnits = Number(step.units);
   return Object.freeze({
@@ -193,10 +160,10 @@ export function buildQuantityGrid(instrument: Instrument, orderType: OrderType):
     fastPath: stepValue >= 1e-300 && stepValue < 1e300 && step.units <= BigInt(Number.MAX_SAFE_INTEGER),
     minimumSteps: Number(minimumSteps),
     maximumSteps,
-    minimumQuantityText: textOf({ units: minimumSteps * step.units, places: step.places }),
-    maximumQuantityText: maximum === undefined ? undefined : textOf(maximum),
-    minimumNotional: minimumNotional === undefined ? undefined : Number(textOf(minimumNotional)),
-    minimumNotionalText: minimumNotional === undefined ? undefined : textOf(minimumNotional),
+    minimumQuantityText: formatScaled({ units: minimumSteps * step.units, places: step.places }),
+    maximumQuantityText: maximum === undefined ? undefined : formatScaled(maximum),
+    minimumNotional: minimumNotional === undefined ? undefined : Number(formatScaled(minimumNotional)),
+    minimumNotionalText: minimumNotional === undefined ? undefined : formatScaled(minimumNotional),
   });
 }
 
@@ -273,19 +240,16 @@ export function floorToSteps(quantity: number, grid: QuantityGrid): number {
 
 /** The exact path: `@bot/symbols`' decimal floor, read back as a step count. */
 export function exactFloorToSteps(quantity: number, grid: QuantityGrid): number {
-  const floored = scaledOf(floorQuantityToStep(quantity, grid.stepText));
+  const floored = parseScaledDecimal(floorQuantityToStep(quantity, grid.stepText));
   return Number(floored.units / grid.stepUnitsBig);
 }
 
 /** `steps × step` as a decimal string with exactly the step's decimals, as `floorQuantityToStep` prints it. */
 export function quantityTextOf(steps: number, grid: QuantityGrid): string {
   const units = steps * grid.stepUnits;
-  let digits =
-    units <= Number.MAX_SAFE_INTEGER ? String(units) : (BigInt(steps) * grid.stepUnitsBig).toString();
-  const places = grid.places;
-  if (places === 0) return digits;
-  if (digits.length <= places) digits = '0'.repeat(places + 1 - digits.length) + digits;
-  return `${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
+  return units <= Number.MAX_SAFE_INTEGER
+    ? formatUnits(units, grid.places)
+    : formatScaled({ units: BigInt(steps) * grid.stepUnitsBig, places: grid.places });
 }
 
 /**

@@ -1,3 +1,8 @@
+/*
+ * Input checks by hand, not zod: @bot/risk imports @bot/symbols at most (docs/ARCHITECTURE.md and the ESLint
+ * boundary), so other bots get the risk rules without zod's weight, and each check answers a RiskInputError
+ * with a stable code, on the per-decision path.
+ */
 import { RiskInputError, describeValue } from './risk-input-error';
 import type { RiskInputErrorCode } from './risk-input-error';
 

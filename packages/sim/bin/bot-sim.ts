@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { parseKlineCsv, parseOhlcvJson } from '../src/market/replay-file';
 import type { Candle } from '../src/market/replay-file';
 import { startSim } from '../src/sim';
@@ -17,23 +17,33 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-let values: Record<string, string | boolean | undefined>;
+// Commander, the repository's one argument parser (as in the runner); it prints nothing itself: errors go
+// through `fail` with the usage, and --help prints the usage above.
+const program = new Command('bot-sim')
+  .helpOption(false)
+  .option('-h, --help')
+  .option('--port <port>', '', '0')
+  .option('--seed <seed>', '', '42')
+  .option('--replay <file>')
+  .option('--symbol <symbol>', '', 'BTCUSDC')
+  .option('--speed <speed>', '', '1')
+  .option('--no-book')
+  .exitOverride()
+  .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
 try {
-  ({ values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '0' },
-      seed: { type: 'string', default: '42' },
-      replay: { type: 'string' },
-      symbol: { type: 'string', default: 'BTCUSDC' },
-      speed: { type: 'string', default: '1' },
-      'no-book': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  }));
+  program.parse(process.argv);
 } catch (error) {
   fail((error as Error).message);
 }
+const values = program.opts<{
+  help?: boolean;
+  port: string;
+  seed: string;
+  replay?: string;
+  symbol: string;
+  speed: string;
+  book: boolean;
+}>();
 if (values.help) {
   console.log(usage);
   process.exit(0);
@@ -68,7 +78,7 @@ const sim = await startSim({
   seed,
   speed,
   ...(replay ? { replay } : {}),
-  ...(values['no-book'] ? { books: false as const } : {}),
+  ...(values.book ? {} : { books: false as const }),
 });
 const [account] = sim.accounts;
 console.log(`BOT_SIM_URL=${sim.url}`);

@@ -14,8 +14,28 @@ export {
 export type { PerpSymbol, PerpSymbolParts, QuoteAsset } from './perp-symbol';
 export { filterUsdmContracts, isLinearPerpetual } from './markets';
 export type { MarketCollection, MarketLike, MinMaxLike } from './markets';
+export { backoffDelay, defaultBackoff } from './backoff';
+export type { BackoffOptions } from './backoff';
 export { toDecimal, toIncrement } from './decimal';
 export type { DecimalInput } from './decimal';
+export {
+  addDecimals,
+  addScaled,
+  compareDecimals,
+  compareScaled,
+  decimalGrid,
+  fastUnits,
+  formatScaled,
+  formatUnits,
+  leastCommonMultipleScaled,
+  normalizeScaled,
+  parseScaledDecimal,
+  parseUnits,
+  scaledUnitsAt,
+  subtractDecimals,
+  subtractScaled,
+} from './scaled-decimal';
+export type { DecimalGrid, ScaledDecimal } from './scaled-decimal';
 export {
   ceilQuantityToStep,
   floorQuantityToStep,

@@ -3,6 +3,7 @@ import type { Decimal } from 'decimal.js';
 import { ExactDecimal, parseExactDecimal, parseExactIncrement } from './decimal';
 import type { DecimalInput } from './decimal';
 import type { Instrument } from './instrument';
+import { formatScaled, leastCommonMultipleScaled, parseScaledDecimal } from './scaled-decimal';
 import { SymbolError, describeValue } from './symbol-error';
 
 /**
@@ -103,24 +104,14 @@ export function roundPriceToTick(
   return formatOnGrid(roundDecimalToIncrement(exactPrice, tickSize, checkedMode), tickSize);
 }
 
-function greatestCommonDivisor(left: bigint, right: bigint): bigint {
-  let a = left;
-  let b = right;
-  while (b !== 0n) {
-    [a, b] = [b, a % b];
-  }
-  return a;
-}
-
 /** The smallest positive decimal that is a whole multiple of both increments (e.g. 0.002 and 0.003 → 0.006). */
 export function leastCommonMultiple(left: Decimal, right: Decimal): Decimal {
   if (left.eq(right)) return left;
-  const places = Math.max(left.decimalPlaces(), right.decimalPlaces());
-  const scale = new ExactDecimal(`1e${places}`);
-  const leftScaled = BigInt(left.times(scale).toFixed(0));
-  const rightScaled = BigInt(right.times(scale).toFixed(0));
-  const multiple = (leftScaled / greatestCommonDivisor(leftScaled, rightScaled)) * rightScaled;
-  return new ExactDecimal(multiple.toString()).times(new ExactDecimal(`1e-${places}`));
+  const multiple = leastCommonMultipleScaled(
+    parseScaledDecimal(left.toFixed()),
+    parseScaledDecimal(right.toFixed()),
+  );
+  return new ExactDecimal(formatScaled(multiple));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { addDecimals, compareDecimals, subtractDecimals } from './decimal-arithmetic';
+import { addDecimals, compareDecimals, subtractDecimals } from '@bot/symbols';
 import { WsError } from './errors';
 import type {
   AggregateTradeEvent,

@@ -1,5 +1,5 @@
-import { defaultBackoff } from './backoff';
-import type { BackoffOptions } from './backoff';
+import { defaultBackoff } from '@bot/symbols';
+import type { BackoffOptions } from '@bot/symbols';
 import type { Clock } from './clock';
 import { WsError } from './errors';
 import { defaultHealthThresholds } from './feed-health';

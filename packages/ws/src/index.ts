@@ -17,8 +17,9 @@ export type { ConnectionOptions } from './feed-options';
 export type { DisconnectCause, CreateWebSocket } from './resilient-connection';
 export { systemClock } from './clock';
 export type { Clock } from './clock';
-export { backoffDelay, defaultBackoff } from './backoff';
-export type { BackoffOptions } from './backoff';
+// The backoff moved to @bot/symbols; re-exported so existing imports keep working (import it from there).
+export { backoffDelay, defaultBackoff } from '@bot/symbols';
+export type { BackoffOptions } from '@bot/symbols';
 export { WsError, isWsError, isListenKeyMissingError } from './errors';
 export type { WsErrorCode } from './errors';
 export type { Listener } from './listeners';

@@ -1,3 +1,5 @@
+import { WsError, describeError } from './errors';
+
 /** A listener of one event type. */
 export type Listener<T> = (value: T) => void;
 
@@ -47,4 +49,23 @@ export class Listeners<Events extends object> {
   clear(): void {
     this.#byType.clear();
   }
+}
+
+/**
+ * A feed's `onListenerError`: counts the failure and reports it as a `LISTENER_FAILED` error event, except
+ * for a failing `error` listener, whose report would call it again.
+ */
+export function reportListenerFailure(
+  count: () => void,
+  emitError: (error: WsError) => void,
+): (error: unknown, type: PropertyKey) => void {
+  return (error, type) => {
+    count();
+    if (type !== 'error')
+      emitError(
+        new WsError('LISTENER_FAILED', `a "${String(type)}" listener threw: ${describeError(error)}`, {
+          cause: error,
+        }),
+      );
+  };
 }

@@ -14,7 +14,7 @@ import {
 import type { ConnectionOptions } from './feed-options';
 import { FeedSupervisor } from './feed-supervisor';
 import type { PollOutcome, PollReason } from './feed-supervisor';
-import { Listeners } from './listeners';
+import { Listeners, reportListenerFailure } from './listeners';
 import type { Listener } from './listeners';
 import type {
   AggregateTradeEvent,
@@ -25,8 +25,9 @@ import type {
   MarkPriceEvent,
 } from './market-events';
 import type { ReplyMessage } from './messages';
+import { FrameIntake } from './frame-intake';
 import { parseMarketPayload } from './parse-market-message';
-import { frameLength, frameText } from './payload-fields';
+import type { MarketMessage } from './parse-market-message';
 import type { MarketPoller, MarketPollTarget, PollResult } from './pollers';
 import { ResilientConnection } from './resilient-connection';
 import type { ConnectionSocket, DownInfo, ReadyInfo } from './resilient-connection';
@@ -136,7 +137,7 @@ export class MarketStream {
   readonly #staleAfterMs: Record<MarketEventType, number>;
   readonly #subscribeTimeoutMs: number;
   readonly #gapFillRetryMs: number;
-  readonly #maxMessageBytes: number;
+  readonly #intake: FrameIntake<MarketMessage>;
   readonly #listeners: Listeners<MarketStreamEvents>;
   readonly #supervisor: FeedSupervisor;
   readonly #connections: ManagedConnection[] = [];
@@ -148,12 +149,8 @@ export class MarketStream {
   #nextConnectionNumber = new Map<MarketStreamCategory, number>();
   #started = false;
   #closed = false;
-  #received = 0;
   #dispatched = 0;
   #duplicates = 0;
-  #malformed = 0;
-  #unknown = 0;
-  #oversized = 0;
   #unsubscribedEvents = 0;
   #polled = 0;
   #listenerErrors = 0;
@@ -178,20 +175,24 @@ export class MarketStream {
       ...(typeof stale === 'object' ? stale : {}),
     };
     this.#subscribeTimeoutMs = positive('subscribeTimeoutMs', options.subscribeTimeoutMs, 10_000);
-    this.#maxMessageBytes = positive(
-      'maxMessageBytes',
-      options.maxMessageBytes,
-      defaultConnectionOptions.maxMessageBytes,
-    );
-    this.#listeners = new Listeners<MarketStreamEvents>((error, type) => {
-      this.#listenerErrors += 1;
-      if (type !== 'error')
-        this.#emitError(
-          new WsError('LISTENER_FAILED', `a "${String(type)}" listener threw: ${describeError(error)}`, {
-            cause: error,
-          }),
-        );
+    this.#intake = new FrameIntake({
+      feed: 'market',
+      maxMessageBytes: positive(
+        'maxMessageBytes',
+        options.maxMessageBytes,
+        defaultConnectionOptions.maxMessageBytes,
+      ),
+      parse: parseMarketPayload,
+      onDropped: (dropped) => {
+        if (this.#listeners.has('dropped')) this.#listeners.emit('dropped', dropped);
+      },
     });
+    this.#listeners = new Listeners<MarketStreamEvents>(
+      reportListenerFailure(
+        () => (this.#listenerErrors += 1),
+        (error) => this.#emitError(error),
+      ),
+    );
     this.#staleTimer = new TimerSlot(this.#clock);
     const poller = options.poller;
     const thresholds = resolveHealthThresholds(options, 300);
@@ -308,12 +309,12 @@ export class MarketStream {
       rotations += managed.connection.rotations;
     }
     return {
-      received: this.#received,
+      received: this.#intake.received,
       dispatched: this.#dispatched,
       duplicates: this.#duplicates,
-      malformed: this.#malformed,
-      unknown: this.#unknown,
-      oversized: this.#oversized,
+      malformed: this.#intake.malformed,
+      unknown: this.#intake.unknown,
+      oversized: this.#intake.oversized,
       unsubscribed: this.#unsubscribedEvents,
       polled: this.#polled,
       polls: this.#supervisor.polls,
@@ -690,55 +691,18 @@ export class MarketStream {
   }
 
   #onFrame(data: RawData | string): void {
-    this.#received += 1;
-    if (frameLength(data) > this.#maxMessageBytes) {
-      this.#oversized += 1;
-      this.#drop(
-        'oversized',
-        `frame of ${frameLength(data)} bytes exceeds maxMessageBytes ${this.#maxMessageBytes}`,
-      );
+    const message = this.#intake.read(data);
+    if (message === undefined) return;
+    if (message.type === 'reply') {
+      const id = typeof message.id === 'number' ? message.id : Number(message.id);
+      const pending = this.#pending.get(id);
+      if (!pending) return;
+      this.#pending.delete(id);
+      pending.timer.clear();
+      pending.resolve(message);
       return;
     }
-    const text = frameText(data);
-    if (text === undefined) {
-      this.#malformed += 1;
-      this.#drop('malformed', 'not a text frame');
-      return;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.#malformed += 1;
-      this.#drop('malformed', 'invalid JSON');
-      return;
-    }
-    const message = parseMarketPayload(value);
-    switch (message.type) {
-      case 'reply': {
-        const id = typeof message.id === 'number' ? message.id : Number(message.id);
-        const pending = this.#pending.get(id);
-        if (!pending) return;
-        this.#pending.delete(id);
-        pending.timer.clear();
-        pending.resolve(message);
-        return;
-      }
-      case 'malformed':
-        this.#malformed += 1;
-        this.#drop('malformed', message.reason);
-        return;
-      case 'unknown':
-        this.#unknown += 1;
-        this.#drop('unknown', `event type ${message.eventType}`);
-        return;
-      default:
-        this.#deliver(message, true);
-    }
-  }
-
-  #drop(kind: 'malformed' | 'unknown' | 'oversized', reason: string): void {
-    if (this.#listeners.has('dropped')) this.#listeners.emit('dropped', { feed: 'market', kind, reason });
+    this.#deliver(message, true);
   }
 
   /** Routes an event to its series. Stream events also feed the staleness watch. */

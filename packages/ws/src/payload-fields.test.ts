@@ -1,10 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { frameLength, frameText, integerOf, isDecimal } from './payload-fields';
+import {
+  frameLength,
+  frameText,
+  integerOf,
+  isDecimal,
+  normalizeDecimal,
+  sameDecimal,
+} from './payload-fields';
 
 const DECIMAL = /^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
 
 describe('payload fields', () => {
+  it('normalises trailing zeros for comparison', () => {
+    expect(normalizeDecimal('0.0100')).toBe('0.01');
+    expect(normalizeDecimal('-0.000')).toBe('0');
+    expect(normalizeDecimal('0005.000')).toBe('5');
+    expect(sameDecimal('60000.10', '60000.1')).toBe(true);
+  });
+
   it('accepts Binance decimals and nothing else', () => {
     for (const text of ['0', '60000.10', '-0.00010000', '1e-8', '2.5E+3']) expect(isDecimal(text)).toBe(true);
     for (const text of [

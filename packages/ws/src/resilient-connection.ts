@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import type { ClientOptions, RawData } from 'ws';
-import { backoffDelay } from './backoff';
-import type { BackoffOptions } from './backoff';
+import { backoffDelay } from '@bot/symbols';
+import type { BackoffOptions } from '@bot/symbols';
 import { TimerSlot } from './clock';
 import type { Clock } from './clock';
 import { WsError, describeError, isWsError } from './errors';

@@ -14,10 +14,12 @@ import {
 import type { ConnectionOptions } from './feed-options';
 import { FeedSupervisor } from './feed-supervisor';
 import type { PollOutcome, PollReason } from './feed-supervisor';
-import { Listeners } from './listeners';
+import { Listeners, reportListenerFailure } from './listeners';
 import type { Listener } from './listeners';
+import { FrameIntake } from './frame-intake';
 import { parseUserDataPayload } from './parse-user-data-message';
-import { frameLength, frameText, normalizeDecimal } from './payload-fields';
+import type { UserDataMessage } from './parse-user-data-message';
+import { normalizeDecimal } from './payload-fields';
 import type { ListenKeyApi, UserDataPoller } from './pollers';
 import { RecentKeys } from './recent-keys';
 import { ResilientConnection } from './resilient-connection';
@@ -74,7 +76,7 @@ export class UserDataStream {
   readonly #options: UserDataStreamOptions;
   readonly #baseUrl: string;
   readonly #keepAliveIntervalMs: number;
-  readonly #maxMessageBytes: number;
+  readonly #intake: FrameIntake<UserDataMessage>;
   readonly #listeners: Listeners<UserDataStreamEvents>;
   readonly #supervisor: FeedSupervisor;
   readonly #connection: ResilientConnection;
@@ -87,12 +89,8 @@ export class UserDataStream {
   #baseline: Promise<void> | undefined;
   #started = false;
   #closed = false;
-  #received = 0;
   #dispatched = 0;
   #duplicates = 0;
-  #malformed = 0;
-  #unknown = 0;
-  #oversized = 0;
   #polled = 0;
   #listenerErrors = 0;
 
@@ -112,21 +110,25 @@ export class UserDataStream {
         'INVALID_OPTIONS',
         'keepAliveIntervalMs must be well under the 60-minute listenKey expiry',
       );
-    this.#maxMessageBytes = positive(
-      'maxMessageBytes',
-      options.maxMessageBytes,
-      defaultConnectionOptions.maxMessageBytes,
-    );
-    this.#seen = new RecentKeys(positive('deduplicationCapacity', options.deduplicationCapacity, 50_000));
-    this.#listeners = new Listeners<UserDataStreamEvents>((error, type) => {
-      this.#listenerErrors += 1;
-      if (type !== 'error')
-        this.#emitError(
-          new WsError('LISTENER_FAILED', `a "${String(type)}" listener threw: ${describeError(error)}`, {
-            cause: error,
-          }),
-        );
+    this.#intake = new FrameIntake({
+      feed: 'userData',
+      maxMessageBytes: positive(
+        'maxMessageBytes',
+        options.maxMessageBytes,
+        defaultConnectionOptions.maxMessageBytes,
+      ),
+      parse: parseUserDataPayload,
+      onDropped: (dropped) => {
+        if (this.#listeners.has('dropped')) this.#listeners.emit('dropped', dropped);
+      },
     });
+    this.#seen = new RecentKeys(positive('deduplicationCapacity', options.deduplicationCapacity, 50_000));
+    this.#listeners = new Listeners<UserDataStreamEvents>(
+      reportListenerFailure(
+        () => (this.#listenerErrors += 1),
+        (error) => this.#emitError(error),
+      ),
+    );
     this.#keepAliveTimer = new TimerSlot(this.#clock);
     const poller = options.poller;
     this.#supervisor = new FeedSupervisor({
@@ -187,12 +189,12 @@ export class UserDataStream {
 
   stats(): FeedStats {
     return {
-      received: this.#received,
+      received: this.#intake.received,
       dispatched: this.#dispatched,
       duplicates: this.#duplicates,
-      malformed: this.#malformed,
-      unknown: this.#unknown,
-      oversized: this.#oversized,
+      malformed: this.#intake.malformed,
+      unknown: this.#intake.unknown,
+      oversized: this.#intake.oversized,
       polled: this.#polled,
       polls: this.#supervisor.polls,
       pollFailures: this.#supervisor.pollFailures,
@@ -327,41 +329,8 @@ export class UserDataStream {
   }
 
   #onFrame(data: RawData | string): void {
-    this.#received += 1;
-    if (frameLength(data) > this.#maxMessageBytes) {
-      this.#oversized += 1;
-      this.#drop(
-        'oversized',
-        `frame of ${frameLength(data)} bytes exceeds maxMessageBytes ${this.#maxMessageBytes}`,
-      );
-      return;
-    }
-    const text = frameText(data);
-    let value: unknown;
-    try {
-      value = text === undefined ? undefined : JSON.parse(text);
-    } catch {
-      value = undefined;
-    }
-    const message = parseUserDataPayload(value);
-    switch (message.type) {
-      case 'reply':
-        return;
-      case 'malformed':
-        this.#malformed += 1;
-        this.#drop('malformed', text === undefined ? 'not a text frame' : message.reason);
-        return;
-      case 'unknown':
-        this.#unknown += 1;
-        this.#drop('unknown', `event type ${message.eventType}`);
-        return;
-      default:
-        this.#deliver(message, true);
-    }
-  }
-
-  #drop(kind: 'malformed' | 'unknown' | 'oversized', reason: string): void {
-    if (this.#listeners.has('dropped')) this.#listeners.emit('dropped', { feed: 'userData', kind, reason });
+    const message = this.#intake.read(data);
+    if (message !== undefined && message.type !== 'reply') this.#deliver(message, true);
   }
 
   #deliver(original: UserDataEvent, fromStream: boolean): void {

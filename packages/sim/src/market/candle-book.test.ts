@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { CandleBook, klineRow } from './candle-book';
 import type { CandleTick, KlineRow } from './candle-book';
-import { formatUnits } from './decimal-units';
+import { formatUnits } from '@bot/symbols';
 import { klineIntervalMs, klineIntervals } from './kline-interval';
 import type { KlineInterval } from './kline-interval';
 

@@ -11,8 +11,8 @@
  * Gaps: a minute without ticks has no candle (as in Binance's archives across maintenance); a candle closes
  * when a tick arrives in a later period, or when `flush(time)` is called with a time past its end.
  */
-import { decimalGrid, fastUnits, formatUnits, parseUnits } from './decimal-units';
-import type { DecimalGrid } from './decimal-units';
+import { decimalGrid, fastUnits, formatUnits, parseUnits } from '@bot/symbols';
+import type { DecimalGrid } from '@bot/symbols';
 import { isKlineInterval, klineIntervalMs, klineIntervals, klineOpenTime } from './kline-interval';
 import type { KlineInterval } from './kline-interval';
 import type { MarketTick } from './market-tick';

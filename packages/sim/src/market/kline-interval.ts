@@ -1,5 +1,5 @@
 /** Binance kline intervals the emulator serves, and their UTC-aligned periods. */
-import { klineIntervalMs as binanceKlineIntervalMs } from '@bot/symbols';
+import { KLINE_INTERVALS, klineIntervalMs as binanceKlineIntervalMs } from '@bot/symbols';
 import type { KlineInterval as BinanceKlineInterval } from '@bot/symbols';
 
 /**
@@ -7,21 +7,17 @@ import type { KlineInterval as BinanceKlineInterval } from '@bot/symbols';
  * whose periods `klineOpenTime` can align on UTC midnight. `3d`, `1w` and `1M` are not served: the REST
  * API answers them -1120 "Invalid interval.", and no kline stream is published for them.
  */
-export const klineIntervals = [
-  '1m',
-  '3m',
-  '5m',
-  '15m',
-  '30m',
-  '1h',
-  '2h',
-  '4h',
-  '6h',
-  '8h',
-  '12h',
-  '1d',
-] as const satisfies readonly BinanceKlineInterval[];
-export type KlineInterval = (typeof klineIntervals)[number];
+export type KlineInterval = Exclude<BinanceKlineInterval, '3d' | '1w' | '1M'>;
+
+const dayMs = 86_400_000;
+
+function dividesADay(interval: BinanceKlineInterval): interval is KlineInterval {
+  const length = binanceKlineIntervalMs(interval);
+  return length !== undefined && dayMs % length === 0;
+}
+
+/** Derived from `@bot/symbols` rather than listed again, shortest first. */
+export const klineIntervals: readonly KlineInterval[] = Object.freeze(KLINE_INTERVALS.filter(dividesADay));
 
 export const klineIntervalMs: Readonly<Record<KlineInterval, number>> = Object.fromEntries(
   klineIntervals.map((interval) => [interval, binanceKlineIntervalMs(interval)]),

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { CandleBook } from './candle-book';
-import { formatUnits } from './decimal-units';
+import { formatUnits } from '@bot/symbols';
 import type { MarketTick } from './market-tick';
 import { mergeMarketSources } from './merge-market-sources';
 import { parseKlineCsv, ReplayFileError } from './replay-file';

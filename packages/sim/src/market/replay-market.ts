@@ -8,8 +8,8 @@
  * price twice that basis away, and the funding rate follows from that premium by Binance's formula (0.0001
  * for the default 2 bps).
  */
-import { decimalGrid, formatUnits, parseUnits } from './decimal-units';
-import type { DecimalGrid } from './decimal-units';
+import { decimalGrid, formatUnits, parseUnits } from '@bot/symbols';
+import type { DecimalGrid } from '@bot/symbols';
 import { formatFundingRate, fundingRateFromPremium } from './funding';
 import type { MarketSource, MarketTick } from './market-tick';
 import { ReplayFileError } from './replay-file';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { CandleBook } from './candle-book';
-import { parseUnits } from './decimal-units';
+import { parseUnits } from '@bot/symbols';
 import type { MarketTick } from './market-tick';
 import { createSyntheticMarket } from './synthetic-market';
 import type { SyntheticSymbolOptions } from './synthetic-market';

@@ -12,8 +12,8 @@
  */
 import { roundPriceToTick } from '@bot/symbols';
 
-import { decimalGrid, formatUnits, parseUnits } from './decimal-units';
-import type { DecimalGrid } from './decimal-units';
+import { decimalGrid, formatUnits, parseUnits } from '@bot/symbols';
+import type { DecimalGrid } from '@bot/symbols';
 import { formatFundingRate, fundingRateFromPremium } from './funding';
 import type { MarketSource, MarketTick } from './market-tick';
 import type { Candle } from './replay-file';

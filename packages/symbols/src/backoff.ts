@@ -1,4 +1,8 @@
-/** Reconnect delays: exponential, capped, with "equal jitter" (half fixed, half random). */
+/**
+ * Retry delays: exponential, capped, with "equal jitter" (half fixed, half random). The one backoff of the
+ * repository: `@bot/ws`'s reconnects, `@bot/exchange`'s request retries and the runner's start-up retries.
+ * It lives here because every package that waits already imports this pure one (see the README).
+ */
 export interface BackoffOptions {
   /** First retry delay before jitter (default 250 ms). */
   readonly initialDelayMs?: number;
