@@ -4,7 +4,13 @@ import { episodesOf, fromUnits } from './exchange-record';
 
 /** The suite's episode model, checked by hand: what the invariants count as the bot's trade and its PnL. */
 let nextTrade = 1;
-function fill(orderId: number, side: 'BUY' | 'SELL', qty: string, realizedPnl: string, commission: string): FillView {
+function fill(
+  orderId: number,
+  side: 'BUY' | 'SELL',
+  qty: string,
+  realizedPnl: string,
+  commission: string,
+): FillView {
   const tradeId = nextTrade++;
   return {
     tradeId,
