@@ -254,7 +254,14 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       operatorApi = await startOperatorApi({
         bind: config.operator.bind,
         token: operatorToken.value,
-        control: trader,
+        // The console shows the build card beside the trader's status.
+        control: {
+          health: () => trader.health(),
+          status: () => ({ ...trader.status(), build: card }),
+          halt: (reason) => trader.halt(reason),
+          resume: (reason) => trader.resume(reason),
+          flatten: (reason) => trader.flatten(reason),
+        },
         logger,
         record: (call) =>
           audit.appendRationale({
@@ -267,7 +274,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       closeOnFailure.push(() => (operatorApi as OperatorApi).close());
       logger.info(
         { url: operatorApi.url, operatorTokenId: operatorToken.id },
-        `operator API on ${operatorApi.url} (GET /status, POST /halt …); ${describeTokenSource(operatorToken)}`,
+        `operator console: open ${operatorApi.url}/ in a browser and paste the token (the JSON API is on the same address: GET /status, POST /halt …); ${describeTokenSource(operatorToken)}`,
       );
     }
     logger.info(
