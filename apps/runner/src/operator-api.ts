@@ -24,7 +24,7 @@ export interface BotControl {
   resume(reason: string): void;
   flatten(reason: string): Promise<Record<string, unknown>>;
   /** The closed and open trades read from the audit trail (`GET /trades?from=&to=&symbol=`). */
-  trades?(query: URLSearchParams): Promise<unknown>;
+  trades?(query: URLSearchParams): Promise<{ readonly status: number; readonly body: unknown }>;
 }
 
 /** A mutating call that passed every check, as the audit trail records it before it is carried out. */
@@ -152,7 +152,8 @@ export async function startOperatorApi(options: OperatorApiOptions): Promise<Ope
     if (route === 'GET /status') return send(response, 200, options.control.status());
     if (route === 'GET /events') return stream.add(response);
     if (route === 'GET /trades' && options.control.trades) {
-      return send(response, 200, await options.control.trades(new URLSearchParams(queryText)));
+      const { status, body } = await options.control.trades(new URLSearchParams(queryText));
+      return send(response, status, body);
     }
     if (route === 'GET /playbook') {
       return send(

@@ -109,6 +109,13 @@ describe('the operator API of a running bot', () => {
     // Flat means no leftover reduce-only exits either.
     expect(sim.state().openAlgoOrders).toHaveLength(0);
     expect(bot.trader.openTrades).toHaveLength(0);
+    // The console's history, read from the trail while the bot writes it: the flattened trades say so.
+    const history = (await (await call('GET', '/trades')).json()) as { trades: { exit: string | null }[] };
+    expect(history.trades.slice(-flattened.closed.length).map((trade) => trade.exit)).toEqual(
+      flattened.closed.map(() => 'flatten'),
+    );
+    expect((await call('GET', '/trades?from=yesterday')).status).toBe(400);
+    expect((await call('GET', '/trades', null)).status).toBe(401);
 
     const playbooks = (await (await call('GET', '/playbook')).json()) as { id: string }[];
     expect(playbooks.map((entry) => entry.id)).toContain('sl-placement-failed');

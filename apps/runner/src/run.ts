@@ -21,6 +21,7 @@ import { resolveOperatorToken } from './operator-auth';
 import type { OperatorToken } from './operator-auth';
 import { playbookForError } from './playbooks';
 import { Trader } from './trader';
+import { tradesForConsole } from './trades/trades-route';
 import type { RunSummary, TraderOptions } from './trader';
 
 /** Paper mode's emulator: started in-process, or one already running (`bot sim`, a test's). */
@@ -261,6 +262,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
           halt: (reason) => trader.halt(reason),
           resume: (reason) => trader.resume(reason),
           flatten: (reason) => trader.flatten(reason),
+          trades: (query) => tradesForConsole(auditPath, query),
         },
         logger,
         record: (call) =>

@@ -96,6 +96,10 @@ describe('the operator console', () => {
       await position.waitFor({ timeout: 15_000 });
       expect(await position.getByTestId('stop').textContent()).toContain(trade!.stopLossPrice);
       expect(await page.getByTestId('trading-state').textContent()).toBe('active');
+      // The history table, from the audit trail: the open trade, with the decision's why.
+      const row = page.getByTestId('trade').first();
+      await row.waitFor({ timeout: 15_000 });
+      expect(await row.textContent()).toContain('breakout');
       if (process.env['CONSOLE_SCREENSHOTS'] === '1') await screenshots(page);
 
       // Halt asks first: dismissed, nothing happens; accepted, the real guard halts.
