@@ -12,6 +12,8 @@ export function consoleView(context: TraderContext): Record<string, unknown> {
   const halt = context.guard.status().halt;
   const lastMark = Math.max(0, ...[...context.marks.values()].map((mark) => mark.time));
   const lastCandle = Math.max(0, ...context.lastCandle.values());
+  // The curve ends at the equity now, so its last point and the figure above it agree.
+  const equity = equityNow(context);
   return {
     marketTime: now,
     exchangePositions: exchangePositions(context, now),
@@ -20,7 +22,10 @@ export function consoleView(context: TraderContext): Record<string, unknown> {
       userData: context.account.lastEventAt || null,
     },
     haltPlaybook: halt ? (HALT_PLAYBOOKS[halt.code] ?? null) : null,
-    equity: { now: equityNow(context) ?? null, curve: context.equityCurve },
+    equity: {
+      now: equity ?? null,
+      curve: equity === undefined ? context.equityCurve : [...context.equityCurve, [now, equity]],
+    },
     decisions: [...context.recentDecisions].reverse(),
   };
 }

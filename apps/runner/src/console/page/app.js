@@ -22,13 +22,17 @@ function Header({ status, connection }) {
 
 function BuildCard({ build }) {
   if (!build) return null;
+  // One string: htm drops the whitespace where a line of the template breaks.
+  const title = `Build card: ${build.version} (${String(build.commit).slice(0, 12)}) · ${build.timeframe} · ${(build.symbols ?? []).join(', ')}`;
   return html`<details class="card">
-    <summary>
-      Build card: ${build.version} (${build.commit}) · ${build.timeframe} ·
-      ${(build.symbols ?? []).join(', ')}
-    </summary>
+    <summary>${title}</summary>
     <pre>${JSON.stringify(build, null, 2)}</pre>
   </details>`;
+}
+
+function footer(status) {
+  const time = new Date(status.marketTime ?? 0).toISOString();
+  return `Market time ${time} · realized PnL ${num(status.summary?.realizedPnl)}`;
 }
 
 function App() {
@@ -93,10 +97,7 @@ function App() {
               <${Decisions} status=${status} />
               <${BuildCard} build=${status.build} />
             </div>
-            <p class="muted">
-              Market time ${new Date(status.marketTime ?? 0).toISOString()} · realized PnL
-              ${num(status.summary?.realizedPnl)}
-            </p>`
+            <p class="muted">${footer(status)}</p>`
         : html`<p class="muted">Waiting for the status…</p>`
     }
     <${History} trades=${trades} error=${tradesError} onReload=${loadTrades} />`;
