@@ -103,15 +103,23 @@ describe('the operator console', () => {
       if (process.env['CONSOLE_SCREENSHOTS'] === '1') await screenshots(page);
 
       // Halt asks first: dismissed, nothing happens; accepted, the real guard halts.
+      const posts: string[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'POST') posts.push(request.url());
+      });
       page.once('dialog', (dialog) => void dialog.dismiss());
       await page.getByTestId('cmd-halt').click();
-      await expect.poll(() => page.getByTestId('command-result').textContent()).toBe('');
+      // A command's request starts in the click's own handler: by the next round trip it would have shown.
+      await page.evaluate('new Promise((resolve) => setTimeout(resolve, 0))');
+      expect(posts).toEqual([]);
+      expect(await page.getByTestId('command-result').textContent()).toBe('');
       expect(bot.trader.guard.tradingState).toBe('active');
       page.once('dialog', (dialog) => void dialog.accept());
       await page.getByTestId('cmd-halt').click();
       await expect
         .poll(() => page.getByTestId('trading-state').textContent(), { timeout: 15_000 })
         .toBe('halted');
+      expect(posts).toEqual([`${url}/halt`]);
       const status = (await (
         await fetch(`${url}/status`, { headers: { Authorization: `Bearer ${token}` } })
       ).json()) as { risk: { tradingState: string } };
