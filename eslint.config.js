@@ -101,6 +101,11 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // The operator console's page scripts run in the browser (served as they are, no build step).
+    files: ['apps/runner/src/console/page/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',

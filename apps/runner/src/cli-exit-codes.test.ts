@@ -107,6 +107,21 @@ describe('exit codes (README: 0 ok, 1 failure, 2 bad input)', () => {
   }, 120_000);
 });
 
+describe('bot trades', () => {
+  it('2 for a trail that does not exist (BOT_AUDIT_PATH) or a bad date, saying so, without a stack trace', async () => {
+    const missing = join(tempDir(), 'nope.jsonl');
+    const [noTrail, badDate] = await Promise.all([
+      bot_(['trades'], { BOT_AUDIT_PATH: missing }),
+      bot_(['trades', '--from', 'soon', '--audit', missing]),
+    ]);
+    expect(noTrail.code).toBe(2);
+    expect(noTrail.output).toContain(`bot trades: no audit trail at ${missing}`);
+    expect(badDate.code).toBe(2);
+    expect(badDate.output).toContain('--from must be an ISO date');
+    for (const result of [noTrail, badDate]) expect(result.output).not.toMatch(STACK);
+  }, 120_000);
+});
+
 describe('bot audit verify', () => {
   it('2 for a file that does not exist, saying so', async () => {
     const missing = join(tempDir(), 'nope.jsonl');

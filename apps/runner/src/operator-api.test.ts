@@ -131,7 +131,7 @@ describe('operator API', () => {
     expect(calls).toEqual([`halt:operator (token ${tokenId(TOKEN)}): POST /halt`]);
   });
 
-  it('refuses requests from web pages whatever the token, and a foreign Host (DNS rebinding)', async () => {
+  it('refuses requests from other web pages whatever the token, and a foreign Host (DNS rebinding)', async () => {
     const { call, calls, url } = await start();
     for (const headers of [
       { Origin: 'http://evil.example' } as Record<string, string>,
@@ -139,7 +139,9 @@ describe('operator API', () => {
       { Origin: 'http://127.0.0.1:3000' },
       { 'Sec-Fetch-Site': 'cross-site' },
       { 'Sec-Fetch-Site': 'same-site' }, // another port of localhost
-      { 'Sec-Fetch-Site': 'same-origin' },
+      // Same-origin by its own say, but from another origin (a hand-made request: browsers never send this).
+      { 'Sec-Fetch-Site': 'same-origin', Origin: 'http://127.0.0.1:3000' },
+      { Origin: url.replace(/:(\d+)$/, (_, port: string) => `:${Number(port) + 1}`) },
     ]) {
       for (const [method, path] of [
         ['POST', '/halt'],
@@ -162,6 +164,66 @@ describe('operator API', () => {
     expect((await call('GET', '/status', { ...BEARER, 'Sec-Fetch-Site': 'none' })).status).toBe(200);
     expect(await rawRequest(`${url}/status`, 'GET', { ...BEARER, Host: 'localhost:8787' })).toBe(200);
     expect(await rawRequest(`${url}/status`, 'GET', { ...BEARER, Host: '[::1]:8787' })).toBe(200);
+  });
+
+  it("lets the console's own origin through: Origin equal to the address the request was sent to, still with the token", async () => {
+    const { call, calls, url } = await start();
+    const own = { Origin: url, 'Sec-Fetch-Site': 'same-origin' };
+    expect((await call('GET', '/status', { ...BEARER, ...own })).status).toBe(200);
+    expect((await call('GET', '/status', { ...BEARER, 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200);
+    expect((await call('POST', '/halt', { ...BEARER, ...own })).status).toBe(200);
+    expect((await call('POST', '/resume', own)).status).toBe(401);
+    // Through a tunnel (ssh -L 9000:127.0.0.1:<port>) the browser addresses localhost:9000: its own origin.
+    const tunnel = { Host: 'localhost:9000', Origin: 'http://localhost:9000' };
+    expect(await rawRequest(`${url}/status`, 'GET', { ...BEARER, ...tunnel })).toBe(200);
+    expect(
+      await rawRequest(`${url}/status`, 'GET', { ...BEARER, ...tunnel, Origin: 'http://localhost:9001' }),
+    ).toBe(403);
+    expect(calls).toEqual([`record:POST /halt`, `halt:operator (token ${tokenId(TOKEN)}): POST /halt`]);
+  });
+
+  it('serves the console shell and its scripts without the token: no data in them, scripts only from itself', async () => {
+    const { call, url } = await start();
+    const shell = await call('GET', '/', {});
+    expect(shell.status).toBe(200);
+    expect(shell.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const policy = shell.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    const html = await shell.text();
+    expect(html).toContain('<script type="module" src="/console/app.js"></script>');
+    expect(html).not.toMatch(/https?:\/\//); // nothing from another host, a CDN least of all
+    for (const path of ['/console/app.js', '/console/preact-htm.js', '/console/style.css']) {
+      const response = await call('GET', path, {});
+      expect(response.status, path).toBe(200);
+      expect(await response.text(), path).not.toMatch(/from ?["']https?:/);
+    }
+    // Only GET, and only the shell's files: everything else still needs the token.
+    expect((await call('POST', '/', {})).status).toBe(401);
+    expect((await call('GET', '/console/nope.js', {})).status).toBe(401);
+    // Another site may not even load it (a frame, a link from a page elsewhere).
+    expect((await call('GET', '/', { 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('streams the status as server-sent events: at once, then after a command; only with the token', async () => {
+    const { call } = await start();
+    expect((await call('GET', '/events', {})).status).toBe(401);
+    const response = await call('GET', '/events');
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const frames: string[] = [];
+    const nextFrame = async (): Promise<string> => {
+      while (!frames.join('').includes('\n\n')) frames.push((await reader.read()).value ?? '');
+      const text = frames.join('');
+      const end = text.indexOf('\n\n');
+      frames.splice(0, frames.length, text.slice(end + 2));
+      return text.slice(0, end);
+    };
+    expect(await nextFrame()).toBe('event: status\ndata: {"halted":false}');
+    await call('POST', '/halt');
+    expect(await nextFrame()).toBe('event: status\ndata: {"halted":true}');
+    await reader.cancel();
   });
 
   it('refuses the content types a form can send on the POST routes', async () => {

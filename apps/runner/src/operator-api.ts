@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CONSOLE_HEADERS, loadConsoleAssets } from './console/console-assets';
+import { StatusStream } from './console/status-stream';
 import type { Logger } from './logger';
 import {
   bearerMatches,
@@ -21,6 +23,8 @@ export interface BotControl {
   halt(reason: string): void;
   resume(reason: string): void;
   flatten(reason: string): Promise<Record<string, unknown>>;
+  /** The closed and open trades read from the audit trail (`GET /trades?from=&to=&symbol=`). */
+  trades?(query: URLSearchParams): Promise<{ readonly status: number; readonly body: unknown }>;
 }
 
 /** A mutating call that passed every check, as the audit trail records it before it is carried out. */
@@ -61,11 +65,12 @@ function parseBind(bind: string): { host: string; port: number } {
 const MUTATING_ROUTES = new Set(['POST /halt', 'POST /resume', 'POST /flatten']);
 
 /**
- * The operator's HTTP API: `GET /health`, `GET /status`, `GET /playbook[/:id]`, `POST /halt`,
- * `POST /resume`, `POST /flatten`. Every route but `GET /health` needs `Authorization: Bearer <token>`
- * (401), on loopback too; requests a browser marks as coming from a web page, a non-loopback Host on a
- * loopback bind, and form content types on the `POST` routes are refused whatever the token (403, 415);
- * too many wrong tokens from one address get 429 with Retry-After.
+ * The operator's HTTP API: `GET /health`, `GET /status`, `GET /events` (the status as server-sent events),
+ * `GET /trades`, `GET /playbook[/:id]`, `POST /halt`, `POST /resume`, `POST /flatten`, and the console page
+ * (`GET /` and its files under `/console/`, which hold no data). Every other route needs
+ * `Authorization: Bearer <token>` (401), on loopback too; requests from web pages other than the console
+ * itself, a non-loopback Host on a loopback bind, and form content types on the `POST` routes are refused
+ * whatever the token (403, 415); too many wrong tokens from one address get 429 with Retry-After.
  */
 export async function startOperatorApi(options: OperatorApiOptions): Promise<OperatorApi> {
   const { host, port } = parseBind(options.bind);
@@ -77,6 +82,8 @@ export async function startOperatorApi(options: OperatorApiOptions): Promise<Ope
   const callerId = tokenId(options.token);
   const limiter = options.failedAttempts ?? new FailedAttemptLimiter();
   const { logger } = options;
+  const assets = loadConsoleAssets();
+  const stream = new StatusStream(() => options.control.status());
   const server: Server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
       send(response, 500, { error: (error as Error).message });
@@ -84,7 +91,7 @@ export async function startOperatorApi(options: OperatorApiOptions): Promise<Ope
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const [path = '/', queryText = ''] = (request.url ?? '/').split('?');
     const route = `${request.method} ${path}`;
     const remoteAddress = request.socket.remoteAddress ?? 'unknown';
     const mutating = MUTATING_ROUTES.has(route);
@@ -99,6 +106,13 @@ export async function startOperatorApi(options: OperatorApiOptions): Promise<Ope
     }
     // Unauthenticated on purpose: a monitor may watch it without the token; it shows no positions.
     if (route === 'GET /health') return send(response, 200, options.control.health());
+    // The console's shell and scripts: public files with no data in them (the page asks for the token).
+    const asset = request.method === 'GET' ? assets.get(path) : undefined;
+    if (asset) {
+      response.writeHead(200, { 'Content-Type': asset.type, ...CONSOLE_HEADERS });
+      response.end(asset.body);
+      return;
+    }
 
     // The right token always gets through: nobody on the machine can lock the operator out of halt or
     // flatten by sending wrong ones. Guessing a token of 32+ characters is hopeless either way; the limit
@@ -136,6 +150,11 @@ export async function startOperatorApi(options: OperatorApiOptions): Promise<Ope
     limiter.succeed(remoteAddress);
 
     if (route === 'GET /status') return send(response, 200, options.control.status());
+    if (route === 'GET /events') return stream.add(response);
+    if (route === 'GET /trades' && options.control.trades) {
+      const { status, body } = await options.control.trades(new URLSearchParams(queryText));
+      return send(response, status, body);
+    }
     if (route === 'GET /playbook') {
       return send(
         response,
@@ -162,15 +181,11 @@ export async function startOperatorApi(options: OperatorApiOptions): Promise<Ope
       return send(response, 503, { error: 'the audit trail cannot be written; not resuming' });
     }
     const reason = `operator (token ${callerId}): ${route}`;
-    if (route === 'POST /halt') {
-      options.control.halt(reason);
-      return send(response, 200, options.control.status());
-    }
-    if (route === 'POST /resume') {
-      options.control.resume(reason);
-      return send(response, 200, options.control.status());
-    }
-    return send(response, 200, await options.control.flatten(reason));
+    if (route === 'POST /halt') options.control.halt(reason);
+    else if (route === 'POST /resume') options.control.resume(reason);
+    const body = route === 'POST /flatten' ? await options.control.flatten(reason) : options.control.status();
+    stream.push();
+    return send(response, 200, body);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -189,6 +204,7 @@ export async function startOperatorApi(options: OperatorApiOptions): Promise<Ope
     url: `http://${shownHost}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        stream.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

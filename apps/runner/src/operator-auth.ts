@@ -1,6 +1,6 @@
 /**
  * Who may use the operator API: the bearer token (configured, or generated once into the state directory),
- * the checks that keep web pages out, and the limit on wrong guesses. The HTTP routes are in operator-api.ts.
+ * the checks that keep every web page but the console out, and the limit on wrong guesses. The HTTP routes are in operator-api.ts.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
@@ -86,7 +86,8 @@ function tokenFileFor(config: BotConfig): string {
  * start would be refused over the token.
  */
 export function describeOperatorProtection(config: BotConfig): { ok: boolean; line: string } {
-  const guarded = 'every route but GET /health needs the bearer token; requests from web pages are refused';
+  const guarded =
+    'every route but GET /health and the console page needs the bearer token; requests from other web pages are refused';
   const configured = config.operator.token?.reveal();
   if (configured !== undefined) {
     return {
@@ -187,14 +188,16 @@ export function browserRefusal(
   mutating: boolean,
 ): Refusal | undefined {
   const forbidden = (reason: string): Refusal => ({ status: 403, reason });
-  // The API serves no web page, so a request a browser marks as sent by a page is never the operator's: a page
-  // of another site (or another port of localhost, which browsers call "same-site") may not drive it.
-  if (headers.origin !== undefined) {
-    return forbidden(`requests from web pages are refused (Origin: ${headers.origin})`);
+  // The console page the API serves is the one web page allowed: its requests carry `Origin` equal to the
+  // address they were sent to (a same-origin `fetch` may also send none). Any other page — another site, or
+  // another port of localhost, which browsers call "same-site" — is refused whatever its token.
+  const ownOrigin = headers.host === undefined ? undefined : `http://${headers.host}`;
+  if (headers.origin !== undefined && headers.origin !== ownOrigin) {
+    return forbidden(`requests from other web pages are refused (Origin: ${headers.origin})`);
   }
   const site = headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'none') {
-    return forbidden(`requests from web pages are refused (Sec-Fetch-Site: ${site})`);
+  if (site !== undefined && site !== 'none' && site !== 'same-origin') {
+    return forbidden(`requests from other web pages are refused (Sec-Fetch-Site: ${site})`);
   }
   // DNS rebinding: a page's own name made to point at 127.0.0.1 arrives with that name in Host.
   if (isLoopbackHost(bindHost) && headers.host !== undefined && !isLoopbackHost(hostName(headers.host))) {

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { PositionView } from '@bot/sim';
+import { toExchangeId } from '@bot/symbols';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tokenId } from './operator-auth';
 import { startBot } from './run';
@@ -15,6 +16,13 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+interface ConsoleStatus {
+  exchangePositions: Record<string, string | number | null>[];
+  decisions: { action: string; why: string }[];
+  equity: { curve: [number, number][] };
+  feedEvents: { userData: number | null };
 }
 
 const bots: RunningBot[] = [];
@@ -60,12 +68,54 @@ describe('the operator API of a running bot', () => {
     expect(status.positions.length).toBe(bot.trader.openTrades.length);
     expect(Number(status.positions[0]?.protection.stopLoss)).toBeGreaterThan(0);
 
+    // The console's view of the same position: mark, PnL, stop and target distances, leverage, liquidation.
+    await bot.trader.sweep(); // the liquidation price is read by a sweep (the stream does not send it)
+    const console = (await (await call('GET', '/status')).json()) as ConsoleStatus;
+    const [trade] = bot.trader.openTrades;
+    const view = console.exchangePositions.find((position) => position.symbol === trade?.symbol);
+    const held = (sim.state().positions as PositionView[]).find(
+      (position) => position.symbol === toExchangeId(trade!.symbol),
+    );
+    expect(view).toMatchObject({
+      owner: 'bot',
+      side: trade?.side,
+      stopLoss: trade?.stopLossPrice,
+      takeProfit: trade?.takeProfitPrice,
+      leverage: config.risk.leverageDefault,
+    });
+    expect(Number(view?.liquidationPrice)).toBeGreaterThan(0);
+    expect(Number(view?.liquidationPrice)).toBeCloseTo(Number(held?.liquidationPrice), 1);
+    const mark = Number(view?.markPrice);
+    const entry = Number(view?.entryPrice);
+    const stop = Number(trade?.stopLossPrice);
+    expect(mark).toBeGreaterThan(0);
+    expect(view?.unrealizedPnl).toBeCloseTo(
+      (trade?.side === 'long' ? 1 : -1) * Number(view?.quantity) * (mark - entry),
+      3,
+    );
+    expect(view?.stopDistancePct).toBeCloseTo((Math.abs(mark - stop) / mark) * 100, 6);
+    expect(view?.stopDistanceR).toBeCloseTo(Math.abs(mark - stop) / Math.abs(entry - stop), 6);
+    expect(
+      console.decisions.some(
+        (decision) => decision.action === 'order.place' && decision.why.includes('breakout'),
+      ),
+    ).toBe(true);
+    expect(console.equity.curve.length).toBeGreaterThan(0);
+    expect(console.feedEvents.userData).toBeGreaterThan(0);
+
     const flattened = (await (await call('POST', '/flatten')).json()) as { closed: string[] };
     expect(flattened.closed.length).toBeGreaterThan(0);
     expect(sim.state().positions as PositionView[]).toHaveLength(0);
     // Flat means no leftover reduce-only exits either.
     expect(sim.state().openAlgoOrders).toHaveLength(0);
     expect(bot.trader.openTrades).toHaveLength(0);
+    // The console's history, read from the trail while the bot writes it: the flattened trades say so.
+    const history = (await (await call('GET', '/trades')).json()) as { trades: { exit: string | null }[] };
+    expect(history.trades.slice(-flattened.closed.length).map((trade) => trade.exit)).toEqual(
+      flattened.closed.map(() => 'flatten'),
+    );
+    expect((await call('GET', '/trades?from=yesterday')).status).toBe(400);
+    expect((await call('GET', '/trades', null)).status).toBe(401);
 
     const playbooks = (await (await call('GET', '/playbook')).json()) as { id: string }[];
     expect(playbooks.map((entry) => entry.id)).toContain('sl-placement-failed');

@@ -16,6 +16,8 @@ import { runCommand } from './run-command';
 import type { RunCommandOptions } from './run-command';
 import { runQuickCheck } from './quick-check';
 import { signalExitCode, stopSignalListener } from './stop-signals';
+import { tradesCommand } from './trades/trades-command';
+import type { TradesCommandOptions } from './trades/trades-command';
 
 interface VerifyOptions {
   readonly strict?: boolean;
@@ -289,6 +291,21 @@ export function buildProgram(): Command {
         tickSize,
       });
       console.log(path);
+    });
+
+  program
+    .command('trades')
+    .description(
+      'the trade history from the audit trail: entry, exit, reason, fees, PnL, R multiple and the decision’s why',
+    )
+    .option('--from <date>', 'trades opened at or after this ISO date/time (UTC)')
+    .option('--to <date>', 'trades opened before this ISO date/time; a date alone includes that day')
+    .option('--symbol <symbol>', 'one symbol, BTCUSDC or BTC/USDC:USDC')
+    .option('--json', 'print JSON instead of a table')
+    .option('--audit <file>', 'the audit trail to read (default BOT_AUDIT_PATH, data/audit.jsonl)')
+    .option('--config <file>', 'JSON config file (for the audit path)')
+    .action(async (options: TradesCommandOptions) => {
+      process.exitCode = await tradesCommand(options);
     });
 
   program

@@ -50,7 +50,7 @@ describe('bot quick-check', () => {
     const fresh = await quickCheck(env);
     expect(fresh.exitCode).toBe(0);
     expect(fresh.output).toContain(
-      `operator API: protected (every route but GET /health needs the bearer token; requests from web pages are refused); no token configured: one is generated at the first start into ${tokenPath} (mode 0600)`,
+      `operator API: protected (every route but GET /health and the console page needs the bearer token; requests from other web pages are refused); no token configured: one is generated at the first start into ${tokenPath} (mode 0600)`,
     );
 
     const token = 'f0'.repeat(32);

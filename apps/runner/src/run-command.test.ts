@@ -186,6 +186,8 @@ describe('bot run without a configured operator token', () => {
     expect(await run.exited).toBe(0);
     const { all } = run.output();
     expect(all).toContain(`generated into ${tokenPath}`);
+    // `pnpm start` names the console's address and the token's file, never the token.
+    expect(all).toContain(`operator console: open ${url}/ in a browser`);
     expect(all).not.toContain(token);
     expect(readFileSync(join(dir, 'audit.jsonl'), 'utf8')).not.toContain(token);
   }, 60_000);

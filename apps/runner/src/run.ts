@@ -23,6 +23,7 @@ import { resolveOperatorToken } from './operator-auth';
 import type { OperatorToken } from './operator-auth';
 import { playbookForError } from './playbooks';
 import { Trader } from './trader';
+import { tradesForConsole } from './trades/trades-route';
 import type { RunSummary, TraderOptions } from './trader';
 
 /** Paper mode's emulator: started in-process, or one already running (`bot sim`, a test's). */
@@ -269,7 +270,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       operatorApi = await startOperatorApi({
         bind: config.operator.bind,
         token: operatorToken.value,
-        control: trader,
+        // The console shows the build card beside the trader's status.
+        control: {
+          health: () => trader.health(),
+          status: () => ({ ...trader.status(), build: card }),
+          halt: (reason) => trader.halt(reason),
+          resume: (reason) => trader.resume(reason),
+          flatten: (reason) => trader.flatten(reason),
+          trades: (query) => tradesForConsole(auditPath, query),
+        },
         logger,
         record: (call) =>
           trail.appendRationale({
@@ -282,7 +291,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       closeOnFailure.push(() => (operatorApi as OperatorApi).close());
       logger.info(
         { url: operatorApi.url, operatorTokenId: operatorToken.id },
-        `operator API on ${operatorApi.url} (GET /status, POST /halt …); ${describeTokenSource(operatorToken)}`,
+        `operator console: open ${operatorApi.url}/ in a browser and paste the token (the JSON API is on the same address: GET /status, POST /halt …); ${describeTokenSource(operatorToken)}`,
       );
     }
     notifier?.followDays(() => ({ ...trader.progress(), ...trader.summary() }));

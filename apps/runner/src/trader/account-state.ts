@@ -42,6 +42,11 @@ export interface PositionEntry {
   readonly quantity: string;
   readonly entryPrice: string;
   readonly marginMode: MarginMode | undefined;
+  /**
+   * The exchange's liquidation price as the last sweep read it (the stream does not send it): kept while the
+   * position's size and entry stay the same, dropped when they change until the next sweep.
+   */
+  readonly liquidationPrice?: string;
   readonly updatedAt: number;
 }
 
@@ -284,7 +289,9 @@ function applySnapshot(state: AccountState, snapshot: AccountSnapshot): AccountS
     const time = Math.max(stamp?.updatedAt ?? 0, position?.updatedAt ?? 0);
     positionTimes.set(symbol, { updatedAt: time, seq });
     const amount = !position ? '0' : position.side === 'long' ? position.quantity : `-${position.quantity}`;
-    setPosition(positions, symbol, amount, position?.entryPrice ?? '0', position?.marginMode, time);
+    setPosition(positions, symbol, amount, position?.entryPrice ?? '0', position?.marginMode, time, {
+      liquidationPrice: position?.liquidationPrice,
+    });
   }
 
   const orders = new Map(state.orders);
@@ -389,6 +396,7 @@ function setPosition(
   entryPrice: string,
   marginMode: MarginMode | undefined,
   time: number,
+  swept?: { readonly liquidationPrice: string | undefined },
 ): void {
   const negative = amount.startsWith('-');
   const quantity = negative ? amount.slice(1) : amount;
@@ -397,12 +405,16 @@ function setPosition(
     return;
   }
   const known = positions.get(symbol);
+  const side = negative ? 'short' : 'long';
+  const unchanged = known?.side === side && known.quantity === quantity && known.entryPrice === entryPrice;
+  const liquidationPrice = swept ? swept.liquidationPrice : unchanged ? known.liquidationPrice : undefined;
   positions.set(symbol, {
     symbol,
-    side: negative ? 'short' : 'long',
+    side,
     quantity,
     entryPrice,
     marginMode: marginMode ?? known?.marginMode,
+    ...(liquidationPrice === undefined ? {} : { liquidationPrice }),
     updatedAt: time,
   });
 }

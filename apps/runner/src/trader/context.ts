@@ -50,6 +50,18 @@ export interface OpeningBlocked {
 }
 
 /** The run's counters, for the summary. */
+/** A decision as the console lists it: what the audit trail's rationale record says, in short. */
+export interface RecentDecision {
+  /** Market time of the decision (epoch ms). */
+  readonly ts: number;
+  readonly action: string;
+  readonly symbol: string | null;
+  readonly side: string | null;
+  readonly why: string;
+}
+
+const RECENT_DECISIONS = 30;
+
 export interface RunCounters {
   signals: number;
   entries: number;
@@ -93,6 +105,10 @@ export class TraderContext {
   /** The latest streamed mark price per symbol (`@markPrice@1s`), with its market time. */
   readonly marks = new Map<string, { readonly price: string; readonly time: number }>();
   readonly waiters = new Set<() => void>();
+  /** The latest decision records as appended to the audit trail, oldest first (the console shows them). */
+  readonly recentDecisions: RecentDecision[] = [];
+  /** The run's equity at each handled candle, `[market time, equity]`, thinned to at most 1000 points. */
+  readonly equityCurve: [number, number][] = [];
   readonly counters: RunCounters = {
     signals: 0,
     entries: 0,
@@ -209,6 +225,9 @@ export class TraderContext {
   }
 
   rationale(input: RationaleInput): Promise<unknown> {
+    const { action, symbol, side, why } = input;
+    this.recentDecisions.push({ ts: this.now(), action, symbol: symbol ?? null, side: side ?? null, why });
+    if (this.recentDecisions.length > RECENT_DECISIONS) this.recentDecisions.shift();
     return this.options.audit.appendRationale(input);
   }
 

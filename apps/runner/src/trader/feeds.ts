@@ -11,6 +11,7 @@ import {
 import type { FeedHealthState, HealthTransition, KlineEvent, KlineInterval } from '@bot/ws';
 import { playbookForFeed } from '../playbooks';
 import { applyAccountEvent, reviewAccount, settleDue, streamTrusted, sweepAccount } from './account-watch';
+import { sampleEquity } from './console-view';
 import type { TraderContext } from './context';
 import { onSignal } from './entries';
 import { settle } from './settlement';
@@ -164,6 +165,7 @@ function onKline(context: TraderContext, event: KlineEvent): void {
       close: Number(event.close),
     });
     context.lastCandle.set(symbol, event.closeTime);
+    sampleEquity(context, event.closeTime);
     try {
       if (signal) await onSignal(context, signal, event.closeTime);
     } finally {

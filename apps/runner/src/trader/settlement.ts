@@ -81,8 +81,7 @@ export async function settle(
       tradingState: recorded.tradingState,
       tripped: recorded.tripped?.code ?? null,
       fills: fills.length,
-      // Already inside `pnl`; apart for the daily summary's fees line.
-      fees: Number(fills.reduce((sum, fill) => sum + toUnits(fill.fee), 0n)) / 1e8,
+      ...tradeFigures(trade, fills, closedAt),
     },
   });
   // The close is in the trail before the trade is forgotten: a crash in between records it twice in the
@@ -102,6 +101,50 @@ export async function settle(
       risk: { halt: recorded.tripped.code, playbook },
     });
   }
+}
+
+/**
+ * What `bot trades` reads from the close record (trades/trades.ts): the trade's id and times, its average entry and exit
+ * from its own fills, the closed quantity, fees and the exchange's realized PnL before fees, its stop and
+ * target as placed. Figures, not a copy of the fills: the trail stays small for a year of trades.
+ */
+export function tradeFigures(
+  trade: OpenTrade,
+  fills: readonly Fill[],
+  closedAt: number,
+): Record<string, string | number | boolean> {
+  const opening = trade.side === 'long' ? 'buy' : 'sell';
+  const average = (side: 'entry' | 'exit') => {
+    let quantity = 0;
+    let quote = 0;
+    for (const fill of fills) {
+      if ((fill.side === opening) !== (side === 'entry')) continue;
+      quantity += Number(fill.quantity);
+      quote += Number(fill.price) * Number(fill.quantity);
+    }
+    return { quantity, price: quantity > 0 ? quote / quantity : undefined };
+  };
+  const entry = average('entry');
+  const exit = average('exit');
+  let fees = 0n;
+  let gross = 0n;
+  for (const fill of fills) {
+    fees += toUnits(fill.fee);
+    gross += toUnits(fill.realizedPnl);
+  }
+  return {
+    intentId: trade.intentId,
+    openedAt: trade.openedAt,
+    closedAt,
+    quantity: exit.quantity > 0 ? exit.quantity : Number(trade.quantity),
+    ...(entry.price === undefined ? {} : { entryPrice: entry.price }),
+    ...(exit.price === undefined ? {} : { exitPrice: exit.price }),
+    fees: Number(fees) / 1e8,
+    grossPnl: Number(gross) / 1e8,
+    stopLoss: trade.stopLossPrice,
+    ...(trade.takeProfitPrice === undefined ? {} : { takeProfit: trade.takeProfitPrice }),
+    adopted: trade.adopted === true,
+  };
 }
 
 /** RiskGuard halt code → playbook id, from the playbook table (`detectedBy.haltCodes`). */

@@ -3,6 +3,7 @@ import { BreakoutStrategy } from '@bot/strategy';
 import type { OpenTrade } from '../bot-state';
 import type { BotControl } from '../operator-api';
 import { reviewAccount, sweepAccount } from './account-watch';
+import { consoleView } from './console-view';
 import { TraderContext } from './context';
 import type { TraderOptions } from './context';
 import { feedHealth, startFeeds } from './feeds';
@@ -219,6 +220,7 @@ export class Trader implements BotControl {
       },
       feeds: feedHealth(context),
       summary: this.summary(),
+      ...consoleView(context),
     };
   }
 
