@@ -13,8 +13,9 @@ import { BotProcess } from './bot-process';
 import type { BotLogLine } from './bot-process';
 import { ExchangeMonitor } from './exchange-monitor';
 import { ExchangeRecord, episodesOf, exchangeId, fromUnits, units } from './exchange-record';
-import { DEFAULT_SCHEDULE, FaultSchedule, RECOVERY_MS } from './fault-schedule';
-import type { FaultKind } from './fault-schedule';
+import { DEFAULT_SCHEDULE, RECOVERY_MS } from './fault-kinds';
+import type { FaultKind } from './fault-kinds';
+import { FaultSchedule } from './fault-schedule';
 import type { AuditFigures, GuardCheck, StateFile } from './audit-and-guard-invariants';
 import { checkAudit, checkGuard, compareRestore } from './audit-and-guard-invariants';
 import type {

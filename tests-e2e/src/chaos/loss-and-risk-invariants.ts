@@ -3,7 +3,7 @@ import type { AlgoOrderView, FillView, OrderView } from '@bot/sim';
 import type { AuditFacts } from './audit-facts';
 import type { Episode, ExchangeRecord } from './exchange-record';
 import { ENTRY_ID, fromUnits } from './exchange-record';
-import type { GapRecord, UserActionRecord } from './fault-schedule';
+import type { GapRecord, UserActionRecord } from './fault-kinds';
 import type { BareSpan, Exemption, RiskLimits, Violation } from './invariants';
 import { isStop, money, overlap } from './invariants';
 
