@@ -1,5 +1,7 @@
-export { AuditTrail, CUT_TEXT_BYTES, openAuditTrail } from './audit-trail';
-export type { AppendReceipt, RecoveryNote, RecoveryPayload, SegmentPayload } from './audit-trail';
+export { AuditTrail, openAuditTrail } from './audit-trail';
+export type { AppendReceipt, SegmentPayload } from './audit-trail';
+export { CUT_TEXT_BYTES } from './trail-recovery';
+export type { RecoveryNote, RecoveryPayload } from './trail-recovery';
 export { DEFAULT_SECRET_FIELD_PATTERN, MIN_SECRET_LENGTH } from './trail-options';
 export type { AuditTrailOptions, Durability, SecretValue } from './trail-options';
 export {

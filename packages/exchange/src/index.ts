@@ -64,7 +64,8 @@ export type {
   ExchangeClientStartOptions,
   ExchangeMode,
 } from './exchange-client';
-export { CcxtExchange, createExchange, splitQuantity } from './ccxt-exchange';
+export { CcxtExchange, createExchange } from './ccxt-exchange';
+export { splitQuantity } from './order-checks';
 export type { BinanceRestCall, CcxtExchangeOptions, ExecutionOptions, OrderSettings } from './ccxt-exchange';
 export {
   RequestExecutor,

@@ -1,4 +1,5 @@
-export { RiskGuard, openDenialCodes } from './risk-guard';
+export { RiskGuard } from './risk-guard';
+export { openDenialCodes } from './risk-guard-types';
 export type {
   CanOpenInput,
   CloseRecorded,
@@ -16,7 +17,7 @@ export type {
   RiskGuardOptions,
   RiskGuardStatus,
   SymbolAlreadyOpenDenial,
-} from './risk-guard';
+} from './risk-guard-types';
 export { closeReasons, tradingStates } from './trading-state';
 export type {
   AdlHalt,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { RiskGuard } from './risk-guard';
-import type { OpenDecision } from './risk-guard';
+import type { OpenDecision } from './risk-guard-types';
 import type { RiskGuardSnapshot } from './snapshot';
 import { TIERS } from './tiers';
 import type { CloseReason } from './trading-state';

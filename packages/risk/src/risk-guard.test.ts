@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { RiskGuard, openDenialCodes } from './risk-guard';
-import type { CanOpenInput, OpenDecision, RecordCloseInput, RiskGuardOptions } from './risk-guard';
+import { RiskGuard } from './risk-guard';
+import { openDenialCodes } from './risk-guard-types';
+import type { CanOpenInput, OpenDecision, RecordCloseInput, RiskGuardOptions } from './risk-guard-types';
 import type { RiskInputErrorCode } from './risk-input-error';
 import { closeReasons } from './trading-state';
 

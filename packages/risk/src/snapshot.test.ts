@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { RiskGuard } from './risk-guard';
-import type { CanOpenInput } from './risk-guard';
+import type { CanOpenInput } from './risk-guard-types';
 import { SNAPSHOT_VERSION } from './snapshot';
 import type { RiskGuardSnapshot } from './snapshot';
 

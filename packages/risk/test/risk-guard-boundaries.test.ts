@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { RiskGuard } from '../src/risk-guard';
-import type { CanOpenInput, OpenDecision, RiskGuardOptions } from '../src/risk-guard';
+import type { CanOpenInput, OpenDecision, RiskGuardOptions } from '../src/risk-guard-types';
 import { largestMoney } from '../src/validation';
 
 /** Epoch ms of a UTC time on 2024-05-01, or on a later day with `day`. */

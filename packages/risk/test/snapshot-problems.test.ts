@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { RiskGuard } from '../src/risk-guard';
-import type { CanOpenInput } from '../src/risk-guard';
+import type { CanOpenInput } from '../src/risk-guard-types';
 import type { RiskGuardSnapshot } from '../src/snapshot';
 import { earliestTime, latestTime } from '../src/validation';
 

@@ -7,7 +7,7 @@ import { createInstrument } from '@bot/symbols';
 import { describe, expect, it } from 'vitest';
 
 import { RiskGuard } from '../src/risk-guard';
-import type { CanOpenInput } from '../src/risk-guard';
+import type { CanOpenInput } from '../src/risk-guard-types';
 import { RiskInputError, isRiskInputError } from '../src/risk-input-error';
 import { stopFromAtr } from '../src/stop-and-target';
 import { LARGEST_FEE_RATE, LARGEST_SLIPPAGE_PCT, sizePosition } from '../src/size-position';

@@ -13,6 +13,6 @@ export type { AutoDeleverageRequest } from './server/auto-deleverage-request';
 export type { ApiCredentials, LateExecutionRecord, RequestRecord } from './server/rest-handler';
 export type { UserAction, UserActionName, UserActionResult } from './user-actions';
 export * from './market/index';
-export type { ApiRestrictions } from './server/rest-routes';
+export type { ApiRestrictions } from './server/route-basics';
 export { ANSWER_CATALOGUE, ERROR_ANSWER, shapeDifferences } from './server/answer-catalogue';
 export type { Kind as AnswerKind, Shape as AnswerShape } from './server/answer-catalogue';

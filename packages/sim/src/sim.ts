@@ -1,37 +1,47 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handleControl } from './control-endpoint';
 import { MatchingCore } from './core/matching-core';
 import type { BookSpec } from './core/order-book';
 import type { CoreEvent, CoreFaults, InstrumentSpec, OrderView } from './core/types';
-import { defaultContracts } from './instruments';
 import type { ListedContract } from './instruments';
-import { CandleBook } from './market/candle-book';
+import { defaultContracts } from './instruments';
+import { marketSource, withBook } from './market-setup';
 import type { Kline } from './market/candle-book';
+import { CandleBook } from './market/candle-book';
 import { isKlineInterval, klineIntervals } from './market/kline-interval';
-import type { MarketSource, MarketTick } from './market/market-tick';
-import { createReplayMarket } from './market/replay-market';
-import { mergeMarketSources } from './market/merge-market-sources';
-import type { Candle } from './market/replay-file';
-import { createSyntheticMarket } from './market/synthetic-market';
 import { MarketDriver } from './market/market-driver';
+import type { MarketTick } from './market/market-tick';
+import type { Candle } from './market/replay-file';
 import { SeededRandom } from './market/seeded-random';
 import { SimClock } from './market/sim-clock';
-import { autoDeleverageRequestFromJson } from './server/auto-deleverage-request';
+import type { createSyntheticMarket } from './market/synthetic-market';
+import {
+  ALL_TICKERS_INTERVAL_MS,
+  DEPTH_SPEEDS,
+  PARTIAL_DEPTH_LEVELS,
+  TICKER_INTERVAL_MS,
+  servesStream,
+} from './served-streams';
 import type { AutoDeleverageRequest } from './server/auto-deleverage-request';
-import { FaultInjector, faultsFromJson } from './server/faults';
 import type { FaultSettings } from './server/faults';
+import { FaultInjector } from './server/faults';
 import { ListenKeyStore } from './server/listen-keys';
+import { ticker24hOf } from './server/market-routes';
 import type { ApiCredentials, LateExecutionRecord, RequestRecord } from './server/rest-handler';
 import { answerClientError, createRestHandler } from './server/rest-handler';
-import type { ApiRestrictions, PublicTrade, RouteContext } from './server/rest-routes';
-import { ticker24hOf } from './server/rest-routes';
+import type { ApiRestrictions, PublicTrade, RouteContext } from './server/route-basics';
 import { StreamServer } from './server/stream-server';
-import { userActionFromJson } from './server/user-action-request';
-import { orderQueryJson, userDataEvents } from './server/wire';
-import { UserActions } from './user-actions';
+import { userDataEvents } from './server/wire';
 import type { UserAction, UserActionResult } from './user-actions';
+import { UserActions } from './user-actions';
+import {
+  DEFAULT_API_RESTRICTIONS,
+  DEFAULT_BALANCES,
+  DEFAULT_WEIGHT_LIMIT_PER_MINUTE,
+  TRADE_TAPE_LENGTH,
+} from './sim-defaults';
 
 export interface SimAccountOptions {
   readonly apiKey?: string;
@@ -160,98 +170,6 @@ export interface SimState {
   readonly openAlgoOrders: unknown[];
   readonly fills: unknown[];
   readonly userEventsSent: number;
-}
-
-const DEFAULT_BALANCES = { USDC: '10000', USDT: '10000' };
-/** A key made for futures trading: reading and futures on, withdrawals and the rest off. */
-const DEFAULT_API_RESTRICTIONS: ApiRestrictions = {
-  ipRestrict: false,
-  createTime: 0,
-  enableReading: true,
-  enableWithdrawals: false,
-  enableInternalTransfer: false,
-  enableMargin: false,
-  enableFutures: true,
-  permitsUniversalTransfer: false,
-  enableVanillaOptions: false,
-  enableFixApiTrade: false,
-  enableFixReadOnly: false,
-  enableSpotAndMarginTrading: false,
-  enablePortfolioMarginTrading: false,
-};
-const DEFAULT_WEIGHT_LIMIT_PER_MINUTE = 2400;
-/** Public trades kept per symbol for `GET /fapi/v1/aggTrades`. */
-const TRADE_TAPE_LENGTH = 5000;
-
-/** The per-symbol market streams the emulator sends (partial and diff depth from the seeded book). */
-const SYMBOL_STREAM =
-  /^[a-z0-9]+@(aggTrade|trade|markPrice|markPrice@1s|ticker|miniTicker|bookTicker|kline_[0-9a-zA-Z]+|depth(5|10|20)?(@100ms|@500ms)?)$/;
-/** Depth stream update speeds: Binance's default 250 ms, or the `@100ms` / `@500ms` suffix. */
-const DEPTH_SPEEDS: readonly (readonly [string, number])[] = [
-  ['', 250],
-  ['@100ms', 100],
-  ['@500ms', 500],
-];
-const PARTIAL_DEPTH_LEVELS = [5, 10, 20] as const;
-/** The all-market streams it sends. */
-const ALL_MARKET_STREAMS = new Set([
-  '!ticker@arr',
-  '!miniTicker@arr',
-  '!markPrice@arr',
-  '!markPrice@arr@1s',
-  '!bookTicker',
-]);
-
-/** Whether the emulator sends `stream`; SUBSCRIBEs to anything else are refused as invalid streams. */
-export function servesStream(stream: string): boolean {
-  if (ALL_MARKET_STREAMS.has(stream)) return true;
-  if (!SYMBOL_STREAM.test(stream)) return false;
-  const kline = /@kline_(.+)$/.exec(stream);
-  return kline === null || isKlineInterval(kline[1]);
-}
-
-/** The contract with its book changed as the options say (`false`: without a book). */
-function withBook(instrument: InstrumentSpec, change: Partial<BookSpec> | false | undefined): InstrumentSpec {
-  if (change === undefined) return instrument;
-  const { book, ...rest } = instrument;
-  if (change === false) return rest;
-  const spreadTicks = change.spreadTicks ?? book?.spreadTicks ?? 2;
-  const levelQty = change.levelQty ?? book?.levelQty ?? instrument.minQty;
-  return { ...rest, book: { ...book, ...change, spreadTicks, levelQty } };
-}
-
-/** Binance's individual ticker streams update every 2 s, the all-market arrays every 1 s. */
-const TICKER_INTERVAL_MS = 2000;
-const ALL_TICKERS_INTERVAL_MS = 1000;
-
-function marketSource(
-  options: SimOptions,
-  contracts: readonly ListedContract[],
-  startTime: number,
-): MarketSource {
-  const replays = options.replays ?? (options.replay ? [options.replay] : []);
-  if (replays.length > 0) {
-    const markets = replays.map((replay) => {
-      const contract = contracts.find((candidate) => candidate.instrument.symbol === replay.symbol);
-      if (!contract) throw new Error(`replay symbol ${replay.symbol} is not a listed contract`);
-      return createReplayMarket({
-        symbol: contract.instrument.symbol,
-        candles: replay.candles,
-        tickSize: contract.instrument.tickSize,
-      });
-    });
-    return markets.length === 1 ? (markets[0] as MarketSource) : mergeMarketSources(markets);
-  }
-  return createSyntheticMarket({
-    seed: options.seed ?? 42,
-    startTime,
-    symbols: contracts.map(({ instrument, startPrice }) => ({
-      symbol: instrument.symbol,
-      startPrice,
-      tickSize: instrument.tickSize,
-      stepSize: instrument.stepSize,
-    })),
-  });
 }
 
 /** Starts the emulator: matching core, market, REST and WebSocket server on 127.0.0.1. */
@@ -770,89 +688,4 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   Object.assign(sim, { url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, port });
   driver.start();
   return sim;
-}
-
-async function handleControl(sim: Sim, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of request) {
-      size += (chunk as Buffer).length;
-      if (size > 64 * 1024) break;
-      chunks.push(chunk as Buffer);
-    }
-  } catch {
-    // The client went away mid-body ("aborted"). Unhandled, this rejection crashed the whole emulator;
-    // there is nobody left to answer.
-    return;
-  }
-  const send = (status: number, body: unknown) => {
-    response.writeHead(status, { 'Content-Type': 'application/json' });
-    response.end(JSON.stringify(body));
-  };
-  let body: Record<string, unknown> = {};
-  try {
-    const text = Buffer.concat(chunks).toString('utf8');
-    if (text.trim() !== '') body = JSON.parse(text) as Record<string, unknown>;
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw new Error('body must be an object');
-  } catch (error) {
-    send(400, { error: `invalid JSON body: ${(error as Error).message}` });
-    return;
-  }
-  const path = (request.url ?? '').split('?')[0];
-  try {
-    switch (`${request.method} ${path}`) {
-      case 'GET /_sim/state':
-        send(200, sim.state());
-        return;
-      case 'POST /_sim/faults':
-        sim.injectFaults(faultsFromJson(body));
-        send(200, { ok: true });
-        return;
-      case 'DELETE /_sim/faults':
-        sim.clearFaults();
-        send(200, { ok: true });
-        return;
-      case 'POST /_sim/streams/drop':
-        send(200, { dropped: sim.dropStreams(body.category as 'public' | 'market' | 'private' | undefined) });
-        return;
-      case 'POST /_sim/listen-keys/expire':
-        sim.expireListenKeys();
-        send(200, { ok: true });
-        return;
-      case 'POST /_sim/adl':
-        send(200, orderQueryJson(sim.autoDeleverage(autoDeleverageRequestFromJson(body))));
-        return;
-      case 'POST /_sim/api-restrictions': {
-        const { accountId, ...changes } = body;
-        for (const [name, value] of Object.entries(changes)) {
-          const known = name in DEFAULT_API_RESTRICTIONS;
-          const kind = name === 'createTime' ? 'number' : 'boolean';
-          if (!known || typeof value !== kind) throw new Error(`${name} must be a known ${kind} field`);
-        }
-        if (accountId !== undefined && typeof accountId !== 'string')
-          throw new Error('accountId must be a string');
-        send(200, sim.setApiRestrictions(changes as Partial<ApiRestrictions>, accountId));
-        return;
-      }
-      case 'POST /_sim/user':
-        send(200, sim.actAsUser(userActionFromJson(body)));
-        return;
-      case 'POST /_sim/advance': {
-        const ms = Number(body.ms);
-        if (!Number.isFinite(ms) || ms < 0) {
-          send(400, { error: 'ms must be a non-negative number' });
-          return;
-        }
-        sim.advance(ms);
-        send(200, { marketTime: sim.marketTime() });
-        return;
-      }
-      default:
-        send(404, { error: `unknown control route ${request.method} ${path}` });
-    }
-  } catch (error) {
-    send(400, { error: (error as Error).message });
-  }
 }

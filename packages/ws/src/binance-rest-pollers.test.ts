@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createBinanceListenKeyApi,
-  createBinanceMarketPoller,
-  createBinanceUserDataPoller,
-} from './binance-rest-pollers';
+import { createBinanceMarketPoller } from './binance-market-poller';
+import { createBinanceListenKeyApi, createBinanceUserDataPoller } from './binance-user-data-poller';
 import type { MarketPollTarget, RestCall } from './pollers';
 
 /** A fake REST API: answers by `METHOD path`, records calls. */

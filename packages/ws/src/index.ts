@@ -72,9 +72,7 @@ export type {
   UserDataPoller,
   UserDataPollRequest,
 } from './pollers';
-export {
-  createBinanceListenKeyApi,
-  createBinanceMarketPoller,
-  createBinanceUserDataPoller,
-} from './binance-rest-pollers';
-export type { BinanceMarketPollerOptions, BinanceUserDataPollerOptions } from './binance-rest-pollers';
+export { createBinanceMarketPoller } from './binance-market-poller';
+export type { BinanceMarketPollerOptions } from './binance-market-poller';
+export { createBinanceListenKeyApi, createBinanceUserDataPoller } from './binance-user-data-poller';
+export type { BinanceUserDataPollerOptions } from './binance-user-data-poller';

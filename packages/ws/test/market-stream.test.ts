@@ -1,7 +1,7 @@
 import { startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBinanceMarketPoller } from '../src/binance-rest-pollers';
+import { createBinanceMarketPoller } from '../src/binance-market-poller';
 import type { ConnectionEvent } from '../src/feed-events';
 import type { HealthTransition } from '../src/feed-health';
 import type { KlineEvent, MarkPriceEvent } from '../src/market-events';

@@ -2,7 +2,7 @@ import { startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createBinanceListenKeyApi, createBinanceUserDataPoller } from '../src/binance-rest-pollers';
+import { createBinanceListenKeyApi, createBinanceUserDataPoller } from '../src/binance-user-data-poller';
 import type { ConnectionEvent } from '../src/feed-events';
 import type { HealthTransition } from '../src/feed-health';
 import type { ListenKeyApi, RestRequest } from '../src/pollers';

@@ -1,5 +1,5 @@
 import type { ChaosRunResult } from './chaos-run';
-import { FAULT_KINDS } from './fault-schedule';
+import { FAULT_KINDS } from './fault-kinds';
 import { INVARIANTS } from './invariants';
 import type { InvariantId, Violation } from './invariants';
 

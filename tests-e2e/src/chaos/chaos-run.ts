@@ -13,36 +13,31 @@ import { BotProcess } from './bot-process';
 import type { BotLogLine } from './bot-process';
 import { ExchangeMonitor } from './exchange-monitor';
 import { ExchangeRecord, episodesOf, exchangeId, fromUnits, units } from './exchange-record';
-import { DEFAULT_SCHEDULE, FaultSchedule, RECOVERY_MS } from './fault-schedule';
-import type { FaultKind } from './fault-schedule';
+import { DEFAULT_SCHEDULE, RECOVERY_MS } from './fault-kinds';
+import type { FaultKind } from './fault-kinds';
+import { FaultSchedule } from './fault-schedule';
+import type { AuditFigures, GuardCheck, StateFile } from './audit-and-guard-invariants';
+import { checkAudit, checkGuard, compareRestore } from './audit-and-guard-invariants';
+import type {
+  DownWindow,
+  EntryFigures,
+  Exemption,
+  ProtectionFigures,
+  RiskLimits,
+  Violation,
+} from './invariants';
 import {
   bareSpans,
   botTrades,
-  checkAudit,
-  checkDailyLoss,
   checkDuplicateEntries,
   checkEntries,
-  checkGuard,
   checkProtection,
-  checkRealizedRisk,
-  compareRestore,
   isEntry,
   isExchangeOrder,
   mergeWindows,
 } from './invariants';
-import type {
-  AuditFigures,
-  DayLoss,
-  DownWindow,
-  EntryFigures,
-  Exemption,
-  GuardCheck,
-  ProtectionFigures,
-  RiskFigures,
-  RiskLimits,
-  StateFile,
-  Violation,
-} from './invariants';
+import type { DayLoss, RiskFigures } from './loss-and-risk-invariants';
+import { checkDailyLoss, checkRealizedRisk } from './loss-and-risk-invariants';
 import { seededRandom } from './random';
 import type { Random } from './random';
 

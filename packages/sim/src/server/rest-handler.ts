@@ -5,7 +5,7 @@ import { SimRejection } from '../core/types';
 import type { FaultInjector } from './faults';
 import { RequestParams, verifySignedRequest } from './request';
 import { RequestWeightLimiter } from './request-weight-limiter';
-import type { RouteContext } from './rest-routes';
+import type { RouteContext } from './route-basics';
 import { REST_ROUTES } from './rest-routes';
 
 export interface ApiCredentials {

@@ -1,0 +1,83 @@
+/** An order's way out of the open set: resting in the book, retired into the history, and its ORDER_TRADE_UPDATE events. */
+import type Decimal from 'decimal.js';
+import type { OrderState } from './core-state';
+import type { ExecutionType, FillView } from './types';
+import { orderView } from './views';
+import type { CoreContext } from './core-context';
+import { clientKey, removeFromArray } from './core-context';
+
+export function rest(order: OrderState): void {
+  order.resting = true;
+  order.instrument.resting.push(order);
+  order.instrument.thresholdsDirty = true;
+  if (!order.reduceOnly) {
+    const remaining = order.origQuantity.minus(order.executedQuantity);
+    adjustOrderAggregates(order, remaining, 1);
+  }
+}
+
+export function adjustOrderAggregates(order: OrderState, quantity: Decimal, sign: 1 | -1): void {
+  const position = order.position;
+  const signedQuantity = sign === 1 ? quantity : quantity.neg();
+  const signedNotional = signedQuantity.times(order.price);
+  if (order.isBuy) {
+    position.buyQuantity = position.buyQuantity.plus(signedQuantity);
+    position.buyNotional = position.buyNotional.plus(signedNotional);
+  } else {
+    position.sellQuantity = position.sellQuantity.plus(signedQuantity);
+    position.sellNotional = position.sellNotional.plus(signedNotional);
+  }
+}
+
+/** Takes the order out of the book and the open set, into the history. */
+export function retireOrder(order: OrderState): void {
+  if (order.resting) {
+    order.resting = false;
+    removeFromArray(order.instrument.resting, order);
+    order.instrument.thresholdsDirty = true;
+    if (!order.reduceOnly) {
+      adjustOrderAggregates(order, order.origQuantity.minus(order.executedQuantity), -1);
+    }
+  }
+  const account = order.account;
+  account.openOrders.delete(order.orderId);
+  const evicted = account.closedOrders.add(order.orderId, order);
+  if (evicted !== undefined) {
+    const key = clientKey(evicted.instrument.symbol, evicted.clientOrderId);
+    if (account.clientOrderIndex.get(key) === evicted) account.clientOrderIndex.delete(key);
+  }
+}
+
+export function closeOrder(
+  ctx: CoreContext,
+  order: OrderState,
+  status: 'CANCELED' | 'EXPIRED',
+  now: number,
+): void {
+  retireOrder(order);
+  order.status = status;
+  order.updateTime = now;
+  emitOrder(ctx, order, status, now);
+}
+
+export function emitOrder(
+  ctx: CoreContext,
+  order: OrderState,
+  execution: ExecutionType,
+  now: number,
+  fill?: FillView,
+): void {
+  const view = orderView(order);
+  if (fill === undefined) {
+    ctx.events.push({ kind: 'order', accountId: order.account.id, time: now, execution, order: view });
+  } else {
+    ctx.events.push({
+      kind: 'order',
+      accountId: order.account.id,
+      time: now,
+      execution,
+      order: view,
+      fill,
+    });
+  }
+}
