@@ -134,21 +134,8 @@ const RULE = `/*
  * Keep onCandle fast and free of I/O: it runs on the bot's trading loop.
  */`;
 
-const TYPESCRIPT_TEMPLATE = `// Types from @bot/strategy (\`npm install --save-dev @bot/strategy\` from the private registry for an editor's
-// checks); \`import type\` is erased when the bot loads this file, so nothing needs installing to run it.
-import type { Candle, Signal, Strategy } from '@bot/strategy';
-
-${RULE}
-export function createStrategy(symbol: string): Strategy {
-  const period = 20;
-  const highs: number[] = [];
-  const lows: number[] = [];
-  return {
-    name: 'my-channel-breakout',
-    symbol,
-    warmUpCandles: period + 1,
-    onCandle(candle: Candle): Signal | undefined {
-      const high = Math.max(...highs);
+/** The two templates' shared `onCandle` body (the same strategy, typed by TypeScript or by JSDoc). */
+const ON_CANDLE = `      const high = Math.max(...highs);
       const low = Math.min(...lows);
       const ready = highs.length === period;
       highs.push(candle.high);
@@ -176,6 +163,22 @@ export function createStrategy(symbol: string): Strategy {
   };
 }
 `;
+
+const TYPESCRIPT_TEMPLATE = `// Types from @bot/strategy (\`npm install --save-dev @bot/strategy\` from the private registry for an editor's
+// checks); \`import type\` is erased when the bot loads this file, so nothing needs installing to run it.
+import type { Candle, Signal, Strategy } from '@bot/strategy';
+
+${RULE}
+export function createStrategy(symbol: string): Strategy {
+  const period = 20;
+  const highs: number[] = [];
+  const lows: number[] = [];
+  return {
+    name: 'my-channel-breakout',
+    symbol,
+    warmUpCandles: period + 1,
+    onCandle(candle: Candle): Signal | undefined {
+${ON_CANDLE}`;
 
 const JAVASCRIPT_TEMPLATE = `// @ts-check: the JSDoc types come from @bot/strategy (\`npm install --save-dev @bot/strategy\` from the private
 // registry for an editor's checks); nothing needs installing to run this file.
@@ -196,31 +199,4 @@ export function createStrategy(symbol) {
     symbol,
     warmUpCandles: period + 1,
     onCandle(candle) {
-      const high = Math.max(...highs);
-      const low = Math.min(...lows);
-      const ready = highs.length === period;
-      highs.push(candle.high);
-      lows.push(candle.low);
-      if (highs.length > period) highs.shift();
-      if (lows.length > period) lows.shift();
-      if (!ready) return undefined;
-      const side = candle.close > high ? 'long' : candle.close < low ? 'short' : undefined;
-      if (side === undefined) return undefined;
-      const stop = side === 'long' ? low : high;
-      const distance = Math.abs(candle.close - stop);
-      const target = side === 'long' ? candle.close + 2 * distance : candle.close - 2 * distance;
-      return {
-        symbol,
-        side,
-        entry: candle.close,
-        stop,
-        target,
-        rewardRisk: 2,
-        time: candle.openTime,
-        why: \`close \${candle.close} \${side === 'long' ? 'above' : 'below'} the \${period}-candle channel [\${low}, \${high}]\`,
-        indicators: { channelHigh: high, channelLow: low },
-      };
-    },
-  };
-}
-`;
+${ON_CANDLE}`;
