@@ -2,7 +2,6 @@ import type { RawData } from 'ws';
 import { TimerSlot, systemClock } from './clock';
 import type { Clock } from './clock';
 import { WsError, describeError } from './errors';
-import type { CommonFeedEvents, FeedStats } from './feed-events';
 import type { FeedHealthState } from './feed-health';
 import {
   defaultConnectionOptions,
@@ -11,115 +10,25 @@ import {
   resolveHealthThresholds,
   trimBaseUrl,
 } from './feed-options';
-import type { ConnectionOptions } from './feed-options';
 import { FeedSupervisor } from './feed-supervisor';
 import type { PollOutcome, PollReason } from './feed-supervisor';
 import { Listeners, reportListenerFailure } from './listeners';
 import type { Listener } from './listeners';
-import type {
-  AggregateTradeEvent,
-  BookTickerEvent,
-  KlineEvent,
-  MarketEvent,
-  MarketEventType,
-  MarkPriceEvent,
-} from './market-events';
+import type { KlineEvent, MarketEvent, MarketEventType } from './market-events';
 import type { ReplyMessage } from './messages';
 import { FrameIntake } from './frame-intake';
+import type { MarketStreamEvents, MarketStreamOptions, MarketStreamStats } from './market-stream-options';
+import { acceptEvent, fillGap, holdKline } from './market-series';
+import type { ManagedConnection, PendingRequest, Series, SymbolSeries } from './market-series';
 import { parseMarketPayload } from './parse-market-message';
 import type { MarketMessage } from './parse-market-message';
-import type { MarketPoller, MarketPollTarget, PollResult } from './pollers';
+import type { MarketPoller, MarketPollTarget } from './pollers';
 import { ResilientConnection } from './resilient-connection';
 import type { ConnectionSocket, DownInfo, ReadyInfo } from './resilient-connection';
 import { describeMarketStream } from './stream-names';
 import type { MarketStreamCategory, MarketStreamDescriptor } from './stream-names';
 
-export interface MarketStreamEvents extends CommonFeedEvents {
-  markPrice: MarkPriceEvent;
-  kline: KlineEvent;
-  bookTicker: BookTickerEvent;
-  aggregateTrade: AggregateTradeEvent;
-}
-
-export interface MarketStreamOptions extends ConnectionOptions {
-  /** Streams to subscribe at start, e.g. `['btcusdc@markPrice@1s', 'btcusdc@kline_1m']`. */
-  readonly streams?: readonly string[];
-  /** REST fallback while degraded and gap fill after reconnects (none: degraded means blind). */
-  readonly poller?: MarketPoller;
-  /** Streams per socket (200; Binance allows 1 024). More streams open more sockets. */
-  readonly maxStreamsPerConnection?: number;
-  /**
-   * Silence after which a stream counts as down although its socket is open. A number applies to mark
-   * price and klines (5 000 ms; at least 3 cadences, so 9 000 ms for the 3 s `@markPrice`); per kind,
-   * 0 disables. Book tickers and aggregate trades tick only on activity and are not watched by default.
-   */
-  readonly staleAfterMs?: number | Partial<Record<MarketEventType, number>>;
-  /** Deadline for a SUBSCRIBE/UNSUBSCRIBE answer (10 000 ms). */
-  readonly subscribeTimeoutMs?: number;
-}
-
-export interface MarketStreamStats extends FeedStats {
-  /** Events of streams no longer subscribed (in flight during UNSUBSCRIBE). */
-  readonly unsubscribed: number;
-  readonly connections: number;
-  readonly streams: number;
-}
-
-interface ManagedConnection {
-  readonly id: string;
-  readonly category: MarketStreamCategory;
-  readonly connection: ResilientConnection;
-  readonly streams: Set<string>;
-  /** Streams confirmed by SUBSCRIBE on each socket (by socket id). */
-  readonly socketStreams: Map<number, Set<string>>;
-  up: boolean;
-  /** Watched series that have not delivered since the socket came up. */
-  awaiting: number;
-}
-
-interface Series {
-  readonly kind: MarketEventType;
-  readonly symbol: string;
-  readonly interval: string | undefined;
-  readonly streams: Set<string>;
-  connection: ManagedConnection;
-  /** 0: not watched for staleness. */
-  staleAfterMs: number;
-  lastSeenAt: number;
-  awaitingFirst: boolean;
-  delivered: boolean;
-  lastEventTime: number;
-  lastId: number;
-  lastClosedOpenTime: number;
-  lastOpenTime: number;
-  lastInProgress: KlineEvent | undefined;
-  /**
-   * Open time of the next closed kline owed to listeners: just after the last one delivered closed, or the
-   * first candle seen in progress (Infinity before any). A kline opening later means closes were missed.
-   */
-  nextClosedOpenTime: number;
-  /** Klines held, in arrival order, while REST fetches the closes missed before them. */
-  heldForGapFill: HeldKline[] | undefined;
-  gapFillRetry: TimerSlot | undefined;
-}
-
-interface HeldKline {
-  readonly event: KlineEvent;
-  readonly fromStream: boolean;
-}
-
-interface SymbolSeries {
-  markPrice?: Series;
-  bookTicker?: Series;
-  aggregateTrade?: Series;
-  klines?: Map<string, Series>;
-}
-
-interface PendingRequest {
-  readonly resolve: (reply: ReplyMessage) => void;
-  readonly reject: (error: WsError) => void;
-  readonly timer: TimerSlot;
-}
+export type { MarketStreamEvents, MarketStreamOptions, MarketStreamStats } from './market-stream-options';
 
 const SUBSCRIBE_CHUNK = 100;
 
@@ -732,56 +641,27 @@ export class MarketStream {
 
   /** De-duplicates within the series and emits. */
   #dispatch(series: Series, event: MarketEvent, fromStream: boolean): void {
+    if (!acceptEvent(series, event)) {
+      this.#duplicates += 1;
+      return;
+    }
+    series.delivered = true;
+    this.#dispatched += 1;
+    if (!fromStream) this.#polled += 1;
+    this.#emit(event);
+  }
+
+  #emit(event: MarketEvent): void {
     switch (event.type) {
       case 'markPrice':
-        if (event.eventTime <= series.lastEventTime) break;
-        series.lastEventTime = event.eventTime;
-        this.#count(series, fromStream);
-        this.#listeners.emit('markPrice', event);
-        return;
+        return this.#listeners.emit('markPrice', event);
       case 'aggregateTrade':
-        if (event.aggregateTradeId <= series.lastId) break;
-        series.lastId = event.aggregateTradeId;
-        series.lastEventTime = event.eventTime;
-        this.#count(series, fromStream);
-        this.#listeners.emit('aggregateTrade', event);
-        return;
+        return this.#listeners.emit('aggregateTrade', event);
       case 'bookTicker':
-        if (event.updateId <= series.lastId) break;
-        series.lastId = event.updateId;
-        series.lastEventTime = event.eventTime;
-        this.#count(series, fromStream);
-        this.#listeners.emit('bookTicker', event);
-        return;
-      case 'kline': {
-        // A candle already delivered closed is final; older candles are history.
-        if (event.openTime <= series.lastClosedOpenTime || event.openTime < series.lastOpenTime) break;
-        if (event.closed) {
-          series.lastClosedOpenTime = event.openTime;
-          series.nextClosedOpenTime = event.closeTime + 1;
-          series.lastInProgress = undefined;
-        } else {
-          const last = series.lastInProgress;
-          if (
-            last !== undefined &&
-            last.openTime === event.openTime &&
-            last.eventTime === event.eventTime &&
-            last.close === event.close &&
-            last.volume === event.volume &&
-            last.trades === event.trades
-          )
-            break;
-          series.lastInProgress = event;
-          if (series.nextClosedOpenTime === Infinity) series.nextClosedOpenTime = event.openTime;
-        }
-        series.lastOpenTime = event.openTime;
-        series.lastEventTime = Math.max(series.lastEventTime, event.eventTime);
-        this.#count(series, fromStream);
-        this.#listeners.emit('kline', event);
-        return;
-      }
+        return this.#listeners.emit('bookTicker', event);
+      case 'kline':
+        return this.#listeners.emit('kline', event);
     }
-    this.#duplicates += 1;
   }
 
   /**
@@ -791,82 +671,18 @@ export class MarketStream {
   #holdForGapFill(series: Series, event: KlineEvent, fromStream: boolean): boolean {
     const poller = this.#options.poller;
     if (poller === undefined) return false;
-    const held = series.heldForGapFill;
-    if (held) {
-      // A newer update of a held forming candle replaces it: a long REST outage holds one per candle.
-      if (!event.closed) {
-        const superseded = held.findIndex(
-          (entry) => !entry.event.closed && entry.event.openTime === event.openTime,
-        );
-        if (superseded >= 0) held.splice(superseded, 1);
-      }
-      held.push({ event, fromStream });
-      return true;
-    }
-    if (event.openTime <= series.nextClosedOpenTime) return false;
-    series.heldForGapFill = [{ event, fromStream }];
-    void this.#fillGap(series, poller);
-    return true;
-  }
-
-  /**
-   * Fetches the closed klines missed before the held ones, delivers them, then the held ones, so every close
-   * arrives once and in order. A failed fetch, or REST lagging behind the stream, is retried.
-   */
-  async #fillGap(series: Series, poller: MarketPoller): Promise<void> {
-    const stream = [...series.streams][0] ?? series.symbol;
-    const held = series.heldForGapFill as HeldKline[];
-    // A listener may close the feed or unsubscribe the series while events are dispatched.
-    const abandoned = () => series.heldForGapFill !== held || !this.#isCurrent(series);
-    for (;;) {
-      while (held.length > 0 && (held[0] as HeldKline).event.openTime <= series.nextClosedOpenTime) {
-        if (abandoned()) return;
-        const { event, fromStream } = held.shift() as HeldKline;
-        this.#dispatch(series, event, fromStream);
-      }
-      if (abandoned()) return;
-      if (held.length === 0) {
-        series.heldForGapFill = undefined;
-        return;
-      }
-      const missedFrom = series.nextClosedOpenTime;
-      const missedBefore = (held[0] as HeldKline).event.openTime;
-      let result: PollResult<MarketEvent>;
-      try {
-        result = await poller({ reason: 'gap-fill', targets: [this.#pollTarget(series, stream)] });
-      } catch (error) {
-        result = { events: [], weight: 0, errors: [error] };
-      }
-      if (abandoned()) return;
-      const klines = result.events
-        .filter(
-          (event): event is KlineEvent =>
-            event.type === 'kline' && event.symbol === series.symbol && event.interval === series.interval,
-        )
-        .sort((left, right) => left.openTime - right.openTime);
-      for (const kline of klines) {
-        if (abandoned()) return;
-        if (kline.closed) this.#dispatch(series, kline, false);
-      }
-      const errors = result.errors ?? [];
-      for (const error of errors)
-        this.#emitError(
-          new WsError('POLL_FAILED', `kline gap fill (${stream}): ${describeError(error)}`, { cause: error }),
-        );
-      if (series.nextClosedOpenTime > missedFrom) continue;
-      // REST lists later candles but none for the gap: they never existed (as across maintenance). A poller
-      // that returns no klines at all cannot fill gaps, and holding on would freeze the series.
-      const nothingToWaitFor = klines.length === 0 || klines.some((kline) => kline.openTime >= missedBefore);
-      if (errors.length === 0 && nothingToWaitFor) {
-        series.nextClosedOpenTime = missedBefore;
-        continue;
-      }
-      // REST failed or is behind the stream: ask again later, still holding the newer klines.
-      await new Promise<void>((resolve) => {
-        series.gapFillRetry ??= new TimerSlot(this.#clock);
-        series.gapFillRetry.set(this.#gapFillRetryMs, resolve);
+    const held = holdKline(series, event, fromStream);
+    if (held === 'started') {
+      void fillGap(series, poller, {
+        clock: this.#clock,
+        retryMs: this.#gapFillRetryMs,
+        dispatch: (kline, fromStream) => this.#dispatch(series, kline, fromStream),
+        isCurrent: () => this.#isCurrent(series),
+        pollTarget: (stream) => this.#pollTarget(series, stream),
+        emitError: (error) => this.#emitError(error),
       });
     }
+    return held !== 'passed';
   }
 
   #stopGapFill(series: Series): void {
@@ -876,11 +692,5 @@ export class MarketStream {
 
   #isCurrent(series: Series): boolean {
     return !this.#closed && this.#findSeries(series.kind, series.symbol, series.interval) === series;
-  }
-
-  #count(series: Series, fromStream: boolean): void {
-    series.delivered = true;
-    this.#dispatched += 1;
-    if (!fromStream) this.#polled += 1;
   }
 }
