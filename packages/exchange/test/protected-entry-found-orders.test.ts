@@ -4,79 +4,36 @@
  * run, another program, a hand) that differ from what it would place, a take-profit that fires between being
  * placed and being read back, and a limit entry whose stop-loss is refused while the rest of it is still open.
  */
-import type { Sim } from '@bot/sim';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientOrderIdsFor } from '../src/client-order-ids';
-import type { PositionIntent } from '../src/protected-entry';
-import type { ExchangeLogEntry } from '../src/runtime';
 import {
   BTC,
+  failing,
+  intentFactory,
   paperExchange,
+  pollingExchange,
   positionAmount,
-  resetAccount,
   simState,
-  startPaper,
-  virtualTime,
+  usePaperEmulator,
 } from './support';
 
 describe('openProtectedPosition: orders found under its ids, and the rest of an entry, against the emulator', () => {
-  let sim: Sim;
-  let counter = 0;
-
-  beforeAll(async () => {
-    sim = await startPaper();
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
-  beforeEach(() => {
-    resetAccount(sim);
-  });
-
-  function intent(overrides: Partial<PositionIntent> = {}): PositionIntent {
-    counter += 1;
-    return {
-      id: `found-test-${counter}-${Date.now()}`,
-      symbol: BTC,
-      side: 'long',
-      quantity: '0.020',
-      entry: { type: 'market' },
-      stopLossPrice: '58800',
-      takeProfitPrice: '62400',
-      rationale: 'found',
-      ...overrides,
-    };
-  }
+  const { sim } = usePaperEmulator();
+  const intent = intentFactory('found');
 
   /**
    * A paper exchange on virtual time: `onPoll[n]` runs before the n-th wait, `onRequest[operation]` once after
    * the first successful request of that operation.
    */
-  async function exchangeWith(
-    onPoll: Record<number, () => void> = {},
-    onRequest: Record<string, () => void> = {},
-  ) {
-    const logs: ExchangeLogEntry[] = [];
+  function exchangeWith(onPoll: Record<number, () => void> = {}, onRequest: Record<string, () => void> = {}) {
     const done = new Set<string>();
-    let polls = 0;
-    const time = virtualTime();
-    const setup = await paperExchange(sim, {
-      now: time.now,
-      sleep: async (ms) => {
-        polls += 1;
-        onPoll[polls]?.();
-        await time.sleep(ms);
-      },
-      log: (entry) => {
-        logs.push(entry);
-        const operation = String(entry.operation);
-        if (entry.event === 'exchange-request' && onRequest[operation] && !done.has(operation)) {
-          done.add(operation);
-          onRequest[operation]();
-        }
-      },
+    return pollingExchange(sim(), onPoll, (entry) => {
+      const operation = String(entry.operation);
+      if (entry.event === 'exchange-request' && onRequest[operation] && !done.has(operation)) {
+        done.add(operation);
+        onRequest[operation]();
+      }
     });
-    return { exchange: setup.exchange, logs };
   }
 
   /**
@@ -91,10 +48,10 @@ describe('openProtectedPosition: orders found under its ids, and the rest of an 
     reduceOnly?: boolean;
     closePosition?: boolean;
   }): Promise<string> {
-    const { exchange } = await paperExchange(sim);
+    const { exchange } = await paperExchange(sim());
     await exchange.configureSymbol({ symbol: BTC, leverage: 5, marginMode: 'isolated' });
-    const placed = sim.core.placeAlgoOrder(
-      sim.accounts[0]!.accountId,
+    const placed = sim().core.placeAlgoOrder(
+      sim().accounts[0]!.accountId,
       {
         symbol: 'BTCUSDC',
         side: 'SELL',
@@ -102,17 +59,14 @@ describe('openProtectedPosition: orders found under its ids, and the rest of an 
         workingType: 'MARK_PRICE',
         ...order,
       },
-      sim.marketTime(),
+      sim().marketTime(),
     );
-    sim.core.drainEvents();
+    sim().core.drainEvents();
     return String(placed.algoId);
   }
 
   const incidents = (result: { incidents: readonly { code: string; severity: string; message: string }[] }) =>
     result.incidents.map(({ code, severity, message }) => ({ code, severity, message }));
-
-  const failing = (pathContains: string, method: 'GET' | 'POST' | 'DELETE') =>
-    Array.from({ length: 40 }, () => ({ status: 502, pathContains, method }));
 
   describe('a protective order found live under its client id', () => {
     it('a stop-loss that is not reduce-only is kept but raises PROTECTION_MISMATCH', async () => {
@@ -195,7 +149,7 @@ describe('openProtectedPosition: orders found under its ids, and the rest of an 
       expect(result.status).toBe('protected');
       expect(result.incidents).toEqual([]);
       expect(result.stopLoss).toMatchObject({ id: found, closePosition: true, quantity: undefined });
-      const stops = simState(sim).openAlgoOrders.filter((order) => order['orderType'] === 'STOP_MARKET');
+      const stops = simState(sim()).openAlgoOrders.filter((order) => order['orderType'] === 'STOP_MARKET');
       expect(stops.map((order) => String(order['algoId']))).toEqual([found]);
     });
   });
@@ -203,12 +157,12 @@ describe('openProtectedPosition: orders found under its ids, and the rest of an 
   it('a take-profit that fires before it is read back is reported as read back (finished), not as placed', async () => {
     const armed = await exchangeWith(
       {},
-      { createTakeProfitOrder: () => sim.setMarketPrice('BTCUSDC', '62500.0') },
+      { createTakeProfitOrder: () => sim().setMarketPrice('BTCUSDC', '62500.0') },
     );
     const result = await armed.exchange.openProtectedPosition(intent());
     expect(result.status).toBe('protected');
     expect(result.takeProfit?.status).toBe('finished');
-    expect(positionAmount(sim)).toBe(0);
+    expect(positionAmount(sim())).toBe(0);
   });
 
   describe('a limit entry whose stop-loss is refused after a partial fill', () => {
@@ -219,14 +173,14 @@ describe('openProtectedPosition: orders found under its ids, and the rest of an 
         takeProfitPrice: '61500',
       });
     const rejectStop = () =>
-      sim.injectFaults({ rejectNextConditional: { code: -2021, msg: 'Order would immediately trigger.' } });
+      sim().injectFaults({ rejectNextConditional: { code: -2021, msg: 'Order would immediately trigger.' } });
 
     it('cancels the unfilled rest before closing what filled, so nothing more can fill unprotected', async () => {
-      sim.injectFaults({ partialFillRatio: 0.5 });
+      sim().injectFaults({ partialFillRatio: 0.5 });
       const armed = await exchangeWith({
         1: () => {
           rejectStop();
-          sim.setMarketPrice('BTCUSDC', '59500.0');
+          sim().setMarketPrice('BTCUSDC', '59500.0');
         },
       });
       const result = await armed.exchange.openProtectedPosition(limitIntent());
@@ -238,24 +192,24 @@ describe('openProtectedPosition: orders found under its ids, and the rest of an 
         (entry) => entry.event === 'exchange-request' && entry.operation === 'cancelOrder',
       );
       expect(cancels.map((entry) => entry.rationale)).toEqual(['stop-loss failed']);
-      expect(simState(sim).openOrders).toEqual([]);
-      expect(positionAmount(sim)).toBe(0);
+      expect(simState(sim()).openOrders).toEqual([]);
+      expect(positionAmount(sim())).toBe(0);
       // The price that would have filled the rest finds nothing left to fill.
-      sim.setMarketPrice('BTCUSDC', '59400.0');
-      expect(positionAmount(sim)).toBe(0);
+      sim().setMarketPrice('BTCUSDC', '59400.0');
+      expect(positionAmount(sim())).toBe(0);
     });
 
     it('a rest that cannot be canceled is ENTRY_NOT_CANCELED (critical), and what filled is still closed', async () => {
-      sim.injectFaults({ partialFillRatio: 0.5 });
+      sim().injectFaults({ partialFillRatio: 0.5 });
       const armed = await exchangeWith({
         1: () => {
           rejectStop();
-          sim.injectFaults({ httpErrors: failing('/fapi/v1/order', 'DELETE') });
-          sim.setMarketPrice('BTCUSDC', '59500.0');
+          sim().injectFaults({ httpErrors: failing('/fapi/v1/order', 'DELETE') });
+          sim().setMarketPrice('BTCUSDC', '59500.0');
         },
       });
       const result = await armed.exchange.openProtectedPosition(limitIntent());
-      sim.clearFaults();
+      sim().clearFaults();
       expect(result.status).toBe('emergency-closed');
       expect(incidents(result)[0]).toEqual({
         code: 'ENTRY_NOT_CANCELED',
@@ -267,8 +221,8 @@ describe('openProtectedPosition: orders found under its ids, and the rest of an 
         'STOP_LOSS_FAILED',
       ]);
       expect(result.entry?.status).toBe('partially-filled');
-      expect(simState(sim).openOrders).toHaveLength(1);
-      expect(positionAmount(sim)).toBe(0);
+      expect(simState(sim()).openOrders).toHaveLength(1);
+      expect(positionAmount(sim())).toBe(0);
     });
   });
 });

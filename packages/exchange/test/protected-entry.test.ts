@@ -1,54 +1,23 @@
-import type { Sim } from '@bot/sim';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyReconcileActions } from '../src/apply-reconcile-actions';
-import type { PositionIntent } from '../src/protected-entry';
 import { reconcile } from '../src/reconcile';
 import { settleExits } from '../src/settle-exits';
-import type { PaperSetup } from './support';
 import {
   BTC,
+  intentFactory,
   paperExchange,
   positionAmount,
-  resetAccount,
   simState,
-  startPaper,
+  usePaperEmulator,
   virtualTime,
 } from './support';
 
 describe('openProtectedPosition against the emulator', () => {
-  let sim: Sim;
-  let setup: PaperSetup;
-  let counter = 0;
-
-  beforeAll(async () => {
-    sim = await startPaper();
-    setup = await paperExchange(sim);
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
-  beforeEach(() => {
-    resetAccount(sim);
-    setup.logs.length = 0;
-  });
-
-  function intent(overrides: Partial<PositionIntent> = {}): PositionIntent {
-    counter += 1;
-    return {
-      id: `entry-test-${counter}-${Date.now()}`,
-      symbol: BTC,
-      side: 'long',
-      quantity: '0.020',
-      entry: { type: 'market' },
-      stopLossPrice: '58800',
-      takeProfitPrice: '62400',
-      rationale: 'breakout>ATR; trend=up; rr=2.0',
-      ...overrides,
-    };
-  }
+  const { sim, setup } = usePaperEmulator({ exchange: true });
+  const intent = intentFactory('entry', { rationale: 'breakout>ATR; trend=up; rr=2.0' });
 
   it('opens a long with its stop-loss and take-profit, read back, rationale returned', async () => {
-    const result = await setup.exchange.openProtectedPosition(intent());
+    const result = await setup().exchange.openProtectedPosition(intent());
     expect(result.status).toBe('protected');
     expect(result.rationale).toBe('breakout>ATR; trend=up; rr=2.0');
     expect(result.filledQuantity).toBe('0.020');
@@ -61,13 +30,13 @@ describe('openProtectedPosition against the emulator', () => {
     });
     expect(result.takeProfit).toMatchObject({ side: 'sell', quantity: '0.020', type: 'take-profit-limit' });
     expect(result.stopLoss?.clientOrderId).toMatch(new RegExp(`^${result.clientOrderIds.base}-s1$`));
-    expect(positionAmount(sim)).toBeCloseTo(0.02);
-    expect(simState(sim).openAlgoOrders).toHaveLength(2);
-    const config = sim.core.symbolConfig(sim.accounts[0]!.accountId, 'BTCUSDC');
+    expect(positionAmount(sim())).toBeCloseTo(0.02);
+    expect(simState(sim()).openAlgoOrders).toHaveLength(2);
+    const config = sim().core.symbolConfig(sim().accounts[0]!.accountId, 'BTCUSDC');
     expect(config[0]).toMatchObject({ leverage: 5, marginType: 'ISOLATED' });
     // The stop-loss was placed before the take-profit, and both were read back.
-    const operations = setup.logs
-      .filter((entry) => entry.event === 'exchange-request')
+    const operations = setup()
+      .logs.filter((entry) => entry.event === 'exchange-request')
       .map((entry) => entry.operation);
     const stopAt = operations.indexOf('createStopLossOrder');
     expect(stopAt).toBeGreaterThan(operations.indexOf('createOrder'));
@@ -76,31 +45,31 @@ describe('openProtectedPosition against the emulator', () => {
   });
 
   it('opens a short with its protection on the buy side', async () => {
-    const result = await setup.exchange.openProtectedPosition(
+    const result = await setup().exchange.openProtectedPosition(
       intent({ side: 'short', stopLossPrice: '61200', takeProfitPrice: '57600' }),
     );
     expect(result.status).toBe('protected');
     expect(result.stopLoss).toMatchObject({ side: 'buy', purpose: 'stop-loss' });
     expect(result.takeProfit).toMatchObject({ side: 'buy', purpose: 'take-profit' });
-    expect(positionAmount(sim)).toBeCloseTo(-0.02);
+    expect(positionAmount(sim())).toBeCloseTo(-0.02);
   });
 
   it('never opens twice for the same intent, even when called again', async () => {
     const same = intent();
-    const first = await setup.exchange.openProtectedPosition(same);
-    const second = await setup.exchange.openProtectedPosition(same);
+    const first = await setup().exchange.openProtectedPosition(same);
+    const second = await setup().exchange.openProtectedPosition(same);
     expect(first.status).toBe('protected');
     expect(second.status).toBe('protected');
     expect(second.entry?.id).toBe(first.entry?.id);
     expect(second.stopLoss?.id).toBe(first.stopLoss?.id);
-    expect(positionAmount(sim)).toBeCloseTo(0.02);
-    expect(simState(sim).openAlgoOrders).toHaveLength(2);
+    expect(positionAmount(sim())).toBeCloseTo(0.02);
+    expect(simState(sim()).openAlgoOrders).toHaveLength(2);
   });
 
   /** An exchange that runs `effect` once, right after `operation` first succeeds. */
   async function after(operation: string, effect: () => void) {
     let done = false;
-    return paperExchange(sim, {
+    return paperExchange(sim(), {
       log: (entry) => {
         if (!done && entry.event === 'exchange-request' && entry.operation === operation) {
           done = true;
@@ -112,7 +81,7 @@ describe('openProtectedPosition against the emulator', () => {
 
   it('keeps the position protected when only the take-profit fails, with a warning', async () => {
     const armed = await after('createStopLossOrder', () =>
-      sim.injectFaults({ rejectNextConditional: { code: -4131, msg: 'PERCENT_PRICE filter limit.' } }),
+      sim().injectFaults({ rejectNextConditional: { code: -4131, msg: 'PERCENT_PRICE filter limit.' } }),
     );
     const result = await armed.exchange.openProtectedPosition(intent());
     expect(result.status).toBe('protected');
@@ -120,45 +89,45 @@ describe('openProtectedPosition against the emulator', () => {
     expect(result.incidents.map((incident) => [incident.code, incident.severity])).toEqual([
       ['TAKE_PROFIT_FAILED', 'warning'],
     ]);
-    expect(simState(sim).openAlgoOrders).toEqual([expect.objectContaining({ orderType: 'STOP_MARKET' })]);
+    expect(simState(sim()).openAlgoOrders).toEqual([expect.objectContaining({ orderType: 'STOP_MARKET' })]);
   });
 
   it('reports stopped-out when the stop fires while protection is being set up', async () => {
-    const armed = await after('createStopLossOrder', () => sim.setMarketPrice('BTCUSDC', '58700.0'));
+    const armed = await after('createStopLossOrder', () => sim().setMarketPrice('BTCUSDC', '58700.0'));
     const result = await armed.exchange.openProtectedPosition(intent());
     expect(result.status).toBe('stopped-out');
     expect(result.stopLoss?.status).toBe('finished');
-    expect(positionAmount(sim)).toBe(0);
-    expect(simState(sim).openAlgoOrders).toEqual([]);
+    expect(positionAmount(sim())).toBe(0);
+    expect(simState(sim()).openAlgoOrders).toEqual([]);
   });
 
   it('does not re-protect an intent whose trade is already over', async () => {
     const same = intent();
-    const first = await setup.exchange.openProtectedPosition(same);
+    const first = await setup().exchange.openProtectedPosition(same);
     expect(first.status).toBe('protected');
-    sim.setMarketPrice('BTCUSDC', '58700.0'); // the stop fires
-    await setup.exchange.cancelAllOrders({ symbol: BTC });
-    expect(positionAmount(sim)).toBe(0);
-    const again = await setup.exchange.openProtectedPosition(same);
+    sim().setMarketPrice('BTCUSDC', '58700.0'); // the stop fires
+    await setup().exchange.cancelAllOrders({ symbol: BTC });
+    expect(positionAmount(sim())).toBe(0);
+    const again = await setup().exchange.openProtectedPosition(same);
     expect(again.status).toBe('already-closed');
-    expect(simState(sim).openAlgoOrders).toEqual([]);
-    expect(positionAmount(sim)).toBe(0);
+    expect(simState(sim()).openAlgoOrders).toEqual([]);
+    expect(positionAmount(sim())).toBe(0);
   });
 
   it('rejects an invalid intent without sending anything', async () => {
-    const before = sim.requests.length;
-    const result = await setup.exchange.openProtectedPosition(intent({ stopLossPrice: '63000' }));
+    const before = sim().requests.length;
+    const result = await setup().exchange.openProtectedPosition(intent({ stopLossPrice: '63000' }));
     expect(result.status).toBe('rejected');
     expect(result.error?.code).toBe('INVALID_REQUEST');
     expect(result.rationale).toBe('breakout>ATR; trend=up; rr=2.0');
-    expect(sim.requests.length).toBe(before);
+    expect(sim().requests.length).toBe(before);
   });
 
   it('reports a refused entry as rejected, with the reason', async () => {
-    const result = await setup.exchange.openProtectedPosition(intent({ quantity: '50' }));
+    const result = await setup().exchange.openProtectedPosition(intent({ quantity: '50' }));
     expect(result.status).toBe('rejected');
     expect(result.error).toMatchObject({ code: 'REJECTED', reason: 'INSUFFICIENT_MARGIN' });
-    expect(positionAmount(sim)).toBe(0);
+    expect(positionAmount(sim())).toBe(0);
   });
 
   it('protects a limit entry as it fills, and cancels the rest at the timeout', async () => {
@@ -168,14 +137,14 @@ describe('openProtectedPosition against the emulator', () => {
       takeProfitPrice: '61500',
     });
     // The entry will fill only half; the market reaches its price once the poll has started.
-    sim.injectFaults({ partialFillRatio: 0.5 });
+    sim().injectFaults({ partialFillRatio: 0.5 });
     let polls = 0;
     const time = virtualTime();
-    const exchange = await paperExchange(sim, {
+    const exchange = await paperExchange(sim(), {
       now: time.now,
       sleep: async (ms) => {
         polls += 1;
-        if (polls === 1) sim.setMarketPrice('BTCUSDC', '59500.0');
+        if (polls === 1) sim().setMarketPrice('BTCUSDC', '59500.0');
         await time.sleep(ms);
       },
     });
@@ -185,13 +154,13 @@ describe('openProtectedPosition against the emulator', () => {
     expect(result.entry?.status).toBe('canceled');
     expect(result.stopLoss).toMatchObject({ quantity: '0.010', status: 'open' });
     expect(result.takeProfit).toMatchObject({ quantity: '0.010' });
-    expect(positionAmount(sim)).toBeCloseTo(0.01);
-    expect(simState(sim).openOrders).toEqual([]);
-    expect(simState(sim).openAlgoOrders).toHaveLength(2);
+    expect(positionAmount(sim())).toBeCloseTo(0.01);
+    expect(simState(sim()).openOrders).toEqual([]);
+    expect(simState(sim()).openAlgoOrders).toHaveLength(2);
   });
 
   it('reports a limit entry that never fills as not-filled, with nothing left open', async () => {
-    const result = await setup.exchange.openProtectedPosition(
+    const result = await setup().exchange.openProtectedPosition(
       intent({
         entry: { type: 'limit', price: '59000', fillTimeoutMs: 2_000, pollIntervalMs: 1_000 },
         stopLossPrice: '58000',
@@ -199,122 +168,122 @@ describe('openProtectedPosition against the emulator', () => {
       }),
     );
     expect(result.status).toBe('not-filled');
-    expect(simState(sim).openOrders).toEqual([]);
-    expect(simState(sim).openAlgoOrders).toEqual([]);
-    expect(positionAmount(sim)).toBe(0);
+    expect(simState(sim()).openOrders).toEqual([]);
+    expect(simState(sim()).openAlgoOrders).toEqual([]);
+    expect(positionAmount(sim())).toBe(0);
   });
 
   it('cancels the stop-loss once the take-profit has filled, and leaves a protected position alone', async () => {
-    const result = await setup.exchange.openProtectedPosition(intent({ takeProfitPrice: '61000' }));
+    const result = await setup().exchange.openProtectedPosition(intent({ takeProfitPrice: '61000' }));
     expect(result.status).toBe('protected');
     // While the position is open and covered, settling changes nothing.
-    expect(await settleExits(setup.exchange, BTC)).toEqual({
+    expect(await settleExits(setup().exchange, BTC)).toEqual({
       symbol: BTC,
       flat: false,
       canceled: [],
       needsReconcile: false,
     });
-    expect(simState(sim).openAlgoOrders).toHaveLength(2);
+    expect(simState(sim()).openAlgoOrders).toHaveLength(2);
 
-    sim.setMarketPrice('BTCUSDC', '61100.0');
-    expect(positionAmount(sim)).toBe(0);
+    sim().setMarketPrice('BTCUSDC', '61100.0');
+    expect(positionAmount(sim())).toBe(0);
     // Binance has no OCO: the stop-loss outlives the take-profit until the exits are settled.
-    expect(simState(sim).openAlgoOrders).toEqual([expect.objectContaining({ orderType: 'STOP_MARKET' })]);
-    const settled = await settleExits(setup.exchange, BTC);
+    expect(simState(sim()).openAlgoOrders).toEqual([expect.objectContaining({ orderType: 'STOP_MARKET' })]);
+    const settled = await settleExits(setup().exchange, BTC);
     expect(settled).toMatchObject({ symbol: BTC, flat: true, needsReconcile: false });
     expect(settled.canceled.map((entry) => [entry.id, entry.status])).toEqual([
       [result.stopLoss!.id, 'canceled'],
     ]);
-    expect(simState(sim).openAlgoOrders).toEqual([]);
-    const stop = await setup.exchange.fetchConditionalOrder({ symbol: BTC, id: result.stopLoss!.id });
+    expect(simState(sim()).openAlgoOrders).toEqual([]);
+    const stop = await setup().exchange.fetchConditionalOrder({ symbol: BTC, id: result.stopLoss!.id });
     expect(stop?.status).toBe('canceled');
     // Settling again finds nothing left to cancel.
-    expect(await settleExits(setup.exchange, BTC)).toMatchObject({ flat: true, canceled: [] });
+    expect(await settleExits(setup().exchange, BTC)).toMatchObject({ flat: true, canceled: [] });
   });
 
   it('cancels the take-profit when the stop-loss fires', async () => {
-    const result = await setup.exchange.openProtectedPosition(
+    const result = await setup().exchange.openProtectedPosition(
       intent({ side: 'short', stopLossPrice: '60500', takeProfitPrice: '58000' }),
     );
-    sim.setMarketPrice('BTCUSDC', '60600.0');
-    const stop = await setup.exchange.fetchConditionalOrder({ symbol: BTC, id: result.stopLoss!.id });
+    sim().setMarketPrice('BTCUSDC', '60600.0');
+    const stop = await setup().exchange.fetchConditionalOrder({ symbol: BTC, id: result.stopLoss!.id });
     expect(stop?.status).toBe('finished');
-    const settled = await settleExits(setup.exchange, BTC, 'stop-loss fired');
+    const settled = await settleExits(setup().exchange, BTC, 'stop-loss fired');
     expect(settled).toMatchObject({ flat: true, needsReconcile: false });
     expect(settled.canceled.map((entry) => entry.id)).toEqual([result.takeProfit!.id]);
     expect(settled.canceled[0]?.rationale).toBe('stop-loss fired');
-    expect(simState(sim).openAlgoOrders).toEqual([]);
+    expect(simState(sim()).openAlgoOrders).toEqual([]);
   });
 
   it('keeps the stop-loss while a limit take-profit has not filled, or filled only part of the position', async () => {
-    const result = await setup.exchange.openProtectedPosition(
+    const result = await setup().exchange.openProtectedPosition(
       intent({ takeProfitPrice: '61000', takeProfitLimitPrice: '61150' }),
     );
     expect(result.status).toBe('protected');
     const stopStatus = async () =>
-      (await setup.exchange.fetchConditionalOrder({ symbol: BTC, id: result.stopLoss!.id }))?.status;
-    sim.injectFaults({ partialFillRatio: 0.5 }); // the take-profit's child order will fill half at first
-    sim.setMarketPrice('BTCUSDC', '61100.0'); // triggered: its limit order at 61150 rests
-    expect(simState(sim).openOrders).toEqual([
+      (await setup().exchange.fetchConditionalOrder({ symbol: BTC, id: result.stopLoss!.id }))?.status;
+    sim().injectFaults({ partialFillRatio: 0.5 }); // the take-profit's child order will fill half at first
+    sim().setMarketPrice('BTCUSDC', '61100.0'); // triggered: its limit order at 61150 rests
+    expect(simState(sim()).openOrders).toEqual([
       expect.objectContaining({ side: 'SELL', price: '61150.0', reduceOnly: true }),
     ]);
-    expect(positionAmount(sim)).toBeCloseTo(0.02);
+    expect(positionAmount(sim())).toBeCloseTo(0.02);
     const open = { symbol: BTC, flat: false, canceled: [], needsReconcile: false };
-    expect(await settleExits(setup.exchange, BTC)).toEqual(open);
+    expect(await settleExits(setup().exchange, BTC)).toEqual(open);
     expect(await stopStatus()).toBe('open');
 
-    sim.setMarketPrice('BTCUSDC', '61150.0'); // half of it fills
-    expect(positionAmount(sim)).toBeCloseTo(0.01);
-    expect(await settleExits(setup.exchange, BTC)).toEqual(open);
+    sim().setMarketPrice('BTCUSDC', '61150.0'); // half of it fills
+    expect(positionAmount(sim())).toBeCloseTo(0.01);
+    expect(await settleExits(setup().exchange, BTC)).toEqual(open);
     expect(await stopStatus()).toBe('open');
 
-    sim.setMarketPrice('BTCUSDC', '61200.0'); // the rest fills
-    expect(positionAmount(sim)).toBe(0);
-    const closed = await settleExits(setup.exchange, BTC);
+    sim().setMarketPrice('BTCUSDC', '61200.0'); // the rest fills
+    expect(positionAmount(sim())).toBe(0);
+    const closed = await settleExits(setup().exchange, BTC);
     expect(closed).toMatchObject({ flat: true, needsReconcile: false });
     expect(closed.canceled.map((entry) => entry.id)).toEqual([result.stopLoss!.id]);
     expect(await stopStatus()).toBe('canceled');
-    expect(simState(sim).openAlgoOrders).toEqual([]);
+    expect(simState(sim()).openAlgoOrders).toEqual([]);
   });
 
   it('asks for reconcile when an open position is not fully covered by a stop-loss, canceling nothing', async () => {
-    const result = await setup.exchange.openProtectedPosition(intent());
-    await setup.exchange.cancelConditionalOrder({ symbol: BTC, id: result.stopLoss!.id });
-    expect(await settleExits(setup.exchange, BTC)).toEqual({
+    const result = await setup().exchange.openProtectedPosition(intent());
+    await setup().exchange.cancelConditionalOrder({ symbol: BTC, id: result.stopLoss!.id });
+    expect(await settleExits(setup().exchange, BTC)).toEqual({
       symbol: BTC,
       flat: false,
       canceled: [],
       needsReconcile: true,
     });
     // A stop-loss for half of the position does not cover it either; one for all of it does.
-    await setup.exchange.createStopLossOrder({
+    await setup().exchange.createStopLossOrder({
       symbol: BTC,
       positionSide: 'long',
       quantity: '0.010',
       triggerPrice: '58800',
     });
-    expect(await settleExits(setup.exchange, BTC)).toMatchObject({ flat: false, needsReconcile: true });
-    await setup.exchange.createStopLossOrder({
+    expect(await settleExits(setup().exchange, BTC)).toMatchObject({ flat: false, needsReconcile: true });
+    await setup().exchange.createStopLossOrder({
       symbol: BTC,
       positionSide: 'long',
       closePosition: true,
       triggerPrice: '58800',
     });
-    expect(await settleExits(setup.exchange, BTC)).toMatchObject({ flat: false, needsReconcile: false });
-    expect(simState(sim).openAlgoOrders).toHaveLength(3); // the take-profit and both stops
+    expect(await settleExits(setup().exchange, BTC)).toMatchObject({ flat: false, needsReconcile: false });
+    expect(simState(sim()).openAlgoOrders).toHaveLength(3); // the take-profit and both stops
   });
 
   it('reconciles after a restart: missing stop re-placed, stale orders canceled, unknown position adopted', async () => {
-    const kept = await setup.exchange.openProtectedPosition(intent());
+    const kept = await setup().exchange.openProtectedPosition(intent());
     // Someone cancels the stop-loss by hand; an ETH position appears that the bot knows nothing about.
-    await setup.exchange.cancelConditionalOrder({ symbol: BTC, id: kept.stopLoss!.id });
-    await setup.exchange.createOrder({
+    await setup().exchange.cancelConditionalOrder({ symbol: BTC, id: kept.stopLoss!.id });
+    await setup().exchange.createOrder({
       symbol: 'ETH/USDC:USDC',
       side: 'sell',
       type: 'market',
       quantity: '0.5',
     });
-    const state = await setup.exchange.fetchExchangeState([BTC, 'ETH/USDC:USDC']);
+    const state = await setup().exchange.fetchExchangeState([BTC, 'ETH/USDC:USDC']);
     const actions = reconcile(
       state,
       [
@@ -327,14 +296,16 @@ describe('openProtectedPosition against the emulator', () => {
           takeProfitPrice: '62400',
         },
       ],
-      { adoptedStopLossFraction: '0.02', now: setup.time.now() },
+      { adoptedStopLossFraction: '0.02', now: setup().time.now() },
     );
     expect(actions.map((action) => action.type)).toEqual(['place-stop-loss', 'flag', 'place-stop-loss']);
-    const applied = await applyReconcileActions(setup.exchange, actions, { rationale: 'reconcile at start' });
+    const applied = await applyReconcileActions(setup().exchange, actions, {
+      rationale: 'reconcile at start',
+    });
     expect(applied.incidents).toEqual([]);
     expect(applied.outcomes.map((outcome) => outcome.status)).toEqual(['done', 'noted', 'done']);
     expect(applied.outcomes[0]?.rationale).toBe('reconcile at start: the position has no stop-loss');
-    const algo = simState(sim).openAlgoOrders as Array<{
+    const algo = simState(sim()).openAlgoOrders as Array<{
       symbol: string;
       side: string;
       triggerPrice: string;
@@ -347,7 +318,7 @@ describe('openProtectedPosition against the emulator', () => {
     expect(algo.filter((order) => order.symbol === 'BTCUSDC')).toHaveLength(2);
     // A second pass finds nothing left to do but the flag.
     const again = reconcile(
-      await setup.exchange.fetchExchangeState([BTC, 'ETH/USDC:USDC']),
+      await setup().exchange.fetchExchangeState([BTC, 'ETH/USDC:USDC']),
       [
         {
           intentId: kept.intentId,
@@ -358,7 +329,7 @@ describe('openProtectedPosition against the emulator', () => {
           takeProfitPrice: '62400',
         },
       ],
-      { adoptedStopLossFraction: '0.02', now: setup.time.now() },
+      { adoptedStopLossFraction: '0.02', now: setup().time.now() },
     );
     expect(again.map((action) => action.type)).toEqual(['flag']);
   });

@@ -1,9 +1,11 @@
 import { startSim } from '@bot/sim';
 import type { Sim, SimOptions } from '@bot/sim';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { CcxtExchange } from '../src/ccxt-exchange';
 import type { CcxtExchangeOptions } from '../src/ccxt-exchange';
 import { createExchangeClient } from '../src/exchange-client';
 import type { ExchangeClient } from '../src/exchange-client';
+import type { PositionIntent } from '../src/protected-entry';
 import type { ExchangeLogEntry } from '../src/runtime';
 
 export const BTC = 'BTC/USDC:USDC';
@@ -120,4 +122,112 @@ export function simState(sim: Sim) {
 export function positionAmount(sim: Sim, symbol = 'BTCUSDC'): number {
   const position = simState(sim).positions.find((candidate) => candidate.symbol === symbol);
   return position ? Number(position.positionAmt) : 0;
+}
+
+/**
+ * One emulator for the enclosing describe block (this registers its hooks): started before its tests,
+ * closed after them, the account reset before each. With `exchange`, also one paper exchange on it whose
+ * log is emptied before each test. Getters, because both exist only once the hooks have run.
+ */
+export function usePaperEmulator(options: { exchange?: boolean } = {}) {
+  let sim: Sim | undefined;
+  let setup: PaperSetup | undefined;
+  beforeAll(async () => {
+    sim = await startPaper();
+    if (options.exchange === true) setup = await paperExchange(sim);
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  beforeEach(() => {
+    resetAccount(started());
+    if (setup !== undefined) setup.logs.length = 0;
+  });
+  function started(): Sim {
+    if (sim === undefined) throw new Error('the emulator starts in beforeAll');
+    return sim;
+  }
+  return {
+    sim: started,
+    setup: (): PaperSetup => {
+      if (setup === undefined)
+        throw new Error('usePaperEmulator({ exchange: true }) makes the paper exchange');
+      return setup;
+    },
+  };
+}
+
+/**
+ * Intents with ids unique across runs (`<prefix>-test-<n>-<time>`): by default a long market entry of
+ * 0.020 BTC with its stop-loss at 58800 and take-profit at 62400; `defaults`, then each call's overrides,
+ * replace fields of it.
+ */
+export function intentFactory(prefix: string, defaults: Partial<PositionIntent> = {}) {
+  let counter = 0;
+  return (overrides: Partial<PositionIntent> = {}): PositionIntent => {
+    counter += 1;
+    return {
+      id: `${prefix}-test-${counter}-${Date.now()}`,
+      symbol: BTC,
+      side: 'long',
+      quantity: '0.020',
+      entry: { type: 'market' },
+      stopLossPrice: '58800',
+      takeProfitPrice: '62400',
+      rationale: prefix,
+      ...defaults,
+      ...overrides,
+    };
+  };
+}
+
+/** A paper exchange whose log runs `effect` on the `nth` (default first) entry matching `event` and `operation`. */
+export async function hookedExchange(
+  sim: Sim,
+  hooks: { event: string; operation: string; nth?: number; effect: () => void }[],
+  options: Parameters<typeof paperExchange>[1] = {},
+) {
+  const logs: ExchangeLogEntry[] = [];
+  const seen = hooks.map(() => 0);
+  const armed = await paperExchange(sim, {
+    ...options,
+    log: (entry) => {
+      logs.push(entry);
+      hooks.forEach((hook, index) => {
+        if (entry.event === hook.event && entry.operation === hook.operation) {
+          seen[index] = (seen[index] ?? 0) + 1;
+          if (seen[index] === (hook.nth ?? 1)) hook.effect();
+        }
+      });
+    },
+  });
+  return { ...armed, logs };
+}
+
+/** Enough 502 faults on requests whose path contains `pathContains` to outlast every retry. */
+export const failing = (pathContains: string, method?: 'GET' | 'POST' | 'DELETE') =>
+  Array.from({ length: 40 }, () => ({ status: 502, pathContains, ...(method ? { method } : {}) }));
+
+/** A paper exchange on virtual time: `onPoll[n]` runs before the n-th wait, `onLog` sees every log record. */
+export async function pollingExchange(
+  sim: Sim,
+  onPoll: Record<number, () => void> = {},
+  onLog: (entry: ExchangeLogEntry) => void = () => {},
+) {
+  const logs: ExchangeLogEntry[] = [];
+  let polls = 0;
+  const time = virtualTime();
+  const setup = await paperExchange(sim, {
+    now: time.now,
+    sleep: async (ms) => {
+      polls += 1;
+      onPoll[polls]?.();
+      await time.sleep(ms);
+    },
+    log: (entry) => {
+      logs.push(entry);
+      onLog(entry);
+    },
+  });
+  return { exchange: setup.exchange, logs };
 }
