@@ -22,7 +22,7 @@ function namedKeys(text: string): string[] {
     const opened = /^ {2}"(\w+)": \{$/.exec(line);
     if (opened) section = String(opened[1]);
     else if (/^ {2}\}/.test(line)) section = '';
-    const key = /^\s*(?:\/\/ )?"(\w+)": (?!\{)/.exec(line);
+    const key = /^\s*(?:\/\/ (?:example: )?)?"(\w+)": (?!\{)/.exec(line);
     if (key) keys.push(section ? `${section}.${key[1]}` : String(key[1]));
   }
   return keys;
@@ -42,7 +42,7 @@ describe('bot new-config', () => {
     expect(namedKeys(text).sort()).toEqual(expected.sort());
     const lines = text.split('\n');
     lines.forEach((line, index) => {
-      if (/^\s*(?:\/\/ )?"\w+": (?!\{)/.test(line)) {
+      if (/^\s*(?:\/\/ (?:example: )?)?"\w+": (?!\{)/.test(line)) {
         expect(lines[index - 1], line).toMatch(/^\s*\/\/ (?!")\S.*\(env [A-Z_]+\)$/);
       }
     });

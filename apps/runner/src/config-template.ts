@@ -10,7 +10,12 @@ interface Line {
   readonly comment: string;
   readonly key: string;
   readonly value: unknown;
+  /** For a key with no value of its own: what one looks like. */
+  readonly example?: string | undefined;
 }
+
+/** Example values of the keys that have none by default. */
+const EXAMPLES: Readonly<Record<string, string>> = { 'notifications.chatId': '-1001234567890' };
 
 /** The keys of a section of the file's schema (`strategy`, `risk`, …), or undefined for a plain value. */
 function sectionKeys(schema: unknown): string[] | undefined {
@@ -51,12 +56,14 @@ export function configTemplate(): string {
     comment: explain(path.join('.')),
     key: path.at(-1) ?? '',
     value: valueAt(resolved, path),
+    example: EXAMPLES[path.join('.')],
   });
 
   const out = [
     "// The bot's configuration file: `bot run --config <file>` or BOT_CONFIG_FILE=<file>. JSON with comments.",
     '// Precedence: defaults < this file < environment < command-line flags. Secrets (API key and secret,',
-    '// operator token) never go here: BOT_API_KEY(_FILE), BOT_API_SECRET(_FILE), BOT_OPERATOR_TOKEN(_FILE).',
+    '// operator token, webhook URL) never go here: BOT_API_KEY(_FILE), BOT_API_SECRET(_FILE),',
+    '// BOT_OPERATOR_TOKEN(_FILE), BOT_NOTIFY_URL(_FILE).',
     '// Commented-out keys follow from others (the tier, the mode) unless set: remove the // to set one.',
     "// Every key: apps/runner/README.md and @bot/config's README.",
     '{',
@@ -87,7 +94,11 @@ function writeObject(out: string[], lines: readonly Line[], indent: string, more
   inactive.forEach((line, index) => {
     if (line.comment) out.push(`${indent}// ${line.comment}`);
     const comma = active.length > 0 || index < inactive.length - 1 ? ',' : '';
-    out.push(`${indent}// "${line.key}": ${JSON.stringify(line.value)}${comma}`);
+    // A key with no value unless others are set (a Telegram chat id) is shown as an example only:
+    // removing its `//` alone would not make a valid file.
+    if (line.value === undefined)
+      out.push(`${indent}// example: "${line.key}": ${JSON.stringify(line.example ?? '')}`);
+    else out.push(`${indent}// "${line.key}": ${JSON.stringify(line.value)}${comma}`);
   });
   active.forEach((line, index) => {
     if (line.comment) out.push(`${indent}// ${line.comment}`);
