@@ -36,7 +36,7 @@ const runTest = 'apps/runner/src/run.test.ts';
 const wire = 'apps/runner/src/orders-on-the-wire.test.ts';
 const settlement = 'apps/runner/src/trader/settlement.ts';
 const entries = 'apps/runner/src/trader/entries.ts';
-const adapter = 'packages/exchange/src/ccxt-exchange.ts';
+const adapter = 'packages/exchange/src/ccxt-placing.ts';
 /** The short chaos run of `pnpm test` (2 seeded runs), with 1–3 kills per run instead of 1. */
 const chaos: TestRun = { file: 'tests-e2e/src/chaos.test.ts', env: { CHAOS_RUNS: '2', CHAOS_KILLS: '1,3' } };
 
@@ -85,8 +85,8 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'workingType hard-coded',
     file: adapter,
-    find: 'stopPrice: Number(triggerPrice),\n      workingType: this.workingType,',
-    replace: "stopPrice: Number(triggerPrice),\n      workingType: 'MARK_PRICE',",
+    find: 'stopPrice: Number(triggerPrice),\n    workingType: ctx.exchange.workingType,',
+    replace: "stopPrice: Number(triggerPrice),\n    workingType: 'MARK_PRICE',",
     tests: [{ file: wire, name: 'watch the' }, { file: 'packages/exchange/test/protective-orders.test.ts' }],
   },
   {
@@ -108,9 +108,9 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'stop side inverted for shorts',
     file: adapter,
-    find: 'const side = closingSide(positionSide);\n    // Round so the order acts no later than asked',
+    find: 'const side = closingSide(positionSide);\n  // Round so the order acts no later than asked',
     replace:
-      "const side = purpose === 'stop-loss' && positionSide === 'short' ? 'sell' : closingSide(positionSide);\n    // Round so the order acts no later than asked",
+      "const side = purpose === 'stop-loss' && positionSide === 'short' ? 'sell' : closingSide(positionSide);\n  // Round so the order acts no later than asked",
     tests: [
       { file: 'packages/exchange/test/protective-orders.test.ts' },
       { file: 'packages/exchange/test/protected-entry.test.ts' },
