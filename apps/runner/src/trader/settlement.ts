@@ -82,6 +82,7 @@ export async function settle(
       tripped: recorded.tripped?.code ?? null,
       fills: fills.length,
       ...tradeFigures(trade, fills, closedAt),
+      funding: await fundingOf(context, trade, closedAt),
     },
   });
   // The close is in the trail before the trade is forgotten: a crash in between records it twice in the
@@ -145,6 +146,23 @@ export function tradeFigures(
     ...(trade.takeProfitPrice === undefined ? {} : { takeProfit: trade.takeProfitPrice }),
     adopted: trade.adopted === true,
   };
+}
+
+/**
+ * The funding the position paid (negative) or received while the trade was open, for its history; not in
+ * the guard's PnL, which is the exchange's realized PnL minus fees. Null when the read fails: the close is
+ * recorded regardless, and the history shows the funding as unknown.
+ */
+async function fundingOf(context: TraderContext, trade: OpenTrade, closedAt: number): Promise<number | null> {
+  try {
+    const payments = await context.exchange.fetchFundingPayments(trade.symbol, {
+      since: trade.openedAt,
+      until: closedAt,
+    });
+    return Number(payments.reduce((sum, payment) => sum + toUnits(payment.amount), 0n)) / 1e8;
+  } catch {
+    return null;
+  }
 }
 
 /** RiskGuard halt code → playbook id, from the playbook table (`detectedBy.haltCodes`). */

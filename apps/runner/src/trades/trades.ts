@@ -199,7 +199,8 @@ function closedRow(
     takeProfit: opening?.takeProfit ?? numberOf(risk['takeProfit']),
     exit,
     fees: numberOf(risk['fees']),
-    funding: null,
+    // Null for closes recorded before funding was (and when its read failed).
+    funding: numberOf(risk['funding']),
     pnl,
     rMultiple: pnl !== null && riskAmount > 0 ? pnl / riskAmount : null,
     why: opening?.why ?? '',
