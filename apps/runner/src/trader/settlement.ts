@@ -82,13 +82,13 @@ export async function settle(
       tripped: recorded.tripped?.code ?? null,
       fills: fills.length,
       ...tradeFigures(trade, fills, closedAt),
-      funding: await fundingOf(context, trade, closedAt),
     },
   });
   // The close is in the trail before the trade is forgotten: a crash in between records it twice in the
   // trail (the restart settles the still-owed close again), never not at all.
   context.trades.delete(symbol);
   await context.saveState();
+  void recordFunding(context, trade, closedAt);
   if (recorded.tripped) {
     const playbook = HALT_PLAYBOOKS[recorded.tripped.code] ?? 'position-unprotected';
     context.log.warn(
@@ -149,19 +149,31 @@ export function tradeFigures(
 }
 
 /**
- * The funding the position paid (negative) or received while the trade was open, for its history; not in
- * the guard's PnL, which is the exchange's realized PnL minus fees. Null when the read fails: the close is
- * recorded regardless, and the history shows the funding as unknown.
+ * The funding the position paid (negative) or received while the trade was open, for its history
+ * (`position.funding`, after the close): not in the guard's PnL, which is the exchange's realized PnL minus
+ * fees. Read after the close is recorded and never awaited by the loop, so a slow or refused read (a ban's
+ * Retry-After) holds nothing up; when it fails there is no record and the history shows the funding unknown.
  */
-async function fundingOf(context: TraderContext, trade: OpenTrade, closedAt: number): Promise<number | null> {
+async function recordFunding(context: TraderContext, trade: OpenTrade, closedAt: number): Promise<void> {
   try {
     const payments = await context.exchange.fetchFundingPayments(trade.symbol, {
       since: trade.openedAt,
       until: closedAt,
     });
-    return Number(payments.reduce((sum, payment) => sum + toUnits(payment.amount), 0n)) / 1e8;
-  } catch {
-    return null;
+    const funding = Number(payments.reduce((sum, payment) => sum + toUnits(payment.amount), 0n)) / 1e8;
+    context.recordLater({
+      action: 'position.funding',
+      lens: 'Risk',
+      symbol: trade.symbol,
+      side: trade.side,
+      why: `funding while open: ${funding.toFixed(4)} ${context.config.quoteCoin}`,
+      risk: { intentId: trade.intentId, funding, payments: payments.length },
+    });
+  } catch (error) {
+    context.log.warn(
+      { symbol: trade.symbol, error: (error as Error).message },
+      `funding of ${trade.symbol} ${trade.intentId} not read; its history shows it unknown`,
+    );
   }
 }
 
