@@ -11,6 +11,7 @@ import type {
   ConditionalOrderStatus,
   ConditionalOrderType,
   Fill,
+  FundingPayment,
   ForcedClose,
   MarginMode,
   Order,
@@ -137,6 +138,15 @@ const tradeSchema = z.object({
   realizedPnl: decimal.optional(),
   maker: flag.optional(),
   time,
+});
+
+const fundingSchema = z.object({
+  symbol: z.string(),
+  incomeType: z.literal('FUNDING_FEE'),
+  income: decimal,
+  asset: z.string(),
+  time,
+  tranId: identifier,
 });
 
 const symbolConfigSchema = z.object({
@@ -313,6 +323,18 @@ export function parseFill(payload: unknown, operation: string): Fill {
     feeAsset: raw.commissionAsset ?? '',
     realizedPnl: raw.realizedPnl ?? '0',
     maker: raw.maker ?? false,
+    time: Number(raw.time),
+  };
+}
+
+/** One `/fapi/v1/income` row of type FUNDING_FEE. */
+export function parseFundingPayment(payload: unknown, operation: string): FundingPayment {
+  const raw = parse(fundingSchema, payload, 'funding payment', operation);
+  return {
+    id: String(raw.tranId),
+    symbol: unifiedSymbol(raw.symbol, operation),
+    amount: raw.income,
+    asset: raw.asset,
     time: Number(raw.time),
   };
 }

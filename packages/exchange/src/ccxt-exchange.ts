@@ -16,6 +16,7 @@ import {
   fetchConditionalOrderRaw,
   fetchExchangeState,
   fetchFills,
+  fetchFundingPayments,
   fetchMarkPrice,
   fetchOpenOrders,
   fetchOrderRaw,
@@ -28,6 +29,7 @@ import type {
   ConditionalOrder,
   ExchangeState,
   Fill,
+  FundingPayment,
   KeyPermissions,
   MarginMode,
   OpenOrders,
@@ -394,6 +396,13 @@ export class CcxtExchange implements ExchangePort {
 
   fetchFills(symbol: string, options: FetchFillsOptions = {}): Promise<readonly Fill[]> {
     return fetchFills(this.#ctx, symbol, options);
+  }
+
+  fetchFundingPayments(
+    symbol: string,
+    options: { readonly since?: number | undefined; readonly until?: number | undefined } = {},
+  ): Promise<readonly FundingPayment[]> {
+    return fetchFundingPayments(this.#ctx, symbol, options);
   }
 
   fetchMarkPrice(symbol: string): Promise<string> {

@@ -3,13 +3,23 @@ import {
   parseBalances,
   parseConditionalOrder,
   parseFill,
+  parseFundingPayment,
   parseMarkPrice,
   parseOrder,
   parsePosition,
 } from './binance-payloads';
 import type { AdapterContext, RawRecord } from './ccxt-adapter-context';
 import { infoOf, isNotFound } from './ccxt-adapter-context';
-import type { Balance, ConditionalOrder, ExchangeState, Fill, OpenOrders, Order, Position } from './domain';
+import type {
+  Balance,
+  ConditionalOrder,
+  ExchangeState,
+  Fill,
+  FundingPayment,
+  OpenOrders,
+  Order,
+  Position,
+} from './domain';
 import type { FetchFillsOptions, OrderReference } from './exchange-port';
 import { checkReference } from './order-checks';
 
@@ -102,6 +112,26 @@ export async function fetchFills(
         .filter((fill) => since === undefined || fill.time >= since),
   });
   return options.includeClosedBy === true ? withClosedBy(ctx, symbol, value) : value;
+}
+
+export async function fetchFundingPayments(
+  ctx: AdapterContext,
+  symbol: string,
+  options: { readonly since?: number | undefined; readonly until?: number | undefined } = {},
+): Promise<readonly FundingPayment[]> {
+  await ctx.exchange.instrument(symbol);
+  // startTime and endTime go to the exchange (ccxt's `since` and `until`), which keeps to them.
+  const { since, until } = options;
+  const { value } = await ctx.run({
+    operation: 'fetchFundingPayments',
+    kind: 'read',
+    symbol,
+    send: async () =>
+      (await ctx.client.fetchFundingHistory(symbol, since, 1000, until === undefined ? {} : { until }))
+        .map((entry) => parseFundingPayment(infoOf(entry), 'fetchFundingPayments'))
+        .sort((a, b) => a.time - b.time),
+  });
+  return value;
 }
 
 /**

@@ -132,6 +132,16 @@ export interface Fill {
   readonly closedBy?: ForcedClose | undefined;
 }
 
+/** A funding payment of one symbol's position (`/fapi/v1/income`, `FUNDING_FEE`): negative when paid. */
+export interface FundingPayment {
+  readonly id: string;
+  readonly symbol: string;
+  /** Signed decimal string. */
+  readonly amount: string;
+  readonly asset: string;
+  readonly time: number;
+}
+
 /** The account's open orders on one symbol, both books: Binance keeps conditional orders apart. */
 export interface OpenOrders {
   readonly orders: readonly Order[];

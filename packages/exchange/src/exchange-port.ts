@@ -10,6 +10,7 @@ import type {
   DecimalText,
   ExchangeState,
   Fill,
+  FundingPayment,
   Instrument,
   MarginMode,
   OpenOrders,
@@ -193,6 +194,11 @@ export interface ExchangePort {
   fetchPositions(symbols?: readonly string[]): Promise<readonly Position[]>;
   fetchBalances(): Promise<readonly Balance[]>;
   fetchFills(symbol: string, options?: FetchFillsOptions): Promise<readonly Fill[]>;
+  /** The symbol's funding payments from `since` (epoch ms) to `until`, oldest first. */
+  fetchFundingPayments(
+    symbol: string,
+    options?: { readonly since?: number | undefined; readonly until?: number | undefined },
+  ): Promise<readonly FundingPayment[]>;
   fetchMarkPrice(symbol: string): Promise<string>;
   /** Positions and open orders of both books for the given symbols: what `reconcile` reads. */
   fetchExchangeState(symbols: readonly string[]): Promise<ExchangeState>;

@@ -7,6 +7,7 @@ export type {
   ExchangeState,
   Fill,
   ForcedClose,
+  FundingPayment,
   Instrument,
   KeyPermissions,
   MarginMode,

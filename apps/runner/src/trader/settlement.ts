@@ -88,6 +88,7 @@ export async function settle(
   // trail (the restart settles the still-owed close again), never not at all.
   context.trades.delete(symbol);
   await context.saveState();
+  void recordFunding(context, trade, closedAt);
   if (recorded.tripped) {
     const playbook = HALT_PLAYBOOKS[recorded.tripped.code] ?? 'position-unprotected';
     context.log.warn(
@@ -145,6 +146,35 @@ export function tradeFigures(
     ...(trade.takeProfitPrice === undefined ? {} : { takeProfit: trade.takeProfitPrice }),
     adopted: trade.adopted === true,
   };
+}
+
+/**
+ * The funding the position paid (negative) or received while the trade was open, for its history
+ * (`position.funding`, after the close): not in the guard's PnL, which is the exchange's realized PnL minus
+ * fees. Read after the close is recorded and never awaited by the loop, so a slow or refused read (a ban's
+ * Retry-After) holds nothing up; when it fails there is no record and the history shows the funding unknown.
+ */
+async function recordFunding(context: TraderContext, trade: OpenTrade, closedAt: number): Promise<void> {
+  try {
+    const payments = await context.exchange.fetchFundingPayments(trade.symbol, {
+      since: trade.openedAt,
+      until: closedAt,
+    });
+    const funding = Number(payments.reduce((sum, payment) => sum + toUnits(payment.amount), 0n)) / 1e8;
+    context.recordLater({
+      action: 'position.funding',
+      lens: 'Risk',
+      symbol: trade.symbol,
+      side: trade.side,
+      why: `funding while open: ${funding.toFixed(4)} ${context.config.quoteCoin}`,
+      risk: { intentId: trade.intentId, funding, payments: payments.length },
+    });
+  } catch (error) {
+    context.log.warn(
+      { symbol: trade.symbol, error: (error as Error).message },
+      `funding of ${trade.symbol} ${trade.intentId} not read; its history shows it unknown`,
+    );
+  }
 }
 
 /** RiskGuard halt code → playbook id, from the playbook table (`detectedBy.haltCodes`). */

@@ -69,6 +69,8 @@ describe('bot trades on the trail of a real paper run', () => {
       expect(trade.entryPrice).toBeGreaterThan(0);
       expect(trade.exitPrice).toBeGreaterThan(0);
       expect(trade.fees).toBeGreaterThan(0);
+      // Read from the exchange's funding payments at the close (0 when no funding mark passed).
+      expect(trade.funding).toEqual(expect.any(Number));
       expect(trade.why).toMatch(/^breakout/);
       expect(['stop', 'target', 'flatten']).toContain(trade.exit);
       const direction = trade.side === 'long' ? 1 : -1;

@@ -151,6 +151,11 @@ export function pairTrades(records: Iterable<AuditRecord>): TradeRow[] {
     } else if (decision.action === 'position.close' && decision.lens === 'Operator') {
       const opening = open.get(symbol);
       if (opening) opening.flattened = true;
+    } else if (decision.action === 'position.funding') {
+      // Recorded after its close, read then from the exchange's funding payments.
+      const index = rows.findIndex((row) => row.intentId !== null && row.intentId === risk['intentId']);
+      const funding = numberOf(risk['funding']);
+      if (index >= 0 && funding !== null) rows[index] = { ...(rows[index] as TradeRow), funding };
     } else if (decision.action === 'position.close' && decision.lens === 'Risk') {
       const intentId = typeof risk['intentId'] === 'string' ? risk['intentId'] : undefined;
       // A crash between the close's record and forgetting the trade records the close twice: count it once.
@@ -199,7 +204,7 @@ function closedRow(
     takeProfit: opening?.takeProfit ?? numberOf(risk['takeProfit']),
     exit,
     fees: numberOf(risk['fees']),
-    funding: null,
+    funding: null, // until its `position.funding` record (none when the read failed)
     pnl,
     rMultiple: pnl !== null && riskAmount > 0 ? pnl / riskAmount : null,
     why: opening?.why ?? '',
