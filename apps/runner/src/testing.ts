@@ -11,7 +11,7 @@ import type { Sim } from '@bot/sim';
 import type { Candle, Signal, Strategy } from '@bot/strategy';
 import { createLogger } from './logger';
 import { startBot } from './run';
-import type { RunningBot } from './run';
+import type { RunningBot, StartBotOptions } from './run';
 import type { Logger } from './logger';
 import type { Trader } from './trader';
 
@@ -154,6 +154,8 @@ export interface ScriptedWorldOptions {
   readonly before?: (sim: Sim, user: ScriptedWorld['user']) => Promise<void>;
   /** Where the test keeps what its `afterEach` stops and closes. */
   readonly cleanup: { readonly bots: RunningBot[]; readonly sims: Sim[] };
+  /** More for `startBot` (the operator API, the notifier's timings…). */
+  readonly startOptions?: Partial<StartBotOptions>;
 }
 
 export async function startScriptedWorld(options: ScriptedWorldOptions): Promise<ScriptedWorld> {
@@ -184,6 +186,7 @@ export async function startScriptedWorld(options: ScriptedWorldOptions): Promise
         strategies.set(symbol, strategy);
         return strategy;
       },
+      ...options.startOptions,
     });
     cleanup.bots.push(bot);
     return bot;

@@ -1,19 +1,9 @@
 /** A paper run of the whole bot with a webhook configured: what it is told, and that it never holds trading. */
 import type { Sim } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBot } from '../run';
 import type { RunningBot, StartBotOptions } from '../run';
-import {
-  advanceMinutes,
-  captureLog,
-  eventually,
-  manualSim,
-  ScriptedStrategy,
-  simKeys,
-  tempDir,
-  testConfig,
-} from '../testing';
-import type { CapturedLog } from '../testing';
+import { advanceMinutes, eventually, startScriptedWorld } from '../testing';
+import type { ScriptedWorld } from '../testing';
 import type { Notification } from './messages';
 import { refusedPort, startReceiver } from './receiver';
 import type { Receiver } from './receiver';
@@ -32,42 +22,21 @@ afterEach(async () => {
   for (const receiver of receivers.splice(0)) await receiver.close();
 });
 
-interface World {
-  readonly sim: Sim;
-  readonly bot: RunningBot;
-  readonly log: CapturedLog;
-  readonly strategies: Map<string, ScriptedStrategy>;
-}
+type World = ScriptedWorld;
 
+/** The scripted world with the webhook pointed at `receiver`, one market minute in. */
 async function startWorld(
   receiver: Receiver,
   env: Record<string, string>,
-  options: Partial<StartBotOptions> = {},
+  startOptions: Partial<StartBotOptions> = {},
 ): Promise<World> {
-  const sim = await manualSim(11);
-  sims.push(sim);
-  const config = testConfig(tempDir(), {
-    ...simKeys(sim),
-    BOT_NOTIFY_URL: `${receiver.url}/hook/${HOOK_SECRET}`,
-    ...env,
+  const world = await startScriptedWorld({
+    cleanup: { bots, sims },
+    env: { BOT_NOTIFY_URL: `${receiver.url}/hook/${HOOK_SECRET}`, ...env },
+    startOptions,
   });
-  const log = captureLog();
-  const strategies = new Map<string, ScriptedStrategy>();
-  const bot = await startBot({
-    config,
-    logger: log.logger,
-    paper: { url: sim.url },
-    operatorApi: false,
-    createStrategy: (symbol) => {
-      const strategy = new ScriptedStrategy(symbol);
-      strategies.set(symbol, strategy);
-      return strategy;
-    },
-    ...options,
-  });
-  bots.push(bot);
-  await advanceMinutes(sim, bot.trader, 1);
-  return { sim, bot, log, strategies };
+  await advanceMinutes(world.sim, world.bot.trader, 1);
+  return world;
 }
 
 function goLong(world: World, symbol: string): void {
