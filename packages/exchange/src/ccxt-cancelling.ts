@@ -9,57 +9,72 @@ import { OrderNotFoundError } from './errors';
 import type { CancelAllResult, CancelRequest, CancelResult } from './exchange-port';
 import { checkReference } from './order-checks';
 
-export async function cancelOrder(ctx: AdapterContext, request: CancelRequest): Promise<CancelResult> {
+export function cancelOrder(ctx: AdapterContext, request: CancelRequest): Promise<CancelResult> {
   const operation = 'cancelOrder';
-  const { symbol, rationale } = request;
-  checkReference(request, operation);
   const params: RawRecord = request.clientOrderId ? { origClientOrderId: request.clientOrderId } : {};
-  const toResult = (order: Order): CancelResult => ({
-    symbol,
-    id: order.id,
-    clientOrderId: order.clientOrderId,
-    status: order.status,
-    rationale,
+  return cancelOne(ctx, request, {
+    operation,
+    logged: {},
+    send: async () =>
+      parseOrder(
+        infoOf(await ctx.client.cancelOrder(request.id as string, request.symbol, params)),
+        operation,
+      ),
+    lookup: async () => {
+      const order = await fetchOrderRaw(ctx, request, `${operation}:lookup`);
+      return order === undefined || isLiveOrder(order) ? undefined : order;
+    },
+    fetch: () => ctx.exchange.fetchOrder(request),
   });
-  try {
-    const { value } = await ctx.run({
-      operation,
-      kind: 'order-write',
-      symbol,
-      clientOrderId: request.clientOrderId,
-      rationale,
-      params: { id: request.id, clientOrderId: request.clientOrderId },
-      send: async () =>
-        toResult(
-          parseOrder(infoOf(await ctx.client.cancelOrder(request.id as string, symbol, params)), operation),
-        ),
-      lookup: async () => {
-        const order = await fetchOrderRaw(ctx, request, `${operation}:lookup`);
-        return order === undefined || isLiveOrder(order) ? undefined : toResult(order);
-      },
-    });
-    return value;
-  } catch (error) {
-    if (!(error instanceof OrderNotFoundError)) throw error;
-    const order = await ctx.exchange.fetchOrder(request);
-    return order
-      ? toResult(order)
-      : { symbol, id: request.id, clientOrderId: request.clientOrderId, status: 'not-found', rationale };
-  }
 }
 
-export async function cancelConditionalOrder(
-  ctx: AdapterContext,
-  request: CancelRequest,
-): Promise<CancelResult> {
+export function cancelConditionalOrder(ctx: AdapterContext, request: CancelRequest): Promise<CancelResult> {
   const operation = 'cancelConditionalOrder';
-  const { symbol, rationale } = request;
-  checkReference(request, operation);
   const params: RawRecord = {
     trigger: true,
     ...(request.clientOrderId ? { clientAlgoId: request.clientOrderId } : {}),
   };
-  const toResult = (order: ConditionalOrder): CancelResult => ({
+  return cancelOne(ctx, request, {
+    operation,
+    logged: { trigger: true },
+    send: async () => ({
+      ...parseConditionalCancel(
+        infoOf(await ctx.client.cancelOrder(request.id as string, request.symbol, params)),
+        operation,
+      ),
+      status: 'canceled',
+    }),
+    lookup: async () => {
+      const order = await fetchConditionalOrderRaw(ctx, request, `${operation}:lookup`);
+      return order === undefined || isLiveConditionalOrder(order) ? undefined : order;
+    },
+    fetch: () => ctx.exchange.fetchConditionalOrder(request),
+  });
+}
+
+/** What a cancel's result is made of: the order as the exchange now has it. */
+type CancelledOrder = Pick<Order | ConditionalOrder, 'id' | 'clientOrderId' | 'status'>;
+
+/**
+ * One cancel of either book: sent as an order write (an unknown outcome is settled by `lookup`: the order
+ * no longer live), and an "order not found" answered by reading the order (filled or already canceled) or,
+ * when it is nowhere, `not-found`.
+ */
+async function cancelOne(
+  ctx: AdapterContext,
+  request: CancelRequest,
+  how: {
+    readonly operation: string;
+    /** Extra fields of the logged request. */
+    readonly logged: RawRecord;
+    readonly send: () => Promise<CancelledOrder>;
+    readonly lookup: () => Promise<CancelledOrder | undefined>;
+    readonly fetch: () => Promise<CancelledOrder | undefined>;
+  },
+): Promise<CancelResult> {
+  const { symbol, rationale } = request;
+  checkReference(request, how.operation);
+  const toResult = (order: CancelledOrder): CancelResult => ({
     symbol,
     id: order.id,
     clientOrderId: order.clientOrderId,
@@ -68,28 +83,22 @@ export async function cancelConditionalOrder(
   });
   try {
     const { value } = await ctx.run({
-      operation,
+      operation: how.operation,
       kind: 'order-write',
       symbol,
       clientOrderId: request.clientOrderId,
       rationale,
-      params: { id: request.id, clientOrderId: request.clientOrderId, trigger: true },
-      send: async (): Promise<CancelResult> => {
-        const canceled = parseConditionalCancel(
-          infoOf(await ctx.client.cancelOrder(request.id as string, symbol, params)),
-          operation,
-        );
-        return { symbol, ...canceled, status: 'canceled', rationale };
-      },
+      params: { id: request.id, clientOrderId: request.clientOrderId, ...how.logged },
+      send: async () => toResult(await how.send()),
       lookup: async () => {
-        const order = await fetchConditionalOrderRaw(ctx, request, `${operation}:lookup`);
-        return order === undefined || isLiveConditionalOrder(order) ? undefined : toResult(order);
+        const order = await how.lookup();
+        return order === undefined ? undefined : toResult(order);
       },
     });
     return value;
   } catch (error) {
     if (!(error instanceof OrderNotFoundError)) throw error;
-    const order = await ctx.exchange.fetchConditionalOrder(request);
+    const order = await how.fetch();
     return order
       ? toResult(order)
       : { symbol, id: request.id, clientOrderId: request.clientOrderId, status: 'not-found', rationale };
