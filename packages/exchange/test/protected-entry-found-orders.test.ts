@@ -68,85 +68,71 @@ describe('openProtectedPosition: orders found under its ids, and the rest of an 
   const incidents = (result: { incidents: readonly { code: string; severity: string; message: string }[] }) =>
     result.incidents.map(({ code, severity, message }) => ({ code, severity, message }));
 
+  /** An intent opened over the conditional order `found(ids)` left live under its client ids: protected. */
+  async function openOver(
+    found: (ids: ReturnType<typeof clientOrderIdsFor>) => Parameters<typeof placeConditional>[0],
+  ) {
+    const same = intent();
+    const ids = clientOrderIdsFor(same.id);
+    const id = await placeConditional(found(ids));
+    const result = await (await exchangeWith()).exchange.openProtectedPosition(same);
+    expect(result.status).toBe('protected');
+    return { ids, found: id, result };
+  }
+
+  const mismatch = (message: string) => [{ code: 'PROTECTION_MISMATCH', severity: 'warning', message }];
+
   describe('a protective order found live under its client id', () => {
     it('a stop-loss that is not reduce-only is kept but raises PROTECTION_MISMATCH', async () => {
-      const same = intent();
-      const ids = clientOrderIdsFor(same.id);
-      const found = await placeConditional({
+      const { found, result } = await openOver((ids) => ({
         type: 'STOP_MARKET',
         clientAlgoId: ids.stopLoss(1),
         triggerPrice: '58800',
         quantity: '0.020',
         reduceOnly: false,
-      });
-      const result = await (await exchangeWith()).exchange.openProtectedPosition(same);
-      expect(result.status).toBe('protected');
+      }));
       expect(result.stopLoss).toMatchObject({ id: found, reduceOnly: false, quantity: '0.020' });
-      expect(incidents(result)).toEqual([
-        {
-          code: 'PROTECTION_MISMATCH',
-          severity: 'warning',
-          message: `stop-loss ${found} read back differs: not reduce-only`,
-        },
-      ]);
+      expect(incidents(result)).toEqual(mismatch(`stop-loss ${found} read back differs: not reduce-only`));
     });
 
     it('a smaller stop order under the take-profit’s id raises PROTECTION_MISMATCH naming both differences', async () => {
-      const same = intent();
-      const ids = clientOrderIdsFor(same.id);
-      const found = await placeConditional({
+      const { ids, found, result } = await openOver((ids) => ({
         type: 'STOP_MARKET',
         clientAlgoId: ids.takeProfit(1),
         triggerPrice: '58000',
         quantity: '0.001',
         reduceOnly: true,
-      });
-      const result = await (await exchangeWith()).exchange.openProtectedPosition(same);
-      expect(result.status).toBe('protected');
+      }));
       expect(result.stopLoss).toMatchObject({ quantity: '0.020', clientOrderId: ids.stopLoss(1) });
       expect(result.takeProfit).toMatchObject({ id: found, purpose: 'stop-loss', quantity: '0.001' });
-      expect(incidents(result)).toEqual([
-        {
-          code: 'PROTECTION_MISMATCH',
-          severity: 'warning',
-          message: `take-profit ${found} read back differs: quantity 0.001 < 0.020, type ${result.takeProfit?.type}`,
-        },
-      ]);
+      expect(incidents(result)).toEqual(
+        mismatch(
+          `take-profit ${found} read back differs: quantity 0.001 < 0.020, type ${result.takeProfit?.type}`,
+        ),
+      );
     });
 
     it('a take-profit of the right kind that covers less than the fill raises PROTECTION_MISMATCH (quantity)', async () => {
-      const same = intent();
-      const ids = clientOrderIdsFor(same.id);
-      const found = await placeConditional({
+      const { found, result } = await openOver((ids) => ({
         type: 'TAKE_PROFIT',
         clientAlgoId: ids.takeProfit(1),
         triggerPrice: '62400',
         quantity: '0.005',
         reduceOnly: true,
-      });
-      const result = await (await exchangeWith()).exchange.openProtectedPosition(same);
-      expect(result.status).toBe('protected');
+      }));
       expect(result.takeProfit).toMatchObject({ id: found, purpose: 'take-profit', quantity: '0.005' });
-      expect(incidents(result)).toEqual([
-        {
-          code: 'PROTECTION_MISMATCH',
-          severity: 'warning',
-          message: `take-profit ${found} read back differs: quantity 0.005 < 0.020`,
-        },
-      ]);
+      expect(incidents(result)).toEqual(
+        mismatch(`take-profit ${found} read back differs: quantity 0.005 < 0.020`),
+      );
     });
 
     it('a close-position stop-loss covers any fill: kept as the stop-loss, no mismatch, no second stop', async () => {
-      const same = intent();
-      const ids = clientOrderIdsFor(same.id);
-      const found = await placeConditional({
+      const { found, result } = await openOver((ids) => ({
         type: 'STOP_MARKET',
         clientAlgoId: ids.stopLoss(1),
         triggerPrice: '58800',
         closePosition: true,
-      });
-      const result = await (await exchangeWith()).exchange.openProtectedPosition(same);
-      expect(result.status).toBe('protected');
+      }));
       expect(result.incidents).toEqual([]);
       expect(result.stopLoss).toMatchObject({ id: found, closePosition: true, quantity: undefined });
       const stops = simState(sim()).openAlgoOrders.filter((order) => order['orderType'] === 'STOP_MARKET');
