@@ -18,18 +18,27 @@ describe('openProtectedPosition when its protection cannot be verified, against 
   const { sim } = usePaperEmulator();
   const intent = intentFactory('paths');
 
+  /** An entry whose protective order, once `operation` has placed it, cannot be read back (4 GETs fail). */
+  async function unreadableAfter(operation: string) {
+    const armed = await hookedExchange(sim(), [
+      {
+        event: 'exchange-request',
+        operation,
+        effect: () => sim().injectFaults({ httpErrors: failing('/fapi/v1/algoOrder', 'GET').slice(0, 4) }),
+      },
+    ]);
+    return armed.exchange.openProtectedPosition(intent());
+  }
+
+  const incidentsOf = (result: {
+    incidents: readonly { code: string; severity: string; message: string }[];
+  }) => result.incidents.map(({ code, severity, message }) => ({ code, severity, message }));
+
   describe('a stop-loss or take-profit that cannot be read back, or is gone when read', () => {
     it('a stop-loss confirmed but unreadable is kept, with a PROTECTION_UNVERIFIED warning', async () => {
-      const armed = await hookedExchange(sim(), [
-        {
-          event: 'exchange-request',
-          operation: 'createStopLossOrder',
-          effect: () => sim().injectFaults({ httpErrors: failing('/fapi/v1/algoOrder', 'GET').slice(0, 4) }),
-        },
-      ]);
-      const result = await armed.exchange.openProtectedPosition(intent());
+      const result = await unreadableAfter('createStopLossOrder');
       expect(result.status).toBe('protected');
-      expect(result.incidents.map(({ code, severity, message }) => ({ code, severity, message }))).toEqual([
+      expect(incidentsOf(result)).toEqual([
         {
           code: 'PROTECTION_UNVERIFIED',
           severity: 'warning',
@@ -42,16 +51,9 @@ describe('openProtectedPosition when its protection cannot be verified, against 
     });
 
     it('a take-profit placed but unreadable is kept, with a PROTECTION_UNVERIFIED warning', async () => {
-      const armed = await hookedExchange(sim(), [
-        {
-          event: 'exchange-request',
-          operation: 'createTakeProfitOrder',
-          effect: () => sim().injectFaults({ httpErrors: failing('/fapi/v1/algoOrder', 'GET').slice(0, 4) }),
-        },
-      ]);
-      const result = await armed.exchange.openProtectedPosition(intent());
+      const result = await unreadableAfter('createTakeProfitOrder');
       expect(result.status).toBe('protected');
-      expect(result.incidents.map(({ code, severity, message }) => ({ code, severity, message }))).toEqual([
+      expect(incidentsOf(result)).toEqual([
         {
           code: 'PROTECTION_UNVERIFIED',
           severity: 'warning',
