@@ -5,15 +5,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ExchangeLogEntry } from '../src/runtime';
-import { BTC, failing, intentFactory, pollingExchange, simState, usePaperEmulator } from './support';
+import {
+  BTC,
+  failing,
+  intentFactory,
+  LIMIT_ENTRY,
+  pollingExchange,
+  simState,
+  usePaperEmulator,
+} from './support';
 
 describe('openProtectedPosition: details, against the emulator', () => {
   const { sim } = usePaperEmulator();
-  const intent = intentFactory('details', {
-    entry: { type: 'limit', price: '59500', fillTimeoutMs: 5_000, pollIntervalMs: 1_000 },
-    stopLossPrice: '58500',
-    takeProfitPrice: '61500',
-  });
+  const intent = intentFactory('details', LIMIT_ENTRY);
 
   const exchangeWith = (onPoll: Record<number, () => void>, onLog?: (entry: ExchangeLogEntry) => void) =>
     pollingExchange(sim(), onPoll, onLog);

@@ -10,6 +10,7 @@ import {
   BTC,
   failing,
   intentFactory,
+  LIMIT_ENTRY,
   paperExchange,
   pollingExchange,
   positionAmount,
@@ -152,12 +153,7 @@ describe('openProtectedPosition: orders found under its ids, and the rest of an 
   });
 
   describe('a limit entry whose stop-loss is refused after a partial fill', () => {
-    const limitIntent = () =>
-      intent({
-        entry: { type: 'limit', price: '59500', fillTimeoutMs: 5_000, pollIntervalMs: 1_000 },
-        stopLossPrice: '58500',
-        takeProfitPrice: '61500',
-      });
+    const limitIntent = () => intent(LIMIT_ENTRY);
     const rejectStop = () =>
       sim().injectFaults({ rejectNextConditional: { code: -2021, msg: 'Order would immediately trigger.' } });
 

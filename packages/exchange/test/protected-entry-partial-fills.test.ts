@@ -10,6 +10,7 @@ import {
   failing,
   hookedExchange,
   intentFactory,
+  LIMIT_ENTRY,
   positionAmount,
   simState,
   usePaperEmulator,
@@ -23,12 +24,7 @@ describe('openProtectedPosition with a limit entry that fills in parts, against 
   const accountId = () => sim().accounts[0]!.accountId;
 
   describe('a limit entry that fills in parts', () => {
-    const limitIntent = () =>
-      intent({
-        entry: { type: 'limit', price: '59500', fillTimeoutMs: 5_000, pollIntervalMs: 1_000 },
-        stopLossPrice: '58500',
-        takeProfitPrice: '61500',
-      });
+    const limitIntent = () => intent(LIMIT_ENTRY);
 
     /** A paper exchange whose virtual sleeps run `onPoll[n]` before the n-th poll's wait (1-based). */
     async function polling(

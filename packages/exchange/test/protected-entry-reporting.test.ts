@@ -9,6 +9,7 @@ import {
   BTC,
   hookedExchange,
   intentFactory,
+  LIMIT_ENTRY,
   positionAmount,
   resetAccount,
   simState,
@@ -163,13 +164,7 @@ describe('openProtectedPosition as the caller and the log see it, against the em
           await time.sleep(ms);
         },
       });
-      const result = await armed.exchange.openProtectedPosition(
-        intent({
-          entry: { type: 'limit', price: '59500', fillTimeoutMs: 5_000, pollIntervalMs: 1_000 },
-          stopLossPrice: '58500',
-          takeProfitPrice: '61500',
-        }),
-      );
+      const result = await armed.exchange.openProtectedPosition(intent(LIMIT_ENTRY));
       expect(result.status).toBe('emergency-closed');
       expect(positionAmount(sim())).toBe(0);
       // The first fill's stop-loss and take-profit are canceled after the close.
@@ -206,13 +201,7 @@ describe('openProtectedPosition as the caller and the log see it, against the em
           },
         },
       );
-      const result = await armed.exchange.openProtectedPosition(
-        intent({
-          entry: { type: 'limit', price: '59500', fillTimeoutMs: 5_000, pollIntervalMs: 1_000 },
-          stopLossPrice: '58500',
-          takeProfitPrice: '61500',
-        }),
-      );
+      const result = await armed.exchange.openProtectedPosition(intent(LIMIT_ENTRY));
       expect(result.status).toBe('stopped-out');
       expect(positionAmount(sim())).toBe(0);
       const canceledTargets = requests(armed.logs, 'cancelConditionalOrder');

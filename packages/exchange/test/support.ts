@@ -157,6 +157,13 @@ export function usePaperEmulator(options: { exchange?: boolean } = {}) {
   };
 }
 
+/** A limit entry at 59 500 that waits 5 s (polled each second), stop-loss 58 500, take-profit 61 500. */
+export const LIMIT_ENTRY: Partial<PositionIntent> = Object.freeze({
+  entry: { type: 'limit' as const, price: '59500', fillTimeoutMs: 5_000, pollIntervalMs: 1_000 },
+  stopLossPrice: '58500',
+  takeProfitPrice: '61500',
+});
+
 /**
  * Intents with ids unique across runs (`<prefix>-test-<n>-<time>`): by default a long market entry of
  * 0.020 BTC with its stop-loss at 58800 and take-profit at 62400; `defaults`, then each call's overrides,
