@@ -1,28 +1,12 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openAuditTrail } from '@bot/audit';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './testing';
+import { botProcess, tempDir } from './testing';
 
-const bot = resolve(import.meta.dirname, '..', 'bin', 'bot.js');
 const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
   version: string;
 };
-
-/** `bot …` as a process: its exit code and everything it printed. */
-function bot_(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [bot, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise<{ code: number | null; output: string }>((done) =>
-    child.on('exit', (code) => done({ code, output })),
-  );
-}
 
 /** A stack trace's frame line: what a user error must never print. */
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
@@ -37,7 +21,7 @@ describe('exit codes (README: 0 ok, 1 failure, 2 bad input)', () => {
       ['playbook', 'a', 'b'],
       [],
     ];
-    const results = await Promise.all(cases.map((args) => bot_(args)));
+    const results = await Promise.all(cases.map((args) => botProcess(args)));
     results.forEach((result, index) => {
       expect({ args: cases[index], code: result.code }).toEqual({ args: cases[index], code: 2 });
       expect(result.output).not.toMatch(STACK);
@@ -46,7 +30,10 @@ describe('exit codes (README: 0 ok, 1 failure, 2 bad input)', () => {
   }, 120_000);
 
   it('--version prints the version and exits 0; --help exits 0', async () => {
-    const [versionRun, helpRun] = await Promise.all([bot_(['--version']), bot_(['run', '--help'])]);
+    const [versionRun, helpRun] = await Promise.all([
+      botProcess(['--version']),
+      botProcess(['run', '--help']),
+    ]);
     expect(versionRun).toEqual({ code: 0, output: `${version}\n` });
     expect(helpRun.code).toBe(0);
   }, 120_000);
@@ -54,8 +41,8 @@ describe('exit codes (README: 0 ok, 1 failure, 2 bad input)', () => {
   it('2 for an invalid configuration in every command that reads it', async () => {
     const env = { RISK_PER_TRADE_PCT: 'lots', BOT_AUDIT_PATH: join(tempDir(), 'audit.jsonl') };
     const [run, quickCheck] = await Promise.all([
-      bot_(['run', '--no-operator-api'], env),
-      bot_(['quick-check'], env),
+      botProcess(['run', '--no-operator-api'], env),
+      botProcess(['quick-check'], env),
     ]);
     for (const result of [run, quickCheck]) {
       expect(result.code).toBe(2);
@@ -86,7 +73,7 @@ describe('exit codes (README: 0 ok, 1 failure, 2 bad input)', () => {
         label,
         command,
         message,
-        result: await bot_(command === 'run' ? ['run', '--duration', '5s'] : ['quick-check'], env),
+        result: await botProcess(command === 'run' ? ['run', '--duration', '5s'] : ['quick-check'], env),
       }));
     });
     for (const { label, command, message, result } of await Promise.all(runs)) {
@@ -98,9 +85,12 @@ describe('exit codes (README: 0 ok, 1 failure, 2 bad input)', () => {
 
   it('2 for a replay file that does not exist, without a stack trace', async () => {
     const dir = tempDir();
-    const result = await bot_(['run', '--replay', join(dir, 'BTCUSDC-1m-2026-01.csv'), '--no-operator-api'], {
-      BOT_AUDIT_PATH: join(dir, 'audit.jsonl'),
-    });
+    const result = await botProcess(
+      ['run', '--replay', join(dir, 'BTCUSDC-1m-2026-01.csv'), '--no-operator-api'],
+      {
+        BOT_AUDIT_PATH: join(dir, 'audit.jsonl'),
+      },
+    );
     expect(result.code).toBe(2);
     expect(result.output).toMatch(/BTCUSDC-1m-2026-01\.csv/);
     expect(result.output).not.toMatch(STACK);
@@ -111,8 +101,8 @@ describe('bot trades', () => {
   it('2 for a trail that does not exist (BOT_AUDIT_PATH) or a bad date, saying so, without a stack trace', async () => {
     const missing = join(tempDir(), 'nope.jsonl');
     const [noTrail, badDate] = await Promise.all([
-      bot_(['trades'], { BOT_AUDIT_PATH: missing }),
-      bot_(['trades', '--from', 'soon', '--audit', missing]),
+      botProcess(['trades'], { BOT_AUDIT_PATH: missing }),
+      botProcess(['trades', '--from', 'soon', '--audit', missing]),
     ]);
     expect(noTrail.code).toBe(2);
     expect(noTrail.output).toContain(`bot trades: no audit trail at ${missing}`);
@@ -125,7 +115,7 @@ describe('bot trades', () => {
 describe('bot audit verify', () => {
   it('2 for a file that does not exist, saying so', async () => {
     const missing = join(tempDir(), 'nope.jsonl');
-    const result = await bot_(['audit', 'verify', missing]);
+    const result = await botProcess(['audit', 'verify', missing]);
     expect(result.code).toBe(2);
     expect(result.output).toMatch(/no such file/i);
     expect(result.output).not.toMatch(/line 0, seq 0/);
@@ -138,8 +128,8 @@ describe('bot audit verify', () => {
     await trail.close();
     const { hash } = JSON.parse(readFileSync(file, 'utf8').trim().split('\n')[1] ?? '') as { hash: string };
     const [good, bad] = await Promise.all([
-      bot_(['audit', 'verify', '--partial', '--anchor', `1:${hash}`, file]),
-      bot_(['audit', 'verify', '--anchor', `1:${'0'.repeat(64)}`, file]),
+      botProcess(['audit', 'verify', '--partial', '--anchor', `1:${hash}`, file]),
+      botProcess(['audit', 'verify', '--anchor', `1:${'0'.repeat(64)}`, file]),
     ]);
     expect(good.code).toBe(0);
     expect(bad.code).toBe(1);

@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { configFileSchema, loadConfig } from '@bot/config';
 import { describe, expect, it } from 'vitest';
 import { configTemplate } from './config-template';
-import { tempDir } from './testing';
+import { BOT_BIN, tempDir } from './testing';
 
-const bot = resolve(import.meta.dirname, '..', 'bin', 'bot.js');
 
 function writeTemplate(text = configTemplate()): string {
   const path = join(tempDir(), 'bot.json');
@@ -64,13 +63,13 @@ describe('bot new-config', () => {
     const existing = join(dir, 'bot.json');
     writeFileSync(existing, '{}\n');
     const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' };
-    const refused = spawnSync(process.execPath, [bot, 'new-config', existing], { env, encoding: 'utf8' });
+    const refused = spawnSync(process.execPath, [BOT_BIN, 'new-config', existing], { env, encoding: 'utf8' });
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('already exists: not overwritten');
     expect(readFileSync(existing, 'utf8')).toBe('{}\n');
 
     const fresh = join(dir, 'fresh.json');
-    const written = spawnSync(process.execPath, [bot, 'new-config', fresh], { env, encoding: 'utf8' });
+    const written = spawnSync(process.execPath, [BOT_BIN, 'new-config', fresh], { env, encoding: 'utf8' });
     expect(written.status).toBe(0);
     expect(readFileSync(fresh, 'utf8')).toBe(configTemplate());
   }, 120_000);

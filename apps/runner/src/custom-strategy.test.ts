@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startSim } from '@bot/sim';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,25 +8,9 @@ import {
   StrategyModuleError,
   writeStrategyTemplate,
 } from './custom-strategy';
-import { tempDir } from './testing';
+import { botProcess, tempDir } from './testing';
 
-const bot = resolve(import.meta.dirname, '..', 'bin', 'bot.js');
 const SYMBOLS = ['BTC/USDC:USDC'];
-
-/** `bot …` as a process in `cwd`: its exit code and everything it printed. */
-function botProcess(args: string[], env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, [bot, ...args], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise<{ code: number | null; output: string }>((done) =>
-    child.on('exit', (code) => done({ code, output })),
-  );
-}
 
 /** A strategy that goes long on every candle with a 1 % stop and a 2 % target: it trades at once. */
 const ALWAYS_LONG = `import type { Candle, Signal, Strategy } from '@bot/strategy';

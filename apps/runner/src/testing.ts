@@ -1,7 +1,8 @@
 /** Helpers for the runner's tests: a captured JSON logger, a config in a temp dir, a manual market clock. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig } from '@bot/config';
 import type { BotConfig } from '@bot/config';
 import { createExchange } from '@bot/exchange';
@@ -229,4 +230,27 @@ export function writeArchiveCsv(path: string, minutes: number, start: number): n
   }
   writeFileSync(path, `${rows.join('\n')}\n`);
   return closes;
+}
+
+/** The `bot` command's launcher (`bin/bot.js`), as a user runs it. */
+export const BOT_BIN = resolve(import.meta.dirname, '..', 'bin', 'bot.js');
+
+/**
+ * `bot …` as a process (in `cwd` when given) with only PATH, HOME and `env`: its exit code and everything it
+ * printed, stdout and stderr interleaved.
+ */
+export function botProcess(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [BOT_BIN, ...args], {
+    ...(cwd === undefined ? {} : { cwd }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((done) => child.on('exit', (code) => done({ code, output })));
 }
