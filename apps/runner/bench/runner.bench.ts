@@ -23,6 +23,7 @@ import { createExchange } from '@bot/exchange';
 import { percentile, writeBenchResults } from '../../../scripts/bench-report';
 import { createLogger } from '../src/logger';
 import { startBot } from '../src/run';
+import { benchTrades, describeTradesBench } from './trades.bench';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (pnpm bench does)');
@@ -254,6 +255,9 @@ console.log(
   `  runner heap ${start.heapMb.toFixed(1)} → ${end.heapMb.toFixed(1)} MB, RSS ${start.rssMb.toFixed(1)} → ${end.rssMb.toFixed(1)} MB (RSS includes the emulator's worker)`,
 );
 
+const tradesRun = await benchTrades();
+console.log(`  bot trades: ${describeTradesBench(tradesRun)}`);
+
 writeBenchResults(import.meta.url, [
   {
     name: 'tick-to-order p50',
@@ -307,4 +311,10 @@ writeBenchResults(import.meta.url, [
     target: { op: '<=', value: 5 },
   },
   { name: '24 h paper run: RSS growth (with emulator)', value: end.rssMb - start.rssMb, unit: 'MB' },
+  {
+    name: `bot trades: read, verify and pair ${tradesRun.trades} trades`,
+    value: tradesRun.pairedMs,
+    unit: 'ms',
+    baseline: { name: 'read the trail and JSON.parse its lines', value: tradesRun.parseOnlyMs },
+  },
 ]);
