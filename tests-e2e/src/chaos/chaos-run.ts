@@ -12,7 +12,7 @@ import type { AuditFacts } from './audit-facts';
 import { BotProcess } from './bot-process';
 import type { BotLogLine } from './bot-process';
 import { ExchangeMonitor } from './exchange-monitor';
-import { ExchangeRecord, episodesOf, exchangeId, fromUnits, units } from './exchange-record';
+import { ENTRY_ID, ExchangeRecord, episodesOf, exchangeId, fromUnits, units } from './exchange-record';
 import { DEFAULT_SCHEDULE, RECOVERY_MS } from './fault-kinds';
 import type { FaultKind } from './fault-kinds';
 import { FaultSchedule } from './fault-schedule';
@@ -492,8 +492,14 @@ async function runOnSim(
     faults.shockFillIds,
     // 2 s of wall time in market time: a decision already under way when the limit was crossed.
     options.speed * 2000,
+    (orderId) => {
+      const base = ENTRY_ID.exec(orders.find((order) => order.orderId === orderId)?.clientOrderId ?? '')?.[1];
+      const wall = base === undefined ? undefined : facts?.bases.get(base);
+      return wall === undefined ? undefined : record.marketOf(wall);
+    },
   );
   violations.push(...daily.violations);
+  exemptions.push(...daily.exemptions);
   // 5, 6
   const audit = await checkAudit(seed, auditPath, facts, record, sim.lateExecutions, faults.latency);
   violations.push(...audit.violations);

@@ -33,7 +33,9 @@ export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  *    made (`excluded`) do not count against the day (a gap through a stop loses more than planned).
  * b. once the day's loss of the bot's trades (entries and adopted positions, every close counted at its
  *    close, as the guard counts it: jumps and liquidations too) is past the daily limit, no entry fills that
- *    day (after `graceMs` of market time for a decision already under way).
+ *    day (after `graceMs` of market time for a decision already under way). An entry whose decision
+ *    (`order.place`) was recorded before the crossing is named, not counted: the bot decided it before the
+ *    loss, and the exchange executed it late (a late execution of a request a killed bot had sent).
  */
 export function checkDailyLoss(
   seed: number,
@@ -45,9 +47,12 @@ export function checkDailyLoss(
   limits: RiskLimits,
   excluded: ReadonlySet<number>,
   graceMs: number,
-): { days: DayLoss[]; violations: Violation[] } {
+  /** Market time of the `order.place` record of an entry order (undefined when the trail has none). */
+  decidedAt: (orderId: number) => number | undefined = () => undefined,
+): { days: DayLoss[]; violations: Violation[]; exemptions: Exemption[] } {
   const days: DayLoss[] = [];
   const violations: Violation[] = [];
+  const exemptions: Exemption[] = [];
   // The bot's entries' fills as their episodes hold them: a fill split at zero counts for its part.
   const ownFills = trades
     .filter((trade) => trade.openedBy === 'entry')
@@ -102,7 +107,15 @@ export function checkDailyLoss(
         detail: `${day}: the day's net PnL of the bot's entries reached ${worst.toFixed(2)} USDC, past −${allowedLoss.toFixed(2)} (daily limit ${limits.dailyDrawdownPct} + one trade's risk ${limits.riskPerTradePct} of ${dayStart.toFixed(2)})`,
       });
     }
-    const lateOrders = [...new Set(lateEntries.map((fill) => fill.orderId))];
+    const late = [...new Set(lateEntries.map((fill) => fill.orderId))];
+    const decidedBefore = (orderId: number) => (decidedAt(orderId) ?? Infinity) <= (crossedAt as number);
+    for (const orderId of late.filter(decidedBefore)) {
+      exemptions.push({
+        invariant: 4,
+        detail: `${day}: entry ${orderId} filled after the day's loss passed the limit at ${new Date(crossedAt as number).toISOString()}, but was decided before it (at ${new Date(decidedAt(orderId) as number).toISOString()}) and executed late`,
+      });
+    }
+    const lateOrders = late.filter((orderId) => !decidedBefore(orderId));
     if (lateOrders.length > 0 && crossedAt !== undefined) {
       violations.push({
         seed,
@@ -111,7 +124,7 @@ export function checkDailyLoss(
       });
     }
   }
-  return { days, violations };
+  return { days, violations, exemptions };
 }
 
 // --- 9: realized risk per trade ------------------------------------------------------------------

@@ -1,0 +1,73 @@
+import type { FillView, OrderView } from '@bot/sim';
+import { describe, expect, it } from 'vitest';
+import { episodesOf } from './exchange-record';
+import { checkDailyLoss } from './loss-and-risk-invariants';
+
+/** Invariant 4b by hand: an entry filled after the day's loss passed the limit. */
+const DAY = Date.parse('2026-12-07T00:00:00Z');
+const MINUTE = 60_000;
+const fill = (
+  tradeId: number,
+  orderId: number,
+  side: 'BUY' | 'SELL',
+  realizedPnl: string,
+  time: number,
+): FillView => ({
+  tradeId,
+  orderId,
+  symbol: 'SOLUSDC',
+  side,
+  price: '150',
+  qty: '10',
+  quoteQty: '1500',
+  commission: '0',
+  commissionAsset: 'USDC',
+  realizedPnl,
+  maker: false,
+  time,
+});
+const orders = [
+  { orderId: 1, clientOrderId: 'bot0123456789abcdef01-e1' },
+  { orderId: 2, clientOrderId: 'bot-sl-1' },
+  { orderId: 3, clientOrderId: 'bot0123456789abcdef02-e1' },
+] as OrderView[];
+// A trade loses 300 USDC (3 % of 10 000, past the 2 % limit) at 00:20; another entry fills at 00:40.
+const fills = [
+  fill(1, 1, 'BUY', '0', DAY + 10 * MINUTE),
+  fill(2, 2, 'SELL', '-300', DAY + 20 * MINUTE),
+  fill(3, 3, 'BUY', '0', DAY + 40 * MINUTE),
+];
+const limits = { riskPerTradePct: 0.05, dailyDrawdownPct: 0.02, maxConcurrentPositions: 2 };
+
+function check(decidedAt: number) {
+  return checkDailyLoss(
+    28,
+    fills,
+    episodesOf(fills, orders),
+    new Set([1, 3]),
+    10_000,
+    [],
+    limits,
+    new Set(),
+    MINUTE,
+    (orderId) => (orderId === 3 ? decidedAt : undefined),
+  );
+}
+
+describe('invariant 4b: no entry after the day’s loss passed the limit', () => {
+  it('an entry decided after the crossing is a violation', () => {
+    const { violations, exemptions } = check(DAY + 30 * MINUTE);
+    expect(violations.map((violation) => violation.detail)).toEqual([
+      expect.stringContaining('yet 1 entry filled later that day (orders 3'),
+    ]);
+    expect(exemptions).toEqual([]);
+  });
+
+  it('an entry decided before the crossing and executed late is named, not counted', () => {
+    const { violations, exemptions } = check(DAY + 15 * MINUTE);
+    expect(violations).toEqual([]);
+    expect(exemptions.map((exemption) => exemption.detail)).toEqual([
+      expect.stringContaining('entry 3 filled after the day'),
+    ]);
+  });
+});
