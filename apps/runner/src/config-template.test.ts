@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { configTemplate } from './config-template';
 import { BOT_BIN, tempDir } from './testing';
 
-
 function writeTemplate(text = configTemplate()): string {
   const path = join(tempDir(), 'bot.json');
   writeFileSync(path, text);
