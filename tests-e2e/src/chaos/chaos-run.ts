@@ -479,6 +479,22 @@ async function runOnSim(
   const exemptions: Exemption[] = [...entries.exemptions];
   // 3
   violations.push(...checkDuplicateEntries(seed, orders));
+  // 9 (before 4: what it excuses, 4a leaves out of the day)
+  const risk = checkRealizedRisk(
+    seed,
+    trades,
+    facts ?? emptyFacts,
+    algoOrders,
+    faults.shockFillIds,
+    faults.gaps,
+    faults.userActions,
+    spans,
+    excused,
+    orders,
+    record,
+  );
+  violations.push(...risk.violations);
+  exemptions.push(...risk.exemptions);
   // 4
   const entryIds = new Set(orders.filter(isEntry).map((order) => order.orderId));
   const daily = checkDailyLoss(
@@ -492,10 +508,15 @@ async function runOnSim(
     faults.shockFillIds,
     // 2 s of wall time in market time: a decision already under way when the limit was crossed.
     options.speed * 2000,
-    (orderId) => {
-      const base = ENTRY_ID.exec(orders.find((order) => order.orderId === orderId)?.clientOrderId ?? '')?.[1];
-      const wall = base === undefined ? undefined : facts?.bases.get(base);
-      return wall === undefined ? undefined : record.marketOf(wall);
+    {
+      decidedAt: (orderId) => {
+        const base = ENTRY_ID.exec(
+          orders.find((order) => order.orderId === orderId)?.clientOrderId ?? '',
+        )?.[1];
+        const wall = base === undefined ? undefined : facts?.bases.get(base);
+        return wall === undefined ? undefined : record.marketOf(wall);
+      },
+      excusedLoss: risk.excusedLoss,
     },
   );
   violations.push(...daily.violations);
@@ -513,22 +534,6 @@ async function runOnSim(
       });
     }
   }
-  // 9
-  const risk = checkRealizedRisk(
-    seed,
-    trades,
-    facts ?? emptyFacts,
-    algoOrders,
-    faults.shockFillIds,
-    faults.gaps,
-    faults.userActions,
-    spans,
-    excused,
-    orders,
-    record,
-  );
-  violations.push(...risk.violations);
-  exemptions.push(...risk.exemptions);
 
   const faultAnswers: Record<string, number> = {};
   for (const request of sim.requests) {

@@ -50,7 +50,7 @@ function check(decidedAt: number) {
     limits,
     new Set(),
     MINUTE,
-    (orderId) => (orderId === 3 ? decidedAt : undefined),
+    { decidedAt: (orderId) => (orderId === 3 ? decidedAt : undefined) },
   );
 }
 
@@ -69,5 +69,46 @@ describe('invariant 4b: no entry after the day’s loss passed the limit', () =>
     expect(exemptions.map((exemption) => exemption.detail)).toEqual([
       expect.stringContaining('entry 3 filled after the day'),
     ]);
+  });
+});
+
+describe('invariant 4a: the day’s loss within the limit and one trade’s risk', () => {
+  // The entry at 00:10 loses 800 USDC at 00:20: past the 2 % + 5 % (700) of 10 000.
+  const lossy = [fill(1, 1, 'BUY', '0', DAY + 10 * MINUTE), fill(2, 2, 'SELL', '-800', DAY + 20 * MINUTE)];
+  const checkLoss = (excusedLoss?: ReadonlyMap<number, { amount: number; what: string }>) =>
+    checkDailyLoss(
+      28,
+      lossy,
+      episodesOf(lossy, orders),
+      new Set([1]),
+      10_000,
+      [],
+      limits,
+      new Set(),
+      MINUTE,
+      { excusedLoss },
+    );
+
+  it('a loss past the bound is a violation', () => {
+    expect(checkLoss().violations.map((violation) => violation.detail)).toEqual([
+      expect.stringContaining("the day's net PnL of the bot's entries reached -800.00 USDC, past −700.00"),
+    ]);
+  });
+
+  it('is named, not counted, when only what invariant 9 excused took the day past it', () => {
+    // Planned 400, lost 800: 9 excused the 300 past 1.25 × (the trade had no stop while no bot was up).
+    const { violations, exemptions } = checkLoss(new Map([[2, { amount: 300, what: 'SOLUSDC i1' }]]));
+    expect(violations).toEqual([]);
+    expect(exemptions.map((exemption) => exemption.detail)).toEqual([
+      expect.stringContaining(
+        'only through losses invariant 9 excused (300.00 USDC past the budget of SOLUSDC i1)',
+      ),
+    ]);
+  });
+
+  it('still counts the loss within the excused trade’s budget', () => {
+    // Only 50 excused: 750 is still past 700.
+    const { violations } = checkLoss(new Map([[2, { amount: 50, what: 'SOLUSDC i1' }]]));
+    expect(violations).toHaveLength(1);
   });
 });

@@ -30,7 +30,10 @@ export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * a. the worst point of the day's running net PnL (realized − commission) of the fills of the bot's own
  *    entries is not below −(dailyDrawdownPct + riskPerTradePct) × the day's start equity (10 000 USDC, then
  *    plus every earlier day's fills of the account, less its withdrawals). Fills of a price jump the suite
- *    made (`excluded`) do not count against the day (a gap through a stop loses more than planned).
+ *    made (`excluded`) do not count against the day (a gap through a stop loses more than planned), and
+ *    neither does what a trade lost past 1.25 × its plan when invariant 9 excused it (`excusedLoss`: no stop
+ *    while the exchange refused one or no bot was up, the stop's slippage, an overrun's reduction, the user
+ *    cancelling the stop). A day within the bound only thanks to those is named.
  * b. once the day's loss of the bot's trades (entries and adopted positions, every close counted at its
  *    close, as the guard counts it: jumps and liquidations too) is past the daily limit, no entry fills that
  *    day (after `graceMs` of market time for a decision already under way). An entry whose decision
@@ -47,8 +50,15 @@ export function checkDailyLoss(
   limits: RiskLimits,
   excluded: ReadonlySet<number>,
   graceMs: number,
-  /** Market time of the `order.place` record of an entry order (undefined when the trail has none). */
-  decidedAt: (orderId: number) => number | undefined = () => undefined,
+  {
+    decidedAt = () => undefined,
+    excusedLoss = new Map(),
+  }: {
+    /** Market time of the `order.place` record of an entry order (undefined when the trail has none). */
+    readonly decidedAt?: (orderId: number) => number | undefined;
+    /** Invariant 9's excused losses, by the trade's last fill (`checkRealizedRisk`'s `excusedLoss`). */
+    readonly excusedLoss?: ReadonlyMap<number, ExcusedLoss>;
+  } = {},
 ): { days: DayLoss[]; violations: Violation[]; exemptions: Exemption[] } {
   const days: DayLoss[] = [];
   const violations: Violation[] = [];
@@ -76,9 +86,15 @@ export function checkDailyLoss(
     const dailyLimit = limits.dailyDrawdownPct * dayStart;
     let running = 0;
     let worst = 0;
+    let worstUnexcused = 0;
+    const excusedToday: ExcusedLoss[] = [];
     for (const fill of ownFills) {
       if (dayOf(fill.time) !== day || excluded.has(fill.tradeId)) continue;
+      const excused = excusedLoss.get(fill.tradeId);
+      if (excused) excusedToday.push(excused);
       running += net(fill);
+      worstUnexcused = Math.min(worstUnexcused, running);
+      running += excused?.amount ?? 0;
       worst = Math.min(worst, running);
     }
     let closed = 0;
@@ -100,6 +116,12 @@ export function checkDailyLoss(
           );
     const allowedLoss = (limits.dailyDrawdownPct + limits.riskPerTradePct) * dayStart;
     days.push({ day, startEquity: dayStart, worstNet: worst, allowedLoss, limitCrossedAt: crossedAt });
+    if (-worst <= allowedLoss && -worstUnexcused > allowedLoss) {
+      exemptions.push({
+        invariant: 4,
+        detail: `${day}: the day's net PnL of the bot's entries reached ${worstUnexcused.toFixed(2)} USDC, past −${allowedLoss.toFixed(2)}, only through losses invariant 9 excused (${excusedToday.map((loss) => `${money(loss.amount)} USDC past the budget of ${loss.what}`).join('; ')})`,
+      });
+    }
     if (-worst > allowedLoss) {
       violations.push({
         seed,
@@ -128,6 +150,12 @@ export function checkDailyLoss(
 }
 
 // --- 9: realized risk per trade ------------------------------------------------------------------
+
+/** What a trade invariant 9 excused lost past 1.25 × its plan (invariant 4a leaves it out of the day). */
+export interface ExcusedLoss {
+  readonly amount: number;
+  readonly what: string;
+}
 
 export interface RiskFigures {
   readonly tradesChecked: number;
@@ -164,10 +192,17 @@ export function checkRealizedRisk(
   excused: readonly [number, number][],
   orders: readonly OrderView[],
   record: ExchangeRecord,
-): { figures: RiskFigures; violations: Violation[]; exemptions: Exemption[] } {
+): {
+  figures: RiskFigures;
+  violations: Violation[];
+  exemptions: Exemption[];
+  /** By the trade's last fill: what each excused trade (a gap aside: 4a drops those fills) lost past 1.25 ×. */
+  excusedLoss: Map<number, ExcusedLoss>;
+} {
   const orderIds = new Map(orders.map((order) => [order.orderId, order.clientOrderId]));
   const violations: Violation[] = [];
   const exemptions: Exemption[] = [];
+  const excusedLoss = new Map<number, ExcusedLoss>();
   let tradesChecked = 0;
   let maxRatio = 0;
   for (const trade of trades) {
@@ -197,6 +232,14 @@ export function checkRealizedRisk(
         });
       continue;
     }
+    const excuse = (why: string) => {
+      exemptions.push({ invariant: 9, detail: `${what}; ${why}` });
+      const last = trade.fills.reduce((latest, fill) => (fill.tradeId > latest.tradeId ? fill : latest));
+      excusedLoss.set(last.tradeId, {
+        amount: realized - RISK_TOLERANCE * planned,
+        what: `${trade.symbol} ${place.intentId}`,
+      });
+    };
     // A stop is a market order once triggered: what it filled past its trigger is the market's slippage
     // (a gap when it is large), not risk the bot left standing.
     const long = trade.opener.side === 'BUY';
@@ -211,10 +254,9 @@ export function checkRealizedRisk(
       return sum + Math.max(0, past) * Number(fill.qty);
     }, 0);
     if (ratio > RISK_TOLERANCE && slippage > 0 && (realized - slippage) / planned <= RISK_TOLERANCE) {
-      exemptions.push({
-        invariant: 9,
-        detail: `${what}; its stop filled past the trigger (the market's slippage ${money(slippage)} USDC; without it ${((realized - slippage) / planned).toFixed(2)} ×)`,
-      });
+      excuse(
+        `its stop filled past the trigger (the market's slippage ${money(slippage)} USDC; without it ${((realized - slippage) / planned).toFixed(2)} ×)`,
+      );
       continue;
     }
     const bareWhileExcused = spans.find(
@@ -225,10 +267,9 @@ export function checkRealizedRisk(
         overlap(span.start, span.end, excused) > 0,
     );
     if (bareWhileExcused && ratio > RISK_TOLERANCE) {
-      exemptions.push({
-        invariant: 9,
-        detail: `${what}; it had no stop for ${((bareWhileExcused.end - bareWhileExcused.start) / 1000).toFixed(1)} s of market time while the exchange kept the bot from placing one or no bot was up`,
-      });
+      excuse(
+        `it had no stop for ${((bareWhileExcused.end - bareWhileExcused.start) / 1000).toFixed(1)} s of market time while the exchange kept the bot from placing one or no bot was up`,
+      );
       continue;
     }
     // The bot reduced an overrun fill at market (`-rr-`): what that reduction lost on top is its execution
@@ -237,10 +278,9 @@ export function checkRealizedRisk(
       .filter((fill) => /^bot-rr-/.test(orderIds.get(fill.orderId) ?? ''))
       .reduce((sum, fill) => sum - Number(fill.realizedPnl), 0);
     if (reduction > 0 && ratio > RISK_TOLERANCE && (realized - reduction) / planned <= RISK_TOLERANCE) {
-      exemptions.push({
-        invariant: 9,
-        detail: `${what}; the entry overran its plan and was reduced at market, which lost ${money(reduction)} USDC itself (without it ${((realized - reduction) / planned).toFixed(2)} ×)`,
-      });
+      excuse(
+        `the entry overran its plan and was reduced at market, which lost ${money(reduction)} USDC itself (without it ${((realized - reduction) / planned).toFixed(2)} ×)`,
+      );
       continue;
     }
     const cancelled = userActions.find(
@@ -251,7 +291,7 @@ export function checkRealizedRisk(
         record.marketOf(action.at) <= (trade.end ?? Infinity),
     );
     if (cancelled && ratio > RISK_TOLERANCE) {
-      exemptions.push({ invariant: 9, detail: `${what}; the user cancelled its stop (${cancelled.detail})` });
+      excuse(`the user cancelled its stop (${cancelled.detail})`);
       continue;
     }
     maxRatio = Math.max(maxRatio, ratio);
@@ -263,5 +303,5 @@ export function checkRealizedRisk(
       });
     }
   }
-  return { figures: { tradesChecked, maxRatio }, violations, exemptions };
+  return { figures: { tradesChecked, maxRatio }, violations, exemptions, excusedLoss };
 }
