@@ -313,8 +313,10 @@ describe('the HTML report', () => {
         page.on('request', (request) => requests.push(request.url()));
         await page.goto(pathToFileURL(report).href);
         await page.waitForSelector('body[data-rendered="true"]', { timeout: 15_000 });
-        // Runs in the page (DOM code, kept as text: this package compiles without the DOM library).
-        const rendered = (await page.evaluate(`(() => {
+        // Runs in the page (DOM code, kept as text: this package compiles without the DOM library). The
+        // charts paint on animation frames after the page says it rendered: read again until they have.
+        const readPage = async () =>
+          (await page.evaluate(`(() => {
           const charts = ['price', 'equity', 'drawdown'].map((id) => {
             const canvases = [...document.querySelectorAll('#' + id + ' canvas')];
             // A chart drew something: some canvas of it has pixels that are not blank.
@@ -329,10 +331,14 @@ describe('the HTML report', () => {
           });
           return { report: window.backtestReport, rows: document.querySelectorAll('tr.trade').length, charts };
         })()`)) as {
-          report: { trades: number; markers: number };
-          rows: number;
-          charts: { id: string; canvases: number; drawn: boolean }[];
-        };
+            report: { trades: number; markers: number };
+            rows: number;
+            charts: { id: string; canvases: number; drawn: boolean }[];
+          };
+        await expect
+          .poll(async () => (await readPage()).charts.every((chart) => chart.drawn), { timeout: 15_000 })
+          .toBe(true);
+        const rendered = await readPage();
         expect(errors).toEqual([]);
         expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
         expect(rendered.report.trades).toBe(trades);
