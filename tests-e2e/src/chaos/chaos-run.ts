@@ -35,6 +35,7 @@ import {
   isEntry,
   isExchangeOrder,
   mergeWindows,
+  ownedByBot,
 } from './invariants';
 import type { DayLoss, RiskFigures } from './loss-and-risk-invariants';
 import { checkDailyLoss, checkRealizedRisk } from './loss-and-risk-invariants';
@@ -422,7 +423,6 @@ async function runOnSim(
   const algoOrders = record.algoOrders();
   record.untap();
   const facts: AuditFacts | undefined = await readAuditFacts(auditPath).catch(() => undefined);
-  const episodes = episodesOf(fills, orders);
   const adoptedInState = guardChecks.flatMap((check) =>
     (check.state?.trades ?? [])
       .filter((trade) => trade.adopted === true)
@@ -436,6 +436,7 @@ async function runOnSim(
     records: 0,
     recoveries: 0,
   };
+  const episodes = episodesOf(fills, orders, ownedByBot(facts ?? emptyFacts, adoptedInState, record));
   const trades = botTrades(episodes, facts ?? emptyFacts, adoptedInState, record);
 
   // 1: bare stretches in market time, less downtime and the exchange's obstacles.

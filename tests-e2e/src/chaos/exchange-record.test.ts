@@ -50,6 +50,24 @@ describe('episodesOf: a fill through zero', () => {
     expect(bot?.end).toBeDefined();
   });
 
+  it('a bot entry through a position the bot had adopted is split at zero: the close is the adopted trade’s (seed 28)', () => {
+    const fills = [
+      fill(1, 'BUY', '0.01', '0', '0.5'), // the user opens long; the bot adopts it
+      fill(2, 'SELL', '0.03', '-2', '1.5'), // the bot's entry closes it and opens 0.02 short
+      fill(3, 'BUY', '0.02', '-4', '1'), // the bot's stop
+    ];
+    const episodes = episodesOf(fills, orders, (episode) => episode.openedBy === 'user');
+    expect(episodes.map((episode) => episode.openedBy)).toEqual(['user', 'entry']);
+    const [adopted, bot] = episodes;
+    expect(adopted?.fills.map((entry) => [entry.qty, entry.commission, entry.realizedPnl])).toEqual([
+      ['0.01', '0.5', '0'],
+      ['0.01000000', '0.50000000', '-2'],
+    ]);
+    expect(adopted?.end).toBe(fills[1]?.time);
+    expect(fromUnits(adopted?.net ?? 0n)).toBe(-0.5 - 2 - 0.5);
+    expect(fromUnits(bot?.net ?? 0n)).toBe(-1 - 4 - 1);
+  });
+
   it("the user's order through the bot's trade is split at zero: the closing part, all its PnL and its fee prorated, ends the trade", () => {
     const episodes = episodesOf(
       [

@@ -184,9 +184,14 @@ export class ExchangeRecord {
  * no realized PnL, starts the next. One exception, a decision: a bot entry that went through a position
  * the user opened after the bot decided (a race the bot cannot see before it sends) counts whole for the
  * bot's new trade — the bot's order realized that close, and the guard counts it; the user's earlier fills
- * stay the user's.
+ * stay the user's. When the bot had taken that position over by then (`ownedByBot`: adopted), the fill is
+ * split at zero like any other: the adopted trade's close is the bot's, and the guard books it then.
  */
-export function episodesOf(fills: readonly FillView[], orders: readonly OrderView[]): Episode[] {
+export function episodesOf(
+  fills: readonly FillView[],
+  orders: readonly OrderView[],
+  ownedByBot: (episode: Episode) => boolean = () => false,
+): Episode[] {
   const byId = new Map(orders.map((order) => [order.orderId, order]));
   const episodes: Episode[] = [];
   const open = new Map<string, { amount: bigint; episode: Episode }>();
@@ -231,7 +236,8 @@ export function episodesOf(fills: readonly FillView[], orders: readonly OrderVie
       close(current.episode);
     } else if (after > 0n !== current.amount > 0n) {
       // Through zero.
-      if (ENTRY_ID.test(byId.get(fill.orderId)?.clientOrderId ?? '')) {
+      const entry = ENTRY_ID.test(byId.get(fill.orderId)?.clientOrderId ?? '');
+      if (entry && !ownedByBot({ ...current.episode, end: fill.time })) {
         close(current.episode);
         add(start(fill, after), fill);
       } else {

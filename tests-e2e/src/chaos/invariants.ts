@@ -357,7 +357,16 @@ export function botTrades(
   adoptedInState: readonly { symbol: string; openedAt: number }[],
   record: ExchangeRecord,
 ): Episode[] {
-  return episodes.filter((episode) => {
+  return episodes.filter(ownedByBot(facts, adoptedInState, record));
+}
+
+/** Whether an episode is the bot's: its own entry, or a position it adopted (see `botTrades`). */
+export function ownedByBot(
+  facts: AuditFacts,
+  adoptedInState: readonly { symbol: string; openedAt: number }[],
+  record: ExchangeRecord,
+): (episode: Episode) => boolean {
+  return (episode) => {
     if (episode.openedBy === 'entry') return true;
     const end = episode.end ?? Number.POSITIVE_INFINITY;
     // The adopt record follows the adoption by a moment; it may come after a quick close.
@@ -369,5 +378,5 @@ export function botTrades(
       (trade) => trade.symbol === episode.symbol && trade.openedAt >= episode.start && trade.openedAt <= end,
     );
     return adoptedByTrail || adoptedByState;
-  });
+  };
 }
