@@ -2,7 +2,7 @@
  * The exchange's truth is the bot's truth: the bot against the emulator over real sockets, while "the
  * user" acts on the same account through an unmodified ccxt client, as an operator on the website would.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningBot } from './run';
@@ -345,6 +345,39 @@ describe('price drift between signal and fill', () => {
       (payload) => payload['action'] === 'position.reduce',
     );
     expect(String(reduce?.['why'])).toMatch(/risk .* is .*× the planned/);
+  });
+
+  it('sends a reduction it decided but had not sent when it was killed, at the next start (chaos seed 6)', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_ENTRY_DEVIATION_PCT: '0.05' });
+    const { sim, bot, config, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC, 0.005, (close) => close * 0.99);
+    await advanceMinutes(sim, bot.trader, 1);
+    const [trade] = bot.trader.openTrades;
+    const reduced = Number(trade?.quantity);
+    const decision = auditActions(config.compliance.auditPath).find(
+      (payload) => payload['action'] === 'position.reduce',
+    );
+    const full = Number((decision?.['risk'] as { filled?: number } | undefined)?.filled);
+    expect(reduced).toBeGreaterThan(0);
+    expect(full).toBeGreaterThan(reduced);
+    // What a kill between the saved decision and its order leaves: the position whole, the reduction owed.
+    const restarted = await world.restart(async () => {
+      await user.createOrder(BTC, 'market', 'buy', +(full - reduced).toFixed(3));
+      const statePath = config.compliance.auditPath.replace(/\.jsonl$/, '.state.json');
+      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { trades: Record<string, unknown>[] };
+      state.trades = state.trades.map((saved) => ({
+        ...saved,
+        quantity: String(full),
+        reduceTo: { quantity: String(reduced), why: 'the fill overran its plan' },
+      }));
+      writeFileSync(statePath, JSON.stringify(state));
+    });
+    await restarted.trader.idle();
+    expect(Number(positionOf(sim, 'BTCUSDC')?.positionAmt)).toBe(reduced);
+    expect(restarted.trader.openTrades.map((open) => [open.quantity, open.reduceTo])).toEqual([
+      [String(reduced), undefined],
+    ]);
   });
 });
 

@@ -29,6 +29,12 @@ export interface OpenTrade {
    * so a failed read or a crash retries the close instead of forgetting it.
    */
   readonly closing?: { readonly since: number; readonly reason: CloseReason | undefined };
+  /**
+   * A reduction owed: the entry's fill overran its planned risk and the bot decided to cut the position to
+   * this quantity ('0': close it). Saved before the order is sent, so a crash or an exchange error in
+   * between leaves it owed, and the next review sends it (see `reduceOwed`).
+   */
+  readonly reduceTo?: { readonly quantity: string; readonly why: string };
 }
 
 /** What survives a restart: the RiskGuard snapshot and the open trades. */

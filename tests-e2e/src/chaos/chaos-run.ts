@@ -660,8 +660,11 @@ function rateLimitWindows(sim: Sim, faults: FaultSchedule): { start: number; end
     if (request.status !== 429 && request.status !== 418) continue;
     const injection = injected.find((entry) => entry.at <= request.time && entry.left > 0);
     if (injection) {
+      // Each injected answer pauses the bot for its Retry-After (the schedule's own impairment starts only
+      // once the injection is used up, and not at all when the run ends first: seed 26 of a session-6 run).
       injection.left -= 1;
-      continue; // the schedule's own impairment covers it
+      windows.push({ start: request.time, end: request.time + injection.retryAfterMs + RECOVERY_MS });
+      continue;
     }
     const waitMs = request.status === 418 ? 121_000 : 60_000 - (request.time % 60_000) + 1000;
     windows.push({ start: request.time, end: request.time + waitMs + RECOVERY_MS });

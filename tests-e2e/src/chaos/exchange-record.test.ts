@@ -1,6 +1,9 @@
 import type { FillView, OrderView } from '@bot/sim';
 import { describe, expect, it } from 'vitest';
+import type { AuditFacts } from './audit-facts';
 import { episodesOf, fromUnits } from './exchange-record';
+import type { ExchangeRecord } from './exchange-record';
+import { botTrades } from './invariants';
 
 /** The suite's episode model, checked by hand: what the invariants count as the bot's trade and its PnL. */
 let nextTrade = 1;
@@ -86,5 +89,43 @@ describe('episodesOf: a fill through zero', () => {
     expect(fromUnits(bot?.net ?? 0n)).toBe(-1 - 3 - 1);
     expect(user?.fills[0]).toMatchObject({ qty: '0.03000000', commission: '1.50000000', realizedPnl: '0' });
     expect(fromUnits(user?.net ?? 0n)).toBe(-1.5 + 1 - 1.5);
+  });
+});
+
+describe('botTrades: whose position it is', () => {
+  const record = {
+    orders: () => orders,
+    marketOf: (wall: number) => wall,
+    speed: 600,
+  } as unknown as ExchangeRecord;
+  const noFacts: AuditFacts = {
+    bases: new Map(),
+    ids: new Map(),
+    places: [],
+    adoptions: [],
+    records: 0,
+    recoveries: 0,
+  };
+
+  it('a position the user opened and a bot entry then added to (a race) is the bot’s trade, whole (seed 1)', () => {
+    const episodes = episodesOf(
+      [
+        fill(1, 'SELL', '0.01', '0', '0.5'), // the user opens short
+        fill(2, 'SELL', '0.03', '0', '1.5'), // the bot's entry, decided before, adds to it
+        fill(3, 'BUY', '0.04', '-4', '2'), // the bot's stop closes the whole
+      ],
+      orders,
+    );
+    expect(botTrades(episodes, noFacts, [], record).map((trade) => fromUnits(trade.net))).toEqual([
+      -0.5 - 1.5 - 4 - 2,
+    ]);
+  });
+
+  it('a position only the user traded is not', () => {
+    const episodes = episodesOf(
+      [fill(1, 'SELL', '0.01', '0', '0.5'), fill(4, 'BUY', '0.01', '-1', '0.5')],
+      orders,
+    );
+    expect(botTrades(episodes, noFacts, [], record)).toEqual([]);
   });
 });

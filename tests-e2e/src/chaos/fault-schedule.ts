@@ -28,7 +28,7 @@ export class FaultSchedule {
   /** Latency settings over wall time: `[since, latencyMs]` (invariant 5 subtracts it from execution times). */
   readonly latency: [number, number][] = [[0, 0]];
   /** Injected 429/418s (`rateLimit`): when, and how many answers they make (told apart from the real limiter's). */
-  readonly rateLimitInjections: { at: number; left: number }[] = [];
+  readonly rateLimitInjections: { at: number; left: number; retryAfterMs: number }[] = [];
   readonly #httpErrors: HttpErrorFault[] = [];
   readonly #queued: QueuedError[] = [];
   #rateLimit: { status: 429 | 418; retryAfterSeconds: number; count: number } | undefined;
@@ -405,7 +405,11 @@ export class FaultSchedule {
           count: random.int(1, 3),
         };
         sim.injectFaults({ rateLimit: this.#rateLimit });
-        this.rateLimitInjections.push({ at: Date.now(), left: this.#rateLimit.count });
+        this.rateLimitInjections.push({
+          at: Date.now(),
+          left: this.#rateLimit.count,
+          retryAfterMs: this.#rateLimit.retryAfterSeconds * 1000,
+        });
         return true;
       }
       case 'weight-limit': {
@@ -565,6 +569,10 @@ export class FaultSchedule {
       }
       case 'user-cancel-stop':
       case 'user-cancel-take-profit': {
+        // As for user-open: only when the event reaches the bot. A cancel during a silence (or in a dropped
+        // socket's gap) is seen by the bot's next full sweep only (execution.accountSweepMs, 60 s of wall
+        // time: hours of market time at the suite's speed), a bound invariant 1 does not measure.
+        if (!this.#userDataHealthy()) return false;
         const protectionKind = kind === 'user-cancel-stop' ? 'stopLoss' : 'takeProfit';
         const types =
           kind === 'user-cancel-stop' ? ['STOP_MARKET', 'STOP'] : ['TAKE_PROFIT_MARKET', 'TAKE_PROFIT'];

@@ -345,7 +345,9 @@ export function checkDuplicateEntries(seed: number, orders: readonly OrderView[]
 /**
  * The bot's trades, from the exchange's records: every position episode (flat → flat on one symbol) that
  * a bot entry (`bot…-e…`) opened (also through a position the user opened after the bot decided: see
- * `episodesOf`), and every episode the bot took over (the runner's `reconcile.adopt`
+ * `episodesOf`) or added to (a user's position opened on that side after the bot decided: the runner's trade
+ * is then the whole position, which its stop covers and its guard books — seed 1 of a session-6 run), and
+ * every episode the bot took over (the runner's `reconcile.adopt`
  * record, `playbook: foreign-position`, for the symbol while it was open, or an `adopted` trade in a state
  * file the suite read; the reconciler's bare `POSITION_ADOPTED` flag only protects a position, it does not
  * make it a trade). A trade's PnL is every fill of its episode, whoever placed it (the bot's exits, the
@@ -366,8 +368,15 @@ export function ownedByBot(
   adoptedInState: readonly { symbol: string; openedAt: number }[],
   record: ExchangeRecord,
 ): (episode: Episode) => boolean {
+  const entryOrders = new Set(
+    record
+      .orders()
+      .filter((order) => ENTRY_ID.test(order.clientOrderId))
+      .map((order) => order.orderId),
+  );
   return (episode) => {
     if (episode.openedBy === 'entry') return true;
+    if (episode.fills.some((fill) => entryOrders.has(fill.orderId))) return true;
     const end = episode.end ?? Number.POSITIVE_INFINITY;
     // The adopt record follows the adoption by a moment; it may come after a quick close.
     const adoptedByTrail = facts.adoptions.some((adoption) => {

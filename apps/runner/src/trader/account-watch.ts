@@ -5,7 +5,7 @@ import type { OpenTrade } from '../bot-state';
 import { equityOf, isLiveAlgoEntry, reduceAccount } from './account-state';
 import type { AccountEvent, AccountSnapshot, PositionEntry } from './account-state';
 import type { TraderContext } from './context';
-import { closeAtMarket, reconcileSymbols } from './protection';
+import { closeAtMarket, reconcileSymbols, reduceOwed } from './protection';
 import { forcedKey, fromUnits, settle, toUnits } from './settlement';
 
 /**
@@ -128,6 +128,18 @@ function differences(
 /** Brings the bot in line with the account state; runs on the queue. */
 export async function reviewAccount(context: TraderContext): Promise<void> {
   await actOnForcedCloses(context);
+  // A reduction decided before a crash or refused by the exchange is still owed: sent for what is held now.
+  for (const trade of [...context.trades.values()]) {
+    const position = context.account.positions.get(trade.symbol);
+    if (!trade.reduceTo || trade.closing !== undefined) continue;
+    await reduceOwed(context, trade.symbol, position?.side === trade.side ? position.quantity : '0').catch(
+      (error: unknown) =>
+        context.log.error(
+          { symbol: trade.symbol, err: error },
+          `${trade.symbol}: the owed reduction failed; tried again at the next review`,
+        ),
+    );
+  }
   for (const trade of [...context.trades.values()]) {
     if (settleDue(context, trade)) {
       await settle(context, trade.symbol).catch((error: unknown) =>

@@ -5,6 +5,7 @@ import type { Signal } from '@bot/strategy';
 import { klineIntervalMs, toExchangeId } from '@bot/symbols';
 import type { OpenTrade } from '../bot-state';
 import { currentEquity, markPrice, marketQuantity, openPositionsForLimits } from './account-watch';
+import { reduceOwed } from './protection';
 import type { TraderContext } from './context';
 import { flatFigures } from './context';
 
@@ -347,29 +348,10 @@ async function checkRealizedRisk(
   } else {
     return;
   }
-  const reduceBy =
-    keep === '0' || Number(keep) <= 0 ? result.filledQuantity : String(+(filled - Number(keep)).toFixed(12));
-  const closingAll = reduceBy === result.filledQuantity;
-  const clientOrderId = `${context.exchange.clientIdPrefix}-rr-${toExchangeId(signal.symbol)}-${Date.now().toString(36)}`;
   context.log.warn({ symbol: signal.symbol, ...figures }, `entry ${signal.symbol}: ${why}`);
-  await context.recordDurably({
-    action: closingAll ? 'position.close' : 'position.reduce',
-    lens: 'Risk',
-    symbol: signal.symbol,
-    side: signal.side,
-    why,
-    risk: { ...figures, clientOrderId, reduceBy },
-  });
-  await context.exchange.closePosition({
-    symbol: signal.symbol,
-    positionSide: signal.side,
-    quantity: reduceBy,
-    clientOrderId,
-    rationale: why,
-  });
   const trade = context.trades.get(signal.symbol);
-  if (trade && !closingAll) {
-    context.trades.set(signal.symbol, { ...trade, quantity: keep });
-    await context.saveState();
-  }
+  if (!trade) return;
+  context.trades.set(signal.symbol, { ...trade, reduceTo: { quantity: Number(keep) > 0 ? keep : '0', why } });
+  await context.saveState();
+  await reduceOwed(context, signal.symbol, result.filledQuantity, figures);
 }

@@ -36,6 +36,40 @@ export async function closeAtMarket(context: TraderContext, close: MarketClose):
   });
 }
 
+/**
+ * Sends a reduction the trade owes (`reduceTo`, saved before): what `held` (the position's quantity as last
+ * known) has above the target, reduce-only at market, then forgets it. The decision's figures go in its
+ * record. Runs right after the decision, and at every account review while it is still owed.
+ */
+export async function reduceOwed(
+  context: TraderContext,
+  symbol: string,
+  held: string,
+  figures: Record<string, number | string | boolean | null> = {},
+): Promise<void> {
+  const trade = context.trades.get(symbol);
+  const owed = trade?.reduceTo;
+  if (!trade || !owed) return;
+  const target = Number(owed.quantity);
+  const reduceBy = String(+(Number(held) - target).toFixed(12));
+  if (Number(reduceBy) > 0) {
+    await closeAtMarket(context, {
+      symbol,
+      side: trade.side,
+      quantity: reduceBy,
+      tag: 'rr',
+      action: target > 0 ? 'position.reduce' : 'position.close',
+      lens: 'Risk',
+      why: owed.why,
+      risk: { ...figures, reduceBy, reduceTo: owed.quantity },
+    });
+  }
+  const { reduceTo: _done, ...rest } = trade;
+  // A full close leaves the quantity to the settlement, which reads the fills once the position is gone.
+  context.trades.set(symbol, target > 0 ? { ...rest, quantity: owed.quantity } : rest);
+  await context.saveState();
+}
+
 /** An adopted position without a stop of its own: the stop distance when no risk-sized one is known. */
 export function adoptedStopFraction(context: TraderContext): number {
   const { risk } = context.config;
