@@ -533,12 +533,20 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   });
   // Prime the core with the first prices so orders can be priced before the first timer fires.
   driver.advanceTo(startTime);
+  // The time a request or a user's action happens at, the market caught up to it first: the ticks due by now
+  // (the driver polls every 50 ms of wall time, many market seconds when accelerated) are processed before
+  // the order, so a fill a tick triggers is never stamped earlier than an order that came after it.
+  // Binance's times only move forward; a client that orders fills by time (the bot's settlement) relies on it.
+  const marketNow = (): number => {
+    driver.pump();
+    return clock.now();
+  };
 
   const context: RouteContext = {
     core,
     serverTime,
     weightLimitPerMinute: () => faults.settings.weightLimitPerMinute ?? weightLimitOption,
-    marketTime: () => clock.now(),
+    marketTime: marketNow,
     recentTrades: (symbol) => tradeTapes.get(symbol) ?? [],
     klines: (symbol, interval, range) =>
       isKlineInterval(interval) ? candles.klines(symbol, interval, range) : [],
@@ -550,7 +558,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       if (countdownMs <= 0) return;
       const timer = setTimeout(() => {
         countdowns.delete(key);
-        core.cancelAllOrders(accountId, symbol, clock.now());
+        core.cancelAllOrders(accountId, symbol, marketNow());
         flushCoreEvents();
       }, countdownMs);
       timer.unref();
@@ -580,7 +588,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   });
   const userActions = new UserActions({
     core,
-    now: () => clock.now(),
+    now: marketNow,
     random: new SeededRandom(options.seed ?? 42, 'user-actions'),
     defaultAccountId: accounts[0]?.accountId ?? '',
   });
@@ -619,12 +627,12 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     },
     marketTime: () => clock.now(),
     setMarketPrice(symbol, lastPrice, markPrice = lastPrice) {
-      core.updateMarket({ symbol, lastPrice, markPrice, indexPrice: markPrice, time: clock.now() });
+      core.updateMarket({ symbol, lastPrice, markPrice, indexPrice: markPrice, time: marketNow() });
       flushCoreEvents();
     },
     autoDeleverage({ symbol, accountId = accounts[0]?.accountId ?? '', quantity }) {
       if (!core.hasAccount(accountId)) throw new Error(`unknown account ${JSON.stringify(accountId)}`);
-      const order = core.autoDeleverage(accountId, symbol, clock.now(), quantity);
+      const order = core.autoDeleverage(accountId, symbol, marketNow(), quantity);
       flushCoreEvents();
       return order;
     },

@@ -29,7 +29,8 @@ export interface AuditFacts {
   readonly ids: Map<string, number>;
   readonly places: PlaceRecord[];
   /** `reconcile.adopt` records of the runner's takeovers (`playbook: foreign-position`): symbol and wall ms. */
-  readonly adoptions: { readonly symbol: string; readonly at: number }[];
+  /** `openedAt`: the market time the runner says the adopted position opened (its first fill), when recorded. */
+  readonly adoptions: { readonly symbol: string; readonly at: number; readonly openedAt?: number }[];
   readonly records: number;
   /** `audit.recovery` records: torn tails a SIGKILL left, cut and recorded at the next open. */
   readonly recoveries: number;
@@ -48,7 +49,7 @@ export async function readAuditFacts(auditPath: string): Promise<AuditFacts> {
   const bases = new Map<string, number>();
   const ids = new Map<string, number>();
   const places: PlaceRecord[] = [];
-  const adoptions: { symbol: string; at: number }[] = [];
+  const adoptions: { symbol: string; at: number; openedAt?: number }[] = [];
   let records = 0;
   let recoveries = 0;
   for await (const record of readAuditTrail(auditPath)) {
@@ -80,7 +81,11 @@ export async function readAuditFacts(auditPath: string): Promise<AuditFacts> {
       // The runner taking a position over as its trade (`adopt`: `playbook: foreign-position`), not the
       // reconciler's `POSITION_ADOPTED` flag, which only says it protected a position it found.
       if (payload['action'] === 'reconcile.adopt' && risk['playbook'] === 'foreign-position')
-        adoptions.push({ symbol, at });
+        adoptions.push({
+          symbol,
+          at,
+          ...(typeof risk['openedAt'] === 'number' ? { openedAt: risk['openedAt'] } : {}),
+        });
     } else if (record.kind === 'reconcile.plan' && Array.isArray(payload['actions'])) {
       for (const action of payload['actions']) {
         const id = asRecord(action)['clientOrderId'];

@@ -380,6 +380,10 @@ export function ownedByBot(
     const end = episode.end ?? Number.POSITIVE_INFINITY;
     // The adopt record follows the adoption by a moment; it may come after a quick close.
     const adoptedByTrail = facts.adoptions.some((adoption) => {
+      // The record names the position's opening fill: that episode, and no other (seed 26 of a session-6
+      // run: a user's position closed and another opened in the moments before the record).
+      if (adoption.openedAt !== undefined)
+        return adoption.symbol === episode.symbol && adoption.openedAt === episode.start;
       const at = record.marketOf(adoption.at);
       return adoption.symbol === episode.symbol && at >= episode.start && at <= end + 5000 * record.speed;
     });

@@ -294,7 +294,8 @@ async function flattenForeign(context: TraderContext, position: PositionEntry, w
  * by the stop already on the exchange, or by one placed so that its loss from the entry stays within the
  * per-trade risk. When no such stop can be placed (the mark is already past it), it is closed instead.
  */
-async function adopt(context: TraderContext, position: PositionEntry): Promise<void> {
+async function adopt(context: TraderContext, found: PositionEntry): Promise<void> {
+  let position = found;
   const what = `${position.symbol} ${position.side} ${position.quantity}`;
   // The account state can still hold a position whose close the stream never told (a silent stream, a
   // close before the stream was up) after its trade was settled from REST: adopting that ghost would count
@@ -306,6 +307,9 @@ async function adopt(context: TraderContext, position: PositionEntry): Promise<v
     await sweepAccount(context, `${what} is in the account state but not on the exchange`);
     return;
   }
+  // Sized and recorded from what the exchange holds now: the account state's may be a position the user
+  // closed since, with another opened on the same side.
+  position = { ...position, quantity: confirmed.quantity, entryPrice: confirmed.entryPrice };
   const existing = [...context.account.algoOrders.values()].find(
     (order) =>
       order.symbol === position.symbol &&
@@ -358,7 +362,12 @@ async function adopt(context: TraderContext, position: PositionEntry): Promise<v
     symbol: position.symbol,
     side: position.side,
     why: `foreign position ${what} adopted; stop ${stopLossPrice}${existing ? ' (already on the exchange)' : ' (sized to the per-trade risk)'}`,
-    risk: { playbook: 'foreign-position', quantity: position.quantity, stopLoss: stopLossPrice },
+    risk: {
+      playbook: 'foreign-position',
+      quantity: trade.quantity,
+      stopLoss: stopLossPrice,
+      openedAt: trade.openedAt,
+    },
   });
   if (!existing) {
     await reconcileSymbols(context, [position.symbol], 'foreign position adopted');
