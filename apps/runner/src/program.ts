@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { runAuditCli } from '@bot/audit';
+import { verifyCommand } from '@bot/audit';
 import { CONFIG_DEFAULTS } from '@bot/config';
-import { startSim } from '@bot/sim';
+import { simCommand } from '@bot/sim';
 import { Command } from 'commander';
 import { buildInfo } from './build-card';
 import { configTemplate } from './config-template';
@@ -15,16 +15,8 @@ import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
 import { runCommand } from './run-command';
 import type { RunCommandOptions } from './run-command';
 import { runQuickCheck } from './quick-check';
-import { signalExitCode, stopSignalListener } from './stop-signals';
 import { tradesCommand } from './trades/trades-command';
 import type { TradesCommandOptions } from './trades/trades-command';
-
-interface VerifyOptions {
-  readonly strict?: boolean;
-  readonly partial?: boolean;
-  readonly anchor?: string;
-  readonly json?: boolean;
-}
 
 /**
  * The `bot` command line. Every command is a thin shell: it gathers options and the environment,
@@ -138,70 +130,20 @@ export function buildProgram(): Command {
       }
     });
 
-  program
-    .command('audit')
-    .description('audit trail tools')
-    .command('verify')
-    .description(
-      'verify audit trails (hash chain, sequence, canonical form); exit 0 when all verify, 1 when one does not, 2 for a usage error or a file that does not exist',
-    )
-    .argument('<files...>', 'trail files; rotated segments next to each are included')
-    .option('--strict', 'also check that every line is in the canonical form')
-    .option('--partial', 'a trail may start mid-chain (older segments archived)')
-    .option('--anchor <seq:hash>', 'a record known from elsewhere; it must be present with that hash')
-    .option('--json', 'print the verdicts as JSON')
-    .action(async (files: string[], options: VerifyOptions) => {
-      const argv = [
-        'verify',
-        ...(options.strict ? ['--strict'] : []),
-        ...(options.partial ? ['--partial'] : []),
-        ...(options.anchor !== undefined ? ['--anchor', options.anchor] : []),
-        ...(options.json ? ['--json'] : []),
-        '--',
-        ...files,
-      ];
-      process.exitCode = await runAuditCli(argv, { stdout: process.stdout, stderr: process.stderr });
-    });
-
-  program
-    .command('sim')
-    .description('run the Binance USDⓈ-M emulator alone (for other bots), printing BOT_SIM_* lines')
-    .option('--port <port>', 'port on 127.0.0.1, 0 picks one', '0')
-    .option('--seed <seed>', 'seed of the synthetic market', '42')
-    .option('--speed <speed>', "market clock speed (1 = real time) or 'manual'", '1')
-    .action(async (options: { port: string; seed: string; speed: string }) => {
-      const port = Number(options.port);
-      const seed = Number(options.seed);
-      const speed = options.speed === 'manual' ? 'manual' : Number(options.speed);
-      if (
-        !Number.isInteger(port) ||
-        port < 0 ||
-        port > 65535 ||
-        !Number.isSafeInteger(seed) ||
-        !(speed === 'manual' || speed > 0)
-      ) {
-        console.error('bot sim: --port must be 0..65535, --seed an integer, --speed > 0 or manual');
-        process.exitCode = 2;
-        return;
-      }
-      const sim = await startSim({ port, seed, speed });
-      const [account] = sim.accounts;
-      console.log(`BOT_SIM_URL=${sim.url}\nBOT_SIM_WS_URL=${sim.wsUrl}`);
-      console.log(`BOT_SIM_API_KEY=${account?.apiKey ?? ''}\nBOT_SIM_API_SECRET=${account?.apiSecret ?? ''}`);
-      const onSignal = stopSignalListener({
-        stop: () => undefined,
-        exitNow: (signal) => process.exit(signalExitCode(signal)),
-      });
-      await new Promise<void>((resolve) => {
-        const listener = (signal: NodeJS.Signals) => {
-          onSignal(signal);
-          resolve();
-        };
-        process.on('SIGINT', listener);
-        process.on('SIGTERM', listener);
-      });
-      await sim.close();
-    });
+  // `bot audit verify` and `bot sim` are the packages' own commands (declared once, as bot-audit and bot-sim
+  // run them); added commands do not inherit settings, so they take the program's (usage after an error,
+  // errors thrown to cli.ts) explicitly.
+  const audit = program.command('audit').description('audit trail tools');
+  audit.addCommand(
+    verifyCommand({
+      io: process,
+      name: 'bot audit verify',
+      exit: (code) => {
+        process.exitCode = code;
+      },
+    }).copyInheritedSettings(audit),
+  );
+  program.addCommand(simCommand('sim').copyInheritedSettings(program));
 
   program
     .command('backtest')

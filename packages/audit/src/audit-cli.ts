@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { listAuditSegments, trailPathOf } from './segments';
 import { verifyAudit } from './verify-audit';
 import type { AuditVerification, VerifyAuditOptions } from './verify-audit';
@@ -57,49 +57,69 @@ function parseAnchor(text: string): VerifyAuditOptions['anchor'] | undefined {
   return Number.isSafeInteger(seq) ? { seq, hash: match[2] as string } : undefined;
 }
 
+export interface VerifyCommandOptions {
+  readonly io: AuditCliIo;
+  /** How the command is named in its messages: `bot-audit`, or the runner's `bot audit verify`. */
+  readonly name: string;
+  /** Receives the exit code once the trails are verified (or a file is missing). */
+  readonly exit: (code: number) => void;
+}
+
 /**
- * The `bot-audit` command line, reusable by the runner's `bot audit …`: `argv` is what follows the
- * program name (`['verify', 'audit/trail.jsonl']`). Resolves with the exit code; never calls
- * `process.exit`.
+ * `verify` as a commander command, declared once: `bot-audit` parses with it, and the runner's
+ * `bot audit verify` adds it under its `audit` command. A usage error (no files, a malformed anchor) goes
+ * through commander's `error()`, so each program reports it as it reports its own (with its usage, exit 2).
  */
-export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseVerifyArguments>;
-  const [command, ...rest] = argv;
-  if (command === '--help' || command === '-h' || command === 'help') {
-    io.stdout.write(AUDIT_CLI_USAGE);
-    return AUDIT_CLI_EXIT.ok;
-  }
-  if (command === undefined) return usageError(io, 'missing command');
-  if (command !== 'verify') return usageError(io, `unknown command ${JSON.stringify(command)}`);
-  try {
-    parsed = parseVerifyArguments(rest);
-  } catch (error) {
-    return usageError(io, error instanceof Error ? error.message : String(error));
-  }
-  if (parsed.values.help === true) {
-    io.stdout.write(AUDIT_CLI_USAGE);
-    return AUDIT_CLI_EXIT.ok;
-  }
-  if (parsed.positionals.length === 0) return usageError(io, 'no files to verify');
-  const options: VerifyAuditOptions = {
-    strict: parsed.values.strict === true,
-    partial: parsed.values.partial === true,
-  };
-  if (parsed.values.anchor !== undefined) {
-    const anchor = parseAnchor(parsed.values.anchor);
-    if (anchor === undefined) return usageError(io, '--anchor expects <seq>:<64 lower-case hex digits>');
-    options.anchor = anchor;
-  }
+export function verifyCommand({ io, name, exit }: VerifyCommandOptions): Command {
+  return new Command('verify')
+    .description(
+      'verify audit trails (hash chain, sequence, canonical form); exit 0 when all verify, 1 when one does not, 2 for a usage error or a file that does not exist',
+    )
+    .argument('[files...]', 'trail files; rotated segments next to each are included')
+    .option('--strict', 'also check that every line is in the canonical form (slower)')
+    .option('--partial', 'a trail may start mid-chain (older segments archived)')
+    .option('--anchor <seq:hash>', 'a record known from elsewhere; it must be present with that hash')
+    .option('--json', 'print one JSON object per trail instead of a line of text')
+    .action(
+      async (
+        files: string[],
+        values: { strict?: boolean; partial?: boolean; anchor?: string; json?: boolean },
+        command: Command,
+      ) => {
+        if (files.length === 0)
+          command.error('error: no files to verify', { exitCode: AUDIT_CLI_EXIT.usage });
+        const options: VerifyAuditOptions = {
+          strict: values.strict === true,
+          partial: values.partial === true,
+        };
+        if (values.anchor !== undefined) {
+          const anchor = parseAnchor(values.anchor);
+          if (anchor === undefined)
+            command.error('error: --anchor expects <seq>:<64 lower-case hex digits>', {
+              exitCode: AUDIT_CLI_EXIT.usage,
+            });
+          options.anchor = anchor;
+        }
+        // A file that is not there is a mistake in the command, not a trail that failed to verify.
+        const missing = files.filter((file) => !existsSync(file));
+        if (missing.length > 0) {
+          io.stderr.write(`${name}: no such file: ${missing.join(', ')}\n`);
+          exit(AUDIT_CLI_EXIT.usage);
+          return;
+        }
+        exit(await verifyTrails(files, options, values.json === true, io));
+      },
+    );
+}
 
-  // A file that is not there is a mistake in the command, not a trail that failed to verify.
-  const missing = parsed.positionals.filter((file) => !existsSync(file));
-  if (missing.length > 0) {
-    io.stderr.write(`bot-audit: no such file: ${missing.join(', ')}\n`);
-    return AUDIT_CLI_EXIT.usage;
-  }
-
+async function verifyTrails(
+  files: readonly string[],
+  options: VerifyAuditOptions,
+  json: boolean,
+  io: AuditCliIo,
+): Promise<number> {
   const trails = new Map<string, Set<string>>();
-  for (const file of parsed.positionals) {
+  for (const file of files) {
     const trail = trailPathOf(file);
     const given = trails.get(trail) ?? new Set<string>();
     given.add(file);
@@ -107,44 +127,49 @@ export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Prom
   }
   let exitCode: number = AUDIT_CLI_EXIT.ok;
   for (const [trail, given] of trails) {
-    const files = [...new Set([...(await listAuditSegments(trail)), ...given])];
-    const verification = await verifyAudit(files, options);
+    const segments = [...new Set([...(await listAuditSegments(trail)), ...given])];
+    const verification = await verifyAudit(segments, options);
     if (!verification.ok) exitCode = AUDIT_CLI_EXIT.failed;
     io.stdout.write(
-      parsed.values.json === true
-        ? `${JSON.stringify({ trail, ...verification })}\n`
-        : `${verdictLine(trail, verification)}\n`,
+      json ? `${JSON.stringify({ trail, ...verification })}\n` : `${verdictLine(trail, verification)}\n`,
     );
   }
   return exitCode;
 }
 
-interface VerifyArguments {
-  readonly values: {
-    readonly strict?: boolean;
-    readonly partial?: boolean;
-    readonly anchor?: string;
-    readonly json?: boolean;
-    readonly help?: boolean;
-  };
-  readonly positionals: string[];
-}
-
 /**
- * `verify`'s options and files, with commander (the repository's one argument parser, as in the runner).
- * Commander prints nothing here: an unknown option throws, and `runAuditCli` prints it with the usage.
+ * The `bot-audit` command line: `argv` is what follows the program name (`['verify', 'audit/trail.jsonl']`).
+ * Resolves with the exit code; never calls `process.exit`. Commander prints nothing here: its errors and
+ * `--help` go out with the usage above.
  */
-function parseVerifyArguments(args: string[]): VerifyArguments {
-  const command = new Command('verify')
+export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    io.stdout.write(AUDIT_CLI_USAGE);
+    return AUDIT_CLI_EXIT.ok;
+  }
+  if (command === undefined) return usageError(io, 'missing command');
+  if (command !== 'verify') return usageError(io, `unknown command ${JSON.stringify(command)}`);
+  let exitCode: number = AUDIT_CLI_EXIT.ok;
+  const verify = verifyCommand({ io, name: 'bot-audit', exit: (code) => (exitCode = code) })
     .helpOption(false)
     .option('-h, --help')
-    .option('--strict')
-    .option('--partial')
-    .option('--anchor <seq:hash>')
-    .option('--json')
-    .argument('[files...]')
+    .hook('preAction', (self) => {
+      if (self.opts<{ help?: boolean }>().help === true) throw new HelpAsked();
+    })
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
-  command.parse(args, { from: 'user' });
-  return { values: command.opts(), positionals: command.args };
+  try {
+    await verify.parseAsync(rest, { from: 'user' });
+  } catch (error) {
+    if (error instanceof HelpAsked) {
+      io.stdout.write(AUDIT_CLI_USAGE);
+      return AUDIT_CLI_EXIT.ok;
+    }
+    if (error instanceof CommanderError) return usageError(io, error.message.replace(/^error: /, ''));
+    throw error;
+  }
+  return exitCode;
 }
+
+class HelpAsked extends Error {}

@@ -33,8 +33,8 @@ export {
   rationaleSchema,
 } from './rationale';
 export type { KnownLens, KnownRationaleAction, Rationale, RationaleInput } from './rationale';
-export { AUDIT_CLI_EXIT, AUDIT_CLI_USAGE, runAuditCli } from './audit-cli';
-export type { AuditCliIo } from './audit-cli';
+export { AUDIT_CLI_EXIT, AUDIT_CLI_USAGE, runAuditCli, verifyCommand } from './audit-cli';
+export type { AuditCliIo, VerifyCommandOptions } from './audit-cli';
 export {
   AUDIT_ERROR_CODES,
   AuditClosedError,

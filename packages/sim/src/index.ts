@@ -1,4 +1,5 @@
 export { startSim } from './sim';
+export { simCommand } from './sim-command';
 export type { Sim, SimAccountOptions, SimFaults, SimOptions, SimState } from './sim';
 export { ccxtApiUrls } from './ccxt-urls';
 export { defaultContracts } from './instruments';
