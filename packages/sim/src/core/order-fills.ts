@@ -16,7 +16,7 @@ import {
 } from './decimal-format';
 import type { SyntheticBook } from './order-book';
 import type { FillView } from './types';
-import { assetView, positionView } from './views';
+import { accountEvent } from './events';
 import type { CoreContext } from './core-context';
 import { creditCross, isOpenStatus, removeFromArray } from './core-context';
 import { adjustOrderAggregates, closeOrder, emitOrder, retireOrder } from './order-lifecycle';
@@ -182,14 +182,7 @@ export function applyFill(
     qty: fill.qty,
     buyerIsMaker: maker === order.isBuy,
   });
-  ctx.events.push({
-    kind: 'account',
-    accountId: account.id,
-    time: now,
-    reason: 'ORDER',
-    balances: [assetView(account, asset)],
-    positions: [positionView(position)],
-  });
+  ctx.events.push(accountEvent(account, asset, [position], 'ORDER', now));
   if (wasOpen && (!isOpen || newAmount.gt(0) !== amount.gt(0))) expireStaleReduceOnly(ctx, position, now);
 }
 

@@ -2,7 +2,7 @@
 import type Decimal from 'decimal.js';
 import type { OrderState } from './core-state';
 import type { ExecutionType, FillView } from './types';
-import { orderView } from './views';
+import { orderEvent } from './events';
 import type { CoreContext } from './core-context';
 import { clientKey, removeFromArray } from './core-context';
 
@@ -67,17 +67,5 @@ export function emitOrder(
   now: number,
   fill?: FillView,
 ): void {
-  const view = orderView(order);
-  if (fill === undefined) {
-    ctx.events.push({ kind: 'order', accountId: order.account.id, time: now, execution, order: view });
-  } else {
-    ctx.events.push({
-      kind: 'order',
-      accountId: order.account.id,
-      time: now,
-      execution,
-      order: view,
-      fill,
-    });
-  }
+  ctx.events.push(orderEvent(order, execution, now, fill));
 }
