@@ -243,7 +243,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       // Own fills are not printed as aggTrades: the market's tick stream is the one numbered trade tape,
       // and a second source would break its increasing ids.
       if (event.kind === 'trade') continue;
-      // The core formats an event's views when they are read: skip those nobody would be sent.
+      // Build no payloads nobody would be sent.
       if (!streams.listensTo(event.accountId)) continue;
       for (const payload of userDataEvents(event)) streams.publishUser(event.accountId, payload);
     }

@@ -19,29 +19,23 @@ export interface AssetFigures {
   readonly available: Decimal;
 }
 
-/**
- * What the figures read of a position: its live state, or a snapshot of it taken when an event was emitted
- * (views.ts). The mark price is passed in, so a snapshot's figures use the mark of its moment.
- */
-export type PositionFields = Readonly<PositionState>;
-
-export function unrealizedProfitOf(position: PositionFields, mark: Decimal): Decimal {
+export function unrealizedProfitOf(position: PositionState): Decimal {
   if (position.amount.isZero()) return zero;
-  return position.amount.times(mark.minus(position.entryPrice));
+  return position.amount.times(markPriceOf(position.instrument).minus(position.entryPrice));
 }
 
-export function notionalOf(position: PositionFields, mark: Decimal): Decimal {
-  return position.amount.times(mark);
+export function notionalOf(position: PositionState): Decimal {
+  return position.amount.times(markPriceOf(position.instrument));
 }
 
-export function positionInitialMarginOf(position: PositionFields, mark: Decimal): Decimal {
+export function positionInitialMarginOf(position: PositionState): Decimal {
   if (position.amount.isZero()) return zero;
-  return notionalOf(position, mark).abs().div(position.leverage);
+  return notionalOf(position).abs().div(position.leverage);
 }
 
-export function maintenanceMarginOf(position: PositionFields, mark: Decimal): Decimal {
+export function maintenanceMarginOf(position: PositionState): Decimal {
   if (position.amount.isZero()) return zero;
-  return notionalOf(position, mark).abs().times(position.instrument.maintenanceRate);
+  return notionalOf(position).abs().times(position.instrument.maintenanceRate);
 }
 
 /**
@@ -71,11 +65,11 @@ export function openOrderMarginOf(
   return buyEffective.plus(sellEffective).div(leverage);
 }
 
-export function hasOpenOrderMargin(position: PositionFields): boolean {
+export function hasOpenOrderMargin(position: PositionState): boolean {
   return !position.buyQuantity.isZero() || !position.sellQuantity.isZero();
 }
 
-export function positionOpenOrderMargin(position: PositionFields): Decimal {
+export function positionOpenOrderMargin(position: PositionState): Decimal {
   if (!hasOpenOrderMargin(position)) return zero;
   return openOrderMarginOf(
     position.amount,
@@ -87,25 +81,7 @@ export function positionOpenOrderMargin(position: PositionFields): Decimal {
   );
 }
 
-function markNow(position: PositionFields): Decimal {
-  return markPriceOf(position.instrument);
-}
-
-/** The figures of `asset` in the account now. */
 export function computeAssetFigures(account: AccountState, asset: AssetState): AssetFigures {
-  return assetFiguresOf(asset.crossWallet, asset, account.positions, markNow);
-}
-
-/**
- * The figures of `asset` from a cross wallet and positions (those of other assets are skipped), each
- * position valued at `markOf(position)`: the live state, or an event's snapshot of it.
- */
-export function assetFiguresOf<P extends PositionFields>(
-  crossWallet: Decimal,
-  asset: AssetState,
-  positions: readonly P[],
-  markOf: (position: P) => Decimal,
-): AssetFigures {
   let isolatedWallets = zero;
   let unrealizedProfit = zero;
   let crossUnrealizedProfit = zero;
@@ -114,7 +90,7 @@ export function assetFiguresOf<P extends PositionFields>(
   let openOrderInitialMargin = zero;
   let maintenanceMargin = zero;
   let crossMaintenanceMargin = zero;
-  for (const position of positions) {
+  for (const position of account.positions) {
     if (position.asset !== asset) continue;
     if (hasOpenOrderMargin(position)) {
       openOrderInitialMargin = openOrderInitialMargin.plus(positionOpenOrderMargin(position));
@@ -122,10 +98,9 @@ export function assetFiguresOf<P extends PositionFields>(
     const cross = position.marginType === 'CROSSED';
     if (!cross) isolatedWallets = isolatedWallets.plus(position.isolatedWallet);
     if (position.amount.isZero()) continue;
-    const mark = markOf(position);
-    const profit = unrealizedProfitOf(position, mark);
-    const initial = positionInitialMarginOf(position, mark);
-    const maintenance = maintenanceMarginOf(position, mark);
+    const profit = unrealizedProfitOf(position);
+    const initial = positionInitialMarginOf(position);
+    const maintenance = maintenanceMarginOf(position);
     unrealizedProfit = unrealizedProfit.plus(profit);
     positionInitialMargin = positionInitialMargin.plus(initial);
     maintenanceMargin = maintenanceMargin.plus(maintenance);
@@ -135,12 +110,12 @@ export function assetFiguresOf<P extends PositionFields>(
       crossMaintenanceMargin = crossMaintenanceMargin.plus(maintenance);
     }
   }
-  const available = crossWallet
+  const available = asset.crossWallet
     .plus(crossUnrealizedProfit)
     .minus(crossPositionInitialMargin)
     .minus(openOrderInitialMargin);
   return {
-    crossWallet,
+    crossWallet: asset.crossWallet,
     isolatedWallets,
     unrealizedProfit,
     crossUnrealizedProfit,
@@ -156,20 +131,19 @@ export function assetFiguresOf<P extends PositionFields>(
 /**
  * Binance's one-way liquidation price without the bracket's cumulative amount:
  * LP = (WB − amt × EP) / (|amt| × MMR − amt), WB the cross wallet (cross) or the isolated wallet.
- * Zero when flat or when the formula gives a non-positive price. `crossWallet`: the asset's, at the
- * position's moment.
+ * Zero when flat or when the formula gives a non-positive price.
  */
-export function liquidationPriceOf(position: PositionFields, crossWallet: Decimal): Decimal {
+export function liquidationPriceOf(position: PositionState): Decimal {
   const amount = position.amount;
   if (amount.isZero()) return zero;
-  const wallet = position.marginType === 'CROSSED' ? crossWallet : position.isolatedWallet;
+  const wallet = position.marginType === 'CROSSED' ? position.asset.crossWallet : position.isolatedWallet;
   const denominator = amount.abs().times(position.instrument.maintenanceRate).minus(amount);
   if (denominator.isZero()) return zero;
   const price = wallet.minus(amount.times(position.entryPrice)).div(denominator);
   return price.lte(0) ? zero : price;
 }
 
-export function breakEvenPriceOf(position: PositionFields): Decimal {
+export function breakEvenPriceOf(position: PositionState): Decimal {
   const amount = position.amount;
   if (amount.isZero()) return zero;
   // Long: entry + fees / qty; short: entry − fees / qty (the fees make a short break even lower).

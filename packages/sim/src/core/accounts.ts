@@ -5,7 +5,7 @@ import type { AssetState, PositionState } from './core-state';
 import { formatMoney, roundMoney, zero } from './decimal-format';
 import { BoundedHistory } from './bounded-history';
 import type { AccountTotalsView, AssetView } from './types';
-import { currentAssetView } from './views';
+import { assetView } from './views';
 import type { CoreContext } from './core-context';
 import { accountOf, creditCross, parseMoney, recordLedger } from './core-context';
 
@@ -91,7 +91,7 @@ export function deposit(
   state.crossWallet = state.crossWallet.plus(roundMoney(value));
   state.crossWalletFloat = state.crossWallet.toNumber();
   state.updateTime = now;
-  const view = currentAssetView(account, state);
+  const view = assetView(account, state);
   recordLedger(ctx, account, {
     incomeType: 'TRANSFER',
     symbol: '',
@@ -131,7 +131,7 @@ export function withdraw(
     );
   creditCross(state, value.neg());
   state.updateTime = now;
-  const view = currentAssetView(account, state);
+  const view = assetView(account, state);
   recordLedger(ctx, account, {
     incomeType: 'TRANSFER',
     symbol: '',

@@ -22,7 +22,7 @@ function bookedCore(): MatchingCore {
 type OrderEvent = Extract<CoreEvent, { kind: 'order' }>;
 type AccountEvent = Extract<CoreEvent, { kind: 'account' }>;
 
-describe('events format their views when read, as of the moment they were emitted', () => {
+describe('events show the moment they were emitted, however late they are read', () => {
   it('a walk drained after the position closed and the mark moved shows every fill as it was', () => {
     const core = bookedCore();
     core.placeOrder(
@@ -153,7 +153,7 @@ describe('events format their views when read, as of the moment they were emitte
     expect(readLater).toEqual(readAtOnce);
   });
 
-  it('formats a view once and hands out the same one after', () => {
+  it('hands out the same views on every read, and the same data to a spread and to JSON', () => {
     const core = bookedCore();
     core.placeOrder(
       'alice',

@@ -2,7 +2,7 @@
 import type { InstrumentState } from './core-state';
 import { markPriceOf } from './core-state';
 import { formatMoney, roundMoney, zero } from './decimal-format';
-import { accountEvent } from './events';
+import { assetView, positionView } from './views';
 import type { CoreContext } from './core-context';
 import { creditCross, positionOf, recordLedger } from './core-context';
 
@@ -39,6 +39,13 @@ export function settleFunding(ctx: CoreContext, instrument: InstrumentState, tim
       income: formatMoney(payment),
       time,
     });
-    ctx.events.push(accountEvent(account, asset, isolated ? [position] : [], 'FUNDING_FEE', time));
+    ctx.events.push({
+      kind: 'account',
+      accountId: account.id,
+      time,
+      reason: 'FUNDING_FEE',
+      balances: [assetView(account, asset)],
+      positions: isolated ? [positionView(position)] : [],
+    });
   }
 }

@@ -8,8 +8,7 @@ import type { AccountState, AssetState, InstrumentState, OrderState, PositionSta
 import { markPriceOf } from './core-state';
 import { CoreDecimal, floorToIncrement, formatMoney, formatQuantity } from './decimal-format';
 import type { ForcedClose, OrderView } from './types';
-import { marginCallEvent } from './events';
-import { orderView } from './views';
+import { orderView, positionView } from './views';
 import type { CoreContext, OrderIntent } from './core-context';
 import { accountOf, instrumentOf, parseMoney, positionOf } from './core-context';
 import { closeOrder, emitOrder } from './order-lifecycle';
@@ -105,10 +104,16 @@ export function checkCrossExactly(
   if (maintenance.gte(balance.times(marginCallRatioExact))) {
     if (!asset.marginCalled) {
       asset.marginCalled = true;
-      const positions = account.openPositions.filter(
-        (position) => position.asset === asset && position.marginType === 'CROSSED',
-      );
-      ctx.events.push(marginCallEvent(account, formatMoney(asset.crossWallet), positions, time));
+      const positions = account.openPositions
+        .filter((position) => position.asset === asset && position.marginType === 'CROSSED')
+        .map(positionView);
+      ctx.events.push({
+        kind: 'marginCall',
+        accountId: account.id,
+        time,
+        crossWalletBalance: formatMoney(asset.crossWallet),
+        positions,
+      });
     }
   } else {
     asset.marginCalled = false;
@@ -122,9 +127,8 @@ export function checkIsolatedExactly(
   time: number,
 ): void {
   if (position.amount.isZero() || position.marginType !== 'ISOLATED') return;
-  const mark = markPriceOf(position.instrument);
-  const balance = position.isolatedWallet.plus(unrealizedProfitOf(position, mark));
-  const maintenance = maintenanceMarginOf(position, mark);
+  const balance = position.isolatedWallet.plus(unrealizedProfitOf(position));
+  const maintenance = maintenanceMarginOf(position);
   if (balance.lte(maintenance)) {
     for (const order of [...account.openOrders.values()]) {
       if (order.position === position) closeOrder(ctx, order, 'CANCELED', time);
@@ -135,7 +139,13 @@ export function checkIsolatedExactly(
   if (maintenance.gte(balance.times(marginCallRatioExact))) {
     if (!position.marginCalled) {
       position.marginCalled = true;
-      ctx.events.push(marginCallEvent(account, formatMoney(position.asset.crossWallet), [position], time));
+      ctx.events.push({
+        kind: 'marginCall',
+        accountId: account.id,
+        time,
+        crossWalletBalance: formatMoney(position.asset.crossWallet),
+        positions: [positionView(position)],
+      });
     }
   } else {
     position.marginCalled = false;

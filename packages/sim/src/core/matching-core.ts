@@ -29,8 +29,7 @@ import type {
   PositionView,
   SymbolConfigView,
 } from './types';
-import { accountEvent } from './events';
-import { algoView, currentAssetView, currentPositionView, orderView } from './views';
+import { algoView, assetView, orderView, positionView } from './views';
 import type { CoreContext, MatchingCoreOptions } from './core-context';
 import {
   accountOf,
@@ -382,7 +381,14 @@ export class MatchingCore {
     position.marginType = marginType;
     position.updateTime = now;
     // Nothing moves, yet Binance pushes an ACCOUNT_UPDATE for it with the symbol's flat row (see the README).
-    this.ctx.events.push(accountEvent(account, position.asset, [position], 'MARGIN_TYPE_CHANGE', now));
+    this.ctx.events.push({
+      kind: 'account',
+      accountId,
+      time: now,
+      reason: 'MARGIN_TYPE_CHANGE',
+      balances: [assetView(account, position.asset)],
+      positions: [positionView(position)],
+    });
   }
 
   symbolConfig(accountId: string, symbol?: string): SymbolConfigView[] {
@@ -411,13 +417,13 @@ export class MatchingCore {
 
   assets(accountId: string): AssetView[] {
     const account = accountOf(this.ctx, accountId);
-    return [...account.assets.values()].map((asset) => currentAssetView(account, asset));
+    return [...account.assets.values()].map((asset) => assetView(account, asset));
   }
 
   /** One row per instrument, zeros when flat (ccxt filters them out). */
   positions(accountId: string): PositionView[] {
     const account = accountOf(this.ctx, accountId);
-    return account.positions.map(currentPositionView);
+    return account.positions.map(positionView);
   }
 
   /** The maker and taker fee rates every account pays (`/fapi/v1/commissionRate`). */

@@ -16,7 +16,7 @@ import {
 } from './decimal-format';
 import type { SyntheticBook } from './order-book';
 import type { FillView } from './types';
-import { accountEvent } from './events';
+import { assetView, positionView } from './views';
 import type { CoreContext } from './core-context';
 import { creditCross, isOpenStatus, removeFromArray } from './core-context';
 import { adjustOrderAggregates, closeOrder, emitOrder, retireOrder } from './order-lifecycle';
@@ -182,7 +182,14 @@ export function applyFill(
     qty: fill.qty,
     buyerIsMaker: maker === order.isBuy,
   });
-  ctx.events.push(accountEvent(account, asset, [position], 'ORDER', now));
+  ctx.events.push({
+    kind: 'account',
+    accountId: account.id,
+    time: now,
+    reason: 'ORDER',
+    balances: [assetView(account, asset)],
+    positions: [positionView(position)],
+  });
   if (wasOpen && (!isOpen || newAmount.gt(0) !== amount.gt(0))) expireStaleReduceOnly(ctx, position, now);
 }
 

@@ -2,7 +2,7 @@
 import type Decimal from 'decimal.js';
 import type { OrderState } from './core-state';
 import type { ExecutionType, FillView } from './types';
-import { orderEvent } from './events';
+import { orderView } from './views';
 import type { CoreContext } from './core-context';
 import { clientKey, removeFromArray } from './core-context';
 
@@ -67,5 +67,17 @@ export function emitOrder(
   now: number,
   fill?: FillView,
 ): void {
-  ctx.events.push(orderEvent(order, execution, now, fill));
+  const view = orderView(order);
+  if (fill === undefined) {
+    ctx.events.push({ kind: 'order', accountId: order.account.id, time: now, execution, order: view });
+  } else {
+    ctx.events.push({
+      kind: 'order',
+      accountId: order.account.id,
+      time: now,
+      execution,
+      order: view,
+      fill,
+    });
+  }
 }

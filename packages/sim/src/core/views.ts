@@ -1,10 +1,6 @@
-import type Decimal from 'decimal.js';
-
-import type { PositionFields } from './account-figures';
 import {
-  assetFiguresOf,
   breakEvenPriceOf,
-  hasOpenOrderMargin,
+  computeAssetFigures,
   liquidationPriceOf,
   maintenanceMarginOf,
   notionalOf,
@@ -16,55 +12,9 @@ import { markPriceOf } from './core-state';
 import { formatMoney, formatPrice, formatQuantity, zero } from './decimal-format';
 import type { AlgoOrderView, AssetView, OrderView, PositionView } from './types';
 
-/**
- * The state in Binance's shapes (strings formatted like Binance), from snapshots: shallow copies of the
- * state plus the market figures of their moment. The state's Decimals are immutable and only ever
- * replaced, so a copy keeps its values while the state moves on; an event formats its views from them
- * when first read (events.ts).
- */
+/** Snapshots of the state in Binance's shapes (strings formatted like Binance). */
 
-/** A position as it was: its fields, the mark price and the asset's cross wallet then. */
-export interface PositionSnapshot extends PositionFields {
-  readonly mark: Decimal;
-  readonly crossWallet: Decimal;
-}
-
-/** A margin asset as it was: its cross wallet and the positions that count in its figures. */
-export interface AssetSnapshot {
-  readonly asset: AssetState;
-  readonly crossWallet: Decimal;
-  readonly updateTime: number;
-  readonly positions: readonly PositionSnapshot[];
-}
-
-export function snapshotPosition(position: PositionState): PositionSnapshot {
-  return { ...position, mark: markPriceOf(position.instrument), crossWallet: position.asset.crossWallet };
-}
-
-export function snapshotAsset(account: AccountState, asset: AssetState): AssetSnapshot {
-  const positions: PositionSnapshot[] = [];
-  for (const position of account.positions) {
-    if (position.asset !== asset) continue;
-    // A flat cross position without open orders adds nothing to the asset's figures.
-    if (position.amount.isZero() && position.marginType === 'CROSSED' && !hasOpenOrderMargin(position))
-      continue;
-    positions.push(snapshotPosition(position));
-  }
-  return { asset, crossWallet: asset.crossWallet, updateTime: asset.updateTime, positions };
-}
-
-/** The asset's view now (answers; events keep a snapshot instead). */
-export function currentAssetView(account: AccountState, asset: AssetState): AssetView {
-  return assetView(snapshotAsset(account, asset));
-}
-
-/** The position's view now. */
-export function currentPositionView(position: PositionState): PositionView {
-  return positionView(snapshotPosition(position));
-}
-
-/** An order's view, from the order itself or a shallow copy of it (its mutable fields are plain values). */
-export function orderView(order: Readonly<OrderState>): OrderView {
+export function orderView(order: OrderState): OrderView {
   const instrument = order.instrument;
   const executed = order.executedQuantity;
   return {
@@ -122,9 +72,9 @@ export function algoView(algo: AlgoState): AlgoOrderView {
   };
 }
 
-export function positionView(position: PositionSnapshot): PositionView {
+export function positionView(position: PositionState): PositionView {
   const instrument = position.instrument;
-  const mark = formatPrice(position.mark, instrument.tickDecimals);
+  const mark = formatPrice(markPriceOf(instrument), instrument.tickDecimals);
   const isolated = position.marginType === 'ISOLATED';
   if (position.amount.isZero()) {
     const isolatedWallet = isolated ? formatMoney(position.isolatedWallet) : '0';
@@ -146,8 +96,8 @@ export function positionView(position: PositionSnapshot): PositionView {
       updateTime: position.updateTime,
     };
   }
-  const profit = unrealizedProfitOf(position, position.mark);
-  const liquidationPrice = liquidationPriceOf(position, position.crossWallet);
+  const profit = unrealizedProfitOf(position);
+  const liquidationPrice = liquidationPriceOf(position);
   return {
     symbol: instrument.symbol,
     positionAmt: formatQuantity(position.amount, instrument.stepDecimals),
@@ -162,25 +112,21 @@ export function positionView(position: PositionSnapshot): PositionView {
     marginType: position.marginType,
     isolatedMargin: isolated ? formatMoney(position.isolatedWallet.plus(profit)) : '0',
     isolatedWallet: isolated ? formatMoney(position.isolatedWallet) : '0',
-    notional: formatMoney(notionalOf(position, position.mark)),
-    initialMargin: formatMoney(positionInitialMarginOf(position, position.mark)),
-    maintMargin: formatMoney(maintenanceMarginOf(position, position.mark)),
+    notional: formatMoney(notionalOf(position)),
+    initialMargin: formatMoney(positionInitialMarginOf(position)),
+    maintMargin: formatMoney(maintenanceMarginOf(position)),
     updateTime: position.updateTime,
   };
 }
 
-function markThen(position: PositionSnapshot): Decimal {
-  return position.mark;
-}
-
-export function assetView(snapshot: AssetSnapshot): AssetView {
-  const figures = assetFiguresOf(snapshot.crossWallet, snapshot.asset, snapshot.positions, markThen);
+export function assetView(account: AccountState, asset: AssetState): AssetView {
+  const figures = computeAssetFigures(account, asset);
   const wallet = figures.crossWallet.plus(figures.isolatedWallets);
   const available = figures.available;
   let maxWithdraw = available.lt(figures.crossWallet) ? available : figures.crossWallet;
   if (maxWithdraw.lt(0)) maxWithdraw = zero;
   return {
-    asset: snapshot.asset.asset,
+    asset: asset.asset,
     walletBalance: formatMoney(wallet),
     unrealizedProfit: formatMoney(figures.unrealizedProfit),
     marginBalance: formatMoney(wallet.plus(figures.unrealizedProfit)),
@@ -192,6 +138,6 @@ export function assetView(snapshot: AssetSnapshot): AssetView {
     crossUnPnl: formatMoney(figures.crossUnrealizedProfit),
     availableBalance: formatMoney(available),
     maxWithdrawAmount: formatMoney(maxWithdraw),
-    updateTime: snapshot.updateTime,
+    updateTime: asset.updateTime,
   };
 }
