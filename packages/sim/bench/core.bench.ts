@@ -274,7 +274,7 @@ function readViews(event: CoreEvent): number {
 /**
  * Market orders walking the seeded book: BTCUSDC with the emulator's default book (2-tick spread, levels
  * of 0.5 BTC on average), orders of 2.5 BTC alternating buy and sell, 2.5 s of market time apart, so
- * the position stays within one order and each order takes about five levels; every 2nd order the market
+ * the position stays within one order and each order takes about eight levels; every 2nd order the market
  * moves (by up to 0.7) and the taken levels refill (fully within 5 s).
  * Counted in fills (one per level taken). Baseline: the same orders against no book (one fill each at the
  * last price), i.e. what walking costs per fill on top of a fill. Measured twice: draining the events
