@@ -36,6 +36,16 @@ export interface AuditFacts {
   readonly recoveries: number;
 }
 
+/** The facts of a trail that could not be read (or of none): nothing the bot announced. */
+export const NO_FACTS: AuditFacts = {
+  bases: new Map(),
+  ids: new Map(),
+  places: [],
+  adoptions: [],
+  records: 0,
+  recoveries: 0,
+};
+
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }

@@ -7,7 +7,7 @@ import { TIER_LIMITS } from '@bot/risk';
 import type { RiskGuardSnapshot } from '@bot/risk';
 import { startSim } from '@bot/sim';
 import type { Sim } from '@bot/sim';
-import { readAuditFacts } from './audit-facts';
+import { NO_FACTS, readAuditFacts } from './audit-facts';
 import type { AuditFacts } from './audit-facts';
 import { BotProcess } from './bot-process';
 import type { BotLogLine } from './bot-process';
@@ -428,16 +428,8 @@ async function runOnSim(
       .filter((trade) => trade.adopted === true)
       .map((trade) => ({ symbol: exchangeId(trade.symbol), openedAt: trade.openedAt })),
   );
-  const emptyFacts: AuditFacts = {
-    bases: new Map(),
-    ids: new Map(),
-    places: [],
-    adoptions: [],
-    records: 0,
-    recoveries: 0,
-  };
-  const episodes = episodesOf(fills, orders, ownedByBot(facts ?? emptyFacts, adoptedInState, record));
-  const trades = botTrades(episodes, facts ?? emptyFacts, adoptedInState, record);
+  const episodes = episodesOf(fills, orders, ownedByBot(facts ?? NO_FACTS, adoptedInState, record));
+  const trades = botTrades(episodes, facts ?? NO_FACTS, adoptedInState, record);
 
   // 1: bare stretches in market time, less downtime and the exchange's obstacles.
   const excusedWall = [...downWindows, ...faults.impairments, ...rateLimitWindows(sim, faults)];
@@ -471,7 +463,7 @@ async function runOnSim(
     fills,
     orders,
     episodes,
-    facts ?? emptyFacts,
+    facts ?? NO_FACTS,
     limits,
     leverageCap,
     options.raceMs,
@@ -484,7 +476,7 @@ async function runOnSim(
   const risk = checkRealizedRisk(
     seed,
     trades,
-    facts ?? emptyFacts,
+    facts ?? NO_FACTS,
     algoOrders,
     faults.shockFillIds,
     faults.gaps,

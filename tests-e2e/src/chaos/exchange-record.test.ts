@@ -1,6 +1,6 @@
 import type { FillView, OrderView } from '@bot/sim';
 import { describe, expect, it } from 'vitest';
-import type { AuditFacts } from './audit-facts';
+import { NO_FACTS } from './audit-facts';
 import { episodesOf, fromUnits } from './exchange-record';
 import type { ExchangeRecord } from './exchange-record';
 import { botTrades } from './invariants';
@@ -98,14 +98,6 @@ describe('botTrades: whose position it is', () => {
     marketOf: (wall: number) => wall,
     speed: 600,
   } as unknown as ExchangeRecord;
-  const noFacts: AuditFacts = {
-    bases: new Map(),
-    ids: new Map(),
-    places: [],
-    adoptions: [],
-    records: 0,
-    recoveries: 0,
-  };
 
   it('a position the user opened and a bot entry then added to (a race) is the bot’s trade, whole (seed 1)', () => {
     const episodes = episodesOf(
@@ -116,7 +108,7 @@ describe('botTrades: whose position it is', () => {
       ],
       orders,
     );
-    expect(botTrades(episodes, noFacts, [], record).map((trade) => fromUnits(trade.net))).toEqual([
+    expect(botTrades(episodes, NO_FACTS, [], record).map((trade) => fromUnits(trade.net))).toEqual([
       -0.5 - 1.5 - 4 - 2,
     ]);
   });
@@ -126,6 +118,6 @@ describe('botTrades: whose position it is', () => {
       [fill(1, 'SELL', '0.01', '0', '0.5'), fill(4, 'BUY', '0.01', '-1', '0.5')],
       orders,
     );
-    expect(botTrades(episodes, noFacts, [], record)).toEqual([]);
+    expect(botTrades(episodes, NO_FACTS, [], record)).toEqual([]);
   });
 });
