@@ -9,6 +9,8 @@ import { NewFileError, StrategyModuleError, writeNew, writeStrategyTemplate } fr
 import { backtestCommand } from './backtest/backtest-command';
 import { contractFor } from './backtest/instruments';
 import { DEFAULT_BASE_URL, DownloadError, downloadArchives } from './data/download';
+import { BINANCE_FAPI_URL, instrumentsCommand } from './data/refresh-instruments';
+import type { InstrumentsCommandOptions } from './data/refresh-instruments';
 import { writeSampleArchive } from './data/sample-archive';
 import type { BacktestCommandOptions } from './backtest/backtest-command';
 import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
@@ -216,6 +218,10 @@ export function buildProgram(): Command {
     .option('--report <file>', 'write the report as one self-contained HTML page with its charts')
     .option('--audit <on|off>', 'keep the audit trail at the configured path', 'off')
     .option('--log-level <level>', "the bot's log on stderr", 'error')
+    .option(
+      '--instruments <file>',
+      'instrument rules written by bot data instruments --out (default the snapshot shipped with the bot)',
+    )
     .action(async (options: BacktestCommandOptions) => {
       process.exitCode = await backtestCommand(options);
     });
@@ -261,6 +267,16 @@ export function buildProgram(): Command {
         }
       },
     );
+  data
+    .command('instruments')
+    .description(
+      "refresh the instrument rules backtests use (tick, step, min notional, leverage brackets) from Binance's exchangeInfo; brackets need BOT_API_KEY/BOT_API_SECRET, else the old ones are kept",
+    )
+    .option('--out <file>', 'the snapshot to write (default the one shipped with the bot)')
+    .option('--base-url <url>', 'USDⓈ-M REST base (a mirror, or a test server)', BINANCE_FAPI_URL)
+    .action(async (options: InstrumentsCommandOptions) => {
+      process.exitCode = await instrumentsCommand(options, process.env);
+    });
   data
     .command('sample')
     .description("write a generated archive shaped like Binance's (a first backtest that downloads nothing)")

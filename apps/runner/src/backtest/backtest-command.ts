@@ -4,9 +4,9 @@
  * order or overlapping, prices off the tick grid, an unknown symbol, --from after --to) exits 2 naming the
  * file and row, before anything is traded or written.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@bot/config';
 import type { BotConfig } from '@bot/config';
+import type { ListedContract } from '@bot/sim';
 import {
   KlineDataError,
   listArchives,
@@ -17,9 +17,16 @@ import {
 import type { SymbolCandles } from '../data/kline-archive';
 import { createLogger } from '../logger';
 import { EXIT_BAD_INPUT } from '../run-command';
+import { writeWhole } from '../write-whole';
 import { runBacktest } from './backtest';
 import type { BacktestResult } from './backtest';
-import { UnknownInstrumentError, contractFor } from './instruments';
+import {
+  InstrumentSnapshotError,
+  UnknownInstrumentError,
+  contractFor,
+  readSnapshot,
+  snapshotContracts,
+} from './instruments';
 import { htmlReport } from './html-report';
 import { computeStats, formatStats, reportJson } from './report';
 
@@ -34,18 +41,13 @@ export interface BacktestCommandOptions {
   readonly report?: string;
   readonly audit?: string;
   readonly logLevel?: string;
+  /** An instrument snapshot written by `bot data instruments --out` (default the bundled one). */
+  readonly instruments?: string;
 }
 
 function usage(message: string): number {
   console.error(`bot backtest: ${message}`);
   return EXIT_BAD_INPUT;
-}
-
-/** Writes a file whole or not at all (a temporary file renamed into place). */
-function writeWhole(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
 }
 
 function progressBar(): (reached: number, from: number, to: number) => void {
@@ -99,18 +101,27 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
     if (!(error instanceof ConfigError)) throw error;
     return usage(error.message);
   }
+  let contracts: ListedContract[];
+  try {
+    contracts = snapshotContracts(
+      options.instruments === undefined ? undefined : readSnapshot(options.instruments),
+    );
+  } catch (error) {
+    if (!(error instanceof InstrumentSnapshotError)) throw error;
+    return usage(options.instruments === undefined ? error.message : `--instruments ${error.message}`);
+  }
   // `BTCUSDC` or ccxt's `BTC/USDC:USDC`.
   const symbols = options.symbols
     ?.split(',')
     .map((symbol) => symbol.trim().toUpperCase().split(':')[0]?.replace('/', '') ?? '');
   let data: SymbolCandles[];
   try {
-    for (const symbol of symbols ?? []) contractFor(symbol);
+    for (const symbol of symbols ?? []) contractFor(symbol, contracts);
     data = readKlines(options.data, {
       symbols,
       from,
       to,
-      tickOf: (symbol) => contractFor(symbol).instrument.tickSize,
+      tickOf: (symbol) => contractFor(symbol, contracts).instrument.tickSize,
     });
   } catch (error) {
     if (error instanceof KlineDataError || error instanceof UnknownInstrumentError)
@@ -147,6 +158,7 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
       audit: options.audit === 'on',
       signal: controller.signal,
       onProgress: progressBar(),
+      contracts,
     });
   } catch (error) {
     if (error instanceof RangeError) return usage(error.message);
@@ -155,7 +167,7 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
     process.off('SIGINT', interrupt);
   }
   const stats = computeStats(result);
-  const quote = contractFor(data[0]?.symbol ?? '').instrument.quoteAsset;
+  const quote = contractFor(data[0]?.symbol ?? '', contracts).instrument.quoteAsset;
   for (const line of formatStats(stats, quote)) console.log(line);
   if (options.json) writeWhole(options.json, reportJson(result, stats));
   if (options.report) writeWhole(options.report, htmlReport(result, stats));
