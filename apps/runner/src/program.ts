@@ -8,7 +8,7 @@ import { configTemplate } from './config-template';
 import { NewFileError, StrategyModuleError, writeNew, writeStrategyTemplate } from './custom-strategy';
 import { backtestCommand } from './backtest/backtest-command';
 import { contractFor } from './backtest/instruments';
-import { DEFAULT_BASE_URL, DownloadError, downloadArchives } from './data/download';
+import { DEFAULT_BASE_URL, DownloadError, downloadArchives, progressReporter } from './data/download';
 import { BINANCE_FAPI_URL, instrumentsCommand } from './data/refresh-instruments';
 import type { InstrumentsCommandOptions } from './data/refresh-instruments';
 import { writeSampleArchive } from './data/sample-archive';
@@ -230,11 +230,14 @@ export function buildProgram(): Command {
   data
     .command('download')
     .description(
-      "download Binance's USDⓈ-M monthly kline archives, each checked against its .CHECKSUM; resumable",
+      "download Binance's USDⓈ-M kline archives, monthly or daily, each checked against its .CHECKSUM; resumable",
     )
     .requiredOption('--symbols <list>', 'e.g. BTCUSDC,ETHUSDC')
-    .requiredOption('--from <YYYY-MM>', 'first month')
-    .requiredOption('--to <YYYY-MM>', 'last month (inclusive)')
+    .requiredOption(
+      '--from <YYYY-MM|YYYY-MM-DD>',
+      'first month (monthly archives) or first day (daily archives)',
+    )
+    .requiredOption('--to <YYYY-MM|YYYY-MM-DD>', 'last month or day (inclusive), the same form as --from')
     .option('--timeframe <interval>', 'kline interval of the archives', '1m')
     .option('--dir <dir>', 'where the archives go', 'data')
     .option('--base-url <url>', 'archive host (a mirror, or a test server)', DEFAULT_BASE_URL)
@@ -255,7 +258,7 @@ export function buildProgram(): Command {
             to: options.to,
             dir: options.dir,
             baseUrl: options.baseUrl,
-            onProgress: (line) => console.error(line),
+            reporter: progressReporter(process.stderr),
           });
           console.log(
             `${report.downloaded.length} downloaded, ${report.skipped.length} already here, ${report.missing.length} not published`,
