@@ -222,6 +222,10 @@ export function buildProgram(): Command {
       '--instruments <file>',
       'instrument rules written by bot data instruments --out (default the snapshot shipped with the bot)',
     )
+    .option(
+      '--strategy <file>',
+      'your own strategy: a .ts/.js module exporting createStrategy(symbol), as for bot run (default: the breakout strategy)',
+    )
     .action(async (options: BacktestCommandOptions) => {
       process.exitCode = await backtestCommand(options);
     });

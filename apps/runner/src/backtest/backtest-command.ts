@@ -7,6 +7,9 @@
 import { ConfigError, loadConfig } from '@bot/config';
 import type { BotConfig } from '@bot/config';
 import type { ListedContract } from '@bot/sim';
+import { perpSymbol } from '@bot/symbols';
+import { loadStrategyModule, StrategyModuleError } from '../custom-strategy';
+import type { StrategyFactory } from '../custom-strategy';
 import {
   KlineDataError,
   listArchives,
@@ -43,6 +46,8 @@ export interface BacktestCommandOptions {
   readonly logLevel?: string;
   /** An instrument snapshot written by `bot data instruments --out` (default the bundled one). */
   readonly instruments?: string;
+  /** A module of the user's own exporting `createStrategy(symbol)`, as for `bot run --strategy`. */
+  readonly strategy?: string;
 }
 
 function usage(message: string): number {
@@ -141,6 +146,21 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
       );
     }
   }
+  // The user's strategy is loaded and built for every traded symbol (as the bot names them: BTC/USDC:USDC)
+  // before the backtest starts: a module it cannot use is bad input, as for `bot run --strategy`.
+  let createStrategy: StrategyFactory | undefined;
+  if (options.strategy !== undefined) {
+    const traded = data.map(({ symbol }) => {
+      const { baseAsset, quoteAsset } = contractFor(symbol, contracts).instrument;
+      return perpSymbol(baseAsset, quoteAsset);
+    });
+    try {
+      createStrategy = await loadStrategyModule(options.strategy, traded);
+    } catch (error) {
+      if (!(error instanceof StrategyModuleError)) throw error;
+      return usage(error.message);
+    }
+  }
   const logger = createLogger({
     format: 'json',
     level: options.logLevel ?? 'error',
@@ -159,6 +179,7 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
       signal: controller.signal,
       onProgress: progressBar(),
       contracts,
+      createStrategy,
     });
   } catch (error) {
     if (error instanceof RangeError) return usage(error.message);
