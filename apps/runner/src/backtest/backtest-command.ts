@@ -20,6 +20,7 @@ import {
 import type { SymbolCandles } from '../data/kline-archive';
 import { createLogger } from '../logger';
 import { EXIT_BAD_INPUT } from '../run-command';
+import { barCells, formatDuration } from '../progress-bar';
 import { writeWhole } from '../write-whole';
 import { runBacktest } from './backtest';
 import type { BacktestResult } from './backtest';
@@ -66,10 +67,8 @@ function progressBar(): (reached: number, from: number, to: number) => void {
     const done = Math.min(1, (reached - from) / Math.max(1, to - from));
     const elapsed = (now - started) / 1000;
     const left = done > 0 ? (elapsed * (1 - done)) / done : 0;
-    const width = 30;
-    const bar = '█'.repeat(Math.round(done * width)).padEnd(width, '·');
     process.stderr.write(
-      `\r${bar} ${(100 * done).toFixed(1)} %  ${new Date(reached).toISOString().slice(0, 10)}  ${Math.round(left)} s left `,
+      `\r${barCells(done)} ${(100 * done).toFixed(1)} %  ${new Date(reached).toISOString().slice(0, 10)}  ${formatDuration(left)} left `,
     );
     if (reached >= to) process.stderr.write('\n');
   };

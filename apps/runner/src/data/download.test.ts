@@ -177,9 +177,9 @@ describe('bot data download: daily archives', () => {
     expect(server.requests.map((request) => request.url)).toContain(
       '/data/futures/um/daily/klines/BTCUSDC/1m/BTCUSDC-1m-2024-01-03.zip.CHECKSUM',
     );
-    expect(
-      server.requests.find((request) => request.url.endsWith('BTCUSDC-1m-2024-01-02.zip'))?.range,
-    ).toBe('bytes=500-');
+    expect(server.requests.find((request) => request.url.endsWith('BTCUSDC-1m-2024-01-02.zip'))?.range).toBe(
+      'bytes=500-',
+    );
     expect(readFileSync(join(dir, 'BTCUSDC-1m-2024-01-02.zip')).equals(second)).toBe(true);
     const [data] = readKlines([dir], { tickOf: () => '0.1' });
     expect(data?.candles).toHaveLength(600);
@@ -212,7 +212,10 @@ describe('bot data download: daily archives', () => {
       kind: 'daily',
       periods: ['2024-02-28', '2024-02-29', '2024-03-01'],
     });
-    expect(periodsBetween('2023-12', '2024-01')).toEqual({ kind: 'monthly', periods: ['2023-12', '2024-01'] });
+    expect(periodsBetween('2023-12', '2024-01')).toEqual({
+      kind: 'monthly',
+      periods: ['2023-12', '2024-01'],
+    });
     expect(() => periodsBetween('2024-01', '2024-01-31')).toThrow(
       /give two months \(YYYY-MM: monthly archives\) or two days \(YYYY-MM-DD: daily archives\)/,
     );

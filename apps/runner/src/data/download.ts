@@ -7,11 +7,22 @@
  * interrupted download continues with a Range request. An archive not published (404) is reported and skipped.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
+import { barCells, formatDuration } from '../progress-bar';
 
 export const DEFAULT_BASE_URL = 'https://data.binance.vision';
 
@@ -80,7 +91,8 @@ export function periodsBetween(from: string, to: string): { kind: 'monthly' | 'd
   const last = day(to, 'to');
   if (first > last) throw new DownloadError(`--from ${from} is after --to ${to}`);
   const periods: string[] = [];
-  for (let time = first; time <= last; time += 86_400_000) periods.push(new Date(time).toISOString().slice(0, 10));
+  for (let time = first; time <= last; time += 86_400_000)
+    periods.push(new Date(time).toISOString().slice(0, 10));
   return { kind: 'daily', periods };
 }
 
@@ -89,7 +101,9 @@ export function monthsBetween(from: string, to: string): string[] {
   const parse = (text: string, name: string) => {
     const match = /^(\d{4})-(\d{2})$/.exec(text);
     if (!match || Number(match[2]) < 1 || Number(match[2]) > 12)
-      throw new DownloadError(`--${name} ${text}: use YYYY-MM, e.g. 2024-01 (or YYYY-MM-DD for daily archives)`);
+      throw new DownloadError(
+        `--${name} ${text}: use YYYY-MM, e.g. 2024-01 (or YYYY-MM-DD for daily archives)`,
+      );
     return Number(match[1]) * 12 + Number(match[2]) - 1;
   };
   const first = parse(from, 'from');
@@ -102,9 +116,10 @@ export function monthsBetween(from: string, to: string): string[] {
   return months;
 }
 
+/** Read in chunks: a month of 1m candles is a few MB, a month of 1s much more. */
 async function sha256(path: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -167,7 +182,8 @@ export async function downloadArchives(options: DownloadOptions): Promise<Downlo
       }
       // 416: the part is already whole (stopped between its last byte and the rename); it is verified below.
       const whole = response.status === 416 && have > 0;
-      if (!whole && (!response.ok || !response.body)) throw new DownloadError(`${url}: HTTP ${response.status}`);
+      if (!whole && (!response.ok || !response.body))
+        throw new DownloadError(`${url}: HTTP ${response.status}`);
       const resumed = response.status === 206 || whole;
       // A server that ignores the Range answers 200 with the whole archive: the part starts over.
       let received = resumed ? have : 0;
@@ -207,14 +223,6 @@ export async function downloadArchives(options: DownloadOptions): Promise<Downlo
   return report;
 }
 
-/** `90` → `1 min 30 s`; whole seconds, minutes and hours as they grow. */
-export function formatDuration(seconds: number): string {
-  const whole = Math.max(0, Math.round(seconds));
-  if (whole < 60) return `${whole} s`;
-  if (whole < 3600) return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
-  return `${Math.floor(whole / 3600)} h ${String(Math.floor((whole % 3600) / 60)).padStart(2, '0')} min`;
-}
-
 /**
  * The download's progress on `stream` (stderr): a line per archive when it is not a terminal; on a terminal
  * the same lines scroll above a bar redrawn in place — share done, the archive, its megabytes and the time
@@ -240,11 +248,9 @@ export function progressReporter(
       work > 0 && elapsed > 0
         ? `${formatDuration((elapsed / work) * (progress.total - finished - current))} left`
         : '… left';
-    const width = 24;
-    const bar = '█'.repeat(Math.round(done * width)).padEnd(width, '·');
     const megabytes = (progress.received / 2 ** 20).toFixed(1);
     stream.write(
-      `\r\x1b[K${bar} ${(100 * done).toFixed(0)} %  [${progress.index}/${progress.total}] ${progress.name} ${megabytes} MB  ${left}`,
+      `\r\x1b[K${barCells(done)} ${(100 * done).toFixed(0)} %  [${progress.index}/${progress.total}] ${progress.name} ${megabytes} MB  ${left}`,
     );
   };
   return {
