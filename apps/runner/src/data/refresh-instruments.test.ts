@@ -126,7 +126,9 @@ describe('bot data instruments', () => {
     const quarterly = { ...info.symbols[0], symbol: 'BTCUSDC_261225', contractType: 'CURRENT_QUARTER' };
     const url = await serve(JSON.stringify({ ...info, symbols: [...info.symbols, quarterly] }));
     const result = await refreshInstruments({ baseUrl: url, previous: bundledSnapshot() });
+    // Not a row, and not "left out" either: it is not a candidate at all.
     expect(result.snapshot.contracts.some((row) => row.symbol === 'BTCUSDC_261225')).toBe(false);
+    expect(result.leftOut).toEqual(['WIFUSDC']);
     expect(result.snapshot.contracts.some((row) => row.symbol === 'BTCUSDC')).toBe(true);
   }, 60_000);
 
