@@ -241,10 +241,16 @@ describe('bot data download: progress on a terminal', () => {
       baseUrl: server.url,
       reporter: progressReporter(stderr),
     });
-    const text = stderr.written.join('');
-    expect(text).toMatch(/\r\x1b\[K\[1\/2\] BTCUSDC-1m-2024-01\.zip: .* checksum verified\n/);
-    expect(text).toMatch(/\r\x1b\[K█+·* 50 % {2}\[1\/2\] BTCUSDC-1m-2024-01\.zip [\d.]+ MB {2}.* left/);
-    expect(text).toMatch(/\r\x1b\[K█{24} 100 % {2}\[2\/2\] BTCUSDC-1m-2024-02\.zip [\d.]+ MB {2}.* left\n$/);
+    // Every write starts at the line's beginning and clears it: the bar is redrawn in place.
+    const frames = stderr.written.join('').split('\r\x1b[K');
+    expect(frames[0]).toBe('');
+    expect(frames).toContainEqual(
+      expect.stringMatching(/^\[1\/2\] BTCUSDC-1m-2024-01\.zip: .* checksum verified\n$/),
+    );
+    expect(frames).toContainEqual(
+      expect.stringMatching(/^█{12}·{12} 50 % {2}\[1\/2\] BTCUSDC-1m-2024-01\.zip [\d.]+ MB {2}.* left$/),
+    );
+    expect(frames.at(-1)).toMatch(/^█{24} 100 % {2}\[2\/2\] BTCUSDC-1m-2024-02\.zip [\d.]+ MB {2}.* left\n$/);
   });
 
   it('estimates the time left from the archives fetched, not those found already here', () => {
