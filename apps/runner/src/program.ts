@@ -8,7 +8,9 @@ import { configTemplate } from './config-template';
 import { NewFileError, StrategyModuleError, writeNew, writeStrategyTemplate } from './custom-strategy';
 import { backtestCommand } from './backtest/backtest-command';
 import { contractFor } from './backtest/instruments';
-import { DEFAULT_BASE_URL, DownloadError, downloadArchives } from './data/download';
+import { DEFAULT_BASE_URL, DownloadError, downloadArchives, progressReporter } from './data/download';
+import { BINANCE_FAPI_URL, instrumentsCommand } from './data/refresh-instruments';
+import type { InstrumentsCommandOptions } from './data/refresh-instruments';
 import { writeSampleArchive } from './data/sample-archive';
 import type { BacktestCommandOptions } from './backtest/backtest-command';
 import { findPlaybook, formatPlaybook, PLAYBOOKS } from './playbooks';
@@ -158,6 +160,14 @@ export function buildProgram(): Command {
     .option('--report <file>', 'write the report as one self-contained HTML page with its charts')
     .option('--audit <on|off>', 'keep the audit trail at the configured path', 'off')
     .option('--log-level <level>', "the bot's log on stderr", 'error')
+    .option(
+      '--instruments <file>',
+      'instrument rules written by bot data instruments --out (default the snapshot shipped with the bot)',
+    )
+    .option(
+      '--strategy <file>',
+      'your own strategy: a .ts/.js module exporting createStrategy(symbol), as for bot run (default: the breakout strategy)',
+    )
     .action(async (options: BacktestCommandOptions) => {
       process.exitCode = await backtestCommand(options);
     });
@@ -166,11 +176,14 @@ export function buildProgram(): Command {
   data
     .command('download')
     .description(
-      "download Binance's USDⓈ-M monthly kline archives, each checked against its .CHECKSUM; resumable",
+      "download Binance's USDⓈ-M kline archives, monthly or daily, each checked against its .CHECKSUM; resumable",
     )
     .requiredOption('--symbols <list>', 'e.g. BTCUSDC,ETHUSDC')
-    .requiredOption('--from <YYYY-MM>', 'first month')
-    .requiredOption('--to <YYYY-MM>', 'last month (inclusive)')
+    .requiredOption(
+      '--from <YYYY-MM|YYYY-MM-DD>',
+      'first month (monthly archives) or first day (daily archives)',
+    )
+    .requiredOption('--to <YYYY-MM|YYYY-MM-DD>', 'last month or day (inclusive), the same form as --from')
     .option('--timeframe <interval>', 'kline interval of the archives', '1m')
     .option('--dir <dir>', 'where the archives go', 'data')
     .option('--base-url <url>', 'archive host (a mirror, or a test server)', DEFAULT_BASE_URL)
@@ -191,7 +204,7 @@ export function buildProgram(): Command {
             to: options.to,
             dir: options.dir,
             baseUrl: options.baseUrl,
-            onProgress: (line) => console.error(line),
+            reporter: progressReporter(process.stderr),
           });
           console.log(
             `${report.downloaded.length} downloaded, ${report.skipped.length} already here, ${report.missing.length} not published`,
@@ -203,6 +216,16 @@ export function buildProgram(): Command {
         }
       },
     );
+  data
+    .command('instruments')
+    .description(
+      "refresh the instrument rules backtests use (tick, step, min notional, leverage brackets) from Binance's exchangeInfo; brackets need BOT_API_KEY/BOT_API_SECRET, else the old ones are kept",
+    )
+    .option('--out <file>', 'the snapshot to write (default the one shipped with the bot)')
+    .option('--base-url <url>', 'USDⓈ-M REST base (a mirror, or a test server)', BINANCE_FAPI_URL)
+    .action(async (options: InstrumentsCommandOptions) => {
+      process.exitCode = await instrumentsCommand(options, process.env);
+    });
   data
     .command('sample')
     .description("write a generated archive shaped like Binance's (a first backtest that downloads nothing)")

@@ -4,9 +4,12 @@
  * order or overlapping, prices off the tick grid, an unknown symbol, --from after --to) exits 2 naming the
  * file and row, before anything is traded or written.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@bot/config';
 import type { BotConfig } from '@bot/config';
+import type { ListedContract } from '@bot/sim';
+import { perpSymbol } from '@bot/symbols';
+import { loadStrategyModule, StrategyModuleError } from '../custom-strategy';
+import type { StrategyFactory } from '../custom-strategy';
 import {
   KlineDataError,
   listArchives,
@@ -17,9 +20,17 @@ import {
 import type { SymbolCandles } from '../data/kline-archive';
 import { createLogger } from '../logger';
 import { EXIT_BAD_INPUT } from '../run-command';
+import { barCells, formatDuration } from '../progress-bar';
+import { writeWhole } from '../write-whole';
 import { runBacktest } from './backtest';
 import type { BacktestResult } from './backtest';
-import { UnknownInstrumentError, contractFor } from './instruments';
+import {
+  InstrumentSnapshotError,
+  UnknownInstrumentError,
+  contractFor,
+  readSnapshot,
+  snapshotContracts,
+} from './instruments';
 import { htmlReport } from './html-report';
 import { computeStats, formatStats, reportJson } from './report';
 
@@ -34,18 +45,15 @@ export interface BacktestCommandOptions {
   readonly report?: string;
   readonly audit?: string;
   readonly logLevel?: string;
+  /** An instrument snapshot written by `bot data instruments --out` (default the bundled one). */
+  readonly instruments?: string;
+  /** A module of the user's own exporting `createStrategy(symbol)`, as for `bot run --strategy`. */
+  readonly strategy?: string;
 }
 
 function usage(message: string): number {
   console.error(`bot backtest: ${message}`);
   return EXIT_BAD_INPUT;
-}
-
-/** Writes a file whole or not at all (a temporary file renamed into place). */
-function writeWhole(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
 }
 
 function progressBar(): (reached: number, from: number, to: number) => void {
@@ -59,10 +67,8 @@ function progressBar(): (reached: number, from: number, to: number) => void {
     const done = Math.min(1, (reached - from) / Math.max(1, to - from));
     const elapsed = (now - started) / 1000;
     const left = done > 0 ? (elapsed * (1 - done)) / done : 0;
-    const width = 30;
-    const bar = '█'.repeat(Math.round(done * width)).padEnd(width, '·');
     process.stderr.write(
-      `\r${bar} ${(100 * done).toFixed(1)} %  ${new Date(reached).toISOString().slice(0, 10)}  ${Math.round(left)} s left `,
+      `\r${barCells(done)} ${(100 * done).toFixed(1)} %  ${new Date(reached).toISOString().slice(0, 10)}  ${formatDuration(left)} left `,
     );
     if (reached >= to) process.stderr.write('\n');
   };
@@ -99,18 +105,27 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
     if (!(error instanceof ConfigError)) throw error;
     return usage(error.message);
   }
+  let contracts: ListedContract[];
+  try {
+    contracts = snapshotContracts(
+      options.instruments === undefined ? undefined : readSnapshot(options.instruments),
+    );
+  } catch (error) {
+    if (!(error instanceof InstrumentSnapshotError)) throw error;
+    return usage(options.instruments === undefined ? error.message : `--instruments ${error.message}`);
+  }
   // `BTCUSDC` or ccxt's `BTC/USDC:USDC`.
   const symbols = options.symbols
     ?.split(',')
     .map((symbol) => symbol.trim().toUpperCase().split(':')[0]?.replace('/', '') ?? '');
   let data: SymbolCandles[];
   try {
-    for (const symbol of symbols ?? []) contractFor(symbol);
+    for (const symbol of symbols ?? []) contractFor(symbol, contracts);
     data = readKlines(options.data, {
       symbols,
       from,
       to,
-      tickOf: (symbol) => contractFor(symbol).instrument.tickSize,
+      tickOf: (symbol) => contractFor(symbol, contracts).instrument.tickSize,
     });
   } catch (error) {
     if (error instanceof KlineDataError || error instanceof UnknownInstrumentError)
@@ -130,6 +145,21 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
       );
     }
   }
+  // The user's strategy is loaded and built for every traded symbol (as the bot names them: BTC/USDC:USDC)
+  // before the backtest starts: a module it cannot use is bad input, as for `bot run --strategy`.
+  let createStrategy: StrategyFactory | undefined;
+  if (options.strategy !== undefined) {
+    const traded = data.map(({ symbol }) => {
+      const { baseAsset, quoteAsset } = contractFor(symbol, contracts).instrument;
+      return perpSymbol(baseAsset, quoteAsset);
+    });
+    try {
+      createStrategy = await loadStrategyModule(options.strategy, traded);
+    } catch (error) {
+      if (!(error instanceof StrategyModuleError)) throw error;
+      return usage(error.message);
+    }
+  }
   const logger = createLogger({
     format: 'json',
     level: options.logLevel ?? 'error',
@@ -147,6 +177,8 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
       audit: options.audit === 'on',
       signal: controller.signal,
       onProgress: progressBar(),
+      contracts,
+      createStrategy,
     });
   } catch (error) {
     if (error instanceof RangeError) return usage(error.message);
@@ -155,7 +187,7 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
     process.off('SIGINT', interrupt);
   }
   const stats = computeStats(result);
-  const quote = contractFor(data[0]?.symbol ?? '').instrument.quoteAsset;
+  const quote = contractFor(data[0]?.symbol ?? '', contracts).instrument.quoteAsset;
   for (const line of formatStats(stats, quote)) console.log(line);
   if (options.json) writeWhole(options.json, reportJson(result, stats));
   if (options.report) writeWhole(options.report, htmlReport(result, stats));

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BotConfig } from '@bot/config';
-import type { Candle, CoreEvent } from '@bot/sim';
+import type { Candle, CoreEvent, ListedContract } from '@bot/sim';
 import { klineIntervalMs, perpSymbol } from '@bot/symbols';
 import type { KlineInterval } from '@bot/symbols';
 import type { Logger } from '../logger';
@@ -88,6 +88,8 @@ export interface BacktestOptions {
   readonly onProgress?: (reached: number, from: number, to: number) => void;
   /** The strategy per symbol (default the Trader's: the breakout strategy); tests script their own. */
   readonly createStrategy?: StartBotOptions['createStrategy'];
+  /** The instrument rules (default the bundled snapshot's; `bot backtest --instruments <file>`). */
+  readonly contracts?: readonly ListedContract[];
 }
 
 const START_BALANCE = 10_000;
@@ -99,7 +101,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     options.markets ??
     (options.symbol && options.candles ? [{ symbol: options.symbol, candles: options.candles }] : []);
   if (markets.length === 0) throw new RangeError('no candles to backtest');
-  const instruments = markets.map((market) => contractFor(market.symbol).instrument);
+  const instruments = markets.map((market) => contractFor(market.symbol, options.contracts).instrument);
   const instrument = instruments[0] as (typeof instruments)[number];
   const quotes = new Set(instruments.map((one) => one.quoteAsset));
   if (quotes.size > 1) {
@@ -155,6 +157,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       })),
       contracts: contractsWithBooks(
         new Map(markets.map((market) => [market.symbol, Number((market.candles[0] as Candle).close)])),
+        options.contracts,
       ),
       // The emulator counts request weight per wall-clock minute, and a backtest plays days in one.
       weightLimitPerMinute: 1_000_000_000,
