@@ -12,9 +12,10 @@ import { loadConfig } from '@bot/config';
 import { parseKlineCsv } from '@bot/sim';
 import { runBacktest } from '../src/backtest/backtest';
 import { contractFor } from '../src/backtest/instruments';
-import { archiveText, readKlines } from '../src/data/kline-archive';
+import { archiveText } from '../src/data/kline-archive';
 import { writeSampleArchive } from '../src/data/sample-archive';
 import { createLogger } from '../src/logger';
+import { readAllKlines } from '../src/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'bot-bench-backtest-'));
 const files = process.argv.slice(2);
@@ -35,11 +36,11 @@ const tickOf = (symbol: string) => contractFor(symbol).instrument.tickSize;
 let started = performance.now();
 let parsed = 0;
 for (let round = 0; round < 3; round += 1) {
-  for (const file of files) parsed += parseKlineCsv(archiveText(file)).length;
+  for (const file of files) parsed += parseKlineCsv(await archiveText(file)).length;
 }
 const parseRate = parsed / ((performance.now() - started) / 1000);
 
-const [data] = readKlines(files, { tickOf });
+const [data] = await readAllKlines(files, { tickOf });
 if (!data) throw new Error('no candles');
 const logger = createLogger({ format: 'json', level: 'error', destination: { write: () => undefined } });
 const rates: Record<string, number> = {};

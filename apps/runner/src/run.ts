@@ -6,7 +6,7 @@ import type { BotConfig } from '@bot/config';
 import { createExchange, isExchangeAdapterError } from '@bot/exchange';
 import type { RateLimitedError, RuntimeOptions } from '@bot/exchange';
 import { parseKlineCsv, startSim } from '@bot/sim';
-import type { Candle, ListedContract, Sim } from '@bot/sim';
+import type { Candle, ListedContract, ReplaySpec, Sim } from '@bot/sim';
 import { backoffDelay, klineIntervalMs, perpSymbol, toExchangeId } from '@bot/symbols';
 import type { KlineInterval } from '@bot/symbols';
 import { checkpointHint, verifyTrailSinceCheckpoint } from './audit-checkpoint';
@@ -38,12 +38,11 @@ export interface PaperMarket {
   readonly url?: string;
   /** Candles to replay, already read (`bot backtest`); trades their one symbol like `replayFile`. */
   readonly replay?: { readonly symbol: string; readonly base: string; readonly candles: readonly Candle[] };
-  /** Several symbols' candles replayed together on one account (`bot backtest`); trades all of them. */
-  readonly replays?: readonly {
-    readonly symbol: string;
-    readonly base: string;
-    readonly candles: readonly Candle[];
-  }[];
+  /**
+   * Several symbols' candles replayed together on one account (`bot backtest`); trades all of them. Candles
+   * given as a stream (not an array) are read as the clock reaches them, with their volume grid (`stepSize`).
+   */
+  readonly replays?: readonly (ReplaySpec & { readonly base: string })[];
   /** The emulator's listed contracts (default its own five); `bot backtest` lists the instrument snapshot's. */
   readonly contracts?: readonly ListedContract[];
   /**
@@ -145,7 +144,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       if (replays.length > 0) {
         config = { ...config, symbols: replays.map((one) => perpSymbol(one.base, config.quoteCoin)) };
       }
-      const lastCandles = replays.flatMap((one) => one.candles.at(-1) ?? []);
+      // The end of the data is known up front only for arrays (`--replay`); a stream's reader knows its own.
+      const lastCandles = replays.flatMap((one) =>
+        Array.isArray(one.candles) ? ((one.candles as readonly Candle[]).at(-1) ?? []) : [],
+      );
       if (lastCandles.length > 0)
         replayEndTime = Math.max(...lastCandles.map((candle) => candle.openTime)) + 60_000;
       sim = await startSim({
@@ -153,7 +155,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         speed: paper.speed ?? 60,
         historyMinutes: paperHistoryMinutes(config.strategy.timeframe),
         ...(replays.length > 0
-          ? { replays: replays.map((one) => ({ symbol: one.symbol, candles: one.candles })) }
+          ? {
+              replays: replays.map(({ symbol, candles, stepSize }) => ({
+                symbol,
+                candles,
+                ...(stepSize !== undefined ? { stepSize } : {}),
+              })),
+            }
           : {}),
         ...(paper.contracts ? { contracts: paper.contracts } : {}),
         ...(paper.weightLimitPerMinute ? { weightLimitPerMinute: paper.weightLimitPerMinute } : {}),

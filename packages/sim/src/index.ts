@@ -1,5 +1,5 @@
 export { startSim } from './sim';
-export type { Sim, SimAccountOptions, SimFaults, SimOptions, SimState } from './sim';
+export type { ReplaySpec, Sim, SimAccountOptions, SimFaults, SimOptions, SimState } from './sim';
 export { ccxtApiUrls } from './ccxt-urls';
 export { defaultContracts } from './instruments';
 export type { ListedContract } from './instruments';

@@ -61,9 +61,9 @@ export interface SimOptions {
   /** Seeds the synthetic market (default 42): the same seed gives the same prices. */
   readonly seed?: number;
   /** Replays these 1m candles for one symbol instead of the synthetic market (see parseKlineCsv). */
-  readonly replay?: { readonly symbol: string; readonly candles: readonly Candle[] };
+  readonly replay?: ReplaySpec;
   /** Several symbols replayed together (merged by time), instead of `replay`. */
-  readonly replays?: readonly { readonly symbol: string; readonly candles: readonly Candle[] }[];
+  readonly replays?: readonly ReplaySpec[];
   /**
    * Market clock speed: 1 is real time, 60 runs an hour a minute, `'manual'` moves only when
    * `advance()` is called (tests and benchmarks: as fast as possible, and repeatable).
@@ -102,6 +102,17 @@ export interface SimOptions {
    * (which keeps only the last 10 000): for counting a long run's traffic.
    */
   readonly onRequest?: (record: RequestRecord) => void;
+}
+
+/**
+ * One symbol's replayed 1m candles: an array, or any iterable read as the market clock reaches it (a file
+ * streamed by the caller, so a long history is never in memory), which then needs `stepSize`.
+ */
+export interface ReplaySpec {
+  readonly symbol: string;
+  readonly candles: readonly Candle[] | Iterable<Candle>;
+  /** The volume grid of a streamed replay (see `ReplayMarketOptions.stepSize`). */
+  readonly stepSize?: string;
 }
 
 export interface SimFaults extends FaultSettings, CoreFaults {}
@@ -185,11 +196,11 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const instruments: InstrumentSpec[] = contracts.map(({ instrument }) =>
     withBook(instrument, options.books === false ? false : options.books?.[instrument.symbol]),
   );
-  const replayStarts = (options.replays ?? (options.replay ? [options.replay] : []))
-    .map((replay) => replay.candles[0]?.openTime)
-    .filter((time): time is number => time !== undefined);
-  const replayStart = replayStarts.length > 0 ? Math.min(...replayStarts) : undefined;
-  const startTime = options.startTime ?? replayStart ?? Math.floor(Date.now() / 60_000) * 60_000;
+  // A replay starts at its first candle (read from the source, which may be a stream); a synthetic market now.
+  const replaying = (options.replays ?? (options.replay ? [options.replay] : [])).length > 0;
+  const replaySource = replaying ? marketSource(options, contracts, 0) : undefined;
+  const startTime =
+    options.startTime ?? replaySource?.peekTime() ?? Math.floor(Date.now() / 60_000) * 60_000;
 
   const faults = new FaultInjector();
   const core = new MatchingCore({
@@ -201,7 +212,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const candles = new CandleBook({
     symbols: instruments.map(({ symbol, tickSize, stepSize }) => ({ symbol, tickSize, stepSize })),
   });
-  const source = marketSource(options, contracts, startTime);
+  const source = replaySource ?? marketSource(options, contracts, startTime);
   if (!options.replay && !options.replays?.length && 'history' in source) {
     const history = (source as ReturnType<typeof createSyntheticMarket>).history({
       minutes: options.historyMinutes ?? 1500,

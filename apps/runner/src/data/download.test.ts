@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing';
 import { ChecksumError, downloadArchives } from './download';
-import { readKlines } from './kline-archive';
+import { readAllKlines } from '../testing';
 import { sampleCsv, zipSingle } from './sample-archive';
 
 /** A server shaped like data.binance.vision: archives and their .CHECKSUM, Range requests answered with 206. */
@@ -91,7 +91,7 @@ describe('bot data download', () => {
     expect(first.downloaded).toHaveLength(2);
     expect(first.missing).toEqual(['BTCUSDC-1m-2024-03.zip']);
     expect(lines.join('\n')).toMatch(/\[1\/3\] BTCUSDC-1m-2024-01\.zip: .* checksum verified/);
-    const [data] = readKlines([dir], { tickOf: () => '0.1' });
+    const [data] = await readAllKlines([dir], { tickOf: () => '0.1' });
     expect(data?.candles).toHaveLength(600);
 
     server.requests.length = 0;
