@@ -25,6 +25,7 @@ import { playbookForError } from './playbooks';
 import { Trader } from './trader';
 import { tradesForConsole } from './trades/trades-route';
 import type { RunSummary, TraderOptions } from './trader';
+import type { InProcessFeeds } from './trader/feeds';
 
 /** Paper mode's emulator: started in-process, or one already running (`bot sim`, a test's). */
 export interface PaperMarket {
@@ -43,6 +44,11 @@ export interface PaperMarket {
    * given as a stream (not an array) are read as the clock reaches them, with their volume grid (`stepSize`).
    */
   readonly replays?: readonly (ReplaySpec & { readonly base: string })[];
+  /**
+   * The emulator serves this process only (`bot backtest`): no HTTP server, no sockets. The ccxt adapter sends
+   * through `sim.fetch` and the feeds listen to the emulator directly; the Trader is the same.
+   */
+  readonly inProcess?: boolean;
   /** The emulator's listed contracts (default its own five); `bot backtest` lists the instrument snapshot's. */
   readonly contracts?: readonly ListedContract[];
   /**
@@ -151,6 +157,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       if (lastCandles.length > 0)
         replayEndTime = Math.max(...lastCandles.map((candle) => candle.openTime)) + 60_000;
       sim = await startSim({
+        ...(paper.inProcess ? { listen: false } : {}),
         seed: paper.seed ?? 42,
         speed: paper.speed ?? 60,
         historyMinutes: paperHistoryMinutes(config.strategy.timeframe),
@@ -237,6 +244,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       apiKey: connection.apiKey,
       apiSecret: connection.apiSecret,
       enableRateLimit: config.mode !== 'paper',
+      ...(sim && options.paper?.inProcess ? { fetch: sim.fetch } : {}),
       orders: config.orders,
       execution: config.execution,
       leverage: config.risk.leverageDefault,
@@ -270,6 +278,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       freshState: sim !== undefined,
       createStrategy: options.createStrategy,
       feeds: options.feeds,
+      inProcessFeeds: sim && options.paper?.inProcess ? inProcessFeeds(sim) : undefined,
     });
     await trader.start();
     closeOnFailure.push(() => trader.stop());
@@ -340,6 +349,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     for (const close of closeOnFailure.reverse()) await close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The emulator's streams for the Trader of this process: its market streams, and its one account's events. */
+function inProcessFeeds(sim: Sim): InProcessFeeds {
+  const accountId = sim.accounts[0]?.accountId ?? '';
+  return {
+    market: (streams, deliver) => sim.streams.listen(streams, deliver),
+    userData: (deliver) => sim.streams.listenUser(accountId, deliver),
+  };
 }
 
 /** Where the operator finds the token, for the start-up log; never the token itself. */

@@ -4,7 +4,9 @@
  * matching core (fees, funding, liquidation) replaying the archive's 1m candles — on the emulator's manual
  * clock: the market moves one strategy candle at a time, and the next move waits until the bot has handled
  * that candle and everything it caused. So a backtest takes the same decisions as a live replay, as fast as
- * the bot can take them, and the same every time.
+ * the bot can take them, and the same every time. The emulator serves this process only: the adapter's
+ * requests are answered by its REST handler without HTTP (`sim.fetch` as ccxt's fetch), and the feeds
+ * listen to its streams without sockets (see docs/ARCHITECTURE.md "The backtest's exchange port").
  *
  * The trades in the report come from the matching core's own fills (as the exchange would report them):
  * entries, stop-loss and take-profit executions, closes, with their fees and realized PnL.
@@ -172,6 +174,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         : {},
     paper: {
       speed: 'manual',
+      // No HTTP and no sockets: the ccxt adapter and the feeds reach the emulator in this process.
+      inProcess: true,
       replays: markets.map((market, position) => ({
         symbol: market.symbol,
         base: (instruments[position] as typeof instrument).baseAsset,

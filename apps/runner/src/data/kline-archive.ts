@@ -9,6 +9,7 @@ import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInflateRaw } from 'node:zlib';
 import { KlineCsvReader } from '@bot/sim';
@@ -135,7 +136,7 @@ async function archiveBytes(file: string): Promise<AsyncIterable<Buffer>> {
     await handle.close();
   }
   if (zipEntry === undefined) return checkedText(file, createReadStream(file));
-  if (zipEntry.size === 0) return [];
+  if (zipEntry.size === 0) return Readable.from([]);
   const raw = createReadStream(file, { start: zipEntry.start, end: zipEntry.start + zipEntry.size - 1 });
   if (zipEntry.method === 0) return raw;
   const inflate = createInflateRaw();
