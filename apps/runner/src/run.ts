@@ -90,6 +90,11 @@ export interface StartBotOptions {
   readonly exchangeRuntime?: (sim: Sim | undefined) => Pick<RuntimeOptions, 'now' | 'sleep'>;
   /** Delivery tuning of the notification webhook (tests; the defaults suit a chat service). */
   readonly notifications?: NotifierTuning;
+  /**
+   * `none`: the audit trail is written but never synced to disk (`bot backtest --audit off`, whose trail is a
+   * scratch file deleted at the end). Default `batch`, as every run that keeps its trail.
+   */
+  readonly auditDurability?: 'batch' | 'none';
 }
 
 export interface RunningBot {
@@ -146,7 +151,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     } else {
       const replay =
         paper.replay ?? (paper.replayFile ? readReplay(paper.replayFile, config.quoteCoin) : undefined);
-      const replays = paper.replays ?? (replay ? [replay] : []);
+      const replays: readonly (ReplaySpec & { readonly base: string })[] =
+        paper.replays ?? (replay ? [replay] : []);
       if (replays.length > 0) {
         config = { ...config, symbols: replays.map((one) => perpSymbol(one.base, config.quoteCoin)) };
       }
@@ -212,7 +218,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     const secrets = [...configSecrets(config), ...(operatorToken ? [operatorToken.value] : [])];
     const audit = await openAuditTrail({
       path: config.compliance.auditPath,
-      durability: 'batch',
+      durability: options.auditDurability ?? 'batch',
       // The trail's guard refuses values shorter than 8 characters (they would redact ordinary words).
       secrets: { values: secrets.filter((value) => value.length >= 8) },
     }).catch((error: unknown) => {

@@ -51,7 +51,7 @@ async function session(setup: PaperSetup) {
     await outcome(() =>
       exchange.createOrder({ symbol, side: 'buy', type: 'market', quantity: '5', clientOrderId: 'ip-2' }),
     ),
-    // A duplicate client id.
+    // A client id reused once its order is closed: accepted, as Binance does.
     await outcome(() =>
       exchange.createOrder({ symbol, side: 'buy', type: 'market', quantity: '0.001', clientOrderId: 'ip-1' }),
     ),
@@ -101,7 +101,7 @@ describe('the adapter over the emulator in the same process (sim.fetch)', () => 
     expect(actual.results[0]).toMatchObject({ filledQuantity: '0.012', confirmedBy: 'response' });
     expect(actual.results[1]).toMatchObject({ triggerPrice: '58000.1' });
     expect(actual.results[2]).toMatchObject({ code: 'REJECTED', exchangeCode: expect.any(Number) });
-    expect(actual.results[3]).toMatchObject({ confirmedBy: 'lookup' });
+    expect(actual.results[3]).toMatchObject({ confirmedBy: 'response', filledQuantity: '0.001' });
     expect(actual.results[4]).toMatchObject({ confirmedBy: 'lookup', filledQuantity: '0.005' });
     expect(actual.sentOnce).toBe(1);
   });

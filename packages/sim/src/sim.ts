@@ -210,8 +210,19 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     publishBook(clock.now(), false);
   };
 
+  /** Each symbol's kline stream names by interval, built once: the tick loop asks for them on every tick. */
+  const klineStreamNames = new Map<string, Map<string, string>>();
+  const klineStreamsOf = (symbol: string): Map<string, string> => {
+    let names = klineStreamNames.get(symbol);
+    if (!names) {
+      const lower = symbol.toLowerCase();
+      names = new Map(klineIntervals.map((interval) => [interval, `${lower}@kline_${interval}`]));
+      klineStreamNames.set(symbol, names);
+    }
+    return names;
+  };
   const publishKline = (kline: Kline) => {
-    const stream = `${kline.symbol.toLowerCase()}@kline_${kline.interval}`;
+    const stream = klineStreamsOf(kline.symbol).get(kline.interval) ?? '';
     if (!streams.hasSubscribers(stream)) return;
     streams.publish(stream, {
       e: 'kline',
@@ -324,9 +335,9 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         core.setFundingRate(tick.symbol, tick.fundingRate);
       core.updateMarket(tick);
       const lower = tick.symbol.toLowerCase();
-      for (const interval of klineIntervals) {
-        if (!streams.hasSubscribers(`${lower}@kline_${interval}`)) continue;
-        const current = candles.currentKline(tick.symbol, interval);
+      for (const [interval, stream] of klineStreamsOf(tick.symbol)) {
+        if (!streams.hasSubscribers(stream)) continue;
+        const current = candles.currentKline(tick.symbol, interval as (typeof klineIntervals)[number]);
         if (current) publishKline(current);
       }
       const lastMark = markSentAt.get(tick.symbol) ?? 0;

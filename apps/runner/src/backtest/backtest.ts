@@ -161,6 +161,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     config,
     logger: options.logger,
     operatorApi: false,
+    // A scratch trail (audit off) is deleted at the end: syncing it to disk each candle would buy nothing.
+    ...(scratch ? { auditDurability: 'none' as const } : {}),
     ...(options.createStrategy ? { createStrategy: options.createStrategy } : {}),
     // The adapter waits (for a fill, between retries) in market time: the market moves while it waits.
     exchangeRuntime: (emulator) =>
@@ -182,9 +184,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         candles: market.candles.replay(),
         stepSize: market.scan.volumeStep,
       })),
+      // Only the traded contracts: the emulator's work per tick grows with the contracts it lists.
       contracts: contractsWithBooks(
         new Map(markets.map((market) => [market.symbol, Number(firstCandle(market).close)])),
-      ),
+      ).filter((contract) => markets.some((market) => market.symbol === contract.instrument.symbol)),
       // The emulator counts request weight per wall-clock minute, and a backtest plays days in one.
       weightLimitPerMinute: 1_000_000_000,
     },

@@ -246,7 +246,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
 
       if (body === 'too-large') {
         reject(new SimRejection(-1000, `Request body larger than ${maxBodyBytes} bytes.`, 413));
-        return;
+        return answered;
       }
       const route = REST_ROUTES[`${method} ${path}`];
       if (!route) {
@@ -260,11 +260,11 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
                 404,
               ),
         );
-        return;
+        return answered;
       }
       if (options.faults.settings.maintenance) {
         reject(new SimRejection(-1001, 'Service Unavailable.', 503));
-        return;
+        return answered;
       }
       const injectedLimit = options.faults.takeRateLimit();
       if (injectedLimit) {
@@ -278,7 +278,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
             injectedLimit.status,
           ),
         );
-        return;
+        return answered;
       }
       const contentType = String(request.headers['content-type'] ?? '');
       if (body !== '' && contentType.includes('application/json')) {
@@ -288,7 +288,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
             'Request body must be application/x-www-form-urlencoded, as Binance expects.',
           ),
         );
-        return;
+        return answered;
       }
 
       const serverTime = options.context.serverTime();
@@ -304,7 +304,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
             ? new SimRejection(-1003, bannedUntil(ip, verdict.bannedUntil), 418)
             : new SimRejection(-1003, tooManyRequests(ip, limit), 429),
         );
-        return;
+        return answered;
       }
 
       let accountId = '';
@@ -312,12 +312,12 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         const apiKey = request.headers['x-mbx-apikey'];
         if (typeof apiKey !== 'string' || apiKey === '') {
           reject(new SimRejection(-2014, 'API-key format invalid.', 401));
-          return;
+          return answered;
         }
         const credentials = byKey.get(apiKey);
         if (!credentials) {
           reject(new SimRejection(-2015, 'Invalid API-key, IP, or permissions for action.', 401));
-          return;
+          return answered;
         }
         accountId = credentials.accountId;
         if (route.security === 'SIGNED') {
@@ -337,7 +337,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       const httpError = options.faults.takeHttpError(path, method);
       if (!httpError) {
         send(200, execute());
-        return;
+        return answered;
       }
       if (httpError.executeBeforeError) execute();
       else if (httpError.executeAfterMs !== undefined)
@@ -345,7 +345,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       if (httpError.holdMs !== undefined && httpError.holdMs > 0) await hold(httpError.holdMs);
       if (httpError.closeWithoutAnswer) {
         status = 0;
-        return;
+        return undefined;
       }
       sendHttpError(httpError);
     } catch (error) {
