@@ -41,11 +41,22 @@ async function session(setup: PaperSetup) {
   const results = [
     // Off the step grid: floored to 0.012.
     await outcome(() =>
-      exchange.createOrder({ symbol, side: 'buy', type: 'market', quantity: '0.0123', clientOrderId: 'ip-1' }),
+      exchange.createOrder({
+        symbol,
+        side: 'buy',
+        type: 'market',
+        quantity: '0.0123',
+        clientOrderId: 'ip-1',
+      }),
     ),
     // A stop of a long rounds up to the tick.
     await outcome(() =>
-      exchange.createStopLossOrder({ symbol, positionSide: 'long', triggerPrice: '58000.04', quantity: '0.012' }),
+      exchange.createStopLossOrder({
+        symbol,
+        positionSide: 'long',
+        triggerPrice: '58000.04',
+        quantity: '0.012',
+      }),
     ),
     // Far more than the margin allows: Binance's refusal, as the adapter maps it.
     await outcome(() =>
@@ -65,7 +76,13 @@ async function session(setup: PaperSetup) {
   });
   results.push(
     await outcome(() =>
-      exchange.createOrder({ symbol, side: 'sell', type: 'market', quantity: '0.005', clientOrderId: 'ip-3' }),
+      exchange.createOrder({
+        symbol,
+        side: 'sell',
+        type: 'market',
+        quantity: '0.005',
+        clientOrderId: 'ip-3',
+      }),
     ),
   );
   const accountId = sim.accounts[0]?.accountId ?? '';

@@ -39,14 +39,7 @@ import {
 } from './sim-defaults';
 import type { Sim, SimOptions } from './sim-api';
 
-export type {
-  ReplaySpec,
-  Sim,
-  SimAccountOptions,
-  SimFaults,
-  SimOptions,
-  SimState,
-} from './sim-api';
+export type { ReplaySpec, Sim, SimAccountOptions, SimFaults, SimOptions, SimState } from './sim-api';
 
 /** Starts the emulator: matching core, market, REST and WebSocket server on 127.0.0.1. */
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
@@ -64,8 +57,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   // A replay starts at its first candle (read from the source, which may be a stream); a synthetic market now.
   const replaying = (options.replays ?? (options.replay ? [options.replay] : [])).length > 0;
   const replaySource = replaying ? marketSource(options, contracts, 0) : undefined;
-  const startTime =
-    options.startTime ?? replaySource?.peekTime() ?? Math.floor(Date.now() / 60_000) * 60_000;
+  const startTime = options.startTime ?? replaySource?.peekTime() ?? Math.floor(Date.now() / 60_000) * 60_000;
 
   const faults = new FaultInjector();
   const core = new MatchingCore({
@@ -473,7 +465,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   });
 
   /** The HTTP server, unless the emulator serves only this process (`listen: false`). */
-  let httpServer: Server | undefined;
+  const http: { server?: Server } = {};
   const sim: Sim = {
     url: '',
     wsUrl: '',
@@ -567,7 +559,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       countdowns.clear();
       restHandler.close();
       await streams.close();
-      const listening = httpServer;
+      const listening = http.server;
       if (!listening) return;
       await new Promise<void>((resolve) => {
         listening.close(() => resolve());
@@ -589,7 +581,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     }
     void restHandler(request, response);
   });
-  httpServer = server;
+  http.server = server;
   server.on('upgrade', (request, socket, head) => streams.handleUpgrade(request, socket, head));
   server.on('clientError', answerClientError);
   server.headersTimeout = 10_000;

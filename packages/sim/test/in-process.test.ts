@@ -40,10 +40,12 @@ describe('an emulator without a server (listen: false)', () => {
     expect(refused.status).toBe(400);
     expect(await refused.json()).toEqual({ code: -1111, msg: expect.any(String) });
 
-    sim.injectFaults({ httpErrors: [{ status: 502, closeWithoutAnswer: true, pathContains: '/fapi/v1/order' }] });
-    await expect(order({ symbol: 'BTCUSDC', side: 'BUY', type: 'MARKET', quantity: '0.010' })).rejects.toThrow(
-      TypeError,
-    );
+    sim.injectFaults({
+      httpErrors: [{ status: 502, closeWithoutAnswer: true, pathContains: '/fapi/v1/order' }],
+    });
+    await expect(
+      order({ symbol: 'BTCUSDC', side: 'BUY', type: 'MARKET', quantity: '0.010' }),
+    ).rejects.toThrow(TypeError);
   });
 
   it('delivers market and user-data payloads to in-process listeners, and stops when told', async () => {
@@ -60,9 +62,9 @@ describe('an emulator without a server (listen: false)', () => {
     sim.advance(60_000);
     expect(market.some(({ payload }) => payload['e'] === 'kline')).toBe(true);
     expect(market.some(({ payload }) => payload['e'] === 'markPriceUpdate')).toBe(true);
-    expect(
-      market.some(({ payload }) => (payload['k'] as { x?: boolean } | undefined)?.x === true),
-    ).toBe(true);
+    expect(market.some(({ payload }) => (payload['k'] as { x?: boolean } | undefined)?.x === true)).toBe(
+      true,
+    );
     sim.actAsUser({ action: 'openPosition', symbol: 'BTCUSDC', side: 'BUY', quantity: '0.010' });
     expect(user.map((payload) => payload['e'])).toContain('ORDER_TRADE_UPDATE');
     stopMarket();

@@ -313,7 +313,8 @@ export async function scanKlines(
     const part: Part = { file, first: undefined, lastOpen: 0, count: 0, gaps: [], volumeDigits: 0 };
     for await (const { candle, line } of archiveCandles(file, name.symbol, options)) {
       if (part.first === undefined) part.first = { openTime: candle.openTime, line, close: candle.close };
-      else if (candle.openTime - part.lastOpen > 60_000) part.gaps.push(gapOf(name.symbol, part.lastOpen, candle.openTime));
+      else if (candle.openTime - part.lastOpen > 60_000)
+        part.gaps.push(gapOf(name.symbol, part.lastOpen, candle.openTime));
       part.lastOpen = candle.openTime;
       part.count += 1;
       part.volumeDigits = Math.max(part.volumeDigits, fractionDigits(candle.volume));
@@ -343,7 +344,8 @@ export async function scanKlines(
             `open time ${new Date(first.openTime).toISOString()} overlaps ${previous.file}, which runs to ${new Date(previous.lastOpen).toISOString()}`,
           );
         }
-        if (first.openTime - previous.lastOpen > 60_000) gaps.push(gapOf(symbol, previous.lastOpen, first.openTime));
+        if (first.openTime - previous.lastOpen > 60_000)
+          gaps.push(gapOf(symbol, previous.lastOpen, first.openTime));
       }
       gaps.push(...part.gaps);
       previous = part;
@@ -371,10 +373,7 @@ function gapOf(symbol: string, after: number, resumes: number): Gap {
 }
 
 /** A scanned symbol's candles in [from, to), read again a row at a time, in time order. */
-export async function* streamKlines(
-  scan: SymbolScan,
-  options: ReadKlinesOptions,
-): AsyncGenerator<Candle> {
+export async function* streamKlines(scan: SymbolScan, options: ReadKlinesOptions): AsyncGenerator<Candle> {
   for (const file of scan.files) {
     for await (const { candle } of archiveCandles(file, scan.symbol, options)) yield candle;
   }

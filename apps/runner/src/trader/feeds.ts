@@ -10,13 +10,7 @@ import {
   parseMarketPayload,
   parseUserDataPayload,
 } from '@bot/ws';
-import type {
-  FeedHealthState,
-  HealthTransition,
-  KlineEvent,
-  KlineInterval,
-  MarkPriceEvent,
-} from '@bot/ws';
+import type { FeedHealthState, HealthTransition, KlineEvent, KlineInterval, MarkPriceEvent } from '@bot/ws';
 import { playbookForFeed } from '../playbooks';
 import { applyAccountEvent, reviewAccount, settleDue, streamTrusted, sweepAccount } from './account-watch';
 import { sampleEquity } from './console-view';
@@ -133,7 +127,8 @@ function listenInProcess(context: TraderContext, source: InProcessFeeds): void {
       const event = parseMarketPayload(payload);
       if (event.type === 'kline') onKline(context, event);
       else if (event.type === 'markPrice') onMarkPrice(context, event);
-      else if (event.type === 'malformed') context.log.warn(`market feed: malformed payload (${event.reason})`);
+      else if (event.type === 'malformed')
+        context.log.warn(`market feed: malformed payload (${event.reason})`);
     }),
   );
   const stopUserData = source.userData((payload) =>

@@ -95,7 +95,12 @@ describe('createReplayMarket', () => {
         yield candle;
       }
     })();
-    const streamed = createReplayMarket({ symbol: 'ETHUSDC', candles: stream, tickSize: '0.01', stepSize: '0.001' });
+    const streamed = createReplayMarket({
+      symbol: 'ETHUSDC',
+      candles: stream,
+      tickSize: '0.01',
+      stepSize: '0.001',
+    });
     expect(pulled).toBe(1);
     const first = streamed.next();
     expect(pulled).toBe(1);

@@ -154,7 +154,9 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
       if (options.startTime !== undefined) {
         shift = options.startTime - candle.openTime;
         if (!Number.isSafeInteger(shift) || shift % 60_000 !== 0) {
-          throw new RangeError(`startTime ${options.startTime} must be the first open time plus whole minutes`);
+          throw new RangeError(
+            `startTime ${options.startTime} must be the first open time plus whole minutes`,
+          );
         }
       }
     }

@@ -389,7 +389,6 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     }
   };
 
-
   const handle = async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let body: string | 'too-large';
     try {
