@@ -23,6 +23,7 @@ import { createExchange } from '@bot/exchange';
 import { percentile, writeBenchResults } from '../../../scripts/bench-report';
 import { createLogger } from '../src/logger';
 import { startBot } from '../src/run';
+import { backtestBenchRows, benchBacktest, describeBacktestBench } from './backtest.bench';
 import { benchTrades, describeTradesBench } from './trades.bench';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -258,6 +259,9 @@ console.log(
 const tradesRun = await benchTrades();
 console.log(`  bot trades: ${describeTradesBench(tradesRun)}`);
 
+const backtestRun = await benchBacktest();
+for (const line of describeBacktestBench(backtestRun)) console.log(line);
+
 writeBenchResults(import.meta.url, [
   {
     name: 'tick-to-order p50',
@@ -317,4 +321,5 @@ writeBenchResults(import.meta.url, [
     unit: 'ms',
     baseline: { name: 'read the trail and JSON.parse its lines', value: tradesRun.parseOnlyMs },
   },
+  ...backtestBenchRows(backtestRun),
 ]);

@@ -6,7 +6,7 @@ import type { BotConfig } from '@bot/config';
 import { createExchange, isExchangeAdapterError } from '@bot/exchange';
 import type { RateLimitedError, RuntimeOptions } from '@bot/exchange';
 import { parseKlineCsv, startSim } from '@bot/sim';
-import type { Candle, ListedContract, Sim } from '@bot/sim';
+import type { Candle, ListedContract, ReplaySpec, Sim } from '@bot/sim';
 import { backoffDelay, klineIntervalMs, perpSymbol, toExchangeId } from '@bot/symbols';
 import type { KlineInterval } from '@bot/symbols';
 import { checkpointHint, verifyTrailSinceCheckpoint } from './audit-checkpoint';
@@ -25,6 +25,7 @@ import { playbookForError } from './playbooks';
 import { Trader } from './trader';
 import { tradesForConsole } from './trades/trades-route';
 import type { RunSummary, TraderOptions } from './trader';
+import type { InProcessFeeds } from './trader/feeds';
 
 /** Paper mode's emulator: started in-process, or one already running (`bot sim`, a test's). */
 export interface PaperMarket {
@@ -38,12 +39,16 @@ export interface PaperMarket {
   readonly url?: string;
   /** Candles to replay, already read (`bot backtest`); trades their one symbol like `replayFile`. */
   readonly replay?: { readonly symbol: string; readonly base: string; readonly candles: readonly Candle[] };
-  /** Several symbols' candles replayed together on one account (`bot backtest`); trades all of them. */
-  readonly replays?: readonly {
-    readonly symbol: string;
-    readonly base: string;
-    readonly candles: readonly Candle[];
-  }[];
+  /**
+   * Several symbols' candles replayed together on one account (`bot backtest`); trades all of them. Candles
+   * given as a stream (not an array) are read as the clock reaches them, with their volume grid (`stepSize`).
+   */
+  readonly replays?: readonly (ReplaySpec & { readonly base: string })[];
+  /**
+   * The emulator serves this process only (`bot backtest`): no HTTP server, no sockets. The ccxt adapter sends
+   * through `sim.fetch` and the feeds listen to the emulator directly; the Trader is the same.
+   */
+  readonly inProcess?: boolean;
   /** The emulator's listed contracts (default its own five); `bot backtest` lists the instrument snapshot's. */
   readonly contracts?: readonly ListedContract[];
   /**
@@ -85,6 +90,11 @@ export interface StartBotOptions {
   readonly exchangeRuntime?: (sim: Sim | undefined) => Pick<RuntimeOptions, 'now' | 'sleep'>;
   /** Delivery tuning of the notification webhook (tests; the defaults suit a chat service). */
   readonly notifications?: NotifierTuning;
+  /**
+   * `none`: the audit trail is written but never synced to disk (`bot backtest --audit off`, whose trail is a
+   * scratch file deleted at the end). Default `batch`, as every run that keeps its trail.
+   */
+  readonly auditDurability?: 'batch' | 'none';
 }
 
 export interface RunningBot {
@@ -141,19 +151,30 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     } else {
       const replay =
         paper.replay ?? (paper.replayFile ? readReplay(paper.replayFile, config.quoteCoin) : undefined);
-      const replays = paper.replays ?? (replay ? [replay] : []);
+      const replays: readonly (ReplaySpec & { readonly base: string })[] =
+        paper.replays ?? (replay ? [replay] : []);
       if (replays.length > 0) {
         config = { ...config, symbols: replays.map((one) => perpSymbol(one.base, config.quoteCoin)) };
       }
-      const lastCandles = replays.flatMap((one) => one.candles.at(-1) ?? []);
+      // The end of the data is known up front only for arrays (`--replay`); a stream's reader knows its own.
+      const lastCandles = replays.flatMap((one) =>
+        Array.isArray(one.candles) ? ((one.candles as readonly Candle[]).at(-1) ?? []) : [],
+      );
       if (lastCandles.length > 0)
         replayEndTime = Math.max(...lastCandles.map((candle) => candle.openTime)) + 60_000;
       sim = await startSim({
+        ...(paper.inProcess ? { listen: false } : {}),
         seed: paper.seed ?? 42,
         speed: paper.speed ?? 60,
         historyMinutes: paperHistoryMinutes(config.strategy.timeframe),
         ...(replays.length > 0
-          ? { replays: replays.map((one) => ({ symbol: one.symbol, candles: one.candles })) }
+          ? {
+              replays: replays.map(({ symbol, candles, stepSize }) => ({
+                symbol,
+                candles,
+                ...(stepSize !== undefined ? { stepSize } : {}),
+              })),
+            }
           : {}),
         ...(paper.contracts ? { contracts: paper.contracts } : {}),
         ...(paper.weightLimitPerMinute ? { weightLimitPerMinute: paper.weightLimitPerMinute } : {}),
@@ -197,7 +218,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     const secrets = [...configSecrets(config), ...(operatorToken ? [operatorToken.value] : [])];
     const audit = await openAuditTrail({
       path: config.compliance.auditPath,
-      durability: 'batch',
+      durability: options.auditDurability ?? 'batch',
       // The trail's guard refuses values shorter than 8 characters (they would redact ordinary words).
       secrets: { values: secrets.filter((value) => value.length >= 8) },
     }).catch((error: unknown) => {
@@ -229,6 +250,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       apiKey: connection.apiKey,
       apiSecret: connection.apiSecret,
       enableRateLimit: config.mode !== 'paper',
+      ...(sim && options.paper?.inProcess ? { fetch: sim.fetch } : {}),
       orders: config.orders,
       execution: config.execution,
       leverage: config.risk.leverageDefault,
@@ -262,6 +284,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       freshState: sim !== undefined,
       createStrategy: options.createStrategy,
       feeds: options.feeds,
+      inProcessFeeds: sim && options.paper?.inProcess ? inProcessFeeds(sim) : undefined,
     });
     await trader.start();
     closeOnFailure.push(() => trader.stop());
@@ -332,6 +355,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     for (const close of closeOnFailure.reverse()) await close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The emulator's streams for the Trader of this process: its market streams, and its one account's events. */
+function inProcessFeeds(sim: Sim): InProcessFeeds {
+  const accountId = sim.accounts[0]?.accountId ?? '';
+  return {
+    market: (streams, deliver) => sim.streams.listen(streams, deliver),
+    userData: (deliver) => sim.streams.listenUser(accountId, deliver),
+  };
 }
 
 /** Where the operator finds the token, for the start-up log; never the token itself. */

@@ -8,8 +8,10 @@ import type { BotConfig } from '@bot/config';
 import { createExchange } from '@bot/exchange';
 import type { CcxtExchange } from '@bot/exchange';
 import { startSim } from '@bot/sim';
-import type { Sim } from '@bot/sim';
+import type { Candle as ArchiveCandle, Sim } from '@bot/sim';
 import type { Candle, Signal, Strategy } from '@bot/strategy';
+import { scanKlines, streamKlines } from './data/kline-archive';
+import type { ReadKlinesOptions, SymbolScan } from './data/kline-archive';
 import { createLogger } from './logger';
 import { startBot } from './run';
 import type { RunningBot, StartBotOptions } from './run';
@@ -253,4 +255,19 @@ export function botProcess(
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((done) => child.on('exit', (code) => done({ code, output })));
+}
+
+/** Each symbol's scan with all its candles in an array, read through the streaming reader (small test data). */
+export async function readAllKlines(
+  paths: readonly string[],
+  options: ReadKlinesOptions,
+): Promise<(SymbolScan & { readonly candles: ArchiveCandle[] })[]> {
+  const scans = await scanKlines(paths, options);
+  const result: (SymbolScan & { readonly candles: ArchiveCandle[] })[] = [];
+  for (const scan of scans) {
+    const candles: ArchiveCandle[] = [];
+    for await (const candle of streamKlines(scan, options)) candles.push(candle);
+    result.push({ ...scan, candles });
+  }
+  return result;
 }

@@ -39,6 +39,16 @@ export interface ExchangeClientOptions {
   readonly syncClock?: boolean | undefined;
   /** Load markets at start (default true). */
   readonly loadMarkets?: boolean | undefined;
+  /**
+   * `paper` only: ccxt's fetch (its `fetchImplementation`) instead of HTTP, e.g. the emulator's `sim.fetch`
+   * answering in the same process (`bot backtest`): every request still goes through ccxt and this adapter.
+   */
+  readonly fetch?:
+    | ((
+        url: string,
+        init: { readonly method?: string; readonly headers?: unknown; readonly body?: unknown },
+      ) => Promise<Response>)
+    | undefined;
 }
 
 export interface ExchangeClientStartOptions extends RuntimeOptions {
@@ -90,6 +100,7 @@ export function buildExchangeClient(options: ExchangeClientOptions): ExchangeCli
   });
   if (mode === 'paper') {
     (client.urls as { api: unknown }).api = emulatorApiUrls(options.simUrl as string);
+    if (options.fetch) (client as { fetchImplementation?: unknown }).fetchImplementation = options.fetch;
   } else if (mode === 'testnet') {
     client.enableDemoTrading(true);
   }

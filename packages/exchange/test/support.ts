@@ -52,12 +52,18 @@ export async function startPaper(simOptions: SimOptions = {}): Promise<Sim> {
 /** The real paper-mode factory pointed at the emulator, and the adapter on top, on virtual time. */
 export async function paperExchange(
   sim: Sim,
-  options: Partial<Omit<CcxtExchangeOptions, 'client'>> & { requestTimeoutMs?: number } = {},
+  options: Partial<Omit<CcxtExchangeOptions, 'client'>> & {
+    requestTimeoutMs?: number;
+    /** Send through the emulator's `sim.fetch` (in process, no HTTP) instead of HTTP. */
+    inProcess?: boolean;
+  } = {},
 ): Promise<PaperSetup> {
   const [account] = sim.accounts;
+  const { inProcess, ...adapterOptions } = options;
   const client = await createExchangeClient({
     mode: 'paper',
     simUrl: sim.url,
+    ...(inProcess ? { fetch: sim.fetch } : {}),
     apiKey: account?.apiKey,
     apiSecret: account?.apiSecret,
     enableRateLimit: false,
@@ -74,7 +80,7 @@ export async function paperExchange(
     orders: { workingType: 'MARK_PRICE', tpOrderStyle: 'limit' },
     execution: { maxRetries: 3, backoffBaseMs: 500, backoffMaxMs: 10_000 },
     leverage: 5,
-    ...options,
+    ...adapterOptions,
   });
   return { sim, client, exchange, logs, time };
 }

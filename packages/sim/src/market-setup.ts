@@ -35,6 +35,7 @@ export function marketSource(
         symbol: contract.instrument.symbol,
         candles: replay.candles,
         tickSize: contract.instrument.tickSize,
+        ...(replay.stepSize !== undefined ? { stepSize: replay.stepSize } : {}),
       });
     });
     return markets.length === 1 ? (markets[0] as MarketSource) : mergeMarketSources(markets);

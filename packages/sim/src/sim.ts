@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { STATUS_CODES, createServer } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleControl } from './control-endpoint';
 import { MatchingCore } from './core/matching-core';
-import type { BookSpec } from './core/order-book';
-import type { CoreEvent, CoreFaults, InstrumentSpec, OrderView } from './core/types';
-import type { ListedContract } from './instruments';
+import type { CoreEvent, InstrumentSpec } from './core/types';
 import { defaultContracts } from './instruments';
 import { marketSource, withBook } from './market-setup';
 import type { Kline } from './market/candle-book';
@@ -13,7 +12,6 @@ import { CandleBook } from './market/candle-book';
 import { isKlineInterval, klineIntervals } from './market/kline-interval';
 import { MarketDriver } from './market/market-driver';
 import type { MarketTick } from './market/market-tick';
-import type { Candle } from './market/replay-file';
 import { SeededRandom } from './market/seeded-random';
 import { SimClock } from './market/sim-clock';
 import type { createSyntheticMarket } from './market/synthetic-market';
@@ -24,8 +22,6 @@ import {
   TICKER_INTERVAL_MS,
   servesStream,
 } from './served-streams';
-import type { AutoDeleverageRequest } from './server/auto-deleverage-request';
-import type { FaultSettings } from './server/faults';
 import { FaultInjector } from './server/faults';
 import { ListenKeyStore } from './server/listen-keys';
 import { ticker24hOf } from './server/market-routes';
@@ -34,7 +30,6 @@ import { answerClientError, createRestHandler } from './server/rest-handler';
 import type { ApiRestrictions, PublicTrade, RouteContext } from './server/route-basics';
 import { StreamServer } from './server/stream-server';
 import { userDataEvents } from './server/wire';
-import type { UserAction, UserActionResult } from './user-actions';
 import { UserActions } from './user-actions';
 import {
   DEFAULT_API_RESTRICTIONS,
@@ -42,135 +37,9 @@ import {
   DEFAULT_WEIGHT_LIMIT_PER_MINUTE,
   TRADE_TAPE_LENGTH,
 } from './sim-defaults';
+import type { Sim, SimOptions } from './sim-api';
 
-export interface SimAccountOptions {
-  readonly apiKey?: string;
-  readonly apiSecret?: string;
-  /** Starting balances per margin asset (default 10 000 USDC and 10 000 USDT). */
-  readonly balances?: Readonly<Record<string, string>>;
-  /**
-   * The key's permissions as `GET /sapi/v1/account/apiRestrictions` reports them; unset fields keep the
-   * defaults (reading and futures enabled, everything else off, no IP restriction).
-   */
-  readonly apiRestrictions?: Partial<ApiRestrictions>;
-}
-
-export interface SimOptions {
-  /** 0 (default) picks a free port. The emulator listens on 127.0.0.1 only. */
-  readonly port?: number;
-  /** Seeds the synthetic market (default 42): the same seed gives the same prices. */
-  readonly seed?: number;
-  /** Replays these 1m candles for one symbol instead of the synthetic market (see parseKlineCsv). */
-  readonly replay?: { readonly symbol: string; readonly candles: readonly Candle[] };
-  /** Several symbols replayed together (merged by time), instead of `replay`. */
-  readonly replays?: readonly { readonly symbol: string; readonly candles: readonly Candle[] }[];
-  /**
-   * Market clock speed: 1 is real time, 60 runs an hour a minute, `'manual'` moves only when
-   * `advance()` is called (tests and benchmarks: as fast as possible, and repeatable).
-   */
-  readonly speed?: number | 'manual';
-  /** Start of the market clock, epoch ms (default now, or the replay's first candle). */
-  readonly startTime?: number;
-  /** Minutes of 1m kline history before the start (default 1500, enough for ccxt's 1000-candle fetch). */
-  readonly historyMinutes?: number;
-  /** Contracts to list (default BTC, ETH, BNB, SOL, ADA in USDC and USDT). */
-  readonly contracts?: readonly ListedContract[];
-  readonly accounts?: readonly SimAccountOptions[];
-  readonly makerFeeRate?: string;
-  readonly takerFeeRate?: string;
-  /**
-   * The seeded order books (seeded by `seed`): per symbol, changes to the contract's default book (a
-   * two-tick spread, levels of about 30 000 notional, 1000 levels a side, refilled over 5 s), or `false`
-   * for no book at all: takers then fill in full at the last price, as the emulator did before it had
-   * books. `false` instead of a map turns every book off.
-   */
-  readonly books?: false | Readonly<Record<string, Partial<BookSpec> | false>>;
-  /** WebSocket connection rules (defaults are Binance's: ping 3 min, pong timeout 10 min, 24 h cut). */
-  readonly streams?: {
-    readonly pingIntervalMs?: number;
-    readonly pongTimeoutMs?: number;
-    readonly maxConnectionMs?: number;
-  };
-  /** listenKey validity (default 60 minutes of wall-clock time, like Binance). */
-  readonly listenKeyValidityMs?: number;
-  /** REQUEST_WEIGHT allowed per minute of server time before 429 and then 418 bans (default 2400). */
-  readonly weightLimitPerMinute?: number;
-  /** Called for emulator bugs (a request that failed unexpectedly); default prints to stderr. */
-  readonly onInternalError?: (error: unknown) => void;
-  /**
-   * Called for every REST request with its outcome and the weight it was charged, as `requests` records it
-   * (which keeps only the last 10 000): for counting a long run's traffic.
-   */
-  readonly onRequest?: (record: RequestRecord) => void;
-}
-
-export interface SimFaults extends FaultSettings, CoreFaults {}
-
-export interface Sim {
-  /** REST base, e.g. `http://127.0.0.1:40123`; ccxt's fapi URLs are this plus `/fapi/v1` etc. */
-  readonly url: string;
-  /** WebSocket base, e.g. `ws://127.0.0.1:40123`; streams live under `/market`, `/public`, `/private`. */
-  readonly wsUrl: string;
-  readonly port: number;
-  /** Credentials of the accounts, in `accounts` order (one default account when none were given). */
-  readonly accounts: readonly ApiCredentials[];
-  readonly core: MatchingCore;
-  readonly candles: CandleBook;
-  readonly streams: StreamServer;
-  readonly clock: SimClock;
-  /** Every REST request answered, oldest first (bounded to the last 10 000). */
-  readonly requests: readonly RequestRecord[];
-  /** Every request that took effect late (`httpErrors[].executeAfterMs`), oldest first (last 10 000). */
-  readonly lateExecutions: readonly LateExecutionRecord[];
-  /** Sets faults (merged into the current ones); see FaultSettings and CoreFaults. */
-  injectFaults(faults: SimFaults): void;
-  /** Clears every fault, lifts any IP ban and forgets past offences; late executions still happen. */
-  clearFaults(): void;
-  /** Drops WebSocket connections (all, or one category) without a close frame. */
-  dropStreams(category?: 'public' | 'market' | 'private'): number;
-  /** Expires every listenKey (or one account's) now: clients get `listenKeyExpired`. */
-  expireListenKeys(accountId?: string): void;
-  /** Moves the market clock forward by `ms` and processes every tick up to there (any speed). */
-  advance(ms: number): void;
-  /** The market clock's current time. */
-  marketTime(): number;
-  /**
-   * Resolves with the market time at the end once a replay is used up: its last tick emitted and its last
-   * 1m kline closed (after that the market stands still). Never resolves for the synthetic market.
-   */
-  readonly marketEnd: Promise<number>;
-  /**
-   * Sets a symbol's last and mark price now, as if the market had moved there: triggers, fills and
-   * liquidations follow, and the events go out. For tests that need a price path of their own.
-   */
-  setMarketPrice(symbol: string, lastPrice: string, markPrice?: string): void;
-  /**
-   * Auto-deleverages an account's position (all, or `quantity` of it) at the mark price the way Binance
-   * reports it: an `adl_autoclose` order, its CALCULATED fill, an ACCOUNT_UPDATE; returns the order.
-   */
-  autoDeleverage(request: AutoDeleverageRequest): OrderView;
-  /**
-   * Does what a person does on the website to an account: open or close a position at market, cancel a
-   * stop-loss or take-profit (given, or a seeded random one), change leverage or margin type, transfer
-   * margin out. The user-data events are those Binance sends; a refused action throws and changes nothing.
-   */
-  actAsUser(action: UserAction): UserActionResult;
-  /** Changes an account's API key permissions (`/sapi/v1/account/apiRestrictions`); returns them. */
-  setApiRestrictions(restrictions: Partial<ApiRestrictions>, accountId?: string): ApiRestrictions;
-  /** A JSON snapshot of an account for tests and the control endpoint. */
-  state(accountId?: string): SimState;
-  close(): Promise<void>;
-}
-
-export interface SimState {
-  readonly marketTime: number;
-  readonly assets: unknown[];
-  readonly positions: unknown[];
-  readonly openOrders: unknown[];
-  readonly openAlgoOrders: unknown[];
-  readonly fills: unknown[];
-  readonly userEventsSent: number;
-}
+export type { ReplaySpec, Sim, SimAccountOptions, SimFaults, SimOptions, SimState } from './sim-api';
 
 /** Starts the emulator: matching core, market, REST and WebSocket server on 127.0.0.1. */
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
@@ -185,11 +54,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const instruments: InstrumentSpec[] = contracts.map(({ instrument }) =>
     withBook(instrument, options.books === false ? false : options.books?.[instrument.symbol]),
   );
-  const replayStarts = (options.replays ?? (options.replay ? [options.replay] : []))
-    .map((replay) => replay.candles[0]?.openTime)
-    .filter((time): time is number => time !== undefined);
-  const replayStart = replayStarts.length > 0 ? Math.min(...replayStarts) : undefined;
-  const startTime = options.startTime ?? replayStart ?? Math.floor(Date.now() / 60_000) * 60_000;
+  // A replay starts at its first candle (read from the source, which may be a stream); a synthetic market now.
+  const replaying = (options.replays ?? (options.replay ? [options.replay] : [])).length > 0;
+  const replaySource = replaying ? marketSource(options, contracts, 0) : undefined;
+  const startTime = options.startTime ?? replaySource?.peekTime() ?? Math.floor(Date.now() / 60_000) * 60_000;
 
   const faults = new FaultInjector();
   const core = new MatchingCore({
@@ -201,7 +69,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const candles = new CandleBook({
     symbols: instruments.map(({ symbol, tickSize, stepSize }) => ({ symbol, tickSize, stepSize })),
   });
-  const source = marketSource(options, contracts, startTime);
+  const source = replaySource ?? marketSource(options, contracts, startTime);
   if (!options.replay && !options.replays?.length && 'history' in source) {
     const history = (source as ReturnType<typeof createSyntheticMarket>).history({
       minutes: options.historyMinutes ?? 1500,
@@ -336,8 +204,19 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     publishBook(clock.now(), false);
   };
 
+  /** Each symbol's kline stream names by interval, built once: the tick loop asks for them on every tick. */
+  const klineStreamNames = new Map<string, Map<string, string>>();
+  const klineStreamsOf = (symbol: string): Map<string, string> => {
+    let names = klineStreamNames.get(symbol);
+    if (!names) {
+      const lower = symbol.toLowerCase();
+      names = new Map(klineIntervals.map((interval) => [interval, `${lower}@kline_${interval}`]));
+      klineStreamNames.set(symbol, names);
+    }
+    return names;
+  };
   const publishKline = (kline: Kline) => {
-    const stream = `${kline.symbol.toLowerCase()}@kline_${kline.interval}`;
+    const stream = klineStreamsOf(kline.symbol).get(kline.interval) ?? '';
     if (!streams.hasSubscribers(stream)) return;
     streams.publish(stream, {
       e: 'kline',
@@ -450,9 +329,9 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         core.setFundingRate(tick.symbol, tick.fundingRate);
       core.updateMarket(tick);
       const lower = tick.symbol.toLowerCase();
-      for (const interval of klineIntervals) {
-        if (!streams.hasSubscribers(`${lower}@kline_${interval}`)) continue;
-        const current = candles.currentKline(tick.symbol, interval);
+      for (const [interval, stream] of klineStreamsOf(tick.symbol)) {
+        if (!streams.hasSubscribers(stream)) continue;
+        const current = candles.currentKline(tick.symbol, interval as (typeof klineIntervals)[number]);
         if (current) publishKline(current);
       }
       const lastMark = markSentAt.get(tick.symbol) ?? 0;
@@ -595,6 +474,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     defaultAccountId: accounts[0]?.accountId ?? '',
   });
 
+  /** The HTTP server, unless the emulator serves only this process (`listen: false`). */
+  const http: { server?: Server } = {};
   const sim: Sim = {
     url: '',
     wsUrl: '',
@@ -620,6 +501,25 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       delete core.faults.rejectNextConditional;
     },
     dropStreams: (category) => streams.dropConnections(category),
+    async fetch(url, init = {}) {
+      const { pathname, search } = new URL(url);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries((init.headers ?? {}) as Record<string, unknown>))
+        headers[name.toLowerCase()] = String(value);
+      const answered = await restHandler.answer({
+        method: (init.method ?? 'GET').toUpperCase(),
+        url: `${pathname}${search}`,
+        headers,
+        body: init.body === undefined || init.body === null ? '' : String(init.body),
+      });
+      if (answered === undefined)
+        throw new TypeError('fetch failed: the emulator closed the connection without an answer');
+      return new Response(answered.body, {
+        status: answered.status,
+        statusText: STATUS_CODES[answered.status] ?? '',
+        headers: answered.headers,
+      });
+    },
     expireListenKeys(accountId) {
       listenKeys.expireAll(accountId);
       streams.expireListenKeys();
@@ -669,12 +569,19 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       countdowns.clear();
       restHandler.close();
       await streams.close();
+      const listening = http.server;
+      if (!listening) return;
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        listening.close(() => resolve());
+        listening.closeAllConnections();
       });
     },
   };
+  if (options.listen === false) {
+    Object.assign(sim, { url: 'http://in-process.bot-sim.invalid' });
+    driver.start();
+    return sim;
+  }
 
   const server = createServer((request, response) => {
     if (request.url?.startsWith('/_sim/')) {
@@ -684,6 +591,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     }
     void restHandler(request, response);
   });
+  http.server = server;
   server.on('upgrade', (request, socket, head) => streams.handleUpgrade(request, socket, head));
   server.on('clientError', answerClientError);
   server.headersTimeout = 10_000;

@@ -1,6 +1,6 @@
 /**
- * `bot backtest`: reads Binance kline archives, runs the bot over them (see backtest.ts) and prints the
- * report; `--json` writes it for machines. Bad input (a file that is not a kline archive, rows out of
+ * `bot backtest`: reads Binance kline archives (as streams: a first pass checks them, the run reads them
+ * again as the clock reaches them), runs the bot over them (see backtest.ts) and prints the report; `--json` writes it for machines. Bad input (a file that is not a kline archive, rows out of
  * order or overlapping, prices off the tick grid, an unknown symbol, --from after --to) exits 2 naming the
  * file and row, before anything is traded or written.
  */
@@ -15,9 +15,10 @@ import {
   listArchives,
   parseArchiveName,
   parseDateOption,
-  readKlines,
+  scanKlines,
+  streamKlines,
 } from '../data/kline-archive';
-import type { SymbolCandles } from '../data/kline-archive';
+import type { ReadKlinesOptions, SymbolScan } from '../data/kline-archive';
 import { createLogger } from '../logger';
 import { EXIT_BAD_INPUT } from '../run-command';
 import { barCells, formatDuration } from '../progress-bar';
@@ -118,15 +119,17 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
   const symbols = options.symbols
     ?.split(',')
     .map((symbol) => symbol.trim().toUpperCase().split(':')[0]?.replace('/', '') ?? '');
-  let data: SymbolCandles[];
+  let data: SymbolScan[];
+  const reading: ReadKlinesOptions = {
+    symbols,
+    from,
+    to,
+    tickOf: (symbol) => contractFor(symbol, contracts).instrument.tickSize,
+  };
   try {
     for (const symbol of symbols ?? []) contractFor(symbol, contracts);
-    data = readKlines(options.data, {
-      symbols,
-      from,
-      to,
-      tickOf: (symbol) => contractFor(symbol, contracts).instrument.tickSize,
-    });
+    // A first pass checks every row (bad input exits 2 before anything trades); the run reads them again.
+    data = await scanKlines(options.data, reading);
   } catch (error) {
     if (error instanceof KlineDataError || error instanceof UnknownInstrumentError)
       return usage(error.message);
@@ -173,7 +176,7 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
     result = await runBacktest({
       config,
       logger,
-      markets: data.map((symbol) => ({ symbol: symbol.symbol, candles: symbol.candles })),
+      markets: data.map((scan) => ({ symbol: scan.symbol, candles: streamKlines(scan, reading), scan })),
       audit: options.audit === 'on',
       signal: controller.signal,
       onProgress: progressBar(),
@@ -181,7 +184,7 @@ export async function backtestCommand(options: BacktestCommandOptions): Promise<
       createStrategy,
     });
   } catch (error) {
-    if (error instanceof RangeError) return usage(error.message);
+    if (error instanceof RangeError || error instanceof KlineDataError) return usage(error.message);
     throw error;
   } finally {
     process.off('SIGINT', interrupt);

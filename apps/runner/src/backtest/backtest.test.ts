@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CoreEvent } from '@bot/sim';
-import { archiveText, readKlines } from '../data/kline-archive';
+import { archiveText, scanKlines, streamKlines } from '../data/kline-archive';
 import { sampleCsv, writeSampleArchive, zipSingle } from '../data/sample-archive';
 import { startBot } from '../run';
-import { ScriptedStrategy, captureLog, tempDir, testConfig } from '../testing';
+import { ScriptedStrategy, captureLog, readAllKlines, tempDir, testConfig } from '../testing';
 import { runBacktest, tradesFromFills } from './backtest';
 import type { BacktestFill } from './backtest';
 import { backtestCommand } from './backtest-command';
@@ -31,7 +31,7 @@ async function command(options: Parameters<typeof backtestCommand>[0]) {
 }
 
 describe('kline archives', () => {
-  it('reads a zipped CSV with the header in ms and a bare CSV in µs as the same candles', () => {
+  it('reads a zipped CSV with the header in ms and a bare CSV in µs as the same candles', async () => {
     const dir = tempDir();
     const zipped = writeSampleArchive(join(dir, 'a'), { ...btc, minutes: 120 });
     const bare = writeSampleArchive(join(dir, 'b'), {
@@ -41,20 +41,20 @@ describe('kline archives', () => {
       microseconds: true,
       zip: false,
     });
-    expect(archiveText(zipped).split('\n')[0]).toMatch(/^open_time,/);
-    const [a] = readKlines([zipped], { tickOf });
-    const [b] = readKlines([bare], { tickOf });
+    expect((await archiveText(zipped)).split('\n')[0]).toMatch(/^open_time,/);
+    const [a] = await readAllKlines([zipped], { tickOf });
+    const [b] = await readAllKlines([bare], { tickOf });
     expect(a?.candles).toHaveLength(120);
     expect(b?.candles).toEqual(a?.candles);
   });
 
-  it('joins monthly files in time order, keeps --from/--to, and lists the gaps', () => {
+  it('joins monthly files in time order, keeps --from/--to, and lists the gaps', async () => {
     const dir = tempDir();
     const text = sampleCsv({ ...btc, minutes: 60 }).split('\n');
     // Minutes 20..29 are missing.
     const withGap = [...text.slice(0, 21), ...text.slice(31)].join('\n');
     writeFileSync(join(dir, 'BTCUSDC-1m-2024-01.csv'), withGap);
-    const [data] = readKlines([dir], { tickOf, from: JAN + 5 * 60_000 });
+    const [data] = await readAllKlines([dir], { tickOf, from: JAN + 5 * 60_000 });
     expect(data?.candles[0]?.openTime).toBe(JAN + 5 * 60_000);
     expect(data?.gaps).toEqual([
       { symbol: 'BTCUSDC', after: JAN + 19 * 60_000, resumes: JAN + 30 * 60_000, missingMinutes: 10 },
@@ -210,7 +210,8 @@ describe('parity with bot run --replay', () => {
     const dir = tempDir();
     const minutes = 7 * 1440;
     const file = writeSampleArchive(dir, { ...btc, minutes, zip: false });
-    const [data] = readKlines([file], { tickOf });
+    const reading = { tickOf };
+    const [data] = await scanKlines([file], reading);
     if (!data) throw new Error('no data');
 
     // bot run --replay: startBot as `bot run` starts it, its clock moved a minute at a time.
@@ -242,8 +243,8 @@ describe('parity with bot run --replay', () => {
     const backtest = await runBacktest({
       config: testConfig(join(dir, 'backtest'), { BOT_TIMEFRAME: '15m' }),
       logger: captureLog().logger,
-      symbol: 'BTCUSDC',
-      candles: data.candles,
+      // As `bot backtest` reads the data: streamed, after the first pass.
+      markets: [{ symbol: 'BTCUSDC', candles: streamKlines(data, reading), scan: data }],
     });
     const asFill = (event: CoreEvent) =>
       event.kind === 'order' && event.fill
@@ -383,7 +384,7 @@ describe('gaps in the data', () => {
     // Minutes 300..419 are missing (two hours of exchange maintenance).
     const file = join(dir, 'BTCUSDC-1m-2024-01.csv');
     writeFileSync(file, [...lines.slice(0, 301), ...lines.slice(421)].join('\n'));
-    const [data] = readKlines([file], { tickOf });
+    const [data] = await readAllKlines([file], { tickOf });
     if (!data) throw new Error('no data');
     const strategies: ScriptedStrategy[] = [];
     const result = await runBacktest({

@@ -4,7 +4,9 @@
  * matching core (fees, funding, liquidation) replaying the archive's 1m candles — on the emulator's manual
  * clock: the market moves one strategy candle at a time, and the next move waits until the bot has handled
  * that candle and everything it caused. So a backtest takes the same decisions as a live replay, as fast as
- * the bot can take them, and the same every time.
+ * the bot can take them, and the same every time. The emulator serves this process only: the adapter's
+ * requests are answered by its REST handler without HTTP (`sim.fetch` as ccxt's fetch), and the feeds
+ * listen to its streams without sockets (see docs/ARCHITECTURE.md "The backtest's exchange port").
  *
  * The trades in the report come from the matching core's own fills (as the exchange would report them):
  * entries, stop-loss and take-profit executions, closes, with their fees and realized PnL.
@@ -16,11 +18,14 @@ import type { BotConfig } from '@bot/config';
 import type { Candle, CoreEvent, ListedContract } from '@bot/sim';
 import { klineIntervalMs, perpSymbol } from '@bot/symbols';
 import type { KlineInterval } from '@bot/symbols';
+import { volumeStepOf } from '../data/kline-archive';
+import type { SymbolScan } from '../data/kline-archive';
 import type { Logger } from '../logger';
 import { startBot } from '../run';
 import type { StartBotOptions } from '../run';
 import type { RunSummary } from '../trader';
 import { contractFor, contractsWithBooks } from './instruments';
+import { CandleReadAhead, READ_AHEAD_MS } from './read-ahead';
 
 export interface BacktestFill {
   readonly symbol: string;
@@ -74,14 +79,26 @@ export interface BacktestResult {
   readonly prices: readonly { readonly time: number; readonly close: number }[];
 }
 
+/**
+ * One symbol's 1m candles (exchange id, e.g. `BTCUSDC`): an array, or a stream read as the market clock
+ * reaches it (`streamKlines`) with what the first pass found of it (`scanKlines`).
+ */
+export type BacktestMarket =
+  | { readonly symbol: string; readonly candles: readonly Candle[] }
+  | {
+      readonly symbol: string;
+      readonly candles: AsyncIterable<Candle>;
+      readonly scan: Pick<SymbolScan, 'count' | 'lastOpen' | 'volumeStep'>;
+    };
+
 export interface BacktestOptions {
   readonly config: BotConfig;
   readonly logger: Logger;
-  /** One symbol's 1m candles (exchange id, e.g. `BTCUSDC`)… */
+  /** One symbol's 1m candles… */
   readonly symbol?: string;
   readonly candles?: readonly Candle[];
   /** …or several symbols', traded together on one account (one quote coin). */
-  readonly markets?: readonly { readonly symbol: string; readonly candles: readonly Candle[] }[];
+  readonly markets?: readonly BacktestMarket[];
   /** Keep the audit trail at the config's path (default: written to a temporary directory and removed). */
   readonly audit?: boolean;
   readonly signal?: AbortSignal;
@@ -97,10 +114,14 @@ const START_BALANCE = 10_000;
 /** Runs the bot over the candles; resolves to the fills, trades and the Trader's own summary. */
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const started = performance.now();
-  const markets =
+  const given: readonly BacktestMarket[] =
     options.markets ??
     (options.symbol && options.candles ? [{ symbol: options.symbol, candles: options.candles }] : []);
-  if (markets.length === 0) throw new RangeError('no candles to backtest');
+  if (given.length === 0) throw new RangeError('no candles to backtest');
+  const markets = given.map((market) => {
+    const scan = 'scan' in market ? market.scan : scanOf(market.candles as readonly Candle[]);
+    return { symbol: market.symbol, scan, candles: new CandleReadAhead(market.candles) };
+  });
   const instruments = markets.map((market) => contractFor(market.symbol, options.contracts).instrument);
   const instrument = instruments[0] as (typeof instruments)[number];
   const quotes = new Set(instruments.map((one) => one.quoteAsset));
@@ -109,12 +130,17 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       `${markets.map((market) => market.symbol).join(', ')}: one backtest trades one quote coin (the account's), not ${[...quotes].join(' and ')}`,
     );
   }
+  // The first minute of each stream is read before the emulator starts (it opens at the first candle).
   for (const market of markets) {
-    if (market.candles.length === 0) throw new RangeError(`${market.symbol}: no candles to backtest`);
+    await market.candles.fill(Number.NEGATIVE_INFINITY);
+    const first = market.candles.first;
+    if (first === undefined) throw new RangeError(`${market.symbol}: no candles to backtest`);
+    await market.candles.fill(first.openTime + READ_AHEAD_MS);
   }
-  const firstOpen = Math.min(...markets.map((market) => (market.candles[0] as Candle).openTime));
-  const lastOpen = Math.max(...markets.map((market) => (market.candles.at(-1) as Candle).openTime));
-  const totalCandles = markets.reduce((sum, market) => sum + market.candles.length, 0);
+  const firstCandle = (market: (typeof markets)[number]) => market.candles.first as Candle;
+  const firstOpen = Math.min(...markets.map((market) => firstCandle(market).openTime));
+  const lastOpen = Math.max(...markets.map((market) => market.scan.lastOpen));
+  const totalCandles = markets.reduce((sum, market) => sum + market.scan.count, 0);
   const scratch = options.audit ? undefined : mkdtempSync(join(tmpdir(), 'bot-backtest-'));
   const config: BotConfig = {
     ...options.config,
@@ -137,6 +163,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     config,
     logger: options.logger,
     operatorApi: false,
+    // A scratch trail (audit off) is deleted at the end: syncing it to disk each candle would buy nothing.
+    ...(scratch ? { auditDurability: 'none' as const } : {}),
     ...(options.createStrategy ? { createStrategy: options.createStrategy } : {}),
     // The adapter waits (for a fill, between retries) in market time: the market moves while it waits.
     exchangeRuntime: (emulator) =>
@@ -150,15 +178,19 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         : {},
     paper: {
       speed: 'manual',
+      // No HTTP and no sockets: the ccxt adapter and the feeds reach the emulator in this process.
+      inProcess: true,
       replays: markets.map((market, position) => ({
         symbol: market.symbol,
         base: (instruments[position] as typeof instrument).baseAsset,
-        candles: market.candles,
+        candles: market.candles.replay(),
+        stepSize: market.scan.volumeStep,
       })),
+      // Only the traded contracts: the emulator's work per tick grows with the contracts it lists.
       contracts: contractsWithBooks(
-        new Map(markets.map((market) => [market.symbol, Number((market.candles[0] as Candle).close)])),
+        new Map(markets.map((market) => [market.symbol, Number(firstCandle(market).close)])),
         options.contracts,
-      ),
+      ).filter((contract) => markets.some((market) => market.symbol === contract.instrument.symbol)),
       // The emulator counts request weight per wall-clock minute, and a backtest plays days in one.
       weightLimitPerMinute: 1_000_000_000,
     },
@@ -196,7 +228,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const prices: { time: number; close: number }[] = [];
   const end = lastOpen + 60_000;
   let interrupted = false;
-  const indices = markets.map(() => 0);
+  let played = 0;
   const configSymbols = config.symbols;
   let result: BacktestResult | undefined;
   try {
@@ -207,33 +239,28 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       }
       const now = sim.marketTime();
       const next = Math.min(end, Math.floor(now / frameMs) * frameMs + frameMs);
+      // Read ahead of the clock first: the replay takes its candles synchronously as the clock moves.
+      for (const market of markets) await market.candles.fill(next + READ_AHEAD_MS);
       sim.advance(next - now);
       // Wait for the bot only on the symbols whose strategy candle closed with data in it (a gap closes none).
       const closed: string[] = [];
-      markets.forEach((market, position) => {
-        let index = indices[position] ?? 0;
-        const before = index;
-        while (index < market.candles.length && (market.candles[index] as Candle).openTime < next) index += 1;
-        indices[position] = index;
-        if (index > before) closed.push(configSymbols[position] as string);
+      const passed = markets.map((market, position) => {
+        const seen = market.candles.passed(next);
+        played += seen.count;
+        if (seen.count > 0) closed.push(configSymbols[position] as string);
+        return seen;
       });
       if (closed.length > 0 && next % frameMs === 0) {
         await bot.trader.processedThrough(next - 1, closed);
-        const firstIndex = indices[0] ?? 0;
-        const firstMarket = markets[0];
-        if (firstMarket && firstIndex > 0 && closed.includes(configSymbols[0] as string)) {
-          prices.push({
-            time: next - frameMs,
-            close: Number((firstMarket.candles[firstIndex - 1] as Candle).close),
-          });
+        const first = passed[0];
+        if (first?.last && first.count > 0) {
+          prices.push({ time: next - frameMs, close: Number(first.last.close) });
         }
       }
       // No position across a gap in the data: what the market did there is unknown, so open positions are
       // closed at market at the last price before it (the emulator's price holds while no candle comes).
       for (const [position, market] of markets.entries()) {
-        const index = indices[position] ?? 0;
-        const before = market.candles[index - 1];
-        const after = market.candles[index];
+        const { last: before, following: after } = passed[position] ?? {};
         if (
           before &&
           after &&
@@ -268,7 +295,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       timeframe,
       from: firstOpen,
       to: end,
-      candles: indices.reduce((sum, index) => sum + index, 0),
+      candles: played,
       startBalance: START_BALANCE,
       totalCandles,
       endBalance: START_BALANCE + trades.reduce((sum, trade) => sum + trade.pnl, 0),
@@ -282,6 +309,15 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     };
   }
   return result;
+}
+
+/** What `scanKlines` finds of a stream, for candles given as an array. */
+function scanOf(candles: readonly Candle[]): Pick<SymbolScan, 'count' | 'lastOpen' | 'volumeStep'> {
+  return {
+    count: candles.length,
+    lastOpen: candles.at(-1)?.openTime ?? 0,
+    volumeStep: volumeStepOf(candles.map((candle) => candle.volume)),
+  };
 }
 
 function collectFill(event: CoreEvent, fills: BacktestFill[]): void {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing';
 import { ChecksumError, DownloadError, downloadArchives, periodsBetween, progressReporter } from './download';
-import { readKlines } from './kline-archive';
+import { readAllKlines } from '../testing';
 import { sampleCsv, zipSingle } from './sample-archive';
 
 /** A server shaped like data.binance.vision: archives and their .CHECKSUM, Range requests answered with 206. */
@@ -104,7 +104,7 @@ describe('bot data download', () => {
       expect.stringMatching(/^\[2\/3\] BTCUSDC-1m-2024-02\.zip: .* checksum verified\n$/),
       '[3/3] BTCUSDC-1m-2024-03.zip: not published (404), skipped\n',
     ]);
-    const [data] = readKlines([dir], { tickOf: () => '0.1' });
+    const [data] = await readAllKlines([dir], { tickOf: () => '0.1' });
     expect(data?.candles).toHaveLength(600);
 
     server.requests.length = 0;
@@ -181,7 +181,7 @@ describe('bot data download: daily archives', () => {
       'bytes=500-',
     );
     expect(readFileSync(join(dir, 'BTCUSDC-1m-2024-01-02.zip')).equals(second)).toBe(true);
-    const [data] = readKlines([dir], { tickOf: () => '0.1' });
+    const [data] = await readAllKlines([dir], { tickOf: () => '0.1' });
     expect(data?.candles).toHaveLength(600);
 
     server.requests.length = 0;

@@ -1,14 +1,18 @@
 /**
  * Binance's public kline archives (data.binance.vision, USDⓈ-M futures): `BTCUSDC-1m-2024-01.zip` (monthly)
  * or `BTCUSDC-1m-2024-01-15.zip` (daily), a zip holding one CSV, or that CSV itself; with the futures
- * archives' header row or without it; times in ms or µs. Read into candles per symbol, checked: rows in
- * order without overlap (across files too), prices on the instrument's tick grid, and the gaps listed.
- * Every error names the file and the row.
+ * archives' header row or without it; times in ms or µs. Read as streams, a row at a time (never a whole
+ * file or history in memory), checked: rows in order without overlap (across files too), prices on the
+ * instrument's tick grid, and the gaps listed. Every error names the file and the row.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
-import { parseKlineCsv } from '@bot/sim';
+import { StringDecoder } from 'node:string_decoder';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createInflateRaw } from 'node:zlib';
+import { KlineCsvReader } from '@bot/sim';
 import type { Candle } from '@bot/sim';
 
 export class KlineDataError extends Error {
@@ -61,57 +65,11 @@ export function listArchives(paths: readonly string[]): string[] {
   return files;
 }
 
-/** The CSV text of an archive: the one entry of a zip (stored or deflated), or the file itself. */
-export function archiveText(file: string): string {
-  const bytes = readFileSync(file);
-  if (bytes.length >= 4 && bytes.readUInt32LE(0) === 0x04034b50)
-    return unzipSingle(file, bytes).toString('utf8');
-  if (bytes.includes(0))
-    throw new KlineDataError(file, undefined, 'not a kline archive: binary content that is not a zip');
-  return bytes.toString('utf8');
-}
-
-function unzipSingle(file: string, zip: Buffer): Buffer {
-  let end = -1;
-  for (let index = zip.length - 22; index >= Math.max(0, zip.length - 65_557); index -= 1) {
-    if (zip.readUInt32LE(index) === 0x06054b50) {
-      end = index;
-      break;
-    }
-  }
-  if (end < 0)
-    throw new KlineDataError(
-      file,
-      undefined,
-      'not a kline archive: a damaged zip (no end of central directory)',
-    );
-  const entries = zip.readUInt16LE(end + 10);
-  if (entries !== 1)
-    throw new KlineDataError(
-      file,
-      undefined,
-      `not a kline archive: the zip holds ${entries} files, Binance's hold one CSV`,
-    );
-  const central = zip.readUInt32LE(end + 16);
-  if (zip.readUInt32LE(central) !== 0x02014b50)
-    throw new KlineDataError(file, undefined, 'not a kline archive: a damaged zip');
-  const method = zip.readUInt16LE(central + 10);
-  const compressedSize = zip.readUInt32LE(central + 20);
-  const local = zip.readUInt32LE(central + 42);
-  const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-  const data = zip.subarray(dataStart, dataStart + compressedSize);
-  if (method === 0) return data;
-  if (method !== 8)
-    throw new KlineDataError(file, undefined, `not a kline archive: zip compression method ${method}`);
-  try {
-    return inflateRawSync(data);
-  } catch (error) {
-    throw new KlineDataError(
-      file,
-      undefined,
-      `not a kline archive: the zip does not inflate (${(error as Error).message})`,
-    );
-  }
+/** The whole CSV text of an archive (the bench's floor of bare parsing; the backtest streams instead). */
+export async function archiveText(file: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await archiveBytes(file)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A price's distance from the tick grid, within float noise. */
@@ -128,11 +86,20 @@ export interface Gap {
   readonly missingMinutes: number;
 }
 
-export interface SymbolCandles {
+/** One symbol's archives as a first streamed pass found them: checked, in time order, never held in memory. */
+export interface SymbolScan {
   readonly symbol: string;
+  /** Its archive files, in time order. */
   readonly files: readonly string[];
-  readonly candles: Candle[];
+  /** Candles in the chosen period, and the open times of the first and the last. */
+  readonly count: number;
+  readonly firstOpen: number;
+  readonly lastOpen: number;
+  /** Close of the first candle (the price the backtest's book is built around). */
+  readonly firstClose: string;
   readonly gaps: readonly Gap[];
+  /** The finest grid the volumes need (`0.001`), as the emulator's replay rounds trade sizes to. */
+  readonly volumeStep: string;
 }
 
 export interface ReadKlinesOptions {
@@ -145,11 +112,194 @@ export interface ReadKlinesOptions {
   readonly tickOf: (symbol: string, file: string) => string;
 }
 
-/** Reads the archives among `paths` into 1m candles per symbol, checked (see the module comment). */
-export function readKlines(paths: readonly string[], options: ReadKlinesOptions): SymbolCandles[] {
+/** The bytes of an archive's CSV as they are read: the one entry of a zip inflated on the way, or the file. */
+async function archiveBytes(file: string): Promise<AsyncIterable<Buffer>> {
+  const handle = await open(file, 'r');
+  let zipEntry: { start: number; size: number; method: number } | undefined;
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(4);
+    await handle.read(head, 0, 4, 0);
+    if (size >= 4 && head.readUInt32LE(0) === 0x04034b50) {
+      // The end of the central directory is in the last 64 KiB; it points at the entry's local header.
+      const tailLength = Math.min(size, 65_557);
+      const tail = Buffer.alloc(tailLength);
+      await handle.read(tail, 0, tailLength, size - tailLength);
+      const headers = async (position: number, length: number) => {
+        const bytes = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(bytes, 0, length, position);
+        return bytes.subarray(0, bytesRead);
+      };
+      zipEntry = await locateZipEntry(file, tail, headers);
+    }
+  } finally {
+    await handle.close();
+  }
+  if (zipEntry === undefined) return checkedText(file, createReadStream(file));
+  if (zipEntry.size === 0) return Readable.from([]);
+  const raw = createReadStream(file, { start: zipEntry.start, end: zipEntry.start + zipEntry.size - 1 });
+  if (zipEntry.method === 0) return raw;
+  const inflate = createInflateRaw();
+  const inflated = pipeline(raw, inflate).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  return (async function* () {
+    try {
+      for await (const chunk of inflate) yield chunk as Buffer;
+    } catch (error) {
+      throw new KlineDataError(
+        file,
+        undefined,
+        `not a kline archive: the zip does not inflate (${(error as Error).message})`,
+      );
+    }
+    const failure = await inflated;
+    if (failure !== undefined)
+      throw new KlineDataError(file, undefined, `not a kline archive: ${(failure as Error).message}`);
+  })();
+}
+
+/** A plain file's bytes, refused at the first NUL: binary content that is not a zip is no CSV. */
+async function* checkedText(file: string, bytes: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of bytes) {
+    if (chunk.includes(0))
+      throw new KlineDataError(file, undefined, 'not a kline archive: binary content that is not a zip');
+    yield chunk;
+  }
+}
+
+async function locateZipEntry(
+  file: string,
+  tail: Buffer,
+  read: (position: number, length: number) => Promise<Buffer>,
+): Promise<{ start: number; size: number; method: number }> {
+  let end = -1;
+  for (let index = tail.length - 22; index >= 0; index -= 1) {
+    if (tail.readUInt32LE(index) === 0x06054b50) {
+      end = index;
+      break;
+    }
+  }
+  if (end < 0)
+    throw new KlineDataError(
+      file,
+      undefined,
+      'not a kline archive: a damaged zip (no end of central directory)',
+    );
+  const entries = tail.readUInt16LE(end + 10);
+  if (entries !== 1)
+    throw new KlineDataError(
+      file,
+      undefined,
+      `not a kline archive: the zip holds ${entries} files, Binance's hold one CSV`,
+    );
+  const centralOffset = tail.readUInt32LE(end + 16);
+  const central = await read(centralOffset, 46);
+  if (central.length < 46 || central.readUInt32LE(0) !== 0x02014b50)
+    throw new KlineDataError(file, undefined, 'not a kline archive: a damaged zip');
+  const method = central.readUInt16LE(10);
+  const size = central.readUInt32LE(20);
+  const localOffset = central.readUInt32LE(42);
+  const local = await read(localOffset, 30);
+  if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50)
+    throw new KlineDataError(file, undefined, 'not a kline archive: a damaged zip');
+  if (method !== 0 && method !== 8)
+    throw new KlineDataError(file, undefined, `not a kline archive: zip compression method ${method}`);
+  return { start: localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28), size, method };
+}
+
+/** The lines of a byte stream, without their line breaks. */
+async function* linesOf(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of bytes) {
+    const lines = (rest + decoder.write(chunk)).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) yield line;
+  }
+  rest += decoder.end();
+  if (rest !== '') yield rest;
+}
+
+/**
+ * One archive's candles in [from, to), read a row at a time, each checked (a kline row, on the tick grid);
+ * with the line each came from.
+ */
+async function* archiveCandles(
+  file: string,
+  symbol: string,
+  options: ReadKlinesOptions,
+): AsyncGenerator<{ candle: Candle; line: number }> {
+  const tickText = options.tickOf(symbol, file);
+  const tick = Number(tickText);
+  const reader = new KlineCsvReader();
+  const rowError = (error: unknown): never => {
+    if (error instanceof KlineDataError) throw error;
+    const line = (error as { line?: number }).line;
+    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
+    throw new KlineDataError(file, line, `not a kline archive row: ${reason}`);
+  };
+  for await (const text of linesOf(await archiveBytes(file))) {
+    let candle: Candle | undefined;
+    try {
+      candle = reader.row(text);
+    } catch (error) {
+      rowError(error);
+    }
+    if (candle === undefined) continue;
+    for (const price of [candle.open, candle.high, candle.low, candle.close]) {
+      if (!onTickGrid(price, tick)) {
+        throw new KlineDataError(
+          file,
+          reader.line,
+          `price ${price} is off ${symbol}'s tick grid ${tickText} (a spot archive given as futures, or another contract's file?)`,
+        );
+      }
+    }
+    if (options.from !== undefined && candle.openTime < options.from) continue;
+    if (options.to !== undefined && candle.openTime >= options.to) continue;
+    yield { candle, line: reader.line };
+  }
+  try {
+    reader.end();
+  } catch (error) {
+    rowError(error);
+  }
+}
+
+function fractionDigits(text: string): number {
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1 - (/0*$/.exec(text)?.[0].length ?? 0);
+}
+
+/** The finest grid `volumes` need (`0.001`), as the emulator's replay infers it for an array of candles. */
+export function volumeStepOf(volumes: Iterable<string>, digits = 0): string {
+  let finest = digits;
+  for (const volume of volumes) finest = Math.max(finest, fractionDigits(volume));
+  return finest === 0 ? '1' : `0.${'0'.repeat(finest - 1)}1`;
+}
+
+/**
+ * The first pass over the archives among `paths`: every row read as a stream and checked (see the module
+ * comment), nothing kept but each symbol's files in time order, its counts, first price, volume grid and
+ * gaps. So bad input is refused before anything trades, and memory does not grow with the history.
+ */
+export async function scanKlines(
+  paths: readonly string[],
+  options: ReadKlinesOptions,
+): Promise<SymbolScan[]> {
   const files = listArchives(paths);
   if (files.length === 0) throw new KlineDataError(paths.join(', '), undefined, 'no kline archives found');
-  const bySymbol = new Map<string, { file: string; candles: Candle[]; firstLine: number }[]>();
+  interface Part {
+    file: string;
+    first: { openTime: number; line: number; close: string } | undefined;
+    lastOpen: number;
+    count: number;
+    gaps: Gap[];
+    volumeDigits: number;
+  }
+  const bySymbol = new Map<string, Part[]>();
   for (const file of files) {
     const name = parseArchiveName(file);
     if (options.symbols && !options.symbols.includes(name.symbol)) continue;
@@ -160,85 +310,73 @@ export function readKlines(paths: readonly string[], options: ReadKlinesOptions)
         `interval ${name.interval}: the backtest reads 1m archives and resamples them to the timeframe`,
       );
     }
-    const tick = Number(options.tickOf(name.symbol, file));
-    const text = archiveText(file);
-    let candles: Candle[];
-    try {
-      candles = parseKlineCsv(text);
-    } catch (error) {
-      if (error instanceof KlineDataError) throw error;
-      const line = (error as { line?: number }).line;
-      const reason = (error as { reason?: string }).reason ?? (error as Error).message;
-      throw new KlineDataError(file, line, `not a kline archive row: ${reason}`);
+    const part: Part = { file, first: undefined, lastOpen: 0, count: 0, gaps: [], volumeDigits: 0 };
+    for await (const { candle, line } of archiveCandles(file, name.symbol, options)) {
+      if (part.first === undefined) part.first = { openTime: candle.openTime, line, close: candle.close };
+      else if (candle.openTime - part.lastOpen > 60_000)
+        part.gaps.push(gapOf(name.symbol, part.lastOpen, candle.openTime));
+      part.lastOpen = candle.openTime;
+      part.count += 1;
+      part.volumeDigits = Math.max(part.volumeDigits, fractionDigits(candle.volume));
     }
-    const lineOf = lineNumbers(text);
-    for (let index = 0; index < candles.length; index += 1) {
-      const candle = candles[index] as Candle;
-      for (const price of [candle.open, candle.high, candle.low, candle.close]) {
-        if (!onTickGrid(price, tick)) {
-          throw new KlineDataError(
-            file,
-            lineOf(index),
-            `price ${price} is off ${name.symbol}'s tick grid ${options.tickOf(name.symbol, file)} (a spot archive given as futures, or another contract's file?)`,
-          );
-        }
-      }
-    }
-    const kept = candles.filter(
-      (candle) =>
-        (options.from === undefined || candle.openTime >= options.from) &&
-        (options.to === undefined || candle.openTime < options.to),
-    );
     const list = bySymbol.get(name.symbol) ?? [];
-    list.push({ file, candles: kept, firstLine: lineOf(candles.indexOf(kept[0] as Candle)) });
+    list.push(part);
     bySymbol.set(name.symbol, list);
   }
   for (const symbol of options.symbols ?? []) {
     if (!bySymbol.has(symbol))
       throw new KlineDataError(paths.join(', '), undefined, `no archive of ${symbol} among the data given`);
   }
-  const result: SymbolCandles[] = [];
+  const result: SymbolScan[] = [];
   for (const [symbol, parts] of bySymbol) {
-    parts.sort((a, b) => (a.candles[0]?.openTime ?? 0) - (b.candles[0]?.openTime ?? 0));
-    const candles: Candle[] = [];
+    const kept = parts
+      .filter((part) => part.first !== undefined)
+      .sort((a, b) => (a.first?.openTime ?? 0) - (b.first?.openTime ?? 0));
     const gaps: Gap[] = [];
-    let previous: { file: string; openTime: number } | undefined;
-    for (const part of parts) {
-      const first = part.candles[0];
-      if (!first) continue;
-      if (previous && first.openTime <= previous.openTime) {
-        throw new KlineDataError(
-          part.file,
-          part.firstLine,
-          `open time ${new Date(first.openTime).toISOString()} overlaps ${previous.file}, which runs to ${new Date(previous.openTime).toISOString()}`,
-        );
-      }
-      for (const candle of part.candles) {
-        if (previous && candle.openTime - previous.openTime > 60_000) {
-          gaps.push({
-            symbol,
-            after: previous.openTime,
-            resumes: candle.openTime,
-            missingMinutes: (candle.openTime - previous.openTime) / 60_000 - 1,
-          });
+    let previous: Part | undefined;
+    for (const part of kept) {
+      const first = part.first as NonNullable<Part['first']>;
+      if (previous) {
+        if (first.openTime <= previous.lastOpen) {
+          throw new KlineDataError(
+            part.file,
+            first.line,
+            `open time ${new Date(first.openTime).toISOString()} overlaps ${previous.file}, which runs to ${new Date(previous.lastOpen).toISOString()}`,
+          );
         }
-        candles.push(candle);
-        previous = { file: part.file, openTime: candle.openTime };
+        if (first.openTime - previous.lastOpen > 60_000)
+          gaps.push(gapOf(symbol, previous.lastOpen, first.openTime));
       }
+      gaps.push(...part.gaps);
+      previous = part;
     }
-    if (candles.length === 0) continue;
-    result.push({ symbol, files: parts.map((part) => part.file), candles, gaps });
+    const head = kept[0]?.first;
+    if (head === undefined || previous === undefined) continue;
+    result.push({
+      symbol,
+      files: kept.map((part) => part.file),
+      count: kept.reduce((sum, part) => sum + part.count, 0),
+      firstOpen: head.openTime,
+      lastOpen: previous.lastOpen,
+      firstClose: head.close,
+      gaps,
+      volumeStep: volumeStepOf([], Math.max(...kept.map((part) => part.volumeDigits))),
+    });
   }
   if (result.length === 0)
     throw new KlineDataError(paths.join(', '), undefined, 'no candles in the chosen period');
   return result;
 }
 
-/** The 1-based line of the n-th candle: after a header row, if the file has one. */
-function lineNumbers(text: string): (index: number) => number {
-  const firstCell = text.slice(0, text.indexOf(','));
-  const header = !/^\d+$/.test(firstCell.trim());
-  return (index) => index + 1 + (header ? 1 : 0);
+function gapOf(symbol: string, after: number, resumes: number): Gap {
+  return { symbol, after, resumes, missingMinutes: (resumes - after) / 60_000 - 1 };
+}
+
+/** A scanned symbol's candles in [from, to), read again a row at a time, in time order. */
+export async function* streamKlines(scan: SymbolScan, options: ReadKlinesOptions): AsyncGenerator<Candle> {
+  for (const file of scan.files) {
+    for await (const { candle } of archiveCandles(file, scan.symbol, options)) yield candle;
+  }
 }
 
 /** `2024-01-01`, `2024-01` or an ISO time as epoch ms (UTC); undefined when absent. */

@@ -3,8 +3,9 @@ import type { BotConfig } from '@bot/config';
 import type { CcxtExchange, Incident } from '@bot/exchange';
 import type { RiskGuard } from '@bot/risk';
 import type { Strategy } from '@bot/strategy';
-import type { MarketStream, RestRequest, UserDataStream } from '@bot/ws';
+import type { RestRequest } from '@bot/ws';
 import type { BotStateStore, OpenTrade } from '../bot-state';
+import type { FeedHandle, InProcessFeeds } from './feeds';
 import type { Logger } from '../logger';
 import { PLAYBOOKS, playbookForError, playbookForIncident } from '../playbooks';
 import type { Playbook } from '../playbooks';
@@ -28,6 +29,11 @@ export interface TraderOptions {
   readonly freshState?: boolean;
   /** Feed health tuning (defaults: `@bot/ws`'s, and a kline stream stale after 60 s of silence). */
   readonly feeds?: FeedTuning;
+  /**
+   * The exchange is in this process (`bot backtest`'s emulator): its events are listened to directly, not
+   * read off WebSockets (`wsBaseUrl` and `rest` then serve nothing).
+   */
+  readonly inProcessFeeds?: InProcessFeeds | undefined;
   /** One strategy per symbol (default: the breakout strategy with its defaults). */
   readonly createStrategy?: (symbol: string) => Strategy;
 }
@@ -122,8 +128,8 @@ export class TraderContext {
     denials: {},
   };
   guard!: RiskGuard;
-  market: MarketStream | undefined;
-  userData: UserDataStream | undefined;
+  market: FeedHandle | undefined;
+  userData: FeedHandle | undefined;
   accepting = false;
   /** Close time of the latest candle handled. */
   marketTime = 0;

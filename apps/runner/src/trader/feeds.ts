@@ -7,8 +7,10 @@ import {
   createBinanceUserDataPoller,
   klineStream,
   markPriceStream,
+  parseMarketPayload,
+  parseUserDataPayload,
 } from '@bot/ws';
-import type { FeedHealthState, HealthTransition, KlineEvent, KlineInterval } from '@bot/ws';
+import type { FeedHealthState, HealthTransition, KlineEvent, KlineInterval, MarkPriceEvent } from '@bot/ws';
 import { playbookForFeed } from '../playbooks';
 import { applyAccountEvent, reviewAccount, settleDue, streamTrusted, sweepAccount } from './account-watch';
 import { sampleEquity } from './console-view';
@@ -21,20 +23,45 @@ const FEED_PLAYBOOK = playbookForFeed('degraded').id;
 const LISTEN_KEY_PLAYBOOK = playbookForFeed('listenKeyExpired').id;
 
 /**
+ * The market and user-data payloads of an exchange in this process (`bot backtest`'s emulator), as its
+ * sockets would send them (Binance's JSON, as objects), without a socket: each call subscribes and returns
+ * the unsubscribe.
+ */
+export interface InProcessFeeds {
+  market(streams: readonly string[], deliver: (stream: string, payload: unknown) => void): () => void;
+  userData(deliver: (payload: Record<string, unknown>) => void): () => void;
+}
+
+/** What the trader keeps of a feed: its health, and closing it. */
+export interface FeedHandle {
+  readonly health: FeedHealthState;
+  close(): Promise<void>;
+}
+
+/** The market streams the trader reads: each symbol's klines of the timeframe and its mark price. */
+function marketStreams(context: TraderContext): string[] {
+  const interval = context.config.strategy.timeframe as KlineInterval;
+  // The mark price every second: the entry's PRICE_MOVED check and the equity's unrealized PnL read it
+  // instead of asking REST (see docs/ARCHITECTURE.md "What the streams answer").
+  return context.config.symbols.flatMap((symbol) => [
+    klineStream(toExchangeId(symbol), interval),
+    markPriceStream(toExchangeId(symbol)),
+  ]);
+}
+
+/**
  * Opens the market stream (closed candles → strategy) and the user-data stream (every event → the account
- * state), each degrading to REST polling on its own.
+ * state), each degrading to REST polling on its own; or, for an exchange in this process, listens to it.
  */
 export function startFeeds(context: TraderContext): void {
-  const { rest, wsBaseUrl, feeds = {} } = context.options;
-  const interval = context.config.strategy.timeframe as KlineInterval;
+  const { rest, wsBaseUrl, feeds = {}, inProcessFeeds } = context.options;
+  if (inProcessFeeds) {
+    listenInProcess(context, inProcessFeeds);
+    return;
+  }
   const market = new MarketStream({
     baseUrl: wsBaseUrl,
-    // The mark price every second: the entry's PRICE_MOVED check and the equity's unrealized PnL read it
-    // instead of asking REST (see docs/ARCHITECTURE.md "What the streams answer").
-    streams: context.config.symbols.flatMap((symbol) => [
-      klineStream(toExchangeId(symbol), interval),
-      markPriceStream(toExchangeId(symbol)),
-    ]),
+    streams: marketStreams(context),
     poller: createBinanceMarketPoller({ request: rest }),
     // A kline stream sends an update every ~250 ms while trading; 1m candles may still be quiet at night.
     // The mark stream is judged as patiently: a stale mark only sends its readers to REST (`freshMark`).
@@ -46,13 +73,7 @@ export function startFeeds(context: TraderContext): void {
     recoverAfterMs: feeds.recoverAfterMs,
   });
   market.on('kline', (event) => onKline(context, event));
-  market.on('markPrice', (event) => {
-    const symbol = fromExchangeIdOrUndefined(event.symbol);
-    if (symbol === undefined) return;
-    const known = context.marks.get(symbol);
-    if (!known || known.time <= event.eventTime)
-      context.marks.set(symbol, { price: event.markPrice, time: event.eventTime });
-  });
+  market.on('markPrice', (event) => onMarkPrice(context, event));
   market.on('health', (transition) => onHealth(context, transition));
   market.on('error', (error) => context.log.warn({ code: error.code }, `market feed: ${error.message}`));
   const userData = new UserDataStream({
@@ -84,6 +105,76 @@ export function startFeeds(context: TraderContext): void {
   context.userData = userData;
   market.start();
   userData.start();
+}
+
+/**
+ * The feeds of an exchange in this process: the same events through the same handlers, parsed from the same
+ * payloads by @bot/ws, without sockets, listenKeys or polling. They arrive one turn of the event loop after
+ * the exchange sent them, in order, as frames read off a socket would: where the loop would meet them.
+ */
+function listenInProcess(context: TraderContext, source: InProcessFeeds): void {
+  let pending: (() => void)[] = [];
+  const deliver = () => {
+    const batch = pending;
+    pending = [];
+    for (const handle of batch) handle();
+  };
+  const later = (handle: () => void) => {
+    if (pending.push(handle) === 1) setImmediate(deliver);
+  };
+  const stopMarket = source.market(marketStreams(context), (_stream, payload) =>
+    later(() => {
+      const event = parseMarketPayload(payload);
+      if (event.type === 'kline') onKline(context, event);
+      else if (event.type === 'markPrice') onMarkPrice(context, event);
+      else if (event.type === 'malformed')
+        context.log.warn(`market feed: malformed payload (${event.reason})`);
+    }),
+  );
+  const stopUserData = source.userData((payload) =>
+    later(() => {
+      const event = parseUserDataPayload(payload);
+      if (
+        event.type === 'orderUpdate' ||
+        event.type === 'algoUpdate' ||
+        event.type === 'accountUpdate' ||
+        event.type === 'accountConfigUpdate'
+      )
+        applyAccountEvent(context, event);
+      else if (event.type === 'malformed')
+        context.log.warn(`user-data feed: malformed payload (${event.reason})`);
+    }),
+  );
+  const feed = (stop: () => void): FeedHandle => {
+    let health: FeedHealthState = 'live';
+    return {
+      get health() {
+        return health;
+      },
+      close() {
+        stop();
+        health = 'stopped';
+        return Promise.resolve();
+      },
+    };
+  };
+  context.market = feed(stopMarket);
+  context.userData = feed(stopUserData);
+  // What a user-data stream's first `live` does (see onHealth): the account read once over REST.
+  void context
+    .enqueue(async () => {
+      await sweepAccount(context, 'user-data feed live (in process)');
+      await reviewAccount(context);
+    })
+    .catch(() => undefined); // logged and acted on by the queue
+}
+
+function onMarkPrice(context: TraderContext, event: MarkPriceEvent): void {
+  const symbol = fromExchangeIdOrUndefined(event.symbol);
+  if (symbol === undefined) return;
+  const known = context.marks.get(symbol);
+  if (!known || known.time <= event.eventTime)
+    context.marks.set(symbol, { price: event.markPrice, time: event.eventTime });
 }
 
 export function feedHealth(context: TraderContext): Record<string, FeedHealthState> {

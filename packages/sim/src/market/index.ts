@@ -8,7 +8,13 @@ export type {
   SyntheticSymbolState,
 } from './synthetic-market';
 export type { MarketSource, MarketTick } from './market-tick';
-export { klineCsvColumns, parseKlineCsv, parseOhlcvJson, ReplayFileError } from './replay-file';
+export {
+  KlineCsvReader,
+  klineCsvColumns,
+  parseKlineCsv,
+  parseOhlcvJson,
+  ReplayFileError,
+} from './replay-file';
 export type { Candle } from './replay-file';
 export { candlePath, createReplayMarket } from './replay-market';
 export type { ReplayMarket, ReplayMarketOptions } from './replay-market';

@@ -93,16 +93,45 @@ function candleProblem(candle: Candle, previousOpenTime: number | undefined): st
  * (spot archives). 16-digit (microsecond) times become milliseconds. Blank lines are skipped.
  */
 export function parseKlineCsv(text: string): Candle[] {
-  const lines = text.split(/\r?\n/);
+  const reader = new KlineCsvReader();
   const candles: Candle[] = [];
-  let headerLine: number | undefined;
-  let previousOpenTime: number | undefined;
+  const lines = text.split(/\r?\n/);
   for (let lineIndex = 0; lineIndex < lines.length; lineIndex += 1) {
-    const line = lineIndex + 1;
-    const raw = (lines[lineIndex] ?? '').trim();
-    if (raw === '') continue;
+    const candle = reader.row(lines[lineIndex] ?? '');
+    if (candle !== undefined) candles.push(candle);
+  }
+  reader.end();
+  return candles;
+}
+
+/**
+ * `parseKlineCsv` a line at a time, for files read as a stream: `row` takes each line in order (with or
+ * without its line break) and returns its candle (undefined for the header and blank lines); `end` throws
+ * for a file without candles. The same checks and errors, with the same line numbers.
+ */
+export class KlineCsvReader {
+  #line = 0;
+  #headerLine: number | undefined;
+  #previousOpenTime: number | undefined;
+  #candles = 0;
+
+  /** The 1-based number of the last line given to `row`. */
+  get line(): number {
+    return this.#line;
+  }
+
+  /** Candles read so far. */
+  get candles(): number {
+    return this.#candles;
+  }
+
+  row(text: string): Candle | undefined {
+    this.#line += 1;
+    const line = this.#line;
+    const raw = text.trim();
+    if (raw === '') return undefined;
     const cells = raw.split(',').map((cell) => cell.trim());
-    if (candles.length === 0 && headerLine === undefined && !integerText.test(cells[0] ?? '')) {
+    if (this.#candles === 0 && this.#headerLine === undefined && !integerText.test(cells[0] ?? '')) {
       if (cells[0] !== 'open_time' && cells[0] !== 'open time') {
         throw new ReplayFileError({ line }, `open_time "${cells[0] ?? ''}" is not an integer`);
       }
@@ -112,8 +141,8 @@ export function parseKlineCsv(text: string): Candle[] {
           `expected ${klineCsvColumns.length} columns in the header, found ${cells.length}`,
         );
       }
-      headerLine = line;
-      continue;
+      this.#headerLine = line;
+      return undefined;
     }
     if (cells.length !== klineCsvColumns.length) {
       throw new ReplayFileError(
@@ -151,18 +180,21 @@ export function parseKlineCsv(text: string): Candle[] {
       takerBuyVolume: cells[9] ?? '',
       takerBuyQuoteVolume: cells[10] ?? '',
     };
-    const problem = candleProblem(candle, previousOpenTime);
+    const problem = candleProblem(candle, this.#previousOpenTime);
     if (problem !== undefined) throw new ReplayFileError({ line }, problem);
-    candles.push(candle);
-    previousOpenTime = openTime;
+    this.#previousOpenTime = openTime;
+    this.#candles += 1;
+    return candle;
   }
-  if (candles.length === 0) {
-    if (headerLine !== undefined) {
-      throw new ReplayFileError({ line: headerLine + 1 }, 'no candles after the header');
+
+  /** Throws for a file that held no candle. */
+  end(): void {
+    if (this.#candles > 0) return;
+    if (this.#headerLine !== undefined) {
+      throw new ReplayFileError({ line: this.#headerLine + 1 }, 'no candles after the header');
     }
     throw new ReplayFileError({ line: 1 }, 'empty file: no candles');
   }
-  return candles;
 }
 
 const ohlcvNames = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;

@@ -86,6 +86,34 @@ describe('createReplayMarket', () => {
     },
   );
 
+  it('replays a stream (any iterable) as it replays the array, pulling one candle ahead of the ticks', () => {
+    const whole = drain(createReplayMarket({ symbol: 'ETHUSDC', candles, tickSize: '0.01' }));
+    let pulled = 0;
+    const stream = (function* () {
+      for (const candle of candles) {
+        pulled += 1;
+        yield candle;
+      }
+    })();
+    const streamed = createReplayMarket({
+      symbol: 'ETHUSDC',
+      candles: stream,
+      tickSize: '0.01',
+      stepSize: '0.001',
+    });
+    expect(pulled).toBe(1);
+    const first = streamed.next();
+    expect(pulled).toBe(1);
+    expect([...first, ...drain(streamed)]).toEqual(whole);
+    expect(pulled).toBe(candles.length);
+  });
+
+  it('refuses a stream without its volume grid (its volumes are not known up front)', () => {
+    expect(() =>
+      createReplayMarket({ symbol: 'ETHUSDC', candles: new Set(candles), tickSize: '0.01' }),
+    ).toThrow(/streamed replay .* needs its stepSize/);
+  });
+
   it('walks open → low → high → close for a bullish candle and open → high → low → close otherwise, evenly in time', () => {
     const csv = [
       `${firstOpen},100.00,110.00,95.00,105.00,4,${firstOpen + minute - 1},0,1,0,0,0`,

@@ -17,17 +17,26 @@ import type { Candle } from './replay-file';
 
 export interface ReplayMarketOptions {
   readonly symbol: string;
-  /** Candles in time order, e.g. from `parseKlineCsv`. */
-  readonly candles: readonly Candle[];
+  /**
+   * Candles in time order, e.g. from `parseKlineCsv`; an array is checked whole at once, any other iterable
+   * (a file read as a stream) a candle at a time as the replay reaches it, and then needs `stepSize`.
+   */
+  readonly candles: readonly Candle[] | Iterable<Candle>;
   /** The candles' prices must lie on this grid. */
   readonly tickSize: string;
-  /** Grid of the per-tick trade sizes (volume is rounded to it); default: the finest the volumes need. */
+  /**
+   * Grid of the per-tick trade sizes (volume is rounded to it); default: the finest the volumes of an array
+   * need. Required for a streamed (non-array) replay, whose volumes are not all known up front.
+   */
   readonly stepSize?: string;
   /** Ticks per candle, at least 4 (default 4: open, low/high, high/low, close). */
   readonly ticksPerCandle?: number;
   /** Amplitude of the mark price's basis to the last price, in bps (default 2). */
   readonly basisBps?: number;
-  /** Length of one candle; default: the smallest gap between consecutive candles (60 000 for one candle). */
+  /**
+   * Length of one candle; default: the smallest gap between consecutive candles of an array (60 000 for one
+   * candle), 60 000 (1m klines) for a streamed replay.
+   */
   readonly candleMs?: number;
   /** Re-times the replay so that the first candle opens at this time (must keep minute alignment). */
   readonly startTime?: number;
@@ -119,12 +128,16 @@ export function candlePath(
 }
 
 export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
-  const { symbol, candles } = options;
+  const { symbol } = options;
+  const whole = Array.isArray(options.candles) ? (options.candles as readonly Candle[]) : undefined;
   const ticksPerCandle = options.ticksPerCandle ?? 4;
   const basis = (options.basisBps ?? 2) / 10_000;
   const price = decimalGrid(options.tickSize, 'tickSize');
-  const quantity = volumeGrid(candles, options.stepSize);
-  const candleMs = options.candleMs ?? inferCandleMs(candles);
+  if (whole === undefined && options.stepSize === undefined) {
+    throw new RangeError('a streamed replay (candles not in an array) needs its stepSize, the volume grid');
+  }
+  const quantity = volumeGrid(whole ?? [], options.stepSize);
+  const candleMs = options.candleMs ?? (whole ? inferCandleMs(whole) : 60_000);
   if (!Number.isSafeInteger(ticksPerCandle) || ticksPerCandle < 4) {
     throw new RangeError(`ticksPerCandle must be an integer ≥ 4, got ${ticksPerCandle}`);
   }
@@ -133,21 +146,27 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
   }
   if (!(basis >= 0 && basis < 0.01))
     throw new RangeError(`basisBps must be in [0, 100), got ${options.basisBps}`);
-  const first = candles[0];
-  let shift = 0;
-  if (options.startTime !== undefined && first !== undefined) {
-    shift = options.startTime - first.openTime;
-    if (!Number.isSafeInteger(shift) || shift % 60_000 !== 0) {
-      throw new RangeError(`startTime ${options.startTime} must be the first open time plus whole minutes`);
+  let shift: number | undefined;
+  let previousOpenTime: number | undefined;
+  const prepare = (candle: Candle, index: number): PreparedCandle => {
+    if (shift === undefined) {
+      shift = 0;
+      if (options.startTime !== undefined) {
+        shift = options.startTime - candle.openTime;
+        if (!Number.isSafeInteger(shift) || shift % 60_000 !== 0) {
+          throw new RangeError(
+            `startTime ${options.startTime} must be the first open time plus whole minutes`,
+          );
+        }
+      }
     }
-  }
-  const prepared: PreparedCandle[] = candles.map((candle, index) => {
-    if (index > 0 && candle.openTime < (candles[index - 1] as Candle).openTime + candleMs) {
+    if (previousOpenTime !== undefined && candle.openTime < previousOpenTime + candleMs) {
       throw new ReplayFileError(
         { index },
         `opens before the previous candle's period of ${candleMs} ms ended`,
       );
     }
+    previousOpenTime = candle.openTime;
     const ticksOf = (name: 'open' | 'high' | 'low' | 'close'): number => {
       const units = parseUnits(candle[name], price.decimals);
       if (units === undefined || units % price.incrementUnits !== 0 || units === 0) {
@@ -169,7 +188,22 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
       close: ticksOf('close'),
       steps: Math.round(volumeUnits / quantity.incrementUnits),
     };
-  });
+  };
+  // An array is checked whole now (a bad row fails the start); a stream a candle at a time, one ahead.
+  const upcoming: Iterator<PreparedCandle> = whole
+    ? whole.map(prepare)[Symbol.iterator]()
+    : (function* prepared() {
+        let index = 0;
+        for (const candle of options.candles) {
+          yield prepare(candle, index);
+          index += 1;
+        }
+      })();
+  const pull = (): PreparedCandle | undefined => {
+    const next = upcoming.next();
+    return next.done ? undefined : next.value;
+  };
+  let current = pull();
 
   let candleIndex = 0;
   let tickInCandle = 0;
@@ -184,7 +218,7 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
     formatUnits(Math.max(1, ticks) * price.incrementUnits, price.decimals);
 
   function next(): MarketTick[] {
-    const candle = prepared[candleIndex];
+    const candle = current;
     if (candle === undefined) return [];
     if (tickInCandle === 0) path = candlePath(candle, ticksPerCandle);
     const lastTicks = path[tickInCandle] ?? candle.close;
@@ -210,6 +244,7 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
     if (tickInCandle === ticksPerCandle) {
       tickInCandle = 0;
       candleIndex += 1;
+      current = pull();
     }
     return [tick];
   }
@@ -219,14 +254,13 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
     candleMs,
     ticksPerCandle,
     get ended() {
-      return candleIndex >= prepared.length;
+      return current === undefined;
     },
     get candlesReplayed() {
       return candleIndex;
     },
     peekTime() {
-      const candle = prepared[candleIndex];
-      return candle === undefined ? undefined : timeOf(candle, tickInCandle);
+      return current === undefined ? undefined : timeOf(current, tickInCandle);
     },
     next,
   };

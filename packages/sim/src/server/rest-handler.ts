@@ -53,9 +53,33 @@ export interface LateExecutionRecord {
   readonly code?: number;
 }
 
+/** A REST request as values: what the HTTP server read from its socket, or a caller in the same process. */
+export interface RestInput {
+  readonly method: string;
+  /** Path and query, e.g. `/fapi/v1/order?symbol=BTCUSDC`. */
+  readonly url: string;
+  /** Header names in lower case, as Node's HTTP server gives them. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body, or `too-large` when it passed `maxBodyBytes`. */
+  readonly body: string | 'too-large';
+  readonly remoteAddress?: string | undefined;
+}
+
+/** The answer to a `RestInput`, or `undefined` when the connection is closed without one (a fault). */
+export interface RestAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
 /** The REST request handler, plus what the emulator needs to control it. */
 export interface RestHandler {
   (request: IncomingMessage, response: ServerResponse): Promise<void>;
+  /**
+   * The same handling without HTTP: the request and its answer as values (`sim.fetch`, for a client in the
+   * same process). Faults, weights, signatures and error shapes are those of the HTTP path.
+   */
+  answer(input: RestInput): Promise<RestAnswer | undefined>;
   /** Lifts any IP ban and forgets past offences (`clearFaults`). */
   forgiveRateLimits(): void;
   /** Drops late executions not yet done and releases held requests: the server is closing. */
@@ -185,14 +209,14 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     lateExecutions.add(timer);
   };
 
-  const handle = async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const answer = async function answer(request: RestInput): Promise<RestAnswer | undefined> {
     const receivedAt = Date.now();
-    const method = request.method ?? 'GET';
-    const rawUrl = request.url ?? '/';
+    const method = request.method;
+    const rawUrl = request.url;
     const queryStart = rawUrl.indexOf('?');
     const path = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
     const query = queryStart === -1 ? '' : rawUrl.slice(queryStart + 1);
-    const ip = request.socket.remoteAddress ?? '127.0.0.1';
+    const ip = request.remoteAddress ?? '127.0.0.1';
     const headers: Record<string, string> = {};
     const sapi = path.startsWith('/sapi/');
     const limiter = sapi ? sapiWeights : weights;
@@ -200,34 +224,29 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     let status = 200;
     let code: number | undefined;
     let charged = 0;
+    let answered: RestAnswer | undefined;
 
     const send = (statusCode: number, body: unknown) => {
       status = statusCode;
-      if (response.headersSent || response.destroyed) return;
+      if (answered !== undefined) return;
       headers[weightHeader] ??= String(limiter.usedWeight(options.context.serverTime()));
-      response.writeHead(statusCode, { ...JSON_HEADERS, ...headers });
-      response.end(JSON.stringify(body));
+      answered = { status: statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
     };
     const reject = (rejection: SimRejection) => {
       code = rejection.code;
       send(rejection.httpStatus, { code: rejection.code, msg: rejection.msg });
     };
 
-    let body: string | 'too-large';
-    try {
-      body = await readBody(request, maxBodyBytes);
-    } catch {
-      // The client went away before its body was complete (Node's "aborted"): there is nobody left to
-      // answer, and it is no emulator bug, so it reaches neither onInternalError nor `requests`.
-      return;
-    }
+    // A caller in this process hands the whole body; the HTTP path has cut it at the limit already.
+    const body =
+      request.body !== 'too-large' && request.body.length > maxBodyBytes ? 'too-large' : request.body;
     try {
       const latency = options.faults.settings.latencyMs ?? 0;
       if (latency > 0) await sleep(latency);
 
       if (body === 'too-large') {
         reject(new SimRejection(-1000, `Request body larger than ${maxBodyBytes} bytes.`, 413));
-        return;
+        return answered;
       }
       const route = REST_ROUTES[`${method} ${path}`];
       if (!route) {
@@ -241,11 +260,11 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
                 404,
               ),
         );
-        return;
+        return answered;
       }
       if (options.faults.settings.maintenance) {
         reject(new SimRejection(-1001, 'Service Unavailable.', 503));
-        return;
+        return answered;
       }
       const injectedLimit = options.faults.takeRateLimit();
       if (injectedLimit) {
@@ -259,9 +278,9 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
             injectedLimit.status,
           ),
         );
-        return;
+        return answered;
       }
-      const contentType = request.headers['content-type'] ?? '';
+      const contentType = String(request.headers['content-type'] ?? '');
       if (body !== '' && contentType.includes('application/json')) {
         reject(
           new SimRejection(
@@ -269,7 +288,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
             'Request body must be application/x-www-form-urlencoded, as Binance expects.',
           ),
         );
-        return;
+        return answered;
       }
 
       const serverTime = options.context.serverTime();
@@ -285,7 +304,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
             ? new SimRejection(-1003, bannedUntil(ip, verdict.bannedUntil), 418)
             : new SimRejection(-1003, tooManyRequests(ip, limit), 429),
         );
-        return;
+        return answered;
       }
 
       let accountId = '';
@@ -293,12 +312,12 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         const apiKey = request.headers['x-mbx-apikey'];
         if (typeof apiKey !== 'string' || apiKey === '') {
           reject(new SimRejection(-2014, 'API-key format invalid.', 401));
-          return;
+          return answered;
         }
         const credentials = byKey.get(apiKey);
         if (!credentials) {
           reject(new SimRejection(-2015, 'Invalid API-key, IP, or permissions for action.', 401));
-          return;
+          return answered;
         }
         accountId = credentials.accountId;
         if (route.security === 'SIGNED') {
@@ -318,7 +337,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       const httpError = options.faults.takeHttpError(path, method);
       if (!httpError) {
         send(200, execute());
-        return;
+        return answered;
       }
       if (httpError.executeBeforeError) execute();
       else if (httpError.executeAfterMs !== undefined)
@@ -326,8 +345,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       if (httpError.holdMs !== undefined && httpError.holdMs > 0) await hold(httpError.holdMs);
       if (httpError.closeWithoutAnswer) {
         status = 0;
-        request.socket.destroy();
-        return;
+        return undefined;
       }
       sendHttpError(httpError);
     } catch (error) {
@@ -348,15 +366,17 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         weight: charged,
       });
     }
+    return answered;
 
     function sendHttpError(fault: { status: number; code?: number; msg?: string }) {
       if (fault.code === undefined) {
         // What a proxy in front answers: no Binance body and no Binance headers.
         status = fault.status;
-        if (!response.headersSent && !response.destroyed) {
-          response.writeHead(fault.status, { 'Content-Type': 'text/html' });
-          response.end(`<html><body><h1>${fault.status} Service Unavailable</h1></body></html>`);
-        }
+        answered ??= {
+          status: fault.status,
+          headers: { 'Content-Type': 'text/html' },
+          body: `<html><body><h1>${fault.status} Service Unavailable</h1></body></html>`,
+        };
         return;
       }
       reject(
@@ -369,7 +389,33 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     }
   };
 
+  const handle = async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let body: string | 'too-large';
+    try {
+      body = await readBody(request, maxBodyBytes);
+    } catch {
+      // The client went away before its body was complete (Node's "aborted"): there is nobody left to
+      // answer, and it is no emulator bug, so it reaches neither onInternalError nor `requests`.
+      return;
+    }
+    const answered = await answer({
+      method: request.method ?? 'GET',
+      url: request.url ?? '/',
+      headers: request.headers,
+      body,
+      remoteAddress: request.socket.remoteAddress,
+    });
+    if (answered === undefined) {
+      request.socket.destroy();
+      return;
+    }
+    if (response.headersSent || response.destroyed) return;
+    response.writeHead(answered.status, answered.headers);
+    response.end(answered.body);
+  };
+
   return Object.assign(handle, {
+    answer,
     forgiveRateLimits: () => {
       weights.forgive();
       sapiWeights.forgive();

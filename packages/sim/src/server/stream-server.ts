@@ -63,7 +63,10 @@ export class StreamServer {
   readonly #connections = new Set<Connection>();
   readonly #subscribers = new Map<string, Set<Connection>>();
   readonly #timer: NodeJS.Timeout;
-  /** Every message sent to a user-data stream, for tests that inspect what a client received. */
+  /** In-process listeners (`listen`, `listenUser`): payloads as objects, no socket and no JSON. */
+  readonly #listeners = new Map<string, Set<(stream: string, payload: unknown) => void>>();
+  readonly #userListeners = new Map<string, Set<(payload: Record<string, unknown>) => void>>();
+  /** Every message sent to a user-data socket, for tests that inspect what a client received. */
   readonly sentUserEvents: { listenKey: string; accountId: string; payload: Record<string, unknown> }[] = [];
 
   constructor(options: StreamServerOptions) {
@@ -80,7 +83,31 @@ export class StreamServer {
   }
 
   hasSubscribers(stream: string): boolean {
-    return (this.#subscribers.get(stream)?.size ?? 0) > 0;
+    return (this.#subscribers.get(stream)?.size ?? 0) > 0 || (this.#listeners.get(stream)?.size ?? 0) > 0;
+  }
+
+  /**
+   * A subscriber in the same process (`bot backtest`): gets every payload of the named market streams as
+   * the sockets would, as the object itself, synchronously when it is published. Returns the unsubscribe.
+   */
+  listen(streams: readonly string[], deliver: (stream: string, payload: unknown) => void): () => void {
+    for (const stream of streams) {
+      let listeners = this.#listeners.get(stream);
+      if (!listeners) this.#listeners.set(stream, (listeners = new Set()));
+      listeners.add(deliver);
+    }
+    if (streams.length > 0) this.#options.onStreamsChanged?.();
+    return () => {
+      for (const stream of streams) this.#listeners.get(stream)?.delete(deliver);
+    };
+  }
+
+  /** As `listen`, for an account's user-data events (no listenKey: the account is named). */
+  listenUser(accountId: string, deliver: (payload: Record<string, unknown>) => void): () => void {
+    let listeners = this.#userListeners.get(accountId);
+    if (!listeners) this.#userListeners.set(accountId, (listeners = new Set()));
+    listeners.add(deliver);
+    return () => void this.#userListeners.get(accountId)?.delete(deliver);
   }
 
   connectionCount(category?: StreamCategory): number {
@@ -160,6 +187,7 @@ export class StreamServer {
   /** Sends a market payload to every subscriber of `stream`, unless market streams are faulted stale. */
   publish(stream: string, payload: unknown): void {
     if (this.#options.faults.settings.staleMarketStreams) return;
+    for (const deliver of this.#listeners.get(stream) ?? []) deliver(stream, payload);
     const subscribers = this.#subscribers.get(stream);
     if (!subscribers || subscribers.size === 0) return;
     const raw = JSON.stringify(payload);
@@ -196,6 +224,7 @@ export class StreamServer {
    */
   publishUser(accountId: string, payload: Record<string, unknown>): void {
     if (this.#options.faults.settings.staleUserDataStreams) return;
+    for (const deliver of this.#userListeners.get(accountId) ?? []) deliver(payload);
     const eventType = String(payload.e);
     for (const connection of this.#connections) {
       if (connection.category !== 'private' || connection.socket.readyState !== WebSocket.OPEN) continue;
@@ -251,6 +280,8 @@ export class StreamServer {
     for (const connection of [...this.#connections]) connection.socket.terminate();
     this.#connections.clear();
     this.#subscribers.clear();
+    this.#listeners.clear();
+    this.#userListeners.clear();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
 
