@@ -111,8 +111,6 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       // Own fills are not printed as aggTrades: the market's tick stream is the one numbered trade tape,
       // and a second source would break its increasing ids.
       if (event.kind === 'trade') continue;
-      // Build no payloads nobody would be sent.
-      if (!streams.listensTo(event.accountId)) continue;
       for (const payload of userDataEvents(event)) streams.publishUser(event.accountId, payload);
     }
   };

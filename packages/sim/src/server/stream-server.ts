@@ -204,21 +204,6 @@ export class StreamServer {
   }
 
   /**
-   * Whether a user-data payload of the account would reach anyone: a live /private connection listening
-   * to one of its keys (user-data streams not faulted stale). Lets the caller skip building payloads.
-   */
-  listensTo(accountId: string): boolean {
-    if (this.#options.faults.settings.staleUserDataStreams) return false;
-    for (const connection of this.#connections) {
-      if (connection.category !== 'private' || connection.socket.readyState !== WebSocket.OPEN) continue;
-      for (const listenKey of connection.listenKeys.keys()) {
-        if (this.#options.listenKeys.active(listenKey)?.accountId === accountId) return true;
-      }
-    }
-    return false;
-  }
-
-  /**
    * Sends a user-data payload to every live /private connection listening to one of the account's keys;
    * while user-data streams are faulted stale it is dropped (and not recorded as sent).
    */
