@@ -359,7 +359,9 @@ describe('the HTML report', () => {
 describe('Ctrl-C', () => {
   it('stops the backtest and prints the partial report, exit 0', async () => {
     const dir = tempDir();
-    writeSampleArchive(dir, { ...btc, minutes: 31 * 1440 });
+    // Four months: the in-process backtest plays one in under 10 s on a quiet machine, so the signal below
+    // would come after the run.
+    writeSampleArchive(dir, { ...btc, minutes: 122 * 1440 });
     const bin = join(import.meta.dirname, '..', '..', 'bin', 'bot.js');
     const child = spawn(process.execPath, [bin, 'backtest', '--data', dir, '--timeframe', '15m'], {
       env: { ...process.env, BOT_AUDIT_PATH: join(dir, 'audit.jsonl') },
