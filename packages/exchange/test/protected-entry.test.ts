@@ -73,6 +73,8 @@ describe('openProtectedPosition against the emulator', () => {
     const paths = () => sim().requests.slice(before).map((request) => `${request.method} ${request.path}`);
     const opening = setup().exchange.openProtectedPosition(intent(), { ready });
     await vi.waitFor(() => expect(paths()).toContain('GET /fapi/v1/order'));
+    // Time enough for an entry that did not wait to reach the emulator (a wait, never a timing assertion).
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(paths()).not.toContain('POST /fapi/v1/order');
     release();
     expect((await opening).status).toBe('protected');
