@@ -153,12 +153,15 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     openedAt: candleClose,
   };
   context.trades.set(signal.symbol, pending);
-  // A denied settings check (recorded by `deny`) withholds the entry: nothing is sent, the trade is dropped.
+  // A denial while the entry waits (settings that cannot be set back, a signal that aged past its expiry
+  // meanwhile: recorded by `deny`) withholds it: nothing is sent, the trade is dropped.
   const configured = symbolSettingsAsConfigured(context, signal);
-  const settingsChecked = configured.then((ok) => {
-    if (!ok) throw new Error(`leverage or margin mode of ${signal.symbol} not as configured`);
+  const cleared = Promise.all([written, flushed, context.saveState(), configured]).then(
+    async ([, , , settingsOk]) => settingsOk && (await notExpired(context, signal, candleClose)),
+  );
+  const ready = cleared.then((go) => {
+    if (!go) throw new Error('denied while it waited');
   });
-  const ready = Promise.all([written, flushed, context.saveState(), settingsChecked]);
   const result = await context.exchange.openProtectedPosition(
     {
       id: intentId,
@@ -192,7 +195,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
       context.trades.delete(signal.symbol); // nothing opened
       await context.saveState();
     }
-    if (!(await configured)) return; // withheld: `deny` said why
+    if (!(await cleared.catch(() => true))) return; // withheld: `deny` said why
     context.log.warn(
       { symbol: signal.symbol, status: result.status, error: result.error?.message },
       `entry ${signal.symbol} ${signal.side} ${size.quantity}: ${result.status}${result.error ? ` (${result.error.message})` : ''}`,
@@ -291,27 +294,15 @@ async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal
 
 /**
  * The signal must still hold when its entry leaves: not older than `execution.signalExpiryCandles`
- * candles (a rate-limit pause may hold an order back), and the mark within `execution.maxEntryDeviationPct`
- * of the planned entry. A pause in force is waited out first, so the check is the last word before sending.
+ * candles (a rate-limit pause may hold an order back; asked again just before the send), and the mark
+ * within `execution.maxEntryDeviationPct` of the planned entry. A pause in force is waited out first.
  */
 async function stillValid(context: TraderContext, signal: Signal, candleClose: number): Promise<boolean> {
-  const { execution, strategy } = context.config;
+  const { execution } = context.config;
   const pausedFor = context.exchange.executor.pausedUntil - Date.now();
   if (pausedFor > 0) await new Promise((resolve) => setTimeout(resolve, pausedFor));
-  const candleMs = klineIntervalMs(strategy.timeframe) ?? 60_000;
-  const age = context.marketClock - candleClose;
+  if (!(await notExpired(context, signal, candleClose))) return false;
   const subject = { symbol: signal.symbol, side: signal.side };
-  if (age > execution.signalExpiryCandles * candleMs) {
-    await context.deny(
-      'SIGNAL_EXPIRED',
-      {
-        ...subject,
-        why: `the signal is ${Math.round(age / 1000)} s old, more than ${execution.signalExpiryCandles} candle(s)`,
-      },
-      { ageMs: age },
-    );
-    return false;
-  }
   const mark = await markPrice(context, signal.symbol, candleClose);
   const deviation = Math.abs(mark - signal.entry) / signal.entry;
   if (!(deviation <= execution.maxEntryDeviationPct)) {
@@ -326,6 +317,36 @@ async function stillValid(context: TraderContext, signal: Signal, candleClose: n
     return false;
   }
   return true;
+}
+
+/** Market time since the signal's candle closed. */
+function signalAge(context: TraderContext, candleClose: number): number {
+  return context.marketClock - candleClose;
+}
+
+/** The most a signal may age: `execution.signalExpiryCandles` candles of the strategy's timeframe. */
+function expiryMs(context: TraderContext): number {
+  const { execution, strategy } = context.config;
+  return execution.signalExpiryCandles * (klineIntervalMs(strategy.timeframe) ?? 60_000);
+}
+
+/**
+ * The signal is not older than its expiry; denied SIGNAL_EXPIRED otherwise. Asked before the write-ahead
+ * and again once everything the entry waits for is done, so the age is the last word before sending.
+ */
+async function notExpired(context: TraderContext, signal: Signal, candleClose: number): Promise<boolean> {
+  const age = signalAge(context, candleClose);
+  if (age <= expiryMs(context)) return true;
+  await context.deny(
+    'SIGNAL_EXPIRED',
+    {
+      symbol: signal.symbol,
+      side: signal.side,
+      why: `the signal is ${Math.round(age / 1000)} s old, more than ${context.config.execution.signalExpiryCandles} candle(s)`,
+    },
+    { ageMs: age },
+  );
+  return false;
 }
 
 /**
