@@ -27,11 +27,8 @@ export async function settleExits(
   symbol: string,
   rationale = 'position closed: canceling its remaining exit orders',
 ): Promise<SettleResult> {
-  // Both reads at once: a settle holds its caller (the runner's loop) for one round trip, not two.
-  const [[position], open] = await Promise.all([
-    exchange.fetchPositions([symbol]),
-    exchange.fetchOpenOrders(symbol),
-  ]);
+  const [position] = await exchange.fetchPositions([symbol]);
+  const open = await exchange.fetchOpenOrders(symbol);
   if (position) {
     const exitSide = closingSide(position.side);
     const covered = open.conditionalOrders.some(
@@ -46,14 +43,16 @@ export async function settleExits(
     );
     return { symbol, flat: false, canceled: [], needsReconcile: !covered };
   }
-  // The leftovers are independent of each other: canceled in parallel, reported in the order listed.
-  const canceled = await Promise.all([
-    ...open.conditionalOrders
-      .filter((order) => isLiveConditionalOrder(order) && (order.reduceOnly || order.closePosition))
-      .map((order) => exchange.cancelConditionalOrder({ symbol, id: order.id, rationale })),
-    ...open.orders
-      .filter((order) => isLiveOrder(order) && (order.reduceOnly || order.closePosition))
-      .map((order) => exchange.cancelOrder({ symbol, id: order.id, rationale })),
-  ]);
+  const canceled: CancelResult[] = [];
+  for (const order of open.conditionalOrders) {
+    if (isLiveConditionalOrder(order) && (order.reduceOnly || order.closePosition)) {
+      canceled.push(await exchange.cancelConditionalOrder({ symbol, id: order.id, rationale }));
+    }
+  }
+  for (const order of open.orders) {
+    if (isLiveOrder(order) && (order.reduceOnly || order.closePosition)) {
+      canceled.push(await exchange.cancelOrder({ symbol, id: order.id, rationale }));
+    }
+  }
   return { symbol, flat: true, canceled, needsReconcile: false };
 }

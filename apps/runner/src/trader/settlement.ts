@@ -20,7 +20,6 @@ export async function settle(
 ): Promise<void> {
   let trade = context.trades.get(symbol);
   if (!trade) return;
-  let closingSaved: Promise<void> | undefined;
   if (trade.closing === undefined) {
     // A position on the other side means the trade's went through flat (the user opened the new one):
     // it is closed, though the symbol is not flat; its fills say so (see `ownFills`).
@@ -38,14 +37,12 @@ export async function settle(
     }
     trade = { ...trade, closing: { since: context.now(), reason: knownReason } };
     context.trades.set(symbol, trade);
-    // Saved while the fills are read (a read changes nothing), and on disk before the close is recorded.
-    closingSaved = context.saveState();
+    await context.saveState();
   }
   const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt, includeClosedBy: true });
   // A trade ends where its position is first flat again: fills after that belong to the next position on
   // the symbol (one the user opened meanwhile), not to this trade.
   const { fills } = ownFills(fetched, trade.openingPart);
-  await closingSaved;
   if (fills.length === 0) {
     // A trade saved before its entry was sent, and the entry never filled: nothing to count.
     context.trades.delete(symbol);
@@ -285,10 +282,8 @@ async function closeReason(context: TraderContext, trade: OpenTrade, pnl: number
     const order = await context.exchange.fetchConditionalOrder({ symbol: trade.symbol, id });
     return order?.status === 'triggered' || order?.status === 'finished';
   };
-  // Both exits read at once (one round trip while the loop waits); the stop-loss decides when both fired.
-  const [stopLoss, takeProfit] = await Promise.all([fired(trade.stopLossId), fired(trade.takeProfitId)]);
-  if (stopLoss) return 'stop_loss';
-  if (takeProfit) return 'take_profit';
+  if (await fired(trade.stopLossId)) return 'stop_loss';
+  if (await fired(trade.takeProfitId)) return 'take_profit';
   // Neither exit fired: closed by hand. A loss counts against the streak to stay safe.
   return pnl < 0 ? 'stop_loss' : 'manual';
 }
