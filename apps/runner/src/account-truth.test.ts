@@ -216,9 +216,9 @@ describe('leverage and margin type drift', () => {
     await advanceMinutes(sim, bot.trader, 1);
     expect(bot.trader.summary().denials['LEVERAGE_MISMATCH']).toBe(1);
     expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
-    expect(sim.requests.some((request) => request.method === 'POST' && request.path === '/fapi/v1/order')).toBe(
-      false,
-    );
+    expect(
+      sim.requests.some((request) => request.method === 'POST' && request.path === '/fapi/v1/order'),
+    ).toBe(false);
     expect(bot.trader.openTrades).toHaveLength(0);
     const results = readFileSync(world.config.compliance.auditPath, 'utf8')
       .trim()

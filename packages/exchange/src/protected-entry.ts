@@ -267,10 +267,12 @@ function asAdapterError(error: unknown): ExchangeAdapterError {
 /** The caller's `ready` rejected: nothing was sent, and the result says why in the caller's words. */
 function notSent(intent: PositionIntent, reason: unknown): ExchangeAdapterError {
   if (isExchangeAdapterError(reason)) return reason;
-  return new InvalidRequestError(
-    `not sent: ${reason instanceof Error ? reason.message : String(reason)}`,
-    { operation: 'openProtectedPosition', symbol: intent.symbol, rationale: intent.rationale, cause: reason },
-  );
+  return new InvalidRequestError(`not sent: ${reason instanceof Error ? reason.message : String(reason)}`, {
+    operation: 'openProtectedPosition',
+    symbol: intent.symbol,
+    rationale: intent.rationale,
+    cause: reason,
+  });
 }
 
 /** Opens a position with its protection; see the module comment. Never throws exchange errors. */

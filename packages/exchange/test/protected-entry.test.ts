@@ -70,7 +70,10 @@ describe('openProtectedPosition against the emulator', () => {
     let release!: () => void;
     const ready = new Promise<void>((resolve) => (release = resolve));
     const before = sim().requests.length;
-    const paths = () => sim().requests.slice(before).map((request) => `${request.method} ${request.path}`);
+    const paths = () =>
+      sim()
+        .requests.slice(before)
+        .map((request) => `${request.method} ${request.path}`);
     const opening = setup().exchange.openProtectedPosition(intent(), { ready });
     await vi.waitFor(() => expect(paths()).toContain('GET /fapi/v1/order'));
     // Time enough for an entry that did not wait to reach the emulator (a wait, never a timing assertion).
@@ -87,7 +90,11 @@ describe('openProtectedPosition against the emulator', () => {
     const result = await setup().exchange.openProtectedPosition(intent(), { ready });
     expect(result.status).toBe('rejected');
     expect(result.error?.message).toBe('not sent: leverage could not be set back');
-    expect(sim().requests.slice(before).some((request) => request.method === 'POST')).toBe(false);
+    expect(
+      sim()
+        .requests.slice(before)
+        .some((request) => request.method === 'POST'),
+    ).toBe(false);
     expect(positionAmount(sim())).toBe(0);
   });
 
