@@ -76,10 +76,10 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'write-ahead after send',
     file: entries,
-    // The `order.place` rationale and its flush, moved from before the entry to after it (the state file
-    // still written before it).
-    find: /( {2}const written = context\.rationale\(\{\n {4}action: 'order\.place',[\s\S]*?\n {2}\}\);\n {2}const flushed = context\.options\.audit\.flush\(\);\n)([\s\S]*?\n)( {2}await Promise\.all\(\[written, flushed, context\.saveState\(\)\]\);\n)( {2}const result = await context\.exchange\.openProtectedPosition\(\{[\s\S]*?\n {2}\}\);\n)/,
-    replace: '$2  await context.saveState();\n$4$1  await Promise.all([written, flushed]);\n',
+    // The `order.place` rationale and its flush, moved from before the entry to after it (the state file and
+    // the settings check still awaited before it).
+    find: /( {2}const written = context\.rationale\(\{\n {4}action: 'order\.place',[\s\S]*?\n {2}\}\);\n {2}const flushed = context\.options\.audit\.flush\(\);\n)([\s\S]*?\n)( {2}const cleared = Promise\.all\(\[)written, flushed, (context\.saveState\(\), configured\]\)\.then\(\n {4}async \(\[), , (, settingsOk\]\)[\s\S]*?\n {2}\);\n)([\s\S]*?\n {2}const result = await context\.exchange\.openProtectedPosition\([\s\S]*?\n {2}\);\n)/,
+    replace: '$2$3$4$5$6$1  await Promise.all([written, flushed]);\n',
     tests: [{ file: wire, name: 'write-ahead' }, chaos],
   },
   {

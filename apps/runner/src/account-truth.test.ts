@@ -205,6 +205,29 @@ describe('leverage and margin type drift', () => {
     expect(positionOf(sim, 'BTCUSDC')?.leverage).toBe(3);
   });
 
+  it('sends no entry when the leverage cannot be set back: LEVERAGE_MISMATCH, its write-ahead answered rejected', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_RETRIES: '0' });
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    await user.setLeverage(25, BTC);
+    // One refusal: the settings check fails; a second attempt (the adapter's own) would succeed and send.
+    sim.injectFaults({ httpErrors: [{ status: 502, pathContains: '/fapi/v1/leverage', method: 'POST' }] });
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(bot.trader.summary().denials['LEVERAGE_MISMATCH']).toBe(1);
+    expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
+    expect(
+      sim.requests.some((request) => request.method === 'POST' && request.path === '/fapi/v1/order'),
+    ).toBe(false);
+    expect(bot.trader.openTrades).toHaveLength(0);
+    const results = readFileSync(world.config.compliance.auditPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind: string; payload: { status?: string } })
+      .filter((record) => record.kind === 'order.result');
+    expect(results.map((record) => record.payload.status)).toEqual(['rejected']);
+  });
+
   it('denies SYMBOL_LOCKED when the user’s open orders keep the margin type from being set back', async () => {
     const world = await setup({ BOT_SYMBOLS: 'BTC' });
     const { sim, bot, user } = world;

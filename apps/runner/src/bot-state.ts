@@ -176,23 +176,34 @@ export class BotStateStore {
 
   async #write(text: string): Promise<void> {
     const directory = dirname(this.path);
-    await mkdir(directory, { recursive: true });
-    const temporary = `${this.path}.tmp`;
-    const file = await open(temporary, 'w');
-    try {
-      await file.writeFile(text);
-      await file.datasync();
-    } finally {
-      await file.close();
+    if (!this.#directoryMade) {
+      await mkdir(directory, { recursive: true });
+      this.#directoryMade = true;
     }
-    await rename(temporary, this.path);
-    const handle = await open(directory, 'r');
+    const temporary = `${this.path}.tmp`;
+    // Every step is a trip through libuv's thread pool and an entry waits for the whole save: the directory
+    // is opened while the file is, the file closed while it is renamed, the directory closed after the save.
+    const [file, folder] = await Promise.allSettled([open(temporary, 'w'), open(directory, 'r')]);
+    let fileOpen = file.status === 'fulfilled';
     try {
-      await handle.sync();
+      if (file.status === 'rejected') throw file.reason;
+      if (folder.status === 'rejected') throw folder.reason;
+      await file.value.writeFile(text);
+      await file.value.datasync();
+      fileOpen = false;
+      await Promise.all([file.value.close(), rename(temporary, this.path)]);
+      await folder.value.sync();
+    } catch (error) {
+      // A directory removed under a running bot is made again by the next save.
+      this.#directoryMade = false;
+      throw error;
     } finally {
-      await handle.close();
+      if (fileOpen && file.status === 'fulfilled') void file.value.close().catch(() => undefined);
+      if (folder.status === 'fulfilled') void folder.value.close().catch(() => undefined);
     }
   }
+
+  #directoryMade = false;
 
   #corrupt(detail: string): StateFileError {
     return new StateFileError(

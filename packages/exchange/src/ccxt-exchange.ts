@@ -58,7 +58,7 @@ import type {
   SymbolSettingsRequest,
   TakeProfitOrderRequest,
 } from './exchange-port';
-import type { PositionIntent, ProtectedEntryResult } from './protected-entry';
+import type { PositionIntent, ProtectedEntryOptions, ProtectedEntryResult } from './protected-entry';
 import { openProtectedPosition } from './protected-entry';
 import type { ExecutionSettings } from './request-executor';
 import { RequestExecutor, defaultExecutionSettings, unknownOutcomeMarginMs } from './request-executor';
@@ -245,12 +245,16 @@ export class CcxtExchange implements ExchangePort {
    * `openProtectedPosition` on this exchange, with its leverage, margin mode, client id prefix, clock and
    * logger as defaults.
    */
-  openProtectedPosition(intent: PositionIntent): Promise<ProtectedEntryResult> {
+  openProtectedPosition(
+    intent: PositionIntent,
+    options: Pick<ProtectedEntryOptions, 'ready'> = {},
+  ): Promise<ProtectedEntryResult> {
     return openProtectedPosition(this, intent, {
       ...this.#runtime,
       clientIdPrefix: this.clientIdPrefix,
       leverage: this.leverage,
       marginMode: this.marginMode,
+      ready: options.ready,
     });
   }
 

@@ -1,9 +1,9 @@
 /**
  * `openProtectedPosition`: an entry that never leaves a position without a stop-loss on the exchange.
  *
- *  1. Check the intent, set leverage and margin mode (once per symbol).
- *  2. Look for an entry already placed under the intent's deterministic client id (a retried or restarted
- *     call finds it instead of opening twice); place the entry only if there is none.
+ *  1. Check the intent; look for an entry already placed under the intent's deterministic client id (a
+ *     retried or restarted call finds it instead of opening twice) while the caller's `ready` settles.
+ *  2. Set leverage and margin mode (once per symbol); place the entry only if there is none.
  *  3. For whatever has filled: place the stop-loss (reduce-only, opposite side, config workingType), read it
  *     back, then the take-profit, read it back. Partial fills are protected as they come; each new
  *     protection is placed before the one it replaces is canceled.
@@ -73,6 +73,12 @@ export interface ProtectedEntryOptions extends RuntimeOptions {
   readonly marginMode?: MarginMode | undefined;
   /** Market entries: how long to wait for a market order the exchange reports still open (default 5 000). */
   readonly marketFillTimeoutMs?: number | undefined;
+  /**
+   * Settles when the entry may leave (the caller's write-ahead record durable, its own checks done). The
+   * look-up of an entry already placed under the intent's id sends nothing and runs meanwhile; the symbol
+   * settings and the entry wait for it. A rejection sends nothing: status `rejected`, with its reason.
+   */
+  readonly ready?: Promise<unknown> | undefined;
 }
 
 /**
@@ -258,6 +264,17 @@ function asAdapterError(error: unknown): ExchangeAdapterError {
   );
 }
 
+/** The caller's `ready` rejected: nothing was sent, and the result says why in the caller's words. */
+function notSent(intent: PositionIntent, reason: unknown): ExchangeAdapterError {
+  if (isExchangeAdapterError(reason)) return reason;
+  return new InvalidRequestError(`not sent: ${reason instanceof Error ? reason.message : String(reason)}`, {
+    operation: 'openProtectedPosition',
+    symbol: intent.symbol,
+    rationale: intent.rationale,
+    cause: reason,
+  });
+}
+
 /** Opens a position with its protection; see the module comment. Never throws exchange errors. */
 export async function openProtectedPosition(
   exchange: ExchangePort,
@@ -277,14 +294,21 @@ export async function openProtectedPosition(
   const { symbol, rationale } = intent;
   try {
     validateIntent(intent);
+    // A retried or restarted call finds its own entry instead of placing a second one. The look-up is a
+    // read: it overlaps the caller's `ready` (its write-ahead flush), so it costs the entry no round trip.
+    const [found, waited] = await Promise.allSettled([
+      exchange.fetchOrder({ symbol, clientOrderId: ids.entry }),
+      options.ready,
+    ]);
+    if (waited.status === 'rejected') throw notSent(intent, waited.reason);
+    if (found.status === 'rejected') throw found.reason;
     await exchange.configureSymbol({
       symbol,
       leverage: intent.leverage ?? options.leverage,
       marginMode: intent.marginMode ?? options.marginMode ?? 'isolated',
       rationale,
     });
-    // A retried or restarted call finds its own entry instead of placing a second one.
-    state.entry = await exchange.fetchOrder({ symbol, clientOrderId: ids.entry });
+    state.entry = found.value;
   } catch (error) {
     state.error = asAdapterError(error);
     return state.result('rejected');

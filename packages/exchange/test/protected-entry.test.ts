@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { applyReconcileActions } from '../src/apply-reconcile-actions';
 import { reconcile } from '../src/reconcile';
 import { settleExits } from '../src/settle-exits';
@@ -64,6 +64,38 @@ describe('openProtectedPosition against the emulator', () => {
     expect(second.stopLoss?.id).toBe(first.stopLoss?.id);
     expect(positionAmount(sim())).toBeCloseTo(0.02);
     expect(simState(sim()).openAlgoOrders).toHaveLength(2);
+  });
+
+  it('looks for an entry already placed while `ready` is pending, and sends the entry only once it settles', async () => {
+    let release!: () => void;
+    const ready = new Promise<void>((resolve) => (release = resolve));
+    const before = sim().requests.length;
+    const paths = () =>
+      sim()
+        .requests.slice(before)
+        .map((request) => `${request.method} ${request.path}`);
+    const opening = setup().exchange.openProtectedPosition(intent(), { ready });
+    await vi.waitFor(() => expect(paths()).toContain('GET /fapi/v1/order'));
+    // Time enough for an entry that did not wait to reach the emulator (a wait, never a timing assertion).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(paths()).not.toContain('POST /fapi/v1/order');
+    release();
+    expect((await opening).status).toBe('protected');
+    expect(paths()).toContain('POST /fapi/v1/order');
+  });
+
+  it('sends nothing when `ready` rejects: rejected, with the caller’s reason', async () => {
+    const before = sim().requests.length;
+    const ready = Promise.reject(new Error('leverage could not be set back'));
+    const result = await setup().exchange.openProtectedPosition(intent(), { ready });
+    expect(result.status).toBe('rejected');
+    expect(result.error?.message).toBe('not sent: leverage could not be set back');
+    expect(
+      sim()
+        .requests.slice(before)
+        .some((request) => request.method === 'POST'),
+    ).toBe(false);
+    expect(positionAmount(sim())).toBe(0);
   });
 
   /** An exchange that runs `effect` once, right after `operation` first succeeds. */

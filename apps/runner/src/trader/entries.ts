@@ -14,10 +14,10 @@ const SLIPPAGE_PCT = 0.0005;
 
 /**
  * A signal, from the strategy to a protected entry: the account state first (a position the bot does not
- * own on the symbol, an account out of sync, leverage or margin mode not as configured), then the signal's
- * reward:risk against `strategy.minRewardRisk`, then RiskGuard and sizing, then the signal's age and the
- * mark price against its entry, then the write-ahead record, the entry itself, and the risk recomputed
- * from the real fill.
+ * own on the symbol, an account out of sync), then the signal's reward:risk against
+ * `strategy.minRewardRisk`, then RiskGuard and sizing, then the signal's age and the mark price against its
+ * entry, then the write-ahead record with, in parallel, the leverage and margin mode as the exchange says
+ * them (set back or denied), then the entry itself, and the risk recomputed from the real fill.
  */
 export async function onSignal(context: TraderContext, signal: Signal, candleClose: number): Promise<void> {
   context.counters.signals += 1;
@@ -84,7 +84,6 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     return;
   }
   context.haltAnnounced = undefined;
-  if (!(await symbolSettingsAsConfigured(context, signal))) return;
   const instrument = await context.exchange.instrument(signal.symbol);
   const { risk, strategy, execution } = context.config;
   const size = sizePosition({
@@ -121,7 +120,8 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   // Write-ahead: the decision is durable before the order leaves, so a crash right after the exchange
   // acknowledged it still leaves the order's reason in the trail (its client ids derive from `base`).
   // The record is flushed at once (a group commit with whatever else is pending), not after the `batch`
-  // window, and the state file is written in parallel with it: both are on disk before the send.
+  // window; the state file, the symbol's settings read and the adapter's look-up of an entry already
+  // placed under these ids run in parallel with it, and the order leaves once all of them are done.
   const written = context.rationale({
     action: 'order.place',
     lens: 'Trader',
@@ -154,17 +154,28 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     openedAt: candleClose,
   };
   context.trades.set(signal.symbol, pending);
-  await Promise.all([written, flushed, context.saveState()]);
-  const result = await context.exchange.openProtectedPosition({
-    id: intentId,
-    symbol: signal.symbol,
-    side: signal.side,
-    quantity: size.quantity,
-    entry: { type: 'market' },
-    stopLossPrice: String(signal.stop),
-    takeProfitPrice: String(signal.target),
-    rationale: why,
+  // A denial while the entry waits (settings that cannot be set back, a signal that aged past its expiry
+  // meanwhile: recorded by `deny`) withholds it: nothing is sent, the trade is dropped.
+  const configured = symbolSettingsAsConfigured(context, signal);
+  const cleared = Promise.all([written, flushed, context.saveState(), configured]).then(
+    async ([, , , settingsOk]) => settingsOk && (await notExpired(context, signal, candleClose)),
+  );
+  const ready = cleared.then((go) => {
+    if (!go) throw new Error('denied while it waited');
   });
+  const result = await context.exchange.openProtectedPosition(
+    {
+      id: intentId,
+      symbol: signal.symbol,
+      side: signal.side,
+      quantity: size.quantity,
+      entry: { type: 'market' },
+      stopLossPrice: String(signal.stop),
+      takeProfitPrice: String(signal.target),
+      rationale: why,
+    },
+    { ready },
+  );
   await context.options.audit.append('order.result', {
     intentId,
     symbol: signal.symbol,
@@ -185,6 +196,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
       context.trades.delete(signal.symbol); // nothing opened
       await context.saveState();
     }
+    if (!(await cleared.catch(() => true))) return; // withheld: `deny` said why
     context.log.warn(
       { symbol: signal.symbol, status: result.status, error: result.error?.message },
       `entry ${signal.symbol} ${signal.side} ${size.quantity}: ${result.status}${result.error ? ` (${result.error.message})` : ''}`,
@@ -212,17 +224,18 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
 }
 
 /**
- * Leverage and margin mode as the account state knows them: set back to the configured ones when they
- * drifted (the user changed them on the website), or the entry is denied — never an entry above the
- * tier's leverage cap. A symbol the exchange will not change while the user's orders rest on it (-4047,
- * -4048) is a denial, not a retry loop.
+ * Leverage and margin mode as the exchange says them: set back to the configured ones when they drifted
+ * (the user changed them on the website), or the entry is denied — never an entry above the tier's
+ * leverage cap. A symbol the exchange will not change while the user's orders rest on it (-4047, -4048) is
+ * a denial, not a retry loop. Runs while the write-ahead record is flushed: the entry waits for both.
  */
 async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal): Promise<boolean> {
   const wanted = context.config.risk.leverageDefault;
   const cap = TIER_LIMITS[context.config.strategy.tier].hardCaps.leverageDefault.max;
   // Read from the exchange before every entry, not from the account state: Binance sends no event for a
   // margin-type change, and a stream that fell silent would hide a leverage change (the chaos suite's entries
-  // at 25×). One request (weight 5); the account state is the answer only when the read fails.
+  // at 25×). One request (weight 5), overlapping the write-ahead flush, so it adds no round trip to the
+  // entry; the account state is the answer only when the read fails.
   const read = await context.exchange
     .fetchSymbolSettings([signal.symbol])
     .then((settings) => settings.find((entry) => entry.symbol === signal.symbol))
@@ -282,27 +295,15 @@ async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal
 
 /**
  * The signal must still hold when its entry leaves: not older than `execution.signalExpiryCandles`
- * candles (a rate-limit pause may hold an order back), and the mark within `execution.maxEntryDeviationPct`
- * of the planned entry. A pause in force is waited out first, so the check is the last word before sending.
+ * candles (a rate-limit pause may hold an order back; asked again just before the send), and the mark
+ * within `execution.maxEntryDeviationPct` of the planned entry. A pause in force is waited out first.
  */
 async function stillValid(context: TraderContext, signal: Signal, candleClose: number): Promise<boolean> {
-  const { execution, strategy } = context.config;
+  const { execution } = context.config;
   const pausedFor = context.exchange.executor.pausedUntil - Date.now();
   if (pausedFor > 0) await new Promise((resolve) => setTimeout(resolve, pausedFor));
-  const candleMs = klineIntervalMs(strategy.timeframe) ?? 60_000;
-  const age = context.marketClock - candleClose;
+  if (!(await notExpired(context, signal, candleClose))) return false;
   const subject = { symbol: signal.symbol, side: signal.side };
-  if (age > execution.signalExpiryCandles * candleMs) {
-    await context.deny(
-      'SIGNAL_EXPIRED',
-      {
-        ...subject,
-        why: `the signal is ${Math.round(age / 1000)} s old, more than ${execution.signalExpiryCandles} candle(s)`,
-      },
-      { ageMs: age },
-    );
-    return false;
-  }
   const mark = await markPrice(context, signal.symbol, candleClose);
   const deviation = Math.abs(mark - signal.entry) / signal.entry;
   if (!(deviation <= execution.maxEntryDeviationPct)) {
@@ -317,6 +318,36 @@ async function stillValid(context: TraderContext, signal: Signal, candleClose: n
     return false;
   }
   return true;
+}
+
+/** Market time since the signal's candle closed. */
+function signalAge(context: TraderContext, candleClose: number): number {
+  return context.marketClock - candleClose;
+}
+
+/** The most a signal may age: `execution.signalExpiryCandles` candles of the strategy's timeframe. */
+function expiryMs(context: TraderContext): number {
+  const { execution, strategy } = context.config;
+  return execution.signalExpiryCandles * (klineIntervalMs(strategy.timeframe) ?? 60_000);
+}
+
+/**
+ * The signal is not older than its expiry; denied SIGNAL_EXPIRED otherwise. Asked before the write-ahead
+ * and again once everything the entry waits for is done, so the age is the last word before sending.
+ */
+async function notExpired(context: TraderContext, signal: Signal, candleClose: number): Promise<boolean> {
+  const age = signalAge(context, candleClose);
+  if (age <= expiryMs(context)) return true;
+  await context.deny(
+    'SIGNAL_EXPIRED',
+    {
+      symbol: signal.symbol,
+      side: signal.side,
+      why: `the signal is ${Math.round(age / 1000)} s old, more than ${context.config.execution.signalExpiryCandles} candle(s)`,
+    },
+    { ageMs: age },
+  );
+  return false;
 }
 
 /**
