@@ -8,25 +8,11 @@ import {
   StrategyModuleError,
   writeStrategyTemplate,
 } from './custom-strategy';
-import { botProcess, tempDir } from './testing';
+import { alwaysLongModule, botProcess, tempDir } from './testing';
 
 const SYMBOLS = ['BTC/USDC:USDC'];
 
-/** A strategy that goes long on every candle with a 1 % stop and a 2 % target: it trades at once. */
-const ALWAYS_LONG = `import type { Candle, Signal, Strategy } from '@bot/strategy';
-export function createStrategy(symbol: string): Strategy {
-  return {
-    name: 'always-long',
-    symbol,
-    warmUpCandles: 1,
-    onCandle(candle: Candle): Signal {
-      const entry = candle.close;
-      return { symbol, side: 'long', entry, stop: entry * 0.99, target: entry * 1.02, rewardRisk: 2,
-        time: candle.openTime, why: 'custom always-long', indicators: {} };
-    },
-  };
-}
-`;
+const ALWAYS_LONG = alwaysLongModule('custom always-long');
 
 function write(dir: string, name: string, text: string): string {
   const path = join(dir, name);

@@ -1,6 +1,7 @@
 /** Helpers for the runner's tests: a captured JSON logger, a config in a temp dir, a manual market clock. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { vi } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@bot/config';
@@ -10,6 +11,7 @@ import type { CcxtExchange } from '@bot/exchange';
 import { startSim } from '@bot/sim';
 import type { Candle as ArchiveCandle, Sim } from '@bot/sim';
 import type { Candle, Signal, Strategy } from '@bot/strategy';
+import { backtestCommand } from './backtest/backtest-command';
 import { scanKlines, streamKlines } from './data/kline-archive';
 import type { ReadKlinesOptions, SymbolScan } from './data/kline-archive';
 import { createLogger } from './logger';
@@ -270,4 +272,36 @@ export async function readAllKlines(
     result.push({ ...scan, candles });
   }
   return result;
+}
+
+/**
+ * A strategy module as a user writes one: long on every candle, 1 % stop, 2 % target, `why` as its reason (so
+ * a test can find its decisions in the trail).
+ */
+export function alwaysLongModule(why: string): string {
+  return `import type { Candle, Signal, Strategy } from '@bot/strategy';
+export function createStrategy(symbol: string): Strategy {
+  return {
+    name: 'always-long',
+    symbol,
+    warmUpCandles: 1,
+    onCandle(candle: Candle): Signal {
+      const entry = candle.close;
+      return { symbol, side: 'long', entry, stop: entry * 0.99, target: entry * 1.02, rewardRisk: 2,
+        time: candle.openTime, why: ${JSON.stringify(why)}, indicators: {} };
+    },
+  };
+}
+`;
+}
+
+/** Runs `bot backtest` in-process with console output captured; returns the exit code and what it printed. */
+export async function runBacktestCommand(options: Parameters<typeof backtestCommand>[0]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+  vi.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
+  const code = await backtestCommand(options);
+  vi.restoreAllMocks();
+  return { code, out: out.join('\n'), err: err.join('\n') };
 }

@@ -2,40 +2,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { writeSampleArchive } from '../data/sample-archive';
-import { tempDir } from '../testing';
-import { backtestCommand } from './backtest-command';
+import { alwaysLongModule, runBacktestCommand, tempDir } from '../testing';
 
 afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
 });
 
-/** Runs the command with console output captured; returns the exit code and what it printed. */
-async function command(options: Parameters<typeof backtestCommand>[0]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
-  vi.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
-  const code = await backtestCommand(options);
-  vi.restoreAllMocks();
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-/** A strategy module as a user writes one: long on every candle, 1 % stop, 2 % target, its own why. */
-const ALWAYS_LONG = `import type { Candle, Signal, Strategy } from '@bot/strategy';
-export function createStrategy(symbol: string): Strategy {
-  return {
-    name: 'always-long',
-    symbol,
-    warmUpCandles: 1,
-    onCandle(candle: Candle): Signal {
-      const entry = candle.close;
-      return { symbol, side: 'long', entry, stop: entry * 0.99, target: entry * 1.02, rewardRisk: 2,
-        time: candle.openTime, why: 'backtested always-long', indicators: {} };
-    },
-  };
-}
-`;
+const ALWAYS_LONG = alwaysLongModule('backtested always-long');
 
 const btc = { symbol: 'BTCUSDC', start: Date.UTC(2024, 0, 1), startPrice: 42_000, tickSize: '0.1' };
 
@@ -47,7 +21,7 @@ describe('bot backtest --strategy', () => {
     writeFileSync(module, ALWAYS_LONG);
     const json = join(dir, 'report.json');
     vi.stubEnv('BOT_AUDIT_PATH', join(dir, 'audit.jsonl'));
-    const result = await command({
+    const result = await runBacktestCommand({
       data: [join(dir, 'data')],
       timeframe: '15m',
       strategy: module,
@@ -71,7 +45,7 @@ describe('bot backtest --strategy', () => {
     writeSampleArchive(dir, { ...btc, minutes: 60 });
     writeFileSync(join(dir, 'bad.ts'), 'export const nothing = 0;\n');
     const json = join(dir, 'report.json');
-    const result = await command({ data: [dir], strategy: join(dir, 'bad.ts'), json });
+    const result = await runBacktestCommand({ data: [dir], strategy: join(dir, 'bad.ts'), json });
     expect(result.code).toBe(2);
     expect(result.err).toMatch(
       /^bot backtest: --strategy .*bad\.ts: it exports no createStrategy function \(it exports: nothing\)/,

@@ -7,10 +7,16 @@ import type { CoreEvent } from '@bot/sim';
 import { archiveText, scanKlines, streamKlines } from '../data/kline-archive';
 import { sampleCsv, writeSampleArchive, zipSingle } from '../data/sample-archive';
 import { startBot } from '../run';
-import { ScriptedStrategy, captureLog, readAllKlines, tempDir, testConfig } from '../testing';
+import {
+  ScriptedStrategy,
+  captureLog,
+  readAllKlines,
+  runBacktestCommand,
+  tempDir,
+  testConfig,
+} from '../testing';
 import { runBacktest, tradesFromFills } from './backtest';
 import type { BacktestFill } from './backtest';
-import { backtestCommand } from './backtest-command';
 import { contractFor } from './instruments';
 
 const JAN = Date.UTC(2024, 0, 1);
@@ -18,17 +24,6 @@ const tickOf = (symbol: string) => contractFor(symbol).instrument.tickSize;
 const btc = { symbol: 'BTCUSDC', start: JAN, startPrice: 42_000, tickSize: '0.1' };
 
 afterEach(() => vi.restoreAllMocks());
-
-/** Runs the command with console output captured; returns the exit code and what it printed. */
-async function command(options: Parameters<typeof backtestCommand>[0]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
-  vi.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
-  const code = await backtestCommand(options);
-  vi.restoreAllMocks();
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('kline archives', () => {
   it('reads a zipped CSV with the header in ms and a bare CSV in µs as the same candles', async () => {
@@ -135,7 +130,7 @@ describe('bot backtest: bad input exits 2 naming the file and row, and writes no
     it(name, async () => {
       const dir = tempDir();
       const json = join(dir, 'report.json');
-      const result = await command({ data: make(dir), json, ...extra });
+      const result = await runBacktestCommand({ data: make(dir), json, ...extra });
       expect(result.code).toBe(2);
       expect(result.err).toMatch(message);
       expect(existsSync(json)).toBe(false);
@@ -150,7 +145,7 @@ describe('bot backtest', () => {
     const json = join(dir, 'report.json');
     const env = { BOT_AUDIT_PATH: join(dir, 'audit.jsonl') };
     vi.stubEnv('BOT_AUDIT_PATH', env.BOT_AUDIT_PATH);
-    const result = await command({ data: [dir], timeframe: '15m', json });
+    const result = await runBacktestCommand({ data: [dir], timeframe: '15m', json });
     vi.unstubAllEnvs();
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/BACKTEST BTCUSDC 15m {2}2024-01-01 00:00 → 2024-01-03 00:00/);
@@ -287,7 +282,7 @@ describe('the HTML report', () => {
       const report = join(dir, 'report.html');
       const json = join(dir, 'report.json');
       vi.stubEnv('BOT_AUDIT_PATH', join(dir, 'audit.jsonl'));
-      const result = await command({ data: [dir], timeframe: '15m', report, json });
+      const result = await runBacktestCommand({ data: [dir], timeframe: '15m', report, json });
       vi.unstubAllEnvs();
       expect(result.code).toBe(0);
       const html = readFileSync(report, 'utf8');
@@ -428,7 +423,7 @@ describe('several symbols', () => {
     });
     const json = join(dir, 'report.json');
     vi.stubEnv('BOT_AUDIT_PATH', join(dir, 'audit.jsonl'));
-    const result = await command({ data: [dir], timeframe: '15m', json });
+    const result = await runBacktestCommand({ data: [dir], timeframe: '15m', json });
     vi.unstubAllEnvs();
     expect(result.code, result.err).toBe(0);
     expect(result.out).toMatch(/BACKTEST BTCUSDC,ETHUSDC 15m/);
@@ -443,7 +438,7 @@ describe('several symbols', () => {
     const dir = tempDir();
     writeSampleArchive(dir, { ...btc, minutes: 60 });
     writeSampleArchive(dir, { ...btc, symbol: 'BTCUSDT', minutes: 60 });
-    const result = await command({ data: [dir] });
+    const result = await runBacktestCommand({ data: [dir] });
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/BTCUSDC, BTCUSDT: one backtest trades one quote coin/);
   });
