@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { hash as oneShotHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
+import { parseJsonText } from './json-text';
 
 /** The `prevHash` of a trail's first record (seq 0): 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -227,7 +228,7 @@ export function inspectLine(text: string, bytes?: Uint8Array): LineInspection {
   if (text === '') return { ok: false, problem: 'bad-json', detail: 'empty line', recordSeq: null };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonText(text);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     return { ok: false, problem: 'bad-json', detail: `not JSON: ${detail}`, recordSeq: null };

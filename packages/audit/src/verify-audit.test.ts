@@ -391,3 +391,36 @@ describe('readAudit', () => {
     });
   });
 });
+
+// nodejs/node#63785: on Node 24 and 26, JSON.parse can read an escaped key back as `\` once another text
+// with an escaped key was parsed. The trail's readers must not: an intact trail would verify as tampered,
+// and the writer, reopening it, would cut its good tail.
+describe('payload keys that JSON escapes', () => {
+  // Written in canonical (sorted) order, "!" comes first: the escaped key must follow another to be misread.
+  const payloads = [
+    { '!': [], '\\': 0 },
+    { '!': 1, '"': 2 },
+    { '!': 0, '\u0000': 1 },
+    { '!': { '\n': '\r' }, '\\\u001f': 1 },
+  ];
+
+  it('verify, read back as written, and survive a reopen without a recovery', async () => {
+    const path = join(temporaryDirectory(), 'trail.jsonl');
+    let trail = await openAuditTrail({ path, durability: 'none' });
+    for (const payload of payloads) await trail.append('escaped', payload);
+    await trail.close();
+    trail = await openAuditTrail({ path, durability: 'none' });
+    await trail.append('escaped', payloads[1]);
+    await trail.close();
+
+    expect(await verifyAuditTrail(path)).toMatchObject({ ok: true, records: payloads.length + 1 });
+    const read: AuditRecord[] = [];
+    for await (const record of readAudit(path)) read.push(record);
+    expect(read.map((record) => record.kind)).toEqual(
+      Array.from({ length: payloads.length + 1 }, () => 'escaped'),
+    );
+    expect(read.map((record) => canonicalJson(record.payload))).toEqual(
+      [...payloads, payloads[1]].map((payload) => canonicalJson(payload)),
+    );
+  });
+});

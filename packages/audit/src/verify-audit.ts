@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AuditError } from './audit-error';
+import { parseJsonText } from './json-text';
 import { checkChainBytes, GENESIS_HASH, inspectLine } from './record-format';
 import type { AuditRecord, ChainFacts, LineProblem } from './record-format';
 import { listAuditSegments } from './segments';
@@ -457,7 +458,7 @@ export async function* readAudit(
       if (!step.value.ok) throw new AuditVerificationError(step.value);
       return step.value;
     }
-    for (const text of step.value) yield JSON.parse(text) as AuditRecord;
+    for (const text of step.value) yield parseJsonText(text) as AuditRecord;
   }
 }
 
