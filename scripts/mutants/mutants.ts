@@ -76,9 +76,9 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'write-ahead after send',
     file: entries,
-    // The `order.place` rationale and its flush, moved from before the entry to after it (the state file and
-    // the settings check still awaited before it).
-    find: /( {2}const written = context\.rationale\(\{\n {4}action: 'order\.place',[\s\S]*?\n {2}\}\);\n {2}const flushed = context\.options\.audit\.flush\(\);\n)([\s\S]*?\n)( {2}const cleared = Promise\.all\(\[)written, flushed, (context\.saveState\(\), configured\]\)\.then\(\n {4}async \(\[), , (, settingsOk\]\)[\s\S]*?\n {2}\);\n)([\s\S]*?\n {2}const result = await context\.exchange\.openProtectedPosition\([\s\S]*?\n {2}\);\n)/,
+    // The `order.place` rationale and its flush, moved from before the entry to after it (the settings check
+    // still awaited before it).
+    find: /( {2}const written = context\.rationale\(\{\n {4}action: 'order\.place',[\s\S]*?\n {2}\}\);\n {2}const flushed = context\.options\.audit\.flush\(\);\n)([\s\S]*?\n)( {2}const cleared = Promise\.all\(\[)written, flushed, (trailDurable \? undefined : saved, configured\]\)\.then\(\n {4}async \(\[), , (, settingsOk\]\)[\s\S]*?\n {2}\);\n)([\s\S]*?\n {2}const result = await context\.exchange\.openProtectedPosition\([\s\S]*?\n {2}\);\n)/,
     replace: '$2$3$4$5$6$1  await Promise.all([written, flushed]);\n',
     tests: [{ file: wire, name: 'write-ahead' }, chaos],
   },
@@ -150,5 +150,14 @@ export const mutants: readonly Mutant[] = [
     find: 'context.guard = saved.guard ? RiskGuard.restore(saved.guard, settings) : new RiskGuard(settings);',
     replace: 'context.guard = new RiskGuard(settings);',
     tests: [{ file: runTest, name: 'the guard as it was' }, chaos],
+  },
+  {
+    // An entry sent before the state file held it, then a kill: without the rebuild the restart adopts the
+    // bot's own position as a foreign one (another stop, and its close outside the trade's accounting).
+    name: 'unsaved entry not rebuilt at restart',
+    file: 'apps/runner/src/unsaved-entries.ts',
+    find: '  if (after === undefined) return [];',
+    replace: '  if (after === undefined || after >= -1) return [];',
+    tests: [{ file: accountTruth, name: 'a kill between the durable decision and the state file' }],
   },
 ];

@@ -2,7 +2,7 @@
  * The exchange's truth is the bot's truth: the bot against the emulator over real sockets, while "the
  * user" acts on the same account through an unmodified ccxt client, as an operator on the website would.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningBot } from './run';
@@ -401,6 +401,55 @@ describe('price drift between signal and fill', () => {
     expect(restarted.trader.openTrades.map((open) => [open.quantity, open.reduceTo])).toEqual([
       [String(reduced), undefined],
     ]);
+  });
+});
+
+describe('a kill between the durable decision and the state file', () => {
+  // An entry leaves once its order.place record is durable, without waiting for the state file; a kill in
+  // between leaves the state (and the trail's checkpoint) as they were before the entry.
+  it('rebuilds the entry from its order.place record at the next start, as its own trade, and counts its close', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { sim, bot, config } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    const statePath = config.compliance.auditPath.replace(/\.jsonl$/, '.state.json');
+    const checkpointPath = config.compliance.auditPath.replace(/\.jsonl$/, '.checkpoint.json');
+    const stateBefore = readFileSync(statePath);
+    // The first start found an empty trail: no checkpoint yet, so the next start reads the whole trail.
+    expect(existsSync(checkpointPath)).toBe(false);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    const [entered] = bot.trader.openTrades;
+    expect(entered).toBeDefined();
+    const recordsBefore = auditActions(config.compliance.auditPath).length;
+
+    const restarted = await world.restart(() => {
+      writeFileSync(statePath, stateBefore);
+      rmSync(checkpointPath);
+    });
+    await restarted.trader.idle();
+    expect(restarted.trader.openTrades).toHaveLength(1);
+    expect(restarted.trader.openTrades[0]).toMatchObject({
+      intentId: entered!.intentId,
+      side: 'long',
+      quantity: entered!.quantity,
+    });
+    expect(restarted.trader.openTrades[0]?.adopted).toBeUndefined();
+    const since = auditActions(config.compliance.auditPath).slice(recordsBefore);
+    expect(since.filter((payload) => payload['action'] === 'reconcile.adopt')).toEqual([]);
+    expect(stopsOf(sim, 'BTCUSDC')).toHaveLength(1);
+
+    // Its stop is hit: the guard counts the close, to the cent of what the exchange booked.
+    const stop = Number(stopsOf(sim, 'BTCUSDC')[0]!.triggerPrice) * 0.999;
+    sim.setMarketPrice('BTCUSDC', stop.toFixed(1), stop.toFixed(1));
+    await advanceMinutes(sim, restarted.trader, 1);
+    await eventually(() => restarted.trader.openTrades.length === 0);
+    const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
+    const exchangeNet = fills.reduce(
+      (sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission),
+      0,
+    );
+    expect(restarted.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet.toFixed(2));
+    expect(restarted.trader.guard.status().stopLossStreak).toBe(1);
   });
 });
 

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { verifyAuditTrail } from '@bot/audit';
-import type { AuditCheckpoint, AuditVerification } from '@bot/audit';
+import { AuditVerificationError, readAuditTrail, verifyAuditTrail } from '@bot/audit';
+import type { AuditCheckpoint, AuditRecord, AuditVerification, AuditVerificationOk } from '@bot/audit';
 import type { Logger } from './logger';
 
 /**
@@ -67,14 +67,47 @@ function writeCheckpoint(auditPath: string, checkpoint: AuditCheckpoint): void {
   renameSync(temporary, path);
 }
 
+/** What start-up reads from the records since the checkpoint, before the checkpoint moves past them. */
+export interface RecordsSinceCheckpoint {
+  /** Which verified records to hand to `beforeMoving` (the rest are only verified). */
+  readonly keep: (record: AuditRecord) => boolean;
+  /** Runs once every record verified, before the checkpoint moves: the next start will not read them again. */
+  readonly beforeMoving: (kept: readonly AuditRecord[], verdict: AuditVerificationOk) => void;
+}
+
 /**
  * Verifies the trail from its checkpoint on (all of it when there is none), and moves the checkpoint to
  * the last record when it verifies. A record changed after the checkpoint fails here; one changed before
  * it is left to `bot audit verify`. Returns the verdict; the caller refuses to start on a failure.
  */
-export async function verifyTrailSinceCheckpoint(auditPath: string, log: Logger): Promise<AuditVerification> {
+export async function verifyTrailSinceCheckpoint(
+  auditPath: string,
+  log: Logger,
+  since?: RecordsSinceCheckpoint,
+): Promise<AuditVerification> {
   const from = readCheckpoint(auditPath, log);
-  const verdict = await verifyAuditTrail(auditPath, from ? { from } : {});
+  const options = from ? { from } : {};
+  let verdict: AuditVerification;
+  if (since === undefined) {
+    verdict = await verifyAuditTrail(auditPath, options);
+  } else {
+    const kept: AuditRecord[] = [];
+    const records = readAuditTrail(auditPath, options);
+    try {
+      for (;;) {
+        const step = await records.next();
+        if (step.done === true) {
+          verdict = step.value;
+          break;
+        }
+        if (since.keep(step.value)) kept.push(step.value);
+      }
+    } catch (error) {
+      if (!(error instanceof AuditVerificationError)) throw error;
+      verdict = error.verification;
+    }
+    if (verdict.ok) since.beforeMoving(kept, verdict);
+  }
   if (!verdict.ok) return verdict;
   if (verdict.checkpoint !== null) writeCheckpoint(auditPath, verdict.checkpoint);
   log.info(

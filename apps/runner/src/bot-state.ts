@@ -41,6 +41,13 @@ export interface OpenTrade {
 export interface BotState {
   readonly guard: RiskGuardSnapshot | undefined;
   readonly trades: readonly OpenTrade[];
+  /**
+   * The seq of the audit trail's last record when this state was taken: every entry decided up to it is in
+   * `trades` (or settled). An entry's `order.place` after it was sent before its trade reached this file;
+   * the restart rebuilds that trade from the record (see `unsaved-entries.ts`). -1: no record yet; absent
+   * in a file written before the rule (whose entries were all saved before they were sent).
+   */
+  readonly trailSeq?: number;
 }
 
 function serialize(state: BotState): string {
@@ -61,7 +68,8 @@ export class StateFileError extends Error {
   override readonly name = 'StateFileError';
 }
 
-const EMPTY: BotState = { guard: undefined, trades: [] };
+/** No state file yet: a first run, or one the operator moved away. Every entry in the trail may be unsaved. */
+const EMPTY: BotState = { guard: undefined, trades: [], trailSeq: -1 };
 
 /** The state file beside the audit trail: `data/audit.jsonl` → `data/audit.state.json`. */
 export function statePathFor(auditPath: string): string {
@@ -107,7 +115,15 @@ export class BotStateStore {
         typeof fields['openedAt'] === 'number';
       if (!valid) throw this.#corrupt(`a trade is malformed: ${JSON.stringify(trade)}`);
     }
-    return { guard: state.guard ?? undefined, trades: state.trades };
+    const trailSeq = (value as { trailSeq?: unknown }).trailSeq;
+    if (trailSeq !== undefined && !(Number.isSafeInteger(trailSeq) && (trailSeq as number) >= -1)) {
+      throw this.#corrupt(`its trailSeq is not a record number: ${JSON.stringify(trailSeq)}`);
+    }
+    return {
+      guard: state.guard ?? undefined,
+      trades: state.trades,
+      ...(trailSeq === undefined ? {} : { trailSeq: trailSeq as number }),
+    };
   }
 
   /**

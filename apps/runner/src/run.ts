@@ -11,6 +11,7 @@ import { backoffDelay, klineIntervalMs, perpSymbol, toExchangeId } from '@bot/sy
 import type { KlineInterval } from '@bot/symbols';
 import { checkpointHint, verifyTrailSinceCheckpoint } from './audit-checkpoint';
 import { BotStateStore, statePathFor } from './bot-state';
+import { isEntryRecord, recoverUnsavedEntries } from './unsaved-entries';
 import { buildCard, formatBuildCard } from './build-card';
 import { ccxtRestRequest } from './ccxt-rest';
 import { KeyPermissionError, judgeKeyPermissions, readKeyPermissions } from './key-permissions';
@@ -232,7 +233,19 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     // verified checkpoint on; `bot audit verify` checks the whole trail.
     await audit.flush();
     const auditPath = config.compliance.auditPath;
-    const verdict = await verifyTrailSinceCheckpoint(auditPath, logger);
+    const state = new BotStateStore(statePathFor(auditPath));
+    // A new emulator account starts with a fresh state: the trail's entries are another account's.
+    const verdict = await verifyTrailSinceCheckpoint(
+      auditPath,
+      logger,
+      sim
+        ? undefined
+        : {
+            keep: isEntryRecord,
+            beforeMoving: (records, verified) =>
+              recoverUnsavedEntries(state, records, verified.lastSeq, logger),
+          },
+    );
     if (!verdict.ok) {
       throw trailBroken(
         `${verdict.file}:${verdict.line}: ${verdict.reason}: ${verdict.message}.${checkpointHint(auditPath, verdict)}`,
@@ -277,7 +290,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       config,
       exchange,
       audit: trail,
-      state: new BotStateStore(statePathFor(config.compliance.auditPath)),
+      state,
       logger,
       wsBaseUrl: connection.wsBaseUrl,
       rest: ccxtRestRequest(exchange),

@@ -217,6 +217,7 @@ export class TraderContext {
     const saved = this.options.state.saveAsync({
       guard: this.guard.snapshot(),
       trades: [...this.trades.values()],
+      trailSeq: this.options.audit.nextSeq - 1,
     });
     saved.catch((error: unknown) => this.#stateFailed(error));
     return saved;

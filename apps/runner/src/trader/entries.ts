@@ -130,18 +130,24 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     size: Number(size.quantity),
     why,
     config: { riskPerTradePct: risk.riskPerTradePct, leverage: risk.leverageDefault, tier: strategy.tier },
+    // With the fields above, what the restart needs to rebuild the trade if the state file had not
+    // caught up when the process died (see `unsaved-entries.ts`).
     risk: {
       intentId,
       clientIdBase: clientIds.base,
       stopLoss: signal.stop,
       takeProfit: signal.target,
       equity,
+      quantity: size.quantity,
+      openedAt: candleClose,
     },
   });
   const flushed = context.options.audit.flush();
-  // The trade is tracked and saved before its entry leaves, like its decision: a kill after the entry
-  // filled, or a result other than `protected`, still leaves a trade that the next settle (or the
-  // restart's reconcile) protects, or counts when it closes: no loss escapes the guard.
+  // The trade is tracked before its entry leaves, like its decision: a kill after the entry filled, or a
+  // result other than `protected`, still leaves a trade that the next settle (or the restart's reconcile)
+  // protects, or counts when it closes: no loss escapes the guard. The entry waits for the durable
+  // `order.place`, not for the state file (two fsyncs, the longest wait before the send): a restart
+  // rebuilds a trade the file missed from that record. With a trail that does not fsync, it waits for both.
   const pending: OpenTrade = {
     intentId,
     symbol: signal.symbol,
@@ -157,7 +163,9 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   // A denial while the entry waits (settings that cannot be set back, a signal that aged past its expiry
   // meanwhile: recorded by `deny`) withholds it: nothing is sent, the trade is dropped.
   const configured = symbolSettingsAsConfigured(context, signal);
-  const cleared = Promise.all([written, flushed, context.saveState(), configured]).then(
+  const saved = context.saveState();
+  const trailDurable = context.options.audit.durability !== 'none';
+  const cleared = Promise.all([written, flushed, trailDurable ? undefined : saved, configured]).then(
     async ([, , , settingsOk]) => settingsOk && (await notExpired(context, signal, candleClose)),
   );
   const ready = cleared.then((go) => {

@@ -1,0 +1,105 @@
+import type { AuditRecord } from '@bot/audit';
+import { describe, expect, it } from 'vitest';
+import type { BotState } from './bot-state';
+import { isEntryRecord, unsavedEntries } from './unsaved-entries';
+
+let seq = 0;
+function record(kind: string, payload: Record<string, unknown>): AuditRecord {
+  seq += 1;
+  return { kind, payload, seq, hash: '', prevHash: '', ts: '' };
+}
+const place = (symbol: string, intentId: string, side = 'buy') =>
+  record('rationale', {
+    action: 'order.place',
+    symbol,
+    side,
+    size: 0.01,
+    risk: {
+      intentId,
+      quantity: '0.010',
+      stopLoss: 59_000,
+      takeProfit: 62_000,
+      openedAt: 1_000,
+      equity: 1_000,
+    },
+  });
+const result = (symbol: string, intentId: string, status: string) =>
+  record('order.result', { symbol, intentId, status });
+const closed = (symbol: string, intentId: string) =>
+  record('rationale', { action: 'position.close', symbol, risk: { intentId, pnl: -1 } });
+const state = (trailSeq: number | undefined, symbols: string[] = []): BotState => ({
+  guard: undefined,
+  trades: symbols.map((symbol) => ({
+    intentId: `old-${symbol}`,
+    symbol,
+    side: 'long',
+    quantity: '1',
+    stopLossPrice: '1',
+    takeProfitPrice: undefined,
+    stopLossId: undefined,
+    takeProfitId: undefined,
+    openedAt: 0,
+  })),
+  ...(trailSeq === undefined ? {} : { trailSeq }),
+});
+
+describe('unsavedEntries', () => {
+  it('rebuilds the last entry per symbol decided after the state was taken, as entries.ts tracked it', () => {
+    const records = [place('BTC', 'a'), place('ETH', 'b', 'sell'), result('ETH', 'b', 'protected')];
+    expect(unsavedEntries(state(-1), records)).toEqual([
+      {
+        intentId: 'a',
+        symbol: 'BTC',
+        side: 'long',
+        quantity: '0.010',
+        stopLossPrice: '59000',
+        takeProfitPrice: '62000',
+        stopLossId: undefined,
+        takeProfitId: undefined,
+        openedAt: 1_000,
+      },
+      expect.objectContaining({ intentId: 'b', side: 'short' }),
+    ]);
+  });
+
+  it('leaves out entries the state already covers, that opened nothing, or whose close was settled', () => {
+    const covered = place('BTC', 'a');
+    const records = [
+      covered,
+      place('ETH', 'b'),
+      result('ETH', 'b', 'rejected'),
+      place('SOL', 'c'),
+      result('SOL', 'c', 'protected'),
+      closed('SOL', 'c'),
+      place('XRP', 'd'),
+      place('ADA', 'e'),
+    ];
+    expect(unsavedEntries(state(covered.seq, ['XRP']), records).map((trade) => trade.intentId)).toEqual([
+      'e',
+    ]);
+  });
+
+  it('keeps an entry whose result or close names another intent', () => {
+    const records = [place('BTC', 'a'), result('BTC', 'z', 'rejected'), closed('BTC', 'y')];
+    expect(unsavedEntries(state(-1), records).map((trade) => trade.intentId)).toEqual(['a']);
+  });
+
+  it('rebuilds nothing from a state written before the rule, or from records without the fields', () => {
+    expect(unsavedEntries(state(undefined), [place('BTC', 'a')])).toEqual([]);
+    const older = record('rationale', {
+      action: 'order.place',
+      symbol: 'BTC',
+      side: 'buy',
+      risk: { intentId: 'a' },
+    });
+    expect(unsavedEntries(state(-1), [older])).toEqual([]);
+  });
+
+  it('keeps only the records it reads', () => {
+    expect(
+      [place('BTC', 'a'), result('BTC', 'a', 'protected'), closed('BTC', 'a')].every(isEntryRecord),
+    ).toBe(true);
+    expect(isEntryRecord(record('rationale', { action: 'signal.skip', symbol: 'BTC' }))).toBe(false);
+    expect(isEntryRecord(record('run.build-card', { action: 'order.place' }))).toBe(false);
+  });
+});

@@ -1,0 +1,121 @@
+import type { AuditRecord } from '@bot/audit';
+import type { BotState, BotStateStore, OpenTrade } from './bot-state';
+import type { Logger } from './logger';
+
+/**
+ * An entry leaves once its `order.place` record is durable in the trail, without waiting for the state file
+ * (two fsyncs, the longest wait before the send; issue #19). A process that dies in between leaves a state
+ * file without the trade, while the exchange may hold its position. Start-up closes that gap from the trail:
+ * before the checkpoint moves past the records of the last run, each entry decided after the state was
+ * taken is rebuilt as the pending trade `entries.ts` tracked, and saved. The restart's reconcile then treats
+ * it as it treats any trade saved before its entry was sent: protected when its position is there, dropped
+ * when the entry never filled, settled and counted when it closed meanwhile.
+ */
+
+/** Outcomes of `openProtectedPosition` after which entries.ts drops the trade: nothing opened. */
+const NOTHING_OPENED = new Set(['rejected', 'not-filled', 'already-closed']);
+
+interface Payload {
+  readonly action?: unknown;
+  readonly symbol?: unknown;
+  readonly side?: unknown;
+  readonly status?: unknown;
+  readonly intentId?: unknown;
+  readonly risk?: Record<string, unknown>;
+}
+
+function actionOf(record: AuditRecord): unknown {
+  return record.kind === 'rationale' ? (record.payload as Payload).action : undefined;
+}
+
+/** The records start-up keeps for {@link unsavedEntries}: entry decisions, their results and settled closes. */
+export function isEntryRecord(record: AuditRecord): boolean {
+  const action = actionOf(record);
+  return record.kind === 'order.result' || action === 'order.place' || action === 'position.close';
+}
+
+/** The pending trade an `order.place` record describes, or undefined for one without the fields (older runs). */
+function pendingTrade(payload: Payload): OpenTrade | undefined {
+  const risk = payload.risk ?? {};
+  const { intentId, quantity, stopLoss, takeProfit, openedAt } = risk;
+  const side = payload.side === 'buy' ? 'long' : payload.side === 'sell' ? 'short' : undefined;
+  const price = (value: unknown) =>
+    typeof value === 'number' || typeof value === 'string' ? String(value) : undefined;
+  const stopLossPrice = price(stopLoss);
+  if (
+    typeof payload.symbol !== 'string' ||
+    side === undefined ||
+    typeof intentId !== 'string' ||
+    typeof quantity !== 'string' ||
+    typeof openedAt !== 'number' ||
+    stopLossPrice === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    intentId,
+    symbol: payload.symbol,
+    side,
+    quantity,
+    stopLossPrice,
+    takeProfitPrice: price(takeProfit),
+    stopLossId: undefined,
+    takeProfitId: undefined,
+    openedAt,
+  };
+}
+
+/**
+ * The trades the trail says were entered after `state` was taken and that `state` does not hold: per
+ * symbol, the last `order.place` after `state.trailSeq`, unless a later record says nothing opened (its
+ * `order.result`) or its close was settled (a `position.close` naming its intent), or the state holds a
+ * trade on that symbol (one trade per symbol: a newer entry could not have been decided beside it). A state
+ * without `trailSeq` was written before entries stopped waiting for it: nothing is rebuilt.
+ */
+export function unsavedEntries(state: BotState, records: readonly AuditRecord[]): OpenTrade[] {
+  const after = state.trailSeq;
+  if (after === undefined) return [];
+  const last = new Map<string, OpenTrade>();
+  for (const record of records) {
+    if (record.seq <= after) continue;
+    const payload = record.payload as Payload;
+    if (typeof payload.symbol !== 'string') continue;
+    const candidate = last.get(payload.symbol);
+    const action = actionOf(record);
+    if (action === 'order.place') {
+      const trade = pendingTrade(payload);
+      if (trade) last.set(payload.symbol, trade);
+    } else if (record.kind === 'order.result') {
+      if (candidate?.intentId === payload.intentId && NOTHING_OPENED.has(String(payload.status))) {
+        last.delete(payload.symbol);
+      }
+    } else if (action === 'position.close' && candidate?.intentId === payload.risk?.['intentId']) {
+      last.delete(payload.symbol);
+    }
+  }
+  const held = new Set(state.trades.map((trade) => trade.symbol));
+  return [...last.values()].filter((trade) => !held.has(trade.symbol));
+}
+
+/**
+ * Adds the {@link unsavedEntries} to the state file and saves it (synchronously: the checkpoint moves past
+ * their records right after). Returns the trades rebuilt.
+ */
+export function recoverUnsavedEntries(
+  store: BotStateStore,
+  records: readonly AuditRecord[],
+  lastSeq: number | null,
+  log: Logger,
+): OpenTrade[] {
+  const state = store.load();
+  const rebuilt = unsavedEntries(state, records);
+  if (rebuilt.length === 0) return rebuilt;
+  for (const trade of rebuilt) {
+    log.warn(
+      { trade },
+      `entry ${trade.symbol} ${trade.side} ${trade.quantity} (${trade.intentId}) was decided and sent before the state file held it: rebuilt from its order.place record; the reconcile settles it`,
+    );
+  }
+  store.save({ ...state, trades: [...state.trades, ...rebuilt], trailSeq: lastSeq ?? -1 });
+  return rebuilt;
+}
