@@ -247,7 +247,7 @@ export class CcxtExchange implements ExchangePort {
    */
   openProtectedPosition(
     intent: PositionIntent,
-    options: Pick<ProtectedEntryOptions, 'ready'> = {},
+    options: Pick<ProtectedEntryOptions, 'ready' | 'mayExist'> = {},
   ): Promise<ProtectedEntryResult> {
     return openProtectedPosition(this, intent, {
       ...this.#runtime,
@@ -255,6 +255,7 @@ export class CcxtExchange implements ExchangePort {
       leverage: this.leverage,
       marginMode: this.marginMode,
       ready: options.ready,
+      mayExist: options.mayExist,
     });
   }
 

@@ -2,7 +2,8 @@
  * `openProtectedPosition`: an entry that never leaves a position without a stop-loss on the exchange.
  *
  *  1. Check the intent; look for an entry already placed under the intent's deterministic client id (a
- *     retried or restarted call finds it instead of opening twice) while the caller's `ready` settles.
+ *     retried or restarted call finds it instead of opening twice) while the caller's `ready` settles;
+ *     skipped when the caller knows the intent is new (`mayExist: false`).
  *  2. Set leverage and margin mode (once per symbol); place the entry only if there is none.
  *  3. For whatever has filled: place the stop-loss (reduce-only, opposite side, config workingType), read it
  *     back, then the take-profit, read it back. Partial fills are protected as they come; each new
@@ -79,6 +80,15 @@ export interface ProtectedEntryOptions extends RuntimeOptions {
    * settings and the entry wait for it. A rejection sends nothing: status `rejected`, with its reason.
    */
   readonly ready?: Promise<unknown> | undefined;
+  /**
+   * Whether an entry under the intent's client ids may already be on the exchange (default true): the call
+   * is a retry, or an earlier process may have sent it before it died. Then the entry is looked up first and
+   * resumed, never placed twice (Binance refuses a duplicate client id only while that order is open). A
+   * caller that knows the intent is new passes false and saves the look-up's round trip: the runner does for
+   * a signal whose candle closed after it started (every earlier process had ended by then; the trail's lock
+   * allows one at a time) that it has not sent before.
+   */
+  readonly mayExist?: boolean | undefined;
 }
 
 /**
@@ -297,7 +307,7 @@ export async function openProtectedPosition(
     // A retried or restarted call finds its own entry instead of placing a second one. The look-up is a
     // read: it overlaps the caller's `ready` (its write-ahead flush), so it costs the entry no round trip.
     const [found, waited] = await Promise.allSettled([
-      exchange.fetchOrder({ symbol, clientOrderId: ids.entry }),
+      options.mayExist === false ? undefined : exchange.fetchOrder({ symbol, clientOrderId: ids.entry }),
       options.ready,
     ]);
     if (waited.status === 'rejected') throw notSent(intent, waited.reason);

@@ -31,6 +31,26 @@ describe('openProtectedPosition: details, against the emulator', () => {
     expect(Number(again.filledQuantity)).toBe(0);
   });
 
+  it('looks up an entry under its ids before placing one, unless the caller says the intent is new', async () => {
+    const isEntry = (request: { method: string; path: string }, method: string) =>
+      request.method === method && request.path === '/fapi/v1/order';
+    let start = sim().requests.length;
+    const fresh = intentFactory('new', { entry: { type: 'market' } })();
+    const first = await (await exchangeWith({})).exchange.openProtectedPosition(fresh, { mayExist: false });
+    expect(first.status).toBe('protected');
+    const firstCall = sim().requests.slice(start);
+    const placedAt = firstCall.findIndex((request) => isEntry(request, 'POST'));
+    expect(placedAt).toBeGreaterThanOrEqual(0);
+    expect(firstCall.slice(0, placedAt).filter((request) => isEntry(request, 'GET'))).toEqual([]);
+    // The same intent again, as a retry would send it: looked up, found, not placed twice.
+    start = sim().requests.length;
+    const again = await (await exchangeWith({})).exchange.openProtectedPosition(fresh);
+    expect(again.status).toBe('protected');
+    const secondCall = sim().requests.slice(start);
+    expect(secondCall.filter((request) => isEntry(request, 'GET')).length).toBeGreaterThan(0);
+    expect(secondCall.filter((request) => isEntry(request, 'POST'))).toEqual([]);
+  });
+
   it('a take-profit refused on a later fill keeps the earlier one, and the new stop-loss protects the whole', async () => {
     sim().injectFaults({ partialFillRatio: 0.5 });
     let stops = 0;

@@ -108,6 +108,14 @@ export class TraderContext {
   /** Forced closes (liquidation, ADL) already acted on, by `symbol@time`. */
   readonly handledForcedCloses = new Set<string>();
   readonly lastCandle = new Map<string, number>();
+  /**
+   * Per symbol, the open time of the candle still forming when the warm-up read the klines. A signal on a
+   * candle that closed after it is one no earlier process can have acted on (the trail's lock let this one
+   * start only once the last had ended), so its entry needs no look-up (`mayExist: false`).
+   */
+  readonly formingAtStart = new Map<string, number>();
+  /** The intents this process has sent an entry for: sent again, they are looked up first. */
+  readonly sentIntents = new Set<string>();
   /** The latest streamed mark price per symbol (`@markPrice@1s`), with its market time. */
   readonly marks = new Map<string, { readonly price: string; readonly time: number }>();
   readonly waiters = new Set<() => void>();

@@ -171,6 +171,11 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   const ready = cleared.then((go) => {
     if (!go) throw new Error('denied while it waited');
   });
+  // A signal on a candle that closed after this process started, and not sent before: no earlier entry can
+  // carry its client ids, so the adapter skips the look-up (a round trip before the send).
+  const forming = context.formingAtStart.get(signal.symbol);
+  const mayExist = forming === undefined || candleClose <= forming || context.sentIntents.has(intentId);
+  context.sentIntents.add(intentId);
   const result = await context.exchange.openProtectedPosition(
     {
       id: intentId,
@@ -182,7 +187,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
       takeProfitPrice: String(signal.target),
       rationale: why,
     },
-    { ready },
+    { ready, mayExist },
   );
   await context.options.audit.append('order.result', {
     intentId,

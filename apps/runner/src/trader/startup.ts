@@ -81,6 +81,8 @@ export async function warmUp(context: TraderContext): Promise<void> {
       security: 'NONE',
     })) as [number, string, string, string, string, string, number][];
     // The last row is the candle still forming.
+    const forming = rows.at(-1);
+    if (forming) context.formingAtStart.set(symbol, forming[0]);
     for (const [openTime, open, high, low, close, , closeTime] of rows.slice(0, -1)) {
       strategy.onCandle({
         openTime,
