@@ -26,7 +26,7 @@ export async function settle(
     const held = context.account.positions.get(symbol);
     if (held && held.side !== trade.side) {
       const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt });
-      if (!ownFills(fetched, trade.openingPart).flat) return;
+      if (!ownFills(fetched, trade).flat) return;
     } else {
       const result = await settleExits(context.exchange, symbol);
       if (result.needsReconcile) {
@@ -42,7 +42,7 @@ export async function settle(
   const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt, includeClosedBy: true });
   // A trade ends where its position is first flat again: fills after that belong to the next position on
   // the symbol (one the user opened meanwhile), not to this trade.
-  const { fills } = ownFills(fetched, trade.openingPart);
+  const { fills } = ownFills(fetched, trade);
   if (fills.length === 0) {
     // A trade saved before its entry was sent, and the entry never filled: nothing to count.
     context.trades.delete(symbol);
@@ -185,17 +185,31 @@ const HALT_PLAYBOOKS: Readonly<Record<string, string>> = haltPlaybookIds();
  * flat again, or takes it through flat to the other side (the user reversing it with one order: that fill
  * counts for its closing part only, its fee prorated); `flat` when that happened. A trade opened by such a
  * reversal (`openingPart`) counts its opening fill for the opening part only: its fee prorated, none of the
- * PnL it realized (that was the side before). Without a flat (fills missing, a position read mid-way): all.
+ * PnL it realized (that was the side before). Fills of the trade's opening millisecond on its closing side,
+ * before any on its opening side, closed the position before it (the user closed it and opened this one in
+ * the same millisecond): not this trade's. Without a flat (fills missing, a position read mid-way): all.
  */
 export function ownFills(
   fills: readonly Fill[],
-  openingPart?: OpenTrade['openingPart'],
+  trade: Pick<OpenTrade, 'side' | 'openedAt' | 'openingPart'>,
 ): { fills: readonly Fill[]; flat: boolean } {
+  const { openingPart } = trade;
   const sorted = [...fills].sort((a, b) => a.time - b.time || compareIds(a.id, b.id));
   // Fills of the same millisecond before the opening one belong to the side before it.
-  const opening = sorted.findIndex((fill) => fill.id === openingPart?.fillId);
+  let start = sorted.findIndex((fill) => fill.id === openingPart?.fillId);
+  if (start < 0) {
+    const closing = trade.side === 'long' ? 'sell' : 'buy';
+    start = 0;
+    while (
+      start < sorted.length &&
+      sorted[start]!.time <= trade.openedAt &&
+      sorted[start]!.side === closing
+    ) {
+      start += 1;
+    }
+  }
   const ordered = sorted
-    .slice(Math.max(0, opening))
+    .slice(start)
     .map((fill) =>
       fill.id === openingPart?.fillId
         ? { ...part(fill, toUnits(openingPart.quantity)), realizedPnl: '0' }

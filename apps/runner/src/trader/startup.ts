@@ -57,7 +57,7 @@ export async function reconcileAtStart(context: TraderContext): Promise<void> {
     const held = context.account.positions.get(trade.symbol);
     if (trade.closing !== undefined || !held || held.side !== trade.side) continue;
     const fills = await context.exchange.fetchFills(trade.symbol, { since: trade.openedAt });
-    if (!ownFills(fills, trade.openingPart).flat) continue;
+    if (!ownFills(fills, trade).flat) continue;
     context.trades.set(trade.symbol, { ...trade, closing: { since: context.now(), reason: undefined } });
     await context.saveState();
   }
