@@ -160,4 +160,12 @@ export const mutants: readonly Mutant[] = [
     replace: '  if (after === undefined || after >= -1) return [];',
     tests: [{ file: accountTruth, name: 'a kill between the durable decision and the state file' }],
   },
+  {
+    // A kill between the entry's fill and its own check: without the review's weighing, the overrun stays.
+    name: 'unchecked fill not weighed by the review',
+    file: 'apps/runner/src/trader/account-watch.ts',
+    find: '    if (trade.riskToCheck === undefined || trade.closing !== undefined || trade.reduceTo) continue;',
+    replace: '    if (trade.riskToCheck !== null || trade.closing !== undefined || trade.reduceTo) continue;',
+    tests: [{ file: accountTruth, name: 'a kill between the entry' }],
+  },
 ];

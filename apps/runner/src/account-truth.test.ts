@@ -404,6 +404,40 @@ describe('price drift between signal and fill', () => {
   });
 });
 
+describe('a kill between the entry’s fill and its check against the plan', () => {
+  it('weighs the fill at the next start, from the position the exchange holds, and reduces it (chaos seed 6, second run)', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_ENTRY_DEVIATION_PCT: '0.05' });
+    const { sim, bot, config, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC, 0.005, (close) => close * 0.99);
+    await advanceMinutes(sim, bot.trader, 1);
+    const [trade] = bot.trader.openTrades;
+    const reduced = Number(trade?.quantity);
+    const decision = auditActions(config.compliance.auditPath).find(
+      (payload) => payload['action'] === 'position.reduce',
+    );
+    const risk = decision?.['risk'] as { filled?: number; plannedRisk?: number } | undefined;
+    const full = Number(risk?.filled);
+    expect(full).toBeGreaterThan(reduced);
+    // What a kill right after the fill leaves: the whole position, and a trade whose fill nobody weighed.
+    const restarted = await world.restart(async () => {
+      await user.createOrder(BTC, 'market', 'buy', +(full - reduced).toFixed(3));
+      const statePath = config.compliance.auditPath.replace(/\.jsonl$/, '.state.json');
+      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { trades: Record<string, unknown>[] };
+      state.trades = state.trades.map((saved) => ({
+        ...saved,
+        quantity: String(full),
+        riskToCheck: risk?.plannedRisk,
+      }));
+      writeFileSync(statePath, JSON.stringify(state));
+    });
+    await restarted.trader.idle();
+    expect(Number(positionOf(sim, 'BTCUSDC')?.positionAmt)).toBeCloseTo(reduced, 3);
+    expect(restarted.trader.openTrades[0]).toMatchObject({ quantity: String(reduced) });
+    expect(restarted.trader.openTrades[0]?.riskToCheck).toBeUndefined();
+  });
+});
+
 describe('a kill between the durable decision and the state file', () => {
   // An entry leaves once its order.place record is durable, without waiting for the state file; a kill in
   // between leaves the state (and the trail's checkpoint) as they were before the entry.

@@ -35,6 +35,12 @@ export interface OpenTrade {
    * between leaves it owed, and the next review sends it (see `reduceOwed`).
    */
   readonly reduceTo?: { readonly quantity: string; readonly why: string };
+  /**
+   * The risk the entry planned (quantity × the distance from its planned entry to its stop), kept until its
+   * fill was weighed against it: a kill before the entry's own check leaves it, and the next account review
+   * weighs the position the exchange holds instead (an overrun becomes a `reduceTo`).
+   */
+  readonly riskToCheck?: number;
 }
 
 /** What survives a restart: the RiskGuard snapshot and the open trades. */

@@ -21,6 +21,7 @@ const place = (symbol: string, intentId: string, side = 'buy') =>
       takeProfit: 62_000,
       openedAt: 1_000,
       equity: 1_000,
+      plannedRisk: 10,
     },
   });
 const result = (symbol: string, intentId: string, status: string) =>
@@ -57,6 +58,7 @@ describe('unsavedEntries', () => {
         stopLossId: undefined,
         takeProfitId: undefined,
         openedAt: 1_000,
+        riskToCheck: 10,
       },
       expect.objectContaining({ intentId: 'b', side: 'short' }),
     ]);

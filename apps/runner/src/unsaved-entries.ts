@@ -37,7 +37,7 @@ export function isEntryRecord(record: AuditRecord): boolean {
 /** The pending trade an `order.place` record describes, or undefined for one without the fields (older runs). */
 function pendingTrade(payload: Payload): OpenTrade | undefined {
   const risk = payload.risk ?? {};
-  const { intentId, quantity, stopLoss, takeProfit, openedAt } = risk;
+  const { intentId, quantity, stopLoss, takeProfit, openedAt, plannedRisk } = risk;
   const side = payload.side === 'buy' ? 'long' : payload.side === 'sell' ? 'short' : undefined;
   const price = (value: unknown) =>
     typeof value === 'number' || typeof value === 'string' ? String(value) : undefined;
@@ -62,6 +62,7 @@ function pendingTrade(payload: Payload): OpenTrade | undefined {
     stopLossId: undefined,
     takeProfitId: undefined,
     openedAt,
+    ...(typeof plannedRisk === 'number' ? { riskToCheck: plannedRisk } : {}),
   };
 }
 

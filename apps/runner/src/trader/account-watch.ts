@@ -128,6 +128,14 @@ function differences(
 /** Brings the bot in line with the account state; runs on the queue. */
 export async function reviewAccount(context: TraderContext): Promise<void> {
   await actOnForcedCloses(context);
+  // An entry whose fill was never weighed against its plan (killed before its own check): weighed now, from
+  // the position the exchange holds; an overrun is owed as a reduction, sent just below.
+  for (const trade of [...context.trades.values()]) {
+    const position = context.account.positions.get(trade.symbol);
+    if (trade.riskToCheck === undefined || trade.closing !== undefined || trade.reduceTo) continue;
+    if (!position || position.side !== trade.side) continue;
+    await weighUncheckedFill(context, trade, trade.riskToCheck, position);
+  }
   // A reduction decided before a crash or refused by the exchange is still owed: sent for what is held now.
   for (const trade of [...context.trades.values()]) {
     const position = context.account.positions.get(trade.symbol);
@@ -477,4 +485,41 @@ export async function marketQuantity(
 ): Promise<string> {
   const instrument = await context.exchange.instrument(symbol);
   return floorQuantityToStep(Math.max(0, quantity).toFixed(12), instrument, 'market');
+}
+
+/** The entry's fill was weighed against its planned risk: nothing is owed for it any more. */
+export function riskChecked(context: TraderContext, symbol: string): void {
+  const trade = context.trades.get(symbol);
+  if (trade?.riskToCheck === undefined) return;
+  const { riskToCheck: _checked, ...rest } = trade;
+  context.trades.set(symbol, rest);
+  void context.saveState(); // a kill before it lands only weighs the same position again
+}
+
+/** `riskToCheck` weighed against what the exchange holds: its entry price, its size, the trade's stop. */
+async function weighUncheckedFill(
+  context: TraderContext,
+  trade: OpenTrade,
+  plannedRisk: number,
+  position: PositionEntry,
+): Promise<void> {
+  const fill = Number(position.entryPrice);
+  const stop = Number(trade.stopLossPrice);
+  const held = Number(position.quantity);
+  const perUnit = trade.side === 'long' ? fill - stop : stop - fill;
+  const realRisk = held * Math.abs(perUnit);
+  const tolerance = context.config.execution.riskOverrunTolerancePct;
+  let keep: string;
+  if (perUnit <= 0) keep = '0';
+  else if (realRisk > plannedRisk * (1 + tolerance))
+    keep = await marketQuantity(context, trade.symbol, plannedRisk / perUnit);
+  else return riskChecked(context, trade.symbol);
+  const why = `the entry was not checked before a restart: the position ${held} at ${fill} risks ${realRisk.toFixed(2)} against the planned ${plannedRisk.toFixed(2)} to the stop ${stop}; ${Number(keep) > 0 ? `reducing to ${keep}` : 'closing it'}`;
+  context.log.warn(
+    { symbol: trade.symbol, fill, stop, plannedRisk, realRisk, held },
+    `${trade.symbol}: ${why}`,
+  );
+  const { riskToCheck: _checked, ...rest } = trade;
+  context.trades.set(trade.symbol, { ...rest, reduceTo: { quantity: Number(keep) > 0 ? keep : '0', why } });
+  await context.saveState();
 }

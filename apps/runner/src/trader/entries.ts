@@ -4,7 +4,13 @@ import { TIER_LIMITS, rewardRiskRatio, sizePosition } from '@bot/risk';
 import type { Signal } from '@bot/strategy';
 import { klineIntervalMs, toExchangeId } from '@bot/symbols';
 import type { OpenTrade } from '../bot-state';
-import { currentEquity, markPrice, marketQuantity, openPositionsForLimits } from './account-watch';
+import {
+  currentEquity,
+  markPrice,
+  marketQuantity,
+  openPositionsForLimits,
+  riskChecked,
+} from './account-watch';
 import { reduceOwed } from './protection';
 import type { TraderContext } from './context';
 import { flatFigures } from './context';
@@ -112,6 +118,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   }
   if (!(await stillValid(context, signal, candleClose))) return;
 
+  const plannedRisk = Number(size.quantity) * Math.abs(signal.entry - signal.stop);
   const why = `${signal.why}; qty=${size.quantity} risks ${(risk.riskPerTradePct * 100).toFixed(2)}% of ${equity.toFixed(2)}`;
   // The intent id derives from the signal's candle: a restart that sees the same signal again reuses the
   // same client order ids, and the exchange refuses the duplicate instead of opening twice.
@@ -140,6 +147,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
       equity,
       quantity: size.quantity,
       openedAt: candleClose,
+      plannedRisk,
     },
   });
   const flushed = context.options.audit.flush();
@@ -158,6 +166,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     stopLossId: undefined,
     takeProfitId: undefined,
     openedAt: candleClose,
+    riskToCheck: plannedRisk,
   };
   context.trades.set(signal.symbol, pending);
   // A denial while the entry waits (settings that cannot be set back, a signal that aged past its expiry
@@ -232,7 +241,6 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     { symbol: signal.symbol, side: signal.side, quantity: size.quantity, intentId },
     `entry ${signal.symbol} ${signal.side} ${size.quantity}: protected — ${why}`,
   );
-  const plannedRisk = Number(size.quantity) * Math.abs(signal.entry - signal.stop);
   await checkRealizedRisk(context, signal, result, plannedRisk, execution.riskOverrunTolerancePct);
 }
 
@@ -390,12 +398,14 @@ async function checkRealizedRisk(
     keep = await marketQuantity(context, signal.symbol, plannedRisk / perUnit);
     why = `filled at ${fill} (planned ${signal.entry}): risk ${realRisk.toFixed(2)} is ${(realRisk / plannedRisk).toFixed(2)}× the planned ${plannedRisk.toFixed(2)}; reducing to ${keep}`;
   } else {
+    riskChecked(context, signal.symbol);
     return;
   }
   context.log.warn({ symbol: signal.symbol, ...figures }, `entry ${signal.symbol}: ${why}`);
   const trade = context.trades.get(signal.symbol);
   if (!trade) return;
-  context.trades.set(signal.symbol, { ...trade, reduceTo: { quantity: Number(keep) > 0 ? keep : '0', why } });
+  const { riskToCheck: _checked, ...rest } = trade;
+  context.trades.set(signal.symbol, { ...rest, reduceTo: { quantity: Number(keep) > 0 ? keep : '0', why } });
   await context.saveState();
   await reduceOwed(context, signal.symbol, result.filledQuantity, figures);
 }
