@@ -129,6 +129,55 @@ describe('positions the bot did not open', () => {
     ).toBe(true);
   });
 
+  it('adopts what the exchange holds when the account state is stale: the user closed a short and opened a bigger one meanwhile (chaos seed 26)', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_RETRIES: '0' });
+    const { sim, bot, user, config } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    // A sweep whose position read the exchange holds for 6 s (then refuses) keeps the queue busy: the review of
+    // the user's short waits behind it, and the stream falls silent before the user replaces that short.
+    sim.injectFaults({
+      httpErrors: [{ status: 502, pathContains: 'positionRisk', method: 'GET', holdMs: 6_000 }],
+    });
+    const heldSweep = bot.trader.sweep('held by the exchange').catch(() => undefined);
+    await user.createOrder(BTC, 'market', 'sell', 0.05);
+    await eventually(() =>
+      bot.trader.accountPositions.some(
+        (position) =>
+          position.symbol === BTC && position.side === 'short' && Number(position.quantity) === 0.05,
+      ),
+    );
+    sim.injectFaults({ staleUserDataStreams: true });
+    await user.createOrder(BTC, 'market', 'buy', 0.05, undefined, { reduceOnly: true });
+    await user.createOrder(BTC, 'market', 'sell', 0.065);
+    // Still waiting: the review has not run, and the account state says short 0.050.
+    expect(bot.trader.openTrades).toHaveLength(0);
+    expect(bot.trader.accountPositions.map((position) => Number(position.quantity))).toEqual([0.05]);
+    await heldSweep;
+    await bot.trader.idle();
+
+    expect(bot.trader.openTrades).toHaveLength(1);
+    expect(bot.trader.openTrades[0]).toMatchObject({
+      symbol: BTC,
+      side: 'short',
+      quantity: '0.065',
+      adopted: true,
+    });
+    const position = positionOf(sim, 'BTCUSDC')!;
+    expect(position.positionAmt).toBe('-0.065');
+    const [stop] = stopsOf(sim, 'BTCUSDC');
+    expect(stop?.quantity).toBe('0.065');
+    // Its stop is sized for 0.065: the loss at the stop stays within the per-trade risk.
+    const loss = 0.065 * (Number(stop!.triggerPrice) - Number(position.entryPrice));
+    const budget = 0.005 * 10_000;
+    expect(loss).toBeLessThanOrEqual(budget);
+    expect(loss).toBeGreaterThan(budget * 0.8);
+    const adoption = auditActions(config.compliance.auditPath).find(
+      (payload) => payload['action'] === 'reconcile.adopt',
+    );
+    expect(adoption?.['risk']).toMatchObject({ quantity: '0.065' });
+    expect(String(adoption?.['why'])).toContain(`${BTC} short 0.065 (the account state said 0.05`);
+  });
+
   it('closes one opened by hand when the policy is flatten', async () => {
     const world = await setup({ BOT_FOREIGN_POSITIONS: 'flatten' });
     const { sim, bot, user } = world;
