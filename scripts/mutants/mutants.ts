@@ -145,6 +145,18 @@ export const mutants: readonly Mutant[] = [
     tests: [{ file: accountTruth, name: 'closes the guard must hear of' }],
   },
   {
+    // The review is what sends a reduction still owed after a kill between its decision and its order (chaos
+    // seed 6): with its call skipped, the position stays whole and the trade keeps owing it.
+    name: 'owed reduction ignored by the review',
+    file: 'apps/runner/src/trader/account-watch.ts',
+    find: "await reduceOwed(context, trade.symbol, position?.side === trade.side ? position.quantity : '0')",
+    replace: 'await Promise.resolve(position)',
+    tests: [
+      { file: accountTruth, name: 'sends a reduction it decided but had not sent' },
+      { file: accountTruth, name: 'sends an owed reduction in exact decimals' },
+    ],
+  },
+  {
     name: 'guard not restored at restart',
     file: 'apps/runner/src/trader/startup.ts',
     find: 'context.guard = saved.guard ? RiskGuard.restore(saved.guard, settings) : new RiskGuard(settings);',

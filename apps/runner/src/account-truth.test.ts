@@ -3,7 +3,8 @@
  * user" acts on the same account through an unmodified ccxt client, as an operator on the website would.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
+import { defaultContracts } from '@bot/sim';
+import type { AlgoOrderView, ListedContract, PositionView, Sim, SimOptions } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningBot } from './run';
 import { advanceMinutes, eventually, startScriptedWorld } from './testing';
@@ -11,6 +12,7 @@ import type { ScriptedWorld, ScriptedWorldOptions } from './testing';
 
 const BTC = 'BTC/USDC:USDC';
 const ETH = 'ETH/USDC:USDC';
+const XRP = 'XRP/USDC:USDC';
 
 const running: RunningBot[] = [];
 const emulators: Sim[] = [];
@@ -22,8 +24,33 @@ afterEach(async () => {
 const cleanup = { bots: running, sims: emulators };
 type Setup = ScriptedWorld;
 
-function setup(env: Record<string, string> = {}, before?: ScriptedWorldOptions['before']): Promise<Setup> {
-  return startScriptedWorld({ env, before, cleanup });
+function setup(
+  env: Record<string, string> = {},
+  before?: ScriptedWorldOptions['before'],
+  simOptions?: SimOptions,
+): Promise<Setup> {
+  return startScriptedWorld({ env, before, cleanup, simOptions });
+}
+
+/**
+ * The default contracts and XRP as Binance lists it (step 0.1, tick 0.0001) near 2 USDC: positions of
+ * thousands with a decimal, where float arithmetic leaves the step grid.
+ */
+function withXrp(): ListedContract[] {
+  const contracts = defaultContracts();
+  const ada = contracts.find((contract) => contract.instrument.symbol === 'ADAUSDC')!;
+  const xrp: ListedContract = {
+    startPrice: '2.0000',
+    instrument: {
+      ...ada.instrument,
+      symbol: 'XRPUSDC',
+      baseAsset: 'XRP',
+      stepSize: '0.1',
+      minQty: '0.1',
+      book: { spreadTicks: 2, levelQty: '15000.0' },
+    },
+  };
+  return [...contracts, xrp];
 }
 
 const positionOf = (sim: Sim, symbol: string) =>
@@ -100,6 +127,55 @@ describe('positions the bot did not open', () => {
     expect(
       world.log.messages().some((message) => message.includes('no stop within the per-trade risk')),
     ).toBe(true);
+  });
+
+  it('adopts what the exchange holds when the account state is stale: the user closed a short and opened a bigger one meanwhile (chaos seed 26)', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_RETRIES: '0' });
+    const { sim, bot, user, config } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    // A sweep whose position read the exchange holds for 6 s (then refuses) keeps the queue busy: the review of
+    // the user's short waits behind it, and the stream falls silent before the user replaces that short.
+    sim.injectFaults({
+      httpErrors: [{ status: 502, pathContains: 'positionRisk', method: 'GET', holdMs: 6_000 }],
+    });
+    const heldSweep = bot.trader.sweep('held by the exchange').catch(() => undefined);
+    await user.createOrder(BTC, 'market', 'sell', 0.05);
+    await eventually(() =>
+      bot.trader.accountPositions.some(
+        (position) =>
+          position.symbol === BTC && position.side === 'short' && Number(position.quantity) === 0.05,
+      ),
+    );
+    sim.injectFaults({ staleUserDataStreams: true });
+    await user.createOrder(BTC, 'market', 'buy', 0.05, undefined, { reduceOnly: true });
+    await user.createOrder(BTC, 'market', 'sell', 0.065);
+    // Still waiting: the review has not run, and the account state says short 0.050.
+    expect(bot.trader.openTrades).toHaveLength(0);
+    expect(bot.trader.accountPositions.map((position) => Number(position.quantity))).toEqual([0.05]);
+    await heldSweep;
+    await bot.trader.idle();
+
+    expect(bot.trader.openTrades).toHaveLength(1);
+    expect(bot.trader.openTrades[0]).toMatchObject({
+      symbol: BTC,
+      side: 'short',
+      quantity: '0.065',
+      adopted: true,
+    });
+    const position = positionOf(sim, 'BTCUSDC')!;
+    expect(position.positionAmt).toBe('-0.065');
+    const [stop] = stopsOf(sim, 'BTCUSDC');
+    expect(stop?.quantity).toBe('0.065');
+    // Its stop is sized for 0.065: the loss at the stop stays within the per-trade risk.
+    const loss = 0.065 * (Number(stop!.triggerPrice) - Number(position.entryPrice));
+    const budget = 0.005 * 10_000;
+    expect(loss).toBeLessThanOrEqual(budget);
+    expect(loss).toBeGreaterThan(budget * 0.8);
+    const adoption = auditActions(config.compliance.auditPath).find(
+      (payload) => payload['action'] === 'reconcile.adopt',
+    );
+    expect(adoption?.['risk']).toMatchObject({ quantity: '0.065' });
+    expect(String(adoption?.['why'])).toContain(`${BTC} short 0.065 (the account state said 0.05`);
   });
 
   it('closes one opened by hand when the policy is flatten', async () => {
@@ -401,6 +477,40 @@ describe('price drift between signal and fill', () => {
     expect(restarted.trader.openTrades.map((open) => [open.quantity, open.reduceTo])).toEqual([
       [String(reduced), undefined],
     ]);
+  });
+
+  it('sends an owed reduction in exact decimals: 8234.2 held, 5648.8 kept, reduces by 2585.4 (floats: one step more)', async () => {
+    // The user's XRP long, adopted at start; then a reduction to 5648.8 owed, as a kill before its order leaves
+    // it. In floats 8234.2 − 5648.8 is 2585.400000000001, which the adapter ceils to the step: 2585.5.
+    const world = await setup(
+      { BOT_SYMBOLS: 'BTC' },
+      async (_sim, user) => {
+        await user.createOrder(XRP, 'market', 'buy', 8234.2);
+      },
+      { contracts: withXrp() },
+    );
+    const { sim, config } = world;
+    expect(world.bot.trader.openTrades.map((trade) => [trade.symbol, trade.quantity])).toEqual([
+      [XRP, '8234.2'],
+    ]);
+    const restarted = await world.restart(() => {
+      const statePath = config.compliance.auditPath.replace(/\.jsonl$/, '.state.json');
+      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { trades: Record<string, unknown>[] };
+      state.trades = state.trades.map((saved) => ({
+        ...saved,
+        reduceTo: { quantity: '5648.8', why: 'the fill overran its plan' },
+      }));
+      writeFileSync(statePath, JSON.stringify(state));
+    });
+    await restarted.trader.idle();
+    expect(positionOf(sim, 'XRPUSDC')?.positionAmt).toBe('5648.8');
+    expect(restarted.trader.openTrades.map((trade) => [trade.quantity, trade.reduceTo])).toEqual([
+      ['5648.8', undefined],
+    ]);
+    const reduce = auditActions(config.compliance.auditPath).find(
+      (payload) => payload['action'] === 'position.reduce',
+    );
+    expect(reduce?.['risk']).toMatchObject({ quantity: '2585.4', reduceBy: '2585.4', reduceTo: '5648.8' });
   });
 });
 

@@ -9,7 +9,7 @@ import type { BotConfig } from '@bot/config';
 import { createExchange } from '@bot/exchange';
 import type { CcxtExchange } from '@bot/exchange';
 import { startSim } from '@bot/sim';
-import type { Candle as ArchiveCandle, Sim } from '@bot/sim';
+import type { Candle as ArchiveCandle, Sim, SimOptions } from '@bot/sim';
 import type { Candle, Signal, Strategy } from '@bot/strategy';
 import { backtestCommand } from './backtest/backtest-command';
 import { scanKlines, streamKlines } from './data/kline-archive';
@@ -78,9 +78,12 @@ export async function advanceUntil(
   throw new Error(`condition not met within ${limit} market minutes`);
 }
 
-/** An emulator on a manual clock with 300 minutes of history, for a bot that connects with `paper: { url }`. */
-export function manualSim(seed: number): Promise<Sim> {
-  return startSim({ seed, speed: 'manual', historyMinutes: 300 });
+/**
+ * An emulator on a manual clock with 300 minutes of history, for a bot that connects with `paper: { url }`;
+ * `options` change the rest (the contracts listed…).
+ */
+export function manualSim(seed: number, options: SimOptions = {}): Promise<Sim> {
+  return startSim({ ...options, seed, speed: 'manual', historyMinutes: 300 });
 }
 
 /** The environment that gives a bot the emulator's first account. */
@@ -161,11 +164,13 @@ export interface ScriptedWorldOptions {
   readonly cleanup: { readonly bots: RunningBot[]; readonly sims: Sim[] };
   /** More for `startBot` (the operator API, the notifier's timings…). */
   readonly startOptions?: Partial<StartBotOptions>;
+  /** More for the emulator (`manualSim`): the contracts it lists… */
+  readonly simOptions?: SimOptions;
 }
 
 export async function startScriptedWorld(options: ScriptedWorldOptions): Promise<ScriptedWorld> {
   const { cleanup } = options;
-  const sim = await manualSim(11);
+  const sim = await manualSim(11, options.simOptions);
   cleanup.sims.push(sim);
   const keys = simKeys(sim);
   const user = (

@@ -1,6 +1,6 @@
 import { closingSide } from '@bot/exchange';
 import type { PositionSide } from '@bot/exchange';
-import { floorQuantityToStep, roundPriceToTick, toExchangeId } from '@bot/symbols';
+import { compareDecimals, floorQuantityToStep, roundPriceToTick, toExchangeId } from '@bot/symbols';
 import type { OpenTrade } from '../bot-state';
 import { equityOf, isLiveAlgoEntry, reduceAccount } from './account-state';
 import type { AccountEvent, AccountSnapshot, PositionEntry } from './account-state';
@@ -303,21 +303,24 @@ async function flattenForeign(context: TraderContext, position: PositionEntry, w
  * per-trade risk. When no such stop can be placed (the mark is already past it), it is closed instead.
  */
 async function adopt(context: TraderContext, found: PositionEntry): Promise<void> {
-  let position = found;
-  const what = `${position.symbol} ${position.side} ${position.quantity}`;
   // The account state can still hold a position whose close the stream never told (a silent stream, a
   // close before the stream was up) after its trade was settled from REST: adopting that ghost would count
   // its closing fill again. Only a position the exchange confirms is adopted; otherwise the state is swept.
-  const confirmed = (await context.exchange.fetchPositions([position.symbol])).find(
-    (entry) => entry.side === position.side,
+  const confirmed = (await context.exchange.fetchPositions([found.symbol])).find(
+    (entry) => entry.side === found.side,
   );
   if (!confirmed) {
-    await sweepAccount(context, `${what} is in the account state but not on the exchange`);
+    await sweepAccount(
+      context,
+      `${found.symbol} ${found.side} ${found.quantity} is in the account state but not on the exchange`,
+    );
     return;
   }
   // Sized and recorded from what the exchange holds now: the account state's may be a position the user
   // closed since, with another opened on the same side.
-  position = { ...position, quantity: confirmed.quantity, entryPrice: confirmed.entryPrice };
+  const position = { ...found, quantity: confirmed.quantity, entryPrice: confirmed.entryPrice };
+  const stale = compareDecimals(found.quantity, position.quantity) !== 0;
+  const what = `${position.symbol} ${position.side} ${position.quantity}${stale ? ` (the account state said ${found.quantity})` : ''}`;
   const existing = [...context.account.algoOrders.values()].find(
     (order) =>
       order.symbol === position.symbol &&

@@ -1,6 +1,6 @@
 import { applyReconcileActions, reconcile } from '@bot/exchange';
 import type { PositionSide, ReconcileAction } from '@bot/exchange';
-import { toExchangeId } from '@bot/symbols';
+import { formatScaled, parseScaledDecimal, subtractScaled, toExchangeId } from '@bot/symbols';
 import type { TraderContext } from './context';
 
 export interface MarketClose {
@@ -50,15 +50,19 @@ export async function reduceOwed(
   const trade = context.trades.get(symbol);
   const owed = trade?.reduceTo;
   if (!trade || !owed) return;
-  const target = Number(owed.quantity);
-  const reduceBy = String(+(Number(held) - target).toFixed(12));
-  if (Number(reduceBy) > 0) {
+  // Exact decimals: in floats, 8234.2 − 5648.8 is 2585.400000000001, which the adapter ceils to the next
+  // step (2585.5) and so reduces one step too many.
+  const target = parseScaledDecimal(owed.quantity, `${symbol} owed reduceTo quantity`);
+  const difference = subtractScaled(parseScaledDecimal(held, `${symbol} held quantity`), target);
+  const keeps = target.units > 0n;
+  const reduceBy = formatScaled(difference, true);
+  if (difference.units > 0n) {
     await closeAtMarket(context, {
       symbol,
       side: trade.side,
       quantity: reduceBy,
       tag: 'rr',
-      action: target > 0 ? 'position.reduce' : 'position.close',
+      action: keeps ? 'position.reduce' : 'position.close',
       lens: 'Risk',
       why: owed.why,
       risk: { ...figures, reduceBy, reduceTo: owed.quantity },
@@ -66,7 +70,7 @@ export async function reduceOwed(
   }
   const { reduceTo: _done, ...rest } = trade;
   // A full close leaves the quantity to the settlement, which reads the fills once the position is gone.
-  context.trades.set(symbol, target > 0 ? { ...rest, quantity: owed.quantity } : rest);
+  context.trades.set(symbol, keeps ? { ...rest, quantity: owed.quantity } : rest);
   await context.saveState();
 }
 
