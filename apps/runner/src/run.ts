@@ -91,8 +91,9 @@ export interface StartBotOptions {
   /** Delivery tuning of the notification webhook (tests; the defaults suit a chat service). */
   readonly notifications?: NotifierTuning;
   /**
-   * `none`: the audit trail is written but never synced to disk (`bot backtest --audit off`, whose trail is a
-   * scratch file deleted at the end). Default `batch`, as every run that keeps its trail.
+   * `none`: the audit trail and the state file beside it are written but never synced to disk (`bot backtest
+   * --audit off`, whose trail is a scratch file deleted at the end). Default `batch`, as every run that keeps
+   * its trail.
    */
   readonly auditDurability?: 'batch' | 'none';
 }
@@ -277,7 +278,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       config,
       exchange,
       audit: trail,
-      state: new BotStateStore(statePathFor(config.compliance.auditPath)),
+      state: new BotStateStore(statePathFor(config.compliance.auditPath), {
+        synced: options.auditDurability !== 'none',
+      }),
       logger,
       wsBaseUrl: connection.wsBaseUrl,
       rest: ccxtRestRequest(exchange),
