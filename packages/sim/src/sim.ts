@@ -368,7 +368,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         let tape = tradeTapes.get(tick.symbol);
         if (!tape) tradeTapes.set(tick.symbol, (tape = []));
         tape.push(trade);
-        if (tape.length > TRADE_TAPE_LENGTH) tape.splice(0, tape.length - TRADE_TAPE_LENGTH);
+        // Cut back by the tape's length at once, not a trade per tick: a splice moves every trade kept.
+        if (tape.length >= 2 * TRADE_TAPE_LENGTH) tape.splice(0, tape.length - TRADE_TAPE_LENGTH);
         if (streams.hasSubscribers(names.aggTrade)) {
           streams.publish(names.aggTrade, {
             e: 'aggTrade',
@@ -427,7 +428,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     serverTime,
     weightLimitPerMinute: () => faults.settings.weightLimitPerMinute ?? weightLimitOption,
     marketTime: marketNow,
-    recentTrades: (symbol) => tradeTapes.get(symbol) ?? [],
+    recentTrades: (symbol) => {
+      const tape = tradeTapes.get(symbol) ?? [];
+      return tape.length > TRADE_TAPE_LENGTH ? tape.slice(-TRADE_TAPE_LENGTH) : tape;
+    },
     klines: (symbol, interval, range) =>
       isKlineInterval(interval) ? candles.klines(symbol, interval, range) : [],
     listenKeys,
