@@ -90,7 +90,19 @@ export function statePathFor(auditPath: string): string {
  * would reopen trading the guard had stopped.
  */
 export class BotStateStore {
-  constructor(readonly path: string) {}
+  /**
+   * `synced: false`: each state is still written whole and renamed into place, but never fsynced (a scratch
+   * run, `bot backtest --audit off`, whose files are deleted at its end: an fsync per trade was most of the
+   * time such a backtest spent waiting).
+   */
+  constructor(
+    readonly path: string,
+    options: { readonly synced?: boolean } = {},
+  ) {
+    this.#synced = options.synced ?? true;
+  }
+
+  readonly #synced: boolean;
 
   load(): BotState {
     let text: string;
@@ -143,12 +155,12 @@ export class BotStateStore {
     const fd = openSync(temporary, 'w');
     try {
       writeSync(fd, serialize(state));
-      fsyncSync(fd);
+      if (this.#synced) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(temporary, this.path);
-    syncDirectorySync(dirname(this.path));
+    if (this.#synced) syncDirectorySync(dirname(this.path));
   }
 
   /**
@@ -205,23 +217,26 @@ export class BotStateStore {
     const temporary = `${this.path}.tmp`;
     // Every step is a trip through libuv's thread pool and an entry waits for the whole save: the directory
     // is opened while the file is, the file closed while it is renamed, the directory closed after the save.
-    const [file, folder] = await Promise.allSettled([open(temporary, 'w'), open(directory, 'r')]);
+    const [file, folder] = await Promise.allSettled([
+      open(temporary, 'w'),
+      this.#synced ? open(directory, 'r') : Promise.resolve(undefined),
+    ]);
     let fileOpen = file.status === 'fulfilled';
     try {
       if (file.status === 'rejected') throw file.reason;
       if (folder.status === 'rejected') throw folder.reason;
       await file.value.writeFile(text);
-      await file.value.datasync();
+      if (this.#synced) await file.value.datasync();
       fileOpen = false;
       await Promise.all([file.value.close(), rename(temporary, this.path)]);
-      await folder.value.sync();
+      await folder.value?.sync();
     } catch (error) {
       // A directory removed under a running bot is made again by the next save.
       this.#directoryMade = false;
       throw error;
     } finally {
       if (fileOpen && file.status === 'fulfilled') void file.value.close().catch(() => undefined);
-      if (folder.status === 'fulfilled') void folder.value.close().catch(() => undefined);
+      if (folder.status === 'fulfilled') void folder.value?.close().catch(() => undefined);
     }
   }
 

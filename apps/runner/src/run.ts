@@ -92,8 +92,9 @@ export interface StartBotOptions {
   /** Delivery tuning of the notification webhook (tests; the defaults suit a chat service). */
   readonly notifications?: NotifierTuning;
   /**
-   * `none`: the audit trail is written but never synced to disk (`bot backtest --audit off`, whose trail is a
-   * scratch file deleted at the end). Default `batch`, as every run that keeps its trail.
+   * `none`: the audit trail and the state file beside it are written but never synced to disk (`bot backtest
+   * --audit off`, whose trail is a scratch file deleted at the end). Default `batch`, as every run that keeps
+   * its trail.
    */
   readonly auditDurability?: 'batch' | 'none';
 }
@@ -233,7 +234,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     // verified checkpoint on; `bot audit verify` checks the whole trail.
     await audit.flush();
     const auditPath = config.compliance.auditPath;
-    const state = new BotStateStore(statePathFor(auditPath));
+    // A trail that does not fsync (a backtest's scratch trail) gets a state file that does not either.
+    const state = new BotStateStore(statePathFor(auditPath), { synced: options.auditDurability !== 'none' });
     // A new emulator account starts with a fresh state: the trail's entries are another account's.
     const verdict = await verifyTrailSinceCheckpoint(
       auditPath,

@@ -1,5 +1,6 @@
 /** Which market streams the emulator sends, and how often (depth speeds, ticker intervals). */
-import { isKlineInterval } from './market/kline-interval';
+import { isKlineInterval, klineIntervals } from './market/kline-interval';
+import type { KlineInterval } from './market/kline-interval';
 
 /** The per-symbol market streams the emulator sends (partial and diff depth from the seeded book). */
 const SYMBOL_STREAM =
@@ -35,3 +36,40 @@ export function servesStream(stream: string): boolean {
 export const TICKER_INTERVAL_MS = 2000;
 
 export const ALL_TICKERS_INTERVAL_MS = 1000;
+
+/** One symbol's market stream names (`btcusdc@markPrice@1s`, …), as the emulator sends them. */
+export interface SymbolStreamNames {
+  readonly markPrice: string;
+  readonly markPrice1s: string;
+  readonly aggTrade: string;
+  readonly trade: string;
+  readonly ticker: string;
+  readonly miniTicker: string;
+  readonly bookTicker: string;
+  readonly klines: ReadonlyMap<KlineInterval, string>;
+  /** Per depth speed: the diff stream, its interval, and the partial streams by level count. */
+  readonly depth: readonly {
+    readonly diff: string;
+    readonly intervalMs: number;
+    readonly partials: readonly (readonly [levels: number, stream: string])[];
+  }[];
+}
+
+export function symbolStreamNames(symbol: string): SymbolStreamNames {
+  const lower = symbol.toLowerCase();
+  return {
+    markPrice: `${lower}@markPrice`,
+    markPrice1s: `${lower}@markPrice@1s`,
+    aggTrade: `${lower}@aggTrade`,
+    trade: `${lower}@trade`,
+    ticker: `${lower}@ticker`,
+    miniTicker: `${lower}@miniTicker`,
+    bookTicker: `${lower}@bookTicker`,
+    klines: new Map(klineIntervals.map((interval) => [interval, `${lower}@kline_${interval}`])),
+    depth: DEPTH_SPEEDS.map(([speed, intervalMs]) => ({
+      diff: `${lower}@depth${speed}`,
+      intervalMs,
+      partials: PARTIAL_DEPTH_LEVELS.map((levels) => [levels, `${lower}@depth${levels}${speed}`] as const),
+    })),
+  };
+}

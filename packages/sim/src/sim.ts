@@ -9,7 +9,7 @@ import { defaultContracts } from './instruments';
 import { marketSource, withBook } from './market-setup';
 import type { Kline } from './market/candle-book';
 import { CandleBook } from './market/candle-book';
-import { isKlineInterval, klineIntervals } from './market/kline-interval';
+import { isKlineInterval } from './market/kline-interval';
 import { MarketDriver } from './market/market-driver';
 import type { MarketTick } from './market/market-tick';
 import { SeededRandom } from './market/seeded-random';
@@ -17,11 +17,11 @@ import { SimClock } from './market/sim-clock';
 import type { createSyntheticMarket } from './market/synthetic-market';
 import {
   ALL_TICKERS_INTERVAL_MS,
-  DEPTH_SPEEDS,
-  PARTIAL_DEPTH_LEVELS,
   TICKER_INTERVAL_MS,
   servesStream,
+  symbolStreamNames,
 } from './served-streams';
+import type { SymbolStreamNames } from './served-streams';
 import { FaultInjector } from './server/faults';
 import { ListenKeyStore } from './server/listen-keys';
 import { ticker24hOf } from './server/market-routes';
@@ -66,8 +66,31 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     ...(options.makerFeeRate ? { makerFeeRate: options.makerFeeRate } : {}),
     ...(options.takerFeeRate ? { takerFeeRate: options.takerFeeRate } : {}),
   });
+  const serverTime = () => Date.now() + (faults.settings.clockSkewMs ?? 0);
+  const listenKeys = new ListenKeyStore({
+    now: serverTime,
+    ...(options.listenKeyValidityMs !== undefined ? { validityMs: options.listenKeyValidityMs } : {}),
+  });
+  const streams = new StreamServer({ faults, listenKeys, servesStream, ...options.streams });
+
+  /**
+   * Each symbol's stream names, built once: the tick loop and the book's streams ask whether each has a
+   * subscriber on every tick, and a name built per ask is a string allocated and hashed per ask.
+   */
+  const streamNames = new Map<string, SymbolStreamNames>();
+  const streamNamesOf = (symbol: string): SymbolStreamNames => {
+    let names = streamNames.get(symbol);
+    if (!names) {
+      names = symbolStreamNames(symbol);
+      streamNames.set(symbol, names);
+    }
+    return names;
+  };
+
   const candles = new CandleBook({
     symbols: instruments.map(({ symbol, tickSize, stepSize }) => ({ symbol, tickSize, stepSize })),
+    // A closed kline is formatted only for a kline stream someone listens to (REST reads the stored candles).
+    wants: (symbol, interval) => streams.hasSubscribers(streamNamesOf(symbol).klines.get(interval) ?? ''),
   });
   const source = replaySource ?? marketSource(options, contracts, startTime);
   if (!options.replay && !options.replays?.length && 'history' in source) {
@@ -76,13 +99,6 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     });
     for (const [symbol, symbolCandles] of history) candles.warmUp(symbol, symbolCandles);
   }
-
-  const serverTime = () => Date.now() + (faults.settings.clockSkewMs ?? 0);
-  const listenKeys = new ListenKeyStore({
-    now: serverTime,
-    ...(options.listenKeyValidityMs !== undefined ? { validityMs: options.listenKeyValidityMs } : {}),
-  });
-  const streams = new StreamServer({ faults, listenKeys, servesStream, ...options.streams });
 
   const accounts: ApiCredentials[] = (options.accounts ?? [{}]).map((account, index) => ({
     accountId: `account-${index + 1}`,
@@ -124,9 +140,9 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const publishBook = (time: number, onTick: boolean) => {
     for (const instrument of instruments) {
       const symbol = instrument.symbol;
-      const lower = symbol.toLowerCase();
+      const names = streamNamesOf(symbol);
       const updateId = core.bookUpdateId(symbol);
-      const tickerStream = `${lower}@bookTicker`;
+      const tickerStream = names.bookTicker;
       if (streams.hasSubscribers(tickerStream) || streams.hasSubscribers('!bookTicker')) {
         if (instrument.book === undefined ? onTick : bookSentId.get(tickerStream) !== updateId) {
           bookSentId.set(tickerStream, updateId);
@@ -147,8 +163,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         }
       }
       if (instrument.book === undefined) continue;
-      for (const [speed, intervalMs] of DEPTH_SPEEDS) {
-        const diff = `${lower}@depth${speed}`;
+      for (const { diff, intervalMs, partials } of names.depth) {
         if (!streams.hasSubscribers(diff)) {
           bookSentId.delete(diff);
         } else if (time - (depthSentAt.get(diff) ?? Number.NEGATIVE_INFINITY) >= intervalMs) {
@@ -174,8 +189,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
             }
           }
         }
-        for (const levels of PARTIAL_DEPTH_LEVELS) {
-          const partial = `${lower}@depth${levels}${speed}`;
+        for (const [levels, partial] of partials) {
           if (!streams.hasSubscribers(partial)) continue;
           if (time - (depthSentAt.get(partial) ?? Number.NEGATIVE_INFINITY) < intervalMs) continue;
           const previous = bookSentId.get(partial) ?? updateId;
@@ -202,19 +216,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     publishBook(clock.now(), false);
   };
 
-  /** Each symbol's kline stream names by interval, built once: the tick loop asks for them on every tick. */
-  const klineStreamNames = new Map<string, Map<string, string>>();
-  const klineStreamsOf = (symbol: string): Map<string, string> => {
-    let names = klineStreamNames.get(symbol);
-    if (!names) {
-      const lower = symbol.toLowerCase();
-      names = new Map(klineIntervals.map((interval) => [interval, `${lower}@kline_${interval}`]));
-      klineStreamNames.set(symbol, names);
-    }
-    return names;
-  };
   const publishKline = (kline: Kline) => {
-    const stream = klineStreamsOf(kline.symbol).get(kline.interval) ?? '';
+    const stream = streamNamesOf(kline.symbol).klines.get(kline.interval) ?? '';
     if (!streams.hasSubscribers(stream)) return;
     streams.publish(stream, {
       e: 'kline',
@@ -291,15 +294,15 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     q: ticker.q,
   });
   /** `<sym>@ticker` and `<sym>@miniTicker` every 2 s of market time, from the 24 h candles and the price. */
-  const publishTickers = (symbol: string, lower: string, time: number) => {
-    const wantsTicker = streams.hasSubscribers(`${lower}@ticker`);
-    const wantsMini = streams.hasSubscribers(`${lower}@miniTicker`);
+  const publishTickers = (symbol: string, names: SymbolStreamNames, time: number) => {
+    const wantsTicker = streams.hasSubscribers(names.ticker);
+    const wantsMini = streams.hasSubscribers(names.miniTicker);
     if (!wantsTicker && !wantsMini) return;
     if (time - (tickerSentAt.get(symbol) ?? Number.NEGATIVE_INFINITY) < TICKER_INTERVAL_MS) return;
     tickerSentAt.set(symbol, time);
     const ticker = tickerPayload(symbol, time);
-    if (wantsTicker) streams.publish(`${lower}@ticker`, ticker);
-    if (wantsMini) streams.publish(`${lower}@miniTicker`, miniTickerPayload(ticker));
+    if (wantsTicker) streams.publish(names.ticker, ticker);
+    if (wantsMini) streams.publish(names.miniTicker, miniTickerPayload(ticker));
   };
   /** `!ticker@arr`, `!miniTicker@arr` every 1 s; `!markPrice@arr[@1s]` with the marks of the last second(s). */
   const publishAllMarketArrays = (time: number | undefined) => {
@@ -323,19 +326,17 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
 
   const onTicks = (ticks: readonly MarketTick[]) => {
     for (const tick of ticks) {
-      if (core.market(tick.symbol).fundingRate !== tick.fundingRate)
-        core.setFundingRate(tick.symbol, tick.fundingRate);
+      core.setFundingRate(tick.symbol, tick.fundingRate);
       core.updateMarket(tick);
-      const lower = tick.symbol.toLowerCase();
-      for (const [interval, stream] of klineStreamsOf(tick.symbol)) {
+      const names = streamNamesOf(tick.symbol);
+      for (const [interval, stream] of names.klines) {
         if (!streams.hasSubscribers(stream)) continue;
-        const current = candles.currentKline(tick.symbol, interval as (typeof klineIntervals)[number]);
+        const current = candles.currentKline(tick.symbol, interval);
         if (current) publishKline(current);
       }
       const lastMark = markSentAt.get(tick.symbol) ?? 0;
       if (tick.time - lastMark >= 1000) {
         markSentAt.set(tick.symbol, tick.time);
-        const market = core.market(tick.symbol);
         const payload = {
           e: 'markPriceUpdate',
           E: tick.time,
@@ -345,10 +346,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
           i: tick.indexPrice,
           P: tick.indexPrice,
           r: tick.fundingRate,
-          T: market.nextFundingTime,
+          T: core.nextFundingTime(tick.symbol),
         };
-        streams.publish(`${lower}@markPrice@1s`, payload);
-        if (tick.time % 3000 < 1000) streams.publish(`${lower}@markPrice`, payload);
+        streams.publish(names.markPrice1s, payload);
+        if (tick.time % 3000 < 1000) streams.publish(names.markPrice, payload);
         if (streams.hasSubscribers('!markPrice@arr@1s') || streams.hasSubscribers('!markPrice@arr')) {
           pendingMarks.set(tick.symbol, payload);
         }
@@ -367,9 +368,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         let tape = tradeTapes.get(tick.symbol);
         if (!tape) tradeTapes.set(tick.symbol, (tape = []));
         tape.push(trade);
-        if (tape.length > TRADE_TAPE_LENGTH) tape.splice(0, tape.length - TRADE_TAPE_LENGTH);
-        if (streams.hasSubscribers(`${lower}@aggTrade`)) {
-          streams.publish(`${lower}@aggTrade`, {
+        // Cut back by the tape's length at once, not a trade per tick: a splice moves every trade kept.
+        if (tape.length >= 2 * TRADE_TAPE_LENGTH) tape.splice(0, tape.length - TRADE_TAPE_LENGTH);
+        if (streams.hasSubscribers(names.aggTrade)) {
+          streams.publish(names.aggTrade, {
             e: 'aggTrade',
             E: tick.time,
             s: tick.symbol,
@@ -377,8 +379,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
             nq: tick.tradeQty,
           });
         }
-        if (streams.hasSubscribers(`${lower}@trade`)) {
-          streams.publish(`${lower}@trade`, {
+        if (streams.hasSubscribers(names.trade)) {
+          streams.publish(names.trade, {
             e: 'trade',
             E: tick.time,
             T: tick.time,
@@ -391,7 +393,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
           });
         }
       }
-      publishTickers(tick.symbol, lower, tick.time);
+      publishTickers(tick.symbol, names, tick.time);
     }
     publishAllMarketArrays(ticks.at(-1)?.time);
     publishEvents(core.drainEvents());
@@ -426,7 +428,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     serverTime,
     weightLimitPerMinute: () => faults.settings.weightLimitPerMinute ?? weightLimitOption,
     marketTime: marketNow,
-    recentTrades: (symbol) => tradeTapes.get(symbol) ?? [],
+    recentTrades: (symbol) => {
+      const tape = tradeTapes.get(symbol) ?? [];
+      return tape.length > TRADE_TAPE_LENGTH ? tape.slice(-TRADE_TAPE_LENGTH) : tape;
+    },
     klines: (symbol, interval, range) =>
       isKlineInterval(interval) ? candles.klines(symbol, interval, range) : [],
     listenKeys,

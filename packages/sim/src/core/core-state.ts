@@ -61,6 +61,8 @@ export interface InstrumentState {
   time: number;
   nextFundingTime: number;
   fundingRate: Decimal;
+  /** The text `setFundingRate` last parsed into `fundingRate`: the same text again is not parsed again. */
+  fundingRateText: string | undefined;
 
   /** Open (resting) LIMIT orders of every account, in orderId order. */
   readonly resting: OrderState[];
@@ -243,6 +245,7 @@ export function createInstrumentState(
     time: 0,
     nextFundingTime: 0,
     fundingRate,
+    fundingRateText: undefined,
     resting: [],
     algos: [],
     thresholdsDirty: false,

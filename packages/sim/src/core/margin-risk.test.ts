@@ -297,6 +297,21 @@ describe('funding', () => {
     // negative rate: the long receives 0.010 × 61000 × 0.0002 = 0.122
     expect(usdc(core).crossWalletBalance).toBe('9998.562');
     expect(core.market('BTCUSDC').fundingRate).toBe('-0.0002');
+    expect(core.nextFundingTime('BTCUSDC')).toBe(core.market('BTCUSDC').nextFundingTime);
+
+    // A rate given again as text is not parsed again (a market repeats it every tick), yet every change counts,
+    // back to an earlier text too.
+    core.setFundingRate('BTCUSDC', '0.00030000');
+    core.setFundingRate('BTCUSDC', '0.00030000');
+    core.setFundingRate('BTCUSDC', '-0.0002');
+    expect(core.market('BTCUSDC').fundingRate).toBe('-0.0002');
+    core.setFundingRate('BTCUSDC', '0.00030000');
+    expect(core.market('BTCUSDC').fundingRate).toBe('0.0003');
+    expect(() => core.setFundingRate('BTCUSDC', 'abc')).toThrow();
+    expect(core.market('BTCUSDC').fundingRate).toBe('0.0003');
+    move(core, '61000', '61000', nextBoundary + 16 * hour);
+    // the long pays 0.010 × 61000 × 0.0003 = 0.183
+    expect(usdc(core).crossWalletBalance).toBe('9998.379');
   });
 
   it('isolated funding goes to the isolated wallet and reports the position', () => {

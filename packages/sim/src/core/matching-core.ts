@@ -156,7 +156,15 @@ export class MatchingCore {
   /** Sets the funding rate applied at the symbol's next boundaries (a decimal string, may be negative). */
   setFundingRate(symbol: string, rate: string): void {
     const instrument = instrumentOf(this.ctx, symbol);
+    // A market source repeats the rate on every tick: only a changed text is parsed.
+    if (rate === instrument.fundingRateText) return;
     instrument.fundingRate = parseMoney(rate, 'funding rate');
+    instrument.fundingRateText = rate;
+  }
+
+  /** The symbol's next funding boundary (`market(symbol).nextFundingTime`, without formatting its prices). */
+  nextFundingTime(symbol: string): number {
+    return instrumentOf(this.ctx, symbol).nextFundingTime;
   }
 
   market(symbol: string): MarketView {

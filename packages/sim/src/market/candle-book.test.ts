@@ -250,6 +250,41 @@ describe('CandleBook', () => {
     expect(() => new CandleBook({ maxCandles: 0 })).toThrow(/maxCandles/);
   });
 
+  it('returns only the closed klines `wants` asks for, and stores every one of them', () => {
+    const asked: string[] = [];
+    const book = new CandleBook({
+      symbols: [btc],
+      wants: (symbol, interval) => {
+        asked.push(`${symbol} ${interval}`);
+        return interval === '5m';
+      },
+    });
+    const closed: string[] = [];
+    for (let second = 0; second < 11 * 60; second += 15) {
+      const time = day + second * 1000;
+      for (const kline of book.onTick(tick(time, (60000 + second / 15).toFixed(1))))
+        closed.push(`${kline.interval} ${new Date(kline.openTime).toISOString().slice(11, 16)}`);
+    }
+    closed.push(...book.flush(day + 15 * minute).map((kline) => `${kline.interval} flush`));
+    expect(closed).toEqual(['5m 00:00', '5m 00:05', '5m flush']);
+    expect(asked).toContain('BTCUSDC 1m');
+    expect(asked).toContain('BTCUSDC 3m');
+    // Not returned, still stored: REST reads every interval.
+    expect(book.klines('BTCUSDC', '1m')).toHaveLength(11);
+    expect(book.klines('BTCUSDC', '3m').map((row) => row[0])).toEqual([
+      day,
+      day + 3 * minute,
+      day + 6 * minute,
+      day + 9 * minute,
+    ]);
+    expect(book.klines('BTCUSDC', '3m')[0]?.slice(1, 5)).toEqual([
+      '60000.0',
+      '60011.0',
+      '60000.0',
+      '60011.0',
+    ]);
+  });
+
   it('leaves no candle for minutes without ticks, and closes klines by time with flush', () => {
     const book = new CandleBook({ symbols: [btc] });
     book.onTick(tick(day + 10_000, '60000.0'));

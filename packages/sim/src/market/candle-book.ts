@@ -30,6 +30,11 @@ export interface CandleBookOptions {
   readonly maxCandles?: number;
   /** Id of the first trade (default 1): each tick with a quantity is one trade, numbered per symbol. */
   readonly firstTradeId?: number;
+  /**
+   * Which just-closed klines `onTick`, `onTicks` and `flush` return (default all). The others are stored all
+   * the same, only not formatted: the emulator returns those of the kline streams someone subscribes to.
+   */
+  readonly wants?: (symbol: string, interval: KlineInterval) => boolean;
 }
 
 /** What the book reads from a tick. */
@@ -170,10 +175,12 @@ export class CandleBook {
   readonly maxCandles: number;
   private readonly books = new Map<string, SymbolCandles>();
   private readonly firstTradeId: number;
+  private readonly wants: (symbol: string, interval: KlineInterval) => boolean;
 
   constructor(options: CandleBookOptions = {}) {
     this.maxCandles = options.maxCandles ?? defaultMaxCandles;
     this.firstTradeId = options.firstTradeId ?? 1;
+    this.wants = options.wants ?? (() => true);
     if (!Number.isSafeInteger(this.maxCandles) || this.maxCandles < 1) {
       throw new RangeError(`maxCandles must be an integer ≥ 1, got ${this.maxCandles}`);
     }
@@ -484,7 +491,8 @@ export class CandleBook {
       if (partial !== undefined && partial.openTime + klineIntervalMs[interval] <= time) {
         series.ring.push(partial);
         series.partial = undefined;
-        (closed ??= []).push(this.kline(book, interval, partial, true));
+        if (this.wants(book.symbol, interval))
+          (closed ??= []).push(this.kline(book, interval, partial, true));
       }
     }
     return closed ?? noKlines;
@@ -493,14 +501,16 @@ export class CandleBook {
   /** Stores a closed 1m candle and folds it into every larger interval's current period. */
   private closeMinute(book: SymbolCandles, candle: CandleState, closed: Kline[] | undefined): void {
     book.series['1m'].ring.push(candle);
-    closed?.push(this.kline(book, '1m', candle, true));
+    if (closed !== undefined && this.wants(book.symbol, '1m'))
+      closed.push(this.kline(book, '1m', candle, true));
     for (const interval of higherIntervals) {
       const series = book.series[interval];
       const openTime = klineOpenTime(candle.openTime, interval);
       const partial = series.partial;
       if (partial !== undefined && partial.openTime !== openTime) {
         series.ring.push(partial);
-        closed?.push(this.kline(book, interval, partial, true));
+        if (closed !== undefined && this.wants(book.symbol, interval))
+          closed.push(this.kline(book, interval, partial, true));
         series.partial = undefined;
       }
       if (series.partial === undefined) series.partial = { ...candle, openTime };

@@ -113,6 +113,8 @@ export function candlePath(
   const anchors = bullish
     ? [candle.open, candle.low, candle.high, candle.close]
     : [candle.open, candle.high, candle.low, candle.close];
+  // Four ticks (the replay's default) are the anchors themselves: nothing to split, every candle.
+  if (count === 4) return anchors;
   const lengths = [0, 1, 2].map((leg) => Math.abs((anchors[leg + 1] ?? 0) - (anchors[leg] ?? 0)));
   const extra = splitPoints(count - 4, lengths);
   const path: number[] = [anchors[0] ?? 0];
