@@ -40,6 +40,16 @@ describe('ownFills', () => {
     expect(netPnl(own.fills)).toBeCloseTo(7.2);
   });
 
+  // Chaos seed 26 (second run): the user closed an adopted long with a sell and opened a short with another
+  // sell in the same millisecond; the first sell is on the short's side too, but it realized the long's PnL.
+  it('leaves out a fill of the same side that closed the position before it, in the millisecond the trade opened', () => {
+    const closeBefore = fill('sell', '29.96', 5_000, '8.988');
+    const opening = fill('sell', '27.12', 5_000);
+    const liquidated = fill('buy', '27.12', 9_000, '-9916.6992');
+    const own = ownFills([liquidated, closeBefore, opening], { side: 'short', openedAt: 5_000 });
+    expect(own).toMatchObject({ flat: true, fills: [opening, liquidated] });
+  });
+
   it('keeps a closing fill after the opening one in the same millisecond (a stop hit at once)', () => {
     const opening = fill('sell', '1', 5_000);
     const stopped = fill('buy', '1', 5_000, '-2');

@@ -185,9 +185,10 @@ const HALT_PLAYBOOKS: Readonly<Record<string, string>> = haltPlaybookIds();
  * flat again, or takes it through flat to the other side (the user reversing it with one order: that fill
  * counts for its closing part only, its fee prorated); `flat` when that happened. A trade opened by such a
  * reversal (`openingPart`) counts its opening fill for the opening part only: its fee prorated, none of the
- * PnL it realized (that was the side before). Fills of the trade's opening millisecond on its closing side,
- * before any on its opening side, closed the position before it (the user closed it and opened this one in
- * the same millisecond): not this trade's. Without a flat (fills missing, a position read mid-way): all.
+ * PnL it realized (that was the side before). Fills of the trade's opening millisecond before the first one
+ * that opened something (on its side, realizing nothing) closed the position before it (the user closed it
+ * and opened this one in the same millisecond, with two orders): not this trade's. Without a flat (fills
+ * missing, a position read mid-way): all.
  */
 export function ownFills(
   fills: readonly Fill[],
@@ -198,15 +199,12 @@ export function ownFills(
   // Fills of the same millisecond before the opening one belong to the side before it.
   let start = sorted.findIndex((fill) => fill.id === openingPart?.fillId);
   if (start < 0) {
-    const closing = trade.side === 'long' ? 'sell' : 'buy';
-    start = 0;
-    while (
-      start < sorted.length &&
-      sorted[start]!.time <= trade.openedAt &&
-      sorted[start]!.side === closing
-    ) {
-      start += 1;
-    }
+    // The first fill of the opening millisecond that opened something: on the trade's side, realizing nothing.
+    const opening = trade.side === 'long' ? 'buy' : 'sell';
+    const first = sorted.findIndex(
+      (fill) => fill.time > trade.openedAt || (fill.side === opening && toUnits(fill.realizedPnl) === 0n),
+    );
+    start = first >= 0 && sorted[first]!.time <= trade.openedAt ? first : 0;
   }
   const ordered = sorted
     .slice(start)
