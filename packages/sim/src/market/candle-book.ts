@@ -175,12 +175,13 @@ export class CandleBook {
   readonly maxCandles: number;
   private readonly books = new Map<string, SymbolCandles>();
   private readonly firstTradeId: number;
-  private readonly wants: (symbol: string, interval: KlineInterval) => boolean;
+  /** Undefined: every kline is wanted (no call per close, which the tick loop would pay for). */
+  private readonly wants: ((symbol: string, interval: KlineInterval) => boolean) | undefined;
 
   constructor(options: CandleBookOptions = {}) {
     this.maxCandles = options.maxCandles ?? defaultMaxCandles;
     this.firstTradeId = options.firstTradeId ?? 1;
-    this.wants = options.wants ?? (() => true);
+    this.wants = options.wants;
     if (!Number.isSafeInteger(this.maxCandles) || this.maxCandles < 1) {
       throw new RangeError(`maxCandles must be an integer ≥ 1, got ${this.maxCandles}`);
     }
@@ -491,7 +492,7 @@ export class CandleBook {
       if (partial !== undefined && partial.openTime + klineIntervalMs[interval] <= time) {
         series.ring.push(partial);
         series.partial = undefined;
-        if (this.wants(book.symbol, interval))
+        if (this.wants?.(book.symbol, interval) !== false)
           (closed ??= []).push(this.kline(book, interval, partial, true));
       }
     }
@@ -501,7 +502,7 @@ export class CandleBook {
   /** Stores a closed 1m candle and folds it into every larger interval's current period. */
   private closeMinute(book: SymbolCandles, candle: CandleState, closed: Kline[] | undefined): void {
     book.series['1m'].ring.push(candle);
-    if (closed !== undefined && this.wants(book.symbol, '1m'))
+    if (closed !== undefined && this.wants?.(book.symbol, '1m') !== false)
       closed.push(this.kline(book, '1m', candle, true));
     for (const interval of higherIntervals) {
       const series = book.series[interval];
@@ -509,7 +510,7 @@ export class CandleBook {
       const partial = series.partial;
       if (partial !== undefined && partial.openTime !== openTime) {
         series.ring.push(partial);
-        if (closed !== undefined && this.wants(book.symbol, interval))
+        if (closed !== undefined && this.wants?.(book.symbol, interval) !== false)
           closed.push(this.kline(book, interval, partial, true));
         series.partial = undefined;
       }
