@@ -65,6 +65,28 @@ const auditActions = (path: string) =>
     .split('\n')
     .map((line) => (JSON.parse(line) as { payload: Record<string, unknown> }).payload);
 
+/**
+ * An entry planned 1 % below the close and filled at it (twice the planned risk), which the bot reduces at once:
+ * the quantity it kept, the quantity that filled, and the planned risk, as the `position.reduce` record says.
+ */
+async function overrunEntry() {
+  const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_ENTRY_DEVIATION_PCT: '0.05' });
+  const { sim, bot, config } = world;
+  await advanceMinutes(sim, bot.trader, 1);
+  longNext(world, BTC, 0.005, (close) => close * 0.99);
+  await advanceMinutes(sim, bot.trader, 1);
+  const decision = auditActions(config.compliance.auditPath).find(
+    (payload) => payload['action'] === 'position.reduce',
+  );
+  const risk = decision?.['risk'] as { filled?: number; plannedRisk?: number } | undefined;
+  return {
+    world,
+    reduced: Number(bot.trader.openTrades[0]?.quantity),
+    full: Number(risk?.filled),
+    plannedRisk: risk?.plannedRisk,
+  };
+}
+
 /** A long on the next candle with its stop `stopFraction` below the close and a far target (reward:risk ≥ 2). */
 function longNext(setup: Setup, symbol: string, stopFraction = 0.01, entry?: (close: number) => number) {
   setup.strategies.get(symbol)?.signalNext({
@@ -447,17 +469,8 @@ describe('price drift between signal and fill', () => {
   });
 
   it('sends a reduction it decided but had not sent when it was killed, at the next start (chaos seed 6)', async () => {
-    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_ENTRY_DEVIATION_PCT: '0.05' });
-    const { sim, bot, config, user } = world;
-    await advanceMinutes(sim, bot.trader, 1);
-    longNext(world, BTC, 0.005, (close) => close * 0.99);
-    await advanceMinutes(sim, bot.trader, 1);
-    const [trade] = bot.trader.openTrades;
-    const reduced = Number(trade?.quantity);
-    const decision = auditActions(config.compliance.auditPath).find(
-      (payload) => payload['action'] === 'position.reduce',
-    );
-    const full = Number((decision?.['risk'] as { filled?: number } | undefined)?.filled);
+    const { world, reduced, full } = await overrunEntry();
+    const { sim, config, user } = world;
     expect(reduced).toBeGreaterThan(0);
     expect(full).toBeGreaterThan(reduced);
     // What a kill between the saved decision and its order leaves: the position whole, the reduction owed.
@@ -516,18 +529,8 @@ describe('price drift between signal and fill', () => {
 
 describe('a kill between the entry’s fill and its check against the plan', () => {
   it('weighs the fill at the next start, from the position the exchange holds, and reduces it (chaos seed 6, second run)', async () => {
-    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_ENTRY_DEVIATION_PCT: '0.05' });
-    const { sim, bot, config, user } = world;
-    await advanceMinutes(sim, bot.trader, 1);
-    longNext(world, BTC, 0.005, (close) => close * 0.99);
-    await advanceMinutes(sim, bot.trader, 1);
-    const [trade] = bot.trader.openTrades;
-    const reduced = Number(trade?.quantity);
-    const decision = auditActions(config.compliance.auditPath).find(
-      (payload) => payload['action'] === 'position.reduce',
-    );
-    const risk = decision?.['risk'] as { filled?: number; plannedRisk?: number } | undefined;
-    const full = Number(risk?.filled);
+    const { world, reduced, full, plannedRisk } = await overrunEntry();
+    const { sim, config, user } = world;
     expect(full).toBeGreaterThan(reduced);
     // What a kill right after the fill leaves: the whole position, and a trade whose fill nobody weighed.
     const restarted = await world.restart(async () => {
@@ -537,7 +540,7 @@ describe('a kill between the entry’s fill and its check against the plan', () 
       state.trades = state.trades.map((saved) => ({
         ...saved,
         quantity: String(full),
-        riskToCheck: risk?.plannedRisk,
+        riskToCheck: plannedRisk,
       }));
       writeFileSync(statePath, JSON.stringify(state));
     });

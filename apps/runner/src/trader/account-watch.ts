@@ -507,22 +507,56 @@ async function weighUncheckedFill(
   position: PositionEntry,
 ): Promise<void> {
   const fill = Number(position.entryPrice);
-  const stop = Number(trade.stopLossPrice);
   const held = Number(position.quantity);
-  const perUnit = trade.side === 'long' ? fill - stop : stop - fill;
-  const realRisk = held * Math.abs(perUnit);
+  const stop = Number(trade.stopLossPrice);
+  await weighFill(
+    context,
+    trade.symbol,
+    trade.side,
+    { fill, filled: held, stop, plannedRisk },
+    (keep, realRisk) =>
+      `the entry was not checked before a restart: the position ${held} at ${fill} risks ${realRisk.toFixed(2)} against the planned ${plannedRisk.toFixed(2)} to the stop ${stop}; ${Number(keep) > 0 ? `reducing to ${keep}` : 'closing it'}`,
+  );
+}
+
+/** What {@link weighFill} found past the plan: the figures, and the reduction now owed. */
+export interface FillOverrun {
+  readonly figures: { fill: number; stop: number; plannedRisk: number; realRisk: number; filled: number };
+  readonly why: string;
+}
+
+/**
+ * An entry's fill weighed against its planned risk, the one rule for the entry's own check and the review's:
+ * within `riskOverrunTolerancePct` nothing is owed and `riskToCheck` is cleared; past it, or past the stop,
+ * the quantity to keep (`'0'`: close) is owed as `reduceTo` and saved, and the overrun returned. `explain`
+ * words the decision for the log and the record.
+ */
+export async function weighFill(
+  context: TraderContext,
+  symbol: string,
+  side: PositionSide,
+  weighed: { fill: number; filled: number; stop: number; plannedRisk: number },
+  explain: (keep: string, realRisk: number) => string,
+): Promise<FillOverrun | undefined> {
+  const { fill, filled, stop, plannedRisk } = weighed;
+  const perUnit = side === 'long' ? fill - stop : stop - fill;
+  const realRisk = filled * Math.abs(perUnit);
   const tolerance = context.config.execution.riskOverrunTolerancePct;
   let keep: string;
   if (perUnit <= 0) keep = '0';
   else if (realRisk > plannedRisk * (1 + tolerance))
-    keep = await marketQuantity(context, trade.symbol, plannedRisk / perUnit);
-  else return riskChecked(context, trade.symbol);
-  const why = `the entry was not checked before a restart: the position ${held} at ${fill} risks ${realRisk.toFixed(2)} against the planned ${plannedRisk.toFixed(2)} to the stop ${stop}; ${Number(keep) > 0 ? `reducing to ${keep}` : 'closing it'}`;
-  context.log.warn(
-    { symbol: trade.symbol, fill, stop, plannedRisk, realRisk, held },
-    `${trade.symbol}: ${why}`,
-  );
+    keep = await marketQuantity(context, symbol, plannedRisk / perUnit);
+  else {
+    riskChecked(context, symbol);
+    return undefined;
+  }
+  const why = explain(keep, realRisk);
+  const figures = { fill, stop, plannedRisk, realRisk, filled };
+  context.log.warn({ symbol, ...figures }, `${symbol}: ${why}`);
+  const trade = context.trades.get(symbol);
+  if (!trade) return undefined;
   const { riskToCheck: _checked, ...rest } = trade;
-  context.trades.set(trade.symbol, { ...rest, reduceTo: { quantity: Number(keep) > 0 ? keep : '0', why } });
+  context.trades.set(symbol, { ...rest, reduceTo: { quantity: Number(keep) > 0 ? keep : '0', why } });
   await context.saveState();
+  return { figures, why };
 }

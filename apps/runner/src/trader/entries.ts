@@ -4,13 +4,7 @@ import { TIER_LIMITS, rewardRiskRatio, sizePosition } from '@bot/risk';
 import type { Signal } from '@bot/strategy';
 import { klineIntervalMs, toExchangeId } from '@bot/symbols';
 import type { OpenTrade } from '../bot-state';
-import {
-  currentEquity,
-  markPrice,
-  marketQuantity,
-  openPositionsForLimits,
-  riskChecked,
-} from './account-watch';
+import { currentEquity, markPrice, openPositionsForLimits, weighFill } from './account-watch';
 import { reduceOwed } from './protection';
 import type { TraderContext } from './context';
 import { flatFigures } from './context';
@@ -91,7 +85,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   }
   context.haltAnnounced = undefined;
   const instrument = await context.exchange.instrument(signal.symbol);
-  const { risk, strategy, execution } = context.config;
+  const { risk, strategy } = context.config;
   const size = sizePosition({
     side: signal.side,
     equity,
@@ -241,7 +235,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     { symbol: signal.symbol, side: signal.side, quantity: size.quantity, intentId },
     `entry ${signal.symbol} ${signal.side} ${size.quantity}: protected — ${why}`,
   );
-  await checkRealizedRisk(context, signal, result, plannedRisk, execution.riskOverrunTolerancePct);
+  await checkRealizedRisk(context, signal, result, plannedRisk);
 }
 
 /**
@@ -380,32 +374,20 @@ async function checkRealizedRisk(
   signal: Signal,
   result: ProtectedEntryResult,
   plannedRisk: number,
-  tolerance: number,
 ): Promise<void> {
   const fill = Number(result.averagePrice);
   const filled = Number(result.filledQuantity);
   if (!(fill > 0) || !(filled > 0)) return;
   const stop = Number(result.stopLoss?.triggerPrice ?? signal.stop);
-  const perUnit = signal.side === 'long' ? fill - stop : stop - fill;
-  const realRisk = filled * Math.abs(perUnit);
-  const figures = { fill, stop, plannedRisk, realRisk, filled };
-  let keep: string;
-  let why: string;
-  if (perUnit <= 0) {
-    keep = '0';
-    why = `filled at ${fill}, beyond the stop ${stop}: closing at once`;
-  } else if (realRisk > plannedRisk * (1 + tolerance)) {
-    keep = await marketQuantity(context, signal.symbol, plannedRisk / perUnit);
-    why = `filled at ${fill} (planned ${signal.entry}): risk ${realRisk.toFixed(2)} is ${(realRisk / plannedRisk).toFixed(2)}× the planned ${plannedRisk.toFixed(2)}; reducing to ${keep}`;
-  } else {
-    riskChecked(context, signal.symbol);
-    return;
-  }
-  context.log.warn({ symbol: signal.symbol, ...figures }, `entry ${signal.symbol}: ${why}`);
-  const trade = context.trades.get(signal.symbol);
-  if (!trade) return;
-  const { riskToCheck: _checked, ...rest } = trade;
-  context.trades.set(signal.symbol, { ...rest, reduceTo: { quantity: Number(keep) > 0 ? keep : '0', why } });
-  await context.saveState();
-  await reduceOwed(context, signal.symbol, result.filledQuantity, figures);
+  const overrun = await weighFill(
+    context,
+    signal.symbol,
+    signal.side,
+    { fill, filled, stop, plannedRisk },
+    (keep, realRisk) =>
+      keep === '0' && (signal.side === 'long' ? fill <= stop : fill >= stop)
+        ? `filled at ${fill}, beyond the stop ${stop}: closing at once`
+        : `filled at ${fill} (planned ${signal.entry}): risk ${realRisk.toFixed(2)} is ${(realRisk / plannedRisk).toFixed(2)}× the planned ${plannedRisk.toFixed(2)}; reducing to ${keep}`,
+  );
+  if (overrun) await reduceOwed(context, signal.symbol, result.filledQuantity, overrun.figures);
 }
