@@ -87,6 +87,21 @@ async function overrunEntry() {
   };
 }
 
+/**
+ * Restarts the world of {@link overrunEntry} as a kill right after the fill would leave it: the position whole
+ * again (the user buys back what the bot's reduction sold), the saved trade at the full quantity plus `saved`.
+ */
+function restartWholeAgain(entry: Awaited<ReturnType<typeof overrunEntry>>, saved: Record<string, unknown>) {
+  const { world, reduced, full } = entry;
+  return world.restart(async () => {
+    await world.user.createOrder(BTC, 'market', 'buy', +(full - reduced).toFixed(3));
+    const statePath = world.config.compliance.auditPath.replace(/\.jsonl$/, '.state.json');
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as { trades: Record<string, unknown>[] };
+    state.trades = state.trades.map((trade) => ({ ...trade, quantity: String(full), ...saved }));
+    writeFileSync(statePath, JSON.stringify(state));
+  });
+}
+
 /** A long on the next candle with its stop `stopFraction` below the close and a far target (reward:risk ≥ 2). */
 function longNext(setup: Setup, symbol: string, stopFraction = 0.01, entry?: (close: number) => number) {
   setup.strategies.get(symbol)?.signalNext({
@@ -469,21 +484,14 @@ describe('price drift between signal and fill', () => {
   });
 
   it('sends a reduction it decided but had not sent when it was killed, at the next start (chaos seed 6)', async () => {
-    const { world, reduced, full } = await overrunEntry();
-    const { sim, config, user } = world;
+    const entry = await overrunEntry();
+    const { world, reduced, full } = entry;
+    const { sim } = world;
     expect(reduced).toBeGreaterThan(0);
     expect(full).toBeGreaterThan(reduced);
     // What a kill between the saved decision and its order leaves: the position whole, the reduction owed.
-    const restarted = await world.restart(async () => {
-      await user.createOrder(BTC, 'market', 'buy', +(full - reduced).toFixed(3));
-      const statePath = config.compliance.auditPath.replace(/\.jsonl$/, '.state.json');
-      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { trades: Record<string, unknown>[] };
-      state.trades = state.trades.map((saved) => ({
-        ...saved,
-        quantity: String(full),
-        reduceTo: { quantity: String(reduced), why: 'the fill overran its plan' },
-      }));
-      writeFileSync(statePath, JSON.stringify(state));
+    const restarted = await restartWholeAgain(entry, {
+      reduceTo: { quantity: String(reduced), why: 'the fill overran its plan' },
     });
     await restarted.trader.idle();
     expect(Number(positionOf(sim, 'BTCUSDC')?.positionAmt)).toBe(reduced);
@@ -529,21 +537,12 @@ describe('price drift between signal and fill', () => {
 
 describe('a kill between the entry’s fill and its check against the plan', () => {
   it('weighs the fill at the next start, from the position the exchange holds, and reduces it (chaos seed 6, second run)', async () => {
-    const { world, reduced, full, plannedRisk } = await overrunEntry();
-    const { sim, config, user } = world;
+    const entry = await overrunEntry();
+    const { world, reduced, full, plannedRisk } = entry;
+    const { sim } = world;
     expect(full).toBeGreaterThan(reduced);
     // What a kill right after the fill leaves: the whole position, and a trade whose fill nobody weighed.
-    const restarted = await world.restart(async () => {
-      await user.createOrder(BTC, 'market', 'buy', +(full - reduced).toFixed(3));
-      const statePath = config.compliance.auditPath.replace(/\.jsonl$/, '.state.json');
-      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { trades: Record<string, unknown>[] };
-      state.trades = state.trades.map((saved) => ({
-        ...saved,
-        quantity: String(full),
-        riskToCheck: plannedRisk,
-      }));
-      writeFileSync(statePath, JSON.stringify(state));
-    });
+    const restarted = await restartWholeAgain(entry, { riskToCheck: plannedRisk });
     await restarted.trader.idle();
     expect(Number(positionOf(sim, 'BTCUSDC')?.positionAmt)).toBeCloseTo(reduced, 3);
     expect(restarted.trader.openTrades[0]).toMatchObject({ quantity: String(reduced) });
