@@ -418,10 +418,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   // (the driver polls every 50 ms of wall time, many market seconds when accelerated) are processed before
   // the order, so a fill a tick triggers is never stamped earlier than an order that came after it.
   // Binance's times only move forward; a client that orders fills by time (the bot's settlement) relies on it.
-  const marketNow = (): number => {
-    driver.pump();
-    return clock.now();
-  };
+  const marketNow = (): number => driver.catchUp();
 
   const context: RouteContext = {
     core,

@@ -55,6 +55,26 @@ describe('MarketDriver', () => {
     expect(record.batches).toHaveLength(61);
   });
 
+  it('catches up to a time no tick after it has been emitted for, however the clock runs on meanwhile', () => {
+    // A wall clock that moves 1 ms (600 market ms) on every read: the clock is always ahead of the pump.
+    const wall = new ManualWallClock(0);
+    const reads = {
+      now: () => wall.now() + (wall.advance(1), 0),
+      setInterval: wall.setInterval.bind(wall),
+      clearInterval: wall.clearInterval.bind(wall),
+    };
+    const clock = new SimClock({ wall: reads, speed: 600, startTime: start });
+    const source = createSyntheticMarket({ seed: 1, symbols: [btc], startTime: start });
+    const record = recorder();
+    const driver = new MarketDriver({ source, clock, ...record });
+    for (let round = 0; round < 20; round += 1) {
+      const caughtUp = driver.catchUp();
+      // Every tick up to the answer is out, and the next one still waiting comes after it.
+      expect(driver.lastTime).toBeLessThanOrEqual(caughtUp);
+      expect(source.peekTime()).toBeGreaterThan(caughtUp);
+    }
+  });
+
   it('in real-time mode, emits a tick each simulated second', () => {
     const wall = new ManualWallClock(start);
     const clock = new SimClock({ wall });

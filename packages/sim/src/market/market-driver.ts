@@ -39,6 +39,8 @@ export class MarketDriver {
   private isEnded = false;
   private pumping = false;
   private emittedTime: number | undefined;
+  /** The clock reading of the last pump's end: every tick at or before it has been emitted. */
+  private caughtUpTo = Number.NEGATIVE_INFINITY;
 
   constructor(options: MarketDriverOptions) {
     this.options = options;
@@ -104,6 +106,18 @@ export class MarketDriver {
   }
 
   /**
+   * Emits what is due and returns the market time everything up to which has been emitted: the time an
+   * order or an action arriving now happens at. Not a second `clock.now()` read: a running clock moves on
+   * between the pump's last read and the next (at 600× a wall ms is 600 market ms), and a tick in that
+   * stretch, emitted later, would fill an order stamped after it with a time before the order.
+   */
+  catchUp(): number {
+    if (this.isEnded || this.pumping) return this.clock.now();
+    this.pump();
+    return this.caughtUpTo;
+  }
+
+  /**
    * Emits every batch whose time ≤ clock.now(), closes the klines the clock has passed, and ends the replay
    * when the source is done. Returns the number of batches emitted. Re-entrant calls (an `onTick` that
    * advances the clock) are folded into the running pump.
@@ -139,6 +153,7 @@ export class MarketDriver {
         const closed = this.candles.flush(Math.max(until, now));
         if (closed.length > 0) this.options.onKlinesClosed?.(closed);
       }
+      this.caughtUpTo = now;
       if (this.source.ended) this.end();
     } finally {
       this.pumping = false;
