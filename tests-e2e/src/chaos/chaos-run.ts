@@ -485,6 +485,7 @@ async function runOnSim(
     excused,
     orders,
     record,
+    options.bareBoundMs,
   );
   violations.push(...risk.violations);
   exemptions.push(...risk.exemptions);

@@ -1,7 +1,9 @@
 import type { FillView, OrderView } from '@bot/sim';
 import { describe, expect, it } from 'vitest';
+import { NO_FACTS } from './audit-facts';
 import { episodesOf } from './exchange-record';
-import { checkDailyLoss } from './loss-and-risk-invariants';
+import type { ExchangeRecord } from './exchange-record';
+import { checkDailyLoss, checkRealizedRisk } from './loss-and-risk-invariants';
 
 /** Invariant 4b by hand: an entry filled after the day's loss passed the limit. */
 const DAY = Date.parse('2026-12-07T00:00:00Z');
@@ -110,5 +112,60 @@ describe('invariant 4a: the day’s loss within the limit and one trade’s risk
     // Only 50 excused: 750 is still past 700.
     const { violations } = checkLoss(new Map([[2, { amount: 50, what: 'SOLUSDC i1' }]]));
     expect(violations).toHaveLength(1);
+  });
+});
+
+describe('invariant 9: realized risk per trade', () => {
+  // Planned: 10 × |150 − 140| = 100 (entry from the take-profit 170 and rr 2). The entry filled at 150 and
+  // the stop sold at 127: lost 230, 2.3 × the plan — an overrun the bot must reduce while it is up.
+  const place = {
+    seq: 1,
+    at: DAY,
+    symbol: 'SOLUSDC',
+    clientIdBase: 'bot0123456789abcdef01',
+    intentId: 'i1',
+    size: 10,
+    stopLoss: 140,
+    takeProfit: 170,
+    rewardRisk: 2,
+    equity: 10_000,
+  };
+  const overrun = [
+    fill(1, 1, 'BUY', '0', DAY + 10 * MINUTE),
+    { ...fill(2, 2, 'SELL', '-230', DAY + 20 * MINUTE), price: '127' },
+  ];
+  const checkRisk = (excused: [number, number][]) =>
+    checkRealizedRisk(
+      6,
+      episodesOf(overrun, orders),
+      { ...NO_FACTS, places: [place] },
+      [],
+      new Set(),
+      [],
+      [],
+      [],
+      excused,
+      orders,
+      {} as ExchangeRecord,
+      4 * MINUTE,
+    );
+
+  it('an overrun that stood while a bot was up is a violation', () => {
+    // No bot was up for the first 5 of its 10 minutes: it had 5 minutes to reduce it.
+    const { violations, exemptions } = checkRisk([[DAY + 10 * MINUTE, DAY + 15 * MINUTE]]);
+    expect(violations.map((violation) => violation.detail)).toEqual([
+      expect.stringContaining('lost 230.00 USDC, 2.30 × the planned 100.00'),
+    ]);
+    expect(exemptions).toEqual([]);
+  });
+
+  it('is named, not counted, when no bot could weigh the fill before the stop closed it', () => {
+    // Killed right after the entry was sent; a bot was up again only 3 minutes before the close.
+    const { violations, exemptions, excusedLoss } = checkRisk([[DAY + 9 * MINUTE, DAY + 17 * MINUTE]]);
+    expect(violations).toEqual([]);
+    expect(exemptions.map((exemption) => exemption.detail)).toEqual([
+      expect.stringContaining('no bot could weigh its fill: of the 600.0 s of market time'),
+    ]);
+    expect(excusedLoss.get(2)).toEqual({ amount: 105, what: 'SOLUSDC i1' });
   });
 });

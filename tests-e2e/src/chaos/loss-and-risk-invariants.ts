@@ -176,6 +176,9 @@ const RISK_TOLERANCE = 1.25;
  * - it was without a stop while the exchange kept the bot from placing one (an erred or refused stop, then
  *   an emergency close after the price had passed the stop) or no bot was up (a kill between the entry and
  *   its stop): invariant 1's excused time;
+ * - no bot could weigh its fill: from the entry's fill to the close, all but `reactionMs` of market time lies
+ *   in invariant 1's excused time (a kill right after the entry was sent; the stop closed the overrun before
+ *   a restart could reduce it);
  * - its entry overran the plan and the bot reduced it at market (`bot-rr-…`), and without what that
  *   reduction itself lost the trade stays within 1.25 × (the reaction is ms of wall time, seconds of market);
  * - the user removed its stop (a `user-cancel-stop` on the symbol while the trade was open).
@@ -192,6 +195,8 @@ export function checkRealizedRisk(
   excused: readonly [number, number][],
   orders: readonly OrderView[],
   record: ExchangeRecord,
+  /** Market ms a bot that is up and answered may take to weigh a fill (invariant 1's bound). */
+  reactionMs: number,
 ): {
   figures: RiskFigures;
   violations: Violation[];
@@ -269,6 +274,15 @@ export function checkRealizedRisk(
     if (bareWhileExcused && ratio > RISK_TOLERANCE) {
       excuse(
         `it had no stop for ${((bareWhileExcused.end - bareWhileExcused.start) / 1000).toFixed(1)} s of market time while the exchange kept the bot from placing one or no bot was up`,
+      );
+      continue;
+    }
+    // The overrun stood only while no bot could act on it: nothing the bot does decides this loss.
+    const lifetime = trade.end - trade.start;
+    const weighable = lifetime - overlap(trade.start, trade.end, excused);
+    if (ratio > RISK_TOLERANCE && weighable <= reactionMs) {
+      excuse(
+        `no bot could weigh its fill: of the ${(lifetime / 1000).toFixed(1)} s of market time from its entry's fill to its close, a bot was up and the exchange answered for ${(weighable / 1000).toFixed(1)} s (a reaction may take ${reactionMs / 1000} s)`,
       );
       continue;
     }
