@@ -217,8 +217,8 @@ export class TraderContext {
 
   /**
    * Saves the guard and the open trades as they are now, off the event loop (see `BotStateStore.saveAsync`):
-   * writes keep their order and coalesce. Await it where a crash must find the state on disk (before an
-   * entry leaves, before a close is read); elsewhere the next await point or `stop` settles it. A failed
+   * writes keep their order and coalesce. Await it where a crash must find the state on disk (before a close
+   * is read; an entry's `order.place` record stands in for it); elsewhere the next await point or `stop` settles it. A failed
    * write halts trading (the guard could not survive a restart) and is never an unhandled rejection.
    */
   saveState(): Promise<void> {

@@ -149,7 +149,8 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   // result other than `protected`, still leaves a trade that the next settle (or the restart's reconcile)
   // protects, or counts when it closes: no loss escapes the guard. The entry waits for the durable
   // `order.place`, not for the state file (two fsyncs, the longest wait before the send): a restart
-  // rebuilds a trade the file missed from that record. With a trail that does not fsync, it waits for both.
+  // rebuilds a trade the file missed from that record. A trail that does not fsync (`bot backtest --audit
+  // off`) still has the record in the OS before the send, and its state file is not synced either.
   const pending: OpenTrade = {
     intentId,
     symbol: signal.symbol,
@@ -166,10 +167,9 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   // A denial while the entry waits (settings that cannot be set back, a signal that aged past its expiry
   // meanwhile: recorded by `deny`) withholds it: nothing is sent, the trade is dropped.
   const configured = symbolSettingsAsConfigured(context, signal);
-  const saved = context.saveState();
-  const trailDurable = context.options.audit.durability !== 'none';
-  const cleared = Promise.all([written, flushed, trailDurable ? undefined : saved, configured]).then(
-    async ([, , , settingsOk]) => settingsOk && (await notExpired(context, signal, candleClose)),
+  void context.saveState();
+  const cleared = Promise.all([written, flushed, configured]).then(
+    async ([, , settingsOk]) => settingsOk && (await notExpired(context, signal, candleClose)),
   );
   const ready = cleared.then((go) => {
     if (!go) throw new Error('denied while it waited');
