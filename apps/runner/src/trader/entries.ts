@@ -175,7 +175,9 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     if (!go) throw new Error('denied while it waited');
   });
   // A signal on a candle that closed after this process started, and not sent before: no earlier entry can
-  // carry its client ids, so the adapter skips the look-up (a round trip before the send).
+  // carry its client ids, so the adapter skips the look-up (a round trip before the send). The feed drops
+  // candles at or before the warm-up's last (feeds.ts), so `candleClose <= forming` only guards a signal
+  // that reached here some other way: it keeps the look-up rather than risk a second entry.
   const forming = context.formingAtStart.get(signal.symbol);
   const mayExist = forming === undefined || candleClose <= forming || context.sentIntents.has(intentId);
   context.sentIntents.add(intentId);
