@@ -249,10 +249,11 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
 async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal): Promise<boolean> {
   const wanted = context.config.risk.leverageDefault;
   const cap = TIER_LIMITS[context.config.strategy.tier].hardCaps.leverageDefault.max;
-  // Read from the exchange before every entry, not from the account state: Binance sends no event for a
-  // margin-type change, and a stream that fell silent would hide a leverage change (the chaos suite's entries
-  // at 25×). One request (weight 5), overlapping the write-ahead flush, so it adds no round trip to the
-  // entry; the account state is the answer only when the read fails.
+  // Read from the exchange before every entry, not from the account state: the stream reports a leverage
+  // change (ACCOUNT_CONFIG_UPDATE) and a margin-type change (ACCOUNT_UPDATE `MARGIN_TYPE_CHANGE`), but one that
+  // fell silent while it looks open would hide them until the next sweep (the chaos suite's entries at 25×,
+  // above the tier's cap). One request (weight 5), overlapping the write-ahead flush; the account state is
+  // the answer only when the read fails.
   const read = await context.exchange
     .fetchSymbolSettings([signal.symbol])
     .then((settings) => settings.find((entry) => entry.symbol === signal.symbol))
