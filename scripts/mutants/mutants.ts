@@ -78,7 +78,7 @@ export const mutants: readonly Mutant[] = [
     file: entries,
     // The `order.place` rationale and its flush, moved from before the entry to after it (the settings check
     // still awaited before it).
-    find: /( {2}const written = context\.rationale\(\{\n {4}action: 'order\.place',[\s\S]*?\n {2}\}\);\n {2}const flushed = context\.options\.audit\.flush\(\);\n)([\s\S]*?\n)( {2}const cleared = Promise\.all\(\[)written, flushed, (trailDurable \? undefined : saved, configured\]\)\.then\(\n {4}async \(\[), , (, settingsOk\]\)[\s\S]*?\n {2}\);\n)([\s\S]*?\n {2}const result = await context\.exchange\.openProtectedPosition\([\s\S]*?\n {2}\);\n)/,
+    find: /( {2}const written = context\.rationale\(\{\n {4}action: 'order\.place',[\s\S]*?\n {2}\}\);\n {2}const flushed = context\.options\.audit\.flush\(\);\n)([\s\S]*?\n)( {2}const cleared = Promise\.all\(\[)written, flushed, (configured\]\)\.then\(\n {4}async \(\[), , (settingsOk\]\)[\s\S]*?\n {2}\);\n)([\s\S]*?\n {2}const result = await context\.exchange\.openProtectedPosition\([\s\S]*?\n {2}\);\n)/,
     replace: '$2$3$4$5$6$1  await Promise.all([written, flushed]);\n',
     tests: [{ file: wire, name: 'write-ahead' }, chaos],
   },
