@@ -32,6 +32,7 @@ export function restoreGuard(context: TraderContext): void {
   const settings = { tier: config.strategy.tier, limits: config.risk };
   context.guard = saved.guard ? RiskGuard.restore(saved.guard, settings) : new RiskGuard(settings);
   for (const trade of saved.trades) context.trades.set(trade.symbol, trade);
+  for (const dropped of saved.droppedEntries ?? []) context.droppedEntries.set(dropped.trade.symbol, dropped);
   const status = context.guard.status();
   context.log.info(
     { risk: status, trades: saved.trades.length },
