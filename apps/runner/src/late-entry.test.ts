@@ -5,6 +5,7 @@
  * its close to the cent. Real sockets, the unmodified ccxt client, the emulator's late-execution fault.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { openAuditTrail } from '@bot/audit';
 import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningBot } from './run';
@@ -192,6 +193,39 @@ describe('what a dropped entry does not make the bot’s own', () => {
     );
     expect(closes.map((payload) => payload['symbol'])).toEqual([BTC]);
     expect(payloads(world).some((payload) => payload['action'] === 'reconcile.lateEntry')).toBe(false);
+  });
+
+  it('an order.place in the trail that the exchange never filled, or a malformed one: the foreign policy applies', async () => {
+    const world = await setup();
+    const { sim, user } = world;
+    const restarted = await world.restart(async () => {
+      // Decisions after the state file's trailSeq, as a kill before the state caught up would leave them.
+      const trail = await openAuditTrail({ path: world.config.compliance.auditPath, durability: 'none' });
+      const place = (symbol: string, risk: Record<string, unknown>) =>
+        trail.append('rationale', {
+          action: 'order.place',
+          lens: 'Trader',
+          symbol,
+          side: 'buy',
+          why: 'test',
+          risk,
+        });
+      await place(BTC, { intentId: 'BTCUSDC-42', quantity: '5', stopLoss: 1, takeProfit: 2, openedAt: 1 });
+      await place(ETH, { intentId: 'ETHUSDC-42', quantity: 5, stopLoss: 1 });
+      await trail.close();
+      await user.createOrder(BTC, 'market', 'buy', 0.01);
+      await user.createOrder(ETH, 'market', 'buy', 0.1);
+    });
+    await restarted.trader.idle();
+    await eventually(() => !positionOf(sim, 'BTCUSDC') && !positionOf(sim, 'ETHUSDC'), 15_000);
+    expect(restarted.trader.openTrades).toEqual([]);
+    expect(messages(world).some((text) => text.includes('is not the entry BTCUSDC-42'))).toBe(true);
+    const closes = payloads(world).filter(
+      (payload) =>
+        payload['action'] === 'position.close' &&
+        (payload['risk'] as { playbook?: unknown }).playbook === 'foreign-position',
+    );
+    expect(closes.map((payload) => payload['symbol']).sort()).toEqual([BTC, ETH]);
   });
 
   it('a malformed dropped entry in the state file stops the start with a clear error and leaves the file as it was', async () => {

@@ -59,6 +59,32 @@ export async function claimLateEntries(context: TraderContext): Promise<Set<stri
   return undecided;
 }
 
+/**
+ * At start-up, before the reconcile protects anything: a trade whose entry the bot never saw confirmed (saved
+ * before it was sent, or rebuilt from the trail's `order.place`: no stop id, not adopted) is the position on
+ * its symbol only when its client id filled something there. One whose look-up finds no fill is dropped and
+ * watched (the order may still execute late), and the position is left to the foreign-position policy: a
+ * trail record, or a state entry, never makes a position the bot's by naming its symbol alone. A look-up that
+ * fails keeps the trade (the restart's rule before this one).
+ */
+export async function dropEntriesNeverFilled(context: TraderContext): Promise<void> {
+  for (const trade of [...context.trades.values()]) {
+    const held = context.account.positions.get(trade.symbol);
+    if (trade.closing !== undefined || trade.adopted || trade.stopLossId !== undefined) continue;
+    if (!held || held.side !== trade.side) continue;
+    const clientOrderId = clientOrderIdsFor(trade.intentId, context.exchange.clientIdPrefix).entry;
+    const fill = await entryFill(context, trade.symbol, trade, clientOrderId).catch(() => 'unread' as const);
+    if (fill !== undefined) continue;
+    context.trades.delete(trade.symbol);
+    context.log.warn(
+      { symbol: trade.symbol, intentId: trade.intentId, clientOrderId },
+      `${trade.symbol} ${held.side} ${held.quantity} is not the entry ${trade.intentId}: the exchange has no fill of ${clientOrderId}`,
+    );
+    watchDroppedEntry(context, trade);
+    await context.saveState();
+  }
+}
+
 /** What the exchange says the entry's client id filled: the quantity (at most) and when. */
 interface EntryFill {
   readonly filled: string;

@@ -2,6 +2,7 @@ import { RiskGuard } from '@bot/risk';
 import { toExchangeId } from '@bot/symbols';
 import { reviewAccount, sweepAccount } from './account-watch';
 import type { TraderContext } from './context';
+import { dropEntriesNeverFilled } from './late-entries';
 import { reconcileSymbols } from './protection';
 import { ownFills } from './settlement';
 
@@ -62,6 +63,7 @@ export async function reconcileAtStart(context: TraderContext): Promise<void> {
     context.trades.set(trade.symbol, { ...trade, closing: { since: context.now(), reason: undefined } });
     await context.saveState();
   }
+  await dropEntriesNeverFilled(context);
   const own = [...context.trades.keys()];
   const actions = own.length > 0 ? await reconcileSymbols(context, own, 'reconcile at start') : [];
   await reviewAccount(context);
