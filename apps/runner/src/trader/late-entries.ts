@@ -72,13 +72,16 @@ export async function dropEntriesNeverFilled(context: TraderContext): Promise<vo
     const held = context.account.positions.get(trade.symbol);
     if (trade.closing !== undefined || trade.adopted || trade.stopLossId !== undefined) continue;
     if (!held || held.side !== trade.side) continue;
-    const clientOrderId = clientOrderIdsFor(trade.intentId, context.exchange.clientIdPrefix).entry;
-    const fill = await entryFill(context, trade.symbol, trade, clientOrderId).catch(() => 'unread' as const);
+    const clientOrderId = entryClientId(context, trade);
+    const fill =
+      clientOrderId === undefined
+        ? undefined
+        : await entryFill(context, trade.symbol, trade, clientOrderId).catch(() => 'unread' as const);
     if (fill !== undefined) continue;
     context.trades.delete(trade.symbol);
     context.log.warn(
       { symbol: trade.symbol, intentId: trade.intentId, clientOrderId },
-      `${trade.symbol} ${held.side} ${held.quantity} is not the entry ${trade.intentId}: the exchange has no fill of ${clientOrderId}`,
+      `${trade.symbol} ${held.side} ${held.quantity} is not the entry ${trade.intentId}: the exchange has no fill of ${clientOrderId ?? 'its client id (none derives from it)'}`,
     );
     watchDroppedEntry(context, trade);
     await context.saveState();
@@ -100,7 +103,8 @@ async function claim(
   const { symbol } = position;
   // Another side, or more than the entry asked for (the user added to it): not this entry's alone.
   if (position.side !== planned.side || !atMost(position.quantity, planned.quantity)) return 'not-own';
-  const clientOrderId = clientOrderIdsFor(planned.intentId, context.exchange.clientIdPrefix).entry;
+  const clientOrderId = entryClientId(context, planned);
+  if (clientOrderId === undefined) return 'not-own';
   let fill: EntryFill | undefined;
   try {
     fill = await entryFill(context, symbol, planned, clientOrderId);
@@ -176,6 +180,15 @@ async function entryFill(
     return undefined;
   }
   return { filled: order.filledQuantity, at: order.updatedAt, source: 'rest' };
+}
+
+/** The client id the bot gave the trade's entry; undefined for an intent id none can derive from (a damaged file). */
+function entryClientId(context: TraderContext, trade: OpenTrade): string | undefined {
+  try {
+    return clientOrderIdsFor(trade.intentId, context.exchange.clientIdPrefix).entry;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `left` ≤ `right` as exact decimals; false when either is not a decimal (a damaged state file never claims). */
