@@ -180,4 +180,13 @@ export const mutants: readonly Mutant[] = [
     replace: '    if (trade.riskToCheck !== null || trade.closing !== undefined || trade.reduceTo) continue;',
     tests: [{ file: accountTruth, name: 'a kill between the entry' }],
   },
+  {
+    // Chaos seed 28: an entry dropped as never filled executes late; without the claim the next review
+    // treats the bot's own position as foreign (flattened here) and the guard never counts its close.
+    name: 'late entry not recognised',
+    file: 'apps/runner/src/trader/late-entries.ts',
+    find: '    const claimed = await claim(context, dropped.trade, position);',
+    replace: "    const claimed: string = dropped.trade.symbol === position.symbol ? 'not-own' : 'unread';",
+    tests: [{ file: 'apps/runner/src/late-entry.test.ts', name: 'while it runs' }],
+  },
 ];

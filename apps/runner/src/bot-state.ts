@@ -43,10 +43,24 @@ export interface OpenTrade {
   readonly riskToCheck?: number;
 }
 
+/**
+ * An entry dropped as never filled (its order's outcome was unknown and no fill was found) whose order the
+ * exchange may still execute late: kept, with its plan, so the position it opens is taken as the bot's own
+ * trade (see `trader/late-entries.ts`).
+ */
+export interface DroppedEntry {
+  /** The trade as it was pending: intent id, symbol, side, planned quantity, stop, target, planned risk. */
+  readonly trade: OpenTrade;
+  /** Wall-clock ms when it was dropped: it is watched for `LATE_ENTRY_WATCH_MS` from then. */
+  readonly droppedAt: number;
+}
+
 /** What survives a restart: the RiskGuard snapshot and the open trades. */
 export interface BotState {
   readonly guard: RiskGuardSnapshot | undefined;
   readonly trades: readonly OpenTrade[];
+  /** Entries dropped as never filled and still watched for a late execution, the newest per symbol. */
+  readonly droppedEntries?: readonly DroppedEntry[];
   /**
    * The seq of the audit trail's last record when this state was taken: every entry decided up to it is in
    * `trades` (or settled). An entry's `order.place` after it was sent before its trade reached this file;
@@ -54,6 +68,20 @@ export interface BotState {
    * in a file written before the rule (whose entries were all saved before they were sent).
    */
   readonly trailSeq?: number;
+}
+
+/** The fields every saved trade must have, with their types. */
+function isTrade(trade: unknown): trade is OpenTrade {
+  if (typeof trade !== 'object' || trade === null) return false;
+  const fields = trade as Record<string, unknown>;
+  return (
+    typeof fields['intentId'] === 'string' &&
+    typeof fields['symbol'] === 'string' &&
+    (fields['side'] === 'long' || fields['side'] === 'short') &&
+    typeof fields['quantity'] === 'string' &&
+    typeof fields['stopLossPrice'] === 'string' &&
+    typeof fields['openedAt'] === 'number'
+  );
 }
 
 function serialize(state: BotState): string {
@@ -123,15 +151,17 @@ export class BotStateStore {
     }
     const state = value as BotState;
     for (const trade of state.trades) {
-      const fields = trade as unknown as Record<string, unknown>;
-      const valid =
-        typeof fields['intentId'] === 'string' &&
-        typeof fields['symbol'] === 'string' &&
-        (fields['side'] === 'long' || fields['side'] === 'short') &&
-        typeof fields['quantity'] === 'string' &&
-        typeof fields['stopLossPrice'] === 'string' &&
-        typeof fields['openedAt'] === 'number';
-      if (!valid) throw this.#corrupt(`a trade is malformed: ${JSON.stringify(trade)}`);
+      if (!isTrade(trade)) throw this.#corrupt(`a trade is malformed: ${JSON.stringify(trade)}`);
+    }
+    const dropped = (value as { droppedEntries?: unknown }).droppedEntries;
+    if (dropped !== undefined && !Array.isArray(dropped)) {
+      throw this.#corrupt(`its droppedEntries is not a list: ${JSON.stringify(dropped)}`);
+    }
+    for (const entry of dropped ?? []) {
+      const fields = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+      if (!isTrade(fields['trade']) || !Number.isFinite(fields['droppedAt'])) {
+        throw this.#corrupt(`a dropped entry is malformed: ${JSON.stringify(entry)}`);
+      }
     }
     const trailSeq = (value as { trailSeq?: unknown }).trailSeq;
     if (trailSeq !== undefined && !(Number.isSafeInteger(trailSeq) && (trailSeq as number) >= -1)) {
@@ -140,6 +170,7 @@ export class BotStateStore {
     return {
       guard: state.guard ?? undefined,
       trades: state.trades,
+      ...(dropped === undefined ? {} : { droppedEntries: dropped as DroppedEntry[] }),
       ...(trailSeq === undefined ? {} : { trailSeq: trailSeq as number }),
     };
   }

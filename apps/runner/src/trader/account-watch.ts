@@ -5,6 +5,7 @@ import type { OpenTrade } from '../bot-state';
 import { equityOf, isLiveAlgoEntry, reduceAccount } from './account-state';
 import type { AccountEvent, AccountSnapshot, PositionEntry } from './account-state';
 import type { TraderContext } from './context';
+import { claimLateEntries } from './late-entries';
 import { closeAtMarket, reconcileSymbols, reduceOwed } from './protection';
 import { forcedKey, fromUnits, settle, toUnits } from './settlement';
 
@@ -128,6 +129,9 @@ function differences(
 /** Brings the bot in line with the account state; runs on the queue. */
 export async function reviewAccount(context: TraderContext): Promise<void> {
   await actOnForcedCloses(context);
+  // A position that is the bot's own entry, executed after it was dropped as never filled, is its trade
+  // (protected and weighed below like any); one whose entry could not be looked up waits for the next review.
+  const undecided = await claimLateEntries(context);
   // An entry whose fill was never weighed against its plan (killed before its own check): weighed now, from
   // the position the exchange holds; an overrun is owed as a reduction, sent just below.
   for (const trade of [...context.trades.values()]) {
@@ -163,6 +167,7 @@ export async function reviewAccount(context: TraderContext): Promise<void> {
   }
   for (const position of [...context.account.positions.values()]) {
     if (context.trades.has(position.symbol) || context.ignoredSymbols.has(position.symbol)) continue;
+    if (undecided.has(position.symbol)) continue;
     await onForeignPosition(context, position);
   }
 }

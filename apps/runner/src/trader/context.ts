@@ -4,7 +4,7 @@ import type { CcxtExchange, Incident } from '@bot/exchange';
 import type { RiskGuard } from '@bot/risk';
 import type { Strategy } from '@bot/strategy';
 import type { RestRequest } from '@bot/ws';
-import type { BotStateStore, OpenTrade } from '../bot-state';
+import type { BotStateStore, DroppedEntry, OpenTrade } from '../bot-state';
 import type { FeedHandle, InProcessFeeds } from './feeds';
 import type { Logger } from '../logger';
 import { PLAYBOOKS, playbookForError, playbookForIncident } from '../playbooks';
@@ -103,6 +103,11 @@ export class TraderContext {
   readonly strategies = new Map<string, Strategy>();
   /** The bot's own trades (and adopted positions), by symbol. */
   readonly trades = new Map<string, OpenTrade>();
+  /**
+   * Entries dropped as never filled whose order may still execute late, the newest per symbol: the position
+   * such an order opens is the bot's own trade (see `late-entries.ts`). Saved with the trades.
+   */
+  readonly droppedEntries = new Map<string, DroppedEntry>();
   /** Symbols whose foreign position the policy `ignore-symbol` leaves alone: never traded while open. */
   readonly ignoredSymbols = new Set<string>();
   /** Forced closes (liquidation, ADL) already acted on, by `symbol@time`. */
@@ -225,6 +230,7 @@ export class TraderContext {
     const saved = this.options.state.saveAsync({
       guard: this.guard.snapshot(),
       trades: [...this.trades.values()],
+      droppedEntries: [...this.droppedEntries.values()],
       trailSeq: this.options.audit.nextSeq - 1,
     });
     saved.catch((error: unknown) => this.#stateFailed(error));

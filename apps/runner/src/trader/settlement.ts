@@ -5,6 +5,7 @@ import type { OpenTrade } from '../bot-state';
 import { haltPlaybookIds } from '../playbooks';
 import type { ForcedClose } from './account-state';
 import type { TraderContext } from './context';
+import { watchDroppedEntry } from './late-entries';
 import { reconcileSymbols } from './protection';
 
 /**
@@ -44,8 +45,10 @@ export async function settle(
   // the symbol (one the user opened meanwhile), not to this trade.
   const { fills } = ownFills(fetched, trade);
   if (fills.length === 0) {
-    // A trade saved before its entry was sent, and the entry never filled: nothing to count.
+    // A trade saved before its entry was sent, and the entry never filled: nothing to count. Its order may
+    // still execute late (an unknown outcome): it is watched, so that position is taken as this trade.
     context.trades.delete(symbol);
+    if (!trade.adopted) watchDroppedEntry(context, trade);
     await context.saveState();
     return;
   }

@@ -2,6 +2,7 @@ import { RiskGuard } from '@bot/risk';
 import { toExchangeId } from '@bot/symbols';
 import { reviewAccount, sweepAccount } from './account-watch';
 import type { TraderContext } from './context';
+import { dropEntriesNeverFilled } from './late-entries';
 import { reconcileSymbols } from './protection';
 import { ownFills } from './settlement';
 
@@ -32,6 +33,7 @@ export function restoreGuard(context: TraderContext): void {
   const settings = { tier: config.strategy.tier, limits: config.risk };
   context.guard = saved.guard ? RiskGuard.restore(saved.guard, settings) : new RiskGuard(settings);
   for (const trade of saved.trades) context.trades.set(trade.symbol, trade);
+  for (const dropped of saved.droppedEntries ?? []) context.droppedEntries.set(dropped.trade.symbol, dropped);
   const status = context.guard.status();
   context.log.info(
     { risk: status, trades: saved.trades.length },
@@ -61,6 +63,7 @@ export async function reconcileAtStart(context: TraderContext): Promise<void> {
     context.trades.set(trade.symbol, { ...trade, closing: { since: context.now(), reason: undefined } });
     await context.saveState();
   }
+  await dropEntriesNeverFilled(context);
   const own = [...context.trades.keys()];
   const actions = own.length > 0 ? await reconcileSymbols(context, own, 'reconcile at start') : [];
   await reviewAccount(context);

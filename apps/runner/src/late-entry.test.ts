@@ -1,0 +1,245 @@
+/**
+ * The bot's own entry executed late (chaos seed 28): a 503 -1000 on the entry, its client id not found within
+ * the unknown-outcome window, the trade dropped as never filled — then the exchange executes the order. The
+ * bot takes that position as its own trade (the plan's stop, never the foreign-position policy) and counts
+ * its close to the cent. Real sockets, the unmodified ccxt client, the emulator's late-execution fault.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { openAuditTrail } from '@bot/audit';
+import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunningBot } from './run';
+import type { Trader } from './trader';
+import { advanceMinutes, eventually, startScriptedWorld } from './testing';
+import type { ScriptedWorld } from './testing';
+
+const BTC = 'BTC/USDC:USDC';
+const ETH = 'ETH/USDC:USDC';
+
+const running: RunningBot[] = [];
+const emulators: Sim[] = [];
+afterEach(async () => {
+  for (const bot of running.splice(0)) await bot.stop().catch(() => undefined);
+  for (const sim of emulators.splice(0)) await sim.close();
+});
+
+/** The policy that lost seed 28's trade: a position the bot does not know is closed at once. */
+function setup(): Promise<ScriptedWorld> {
+  return startScriptedWorld({
+    env: { BOT_SYMBOLS: 'BTC,ETH', BOT_FOREIGN_POSITIONS: 'flatten' },
+    cleanup: { bots: running, sims: emulators },
+  });
+}
+
+const positionOf = (sim: Sim, symbol: string) =>
+  (sim.state().positions as PositionView[]).find((position) => position.symbol === symbol);
+const stopsOf = (sim: Sim, symbol: string) =>
+  (sim.state().openAlgoOrders as AlgoOrderView[]).filter(
+    (order) => order.symbol === symbol && order.orderType.startsWith('STOP'),
+  );
+const payloads = (world: ScriptedWorld) =>
+  readFileSync(world.config.compliance.auditPath, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { payload: Record<string, unknown> }).payload);
+const statePath = (world: ScriptedWorld) =>
+  world.config.compliance.auditPath.replace(/\.jsonl$/, '.state.json');
+const messages = (world: ScriptedWorld) => world.log.messages();
+
+/** The entry of the next BTC signal is answered 503 -1000 and executed 18 s (wall) later. */
+function lateEntryNext(world: ScriptedWorld, strategies = world.strategies): void {
+  world.sim.injectFaults({
+    httpErrors: [
+      {
+        status: 503,
+        code: -1000,
+        msg: 'An unknown error occured while processing the request.',
+        pathContains: '/fapi/v1/order',
+        method: 'POST',
+        executeAfterMs: 18_000,
+      },
+    ],
+  });
+  strategies.get(BTC)?.signalNext({
+    side: 'long',
+    stop: (close) => close * 0.99,
+    target: (close) => close * 1.02,
+  });
+  world.sim.advance(60_000);
+}
+
+/** The entry's `order.place` payload, with its plan. */
+function placed(world: ScriptedWorld): { intentId: string; stopLoss: number } {
+  const record = payloads(world).find((payload) => payload['action'] === 'order.place');
+  const risk = (record?.['risk'] ?? {}) as { intentId?: string; stopLoss?: number };
+  return { intentId: String(risk.intentId), stopLoss: Number(risk.stopLoss) };
+}
+
+/** The trade is the entry's own: its intent, the plan's stop on the exchange, no foreign-position close. */
+function expectOwnTrade(world: ScriptedWorld, trader: Trader): void {
+  const plan = placed(world);
+  const [trade] = trader.openTrades;
+  expect(trade).toMatchObject({ intentId: plan.intentId, symbol: BTC, side: 'long' });
+  expect(trade?.adopted).toBeUndefined();
+  expect(Number(trade?.stopLossPrice)).toBeCloseTo(plan.stopLoss, 6);
+  const [stop] = stopsOf(world.sim, 'BTCUSDC');
+  expect(Math.abs(Number(stop?.triggerPrice) - plan.stopLoss)).toBeLessThanOrEqual(0.1);
+  const foreign = payloads(world).filter(
+    (payload) => (payload['risk'] as { playbook?: unknown } | undefined)?.playbook === 'foreign-position',
+  );
+  expect(foreign).toEqual([]);
+  expect(Number(positionOf(world.sim, 'BTCUSDC')?.positionAmt)).toBe(Number(trade?.quantity));
+}
+
+/** Its stop is hit: the guard's realized PnL is the exchange's (every fill's realized PnL less fees). */
+async function expectCloseCounted(world: ScriptedWorld, trader: Trader): Promise<void> {
+  const { sim } = world;
+  const stop = Number(stopsOf(sim, 'BTCUSDC')[0]!.triggerPrice) * 0.999;
+  sim.setMarketPrice('BTCUSDC', stop.toFixed(1), stop.toFixed(1));
+  await advanceMinutes(sim, trader, 1);
+  await eventually(() => trader.openTrades.length === 0);
+  expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
+  const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
+  const exchangeNet = fills.reduce(
+    (sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission),
+    0,
+  );
+  expect(exchangeNet).toBeLessThan(0);
+  expect(trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet.toFixed(2));
+  expect(trader.guard.status().stopLossStreak).toBe(1);
+}
+
+describe('an entry executed after the bot dropped it as never filled', () => {
+  it('takes the position as its own trade while it runs (the stream names the fill), with the plan’s stop', async () => {
+    const world = await setup();
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    lateEntryNext(world);
+    await eventually(() => messages(world).some((text) => / long .*: unknown/.test(text)), 30_000);
+    // The next candle's settle finds no position and no fill: the trade is dropped, its entry watched.
+    await advanceMinutes(sim, bot.trader, 1);
+    await eventually(() => messages(world).some((text) => text.includes('never filled: dropped')), 10_000);
+    expect(bot.trader.openTrades).toEqual([]);
+    expect(sim.lateExecutions).toHaveLength(0);
+
+    await eventually(() => sim.lateExecutions.length === 1, 30_000);
+    await eventually(() => stopsOf(sim, 'BTCUSDC').length === 1, 15_000);
+    expectOwnTrade(world, bot.trader);
+    const claimed = payloads(world).find((payload) => payload['action'] === 'reconcile.lateEntry');
+    // Told by the stream's fill event: no look-up over REST while the stream is healthy.
+    expect(claimed?.['risk']).toMatchObject({ intentId: placed(world).intentId, evidence: 'stream' });
+    await expectCloseCounted(world, bot.trader);
+  }, 120_000);
+
+  it('across restarts: dropped at one start-up, executed while no bot runs, taken as its own at the next', async () => {
+    const world = await setup();
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    lateEntryNext(world);
+    await eventually(() => messages(world).some((text) => / long .*: unknown/.test(text)), 30_000);
+    // Restarted before the order executes: the start-up reconcile finds it flat and drops it, as seed 28's did.
+    const second = await world.restart();
+    await second.trader.idle();
+    expect(second.trader.openTrades).toEqual([]);
+    expect(messages(world).some((text) => text.includes('never filled: dropped'))).toBe(true);
+    expect(JSON.parse(readFileSync(statePath(world), 'utf8')).droppedEntries).toHaveLength(1);
+    expect(sim.lateExecutions).toHaveLength(0);
+
+    // It executes while no bot runs; the next start finds the position and looks its client id up.
+    const third = await world.restart(() => eventually(() => sim.lateExecutions.length === 1, 30_000));
+    await third.trader.idle();
+    await eventually(() => stopsOf(sim, 'BTCUSDC').length === 1, 15_000);
+    expectOwnTrade(world, third.trader);
+    const claimed = payloads(world).find((payload) => payload['action'] === 'reconcile.lateEntry');
+    expect(claimed?.['risk']).toMatchObject({ intentId: placed(world).intentId, evidence: 'rest' });
+    await expectCloseCounted(world, third.trader);
+  }, 120_000);
+});
+
+describe('what a dropped entry does not make the bot’s own', () => {
+  it('a dropped entry of another symbol, or whose client id the exchange never filled: the foreign policy applies', async () => {
+    const world = await setup();
+    const { sim, user } = world;
+    const droppedAt = Date.now();
+    const planned = (symbol: string, intentId: string) => ({
+      trade: {
+        intentId,
+        symbol,
+        side: 'long',
+        quantity: '5',
+        stopLossPrice: '1',
+        takeProfitPrice: undefined,
+        stopLossId: undefined,
+        takeProfitId: undefined,
+        openedAt: 0,
+        riskToCheck: 10,
+      },
+      droppedAt,
+    });
+    const restarted = await world.restart(async () => {
+      const state = JSON.parse(readFileSync(statePath(world), 'utf8')) as Record<string, unknown>;
+      // ETH's entry names ETH: it says nothing of a BTC position. BTC's was never sent: its look-up finds nothing.
+      state['droppedEntries'] = [planned(ETH, 'ETHUSDC-1'), planned(BTC, 'BTCUSDC-1')];
+      writeFileSync(statePath(world), JSON.stringify(state));
+      await user.createOrder(BTC, 'market', 'buy', 0.01);
+    });
+    await restarted.trader.idle();
+    await eventually(() => positionOf(sim, 'BTCUSDC') === undefined, 15_000);
+    expect(restarted.trader.openTrades).toEqual([]);
+    const closes = payloads(world).filter(
+      (payload) =>
+        payload['action'] === 'position.close' &&
+        (payload['risk'] as { playbook?: unknown }).playbook === 'foreign-position',
+    );
+    expect(closes.map((payload) => payload['symbol'])).toEqual([BTC]);
+    expect(payloads(world).some((payload) => payload['action'] === 'reconcile.lateEntry')).toBe(false);
+  });
+
+  it('an order.place in the trail that the exchange never filled, or a malformed one: the foreign policy applies', async () => {
+    const world = await setup();
+    const { sim, user } = world;
+    const restarted = await world.restart(async () => {
+      // Decisions after the state file's trailSeq, as a kill before the state caught up would leave them.
+      const trail = await openAuditTrail({ path: world.config.compliance.auditPath, durability: 'none' });
+      const place = (symbol: string, risk: Record<string, unknown>) =>
+        trail.append('rationale', {
+          action: 'order.place',
+          lens: 'Trader',
+          symbol,
+          side: 'buy',
+          why: 'test',
+          risk,
+        });
+      await place(BTC, { intentId: 'BTCUSDC-42', quantity: '5', stopLoss: 1, takeProfit: 2, openedAt: 1 });
+      await place(ETH, { intentId: 'ETHUSDC-42', quantity: 5, stopLoss: 1 });
+      await trail.close();
+      await user.createOrder(BTC, 'market', 'buy', 0.01);
+      await user.createOrder(ETH, 'market', 'buy', 0.1);
+    });
+    await restarted.trader.idle();
+    await eventually(() => !positionOf(sim, 'BTCUSDC') && !positionOf(sim, 'ETHUSDC'), 15_000);
+    expect(restarted.trader.openTrades).toEqual([]);
+    expect(messages(world).some((text) => text.includes('is not the entry BTCUSDC-42'))).toBe(true);
+    const closes = payloads(world).filter(
+      (payload) =>
+        payload['action'] === 'position.close' &&
+        (payload['risk'] as { playbook?: unknown }).playbook === 'foreign-position',
+    );
+    expect(closes.map((payload) => payload['symbol']).sort()).toEqual([BTC, ETH]);
+  });
+
+  it('a malformed dropped entry in the state file stops the start with a clear error and leaves the file as it was', async () => {
+    const world = await setup();
+    let before = '';
+    const restarted = world.restart(() => {
+      const state = JSON.parse(readFileSync(statePath(world), 'utf8')) as Record<string, unknown>;
+      state['droppedEntries'] = [
+        { trade: { intentId: 'BTCUSDC-1', symbol: BTC, side: 'long' }, droppedAt: 1 },
+      ];
+      before = JSON.stringify(state);
+      writeFileSync(statePath(world), before);
+    });
+    await expect(restarted).rejects.toThrow(/a dropped entry is malformed/);
+    expect(readFileSync(statePath(world), 'utf8')).toBe(before);
+  });
+});

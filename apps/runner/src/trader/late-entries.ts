@@ -1,0 +1,201 @@
+import { clientOrderIdsFor } from '@bot/exchange';
+import { compareDecimals } from '@bot/symbols';
+import type { OpenTrade } from '../bot-state';
+import type { PositionEntry } from './account-state';
+import type { TraderContext } from './context';
+
+/**
+ * The bot's own entry, executed late (chaos seed 28). An entry answered by an unknown outcome (a 503 -1000, a
+ * timeout) and not found by its client id is dropped as never filled once its position is seen flat; Binance
+ * may still execute it afterwards. Such a dropped entry is kept, the newest per symbol, with its plan (saved
+ * with the trades, so a restart keeps it too), and a position that then appears on its symbol with no trade
+ * of the bot's is taken as that trade — with its stop, target and planned risk — when the exchange says the
+ * entry's client id filled it: the ORDER_TRADE_UPDATE the stream kept (`account.orders`), or else one look-up
+ * of that client id over REST (at start-up, a degraded stream, or a fill event not read yet). A position on
+ * the other side, or bigger than the entry filled, is not that entry's alone: the foreign-position policy
+ * applies. See docs/ARCHITECTURE.md "The bot's own late entry".
+ */
+
+/**
+ * How long (wall clock, from the drop) a dropped entry is watched. Binance refuses an order past its
+ * recvWindow (60 s at most), and an order that executes later than that still shows within a sweep
+ * (`execution.accountSweepMs`, 60 s by default) of its fill; 10 minutes covers both with room. A restarted
+ * bot looks at every entry it kept once, whatever its age (the late fill may have come while no bot ran),
+ * then drops the expired ones.
+ */
+export const LATE_ENTRY_WATCH_MS = 10 * 60_000;
+
+/** Keeps a trade dropped as never filled, as its order may still execute late. */
+export function watchDroppedEntry(context: TraderContext, trade: OpenTrade): void {
+  const { closing: _closing, reduceTo: _reduceTo, ...pending } = trade;
+  context.droppedEntries.set(trade.symbol, { trade: pending, droppedAt: Date.now() });
+  context.log.info(
+    { symbol: trade.symbol, intentId: trade.intentId },
+    `entry ${trade.symbol} ${trade.side} ${trade.quantity} (${trade.intentId}) never filled: dropped; watched for a late execution for ${LATE_ENTRY_WATCH_MS / 60_000} minutes`,
+  );
+}
+
+/**
+ * Takes every position that is a dropped entry's late fill as the bot's trade, then forgets the expired
+ * entries. Returns the symbols whose entry could not be looked up (the review leaves those positions alone
+ * until the next review, rather than treating the bot's own position as foreign on a failed read).
+ */
+export async function claimLateEntries(context: TraderContext): Promise<Set<string>> {
+  const undecided = new Set<string>();
+  for (const [symbol, dropped] of [...context.droppedEntries]) {
+    const position = context.account.positions.get(symbol);
+    if (!position || context.trades.has(symbol) || context.ignoredSymbols.has(symbol)) continue;
+    const claimed = await claim(context, dropped.trade, position);
+    if (claimed === 'unread') undecided.add(symbol);
+  }
+  const now = Date.now();
+  let expired = false;
+  for (const [symbol, dropped] of [...context.droppedEntries]) {
+    if (undecided.has(symbol) || now - dropped.droppedAt <= LATE_ENTRY_WATCH_MS) continue;
+    context.droppedEntries.delete(symbol);
+    expired = true;
+  }
+  if (expired) void context.saveState();
+  return undecided;
+}
+
+/**
+ * At start-up, before the reconcile protects anything: a trade whose entry the bot never saw confirmed (saved
+ * before it was sent, or rebuilt from the trail's `order.place`: no stop id, not adopted) is the position on
+ * its symbol only when its client id filled something there. One whose look-up finds no fill is dropped and
+ * watched (the order may still execute late), and the position is left to the foreign-position policy: a
+ * trail record, or a state entry, never makes a position the bot's by naming its symbol alone. A look-up that
+ * fails keeps the trade (the restart's rule before this one).
+ */
+export async function dropEntriesNeverFilled(context: TraderContext): Promise<void> {
+  for (const trade of [...context.trades.values()]) {
+    const held = context.account.positions.get(trade.symbol);
+    if (trade.closing !== undefined || trade.adopted || trade.stopLossId !== undefined) continue;
+    if (!held || held.side !== trade.side) continue;
+    const clientOrderId = entryClientId(context, trade);
+    const fill =
+      clientOrderId === undefined
+        ? undefined
+        : await entryFill(context, trade.symbol, trade, clientOrderId).catch(() => 'unread' as const);
+    if (fill !== undefined) continue;
+    context.trades.delete(trade.symbol);
+    context.log.warn(
+      { symbol: trade.symbol, intentId: trade.intentId, clientOrderId },
+      `${trade.symbol} ${held.side} ${held.quantity} is not the entry ${trade.intentId}: the exchange has no fill of ${clientOrderId ?? 'its client id (none derives from it)'}`,
+    );
+    watchDroppedEntry(context, trade);
+    await context.saveState();
+  }
+}
+
+/** What the exchange says the entry's client id filled: the quantity (at most) and when. */
+interface EntryFill {
+  readonly filled: string;
+  readonly at: number;
+  readonly source: 'stream' | 'rest';
+}
+
+async function claim(
+  context: TraderContext,
+  planned: OpenTrade,
+  position: PositionEntry,
+): Promise<'claimed' | 'not-own' | 'unread'> {
+  const { symbol } = position;
+  // Another side, or more than the entry asked for (the user added to it): not this entry's alone.
+  if (position.side !== planned.side || !atMost(position.quantity, planned.quantity)) return 'not-own';
+  const clientOrderId = entryClientId(context, planned);
+  if (clientOrderId === undefined) return 'not-own';
+  let fill: EntryFill | undefined;
+  try {
+    fill = await entryFill(context, symbol, planned, clientOrderId);
+  } catch (error) {
+    context.log.warn(
+      { symbol, clientOrderId, err: error },
+      `${symbol}: the look-up of the late entry ${clientOrderId} failed; the position waits for the next review`,
+    );
+    return 'unread';
+  }
+  if (!fill || !atMost(position.quantity, fill.filled)) return 'not-own';
+  const trade: OpenTrade = {
+    ...planned,
+    quantity: position.quantity,
+    stopLossId: undefined,
+    takeProfitId: undefined,
+    // The fill's time, not the decision's: the trade's fills are read from here, and between the decision
+    // and a late fill the bot may have opened and closed another trade on the symbol (seed 28 did).
+    openedAt: fill.at,
+  };
+  context.trades.set(symbol, trade);
+  context.droppedEntries.delete(symbol);
+  await context.saveState();
+  const why = `${symbol} ${position.side} ${position.quantity} is the bot's entry ${planned.intentId} (${clientOrderId}), executed after it was dropped as never filled (${fill.source === 'stream' ? 'its fill on the user-data stream' : 'its look-up by client id'}); protected at the planned stop ${planned.stopLossPrice}`;
+  context.log.warn({ symbol, intentId: planned.intentId, clientOrderId }, why);
+  await context.rationale({
+    action: 'reconcile.lateEntry',
+    lens: 'Reconciler',
+    symbol,
+    side: position.side,
+    why,
+    risk: {
+      intentId: planned.intentId,
+      clientOrderId,
+      quantity: position.quantity,
+      stopLoss: planned.stopLossPrice,
+      takeProfit: planned.takeProfitPrice ?? null,
+      openedAt: fill.at,
+      evidence: fill.source,
+    },
+  });
+  return 'claimed';
+}
+
+/**
+ * The entry's fill as the exchange reported it: the stream's ORDER_TRADE_UPDATE when the account state holds
+ * it (no request), else its look-up by client id on the position's symbol. Undefined: it filled nothing there.
+ */
+async function entryFill(
+  context: TraderContext,
+  symbol: string,
+  planned: OpenTrade,
+  clientOrderId: string,
+): Promise<EntryFill | undefined> {
+  const opening = planned.side === 'long' ? 'buy' : 'sell';
+  const streamed = context.account.orders.get(clientOrderId);
+  if (
+    streamed?.symbol === symbol &&
+    streamed.side === opening &&
+    !streamed.reduceOnly &&
+    (streamed.status === 'filled' || streamed.status === 'partially-filled')
+  ) {
+    return { filled: planned.quantity, at: streamed.updatedAt, source: 'stream' };
+  }
+  const order = await context.exchange.fetchOrder({ symbol, clientOrderId });
+  if (
+    !order ||
+    order.symbol !== symbol ||
+    order.side !== opening ||
+    order.reduceOnly ||
+    atMost(order.filledQuantity, '0')
+  ) {
+    return undefined;
+  }
+  return { filled: order.filledQuantity, at: order.updatedAt, source: 'rest' };
+}
+
+/** The client id the bot gave the trade's entry; undefined for an intent id none can derive from (a damaged file). */
+function entryClientId(context: TraderContext, trade: OpenTrade): string | undefined {
+  try {
+    return clientOrderIdsFor(trade.intentId, context.exchange.clientIdPrefix).entry;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `left` ≤ `right` as exact decimals; false when either is not a decimal (a damaged state file never claims). */
+function atMost(left: string, right: string): boolean {
+  try {
+    return compareDecimals(left, right) <= 0;
+  } catch {
+    return false;
+  }
+}
