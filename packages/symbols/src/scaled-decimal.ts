@@ -99,15 +99,73 @@ export function leastCommonMultipleScaled(left: ScaledDecimal, right: ScaledDeci
  */
 export function formatScaled({ units, places }: ScaledDecimal, trim = false): string {
   const negative = units < 0n;
-  const digits = (negative ? -units : units).toString().padStart(places + 1, '0');
-  let text = digits;
+  let digits = (negative ? -units : units).toString();
   if (places > 0) {
-    const whole = digits.slice(0, digits.length - places);
-    let fraction = digits.slice(digits.length - places);
-    if (trim) fraction = fraction.replace(/0+$/, '');
-    text = fraction === '' ? whole : `${whole}.${fraction}`;
+    if (digits.length <= places) digits = '0'.repeat(places - digits.length + 1) + digits;
+    let end = digits.length;
+    const point = end - places;
+    if (trim) while (end > point && digits.charCodeAt(end - 1) === 48 /* '0' */) end -= 1;
+    digits = end === point ? digits.slice(0, point) : `${digits.slice(0, point)}.${digits.slice(point, end)}`;
   }
-  return negative && /[1-9]/.test(text) ? `-${text}` : text;
+  return negative ? `-${digits}` : digits; // units < 0 has a non-zero digit: never '-0'
+}
+
+const powersOfTen: bigint[] = [];
+
+/** 10^places as a bigint (cached: the fill path rescales by the same few powers over and over). */
+export function powerOfTen(places: number): bigint {
+  let power = powersOfTen[places];
+  if (power === undefined) {
+    power = 10n ** BigInt(places);
+    powersOfTen[places] = power;
+  }
+  return power;
+}
+
+/**
+ * `numerator / denominator` rounded to a whole number, half away from zero (decimal.js's ROUND_HALF_UP),
+ * for any signs. Throws a RangeError on a zero denominator, as bigint division does.
+ */
+export function divideRounded(numerator: bigint, denominator: bigint): bigint {
+  const quotient = numerator / denominator;
+  const remainder = numerator - quotient * denominator;
+  if (remainder === 0n) return quotient;
+  const twice = remainder < 0n ? -2n * remainder : 2n * remainder;
+  const magnitude = denominator < 0n ? -denominator : denominator;
+  if (twice < magnitude) return quotient;
+  // Half or more away: one unit further from zero, on the side of the exact quotient.
+  return (numerator < 0n) === (denominator < 0n) ? quotient + 1n : quotient - 1n;
+}
+
+/** Units at `from` decimals expressed at `to` decimals: exact upwards, rounded half away from zero downwards. */
+export function rescaleUnits(units: bigint, from: number, to: number): bigint {
+  if (to >= from) return to === from ? units : units * powerOfTen(to - from);
+  return divideRounded(units, powerOfTen(from - to));
+}
+
+/** `left × right`, exactly, at the sum of their places. */
+export function multiplyScaled(left: ScaledDecimal, right: ScaledDecimal): ScaledDecimal {
+  return { units: left.units * right.units, places: left.places + right.places };
+}
+
+/** `value` at `places` decimals: exact when it has no more, else rounded half away from zero. */
+export function roundScaled(value: ScaledDecimal, places: number): ScaledDecimal {
+  return { units: rescaleUnits(value.units, value.places, places), places };
+}
+
+/**
+ * `left / right` at `places` decimals, rounded half away from zero (one rounding, on the exact quotient).
+ * Throws `SymbolError` `INVALID_NUMBER` when `right` is zero.
+ */
+export function divideScaled(left: ScaledDecimal, right: ScaledDecimal, places: number): ScaledDecimal {
+  if (right.units === 0n) {
+    throw new SymbolError('INVALID_NUMBER', 'Cannot divide by zero: the divisor must not be 0.', '0');
+  }
+  // left / right × 10^places = left.units × 10^(places − left.places + right.places) / right.units
+  const shift = places - left.places + right.places;
+  const numerator = shift >= 0 ? left.units * powerOfTen(shift) : left.units;
+  const denominator = shift >= 0 ? right.units : right.units * powerOfTen(-shift);
+  return { units: divideRounded(numerator, denominator), places };
 }
 
 /** `left + right` on decimal strings, exactly, trailing zeros trimmed: `addDecimals('0.1', '0.2') === '0.3'`. */
