@@ -119,6 +119,11 @@ describe('scaled multiply, rounded divide and rescale', () => {
     expect(rescaleUnits(-12350n, 3, 1)).toBe(-124n);
     expect(rescaleUnits(5n, 1, 3)).toBe(500n);
     expect(powerOfTen(3)).toBe(1000n);
+    expect(formatScaled({ units: 19995n, places: 3 }, false, 2)).toBe('20.00');
+    expect(formatScaled({ units: -19995n, places: 3 }, true, 2)).toBe('-20');
+    expect(formatScaled({ units: -4n, places: 3 }, false, 2)).toBe('0.00');
+    expect(formatScaled({ units: -5n, places: 3 }, false, 2)).toBe('-0.01');
+    expect(formatScaled({ units: 5n, places: 1 }, false, 3)).toBe('0.500');
   });
 
   it('multiplies exactly and divides with one rounding, as decimal.js ROUND_HALF_UP (property)', () => {
@@ -130,6 +135,8 @@ describe('scaled multiply, rounded divide and rescale', () => {
           unsignedZero(a.times(b).toFixed(left.places + right.places)),
         );
         expect(formatScaled(roundScaled(left, places))).toBe(unsignedZero(a.toFixed(places)));
+        expect(formatScaled(left, false, places)).toBe(unsignedZero(a.toFixed(places)));
+        expect(formatScaled(left, true, places)).toBe(unsignedZero(a.toDecimalPlaces(places).toFixed()));
         fc.pre(right.units !== 0n);
         expect(formatScaled(divideScaled(left, right, places))).toBe(unsignedZero(a.div(b).toFixed(places)));
       }),

@@ -94,20 +94,39 @@ export function leastCommonMultipleScaled(left: ScaledDecimal, right: ScaledDeci
 }
 
 /**
- * Plain decimal text with exactly `value.places` decimals (`(5n, 3)` → `'0.005'`); `trim` drops trailing
- * fraction zeros (`'0.020'` → `'0.02'`, `'-0.000'` → `'0'`).
+ * Plain decimal text with exactly `decimals` decimals (default `value.places`: `(5n, 3)` → `'0.005'`),
+ * rounded half away from zero when `value` has more; `trim` drops trailing fraction zeros (`'0.020'` →
+ * `'0.02'`, `'-0.000'` → `'0'`). Rounds on the digits, without a bigint division (the emulator prints
+ * every fill's figures through here).
  */
-export function formatScaled({ units, places }: ScaledDecimal, trim = false): string {
-  const negative = units < 0n;
+export function formatScaled({ units, places }: ScaledDecimal, trim = false, decimals = places): string {
+  let negative = units < 0n;
   let digits = (negative ? -units : units).toString();
-  if (places > 0) {
-    if (digits.length <= places) digits = '0'.repeat(places - digits.length + 1) + digits;
+  if (digits.length <= places) digits = '0'.repeat(places - digits.length + 1) + digits;
+  if (decimals < places) {
+    const end = digits.length - (places - decimals);
+    const roundsUp = digits.charCodeAt(end) >= 53; /* '5' */
+    digits = digits.slice(0, end);
+    if (roundsUp) digits = incrementDigits(digits);
+    else if (negative && !/[1-9]/.test(digits)) negative = false; // rounded to zero: never '-0'
+  } else if (decimals > places) {
+    digits += '0'.repeat(decimals - places);
+  }
+  if (decimals > 0) {
     let end = digits.length;
-    const point = end - places;
+    const point = end - decimals;
     if (trim) while (end > point && digits.charCodeAt(end - 1) === 48 /* '0' */) end -= 1;
     digits = end === point ? digits.slice(0, point) : `${digits.slice(0, point)}.${digits.slice(point, end)}`;
   }
-  return negative ? `-${digits}` : digits; // units < 0 has a non-zero digit: never '-0'
+  return negative ? `-${digits}` : digits;
+}
+
+/** A string of digits plus one ('199' → '200', '99' → '100'). */
+function incrementDigits(digits: string): string {
+  let index = digits.length - 1;
+  while (index >= 0 && digits.charCodeAt(index) === 57 /* '9' */) index -= 1;
+  const head = index < 0 ? '1' : digits.slice(0, index) + String.fromCharCode(digits.charCodeAt(index) + 1);
+  return head + '0'.repeat(digits.length - 1 - index);
 }
 
 const powersOfTen: bigint[] = [];

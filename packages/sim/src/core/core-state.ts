@@ -4,7 +4,7 @@ import { parseScaledDecimal } from '@bot/symbols';
 import type { BoundedHistory } from './bounded-history';
 import type { SyntheticBook } from './order-book';
 
-import { CoreDecimal, pricePlaces, unitsOf, zero } from './decimal-format';
+import { CoreDecimal, formatPriceUnits, pricePlaces, unitsOf, zero } from './decimal-format';
 import type {
   AlgoStatus,
   ConditionalOrderType,
@@ -72,6 +72,8 @@ export interface InstrumentState {
   markCache: Decimal | null;
   /** The mark price in price units, parsed once per update and only when a figure needs it. */
   markUnitsCache: bigint | null;
+  /** The mark price as positions print it, formatted once per update when first needed. */
+  markPrintCache: string | null;
   time: number;
   nextFundingTime: number;
   fundingRate: Decimal;
@@ -280,6 +282,7 @@ export function createInstrumentState(
     lastCache: zero,
     markCache: zero,
     markUnitsCache: 0n,
+    markPrintCache: null,
     time: 0,
     nextFundingTime: 0,
     fundingRate,
@@ -325,6 +328,16 @@ export function markUnitsOf(instrument: InstrumentState): bigint {
     instrument.markUnitsCache = value;
   }
   return value;
+}
+
+/** The mark price as a position view prints it. */
+export function markTextOf(instrument: InstrumentState): string {
+  let text = instrument.markPrintCache;
+  if (text === null) {
+    text = formatPriceUnits(markUnitsOf(instrument), instrument.tickDecimals);
+    instrument.markPrintCache = text;
+  }
+  return text;
 }
 
 /** Recomputes the float thresholds of the hot path from the open algo and resting orders. */

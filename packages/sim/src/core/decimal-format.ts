@@ -1,4 +1,4 @@
-import { divideRounded, formatScaled, powerOfTen, rescaleUnits } from '@bot/symbols';
+import { formatScaled } from '@bot/symbols';
 import Decimal from 'decimal.js';
 
 /**
@@ -101,32 +101,33 @@ export function decimalOf(units: bigint, places: number): Decimal {
 
 /** Money units at `places` decimals printed like `formatMoney`: up to 8 decimals (half away from zero), trimmed. */
 export function formatMoneyUnits(units: bigint, places: number = moneyDecimals): string {
-  const money = places > moneyDecimals ? rescaleUnits(units, places, moneyDecimals) : units;
-  return formatScaled({ units: money, places: Math.min(places, moneyDecimals) }, true);
+  return formatScaled({ units, places }, true, places > moneyDecimals ? moneyDecimals : places);
 }
 
 /** Quantity units at `places` decimals printed like `formatQuantity` (the step's decimals). */
 export function formatQuantityUnits(units: bigint, places: number, stepDecimals: number): string {
-  return formatScaled({ units: rescaleUnits(units, places, stepDecimals), places: stepDecimals });
+  return formatScaled({ units, places }, false, stepDecimals);
 }
 
 /**
- * The price `numerator / denominator` (in units of 10^-8) printed like `formatPrice`: an exact value with
- * the tick's decimals or its own if more, anything finer rounded half away from zero to 8 decimals.
+ * The price `numerator / denominator` (in units of 10^-8, denominator > 0) printed like `formatPrice`: an
+ * exact value with the tick's decimals or its own if more, anything finer rounded half away from zero to
+ * 8 decimals.
  */
 export function formatPriceRatio(numerator: bigint, denominator: bigint, tickDecimals: number): string {
-  const quotient = numerator / denominator;
-  if (quotient * denominator !== numerator) {
-    return formatScaled({ units: divideRounded(numerator, denominator), places: pricePlaces });
+  let units = numerator / denominator;
+  const remainder = numerator - units * denominator;
+  if (remainder !== 0n) {
+    if ((remainder < 0n ? -remainder : remainder) * 2n >= denominator) units += numerator < 0n ? -1n : 1n;
+    return formatScaled({ units, places: pricePlaces });
   }
-  let units = quotient;
-  let places = pricePlaces;
-  const least = Math.min(tickDecimals, pricePlaces);
-  while (places > least && units % 10n === 0n) {
-    units /= 10n;
-    places -= 1;
-  }
-  return formatScaled({ units, places });
+  // Exact: trailing zeros go down to the tick's decimals.
+  const text = formatScaled({ units, places: pricePlaces });
+  let end = text.length;
+  const least = end - pricePlaces + Math.min(tickDecimals, pricePlaces);
+  while (end > least && text.charCodeAt(end - 1) === 48 /* '0' */) end -= 1;
+  if (end === least && tickDecimals === 0) end -= 1; // no decimals: no point
+  return end === text.length ? text : text.slice(0, end);
 }
 
 /** Price units (10^-8) printed like `formatPrice`. */

@@ -134,6 +134,7 @@ export class MatchingCore {
     instrument.lastCache = null;
     instrument.markCache = null;
     instrument.markUnitsCache = null;
+    instrument.markPrintCache = null;
     instrument.time = time;
     if (!instrument.hasPrice) {
       instrument.hasPrice = true;

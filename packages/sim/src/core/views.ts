@@ -9,13 +9,12 @@ import {
   unrealizedProfitOf,
 } from './account-figures';
 import type { AccountState, AlgoState, AssetState, OrderState, PositionState } from './core-state';
-import { markUnitsOf } from './core-state';
+import { markTextOf } from './core-state';
 import {
   finePlaces,
   formatMoneyUnits,
   formatPrice,
   formatPriceRatio,
-  formatPriceUnits,
   formatQuantity,
   formatQuantityUnits,
   pricePlaces,
@@ -92,7 +91,7 @@ export function algoView(algo: AlgoState): AlgoOrderView {
 
 export function positionView(position: PositionState): PositionView {
   const instrument = position.instrument;
-  const mark = formatPriceUnits(markUnitsOf(instrument), instrument.tickDecimals);
+  const mark = markTextOf(instrument);
   const isolated = position.marginType === 'ISOLATED';
   if (position.amountUnits === 0n) {
     const isolatedWallet = isolated ? formatMoneyUnits(position.isolatedWalletUnits) : '0';
@@ -141,24 +140,39 @@ export function positionView(position: PositionState): PositionView {
 
 export function assetView(account: AccountState, asset: AssetState): AssetView {
   const figures = computeAssetFigures(account, asset);
-  const wallet = figures.crossWallet + figures.isolatedWallets;
+  const crossWallet = figures.crossWallet;
+  const wallet = crossWallet + figures.isolatedWallets;
   const available = figures.available;
-  let maxWithdraw = available < figures.crossWallet ? available : figures.crossWallet;
+  let maxWithdraw = available < crossWallet ? available : crossWallet;
   if (maxWithdraw < 0n) maxWithdraw = 0n;
-  const money = (units: bigint): string => formatMoneyUnits(units, finePlaces);
+  const unrealized = figures.unrealizedProfit;
+  const positionInitial = figures.positionInitialMargin;
+  const openOrderInitial = figures.openOrderInitialMargin;
+  // Several figures are often equal (one cross position, no open orders): each value is printed once.
+  const walletText = money(wallet);
+  const crossWalletText = crossWallet === wallet ? walletText : money(crossWallet);
+  const unrealizedText = money(unrealized);
+  const availableText = money(available);
+  const positionInitialText = money(positionInitial);
   return {
     asset: asset.asset,
-    walletBalance: money(wallet),
-    unrealizedProfit: money(figures.unrealizedProfit),
-    marginBalance: money(wallet + figures.unrealizedProfit),
+    walletBalance: walletText,
+    unrealizedProfit: unrealizedText,
+    marginBalance: unrealized === 0n ? walletText : money(wallet + unrealized),
     maintMargin: money(figures.maintenanceMargin),
-    initialMargin: money(figures.positionInitialMargin + figures.openOrderInitialMargin),
-    positionInitialMargin: money(figures.positionInitialMargin),
-    openOrderInitialMargin: money(figures.openOrderInitialMargin),
-    crossWalletBalance: money(figures.crossWallet),
-    crossUnPnl: money(figures.crossUnrealizedProfit),
-    availableBalance: money(available),
-    maxWithdrawAmount: money(maxWithdraw),
+    initialMargin: openOrderInitial === 0n ? positionInitialText : money(positionInitial + openOrderInitial),
+    positionInitialMargin: positionInitialText,
+    openOrderInitialMargin: openOrderInitial === 0n ? '0' : money(openOrderInitial),
+    crossWalletBalance: crossWalletText,
+    crossUnPnl: figures.crossUnrealizedProfit === unrealized ? unrealizedText : money(figures.crossUnrealizedProfit),
+    availableBalance: availableText,
+    maxWithdrawAmount:
+      maxWithdraw === available ? availableText : maxWithdraw === crossWallet ? crossWalletText : money(maxWithdraw),
     updateTime: asset.updateTime,
   };
+}
+
+/** A figure of `computeAssetFigures` (fine units) as Binance prints money. */
+function money(units: bigint): string {
+  return formatMoneyUnits(units, finePlaces);
 }
