@@ -117,7 +117,27 @@ export function positionOpenOrderMargin(position: PositionState): Decimal {
   );
 }
 
-export function computeAssetFigures(account: AccountState, asset: AssetState): AssetFigures {
+/** An open position's figures at the fine scale: computed once per fill for its row and its balance. */
+export interface PositionFigures {
+  readonly profit: bigint;
+  readonly initial: bigint;
+  readonly maintenance: bigint;
+}
+
+export function positionFiguresOf(position: PositionState): PositionFigures {
+  return {
+    profit: unrealizedProfitOf(position),
+    initial: positionInitialMarginOf(position),
+    maintenance: maintenanceMarginOf(position),
+  };
+}
+
+/** `known`: the figures of one of the account's positions, already computed at this moment. */
+export function computeAssetFigures(
+  account: AccountState,
+  asset: AssetState,
+  known?: { readonly position: PositionState; readonly figures: PositionFigures },
+): AssetFigures {
   let isolatedWallets = 0n;
   let unrealizedProfit = 0n;
   let crossUnrealizedProfit = 0n;
@@ -134,9 +154,8 @@ export function computeAssetFigures(account: AccountState, asset: AssetState): A
     const cross = position.marginType === 'CROSSED';
     if (!cross) isolatedWallets += position.isolatedWalletUnits;
     if (position.amountUnits === 0n) continue;
-    const profit = unrealizedProfitOf(position);
-    const initial = positionInitialMarginOf(position);
-    const maintenance = maintenanceMarginOf(position);
+    const { profit, initial, maintenance } =
+      known !== undefined && known.position === position ? known.figures : positionFiguresOf(position);
     unrealizedProfit += profit;
     positionInitialMargin += initial;
     maintenanceMargin += maintenance;

@@ -19,7 +19,8 @@ import {
 } from './decimal-format';
 import type { SyntheticBook } from './order-book';
 import type { FillView } from './types';
-import { assetView, positionView } from './views';
+import { positionFiguresOf } from './account-figures';
+import { assetView, positionViewWith } from './views';
 import type { CoreContext } from './core-context';
 import { creditCross, isOpenStatus, removeFromArray } from './core-context';
 import { adjustOrderAggregates, closeOrder, emitOrder, retireOrder } from './order-lifecycle';
@@ -212,13 +213,15 @@ export function applyFill(
     qty: fill.qty,
     buyerIsMaker: maker === order.isBuy,
   });
+  const figures = isOpen ? positionFiguresOf(position) : null;
+  const positionRow = positionViewWith(position, figures);
   ctx.events.push({
     kind: 'account',
     accountId: account.id,
     time: now,
     reason: 'ORDER',
-    balances: [assetView(account, asset)],
-    positions: [positionView(position)],
+    balances: [assetView(account, asset, figures === null ? undefined : { position, figures })],
+    positions: [positionRow],
   });
   if (wasOpen && (!isOpen || newAmount > 0n !== amount > 0n)) expireStaleReduceOnly(ctx, position, now);
 }

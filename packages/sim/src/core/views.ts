@@ -3,11 +3,10 @@ import {
   computeAssetFigures,
   fineOfMoney,
   liquidationPriceOf,
-  maintenanceMarginOf,
   notionalUnitsOf,
-  positionInitialMarginOf,
-  unrealizedProfitOf,
+  positionFiguresOf,
 } from './account-figures';
+import type { PositionFigures } from './account-figures';
 import type { AccountState, AlgoState, AssetState, OrderState, PositionState } from './core-state';
 import { markTextOf } from './core-state';
 import {
@@ -90,10 +89,15 @@ export function algoView(algo: AlgoState): AlgoOrderView {
 }
 
 export function positionView(position: PositionState): PositionView {
+  return positionViewWith(position, position.amountUnits === 0n ? null : positionFiguresOf(position));
+}
+
+/** The position's row from its figures (null when flat), which the fill path also hands to `assetView`. */
+export function positionViewWith(position: PositionState, figures: PositionFigures | null): PositionView {
   const instrument = position.instrument;
   const mark = markTextOf(instrument);
   const isolated = position.marginType === 'ISOLATED';
-  if (position.amountUnits === 0n) {
+  if (figures === null) {
     const isolatedWallet = isolated ? formatMoneyUnits(position.isolatedWalletUnits) : '0';
     return {
       symbol: instrument.symbol,
@@ -113,7 +117,7 @@ export function positionView(position: PositionState): PositionView {
       updateTime: position.updateTime,
     };
   }
-  const profit = unrealizedProfitOf(position);
+  const profit = figures.profit;
   const liquidation = liquidationPriceOf(position);
   const [breakEvenNumerator, breakEvenDenominator] = breakEvenPriceOf(position);
   const tick = instrument.tickDecimals;
@@ -132,14 +136,18 @@ export function positionView(position: PositionState): PositionView {
       : '0',
     isolatedWallet: isolated ? formatMoneyUnits(position.isolatedWalletUnits) : '0',
     notional: formatMoneyUnits(notionalUnitsOf(position), pricePlaces + instrument.quantityPlaces),
-    initialMargin: formatMoneyUnits(positionInitialMarginOf(position), finePlaces),
-    maintMargin: formatMoneyUnits(maintenanceMarginOf(position), finePlaces),
+    initialMargin: formatMoneyUnits(figures.initial, finePlaces),
+    maintMargin: formatMoneyUnits(figures.maintenance, finePlaces),
     updateTime: position.updateTime,
   };
 }
 
-export function assetView(account: AccountState, asset: AssetState): AssetView {
-  const figures = computeAssetFigures(account, asset);
+export function assetView(
+  account: AccountState,
+  asset: AssetState,
+  known?: { readonly position: PositionState; readonly figures: PositionFigures },
+): AssetView {
+  const figures = computeAssetFigures(account, asset, known);
   const crossWallet = figures.crossWallet;
   const wallet = crossWallet + figures.isolatedWallets;
   const available = figures.available;
