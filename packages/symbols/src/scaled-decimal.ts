@@ -153,7 +153,7 @@ export function divideRounded(numerator: bigint, denominator: bigint): bigint {
   const magnitude = denominator < 0n ? -denominator : denominator;
   if (twice < magnitude) return quotient;
   // Half or more away: one unit further from zero, on the side of the exact quotient.
-  return (numerator < 0n) === (denominator < 0n) ? quotient + 1n : quotient - 1n;
+  return numerator < 0n === denominator < 0n ? quotient + 1n : quotient - 1n;
 }
 
 /** Units at `from` decimals expressed at `to` decimals: exact upwards, rounded half away from zero downwards. */

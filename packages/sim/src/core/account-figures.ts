@@ -49,7 +49,11 @@ export function unrealizedProfitOf(position: PositionState): bigint {
 }
 
 export function notionalFineOf(position: PositionState): bigint {
-  return rescaleUnits(notionalUnitsOf(position), pricePlaces + position.instrument.quantityPlaces, finePlaces);
+  return rescaleUnits(
+    notionalUnitsOf(position),
+    pricePlaces + position.instrument.quantityPlaces,
+    finePlaces,
+  );
 }
 
 export function positionInitialMarginOf(position: PositionState): bigint {
@@ -190,7 +194,8 @@ export function liquidationPriceOf(position: PositionState): [bigint, bigint] | 
   const amount = position.amountUnits;
   if (amount === 0n) return null;
   const instrument = position.instrument;
-  const wallet = position.marginType === 'CROSSED' ? position.asset.crossWalletUnits : position.isolatedWalletUnits;
+  const wallet =
+    position.marginType === 'CROSSED' ? position.asset.crossWalletUnits : position.isolatedWalletUnits;
   const rate = instrument.maintenanceRateUnits;
   const ratePower = powerOfTen(instrument.maintenanceRatePlaces);
   const basis = position.basisQuantity;
@@ -213,7 +218,8 @@ export function breakEvenPriceOf(position: PositionState): [bigint, bigint] {
   const basis = position.basisQuantity;
   // C/B + F·10^q/amt (F money units, 8 places like prices) = (C·amt + F·10^q·B) / (B·amt)
   const numerator =
-    position.costBasis * amount + position.openFeeUnits * powerOfTen(position.instrument.quantityPlaces) * basis;
+    position.costBasis * amount +
+    position.openFeeUnits * powerOfTen(position.instrument.quantityPlaces) * basis;
   const denominator = basis * amount;
   return denominator < 0n ? [-numerator, -denominator] : [numerator, denominator];
 }

@@ -6,7 +6,7 @@ import type Decimal from 'decimal.js';
 import type { AlgoState, InstrumentState } from './core-state';
 import { lastPriceOf, markPriceOf, reaches } from './core-state';
 import { amountOf } from './account-figures';
-import { formatPrice, formatQuantity, formatQuantityUnits, zero } from './decimal-format';
+import { formatPrice, formatQuantityUnits, zero } from './decimal-format';
 import {
   checkClientId,
   checkConditionalType,

@@ -223,7 +223,14 @@ export function forceClose(
   };
   const order = createOrder(ctx, account, intent, quantity, time, false);
   emitOrder(ctx, order, 'NEW', time);
-  applyFill(ctx, order, unitsOf(mark, pricePlaces), unitsOf(quantity, instrument.quantityPlaces), false, time);
+  applyFill(
+    ctx,
+    order,
+    unitsOf(mark, pricePlaces),
+    unitsOf(quantity, instrument.quantityPlaces),
+    false,
+    time,
+  );
   return order;
 }
 

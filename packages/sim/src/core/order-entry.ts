@@ -146,8 +146,7 @@ export function checkMargin(
     if (required.lte(0)) return;
   }
   const available = decimalOf(computeAssetFigures(account, position.asset).available, finePlaces);
-  if (available.lt(required))
-    throw rejections.marginInsufficient();
+  if (available.lt(required)) throw rejections.marginInsufficient();
 }
 
 /** Whether a LIMIT price takes liquidity: through the best opposite level, or the last price without a book. */

@@ -26,7 +26,9 @@ import type { AlgoOrderView, AssetView, OrderView, PositionView } from './types'
 export function averagePriceText(order: OrderState): string {
   const executed = order.executedUnits;
   // cumulative quote (price + quantity places) / executed (quantity places) = price units
-  return executed === 0n ? '0' : formatPriceRatio(order.cumulativeQuoteUnits, executed, order.instrument.tickDecimals);
+  return executed === 0n
+    ? '0'
+    : formatPriceRatio(order.cumulativeQuoteUnits, executed, order.instrument.tickDecimals);
 }
 
 export function orderView(order: OrderState): OrderView {
@@ -123,7 +125,11 @@ export function positionViewWith(position: PositionState, figures: PositionFigur
   const tick = instrument.tickDecimals;
   return {
     symbol: instrument.symbol,
-    positionAmt: formatQuantityUnits(position.amountUnits, instrument.quantityPlaces, instrument.stepDecimals),
+    positionAmt: formatQuantityUnits(
+      position.amountUnits,
+      instrument.quantityPlaces,
+      instrument.stepDecimals,
+    ),
     entryPrice: formatPriceRatio(position.costBasis, position.basisQuantity, tick),
     breakEvenPrice: formatPriceRatio(breakEvenNumerator, breakEvenDenominator, tick),
     markPrice: mark,
@@ -172,10 +178,15 @@ export function assetView(
     positionInitialMargin: positionInitialText,
     openOrderInitialMargin: openOrderInitial === 0n ? '0' : money(openOrderInitial),
     crossWalletBalance: crossWalletText,
-    crossUnPnl: figures.crossUnrealizedProfit === unrealized ? unrealizedText : money(figures.crossUnrealizedProfit),
+    crossUnPnl:
+      figures.crossUnrealizedProfit === unrealized ? unrealizedText : money(figures.crossUnrealizedProfit),
     availableBalance: availableText,
     maxWithdrawAmount:
-      maxWithdraw === available ? availableText : maxWithdraw === crossWallet ? crossWalletText : money(maxWithdraw),
+      maxWithdraw === available
+        ? availableText
+        : maxWithdraw === crossWallet
+          ? crossWalletText
+          : money(maxWithdraw),
     updateTime: asset.updateTime,
   };
 }
