@@ -1,6 +1,6 @@
 /**
  * Margin calls, liquidation and auto-deleveraging. A float pre-check runs on every price update and only a
- * position near a risk line pays for the exact Decimal check; forced closes are the exchange's own orders.
+ * position near a risk line pays for the exact (scaled-integer) check; forced closes are the exchange's own orders.
  */
 import type Decimal from 'decimal.js';
 import {
@@ -22,7 +22,7 @@ import { applyFill } from './order-fills';
 import { createOrder } from './order-entry';
 
 const marginCallRatio = 0.8;
-/** Relative tolerance of the float risk pre-check: inside it, the exact Decimal check decides. */
+/** Relative tolerance of the float risk pre-check: inside it, the exact check decides. */
 const floatTolerance = 1e-9;
 
 export function checkRisk(ctx: CoreContext, instrument: InstrumentState, time: number): void {
