@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -5,12 +6,18 @@ import {
   addDecimals,
   compareDecimals,
   decimalGrid,
+  divideRounded,
+  divideScaled,
   fastUnits,
   formatScaled,
   formatUnits,
   leastCommonMultipleScaled,
+  multiplyScaled,
   parseScaledDecimal,
   parseUnits,
+  powerOfTen,
+  rescaleUnits,
+  roundScaled,
   subtractDecimals,
 } from './scaled-decimal';
 import { SymbolError } from './symbol-error';
@@ -88,6 +95,57 @@ describe('number units on a decimal grid', () => {
       fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.nat(12), (units, decimals) => {
         expect(parseUnits(formatUnits(units, decimals), decimals)).toBe(units);
       }),
+    );
+  });
+});
+
+describe('scaled multiply, rounded divide and rescale', () => {
+  const scaled = fc
+    .tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.nat(12))
+    .map(([units, places]) => ({ units, places }));
+  const Exact = Decimal.clone({ precision: 200, rounding: Decimal.ROUND_HALF_UP });
+  // decimal.js prints a negative zero as '-0'; scaled units have no negative zero.
+  const unsignedZero = (text: string): string => (/^-[0.]*$/.test(text) ? text.slice(1) : text);
+
+  it('rounds half away from zero, for every sign', () => {
+    expect(divideRounded(5n, 2n)).toBe(3n);
+    expect(divideRounded(-5n, 2n)).toBe(-3n);
+    expect(divideRounded(5n, -2n)).toBe(-3n);
+    expect(divideRounded(-5n, -2n)).toBe(3n);
+    expect(divideRounded(7n, 3n)).toBe(2n);
+    expect(divideRounded(-8n, 3n)).toBe(-3n);
+    expect(divideRounded(6n, 3n)).toBe(2n);
+    expect(rescaleUnits(12345n, 3, 1)).toBe(123n);
+    expect(rescaleUnits(-12350n, 3, 1)).toBe(-124n);
+    expect(rescaleUnits(5n, 1, 3)).toBe(500n);
+    expect(powerOfTen(3)).toBe(1000n);
+    expect(formatScaled({ units: 19995n, places: 3 }, false, 2)).toBe('20.00');
+    expect(formatScaled({ units: -19995n, places: 3 }, true, 2)).toBe('-20');
+    expect(formatScaled({ units: -4n, places: 3 }, false, 2)).toBe('0.00');
+    expect(formatScaled({ units: -5n, places: 3 }, false, 2)).toBe('-0.01');
+    expect(formatScaled({ units: 5n, places: 1 }, false, 3)).toBe('0.500');
+  });
+
+  it('multiplies exactly and divides with one rounding, as decimal.js ROUND_HALF_UP (property)', () => {
+    fc.assert(
+      fc.property(scaled, scaled, fc.nat(10), (left, right, places) => {
+        const a = new Exact(formatScaled(left));
+        const b = new Exact(formatScaled(right));
+        expect(formatScaled(multiplyScaled(left, right))).toBe(
+          unsignedZero(a.times(b).toFixed(left.places + right.places)),
+        );
+        expect(formatScaled(roundScaled(left, places))).toBe(unsignedZero(a.toFixed(places)));
+        expect(formatScaled(left, false, places)).toBe(unsignedZero(a.toFixed(places)));
+        expect(formatScaled(left, true, places)).toBe(unsignedZero(a.toDecimalPlaces(places).toFixed()));
+        fc.pre(right.units !== 0n);
+        expect(formatScaled(divideScaled(left, right, places))).toBe(unsignedZero(a.div(b).toFixed(places)));
+      }),
+    );
+  });
+
+  it('refuses a zero divisor with a clear error', () => {
+    expect(() => divideScaled({ units: 1n, places: 0 }, { units: 0n, places: 2 }, 2)).toThrow(
+      /divisor must not be 0/,
     );
   });
 });

@@ -94,20 +94,97 @@ export function leastCommonMultipleScaled(left: ScaledDecimal, right: ScaledDeci
 }
 
 /**
- * Plain decimal text with exactly `value.places` decimals (`(5n, 3)` → `'0.005'`); `trim` drops trailing
- * fraction zeros (`'0.020'` → `'0.02'`, `'-0.000'` → `'0'`).
+ * Plain decimal text with exactly `decimals` decimals (default `value.places`: `(5n, 3)` → `'0.005'`),
+ * rounded half away from zero when `value` has more; `trim` drops trailing fraction zeros (`'0.020'` →
+ * `'0.02'`, `'-0.000'` → `'0'`). Rounds on the digits, without a bigint division (the emulator prints
+ * every fill's figures through here).
  */
-export function formatScaled({ units, places }: ScaledDecimal, trim = false): string {
-  const negative = units < 0n;
-  const digits = (negative ? -units : units).toString().padStart(places + 1, '0');
-  let text = digits;
-  if (places > 0) {
-    const whole = digits.slice(0, digits.length - places);
-    let fraction = digits.slice(digits.length - places);
-    if (trim) fraction = fraction.replace(/0+$/, '');
-    text = fraction === '' ? whole : `${whole}.${fraction}`;
+export function formatScaled({ units, places }: ScaledDecimal, trim = false, decimals = places): string {
+  let negative = units < 0n;
+  let digits = (negative ? -units : units).toString();
+  if (digits.length <= places) digits = '0'.repeat(places - digits.length + 1) + digits;
+  if (decimals < places) {
+    const end = digits.length - (places - decimals);
+    const roundsUp = digits.charCodeAt(end) >= 53; /* '5' */
+    digits = digits.slice(0, end);
+    if (roundsUp) digits = incrementDigits(digits);
+    else if (negative && !/[1-9]/.test(digits)) negative = false; // rounded to zero: never '-0'
+  } else if (decimals > places) {
+    digits += '0'.repeat(decimals - places);
   }
-  return negative && /[1-9]/.test(text) ? `-${text}` : text;
+  if (decimals > 0) {
+    let end = digits.length;
+    const point = end - decimals;
+    if (trim) while (end > point && digits.charCodeAt(end - 1) === 48 /* '0' */) end -= 1;
+    digits = end === point ? digits.slice(0, point) : `${digits.slice(0, point)}.${digits.slice(point, end)}`;
+  }
+  return negative ? `-${digits}` : digits;
+}
+
+/** A string of digits plus one ('199' → '200', '99' → '100'). */
+function incrementDigits(digits: string): string {
+  let index = digits.length - 1;
+  while (index >= 0 && digits.charCodeAt(index) === 57 /* '9' */) index -= 1;
+  const head = index < 0 ? '1' : digits.slice(0, index) + String.fromCharCode(digits.charCodeAt(index) + 1);
+  return head + '0'.repeat(digits.length - 1 - index);
+}
+
+const powersOfTen: bigint[] = [];
+
+/** 10^places as a bigint (cached: the fill path rescales by the same few powers over and over). */
+export function powerOfTen(places: number): bigint {
+  let power = powersOfTen[places];
+  if (power === undefined) {
+    power = 10n ** BigInt(places);
+    powersOfTen[places] = power;
+  }
+  return power;
+}
+
+/**
+ * `numerator / denominator` rounded to a whole number, half away from zero (decimal.js's ROUND_HALF_UP),
+ * for any signs. Throws a RangeError on a zero denominator, as bigint division does.
+ */
+export function divideRounded(numerator: bigint, denominator: bigint): bigint {
+  const quotient = numerator / denominator;
+  const remainder = numerator - quotient * denominator;
+  if (remainder === 0n) return quotient;
+  const twice = remainder < 0n ? -2n * remainder : 2n * remainder;
+  const magnitude = denominator < 0n ? -denominator : denominator;
+  if (twice < magnitude) return quotient;
+  // Half or more away: one unit further from zero, on the side of the exact quotient.
+  return numerator < 0n === denominator < 0n ? quotient + 1n : quotient - 1n;
+}
+
+/** Units at `from` decimals expressed at `to` decimals: exact upwards, rounded half away from zero downwards. */
+export function rescaleUnits(units: bigint, from: number, to: number): bigint {
+  if (to >= from) return to === from ? units : units * powerOfTen(to - from);
+  return divideRounded(units, powerOfTen(from - to));
+}
+
+/** `left × right`, exactly, at the sum of their places. */
+export function multiplyScaled(left: ScaledDecimal, right: ScaledDecimal): ScaledDecimal {
+  return { units: left.units * right.units, places: left.places + right.places };
+}
+
+/** `value` at `places` decimals: exact when it has no more, else rounded half away from zero. */
+export function roundScaled(value: ScaledDecimal, places: number): ScaledDecimal {
+  return { units: rescaleUnits(value.units, value.places, places), places };
+}
+
+/**
+ * `left / right` at `places` decimals, rounded half away from zero (one rounding, on the exact quotient).
+ * Throws `SymbolError` `INVALID_NUMBER` when `right` is zero.
+ */
+export function divideScaled(left: ScaledDecimal, right: ScaledDecimal, places: number): ScaledDecimal {
+  if (right.units === 0n) {
+    throw new SymbolError('INVALID_NUMBER', 'Cannot divide by zero: the divisor must not be 0.', '0');
+  }
+  // left / right × 10^places = left.units × 10^(places − left.places + right.places) / right.units
+  const shift = places - left.places + right.places;
+  const numerator = shift >= 0 ? left.units * powerOfTen(shift) : left.units;
+  const denominator = shift >= 0 ? right.units : right.units * powerOfTen(-shift);
+  return { units: divideRounded(numerator, denominator), places };
 }
 
 /** `left + right` on decimal strings, exactly, trailing zeros trimmed: `addDecimals('0.1', '0.2') === '0.3'`. */

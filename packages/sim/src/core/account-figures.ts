@@ -1,41 +1,76 @@
 import type Decimal from 'decimal.js';
+import { divideRounded, powerOfTen, rescaleUnits } from '@bot/symbols';
 
 import type { AccountState, AssetState, PositionState } from './core-state';
-import { markPriceOf } from './core-state';
-import { CoreDecimal, zero } from './decimal-format';
+import { markUnitsOf } from './core-state';
+import { decimalOf, finePlaces, moneyDecimals, pricePlaces, unitsOf, zero } from './decimal-format';
 
-/** Exact margin figures of one margin asset of an account (single-asset mode, as Binance). */
+/**
+ * Exact margin figures of one margin asset of an account (single-asset mode, as Binance), as bigint units
+ * of 10^-32 (`finePlaces`): sums of figures that come out of divisions, rounded only when printed.
+ */
 export interface AssetFigures {
-  readonly crossWallet: Decimal;
-  readonly isolatedWallets: Decimal;
-  readonly unrealizedProfit: Decimal;
-  readonly crossUnrealizedProfit: Decimal;
-  readonly positionInitialMargin: Decimal;
-  readonly crossPositionInitialMargin: Decimal;
-  readonly openOrderInitialMargin: Decimal;
-  readonly maintenanceMargin: Decimal;
-  readonly crossMaintenanceMargin: Decimal;
+  readonly crossWallet: bigint;
+  readonly isolatedWallets: bigint;
+  readonly unrealizedProfit: bigint;
+  readonly crossUnrealizedProfit: bigint;
+  readonly positionInitialMargin: bigint;
+  readonly crossPositionInitialMargin: bigint;
+  readonly openOrderInitialMargin: bigint;
+  readonly maintenanceMargin: bigint;
+  readonly crossMaintenanceMargin: bigint;
   /** crossWallet + cross uPnL − cross position margin − open-order margin. */
-  readonly available: Decimal;
+  readonly available: bigint;
 }
 
-export function unrealizedProfitOf(position: PositionState): Decimal {
-  if (position.amount.isZero()) return zero;
-  return position.amount.times(markPriceOf(position.instrument).minus(position.entryPrice));
+/** Money units (10^-8) at the fine scale. */
+export function fineOfMoney(units: bigint): bigint {
+  return units * powerOfTen(finePlaces - moneyDecimals);
 }
 
-export function notionalOf(position: PositionState): Decimal {
-  return position.amount.times(markPriceOf(position.instrument));
+/** The position's signed notional at the mark, at price + quantity places (exact). */
+export function notionalUnitsOf(position: PositionState): bigint {
+  return position.amountUnits * markUnitsOf(position.instrument);
 }
 
-export function positionInitialMarginOf(position: PositionState): Decimal {
-  if (position.amount.isZero()) return zero;
-  return notionalOf(position).abs().div(position.leverage);
+/** Signed amount × entry price at the fine scale: exact unless a partial close left the basis a ratio. */
+export function costFineOf(position: PositionState): bigint {
+  const amount = position.amountUnits;
+  const shift = powerOfTen(finePlaces - pricePlaces - position.instrument.quantityPlaces);
+  const basis = position.basisQuantity;
+  if (basis === amount) return position.costBasis * shift;
+  if (basis === -amount) return -position.costBasis * shift;
+  return divideRounded(amount * position.costBasis * shift, basis);
 }
 
-export function maintenanceMarginOf(position: PositionState): Decimal {
-  if (position.amount.isZero()) return zero;
-  return notionalOf(position).abs().times(position.instrument.maintenanceRate);
+export function unrealizedProfitOf(position: PositionState): bigint {
+  if (position.amountUnits === 0n) return 0n;
+  return notionalFineOf(position) - costFineOf(position);
+}
+
+export function notionalFineOf(position: PositionState): bigint {
+  return rescaleUnits(
+    notionalUnitsOf(position),
+    pricePlaces + position.instrument.quantityPlaces,
+    finePlaces,
+  );
+}
+
+export function positionInitialMarginOf(position: PositionState): bigint {
+  if (position.amountUnits === 0n) return 0n;
+  const notional = notionalFineOf(position);
+  return divideRounded(notional < 0n ? -notional : notional, BigInt(position.leverage));
+}
+
+export function maintenanceMarginOf(position: PositionState): bigint {
+  if (position.amountUnits === 0n) return 0n;
+  const instrument = position.instrument;
+  const notional = notionalUnitsOf(position);
+  return rescaleUnits(
+    (notional < 0n ? -notional : notional) * instrument.maintenanceRateUnits,
+    pricePlaces + instrument.quantityPlaces + instrument.maintenanceRatePlaces,
+    finePlaces,
+  );
 }
 
 /**
@@ -69,10 +104,15 @@ export function hasOpenOrderMargin(position: PositionState): boolean {
   return !position.buyQuantity.isZero() || !position.sellQuantity.isZero();
 }
 
+/** The position's signed amount as a Decimal (for the order-entry and risk paths that compute in Decimal). */
+export function amountOf(position: PositionState): Decimal {
+  return decimalOf(position.amountUnits, position.instrument.quantityPlaces);
+}
+
 export function positionOpenOrderMargin(position: PositionState): Decimal {
   if (!hasOpenOrderMargin(position)) return zero;
   return openOrderMarginOf(
-    position.amount,
+    amountOf(position),
     position.leverage,
     position.buyQuantity,
     position.buyNotional,
@@ -81,42 +121,58 @@ export function positionOpenOrderMargin(position: PositionState): Decimal {
   );
 }
 
-export function computeAssetFigures(account: AccountState, asset: AssetState): AssetFigures {
-  let isolatedWallets = zero;
-  let unrealizedProfit = zero;
-  let crossUnrealizedProfit = zero;
-  let positionInitialMargin = zero;
-  let crossPositionInitialMargin = zero;
-  let openOrderInitialMargin = zero;
-  let maintenanceMargin = zero;
-  let crossMaintenanceMargin = zero;
+/** An open position's figures at the fine scale: computed once per fill for its row and its balance. */
+export interface PositionFigures {
+  readonly profit: bigint;
+  readonly initial: bigint;
+  readonly maintenance: bigint;
+}
+
+export function positionFiguresOf(position: PositionState): PositionFigures {
+  return {
+    profit: unrealizedProfitOf(position),
+    initial: positionInitialMarginOf(position),
+    maintenance: maintenanceMarginOf(position),
+  };
+}
+
+/** `known`: the figures of one of the account's positions, already computed at this moment. */
+export function computeAssetFigures(
+  account: AccountState,
+  asset: AssetState,
+  known?: { readonly position: PositionState; readonly figures: PositionFigures },
+): AssetFigures {
+  let isolatedWallets = 0n;
+  let unrealizedProfit = 0n;
+  let crossUnrealizedProfit = 0n;
+  let positionInitialMargin = 0n;
+  let crossPositionInitialMargin = 0n;
+  let openOrderInitialMargin = 0n;
+  let maintenanceMargin = 0n;
+  let crossMaintenanceMargin = 0n;
   for (const position of account.positions) {
     if (position.asset !== asset) continue;
     if (hasOpenOrderMargin(position)) {
-      openOrderInitialMargin = openOrderInitialMargin.plus(positionOpenOrderMargin(position));
+      openOrderInitialMargin += unitsOf(positionOpenOrderMargin(position), finePlaces);
     }
     const cross = position.marginType === 'CROSSED';
-    if (!cross) isolatedWallets = isolatedWallets.plus(position.isolatedWallet);
-    if (position.amount.isZero()) continue;
-    const profit = unrealizedProfitOf(position);
-    const initial = positionInitialMarginOf(position);
-    const maintenance = maintenanceMarginOf(position);
-    unrealizedProfit = unrealizedProfit.plus(profit);
-    positionInitialMargin = positionInitialMargin.plus(initial);
-    maintenanceMargin = maintenanceMargin.plus(maintenance);
+    if (!cross) isolatedWallets += position.isolatedWalletUnits;
+    if (position.amountUnits === 0n) continue;
+    const { profit, initial, maintenance } =
+      known !== undefined && known.position === position ? known.figures : positionFiguresOf(position);
+    unrealizedProfit += profit;
+    positionInitialMargin += initial;
+    maintenanceMargin += maintenance;
     if (cross) {
-      crossUnrealizedProfit = crossUnrealizedProfit.plus(profit);
-      crossPositionInitialMargin = crossPositionInitialMargin.plus(initial);
-      crossMaintenanceMargin = crossMaintenanceMargin.plus(maintenance);
+      crossUnrealizedProfit += profit;
+      crossPositionInitialMargin += initial;
+      crossMaintenanceMargin += maintenance;
     }
   }
-  const available = asset.crossWallet
-    .plus(crossUnrealizedProfit)
-    .minus(crossPositionInitialMargin)
-    .minus(openOrderInitialMargin);
+  const crossWallet = fineOfMoney(asset.crossWalletUnits);
   return {
-    crossWallet: asset.crossWallet,
-    isolatedWallets,
+    crossWallet,
+    isolatedWallets: fineOfMoney(isolatedWallets),
     unrealizedProfit,
     crossUnrealizedProfit,
     positionInitialMargin,
@@ -124,34 +180,46 @@ export function computeAssetFigures(account: AccountState, asset: AssetState): A
     openOrderInitialMargin,
     maintenanceMargin,
     crossMaintenanceMargin,
-    available,
+    available: crossWallet + crossUnrealizedProfit - crossPositionInitialMargin - openOrderInitialMargin,
   };
 }
 
 /**
  * Binance's one-way liquidation price without the bracket's cumulative amount:
  * LP = (WB − amt × EP) / (|amt| × MMR − amt), WB the cross wallet (cross) or the isolated wallet.
- * Zero when flat or when the formula gives a non-positive price.
+ * Returned as the exact ratio `[numerator, denominator]` of price units (denominator > 0); null when flat,
+ * when the denominator is zero or when the formula gives a non-positive price.
  */
-export function liquidationPriceOf(position: PositionState): Decimal {
-  const amount = position.amount;
-  if (amount.isZero()) return zero;
-  const wallet = position.marginType === 'CROSSED' ? position.asset.crossWallet : position.isolatedWallet;
-  const denominator = amount.abs().times(position.instrument.maintenanceRate).minus(amount);
-  if (denominator.isZero()) return zero;
-  const price = wallet.minus(amount.times(position.entryPrice)).div(denominator);
-  return price.lte(0) ? zero : price;
+export function liquidationPriceOf(position: PositionState): [bigint, bigint] | null {
+  const amount = position.amountUnits;
+  if (amount === 0n) return null;
+  const instrument = position.instrument;
+  const wallet =
+    position.marginType === 'CROSSED' ? position.asset.crossWalletUnits : position.isolatedWalletUnits;
+  const rate = instrument.maintenanceRateUnits;
+  const ratePower = powerOfTen(instrument.maintenanceRatePlaces);
+  const basis = position.basisQuantity;
+  // In price units: (W·B·10^q − amt·C) · 10^r / (B · (|amt|·mmr − amt·10^r)), all integers.
+  const numerator =
+    (wallet * basis * powerOfTen(instrument.quantityPlaces) - amount * position.costBasis) * ratePower;
+  let denominator = basis * ((amount < 0n ? -amount : amount) * rate - amount * ratePower);
+  if (denominator === 0n) return null;
+  let top = numerator;
+  if (denominator < 0n) {
+    top = -top;
+    denominator = -denominator;
+  }
+  return top <= 0n ? null : [top, denominator];
 }
 
-export function breakEvenPriceOf(position: PositionState): Decimal {
-  const amount = position.amount;
-  if (amount.isZero()) return zero;
-  // Long: entry + fees / qty; short: entry − fees / qty (the fees make a short break even lower).
-  return position.entryPrice.plus(position.openFees.div(amount));
-}
-
-export function sumDecimals(values: readonly Decimal[]): Decimal {
-  let total = new CoreDecimal(0);
-  for (const value of values) total = total.plus(value);
-  return total;
+/** Long: entry + fees / qty; short: entry − fees / qty (the fees make a short break even lower). As a ratio of price units. */
+export function breakEvenPriceOf(position: PositionState): [bigint, bigint] {
+  const amount = position.amountUnits;
+  const basis = position.basisQuantity;
+  // C/B + F·10^q/amt (F money units, 8 places like prices) = (C·amt + F·10^q·B) / (B·amt)
+  const numerator =
+    position.costBasis * amount +
+    position.openFeeUnits * powerOfTen(position.instrument.quantityPlaces) * basis;
+  const denominator = basis * amount;
+  return denominator < 0n ? [-numerator, -denominator] : [numerator, denominator];
 }

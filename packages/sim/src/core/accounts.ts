@@ -1,8 +1,16 @@
 /** Accounts: opening one, transfers in and out of its cross wallet, and its totals across assets. */
 import type Decimal from 'decimal.js';
-import { computeAssetFigures } from './account-figures';
+import { computeAssetFigures, fineOfMoney } from './account-figures';
 import type { AssetState, PositionState } from './core-state';
-import { formatMoney, roundMoney, zero } from './decimal-format';
+import {
+  finePlaces,
+  formatMoney,
+  formatMoneyUnits,
+  moneyDecimals,
+  roundMoney,
+  unitsOf,
+  zero,
+} from './decimal-format';
 import { BoundedHistory } from './bounded-history';
 import type { AccountTotalsView, AssetView } from './types';
 import { assetView } from './views';
@@ -20,7 +28,7 @@ export function addAccount(
   const addAsset = (asset: string, amount: Decimal): void => {
     assets.set(asset, {
       asset,
-      crossWallet: amount,
+      crossWalletUnits: unitsOf(amount, moneyDecimals),
       crossWalletFloat: amount.toNumber(),
       marginCalled: false,
       updateTime: now,
@@ -42,10 +50,11 @@ export function addAccount(
       asset,
       leverage: Math.min(ctx.defaultLeverage, instrument.spec.maxLeverage),
       marginType: 'CROSSED',
-      amount: zero,
-      entryPrice: zero,
-      openFees: zero,
-      isolatedWallet: zero,
+      amountUnits: 0n,
+      costBasis: 0n,
+      basisQuantity: 0n,
+      openFeeUnits: 0n,
+      isolatedWalletUnits: 0n,
       amountFloat: 0,
       entryFloat: 0,
       isolatedWalletFloat: 0,
@@ -85,11 +94,10 @@ export function deposit(
   if (!value.gt(0)) throw new Error('A deposit must be positive.');
   let state = account.assets.get(asset);
   if (state === undefined) {
-    state = { asset, crossWallet: zero, crossWalletFloat: 0, marginCalled: false, updateTime: now };
+    state = { asset, crossWalletUnits: 0n, crossWalletFloat: 0, marginCalled: false, updateTime: now };
     account.assets.set(asset, state);
   }
-  state.crossWallet = state.crossWallet.plus(roundMoney(value));
-  state.crossWalletFloat = state.crossWallet.toNumber();
+  creditCross(state, unitsOf(value, moneyDecimals));
   state.updateTime = now;
   const view = assetView(account, state);
   recordLedger(ctx, account, {
@@ -124,12 +132,13 @@ export function withdraw(
   const state = account.assets.get(asset);
   if (state === undefined) throw new Error(`Account ${accountId} holds no ${asset}.`);
   const figures = computeAssetFigures(account, state);
-  const withdrawable = figures.available.lt(figures.crossWallet) ? figures.available : figures.crossWallet;
-  if (value.gt(withdrawable))
+  const withdrawable = figures.available < figures.crossWallet ? figures.available : figures.crossWallet;
+  const units = unitsOf(value, moneyDecimals);
+  if (fineOfMoney(units) > withdrawable)
     throw new Error(
-      `Withdrawal of ${amount} ${asset} exceeds the withdrawable ${formatMoney(withdrawable.gt(0) ? withdrawable : zero)}.`,
+      `Withdrawal of ${amount} ${asset} exceeds the withdrawable ${formatMoneyUnits(withdrawable > 0n ? withdrawable : 0n, finePlaces)}.`,
     );
-  creditCross(state, value.neg());
+  creditCross(state, -units);
   state.updateTime = now;
   const view = assetView(account, state);
   recordLedger(ctx, account, {
@@ -153,41 +162,40 @@ export function withdraw(
 
 export function accountTotals(ctx: CoreContext, accountId: string): AccountTotalsView {
   const account = accountOf(ctx, accountId);
-  let wallet = zero;
-  let unrealized = zero;
-  let initial = zero;
-  let maintenance = zero;
-  let positionInitial = zero;
-  let openOrderInitial = zero;
-  let crossWallet = zero;
-  let crossUnrealized = zero;
-  let available = zero;
-  let maxWithdraw = zero;
+  let wallet = 0n;
+  let unrealized = 0n;
+  let maintenance = 0n;
+  let positionInitial = 0n;
+  let openOrderInitial = 0n;
+  let crossWallet = 0n;
+  let crossUnrealized = 0n;
+  let available = 0n;
+  let maxWithdraw = 0n;
   for (const asset of account.assets.values()) {
     const figures = computeAssetFigures(account, asset);
-    wallet = wallet.plus(figures.crossWallet).plus(figures.isolatedWallets);
-    unrealized = unrealized.plus(figures.unrealizedProfit);
-    positionInitial = positionInitial.plus(figures.positionInitialMargin);
-    openOrderInitial = openOrderInitial.plus(figures.openOrderInitialMargin);
-    initial = initial.plus(figures.positionInitialMargin).plus(figures.openOrderInitialMargin);
-    maintenance = maintenance.plus(figures.maintenanceMargin);
-    crossWallet = crossWallet.plus(figures.crossWallet);
-    crossUnrealized = crossUnrealized.plus(figures.crossUnrealizedProfit);
-    available = available.plus(figures.available);
-    const withdrawable = figures.available.lt(figures.crossWallet) ? figures.available : figures.crossWallet;
-    if (withdrawable.gt(0)) maxWithdraw = maxWithdraw.plus(withdrawable);
+    wallet += figures.crossWallet + figures.isolatedWallets;
+    unrealized += figures.unrealizedProfit;
+    positionInitial += figures.positionInitialMargin;
+    openOrderInitial += figures.openOrderInitialMargin;
+    maintenance += figures.maintenanceMargin;
+    crossWallet += figures.crossWallet;
+    crossUnrealized += figures.crossUnrealizedProfit;
+    available += figures.available;
+    const withdrawable = figures.available < figures.crossWallet ? figures.available : figures.crossWallet;
+    if (withdrawable > 0n) maxWithdraw += withdrawable;
   }
+  const money = (units: bigint): string => formatMoneyUnits(units, finePlaces);
   return {
-    totalWalletBalance: formatMoney(wallet),
-    totalUnrealizedProfit: formatMoney(unrealized),
-    totalMarginBalance: formatMoney(wallet.plus(unrealized)),
-    totalInitialMargin: formatMoney(initial),
-    totalMaintMargin: formatMoney(maintenance),
-    totalPositionInitialMargin: formatMoney(positionInitial),
-    totalOpenOrderInitialMargin: formatMoney(openOrderInitial),
-    totalCrossWalletBalance: formatMoney(crossWallet),
-    totalCrossUnPnl: formatMoney(crossUnrealized),
-    availableBalance: formatMoney(available),
-    maxWithdrawAmount: formatMoney(maxWithdraw),
+    totalWalletBalance: money(wallet),
+    totalUnrealizedProfit: money(unrealized),
+    totalMarginBalance: money(wallet + unrealized),
+    totalInitialMargin: money(positionInitial + openOrderInitial),
+    totalMaintMargin: money(maintenance),
+    totalPositionInitialMargin: money(positionInitial),
+    totalOpenOrderInitialMargin: money(openOrderInitial),
+    totalCrossWalletBalance: money(crossWallet),
+    totalCrossUnPnl: money(crossUnrealized),
+    availableBalance: money(available),
+    maxWithdrawAmount: money(maxWithdraw),
   };
 }

@@ -5,7 +5,8 @@
 import type Decimal from 'decimal.js';
 import type { AlgoState, InstrumentState } from './core-state';
 import { lastPriceOf, markPriceOf, reaches } from './core-state';
-import { formatPrice, formatQuantity, zero } from './decimal-format';
+import { amountOf } from './account-figures';
+import { formatPrice, formatQuantityUnits, zero } from './decimal-format';
 import {
   checkClientId,
   checkConditionalType,
@@ -21,7 +22,7 @@ import {
 import { rejections } from './rejections';
 import type { AlgoOrderView, AlgoStatus, NewAlgoOrderRequest } from './types';
 import { SimRejection } from './types';
-import { algoView } from './views';
+import { algoView, averagePriceText } from './views';
 import type { Admission, CoreContext, OrderIntent } from './core-context';
 import { accountOf, instrumentOf, positionOf, removeFromArray, requireMarket } from './core-context';
 import { admit, createOrder, runOrder } from './order-entry';
@@ -170,11 +171,12 @@ export function triggerAlgo(ctx: CoreContext, algo: AlgoState, time: number): vo
   algo.actualOrderId = order.orderId;
   ctx.events.push({ kind: 'algo', accountId: account.id, time, algo: algoView(algo) });
   runOrder(ctx, order, admission.crosses, time);
-  const executed = order.executedQuantity;
-  algo.actualQuantity = formatQuantity(executed, instrument.stepDecimals);
-  algo.actualPrice = executed.isZero()
-    ? '0'
-    : formatPrice(order.cumulativeQuote.div(executed), instrument.tickDecimals);
+  algo.actualQuantity = formatQuantityUnits(
+    order.executedUnits,
+    instrument.quantityPlaces,
+    instrument.stepDecimals,
+  );
+  algo.actualPrice = averagePriceText(order);
   endAlgo(ctx, algo, 'FINISHED', time);
 }
 
@@ -182,7 +184,7 @@ export function childIntent(algo: AlgoState): OrderIntent {
   const instrument = algo.instrument;
   let quantity = algo.quantity;
   if (algo.closePosition) {
-    const amount = positionOf(algo.account, instrument).amount;
+    const amount = amountOf(positionOf(algo.account, instrument));
     if (amount.isZero() || amount.gt(0) === algo.isBuy) throw rejections.reduceOnlyRejected();
     quantity = amount.abs();
   }

@@ -4,6 +4,8 @@
  * (order entry, fills, algo triggers, margin and liquidation, funding, accounts) are functions over it.
  */
 import type Decimal from 'decimal.js';
+import type { ScaledDecimal } from '@bot/symbols';
+import { normalizeScaled, parseScaledDecimal } from '@bot/symbols';
 import type {
   AccountState,
   AlgoState,
@@ -13,7 +15,7 @@ import type {
   PositionState,
 } from './core-state';
 import { createInstrumentState } from './core-state';
-import { CoreDecimal, zero } from './decimal-format';
+import { CoreDecimal, moneyFloat } from './decimal-format';
 import { SyntheticBook } from './order-book';
 import { rejections } from './rejections';
 import type {
@@ -59,8 +61,9 @@ export interface CoreContext {
   readonly instrumentList: readonly InstrumentState[];
   readonly instrumentsBySymbol: Map<string, InstrumentState>;
   readonly accounts: Map<string, AccountState>;
-  readonly makerRate: Decimal;
-  readonly takerRate: Decimal;
+  /** Fee rates as scaled units, for the fill path. */
+  readonly makerRate: ScaledDecimal;
+  readonly takerRate: ScaledDecimal;
   readonly defaultLeverage: number;
   readonly fundingInterval: number;
   readonly maxNotionalValue: string;
@@ -165,8 +168,8 @@ export function createCoreContext(options: MatchingCoreOptions): CoreContext {
     instrumentList,
     instrumentsBySymbol,
     accounts: new Map(),
-    makerRate,
-    takerRate,
+    makerRate: scaledOf(makerRate),
+    takerRate: scaledOf(takerRate),
     defaultLeverage,
     fundingInterval,
     maxNotionalValue: options.maxNotionalValue ?? '1000000',
@@ -240,10 +243,15 @@ export function recordLedger(
     account.ledger = account.ledger.slice(-ctx.historyLimit);
 }
 
-/** Adds `delta` to the cross wallet; it never goes below zero (the shortfall is absorbed). */
-export function creditCross(asset: AssetState, delta: Decimal): void {
-  let wallet = asset.crossWallet.plus(delta);
-  if (wallet.lt(0)) wallet = zero;
-  asset.crossWallet = wallet;
-  asset.crossWalletFloat = wallet.toNumber();
+/** Adds `delta` (money units) to the cross wallet; it never goes below zero (the shortfall is absorbed). */
+export function creditCross(asset: AssetState, delta: bigint): void {
+  let wallet = asset.crossWalletUnits + delta;
+  if (wallet < 0n) wallet = 0n;
+  asset.crossWalletUnits = wallet;
+  asset.crossWalletFloat = moneyFloat(wallet);
+}
+
+/** A finite Decimal as exact scaled units, without trailing zeros. */
+function scaledOf(value: Decimal): ScaledDecimal {
+  return normalizeScaled(parseScaledDecimal(value.toFixed()));
 }

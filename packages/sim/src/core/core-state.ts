@@ -1,9 +1,10 @@
 import type Decimal from 'decimal.js';
+import { parseScaledDecimal } from '@bot/symbols';
 
 import type { BoundedHistory } from './bounded-history';
 import type { SyntheticBook } from './order-book';
 
-import { CoreDecimal, zero } from './decimal-format';
+import { CoreDecimal, formatPriceUnits, pricePlaces, unitsOf, zero } from './decimal-format';
 import type {
   AlgoStatus,
   ConditionalOrderType,
@@ -20,8 +21,11 @@ import type {
 } from './types';
 
 /**
- * The mutable state behind the views. Every money value is an exact Decimal; the `…Float` fields are
- * shadows used only by the hot path of `updateMarket` to decide cheaply that nothing can happen.
+ * The mutable state behind the views. The figures a fill changes (position, wallets, fees, an order's
+ * executed quantity and quote) are exact scaled integers: `…Units` fields are bigint units of 10^-8 for
+ * money and prices, of 10^-quantityPlaces for quantities (see the README, "Performance"); the rest are
+ * exact Decimals. The `…Float` fields are shadows used only by the hot path of `updateMarket` to decide
+ * cheaply that nothing can happen.
  */
 
 export interface InstrumentState {
@@ -49,6 +53,14 @@ export interface InstrumentState {
   readonly percentDown: Decimal;
   readonly maintenanceRate: Decimal;
   readonly maintenanceRateFloat: number;
+  /** The maintenance rate as scaled units (0.004 → 4n at 3 places). */
+  readonly maintenanceRateUnits: bigint;
+  readonly maintenanceRatePlaces: number;
+  /** Decimals of every quantity unit of this instrument: the finer of LOT_SIZE's and MARKET_LOT_SIZE's steps. */
+  readonly quantityPlaces: number;
+  /** One tick in price units and one step of the book in quantity units (the book counts in them). */
+  readonly tickUnits: bigint;
+  readonly bookStepUnits: bigint;
 
   hasPrice: boolean;
   lastText: string;
@@ -58,6 +70,10 @@ export interface InstrumentState {
   markFloat: number;
   lastCache: Decimal | null;
   markCache: Decimal | null;
+  /** The mark price in price units, parsed once per update and only when a figure needs it. */
+  markUnitsCache: bigint | null;
+  /** The mark price as positions print it, formatted once per update when first needed. */
+  markPrintCache: string | null;
   time: number;
   nextFundingTime: number;
   fundingRate: Decimal;
@@ -88,7 +104,8 @@ export interface InstrumentState {
 
 export interface AssetState {
   readonly asset: string;
-  crossWallet: Decimal;
+  /** Money units. */
+  crossWalletUnits: bigint;
   crossWalletFloat: number;
   marginCalled: boolean;
   updateTime: number;
@@ -99,12 +116,18 @@ export interface PositionState {
   readonly asset: AssetState;
   leverage: number;
   marginType: MarginType;
-  /** Signed: negative for shorts. */
-  amount: Decimal;
-  entryPrice: Decimal;
-  /** Opening fees still attributed to the open quantity (for the break-even price). */
-  openFees: Decimal;
-  isolatedWallet: Decimal;
+  /** Quantity units, signed: negative for shorts. */
+  amountUnits: bigint;
+  /**
+   * The entry price is exactly `costBasis / basisQuantity` price units: Σ price × quantity of the opening
+   * fills over their quantity. A reduction leaves both alone (the entry price does not move), so
+   * `basisQuantity` equals |amount| except after a partial close. Both 0n when flat.
+   */
+  costBasis: bigint;
+  basisQuantity: bigint;
+  /** Opening fees still attributed to the open quantity (for the break-even price), money units. */
+  openFeeUnits: bigint;
+  isolatedWalletUnits: bigint;
   amountFloat: number;
   entryFloat: number;
   isolatedWalletFloat: number;
@@ -149,13 +172,18 @@ export interface OrderState {
   readonly timeInForce: TimeInForce;
   /** Zero for MARKET orders. */
   readonly price: Decimal;
+  /** The price in price units (10^-8). */
+  readonly priceUnits: bigint;
   readonly priceFloat: number;
   /** Formatted once: "0" for MARKET orders. */
   readonly priceText: string;
   readonly origQuantity: Decimal;
+  readonly origQuantityUnits: bigint;
   readonly origQuantityText: string;
-  executedQuantity: Decimal;
-  cumulativeQuote: Decimal;
+  /** Quantity units. */
+  executedUnits: bigint;
+  /** Σ price × quantity of the fills, at price + quantity places. */
+  cumulativeQuoteUnits: bigint;
   readonly reduceOnly: boolean;
   readonly closePosition: boolean;
   readonly stopPrice: string;
@@ -210,7 +238,13 @@ export function createInstrumentState(
 ): InstrumentState {
   const tickSize = new CoreDecimal(spec.tickSize);
   const stepSize = new CoreDecimal(spec.stepSize);
+  const marketStepSize = new CoreDecimal(spec.marketStepSize ?? spec.stepSize);
   const minNotional = new CoreDecimal(spec.minNotional);
+  const quantityPlaces = Math.max(stepSize.decimalPlaces(), marketStepSize.decimalPlaces());
+  const maintenanceRate = parseScaledDecimal(
+    new CoreDecimal(spec.maintenanceMarginRate).toFixed(),
+    'maintenanceMarginRate',
+  );
   return {
     spec,
     index,
@@ -225,7 +259,7 @@ export function createInstrumentState(
     minQuantity: new CoreDecimal(spec.minQty),
     maxQuantity: new CoreDecimal(spec.maxQty),
     marketMaxQuantity: new CoreDecimal(spec.marketMaxQty),
-    marketStepSize: new CoreDecimal(spec.marketStepSize ?? spec.stepSize),
+    marketStepSize,
     marketMinQuantity: new CoreDecimal(spec.marketMinQty ?? spec.minQty),
     minNotional,
     minNotionalText: minNotional.toFixed(),
@@ -234,6 +268,11 @@ export function createInstrumentState(
     percentDown: new CoreDecimal(spec.percentPriceDown),
     maintenanceRate: new CoreDecimal(spec.maintenanceMarginRate),
     maintenanceRateFloat: spec.maintenanceMarginRate,
+    maintenanceRateUnits: maintenanceRate.units,
+    maintenanceRatePlaces: maintenanceRate.places,
+    quantityPlaces,
+    tickUnits: unitsOf(tickSize, pricePlaces),
+    bookStepUnits: unitsOf(stepSize.lt(marketStepSize) ? stepSize : marketStepSize, quantityPlaces),
     hasPrice: false,
     lastText: '0',
     markText: '0',
@@ -242,6 +281,8 @@ export function createInstrumentState(
     markFloat: 0,
     lastCache: zero,
     markCache: zero,
+    markUnitsCache: 0n,
+    markPrintCache: null,
     time: 0,
     nextFundingTime: 0,
     fundingRate,
@@ -277,6 +318,26 @@ export function markPriceOf(instrument: InstrumentState): Decimal {
     instrument.markCache = value;
   }
   return value;
+}
+
+/** The mark price in price units (10^-8; a mark with more decimals is rounded half away from zero). */
+export function markUnitsOf(instrument: InstrumentState): bigint {
+  let value = instrument.markUnitsCache;
+  if (value === null) {
+    value = unitsOf(markPriceOf(instrument), pricePlaces);
+    instrument.markUnitsCache = value;
+  }
+  return value;
+}
+
+/** The mark price as a position view prints it. */
+export function markTextOf(instrument: InstrumentState): string {
+  let text = instrument.markPrintCache;
+  if (text === null) {
+    text = formatPriceUnits(markUnitsOf(instrument), instrument.tickDecimals);
+    instrument.markPrintCache = text;
+  }
+  return text;
 }
 
 /** Recomputes the float thresholds of the hot path from the open algo and resting orders. */

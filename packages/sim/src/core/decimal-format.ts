@@ -1,3 +1,4 @@
+import { formatScaled } from '@bot/symbols';
 import Decimal from 'decimal.js';
 
 /**
@@ -66,4 +67,70 @@ export function floorToIncrement(value: Decimal, increment: Decimal): Decimal {
 export function ceilToIncrement(value: Decimal, increment: Decimal): Decimal {
   const floored = floorToIncrement(value, increment);
   return floored.equals(value) ? floored : floored.plus(increment);
+}
+
+// ---------------------------------------------------------------- scaled integers (the fill path)
+
+/**
+ * Prices on the fill path are bigint units of 10^-8: every tick and mark Binance prints fits (it prints at
+ * most 8 decimals), so fill prices, marks and entry prices share one scale.
+ */
+export const pricePlaces = 8;
+
+/**
+ * Figures that come out of a division (margin over leverage, an entry price times a quantity after a
+ * partial close) are carried at 32 decimals until printed, about the 40 significant digits decimal.js kept.
+ */
+export const finePlaces = 32;
+
+/** Money units as a float (for the shadows): correctly rounded below 2^53 units, within 1 ulp beyond. */
+export function moneyFloat(units: bigint): number {
+  return Number(units) / 1e8;
+}
+
+/** `value` as bigint units at `places` decimals, rounded half away from zero beyond them. */
+export function unitsOf(value: Decimal, places: number): bigint {
+  const text = value.toFixed(places, Decimal.ROUND_HALF_UP);
+  return BigInt(places === 0 ? text : text.replace('.', ''));
+}
+
+/** Units at `places` decimals as a Decimal, exactly (for the rare paths that still compute in Decimal). */
+export function decimalOf(units: bigint, places: number): Decimal {
+  return new CoreDecimal(formatScaled({ units, places }));
+}
+
+/** Money units at `places` decimals printed like `formatMoney`: up to 8 decimals (half away from zero), trimmed. */
+export function formatMoneyUnits(units: bigint, places: number = moneyDecimals): string {
+  return formatScaled({ units, places }, true, places > moneyDecimals ? moneyDecimals : places);
+}
+
+/** Quantity units at `places` decimals printed like `formatQuantity` (the step's decimals). */
+export function formatQuantityUnits(units: bigint, places: number, stepDecimals: number): string {
+  return formatScaled({ units, places }, false, stepDecimals);
+}
+
+/**
+ * The price `numerator / denominator` (in units of 10^-8, denominator > 0) printed like `formatPrice`: an
+ * exact value with the tick's decimals or its own if more, anything finer rounded half away from zero to
+ * 8 decimals.
+ */
+export function formatPriceRatio(numerator: bigint, denominator: bigint, tickDecimals: number): string {
+  let units = numerator / denominator;
+  const remainder = numerator - units * denominator;
+  if (remainder !== 0n) {
+    if ((remainder < 0n ? -remainder : remainder) * 2n >= denominator) units += numerator < 0n ? -1n : 1n;
+    return formatScaled({ units, places: pricePlaces });
+  }
+  // Exact: trailing zeros go down to the tick's decimals.
+  const text = formatScaled({ units, places: pricePlaces });
+  let end = text.length;
+  const least = end - pricePlaces + Math.min(tickDecimals, pricePlaces);
+  while (end > least && text.charCodeAt(end - 1) === 48 /* '0' */) end -= 1;
+  if (end === least && tickDecimals === 0) end -= 1; // no decimals: no point
+  return end === text.length ? text : text.slice(0, end);
+}
+
+/** Price units (10^-8) printed like `formatPrice`. */
+export function formatPriceUnits(units: bigint, tickDecimals: number): string {
+  return formatPriceRatio(units, 1n, tickDecimals);
 }

@@ -1,7 +1,8 @@
 /** Funding: the symbol's boundaries every `fundingInterval`, and the payments settled at each one. */
 import type { InstrumentState } from './core-state';
 import { markPriceOf } from './core-state';
-import { formatMoney, roundMoney, zero } from './decimal-format';
+import { amountOf } from './account-figures';
+import { formatMoneyUnits, moneyDecimals, moneyFloat, unitsOf } from './decimal-format';
 import { assetView, positionView } from './views';
 import type { CoreContext } from './core-context';
 import { creditCross, positionOf, recordLedger } from './core-context';
@@ -18,15 +19,15 @@ export function settleFunding(ctx: CoreContext, instrument: InstrumentState, tim
   const mark = markPriceOf(instrument);
   for (const account of [...instrument.holders]) {
     const position = positionOf(account, instrument);
-    const payment = roundMoney(position.amount.times(mark).times(rate).neg());
-    if (payment.isZero()) continue;
+    const payment = unitsOf(amountOf(position).times(mark).times(rate).neg(), moneyDecimals);
+    if (payment === 0n) continue;
     const asset = position.asset;
     const isolated = position.marginType === 'ISOLATED';
     if (isolated) {
-      let wallet = position.isolatedWallet.plus(payment);
-      if (wallet.lt(0)) wallet = zero;
-      position.isolatedWallet = wallet;
-      position.isolatedWalletFloat = wallet.toNumber();
+      let wallet = position.isolatedWalletUnits + payment;
+      if (wallet < 0n) wallet = 0n;
+      position.isolatedWalletUnits = wallet;
+      position.isolatedWalletFloat = moneyFloat(wallet);
       position.updateTime = time;
     } else {
       creditCross(asset, payment);
@@ -36,7 +37,7 @@ export function settleFunding(ctx: CoreContext, instrument: InstrumentState, tim
       incomeType: 'FUNDING_FEE',
       symbol: instrument.symbol,
       asset: asset.asset,
-      income: formatMoney(payment),
+      income: formatMoneyUnits(payment),
       time,
     });
     ctx.events.push({

@@ -1,12 +1,18 @@
 /**
  * Margin calls, liquidation and auto-deleveraging. A float pre-check runs on every price update and only a
- * position near a risk line pays for the exact Decimal check; forced closes are the exchange's own orders.
+ * position near a risk line pays for the exact (scaled-integer) check; forced closes are the exchange's own orders.
  */
 import type Decimal from 'decimal.js';
-import { computeAssetFigures, maintenanceMarginOf, unrealizedProfitOf } from './account-figures';
+import {
+  amountOf,
+  computeAssetFigures,
+  fineOfMoney,
+  maintenanceMarginOf,
+  unrealizedProfitOf,
+} from './account-figures';
 import type { AccountState, AssetState, InstrumentState, OrderState, PositionState } from './core-state';
 import { markPriceOf } from './core-state';
-import { CoreDecimal, floorToIncrement, formatMoney, formatQuantity } from './decimal-format';
+import { floorToIncrement, formatMoneyUnits, formatQuantity, pricePlaces, unitsOf } from './decimal-format';
 import type { ForcedClose, OrderView } from './types';
 import { orderView, positionView } from './views';
 import type { CoreContext, OrderIntent } from './core-context';
@@ -16,8 +22,7 @@ import { applyFill } from './order-fills';
 import { createOrder } from './order-entry';
 
 const marginCallRatio = 0.8;
-const marginCallRatioExact = new CoreDecimal('0.8');
-/** Relative tolerance of the float risk pre-check: inside it, the exact Decimal check decides. */
+/** Relative tolerance of the float risk pre-check: inside it, the exact check decides. */
 const floatTolerance = 1e-9;
 
 export function checkRisk(ctx: CoreContext, instrument: InstrumentState, time: number): void {
@@ -86,6 +91,11 @@ export function nearRiskLine(
   return marginCalled ? maintenance <= callLine + tolerance : maintenance >= callLine - tolerance;
 }
 
+/** Whether the maintenance margin is at or above 80 % of the margin balance (the margin-call line). */
+function reachesCallLine(maintenance: bigint, balance: bigint): boolean {
+  return maintenance * 10n >= balance * 8n;
+}
+
 export function checkCrossExactly(
   ctx: CoreContext,
   account: AccountState,
@@ -93,15 +103,15 @@ export function checkCrossExactly(
   time: number,
 ): void {
   const figures = computeAssetFigures(account, asset);
-  const balance = figures.crossWallet.plus(figures.crossUnrealizedProfit);
+  const balance = figures.crossWallet + figures.crossUnrealizedProfit;
   const maintenance = figures.crossMaintenanceMargin;
-  if (maintenance.isZero()) return;
-  if (balance.lte(maintenance)) {
+  if (maintenance === 0n) return;
+  if (balance <= maintenance) {
     liquidateCross(ctx, account, asset, time);
     asset.marginCalled = false;
     return;
   }
-  if (maintenance.gte(balance.times(marginCallRatioExact))) {
+  if (reachesCallLine(maintenance, balance)) {
     if (!asset.marginCalled) {
       asset.marginCalled = true;
       const positions = account.openPositions
@@ -111,7 +121,7 @@ export function checkCrossExactly(
         kind: 'marginCall',
         accountId: account.id,
         time,
-        crossWalletBalance: formatMoney(asset.crossWallet),
+        crossWalletBalance: formatMoneyUnits(asset.crossWalletUnits),
         positions,
       });
     }
@@ -126,24 +136,24 @@ export function checkIsolatedExactly(
   position: PositionState,
   time: number,
 ): void {
-  if (position.amount.isZero() || position.marginType !== 'ISOLATED') return;
-  const balance = position.isolatedWallet.plus(unrealizedProfitOf(position));
+  if (position.amountUnits === 0n || position.marginType !== 'ISOLATED') return;
+  const balance = fineOfMoney(position.isolatedWalletUnits) + unrealizedProfitOf(position);
   const maintenance = maintenanceMarginOf(position);
-  if (balance.lte(maintenance)) {
+  if (balance <= maintenance) {
     for (const order of [...account.openOrders.values()]) {
       if (order.position === position) closeOrder(ctx, order, 'CANCELED', time);
     }
     liquidatePosition(ctx, account, position, time);
     return;
   }
-  if (maintenance.gte(balance.times(marginCallRatioExact))) {
+  if (reachesCallLine(maintenance, balance)) {
     if (!position.marginCalled) {
       position.marginCalled = true;
       ctx.events.push({
         kind: 'marginCall',
         accountId: account.id,
         time,
-        crossWalletBalance: formatMoney(position.asset.crossWallet),
+        crossWalletBalance: formatMoneyUnits(position.asset.crossWalletUnits),
         positions: [positionView(position)],
       });
     }
@@ -176,8 +186,8 @@ export function liquidatePosition(
   position: PositionState,
   time: number,
 ): void {
-  if (!position.amount.isZero())
-    forceClose(ctx, account, position, position.amount.abs(), 'LIQUIDATION', time);
+  if (position.amountUnits !== 0n)
+    forceClose(ctx, account, position, amountOf(position).abs(), 'LIQUIDATION', time);
 }
 
 /**
@@ -194,7 +204,7 @@ export function forceClose(
 ): OrderState {
   const instrument = position.instrument;
   const mark = markPriceOf(instrument);
-  const isBuy = position.amount.lt(0);
+  const isBuy = position.amountUnits < 0n;
   const intent: OrderIntent = {
     instrument,
     side: isBuy ? 'BUY' : 'SELL',
@@ -213,7 +223,14 @@ export function forceClose(
   };
   const order = createOrder(ctx, account, intent, quantity, time, false);
   emitOrder(ctx, order, 'NEW', time);
-  applyFill(ctx, order, mark, quantity, false, time);
+  applyFill(
+    ctx,
+    order,
+    unitsOf(mark, pricePlaces),
+    unitsOf(quantity, instrument.quantityPlaces),
+    false,
+    time,
+  );
   return order;
 }
 
@@ -227,7 +244,7 @@ export function autoDeleverage(
   const account = accountOf(ctx, accountId);
   const instrument = instrumentOf(ctx, symbol);
   const position = positionOf(account, instrument);
-  const size = position.amount.abs();
+  const size = amountOf(position).abs();
   if (size.isZero()) throw new Error(`Account ${accountId} holds no ${symbol} position to deleverage.`);
   let closing = size;
   if (quantity !== undefined) {

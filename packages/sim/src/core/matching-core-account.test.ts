@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MatchingCore } from './matching-core';
 import { createCore, eventKinds, startTime } from './testing/core-fixtures';
-import { btc, move, rejectionOf, usdc } from './testing/matching-core-helpers';
+import { btc, btcPosition, move, rejectionOf, usdc } from './testing/matching-core-helpers';
 
 /** The matching core: leverage and margin type, events, queries and determinism. */
 
@@ -266,5 +266,36 @@ describe('determinism', () => {
 
   it('two cores fed the same inputs produce deep-equal outputs', () => {
     expect(script(createCore())).toEqual(script(createCore()));
+  });
+});
+
+describe('exact figures', () => {
+  it('rounds unrealized PnL once, from the exact cost basis (a half-way case of the 8th decimal)', () => {
+    const core = createCore();
+    const buyEth = (quantity: string) =>
+      ({ symbol: 'ETHUSDC', side: 'BUY', type: 'MARKET', quantity }) as const;
+    core.placeOrder('alice', buyEth('0.004'), t);
+    move(core, 'ETHUSDC', '3000.01');
+    core.placeOrder('alice', buyEth('0.002'), t + 1);
+    // The entry price is 18.00002 / 0.006 = 3000.0033333…, held as that ratio, not rounded.
+    move(core, 'ETHUSDC', '3000.01', '3000.0000025', t + 2);
+    const position = core.positions('alice').find((view) => view.symbol === 'ETHUSDC');
+    expect(position?.entryPrice).toBe('3000.00333333');
+    // 0.006 × 3000.0000025 − 18.00002 = −0.000019985 exactly: half away from zero.
+    expect(position?.unrealizedProfit).toBe('-0.00001999');
+    expect(usdc(core).unrealizedProfit).toBe('-0.00001999');
+  });
+
+  it('keeps the entry price through a partial close and weighs what is added after it', () => {
+    const core = createCore();
+    core.placeOrder('alice', btc({ quantity: '0.003' }), t);
+    move(core, 'BTCUSDC', '60000.1');
+    core.placeOrder('alice', btc({ side: 'SELL', quantity: '0.001' }), t + 1);
+    expect(btcPosition(core).entryPrice).toBe('60000.0');
+    move(core, 'BTCUSDC', '60000.2', '60000.2', t + 2);
+    core.placeOrder('alice', btc({ quantity: '0.002' }), t + 2);
+    // (0.002 × 60000 + 0.002 × 60000.2) / 0.004
+    expect(btcPosition(core).positionAmt).toBe('0.004');
+    expect(btcPosition(core).entryPrice).toBe('60000.1');
   });
 });

@@ -2,6 +2,8 @@
  * The public face of the matching core: validates the caller's ids, then delegates to the module that
  * owns each concern. State lives in one `CoreContext` (see core-context.ts).
  */
+import { formatScaled } from '@bot/symbols';
+
 import { computeAssetFigures } from './account-figures';
 import { lastPriceOf, markPriceOf, recomputeThresholds } from './core-state';
 import { CoreDecimal, formatPrice } from './decimal-format';
@@ -131,6 +133,8 @@ export class MatchingCore {
     instrument.markFloat = mark;
     instrument.lastCache = null;
     instrument.markCache = null;
+    instrument.markUnitsCache = null;
+    instrument.markPrintCache = null;
     instrument.time = time;
     if (!instrument.hasPrice) {
       instrument.hasPrice = true;
@@ -358,11 +362,11 @@ export class MatchingCore {
     const position = positionOf(account, instrument);
     const previous = position.leverage;
     if (leverage < previous) {
-      if (position.marginType === 'ISOLATED' && !position.amount.isZero()) {
+      if (position.marginType === 'ISOLATED' && position.amountUnits !== 0n) {
         throw rejections.isolatedLeverageReduction();
       }
       position.leverage = leverage;
-      if (computeAssetFigures(account, position.asset).available.lt(0)) {
+      if (computeAssetFigures(account, position.asset).available < 0n) {
         position.leverage = previous;
         throw rejections.marginInsufficient();
       }
@@ -379,7 +383,7 @@ export class MatchingCore {
       throw rejections.mandatoryParameter('marginType');
     const position = positionOf(account, instrument);
     if (position.marginType === marginType) throw rejections.marginTypeUnchanged();
-    if (!position.amount.isZero()) throw rejections.marginTypeWithPosition();
+    if (position.amountUnits !== 0n) throw rejections.marginTypeWithPosition();
     for (const order of account.openOrders.values()) {
       if (order.instrument === instrument) throw rejections.marginTypeWithOpenOrders();
     }
@@ -436,7 +440,7 @@ export class MatchingCore {
 
   /** The maker and taker fee rates every account pays (`/fapi/v1/commissionRate`). */
   feeRates(): { maker: string; taker: string } {
-    return { maker: this.ctx.makerRate.toFixed(), taker: this.ctx.takerRate.toFixed() };
+    return { maker: formatScaled(this.ctx.makerRate), taker: formatScaled(this.ctx.takerRate) };
   }
 
   /** Funding payments and transfers of the account, oldest first. */

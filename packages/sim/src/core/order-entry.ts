@@ -3,10 +3,19 @@
  * post-only, margin), creating the order and running it (take, rest or expire), and amending a resting one.
  */
 import type Decimal from 'decimal.js';
-import { computeAssetFigures, openOrderMarginOf, positionOpenOrderMargin } from './account-figures';
+import { amountOf, computeAssetFigures, openOrderMarginOf, positionOpenOrderMargin } from './account-figures';
 import type { AccountState, InstrumentState, OrderState, PositionState } from './core-state';
 import { lastPriceOf, markPriceOf } from './core-state';
-import { floorToIncrement, formatPrice, formatQuantity, zero } from './decimal-format';
+import {
+  decimalOf,
+  finePlaces,
+  floorToIncrement,
+  formatPrice,
+  formatQuantity,
+  pricePlaces,
+  unitsOf,
+  zero,
+} from './decimal-format';
 import {
   checkClientId,
   checkPercentPrice,
@@ -32,7 +41,7 @@ import {
   removeFromArray,
   requireMarket,
 } from './core-context';
-import { adjustOrderAggregates, closeOrder, emitOrder, rest } from './order-lifecycle';
+import { adjustOrderAggregates, closeOrder, emitOrder, executedQuantityOf, rest } from './order-lifecycle';
 import { bookHolds, takeLiquidity } from './order-fills';
 
 export function validateOrderRequest(ctx: CoreContext, request: NewOrderRequest): OrderIntent {
@@ -89,7 +98,7 @@ export function admit(account: AccountState, intent: OrderIntent, checkDuplicate
     if (existing !== undefined && isOpenStatus(existing.status)) throw rejections.clientOrderIdDuplicated();
   }
   const position = positionOf(account, instrument);
-  const amount = position.amount;
+  const amount = amountOf(position);
   let quantity = intent.quantity;
   if (intent.reduceOnly) {
     if (amount.isZero() || amount.gt(0) === intent.isBuy) throw rejections.reduceOnlyRejected();
@@ -116,8 +125,8 @@ export function checkMargin(
   last: Decimal,
 ): void {
   let required: Decimal;
+  const amount = amountOf(position);
   if (crosses) {
-    const amount = position.amount;
     const reducible = !amount.isZero() && amount.gt(0) !== intent.isBuy ? amount.abs() : zero;
     const opening = quantity.minus(reducible);
     if (opening.lte(0)) return;
@@ -126,7 +135,7 @@ export function checkMargin(
     if (intent.timeInForce === 'IOC' || intent.timeInForce === 'FOK') return; // expires at once
     const notional = quantity.times(intent.price);
     const after = openOrderMarginOf(
-      position.amount,
+      amount,
       position.leverage,
       intent.isBuy ? position.buyQuantity.plus(quantity) : position.buyQuantity,
       intent.isBuy ? position.buyNotional.plus(notional) : position.buyNotional,
@@ -136,8 +145,8 @@ export function checkMargin(
     required = after.minus(positionOpenOrderMargin(position));
     if (required.lte(0)) return;
   }
-  if (computeAssetFigures(account, position.asset).available.lt(required))
-    throw rejections.marginInsufficient();
+  const available = decimalOf(computeAssetFigures(account, position.asset).available, finePlaces);
+  if (available.lt(required)) throw rejections.marginInsufficient();
 }
 
 /** Whether a LIMIT price takes liquidity: through the best opposite level, or the last price without a book. */
@@ -183,12 +192,14 @@ export function createOrder(
     origType: intent.origType,
     timeInForce: intent.timeInForce,
     price: intent.price,
+    priceUnits: unitsOf(intent.price, pricePlaces),
     priceFloat: intent.price.toNumber(),
     priceText: intent.type === 'MARKET' ? '0' : formatPrice(intent.price, instrument.tickDecimals),
     origQuantity: quantity,
+    origQuantityUnits: unitsOf(quantity, instrument.quantityPlaces),
     origQuantityText: formatQuantity(quantity, instrument.stepDecimals),
-    executedQuantity: zero,
-    cumulativeQuote: zero,
+    executedUnits: 0n,
+    cumulativeQuoteUnits: 0n,
     reduceOnly: intent.reduceOnly,
     closePosition: intent.closePosition,
     stopPrice: intent.stopPrice,
@@ -257,15 +268,16 @@ export function modifyOrder(
   checkPercentPrice(instrument, order.isBuy, price, markPriceOf(instrument));
   const last = lastPriceOf(instrument);
   const crosses = limitCrosses(instrument, order.isBuy, price, last);
-  if (quantity.lte(order.executedQuantity) || (crosses && order.timeInForce === 'GTX')) {
+  const executed = executedQuantityOf(order);
+  if (quantity.lte(executed) || (crosses && order.timeInForce === 'GTX')) {
     closeOrder(ctx, order, 'CANCELED', now);
     return orderView(order);
   }
   const mutable = order as { -readonly [K in keyof OrderState]: OrderState[K] };
   const previous = { price: order.price, quantity: order.origQuantity };
-  const remaining = quantity.minus(order.executedQuantity);
+  const remaining = quantity.minus(executed);
   if (order.resting && !order.reduceOnly) {
-    adjustOrderAggregates(order, order.origQuantity.minus(order.executedQuantity), -1);
+    adjustOrderAggregates(order, order.origQuantity.minus(executed), -1);
   }
   if (!order.reduceOnly) {
     try {
@@ -278,7 +290,7 @@ export function modifyOrder(
         last,
       );
     } catch (error) {
-      if (order.resting) adjustOrderAggregates(order, previous.quantity.minus(order.executedQuantity), 1);
+      if (order.resting) adjustOrderAggregates(order, previous.quantity.minus(executed), 1);
       throw error;
     }
   }
@@ -288,9 +300,11 @@ export function modifyOrder(
     instrument.thresholdsDirty = true;
   }
   mutable.price = price;
+  mutable.priceUnits = unitsOf(price, pricePlaces);
   mutable.priceFloat = price.toNumber();
   mutable.priceText = formatPrice(price, instrument.tickDecimals);
   mutable.origQuantity = quantity;
+  mutable.origQuantityUnits = unitsOf(quantity, instrument.quantityPlaces);
   mutable.origQuantityText = formatQuantity(quantity, instrument.stepDecimals);
   order.updateTime = now;
   emitOrder(ctx, order, 'AMENDMENT', now);

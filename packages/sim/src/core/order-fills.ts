@@ -1,22 +1,26 @@
 /**
  * Executions: a taker order walking the book (or filling at the last price without one), resting LIMIT orders
  * the last price reached filling as maker, and what a fill does to the position, the wallets and the fee.
+ * The fill path computes on scaled integers (core-state.ts): a fill is a few bigint operations.
  */
 import type Decimal from 'decimal.js';
+import { divideRounded, powerOfTen } from '@bot/symbols';
 import type { InstrumentState, OrderState, PositionState } from './core-state';
 import { lastPriceOf, reaches } from './core-state';
 import {
-  CoreDecimal,
+  decimalOf,
   floorToIncrement,
-  formatMoney,
-  formatPrice,
-  formatQuantity,
-  roundMoney,
-  zero,
+  formatMoneyUnits,
+  formatPriceUnits,
+  formatQuantityUnits,
+  moneyFloat,
+  pricePlaces,
+  unitsOf,
 } from './decimal-format';
 import type { SyntheticBook } from './order-book';
 import type { FillView } from './types';
-import { assetView, positionView } from './views';
+import { positionFiguresOf } from './account-figures';
+import { assetView, positionViewWith } from './views';
 import type { CoreContext } from './core-context';
 import { creditCross, isOpenStatus, removeFromArray } from './core-context';
 import { adjustOrderAggregates, closeOrder, emitOrder, retireOrder } from './order-lifecycle';
@@ -26,9 +30,17 @@ import { adjustOrderAggregates, closeOrder, emitOrder, retireOrder } from './ord
  * (or one fill at the last price without a book). What the book cannot give stays unfilled.
  */
 export function takeLiquidity(ctx: CoreContext, order: OrderState, quantity: Decimal, now: number): void {
-  const book = order.instrument.book;
+  const instrument = order.instrument;
+  const book = instrument.book;
   if (book === null) {
-    applyFill(ctx, order, lastPriceOf(order.instrument), quantity, false, now);
+    applyFill(
+      ctx,
+      order,
+      unitsOf(lastPriceOf(instrument), pricePlaces),
+      unitsOf(quantity, instrument.quantityPlaces),
+      false,
+      now,
+    );
     return;
   }
   const side = order.isBuy ? 1 : 0;
@@ -37,8 +49,8 @@ export function takeLiquidity(ctx: CoreContext, order: OrderState, quantity: Dec
     applyFill(
       ctx,
       order,
-      new CoreDecimal(book.priceText(ticks)),
-      new CoreDecimal(book.quantityText(steps)),
+      BigInt(ticks) * instrument.tickUnits,
+      BigInt(steps) * instrument.bookStepUnits,
       false,
       now,
     );
@@ -63,15 +75,20 @@ export function bookHolds(order: OrderState, quantity: Decimal): boolean {
   return total >= steps;
 }
 
+function absolute(value: bigint): bigint {
+  return value < 0n ? -value : value;
+}
+
 /**
- * Executes `quantity` of `order` at `price`: position, entry, realized PnL, fee, margin movements,
- * then the order TRADE event, the public trade print and the ORDER account event.
+ * Executes `quantity` (quantity units) of `order` at `price` (price units): position, entry, realized PnL,
+ * fee, margin movements, then the order TRADE event, the public trade print and the ORDER account event.
+ * Every money figure is rounded once, half away from zero, to 8 decimals, from its exact value.
  */
 export function applyFill(
   ctx: CoreContext,
   order: OrderState,
-  price: Decimal,
-  quantity: Decimal,
+  price: bigint,
+  quantity: bigint,
   maker: boolean,
   now: number,
 ): void {
@@ -80,63 +97,75 @@ export function applyFill(
   const instrument = order.instrument;
   const asset = position.asset;
   const isolated = position.marginType === 'ISOLATED';
-  const notional = price.times(quantity);
+  const quantityPower = powerOfTen(instrument.quantityPlaces);
+  // price × quantity at price + quantity places; money (8 places, as prices) is that over 10^quantityPlaces.
+  const notional = price * quantity;
   // Binance charges no trading fee on an ADL close (its ADL FAQ).
+  const rate = maker ? ctx.makerRate : ctx.takerRate;
   const commission =
-    order.forcedClose === 'ADL' ? zero : roundMoney(notional.times(maker ? ctx.makerRate : ctx.takerRate));
-  const amount = position.amount;
-  const signedQuantity = order.isBuy ? quantity : quantity.neg();
-  const newAmount = amount.plus(signedQuantity);
-  let realized = zero;
+    order.forcedClose === 'ADL'
+      ? 0n
+      : divideRounded(notional * rate.units, quantityPower * powerOfTen(rate.places));
+  const amount = position.amountUnits;
+  const newAmount = order.isBuy ? amount + quantity : amount - quantity;
+  let realized = 0n;
 
-  if (amount.isZero() || amount.gt(0) === order.isBuy) {
-    // Opening or increasing: quantity-weighted entry price.
-    position.entryPrice = amount.isZero()
-      ? price
-      : amount.abs().times(position.entryPrice).plus(notional).div(newAmount.abs());
-    position.openFees = position.openFees.plus(commission);
+  if (amount === 0n || amount > 0n === order.isBuy) {
+    // Opening or increasing: the cost basis adds the fill, the entry price is its quantity-weighted mean.
+    const basis = position.basisQuantity;
+    const size = absolute(amount);
+    if (basis === size) {
+      position.costBasis += notional;
+      position.basisQuantity = size + quantity;
+    } else {
+      // After a partial close the basis is a ratio: (|amt|·C/B + notional) / |new amt| over one denominator.
+      rebaseCost(position, size * position.costBasis + notional * basis, basis * absolute(newAmount));
+    }
+    position.openFeeUnits += commission;
     if (isolated) fundIsolated(position, notional, commission);
-    else creditCross(asset, commission.neg());
+    else creditCross(asset, -commission);
   } else {
     // Reducing, closing or flipping.
-    const size = amount.abs();
-    const closeQuantity = quantity.lt(size) ? quantity : size;
-    const openQuantity = quantity.minus(closeQuantity);
-    const direction = amount.gt(0) ? 1 : -1;
-    realized = roundMoney(price.minus(position.entryPrice).times(closeQuantity).times(direction));
-    const closeFee = openQuantity.isZero()
-      ? commission
-      : roundMoney(commission.times(closeQuantity).div(quantity));
-    const openFee = commission.minus(closeFee);
-    const remaining = size.minus(closeQuantity);
+    const size = absolute(amount);
+    const closeQuantity = quantity < size ? quantity : size;
+    const openQuantity = quantity - closeQuantity;
+    const basis = position.basisQuantity;
+    // closeQuantity × (price − C/B) × direction, in money units, with one rounding.
+    const gain = closeQuantity * (price * basis - position.costBasis);
+    realized = divideRounded(amount > 0n ? gain : -gain, basis * quantityPower);
+    const closeFee = openQuantity === 0n ? commission : divideRounded(commission * closeQuantity, quantity);
+    const openFee = commission - closeFee;
+    const remaining = size - closeQuantity;
     if (isolated) {
-      let wallet = position.isolatedWallet.plus(realized).minus(closeFee);
-      if (wallet.lt(0)) wallet = zero; // the shortfall is absorbed (insurance fund)
-      const kept = remaining.isZero() ? zero : roundMoney(wallet.times(remaining).div(size));
-      creditCross(asset, wallet.minus(kept));
-      position.isolatedWallet = kept;
+      let wallet = position.isolatedWalletUnits + realized - closeFee;
+      if (wallet < 0n) wallet = 0n; // the shortfall is absorbed (insurance fund)
+      const kept = remaining === 0n ? 0n : divideRounded(wallet * remaining, size);
+      creditCross(asset, wallet - kept);
+      position.isolatedWalletUnits = kept;
     } else {
-      creditCross(asset, realized.minus(closeFee));
+      creditCross(asset, realized - closeFee);
     }
-    if (remaining.isZero()) {
-      position.entryPrice = zero;
-      position.openFees = zero;
+    if (remaining === 0n) {
+      position.costBasis = 0n;
+      position.basisQuantity = 0n;
+      position.openFeeUnits = 0n;
     } else {
-      position.openFees = roundMoney(position.openFees.times(remaining).div(size));
+      position.openFeeUnits = divideRounded(position.openFeeUnits * remaining, size);
     }
-    if (!openQuantity.isZero()) {
-      position.entryPrice = price;
-      position.openFees = openFee;
-      if (isolated) fundIsolated(position, price.times(openQuantity), openFee);
-      else creditCross(asset, openFee.neg());
+    if (openQuantity !== 0n) {
+      position.costBasis = price * openQuantity;
+      position.basisQuantity = openQuantity;
+      position.openFeeUnits = openFee;
+      if (isolated) fundIsolated(position, price * openQuantity, openFee);
+      else creditCross(asset, -openFee);
     }
   }
-  position.amount = newAmount;
+  position.amountUnits = newAmount;
   position.updateTime = now;
   asset.updateTime = now;
   refreshPositionFloats(position);
-  const wasOpen = !amount.isZero();
-  const isOpen = !newAmount.isZero();
+  const wasOpen = amount !== 0n;
+  const isOpen = newAmount !== 0n;
   if (!wasOpen && isOpen) {
     instrument.holders.push(account);
     account.openPositions.push(position);
@@ -146,11 +175,13 @@ export function applyFill(
     position.marginCalled = false;
   }
 
-  if (order.resting && !order.reduceOnly) adjustOrderAggregates(order, quantity, -1);
-  order.executedQuantity = order.executedQuantity.plus(quantity);
-  order.cumulativeQuote = order.cumulativeQuote.plus(notional);
+  if (order.resting && !order.reduceOnly) {
+    adjustOrderAggregates(order, decimalOf(quantity, instrument.quantityPlaces), -1);
+  }
+  order.executedUnits += quantity;
+  order.cumulativeQuoteUnits += notional;
   order.updateTime = now;
-  if (order.executedQuantity.gte(order.origQuantity)) {
+  if (order.executedUnits >= order.origQuantityUnits) {
     retireOrder(order);
     order.status = 'FILLED';
   } else {
@@ -162,12 +193,12 @@ export function applyFill(
     orderId: order.orderId,
     symbol: instrument.symbol,
     side: order.side,
-    price: formatPrice(price, instrument.tickDecimals),
-    qty: formatQuantity(quantity, instrument.stepDecimals),
-    quoteQty: formatMoney(notional),
-    commission: formatMoney(commission),
+    price: formatPriceUnits(price, instrument.tickDecimals),
+    qty: formatQuantityUnits(quantity, instrument.quantityPlaces, instrument.stepDecimals),
+    quoteQty: formatMoneyUnits(notional, pricePlaces + instrument.quantityPlaces),
+    commission: formatMoneyUnits(commission),
     commissionAsset: instrument.marginAsset,
-    realizedPnl: formatMoney(realized),
+    realizedPnl: formatMoneyUnits(realized),
     maker,
     time: now,
   };
@@ -182,33 +213,54 @@ export function applyFill(
     qty: fill.qty,
     buyerIsMaker: maker === order.isBuy,
   });
+  const figures = isOpen ? positionFiguresOf(position) : null;
+  const positionRow = positionViewWith(position, figures);
   ctx.events.push({
     kind: 'account',
     accountId: account.id,
     time: now,
     reason: 'ORDER',
-    balances: [assetView(account, asset)],
-    positions: [positionView(position)],
+    balances: [assetView(account, asset, figures === null ? undefined : { position, figures })],
+    positions: [positionRow],
   });
-  if (wasOpen && (!isOpen || newAmount.gt(0) !== amount.gt(0))) expireStaleReduceOnly(ctx, position, now);
+  if (wasOpen && (!isOpen || newAmount > 0n !== amount > 0n)) expireStaleReduceOnly(ctx, position, now);
+}
+
+function greatestCommonDivisor(left: bigint, right: bigint): bigint {
+  let a = left < 0n ? -left : left;
+  let b = right;
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Sets the cost basis to the ratio `cost / quantity`, reduced (the rare increase after a partial close). */
+function rebaseCost(position: PositionState, cost: bigint, quantity: bigint): void {
+  const divisor = greatestCommonDivisor(cost, quantity);
+  position.costBasis = cost / divisor;
+  position.basisQuantity = quantity / divisor;
 }
 
 /** Moves the initial margin of an opening fill from the cross wallet into the isolated wallet, then takes the fee from it. */
-export function fundIsolated(position: PositionState, notional: Decimal, fee: Decimal): void {
+export function fundIsolated(position: PositionState, notional: bigint, fee: bigint): void {
   const asset = position.asset;
-  let margin = roundMoney(notional.div(position.leverage));
-  if (margin.gt(asset.crossWallet)) margin = asset.crossWallet;
-  creditCross(asset, margin.neg());
-  let wallet = position.isolatedWallet.plus(margin).minus(fee);
-  if (wallet.lt(0)) wallet = zero;
-  position.isolatedWallet = wallet;
-  position.isolatedWalletFloat = wallet.toNumber();
+  const leverage = BigInt(position.leverage);
+  let margin = divideRounded(notional, leverage * powerOfTen(position.instrument.quantityPlaces));
+  if (margin > asset.crossWalletUnits) margin = asset.crossWalletUnits;
+  creditCross(asset, -margin);
+  let wallet = position.isolatedWalletUnits + margin - fee;
+  if (wallet < 0n) wallet = 0n;
+  position.isolatedWalletUnits = wallet;
+  position.isolatedWalletFloat = moneyFloat(wallet);
 }
 
 export function refreshPositionFloats(position: PositionState): void {
-  position.amountFloat = position.amount.toNumber();
-  position.entryFloat = position.entryPrice.toNumber();
-  position.isolatedWalletFloat = position.isolatedWallet.toNumber();
+  const places = position.instrument.quantityPlaces;
+  position.amountFloat = Number(position.amountUnits) / 10 ** places;
+  position.entryFloat =
+    position.basisQuantity === 0n
+      ? 0
+      : Number(position.costBasis) / Number(position.basisQuantity) / 10 ** pricePlaces;
+  position.isolatedWalletFloat = moneyFloat(position.isolatedWalletUnits);
 }
 
 /** Binance expires resting reduce-only orders once the position they reduce is closed or flipped. */
@@ -217,7 +269,8 @@ export function expireStaleReduceOnly(ctx: CoreContext, position: PositionState,
   let stale: OrderState[] | undefined;
   for (const order of instrument.resting) {
     if (order.position !== position || !order.reduceOnly) continue;
-    if (position.amount.isZero() || position.amount.gt(0) === order.isBuy) (stale ??= []).push(order);
+    const amount = position.amountUnits;
+    if (amount === 0n || amount > 0n === order.isBuy) (stale ??= []).push(order);
   }
   if (stale !== undefined) for (const order of stale) closeOrder(ctx, order, 'EXPIRED', now);
 }
@@ -249,21 +302,24 @@ export function fillResting(ctx: CoreContext, instrument: InstrumentState, time:
 
 export function fillRestingOrder(ctx: CoreContext, order: OrderState, time: number): void {
   if (!order.resting) return; // expired meanwhile (a reduce-only order whose position closed)
-  let quantity = order.origQuantity.minus(order.executedQuantity);
+  const instrument = order.instrument;
+  let quantity = order.origQuantity.minus(decimalOf(order.executedUnits, instrument.quantityPlaces));
   const ratio = order.partialFillRatio;
   if (ratio !== undefined) {
     order.partialFillRatio = undefined;
-    const part = floorToIncrement(quantity.times(ratio), order.instrument.stepSize);
+    const part = floorToIncrement(quantity.times(ratio), instrument.stepSize);
     if (part.lt(quantity)) quantity = part;
   }
+  let units = unitsOf(quantity, instrument.quantityPlaces);
   if (order.reduceOnly) {
-    const amount = order.position.amount;
-    if (amount.isZero() || amount.gt(0) === order.isBuy) {
+    const amount = order.position.amountUnits;
+    if (amount === 0n || amount > 0n === order.isBuy) {
       closeOrder(ctx, order, 'EXPIRED', time);
       return;
     }
-    if (quantity.gt(amount.abs())) quantity = amount.abs();
+    const size = absolute(amount);
+    if (units > size) units = size;
   }
-  if (quantity.isZero()) return;
-  applyFill(ctx, order, order.price, quantity, true, time);
+  if (units === 0n) return;
+  applyFill(ctx, order, order.priceUnits, units, true, time);
 }

@@ -1,6 +1,7 @@
 /** An order's way out of the open set: resting in the book, retired into the history, and its ORDER_TRADE_UPDATE events. */
 import type Decimal from 'decimal.js';
 import type { OrderState } from './core-state';
+import { decimalOf } from './decimal-format';
 import type { ExecutionType, FillView } from './types';
 import { orderView } from './views';
 import type { CoreContext } from './core-context';
@@ -11,9 +12,17 @@ export function rest(order: OrderState): void {
   order.instrument.resting.push(order);
   order.instrument.thresholdsDirty = true;
   if (!order.reduceOnly) {
-    const remaining = order.origQuantity.minus(order.executedQuantity);
-    adjustOrderAggregates(order, remaining, 1);
+    adjustOrderAggregates(order, remainingQuantityOf(order), 1);
   }
+}
+
+/** The executed quantity as a Decimal (for the order-entry paths that compute in Decimal). */
+export function executedQuantityOf(order: OrderState): Decimal {
+  return decimalOf(order.executedUnits, order.instrument.quantityPlaces);
+}
+
+export function remainingQuantityOf(order: OrderState): Decimal {
+  return order.origQuantity.minus(executedQuantityOf(order));
 }
 
 export function adjustOrderAggregates(order: OrderState, quantity: Decimal, sign: 1 | -1): void {
@@ -36,7 +45,7 @@ export function retireOrder(order: OrderState): void {
     removeFromArray(order.instrument.resting, order);
     order.instrument.thresholdsDirty = true;
     if (!order.reduceOnly) {
-      adjustOrderAggregates(order, order.origQuantity.minus(order.executedQuantity), -1);
+      adjustOrderAggregates(order, remainingQuantityOf(order), -1);
     }
   }
   const account = order.account;

@@ -1,22 +1,40 @@
 import {
   breakEvenPriceOf,
   computeAssetFigures,
+  fineOfMoney,
   liquidationPriceOf,
-  maintenanceMarginOf,
-  notionalOf,
-  positionInitialMarginOf,
-  unrealizedProfitOf,
+  notionalUnitsOf,
+  positionFiguresOf,
 } from './account-figures';
+import type { PositionFigures } from './account-figures';
 import type { AccountState, AlgoState, AssetState, OrderState, PositionState } from './core-state';
-import { markPriceOf } from './core-state';
-import { formatMoney, formatPrice, formatQuantity, zero } from './decimal-format';
+import { markTextOf } from './core-state';
+import {
+  finePlaces,
+  formatMoneyUnits,
+  formatPrice,
+  formatPriceRatio,
+  formatQuantity,
+  formatQuantityUnits,
+  pricePlaces,
+} from './decimal-format';
 import type { AlgoOrderView, AssetView, OrderView, PositionView } from './types';
 
 /** Snapshots of the state in Binance's shapes (strings formatted like Binance). */
 
+/** An order's average fill price as printed ('0' before its first fill). */
+export function averagePriceText(order: OrderState): string {
+  const executed = order.executedUnits;
+  // cumulative quote (price + quantity places) / executed (quantity places) = price units
+  return executed === 0n
+    ? '0'
+    : formatPriceRatio(order.cumulativeQuoteUnits, executed, order.instrument.tickDecimals);
+}
+
 export function orderView(order: OrderState): OrderView {
   const instrument = order.instrument;
-  const executed = order.executedQuantity;
+  const executed = order.executedUnits;
+  const zeroExecuted = executed === 0n;
   return {
     orderId: order.orderId,
     clientOrderId: order.clientOrderId,
@@ -27,14 +45,14 @@ export function orderView(order: OrderState): OrderView {
     status: order.status,
     timeInForce: order.timeInForce,
     price: order.priceText,
-    avgPrice: executed.isZero()
-      ? '0'
-      : formatPrice(order.cumulativeQuote.div(executed), instrument.tickDecimals),
+    avgPrice: averagePriceText(order),
     origQty: order.origQuantityText,
-    executedQty: executed.isZero()
+    executedQty: zeroExecuted
       ? instrument.zeroQuantityText
-      : formatQuantity(executed, instrument.stepDecimals),
-    cumQuote: executed.isZero() ? '0' : formatMoney(order.cumulativeQuote),
+      : formatQuantityUnits(executed, instrument.quantityPlaces, instrument.stepDecimals),
+    cumQuote: zeroExecuted
+      ? '0'
+      : formatMoneyUnits(order.cumulativeQuoteUnits, pricePlaces + instrument.quantityPlaces),
     reduceOnly: order.reduceOnly,
     closePosition: order.closePosition,
     stopPrice: order.stopPrice,
@@ -73,14 +91,19 @@ export function algoView(algo: AlgoState): AlgoOrderView {
 }
 
 export function positionView(position: PositionState): PositionView {
+  return positionViewWith(position, position.amountUnits === 0n ? null : positionFiguresOf(position));
+}
+
+/** The position's row from its figures (null when flat), which the fill path also hands to `assetView`. */
+export function positionViewWith(position: PositionState, figures: PositionFigures | null): PositionView {
   const instrument = position.instrument;
-  const mark = formatPrice(markPriceOf(instrument), instrument.tickDecimals);
+  const mark = markTextOf(instrument);
   const isolated = position.marginType === 'ISOLATED';
-  if (position.amount.isZero()) {
-    const isolatedWallet = isolated ? formatMoney(position.isolatedWallet) : '0';
+  if (figures === null) {
+    const isolatedWallet = isolated ? formatMoneyUnits(position.isolatedWalletUnits) : '0';
     return {
       symbol: instrument.symbol,
-      positionAmt: formatQuantity(zero, instrument.stepDecimals),
+      positionAmt: instrument.zeroQuantityText,
       entryPrice: '0',
       breakEvenPrice: '0',
       markPrice: mark,
@@ -96,48 +119,79 @@ export function positionView(position: PositionState): PositionView {
       updateTime: position.updateTime,
     };
   }
-  const profit = unrealizedProfitOf(position);
-  const liquidationPrice = liquidationPriceOf(position);
+  const profit = figures.profit;
+  const liquidation = liquidationPriceOf(position);
+  const [breakEvenNumerator, breakEvenDenominator] = breakEvenPriceOf(position);
+  const tick = instrument.tickDecimals;
   return {
     symbol: instrument.symbol,
-    positionAmt: formatQuantity(position.amount, instrument.stepDecimals),
-    entryPrice: formatPrice(position.entryPrice, instrument.tickDecimals),
-    breakEvenPrice: formatPrice(breakEvenPriceOf(position), instrument.tickDecimals),
+    positionAmt: formatQuantityUnits(
+      position.amountUnits,
+      instrument.quantityPlaces,
+      instrument.stepDecimals,
+    ),
+    entryPrice: formatPriceRatio(position.costBasis, position.basisQuantity, tick),
+    breakEvenPrice: formatPriceRatio(breakEvenNumerator, breakEvenDenominator, tick),
     markPrice: mark,
-    unrealizedProfit: formatMoney(profit),
-    liquidationPrice: liquidationPrice.isZero()
-      ? '0'
-      : formatPrice(liquidationPrice, instrument.tickDecimals),
+    unrealizedProfit: formatMoneyUnits(profit, finePlaces),
+    liquidationPrice: liquidation === null ? '0' : formatPriceRatio(liquidation[0], liquidation[1], tick),
     leverage: position.leverage,
     marginType: position.marginType,
-    isolatedMargin: isolated ? formatMoney(position.isolatedWallet.plus(profit)) : '0',
-    isolatedWallet: isolated ? formatMoney(position.isolatedWallet) : '0',
-    notional: formatMoney(notionalOf(position)),
-    initialMargin: formatMoney(positionInitialMarginOf(position)),
-    maintMargin: formatMoney(maintenanceMarginOf(position)),
+    isolatedMargin: isolated
+      ? formatMoneyUnits(fineOfMoney(position.isolatedWalletUnits) + profit, finePlaces)
+      : '0',
+    isolatedWallet: isolated ? formatMoneyUnits(position.isolatedWalletUnits) : '0',
+    notional: formatMoneyUnits(notionalUnitsOf(position), pricePlaces + instrument.quantityPlaces),
+    initialMargin: formatMoneyUnits(figures.initial, finePlaces),
+    maintMargin: formatMoneyUnits(figures.maintenance, finePlaces),
     updateTime: position.updateTime,
   };
 }
 
-export function assetView(account: AccountState, asset: AssetState): AssetView {
-  const figures = computeAssetFigures(account, asset);
-  const wallet = figures.crossWallet.plus(figures.isolatedWallets);
+export function assetView(
+  account: AccountState,
+  asset: AssetState,
+  known?: { readonly position: PositionState; readonly figures: PositionFigures },
+): AssetView {
+  const figures = computeAssetFigures(account, asset, known);
+  const crossWallet = figures.crossWallet;
+  const wallet = crossWallet + figures.isolatedWallets;
   const available = figures.available;
-  let maxWithdraw = available.lt(figures.crossWallet) ? available : figures.crossWallet;
-  if (maxWithdraw.lt(0)) maxWithdraw = zero;
+  let maxWithdraw = available < crossWallet ? available : crossWallet;
+  if (maxWithdraw < 0n) maxWithdraw = 0n;
+  const unrealized = figures.unrealizedProfit;
+  const positionInitial = figures.positionInitialMargin;
+  const openOrderInitial = figures.openOrderInitialMargin;
+  // Several figures are often equal (one cross position, no open orders): each value is printed once.
+  const walletText = money(wallet);
+  const crossWalletText = crossWallet === wallet ? walletText : money(crossWallet);
+  const unrealizedText = money(unrealized);
+  const availableText = money(available);
+  const positionInitialText = money(positionInitial);
   return {
     asset: asset.asset,
-    walletBalance: formatMoney(wallet),
-    unrealizedProfit: formatMoney(figures.unrealizedProfit),
-    marginBalance: formatMoney(wallet.plus(figures.unrealizedProfit)),
-    maintMargin: formatMoney(figures.maintenanceMargin),
-    initialMargin: formatMoney(figures.positionInitialMargin.plus(figures.openOrderInitialMargin)),
-    positionInitialMargin: formatMoney(figures.positionInitialMargin),
-    openOrderInitialMargin: formatMoney(figures.openOrderInitialMargin),
-    crossWalletBalance: formatMoney(figures.crossWallet),
-    crossUnPnl: formatMoney(figures.crossUnrealizedProfit),
-    availableBalance: formatMoney(available),
-    maxWithdrawAmount: formatMoney(maxWithdraw),
+    walletBalance: walletText,
+    unrealizedProfit: unrealizedText,
+    marginBalance: unrealized === 0n ? walletText : money(wallet + unrealized),
+    maintMargin: money(figures.maintenanceMargin),
+    initialMargin: openOrderInitial === 0n ? positionInitialText : money(positionInitial + openOrderInitial),
+    positionInitialMargin: positionInitialText,
+    openOrderInitialMargin: openOrderInitial === 0n ? '0' : money(openOrderInitial),
+    crossWalletBalance: crossWalletText,
+    crossUnPnl:
+      figures.crossUnrealizedProfit === unrealized ? unrealizedText : money(figures.crossUnrealizedProfit),
+    availableBalance: availableText,
+    maxWithdrawAmount:
+      maxWithdraw === available
+        ? availableText
+        : maxWithdraw === crossWallet
+          ? crossWalletText
+          : money(maxWithdraw),
     updateTime: asset.updateTime,
   };
+}
+
+/** A figure of `computeAssetFigures` (fine units) as Binance prints money. */
+function money(units: bigint): string {
+  return formatMoneyUnits(units, finePlaces);
 }
