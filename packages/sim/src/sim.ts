@@ -331,8 +331,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       const names = streamNamesOf(tick.symbol);
       for (const [interval, stream] of names.klines) {
         if (!streams.hasSubscribers(stream)) continue;
-        const current = candles.currentKline(tick.symbol, interval);
-        if (current) publishKline(current);
+        const forming = candles.formingStreamKline(tick.symbol, interval);
+        if (forming) streams.publish(stream, { e: 'kline', E: forming.T, s: tick.symbol, k: forming });
       }
       const lastMark = markSentAt.get(tick.symbol) ?? 0;
       if (tick.time - lastMark >= 1000) {
