@@ -13,13 +13,13 @@ const candle = (openTime: number): Candle => ({
   volume: '1',
 });
 
-/** Three days of 1m candles, counting how far they were read; failing at `failAt` when given. */
-function minutes(read: { count: number }, failAt?: number): AsyncIterable<Candle> {
+/** Three days of 1m candles, a chunk of one each, counting how far they were read; failing at `failAt` when given. */
+function minutes(read: { count: number }, failAt?: number): AsyncIterable<readonly Candle[]> {
   return (async function* () {
     for (let index = 0; index < 3 * 1440; index += 1) {
       if (index === failAt) throw new Error('the file changed since the checking pass');
       read.count = index + 1;
-      yield candle(index * minute);
+      yield [candle(index * minute)];
     }
   })();
 }

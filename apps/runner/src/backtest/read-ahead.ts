@@ -10,7 +10,7 @@ import type { Candle } from '@bot/sim';
 export const READ_AHEAD_MS = 24 * 60 * 60_000;
 
 export class CandleReadAhead {
-  readonly #source: AsyncIterator<Candle>;
+  readonly #source: AsyncIterator<readonly Candle[]>;
   #buffer: Candle[] = [];
   /** Next candle the replay takes, and next the backtest's own count (`passed`) looks at. */
   #replayAt = 0;
@@ -22,13 +22,13 @@ export class CandleReadAhead {
   /** What the read met (a file gone bad since the checking pass): thrown by the next `fill`. */
   #failure: { readonly error: unknown } | undefined;
 
-  constructor(candles: AsyncIterable<Candle> | Iterable<Candle>) {
-    this.#source =
-      Symbol.asyncIterator in candles
-        ? (candles as AsyncIterable<Candle>)[Symbol.asyncIterator]()
-        : (async function* () {
-            yield* candles as Iterable<Candle>;
-          })();
+  /** Candles in chunks as they are read (`streamKlines`), or all of them in an array. */
+  constructor(candles: AsyncIterable<readonly Candle[]> | readonly Candle[]) {
+    this.#source = Array.isArray(candles)
+      ? (async function* () {
+          yield candles as readonly Candle[];
+        })()
+      : (candles as AsyncIterable<readonly Candle[]>)[Symbol.asyncIterator]();
   }
 
   /**
@@ -58,7 +58,7 @@ export class CandleReadAhead {
         do {
           const next = await this.#source.next();
           if (next.done) this.#done = true;
-          else this.#buffer.push(next.value);
+          else for (const candle of next.value) this.#buffer.push(candle);
         } while (!this.#reached(this.#target));
       } catch (error) {
         this.#failure = { error };
