@@ -40,7 +40,15 @@ import {
 } from './sim-defaults';
 import type { Sim, SimOptions } from './sim-api';
 
-export type { ReplaySpec, Sim, SimAccountOptions, SimFaults, SimOptions, SimState } from './sim-api';
+export type {
+  ReplaySpec,
+  Sim,
+  SimAccountOptions,
+  SimFaults,
+  SimOptions,
+  SimResponse,
+  SimState,
+} from './sim-api';
 
 /** Starts the emulator: matching core, market, REST and WebSocket server on 127.0.0.1. */
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
@@ -554,11 +562,15 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       });
       if (answered === undefined)
         throw new TypeError('fetch failed: the emulator closed the connection without an answer');
-      return new Response(answered.body, {
-        status: answered.status,
-        statusText: STATUS_CODES[answered.status] ?? '',
-        headers: answered.headers,
-      });
+      const { status, body } = answered;
+      return {
+        ok: status >= 200 && status < 300,
+        status,
+        statusText: STATUS_CODES[status] ?? '',
+        headers: new Headers(answered.headers),
+        text: () => Promise.resolve(body),
+        json: async () => JSON.parse(body) as unknown,
+      };
     },
     expireListenKeys(accountId) {
       listenKeys.expireAll(accountId);
