@@ -287,14 +287,14 @@ export class CandleBook {
     return closed;
   }
 
-  /** Applies ticks in order; returns every kline they closed, in order. */
-  onTicks(ticks: readonly CandleTick[]): Kline[] {
-    const closed: Kline[] = [];
+  /** Applies ticks in order; returns every kline they closed, in order (no array allocated for none). */
+  onTicks(ticks: readonly CandleTick[]): readonly Kline[] {
+    let closed: Kline[] | undefined;
     for (const tick of ticks) {
       const klines = this.onTick(tick);
-      if (klines.length > 0) closed.push(...klines);
+      if (klines.length > 0) (closed ??= []).push(...klines);
     }
-    return closed;
+    return closed ?? noKlines;
   }
 
   /**
