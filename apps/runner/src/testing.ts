@@ -273,7 +273,7 @@ export async function readAllKlines(
   const result: (SymbolScan & { readonly candles: ArchiveCandle[] })[] = [];
   for (const scan of scans) {
     const candles: ArchiveCandle[] = [];
-    for await (const candle of streamKlines(scan, options)) candles.push(candle);
+    for await (const chunk of streamKlines(scan, options)) candles.push(...chunk);
     result.push({ ...scan, candles });
   }
   return result;

@@ -47,8 +47,16 @@ export interface ExchangeClientOptions {
     | ((
         url: string,
         init: { readonly method?: string; readonly headers?: unknown; readonly body?: unknown },
-      ) => Promise<Response>)
+      ) => Promise<FetchedResponse>)
     | undefined;
+}
+
+/** What ccxt reads of an answer from the `fetch` option: a WHATWG `Response`, or `sim.fetch`'s lighter one. */
+export interface FetchedResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  text(): Promise<string>;
 }
 
 export interface ExchangeClientStartOptions extends RuntimeOptions {

@@ -64,6 +64,7 @@ export type {
   ExchangeClientOptions,
   ExchangeClientStartOptions,
   ExchangeMode,
+  FetchedResponse,
 } from './exchange-client';
 export { CcxtExchange, createExchange } from './ccxt-exchange';
 export { splitQuantity } from './order-checks';

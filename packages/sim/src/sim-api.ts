@@ -92,6 +92,20 @@ export interface ReplaySpec {
 
 export interface SimFaults extends FaultSettings, CoreFaults {}
 
+/**
+ * What `sim.fetch` answers: the parts of a WHATWG `Response` a client reads (ccxt reads the status, the
+ * headers and the text). Not a `Response` itself: building one (its body a web stream) cost more than the
+ * emulator's answer, and a backtest sends thousands.
+ */
+export interface SimResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}
+
 export interface Sim {
   /**
    * REST base, e.g. `http://127.0.0.1:40123`; ccxt's fapi URLs are this plus `/fapi/v1` etc. Without a
@@ -127,7 +141,7 @@ export interface Sim {
   fetch(
     url: string,
     init?: { readonly method?: string; readonly headers?: unknown; readonly body?: unknown },
-  ): Promise<Response>;
+  ): Promise<SimResponse>;
   /** Moves the market clock forward by `ms` and processes every tick up to there (any speed). */
   advance(ms: number): void;
   /** The market clock's current time. */

@@ -10,6 +10,7 @@ import { marketSource, withBook } from './market-setup';
 import type { Kline } from './market/candle-book';
 import { CandleBook } from './market/candle-book';
 import { isKlineInterval } from './market/kline-interval';
+import type { KlineInterval } from './market/kline-interval';
 import { MarketDriver } from './market/market-driver';
 import type { MarketTick } from './market/market-tick';
 import { SeededRandom } from './market/seeded-random';
@@ -39,7 +40,15 @@ import {
 } from './sim-defaults';
 import type { Sim, SimOptions } from './sim-api';
 
-export type { ReplaySpec, Sim, SimAccountOptions, SimFaults, SimOptions, SimState } from './sim-api';
+export type {
+  ReplaySpec,
+  Sim,
+  SimAccountOptions,
+  SimFaults,
+  SimOptions,
+  SimResponse,
+  SimState,
+} from './sim-api';
 
 /** Starts the emulator: matching core, market, REST and WebSocket server on 127.0.0.1. */
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
@@ -85,6 +94,46 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       streamNames.set(symbol, names);
     }
     return names;
+  };
+
+  /**
+   * Per symbol, which of its streams (and the all-market ones) anyone listens to, worked out again only when
+   * a subscription changes: the tick loop asked about some thirty streams per tick, nearly all unwatched.
+   */
+  interface Watched {
+    readonly version: number;
+    /** The kline streams with subscribers, for the in-progress kline every tick. */
+    readonly klines: readonly (readonly [KlineInterval, string])[];
+    /** Any of the book's streams (bookTicker, `!bookTicker`, diff or partial depth). */
+    readonly book: boolean;
+    readonly markArrays: boolean;
+    readonly tickers: boolean;
+    readonly aggTrade: boolean;
+    readonly trade: boolean;
+  }
+  const watched = new Map<string, Watched>();
+  const watchedOf = (symbol: string): Watched => {
+    const version = streams.subscriptionVersion;
+    const known = watched.get(symbol);
+    if (known?.version === version) return known;
+    const names = streamNamesOf(symbol);
+    const has = (stream: string) => streams.hasSubscribers(stream);
+    const depth = names.depth.filter(({ diff, partials }) => {
+      // A diff stream that lost its subscribers starts afresh with the next one (diffs from then on).
+      if (!has(diff)) bookSentId.delete(diff);
+      return has(diff) || partials.some(([, partial]) => has(partial));
+    });
+    const fresh: Watched = {
+      version,
+      klines: [...names.klines].filter(([, stream]) => has(stream)),
+      book: has(names.bookTicker) || has('!bookTicker') || depth.length > 0,
+      markArrays: has('!markPrice@arr@1s') || has('!markPrice@arr'),
+      tickers: has(names.ticker) || has(names.miniTicker),
+      aggTrade: has(names.aggTrade),
+      trade: has(names.trade),
+    };
+    watched.set(symbol, fresh);
+    return fresh;
   };
 
   const candles = new CandleBook({
@@ -140,6 +189,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const publishBook = (time: number, onTick: boolean) => {
     for (const instrument of instruments) {
       const symbol = instrument.symbol;
+      if (!watchedOf(symbol).book) continue;
       const names = streamNamesOf(symbol);
       const updateId = core.bookUpdateId(symbol);
       const tickerStream = names.bookTicker;
@@ -295,9 +345,9 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   });
   /** `<sym>@ticker` and `<sym>@miniTicker` every 2 s of market time, from the 24 h candles and the price. */
   const publishTickers = (symbol: string, names: SymbolStreamNames, time: number) => {
+    if (!watchedOf(symbol).tickers) return;
     const wantsTicker = streams.hasSubscribers(names.ticker);
     const wantsMini = streams.hasSubscribers(names.miniTicker);
-    if (!wantsTicker && !wantsMini) return;
     if (time - (tickerSentAt.get(symbol) ?? Number.NEGATIVE_INFINITY) < TICKER_INTERVAL_MS) return;
     tickerSentAt.set(symbol, time);
     const ticker = tickerPayload(symbol, time);
@@ -329,10 +379,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       core.setFundingRate(tick.symbol, tick.fundingRate);
       core.updateMarket(tick);
       const names = streamNamesOf(tick.symbol);
-      for (const [interval, stream] of names.klines) {
-        if (!streams.hasSubscribers(stream)) continue;
-        const current = candles.currentKline(tick.symbol, interval);
-        if (current) publishKline(current);
+      const watching = watchedOf(tick.symbol);
+      for (const [interval, stream] of watching.klines) {
+        const forming = candles.formingStreamKline(tick.symbol, interval);
+        if (forming) streams.publish(stream, { e: 'kline', E: forming.T, s: tick.symbol, k: forming });
       }
       const lastMark = markSentAt.get(tick.symbol) ?? 0;
       if (tick.time - lastMark >= 1000) {
@@ -350,9 +400,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         };
         streams.publish(names.markPrice1s, payload);
         if (tick.time % 3000 < 1000) streams.publish(names.markPrice, payload);
-        if (streams.hasSubscribers('!markPrice@arr@1s') || streams.hasSubscribers('!markPrice@arr')) {
-          pendingMarks.set(tick.symbol, payload);
-        }
+        if (watching.markArrays) pendingMarks.set(tick.symbol, payload);
       }
       if (tick.tradeQty !== '0') {
         const id = candles.lastTradeId(tick.symbol);
@@ -370,7 +418,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         tape.push(trade);
         // Cut back by the tape's length at once, not a trade per tick: a splice moves every trade kept.
         if (tape.length >= 2 * TRADE_TAPE_LENGTH) tape.splice(0, tape.length - TRADE_TAPE_LENGTH);
-        if (streams.hasSubscribers(names.aggTrade)) {
+        if (watching.aggTrade) {
           streams.publish(names.aggTrade, {
             e: 'aggTrade',
             E: tick.time,
@@ -379,7 +427,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
             nq: tick.tradeQty,
           });
         }
-        if (streams.hasSubscribers(names.trade)) {
+        if (watching.trade) {
           streams.publish(names.trade, {
             e: 'trade',
             E: tick.time,
@@ -514,11 +562,15 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       });
       if (answered === undefined)
         throw new TypeError('fetch failed: the emulator closed the connection without an answer');
-      return new Response(answered.body, {
-        status: answered.status,
-        statusText: STATUS_CODES[answered.status] ?? '',
-        headers: answered.headers,
-      });
+      const { status, body } = answered;
+      return {
+        ok: status >= 200 && status < 300,
+        status,
+        statusText: STATUS_CODES[status] ?? '',
+        headers: new Headers(answered.headers),
+        text: () => Promise.resolve(body),
+        json: async () => JSON.parse(body) as unknown,
+      };
     },
     expireListenKeys(accountId) {
       listenKeys.expireAll(accountId);

@@ -32,12 +32,12 @@ describe('an emulator without a server (listen: false)', () => {
         body: signed(account.apiSecret, { ...params, timestamp: String(Date.now()) }),
       });
     const placed = await order({ symbol: 'BTCUSDC', side: 'BUY', type: 'MARKET', quantity: '0.010' });
-    expect(placed.status).toBe(200);
+    expect([placed.status, placed.ok, placed.statusText]).toEqual([200, true, 'OK']);
     expect(placed.headers.get('x-mbx-used-weight-1m')).toMatch(/^\d+$/);
     expect(await placed.json()).toMatchObject({ symbol: 'BTCUSDC', status: 'FILLED', executedQty: '0.010' });
 
     const refused = await order({ symbol: 'BTCUSDC', side: 'BUY', type: 'MARKET', quantity: '0.0101' });
-    expect(refused.status).toBe(400);
+    expect([refused.status, refused.ok, refused.statusText]).toEqual([400, false, 'Bad Request']);
     expect(await refused.json()).toEqual({ code: -1111, msg: expect.any(String) });
 
     sim.injectFaults({

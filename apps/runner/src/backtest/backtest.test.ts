@@ -354,17 +354,21 @@ describe('the HTML report', () => {
 describe('Ctrl-C', () => {
   it('stops the backtest and prints the partial report, exit 0', async () => {
     const dir = tempDir();
-    // Four months: the in-process backtest plays one in under 10 s on a quiet machine, so the signal below
-    // would come after the run.
+    // Four months, several seconds of backtest however quiet the machine. The signal goes once the bot logs
+    // (the run has started: Ctrl-C is the backtest's from then on), not after a fixed time, which a loaded
+    // machine can spend still loading the program, and a quiet one past the end of the run.
     writeSampleArchive(dir, { ...btc, minutes: 122 * 1440 });
     const bin = join(import.meta.dirname, '..', '..', 'bin', 'bot.js');
-    const child = spawn(process.execPath, [bin, 'backtest', '--data', dir, '--timeframe', '15m'], {
-      env: { ...process.env, BOT_AUDIT_PATH: join(dir, 'audit.jsonl') },
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, 'backtest', '--data', dir, '--timeframe', '15m', '--log-level', 'info'],
+      { env: { ...process.env, BOT_AUDIT_PATH: join(dir, 'audit.jsonl') } },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await new Promise((resolve) => child.stderr.once('data', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(out).toMatch(/\(interrupted; partial report\)/);

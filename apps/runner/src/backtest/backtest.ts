@@ -87,7 +87,7 @@ export type BacktestMarket =
   | { readonly symbol: string; readonly candles: readonly Candle[] }
   | {
       readonly symbol: string;
-      readonly candles: AsyncIterable<Candle>;
+      readonly candles: AsyncIterable<readonly Candle[]>;
       readonly scan: Pick<SymbolScan, 'count' | 'lastOpen' | 'volumeStep'>;
     };
 

@@ -10,31 +10,62 @@ import type { Candle } from '@bot/sim';
 export const READ_AHEAD_MS = 24 * 60 * 60_000;
 
 export class CandleReadAhead {
-  readonly #source: AsyncIterator<Candle>;
+  readonly #source: AsyncIterator<readonly Candle[]>;
   #buffer: Candle[] = [];
   /** Next candle the replay takes, and next the backtest's own count (`passed`) looks at. */
   #replayAt = 0;
   #countAt = 0;
   #done = false;
+  /** The one read running, reading on until a candle at or after `#target` is buffered. */
+  #reading: Promise<void> | undefined;
+  #target = Number.NEGATIVE_INFINITY;
+  /** What the read met (a file gone bad since the checking pass): thrown by the next `fill`. */
+  #failure: { readonly error: unknown } | undefined;
 
-  constructor(candles: AsyncIterable<Candle> | Iterable<Candle>) {
-    this.#source =
-      Symbol.asyncIterator in candles
-        ? (candles as AsyncIterable<Candle>)[Symbol.asyncIterator]()
-        : (async function* () {
-            yield* candles as Iterable<Candle>;
-          })();
+  /** Candles in chunks as they are read (`streamKlines`), or all of them in an array. */
+  constructor(candles: AsyncIterable<readonly Candle[]> | readonly Candle[]) {
+    this.#source = Array.isArray(candles)
+      ? (async function* () {
+          yield candles as readonly Candle[];
+        })()
+      : (candles as AsyncIterable<readonly Candle[]>)[Symbol.asyncIterator]();
   }
 
-  /** Reads until a candle opening at or after `until` is buffered (at least one), or the stream ends. */
+  /**
+   * Resolves once a candle opening at or after `until` is buffered (at least one), or the stream ended; the
+   * read goes on in the background for as much again, so the files are read and inflated (on libuv's
+   * threads) while the market moves, not while it waits.
+   */
   async fill(until: number): Promise<void> {
-    for (;;) {
-      const last = this.#buffer.at(-1);
-      if (this.#done || (last !== undefined && last.openTime >= until)) return;
-      const next = await this.#source.next();
-      if (next.done) this.#done = true;
-      else this.#buffer.push(next.value);
+    this.#readTo(Number.isFinite(until) ? until + READ_AHEAD_MS : until);
+    while (!this.#reached(until)) {
+      if (this.#failure) throw this.#failure.error;
+      await this.#reading;
     }
+  }
+
+  #reached(until: number): boolean {
+    const last = this.#buffer.at(-1);
+    return this.#done || (last !== undefined && last.openTime >= until);
+  }
+
+  /** Reads on (one read at a time) until a candle at or after `target` is buffered. */
+  #readTo(target: number): void {
+    if (target > this.#target) this.#target = target;
+    if (this.#reading !== undefined || this.#failure || this.#reached(this.#target)) return;
+    this.#reading = (async () => {
+      try {
+        do {
+          const next = await this.#source.next();
+          if (next.done) this.#done = true;
+          else for (const candle of next.value) this.#buffer.push(candle);
+        } while (!this.#reached(this.#target));
+      } catch (error) {
+        this.#failure = { error };
+      } finally {
+        this.#reading = undefined;
+      }
+    })();
   }
 
   /** The first candle (after the first `fill`). */

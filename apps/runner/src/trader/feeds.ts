@@ -16,6 +16,7 @@ import { applyAccountEvent, reviewAccount, settleDue, streamTrusted, sweepAccoun
 import { sampleEquity } from './console-view';
 import type { TraderContext } from './context';
 import { onSignal } from './entries';
+import { InProcessBatch } from './in-process-batch';
 import { settle } from './settlement';
 
 /** The playbook each feed problem maps to (see `bot playbook`), from the playbook table. */
@@ -110,20 +111,12 @@ export function startFeeds(context: TraderContext): void {
 /**
  * The feeds of an exchange in this process: the same events through the same handlers, parsed from the same
  * payloads by @bot/ws, without sockets, listenKeys or polling. They arrive one turn of the event loop after
- * the exchange sent them, in order, as frames read off a socket would: where the loop would meet them.
+ * the exchange sent them, in order, as frames read off a socket would (`InProcessBatch`).
  */
 function listenInProcess(context: TraderContext, source: InProcessFeeds): void {
-  let pending: (() => void)[] = [];
-  const deliver = () => {
-    const batch = pending;
-    pending = [];
-    for (const handle of batch) handle();
-  };
-  const later = (handle: () => void) => {
-    if (pending.push(handle) === 1) setImmediate(deliver);
-  };
-  const stopMarket = source.market(marketStreams(context), (_stream, payload) =>
-    later(() => {
+  const batch = new InProcessBatch();
+  const stopMarket = source.market(marketStreams(context), (stream, payload) =>
+    batch.addMarket(stream, payload, () => {
       const event = parseMarketPayload(payload);
       if (event.type === 'kline') onKline(context, event);
       else if (event.type === 'markPrice') onMarkPrice(context, event);
@@ -132,7 +125,7 @@ function listenInProcess(context: TraderContext, source: InProcessFeeds): void {
     }),
   );
   const stopUserData = source.userData((payload) =>
-    later(() => {
+    batch.add(() => {
       const event = parseUserDataPayload(payload);
       if (
         event.type === 'orderUpdate' ||

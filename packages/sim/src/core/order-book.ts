@@ -33,13 +33,6 @@ interface Depletion {
   at: number;
 }
 
-interface ChangeRange {
-  readonly id: number;
-  readonly side: BookSide;
-  readonly lo: number;
-  readonly hi: number;
-}
-
 /** Levels as Binance prints them: `[price, quantity]` strings. */
 export type PrintedLevel = [string, string];
 
@@ -98,6 +91,8 @@ function hashString(text: string): number {
  * little (a book logs about four ranges per price move).
  */
 const maxLogEntries = 8192;
+/** Numbers per logged range in the ring: update id, side, lowest and highest ticks. */
+const logStride = 4;
 
 export class SyntheticBook {
   readonly spreadTicks: number;
@@ -113,8 +108,14 @@ export class SyntheticBook {
   /** Increases with every change of a level's quantity (Binance's `lastUpdateId`, `u`). */
   updateId = 0;
   private readonly depleted: [Map<number, Depletion>, Map<number, Depletion>] = [new Map(), new Map()];
-  private log: ChangeRange[] = [];
-  /** Ids at or below this are no longer in the log. */
+  /**
+   * The change log, a ring of `logStride` numbers per range, oldest overwritten: a price move logs four
+   * ranges on every market tick, read (if ever) only by diff-depth subscribers, so it allocates nothing.
+   */
+  private readonly log = new Float64Array(maxLogEntries * logStride);
+  /** Ranges logged ever; the newest is at slot (logged − 1) % maxLogEntries. */
+  private logged = 0;
+  /** Ids at or below this are no longer (wholly) in the log. */
   private logFloor = 0;
 
   constructor(spec: BookSpec, tickSize: string, stepSize: string, seed: number, symbol: string) {
@@ -201,8 +202,8 @@ export class SyntheticBook {
       }
       this.bestBid = newBid;
     }
-    for (const side of [0, 1] as const) {
-      const depleted = this.depleted[side];
+    for (let side: BookSide = 0; side <= 1; side += 1) {
+      const depleted = this.depleted[side as BookSide];
       if (depleted.size === 0) continue;
       for (const [ticks, depletion] of depleted) {
         const elapsed = time - depletion.at;
@@ -213,7 +214,7 @@ export class SyntheticBook {
         if (taken === depletion.taken) continue;
         if (taken === 0) depleted.delete(ticks);
         else depletion.taken = taken;
-        this.logRange(nextId, side, ticks, ticks);
+        this.logRange(nextId, side as BookSide, ticks, ticks);
         changed = true;
       }
     }
@@ -301,10 +302,13 @@ export class SyntheticBook {
         touched[1].add(this.bestAsk + index);
       }
     }
-    for (let index = this.log.length - 1; index >= 0; index -= 1) {
-      const entry = this.log[index] as ChangeRange;
-      if (entry.id <= since) break;
-      for (let ticks = entry.lo; ticks <= entry.hi; ticks += 1) touched[entry.side].add(ticks);
+    const kept = Math.min(this.logged, maxLogEntries);
+    for (let back = 1; back <= kept; back += 1) {
+      const at = ((this.logged - back) % maxLogEntries) * logStride;
+      if ((this.log[at] as number) <= since) break;
+      const side = touched[this.log[at + 1] as BookSide];
+      const hi = this.log[at + 3] as number;
+      for (let ticks = this.log[at + 2] as number; ticks <= hi; ticks += 1) side.add(ticks);
     }
     const print = (side: BookSide): PrintedLevel[] => {
       const sorted = [...touched[side]].filter((ticks) => ticks > 0);
@@ -316,11 +320,13 @@ export class SyntheticBook {
 
   private logRange(id: number, side: BookSide, lo: number, hi: number): void {
     if (hi < lo) return;
-    this.log.push({ id, side, lo, hi });
-    if (this.log.length > maxLogEntries) {
-      const dropped = this.log.length - maxLogEntries / 2;
-      this.logFloor = (this.log[dropped - 1] as ChangeRange).id;
-      this.log = this.log.slice(dropped);
-    }
+    const at = (this.logged % maxLogEntries) * logStride;
+    // The oldest range makes room: a cursor at or before its id no longer finds all its changes.
+    if (this.logged >= maxLogEntries) this.logFloor = this.log[at] as number;
+    this.log[at] = id;
+    this.log[at + 1] = side;
+    this.log[at + 2] = lo;
+    this.log[at + 3] = hi;
+    this.logged += 1;
   }
 }

@@ -62,6 +62,44 @@ function referenceRows(
 }
 
 describe('CandleBook', () => {
+  it("gives the kline stream's forming candle as the tick left it, in Binance's JSON, formatted only when read", () => {
+    const book = new CandleBook({ symbols: [btc] });
+    expect(book.formingStreamKline('BTCUSDC', '1m')).toBeUndefined();
+    book.onTick(tick(day + 1000, '60000.0', '0.010', false));
+    book.onTick(tick(day + 2000, '60010.5', '0.005', true));
+    const oneMinute = book.formingStreamKline('BTCUSDC', '1m');
+    const fifteen = book.formingStreamKline('BTCUSDC', '15m');
+    // A later tick changes the book, not the candles already handed out.
+    book.onTick(tick(day + 4000, '60001.2', '0.100', false));
+    const expected = (interval: KlineInterval) => ({
+      t: day,
+      T: day + klineIntervalMs[interval] - 1,
+      s: 'BTCUSDC',
+      i: interval,
+      f: 1,
+      L: 2,
+      o: '60000.0',
+      c: '60010.5',
+      h: '60010.5',
+      l: '60000.0',
+      v: '0.015',
+      n: 2,
+      x: false,
+      q: '900.0525',
+      V: '0.010',
+      Q: '600.0000',
+      B: '0',
+    });
+    for (const [interval, candle] of [
+      ['1m', oneMinute],
+      ['15m', fifteen],
+    ] as const) {
+      // Key for key in Binance's order, as a socket sends it.
+      expect(JSON.stringify(candle)).toBe(JSON.stringify(expected(interval)));
+      expect(candle?.c).toBe('60010.5');
+    }
+  });
+
   it('builds the 1m kline from ticks: OHLC, volumes, trade count, taker buys and trade ids', () => {
     const book = new CandleBook({ symbols: [btc] });
     expect(book.currentKline('BTCUSDC', '1m')).toBeUndefined();

@@ -287,14 +287,14 @@ export class CandleBook {
     return closed;
   }
 
-  /** Applies ticks in order; returns every kline they closed, in order. */
-  onTicks(ticks: readonly CandleTick[]): Kline[] {
-    const closed: Kline[] = [];
+  /** Applies ticks in order; returns every kline they closed, in order (no array allocated for none). */
+  onTicks(ticks: readonly CandleTick[]): readonly Kline[] {
+    let closed: Kline[] | undefined;
     for (const tick of ticks) {
       const klines = this.onTick(tick);
-      if (klines.length > 0) closed.push(...klines);
+      if (klines.length > 0) (closed ??= []).push(...klines);
     }
-    return closed;
+    return closed ?? noKlines;
   }
 
   /**
@@ -390,6 +390,20 @@ export class CandleBook {
     const book = this.book(symbol);
     const state = this.currentState(book, checkInterval(interval));
     return state === undefined ? undefined : this.kline(book, interval, state, false);
+  }
+
+  /**
+   * The in-progress kline as the kline stream's candle (`k`), or undefined before the first tick: the same
+   * fields as {@link currentKline}'s, its decimal strings formatted only when read (a socket's JSON reads
+   * them all). The emulator sends one per tick to every subscriber, and a listener in this process that a
+   * later update makes it skip (`bot backtest`'s feeds) never pays for them.
+   */
+  formingStreamKline(symbol: string, interval: KlineInterval): StreamKline | undefined {
+    const book = this.book(symbol);
+    const state = this.currentState(book, checkInterval(interval));
+    if (state === undefined) return undefined;
+    // The 1m state is the book's own, which the next tick changes; the larger ones are merged copies.
+    return new StreamKline(book, interval, interval === '1m' ? { ...state } : state);
   }
 
   /**
@@ -539,6 +553,70 @@ export class CandleBook {
       lastTradeId: state.lastTradeId,
       closed,
     };
+  }
+}
+
+/**
+ * A kline stream's in-progress candle (`k`, x: false) over a snapshot of its state: the numbers are fields,
+ * the decimal strings getters, and `toJSON` gives Binance's object in its field order.
+ */
+export class StreamKline {
+  readonly t: number;
+  readonly T: number;
+  readonly s: string;
+  readonly i: KlineInterval;
+  readonly f: number;
+  readonly L: number;
+  readonly n: number;
+  readonly x = false;
+  readonly B = '0';
+  readonly #state: Readonly<CandleState>;
+  readonly #prices: number;
+  readonly #quantities: number;
+  readonly #quotes: number;
+
+  constructor(book: SymbolCandles, interval: KlineInterval, state: Readonly<CandleState>) {
+    this.t = state.openTime;
+    this.T = state.openTime + klineIntervalMs[interval] - 1;
+    this.s = book.symbol;
+    this.i = interval;
+    this.f = state.firstTradeId;
+    this.L = state.lastTradeId;
+    this.n = state.trades;
+    this.#state = state;
+    this.#prices = book.price.decimals;
+    this.#quantities = book.quantity.decimals;
+    this.#quotes = book.quoteDecimals;
+  }
+
+  get o(): string {
+    return formatUnits(this.#state.open, this.#prices);
+  }
+  get c(): string {
+    return formatUnits(this.#state.close, this.#prices);
+  }
+  get h(): string {
+    return formatUnits(this.#state.high, this.#prices);
+  }
+  get l(): string {
+    return formatUnits(this.#state.low, this.#prices);
+  }
+  get v(): string {
+    return formatUnits(this.#state.volume, this.#quantities);
+  }
+  get q(): string {
+    return formatUnits(this.#state.quoteVolume, this.#quotes);
+  }
+  get V(): string {
+    return formatUnits(this.#state.takerBuyVolume, this.#quantities);
+  }
+  get Q(): string {
+    return formatUnits(this.#state.takerBuyQuoteVolume, this.#quotes);
+  }
+
+  toJSON(): Record<string, unknown> {
+    const { t, T, s, i, f, L, o, c, h, l, v, n, x, q, V, Q, B } = this;
+    return { t, T, s, i, f, L, o, c, h, l, v, n, x, q, V, Q, B };
   }
 }
 

@@ -27,6 +27,7 @@ export type {
   Kline,
   KlineQuery,
   KlineRow,
+  StreamKline,
 } from './candle-book';
 export { isKlineInterval, klineIntervalMs, klineIntervals, klineOpenTime } from './kline-interval';
 export type { KlineInterval } from './kline-interval';

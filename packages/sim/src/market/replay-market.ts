@@ -218,6 +218,16 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
     candle.openTime + Math.floor((tick * candleMs) / ticksPerCandle);
   const formatTicks = (ticks: number): string =>
     formatUnits(Math.max(1, ticks) * price.incrementUnits, price.decimals);
+  // The funding rate holds at the interest rate while the premium stays small: formatted once per change.
+  let rateValue = Number.NaN;
+  let rateText = '';
+  const formatRate = (rate: number): string => {
+    if (rate !== rateValue) {
+      rateValue = rate;
+      rateText = formatFundingRate(rate);
+    }
+    return rateText;
+  };
 
   function next(): MarketTick[] {
     const candle = current;
@@ -236,7 +246,7 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
       lastPrice: formatTicks(lastTicks),
       markPrice: formatTicks(Math.round(lastTicks * (1 - premium))),
       indexPrice: formatTicks(Math.round(lastTicks * (1 - 2 * premium))),
-      fundingRate: formatFundingRate(fundingRateFromPremium(averagePremium)),
+      fundingRate: formatRate(fundingRateFromPremium(averagePremium)),
       tradeQty: formatUnits(steps * quantity.incrementUnits, quantity.decimals),
       buyerIsMaker,
     };

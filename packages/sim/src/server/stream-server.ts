@@ -66,6 +66,7 @@ export class StreamServer {
   /** In-process listeners (`listen`, `listenUser`): payloads as objects, no socket and no JSON. */
   readonly #listeners = new Map<string, Set<(stream: string, payload: unknown) => void>>();
   readonly #userListeners = new Map<string, Set<(payload: Record<string, unknown>) => void>>();
+  #subscriptionVersion = 0;
   /** Every message sent to a user-data socket, for tests that inspect what a client received. */
   readonly sentUserEvents: { listenKey: string; accountId: string; payload: Record<string, unknown> }[] = [];
 
@@ -82,6 +83,14 @@ export class StreamServer {
     return [...this.#subscribers.keys()];
   }
 
+  /**
+   * Changes whenever a market stream gains or loses a subscriber or a listener: what the emulator works out
+   * from `hasSubscribers` holds until it changes (its tick loop does not ask per stream per tick).
+   */
+  get subscriptionVersion(): number {
+    return this.#subscriptionVersion;
+  }
+
   hasSubscribers(stream: string): boolean {
     return (this.#subscribers.get(stream)?.size ?? 0) > 0 || (this.#listeners.get(stream)?.size ?? 0) > 0;
   }
@@ -96,9 +105,11 @@ export class StreamServer {
       if (!listeners) this.#listeners.set(stream, (listeners = new Set()));
       listeners.add(deliver);
     }
+    this.#subscriptionVersion += 1;
     if (streams.length > 0) this.#options.onStreamsChanged?.();
     return () => {
       for (const stream of streams) this.#listeners.get(stream)?.delete(deliver);
+      this.#subscriptionVersion += 1;
     };
   }
 
@@ -267,6 +278,7 @@ export class StreamServer {
     this.#subscribers.clear();
     this.#listeners.clear();
     this.#userListeners.clear();
+    this.#subscriptionVersion += 1;
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
 
@@ -279,6 +291,7 @@ export class StreamServer {
       this.#subscribers.set(stream, subscribers);
     }
     subscribers.add(connection);
+    this.#subscriptionVersion += 1;
     return true;
   }
 
@@ -287,6 +300,7 @@ export class StreamServer {
     const subscribers = this.#subscribers.get(stream);
     subscribers?.delete(connection);
     if (subscribers && subscribers.size === 0) this.#subscribers.delete(stream);
+    this.#subscriptionVersion += 1;
   }
 
   #remove(connection: Connection): void {
