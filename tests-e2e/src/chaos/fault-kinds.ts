@@ -83,6 +83,13 @@ export const ERROR_PATHS = [
 export const CLIENT_TIMEOUT_MS = 10_000;
 
 /**
+ * How long the exchange adapter looks an entry with an unknown outcome up before it gives up on it (its
+ * `unknownOutcomeWindowMs`: recvWindow 5 s + a 5 s margin; an order that opens a position is never sent twice).
+ * The bot's one queue waits for it, so a 5xx on an entry that never executes keeps the bot from acting that long.
+ */
+export const ENTRY_LOOKUP_MS = 10_000;
+
+/**
  * Wall ms the bot may still need after an injected obstacle is gone before its work is done again: a retry
  * after its backoff (0.5, then 1 s, with jitter), two look-ups of an order with an unknown outcome (0.5 and
  * 1 s apart) or the next one of an entry's (every 2 s), and the round trips after them.

@@ -1,7 +1,7 @@
 import type { HttpErrorFault, PositionView, RequestRecord, Sim, SimFaults, UserAction } from '@bot/sim';
 import { coversPosition, openPositions, unprotectedPositions } from './exchange-monitor';
 import type { FaultKind, GapRecord, Impairment, ScheduleOptions, UserActionRecord } from './fault-kinds';
-import { CLIENT_TIMEOUT_MS, ERROR_PATHS, RECOVERY_MS, WEIGHTS } from './fault-kinds';
+import { CLIENT_TIMEOUT_MS, ENTRY_LOOKUP_MS, ERROR_PATHS, RECOVERY_MS, WEIGHTS } from './fault-kinds';
 import type { Random } from './random';
 
 interface QueuedError {
@@ -101,7 +101,23 @@ export class FaultSchedule {
       if (this.#httpErrors.includes(queued.fault)) continue;
       this.#queued.splice(index, 1);
       const { fault } = queued;
-      const effect = (fault.holdMs ?? 0) + (fault.executeAfterMs ?? 0);
+      // An order POST answered 5xx that never executes: if it was an entry, the bot looks it up for
+      // ENTRY_LOOKUP_MS before anything else runs (seed 2 of a CI run: a stop the user cancelled on another
+      // symbol waited for it).
+      const hit = this.sim.requests.findLast(
+        (request) =>
+          request.status === fault.status &&
+          (fault.pathContains === undefined || request.path.includes(fault.pathContains)),
+      );
+      const entryLookUp =
+        hit?.method === 'POST' &&
+        hit.path === '/fapi/v1/order' &&
+        fault.status >= 500 &&
+        fault.executeAfterMs === undefined &&
+        fault.executeBeforeError !== true
+          ? ENTRY_LOOKUP_MS
+          : 0;
+      const effect = (fault.holdMs ?? 0) + (fault.executeAfterMs ?? 0) + entryLookUp;
       this.impairments.push({
         start: now - 60,
         end: now + effect + RECOVERY_MS,
