@@ -57,6 +57,8 @@ export interface OrderEntry {
   readonly side: 'buy' | 'sell';
   readonly status: 'open' | 'partially-filled' | 'filled' | 'canceled' | 'expired' | 'rejected';
   readonly reduceOnly: boolean;
+  /** Cumulative filled quantity (`z` of the ORDER_TRADE_UPDATE, `executedQty` over REST). */
+  readonly filled: string;
   readonly updatedAt: number;
   readonly seq: number;
 }
@@ -207,6 +209,7 @@ export function reduceAccount(state: AccountState, event: AccountEvent): Account
           side: event.side === 'BUY' ? 'buy' : 'sell',
           status: orderStatus(event.orderStatus),
           reduceOnly: event.reduceOnly,
+          filled: event.cumulativeFilledQuantity,
           updatedAt: time,
           seq,
         });
@@ -306,6 +309,7 @@ function applySnapshot(state: AccountState, snapshot: AccountSnapshot): AccountS
       side: order.side,
       status: order.status,
       reduceOnly: order.reduceOnly,
+      filled: order.filledQuantity,
       updatedAt: Math.max(known?.updatedAt ?? 0, order.updatedAt),
       seq,
     });

@@ -167,7 +167,7 @@ async function entryFill(
     !streamed.reduceOnly &&
     (streamed.status === 'filled' || streamed.status === 'partially-filled')
   ) {
-    return { filled: planned.quantity, at: streamed.updatedAt, source: 'stream' };
+    return { filled: streamed.filled, at: streamed.updatedAt, source: 'stream' };
   }
   const order = await context.exchange.fetchOrder({ symbol, clientOrderId });
   if (
