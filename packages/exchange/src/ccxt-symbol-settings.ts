@@ -59,7 +59,14 @@ export async function readSymbolSettings(
   symbols: readonly string[],
   operation: string,
 ): Promise<SymbolConfiguration[]> {
-  const leverages = (await ctx.client.fetchLeverages([...symbols])) as unknown as Record<string, unknown>;
+  // One symbol is asked by name (Binance's `symbol` parameter): without it symbolConfig answers every symbol
+  // the account can trade (hundreds on Binance), each parsed by ccxt, for the one the entry waits on.
+  const [only] = symbols;
+  const params = symbols.length === 1 && only !== undefined ? { symbol: ctx.client.marketId(only) } : {};
+  const leverages = (await ctx.client.fetchLeverages([...symbols], params)) as unknown as Record<
+    string,
+    unknown
+  >;
   return symbols.map((symbol) => {
     const entry = leverages[symbol];
     if (entry === undefined) {

@@ -83,6 +83,14 @@ describe('symbol settings against the emulator', () => {
     expect(reads).toHaveLength(1);
   });
 
+  it('fetchSymbolSettings of one symbol asks for that symbol alone (Binance otherwise answers every symbol)', async () => {
+    await website.setLeverage(9, ETH);
+    const settings = await setup.exchange.fetchSymbolSettings([ETH]);
+    expect(settings).toEqual([{ symbol: ETH, leverage: 9, marginMode: expect.any(String) }]);
+    const read = setup.logs.find((entry) => entry.operation === 'fetchSymbolSettings');
+    expect(JSON.stringify(read?.['wire'])).toMatch(/symbolConfig\?[^"]*symbol=ETHUSDC/);
+  });
+
   it.each([
     ['an open order', -4047],
     ['a position', -4048],
