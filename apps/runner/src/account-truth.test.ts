@@ -363,11 +363,14 @@ describe('closes the guard must hear of', () => {
     longNext(world, BTC);
     await advanceMinutes(sim, bot.trader, 1);
     const amount = positionOf(sim, 'BTCUSDC')!.positionAmt;
+    // The stream falls silent too: it cannot tell the close, so its fills must come from REST.
     sim.injectFaults({
+      staleUserDataStreams: true,
       httpErrors: Array.from({ length: 40 }, () => ({ status: 502, pathContains: 'userTrades' })),
     });
     await user.createOrder(BTC, 'market', 'sell', Number(amount), undefined, { reduceOnly: true });
     await advanceMinutes(sim, bot.trader, 1);
+    await eventually(() => bot.trader.openTrades[0]?.closing !== undefined, 10_000);
     expect(bot.trader.guard.status().realizedPnl).toBe(0);
     expect(bot.trader.openTrades[0]?.closing).toBeDefined();
     longNext(world, ETH);
@@ -384,6 +387,32 @@ describe('closes the guard must hear of', () => {
       0,
     );
     expect(bot.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet.toFixed(2));
+  });
+
+  it('counts a close the stream told whole from its streamed fills, with no fill read over REST: the exchange’s PnL to the cent', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_ACCOUNT_SWEEP_MS: '600000' });
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    const amount = positionOf(sim, 'BTCUSDC')!.positionAmt;
+    // Every fill read over REST fails: only the stream can tell this close.
+    sim.injectFaults({
+      httpErrors: Array.from({ length: 40 }, () => ({ status: 502, pathContains: 'userTrades' })),
+    });
+    await user.createOrder(BTC, 'market', 'sell', Number(amount), undefined, { reduceOnly: true });
+    await eventually(() => bot.trader.openTrades.length === 0, 10_000);
+    const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
+    const exchangeNet = fills.reduce(
+      (sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission),
+      0,
+    );
+    expect(bot.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet.toFixed(2));
+    // Its stop and target were canceled with it.
+    const left = (sim.state().openAlgoOrders as AlgoOrderView[]).filter(
+      (order) => order.symbol === 'BTCUSDC',
+    );
+    expect(left).toHaveLength(0);
   });
 });
 

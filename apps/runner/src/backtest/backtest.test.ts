@@ -216,7 +216,9 @@ describe('parity with bot run --replay', () => {
       config,
       logger: replayLog.logger,
       operatorApi: false,
-      paper: { replayFile: file, speed: 'manual' },
+      // As `bot backtest` does: a week of market plays in seconds of wall clock, against which the emulator's
+      // weight limit (per wall-clock minute, as Binance's) would refuse what Binance would allow.
+      paper: { replayFile: file, speed: 'manual', weightLimitPerMinute: 1_000_000_000 },
     });
     const sim = bot.sim;
     if (!sim) throw new Error('no emulator');

@@ -1,5 +1,5 @@
 import { createExchange } from '@bot/exchange';
-import type { ExchangeState } from '@bot/exchange';
+import type { ExchangeState, Fill } from '@bot/exchange';
 import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
 import { UserDataStream, createBinanceListenKeyApi } from '@bot/ws';
 import type { UserDataEvent } from '@bot/ws';
@@ -22,6 +22,8 @@ interface Record {
   readonly snapshots: { readonly state: ExchangeState; readonly seq: number }[];
   readonly positions: Map<string, string>;
   readonly liveAlgoIds: string[];
+  /** Every fill of both symbols as REST reports it (`/fapi/v1/userTrades` through the adapter). */
+  readonly restFills: Fill[];
 }
 
 let sim: Sim;
@@ -102,6 +104,10 @@ beforeAll(async () => {
   const sent = sim.streams.sentUserEvents.filter((entry) => kinds.has(String(entry.payload['e']))).length;
   await eventually(() => events.length >= sent, 5_000);
   await stream.close();
+  const restFills = [
+    ...(await exchange.fetchFills('BTC/USDC:USDC')),
+    ...(await exchange.fetchFills('ETH/USDC:USDC')),
+  ];
   record = {
     events,
     snapshots,
@@ -111,6 +117,7 @@ beforeAll(async () => {
         .map((position) => [position.symbol, position.positionAmt]),
     ),
     liveAlgoIds: (settled.openAlgoOrders as AlgoOrderView[]).map((order) => order.clientAlgoId).sort(),
+    restFills,
   };
 }, 60_000);
 
@@ -197,6 +204,19 @@ describe('reduceAccount over the emulator’s own record', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('logs every fill the stream reported as REST reports it (what a close counted from the stream rests on)', () => {
+    const state = record.events.reduce<AccountState>(reduceAccount, emptyAccountState);
+    // The stream sends no quote quantity; everything a close counts is the same, field for field.
+    const comparable = ({ quoteQuantity: _quote, ...fill }: Fill) => fill;
+    const logged = [...state.fills.values()].flat().map(comparable);
+    const byId = (left: { id: string }, right: { id: string }) => Number(left.id) - Number(right.id);
+    expect(logged.length).toBeGreaterThan(10);
+    expect(logged.sort(byId)).toEqual(record.restFills.map(comparable).sort(byId));
+    // Twice the same events (a poll after the stream, a replayed frame) log each fill once.
+    const twice = [...record.events, ...record.events].reduce<AccountState>(reduceAccount, emptyAccountState);
+    expect([...twice.fills.values()].flat()).toHaveLength(logged.length);
   });
 
   it('is total: every kind of event, known or not, gives a state', () => {

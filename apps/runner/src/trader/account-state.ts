@@ -1,4 +1,12 @@
-import type { Balance, ConditionalOrder, MarginMode, Order, Position, PositionSide } from '@bot/exchange';
+import type {
+  Balance,
+  ConditionalOrder,
+  Fill,
+  MarginMode,
+  Order,
+  Position,
+  PositionSide,
+} from '@bot/exchange';
 import { fromExchangeId } from '@bot/symbols';
 import type { UserDataEvent } from '@bot/ws';
 
@@ -17,6 +25,12 @@ export interface AccountState {
   readonly balances: ReadonlyMap<string, BalanceEntry>;
   /** Leverage and margin mode per symbol, as far as the exchange has told them. */
   readonly settings: ReadonlyMap<string, SymbolSettingsEntry>;
+  /**
+   * The fills the user-data events reported, per unified symbol, oldest first (the last `FILLS_KEPT`): a
+   * close's PnL is read from them instead of REST when they take the trade from its entry back to flat
+   * (`settlement.ts`, `streamedClose`).
+   */
+  readonly fills: ReadonlyMap<string, readonly Fill[]>;
   /** Fills of liquidation and auto-deleveraging orders, oldest first: the exchange closed a position. */
   readonly forcedCloses: readonly ForcedClose[];
   /** Event time of the last user-data event (stream or poll), 0 before the first. */
@@ -136,6 +150,7 @@ export const emptyAccountState: AccountState = {
   algoOrders: new Map(),
   balances: new Map(),
   settings: new Map(),
+  fills: new Map(),
   forcedCloses: [],
   lastEventAt: 0,
   lastSnapshotAt: 0,
@@ -146,6 +161,8 @@ export const emptyAccountState: AccountState = {
 /** Ended orders kept so a late NEW for them cannot bring them back; older ones are dropped. */
 const ENDED_ORDERS_KEPT = 500;
 const FORCED_CLOSES_KEPT = 200;
+/** Per symbol: enough for a trade's entry, its reductions and its close, many times over. */
+const FILLS_KEPT = 200;
 
 /**
  * The reducer: total (every event gives a state; kinds it does not use leave it as it was) and
@@ -230,7 +247,7 @@ export function reduceAccount(state: AccountState, event: AccountEvent): Account
               time: event.tradeTime || time,
             })
           : state.forcedCloses;
-      return { ...next, orders, forcedCloses: forced };
+      return { ...next, orders, forcedCloses: forced, fills: addFill(state.fills, symbol, event) };
     }
     case 'algoUpdate': {
       const symbol = unified(event.symbol);
@@ -507,4 +524,33 @@ export function equityOf(state: AccountState, asset: string): number | undefined
   const balance = state.balances.get(asset);
   if (!balance) return undefined;
   return Number(balance.marginBalance ?? balance.walletBalance);
+}
+
+/** The event's fill (a trade with a quantity) added to its symbol's log, once per trade id. */
+function addFill(
+  fills: ReadonlyMap<string, readonly Fill[]>,
+  symbol: string,
+  event: Extract<AccountEvent, { type: 'orderUpdate' }>,
+): ReadonlyMap<string, readonly Fill[]> {
+  if (event.tradeId <= 0 || !/[1-9]/.test(event.lastFilledQuantity)) return fills;
+  const id = String(event.tradeId);
+  const known = fills.get(symbol) ?? [];
+  if (known.some((fill) => fill.id === id)) return fills;
+  const fill: Fill = {
+    id,
+    orderId: String(event.orderId),
+    symbol,
+    side: event.side === 'BUY' ? 'buy' : 'sell',
+    price: event.lastFilledPrice,
+    quantity: event.lastFilledQuantity,
+    quoteQuantity: '0', // not in the event; nothing counts it
+    fee: event.commission ?? '0',
+    feeAsset: event.commissionAsset ?? '',
+    realizedPnl: event.realizedProfit,
+    maker: event.isMaker,
+    time: event.tradeTime || event.transactionTime || event.eventTime,
+  };
+  const next = new Map(fills);
+  next.set(symbol, [...known.slice(-(FILLS_KEPT - 1)), fill]);
+  return next;
 }

@@ -1,5 +1,5 @@
 import { clientOrderIdsFor, isExchangeAdapterError } from '@bot/exchange';
-import type { ProtectedEntryResult } from '@bot/exchange';
+import type { MarginMode, ProtectedEntryResult } from '@bot/exchange';
 import { TIER_LIMITS, rewardRiskRatio, sizePosition } from '@bot/risk';
 import type { Signal } from '@bot/strategy';
 import { klineIntervalMs, toExchangeId } from '@bot/symbols';
@@ -84,6 +84,11 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     return;
   }
   context.haltAnnounced = undefined;
+  // The symbol's leverage and margin mode are read now, while sizing, the signal's checks and the write-ahead
+  // record run: the entry waits for the answer, not for a round trip started after them. A signal denied
+  // meanwhile leaves the answer unused (one read, weight 5).
+  const readAt = Date.now();
+  let settingsRead = readSymbolSettings(context, signal.symbol);
   const instrument = await context.exchange.instrument(signal.symbol);
   const { risk, strategy } = context.config;
   const size = sizePosition({
@@ -111,6 +116,9 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     return;
   }
   if (!(await stillValid(context, signal, candleClose))) return;
+  // A rate-limit pause waited out since makes that answer stale: read again.
+  if (context.exchange.executor.pausedUntil > readAt)
+    settingsRead = readSymbolSettings(context, signal.symbol);
 
   const plannedRisk = Number(size.quantity) * Math.abs(signal.entry - signal.stop);
   const why = `${signal.why}; qty=${size.quantity} risks ${(risk.riskPerTradePct * 100).toFixed(2)}% of ${equity.toFixed(2)}`;
@@ -166,7 +174,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   context.trades.set(signal.symbol, pending);
   // A denial while the entry waits (settings that cannot be set back, a signal that aged past its expiry
   // meanwhile: recorded by `deny`) withholds it: nothing is sent, the trade is dropped.
-  const configured = symbolSettingsAsConfigured(context, signal);
+  const configured = symbolSettingsAsConfigured(context, signal, settingsRead);
   void context.saveState();
   const cleared = Promise.all([written, flushed, configured]).then(
     async ([, , settingsOk]) => settingsOk && (await notExpired(context, signal, candleClose)),
@@ -241,24 +249,37 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
 }
 
 /**
- * Leverage and margin mode as the exchange says them: set back to the configured ones when they drifted
- * (the user changed them on the website), or the entry is denied — never an entry above the tier's
- * leverage cap. A symbol the exchange will not change while the user's orders rest on it (-4047, -4048) is
- * a denial, not a retry loop. Runs while the write-ahead record is flushed: the entry waits for both.
+ * The symbol's leverage and margin mode read from the exchange before every entry, not from the account
+ * state: the stream reports a leverage change (ACCOUNT_CONFIG_UPDATE) and a margin-type change
+ * (ACCOUNT_UPDATE `MARGIN_TYPE_CHANGE`), but one that fell silent while it looks open would hide them until
+ * the next sweep (the chaos suite's entries at 25×, above the tier's cap). One request (weight 5); undefined
+ * when it fails (the account state answers then). Never rejects.
  */
-async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal): Promise<boolean> {
+function readSymbolSettings(
+  context: TraderContext,
+  symbol: string,
+): Promise<{ leverage: number | undefined; marginMode: MarginMode | undefined } | undefined> {
+  return context.exchange
+    .fetchSymbolSettings([symbol])
+    .then((settings) => settings.find((entry) => entry.symbol === symbol))
+    .catch(() => undefined);
+}
+
+/**
+ * Leverage and margin mode as the exchange says them (`read`, started by `onSignal` before its checks): set
+ * back to the configured ones when they drifted (the user changed them on the website), or the entry is
+ * denied — never an entry above the tier's leverage cap. A symbol the exchange will not change while the
+ * user's orders rest on it (-4047, -4048) is a denial, not a retry loop. Runs while the write-ahead record
+ * is flushed: the entry waits for both.
+ */
+async function symbolSettingsAsConfigured(
+  context: TraderContext,
+  signal: Signal,
+  read: ReturnType<typeof readSymbolSettings>,
+): Promise<boolean> {
   const wanted = context.config.risk.leverageDefault;
   const cap = TIER_LIMITS[context.config.strategy.tier].hardCaps.leverageDefault.max;
-  // Read from the exchange before every entry, not from the account state: the stream reports a leverage
-  // change (ACCOUNT_CONFIG_UPDATE) and a margin-type change (ACCOUNT_UPDATE `MARGIN_TYPE_CHANGE`), but one that
-  // fell silent while it looks open would hide them until the next sweep (the chaos suite's entries at 25×,
-  // above the tier's cap). One request (weight 5), overlapping the write-ahead flush; the account state is
-  // the answer only when the read fails.
-  const read = await context.exchange
-    .fetchSymbolSettings([signal.symbol])
-    .then((settings) => settings.find((entry) => entry.symbol === signal.symbol))
-    .catch(() => undefined);
-  const known = read ?? context.account.settings.get(signal.symbol);
+  const known = (await read) ?? context.account.settings.get(signal.symbol);
   const marginMode = context.exchange.marginMode;
   if (
     !known ||

@@ -4,15 +4,19 @@ import type { CloseReason } from '@bot/risk';
 import type { OpenTrade } from '../bot-state';
 import { haltPlaybookIds } from '../playbooks';
 import type { ForcedClose } from './account-state';
+import { isLiveAlgoEntry, isLiveOrderEntry } from './account-state';
+import { streamTrusted } from './account-watch';
 import type { TraderContext } from './context';
 import { watchDroppedEntry } from './late-entries';
 import { reconcileSymbols } from './protection';
 
 /**
  * Settles one symbol: when its position is gone, cancels the leftover exits and records the close; when it
- * is open but no stop-loss covers it, reconciles it at once. The close is made durable first (the trade is
- * marked `closing` and saved), then its fills are read; a failed read leaves it owed and the next settle
- * tries again, so no loss escapes the guard. The PnL is the exchange's: realized PnL minus fees, exactly.
+ * is open but no stop-loss covers it, reconciles it at once. When the user-data stream told the whole close
+ * (`streamedClose`), its fills are the close's and nothing is read. Otherwise over REST: the close is made
+ * durable first (the trade is marked `closing` and saved), then its fills are read; a failed read leaves it
+ * owed and the next settle tries again, so no loss escapes the guard. Either way the PnL is the exchange's:
+ * realized PnL minus fees, exactly.
  */
 export async function settle(
   context: TraderContext,
@@ -21,6 +25,22 @@ export async function settle(
 ): Promise<void> {
   let trade = context.trades.get(symbol);
   if (!trade) return;
+  const streamed = streamedClose(context, trade);
+  if (streamed) {
+    // The stream told all of it: the trade's own exits still live are canceled (in parallel), and the close
+    // is recorded from the streamed fills; no read of positions, orders or fills.
+    await Promise.all(
+      streamed.exits.map((id) =>
+        context.exchange.cancelConditionalOrder({
+          symbol,
+          id,
+          rationale: 'position closed: canceling its remaining exit orders',
+        }),
+      ),
+    );
+    await recordClose(context, trade, streamed.fills, knownReason ?? streamed.reason);
+    return;
+  }
   if (trade.closing === undefined) {
     // A position on the other side means the trade's went through flat (the user opened the new one):
     // it is closed, though the symbol is not flat; its fills say so (see `ownFills`).
@@ -52,11 +72,64 @@ export async function settle(
     await context.saveState();
     return;
   }
+  await recordClose(context, trade, fills);
+}
+
+/**
+ * The close as the user-data stream told it, when it told all of it: the stream trusted (live, the account
+ * in sync), the symbol flat in the account state, the streamed fills taking the trade from its entry back
+ * to flat (a fill the stream missed leaves the sum short of flat), and every exit order still live on the
+ * symbol one of the trade's own (`exits`: their ids, to cancel). Undefined otherwise: REST settles it, as
+ * it does every close of a trade opened before this process's stream started.
+ */
+export function streamedClose(
+  context: TraderContext,
+  trade: OpenTrade,
+): { fills: readonly Fill[]; exits: readonly string[]; reason: CloseReason | undefined } | undefined {
+  const { account } = context;
+  if (!streamTrusted(context) || account.positions.has(trade.symbol)) return undefined;
+  const logged = (account.fills.get(trade.symbol) ?? []).filter((fill) => fill.time >= trade.openedAt);
+  const { fills, flat } = ownFills(logged, trade);
+  if (!flat || fills.length === 0) return undefined;
+  const own = new Set([trade.stopLossId, trade.takeProfitId].filter((id) => id !== undefined));
+  const exits: string[] = [];
+  for (const order of account.algoOrders.values()) {
+    if (order.symbol !== trade.symbol || !isLiveAlgoEntry(order)) continue;
+    if (!own.has(order.algoId) || order.status !== 'open') return undefined;
+    exits.push(order.algoId);
+  }
+  for (const order of account.orders.values()) {
+    if (order.symbol === trade.symbol && isLiveOrderEntry(order) && order.reduceOnly) return undefined;
+  }
+  const ended = (id: string | undefined) => {
+    if (id === undefined) return false;
+    const order = [...account.algoOrders.values()].find((entry) => entry.algoId === id);
+    return order?.status === 'triggered' || order?.status === 'finished';
+  };
+  const reason: CloseReason | undefined = ended(trade.stopLossId)
+    ? 'stop_loss'
+    : ended(trade.takeProfitId)
+      ? 'take_profit'
+      : undefined;
+  return { fills, exits, reason };
+}
+
+/**
+ * Counts a trade's close from its own fills (`ownFills`): the guard's `recordClose` with the exchange's
+ * realized PnL minus fees, the durable `position.close` record, then the trade forgotten and the state saved.
+ */
+async function recordClose(
+  context: TraderContext,
+  trade: OpenTrade,
+  fills: readonly Fill[],
+  knownReason?: CloseReason,
+): Promise<void> {
+  const { symbol } = trade;
   const pnl = netPnl(fills);
   const closedAt = fills.reduce((latest, fill) => Math.max(latest, fill.time), trade.openedAt);
   const forced = forcedCloseOf(context, trade, fills, closedAt);
   const reason: CloseReason =
-    forced?.kind ?? trade.closing?.reason ?? (await closeReason(context, trade, pnl));
+    forced?.kind ?? trade.closing?.reason ?? knownReason ?? (await closeReason(context, trade, pnl));
   if (forced) context.handledForcedCloses.add(forcedKey(forced));
   const recorded = context.guard.recordClose({ pnl, reason, now: closedAt, symbol });
   const { counters } = context;
