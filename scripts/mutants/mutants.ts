@@ -100,9 +100,8 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'leverage not verified',
     file: entries,
-    find: 'async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal): Promise<boolean> {\n',
-    replace:
-      'async function symbolSettingsAsConfigured(context: TraderContext, signal: Signal): Promise<boolean> {\n  return true;\n',
+    find: '  read: ReturnType<typeof readSymbolSettings>,\n): Promise<boolean> {\n',
+    replace: '  read: ReturnType<typeof readSymbolSettings>,\n): Promise<boolean> {\n  return true;\n',
     tests: [{ file: accountTruth, name: 'sets leverage back' }, chaos],
   },
   {
@@ -188,5 +187,13 @@ export const mutants: readonly Mutant[] = [
     find: '    const claimed = await claim(context, dropped.trade, position);',
     replace: "    const claimed: string = dropped.trade.symbol === position.symbol ? 'not-own' : 'unread';",
     tests: [{ file: 'apps/runner/src/late-entry.test.ts', name: 'while it runs' }],
+  },
+  {
+    // A close counted from the streamed fills when the stream missed one: the guard counts a wrong PnL.
+    name: 'streamed close short of flat',
+    file: settlement,
+    find: '  if (!flat || fills.length === 0) return undefined;',
+    replace: '  if (fills.length === 0) return undefined;',
+    tests: [{ file: 'apps/runner/src/trader/settlement.test.ts', name: 'streamedClose' }],
   },
 ];
