@@ -258,7 +258,10 @@ function onKline(context: TraderContext, event: KlineEvent): void {
     }
     if (trusted && context.trades.size > 0 && event.closeTime > (positionsChecked.get(context) ?? 0)) {
       positionsChecked.set(context, event.closeTime);
-      void context.enqueue(() => checkPositions(context)).catch(() => undefined); // logged by the queue
+      // Queued after the turn that reads the sockets: the other symbols' candles of this close, already on
+      // them, are weighed before this read, not a round trip later. A failure is logged by the queue.
+      const check = () => void context.enqueue(() => checkPositions(context)).catch(() => undefined);
+      setImmediate(check);
     }
   });
 }
