@@ -102,6 +102,21 @@ function restartWholeAgain(entry: Awaited<ReturnType<typeof overrunEntry>>, save
   });
 }
 
+/** A world whose bot holds a BTC long it opened (the candle after the start): the world and the amount held. */
+async function btcLongOpen(env: Record<string, string>) {
+  const world = await setup(env);
+  await advanceMinutes(world.sim, world.bot.trader, 1);
+  longNext(world, BTC);
+  await advanceMinutes(world.sim, world.bot.trader, 1);
+  return { world, amount: Number(positionOf(world.sim, 'BTCUSDC')!.positionAmt) };
+}
+
+/** The account's realized PnL minus fees over every fill, as the emulator recorded them. */
+function exchangeNet(sim: Sim): number {
+  const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
+  return fills.reduce((sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission), 0);
+}
+
 /** A long on the next candle with its stop `stopFraction` below the close and a far target (reward:risk ≥ 2). */
 function longNext(setup: Setup, symbol: string, stopFraction = 0.01, entry?: (close: number) => number) {
   setup.strategies.get(symbol)?.signalNext({
@@ -300,13 +315,9 @@ describe('leverage and margin type drift', () => {
   });
 
   it('reads leverage from the exchange before an entry, so a change a silent stream hid is set back too', async () => {
-    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_ACCOUNT_SWEEP_MS: '600000' });
+    const { world, amount } = await btcLongOpen({ BOT_SYMBOLS: 'BTC', BOT_ACCOUNT_SWEEP_MS: '600000' });
     const { sim, bot, user } = world;
-    await advanceMinutes(sim, bot.trader, 1);
-    longNext(world, BTC);
-    await advanceMinutes(sim, bot.trader, 1);
     expect(positionOf(sim, 'BTCUSDC')?.leverage).toBe(3);
-    const amount = Number(positionOf(sim, 'BTCUSDC')!.positionAmt);
     await user.createOrder(BTC, 'market', 'sell', amount, undefined, { reduceOnly: true });
     await advanceMinutes(sim, bot.trader, 31);
     expect(bot.trader.openTrades).toHaveLength(0);
@@ -357,18 +368,14 @@ describe('leverage and margin type drift', () => {
 
 describe('closes the guard must hear of', () => {
   it('keeps a close whose fills cannot be read owed (no entry meanwhile), then records the exchange’s PnL to the cent', async () => {
-    const world = await setup({ BOT_MAX_RETRIES: '0' });
+    const { world, amount } = await btcLongOpen({ BOT_MAX_RETRIES: '0' });
     const { sim, bot, user } = world;
-    await advanceMinutes(sim, bot.trader, 1);
-    longNext(world, BTC);
-    await advanceMinutes(sim, bot.trader, 1);
-    const amount = positionOf(sim, 'BTCUSDC')!.positionAmt;
     // The stream falls silent too: it cannot tell the close, so its fills must come from REST.
     sim.injectFaults({
       staleUserDataStreams: true,
       httpErrors: Array.from({ length: 40 }, () => ({ status: 502, pathContains: 'userTrades' })),
     });
-    await user.createOrder(BTC, 'market', 'sell', Number(amount), undefined, { reduceOnly: true });
+    await user.createOrder(BTC, 'market', 'sell', amount, undefined, { reduceOnly: true });
     await advanceMinutes(sim, bot.trader, 1);
     await eventually(() => bot.trader.openTrades[0]?.closing !== undefined, 10_000);
     expect(bot.trader.guard.status().realizedPnl).toBe(0);
@@ -381,33 +388,19 @@ describe('closes the guard must hear of', () => {
     sim.clearFaults();
     await advanceMinutes(sim, bot.trader, 1);
     expect(bot.trader.openTrades).toHaveLength(0);
-    const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
-    const exchangeNet = fills.reduce(
-      (sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission),
-      0,
-    );
-    expect(bot.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet.toFixed(2));
+    expect(bot.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet(sim).toFixed(2));
   });
 
   it('counts a close the stream told whole from its streamed fills, with no fill read over REST: the exchange’s PnL to the cent', async () => {
-    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_ACCOUNT_SWEEP_MS: '600000' });
+    const { world, amount } = await btcLongOpen({ BOT_SYMBOLS: 'BTC', BOT_ACCOUNT_SWEEP_MS: '600000' });
     const { sim, bot, user } = world;
-    await advanceMinutes(sim, bot.trader, 1);
-    longNext(world, BTC);
-    await advanceMinutes(sim, bot.trader, 1);
-    const amount = positionOf(sim, 'BTCUSDC')!.positionAmt;
     // Every fill read over REST fails: only the stream can tell this close.
     sim.injectFaults({
       httpErrors: Array.from({ length: 40 }, () => ({ status: 502, pathContains: 'userTrades' })),
     });
-    await user.createOrder(BTC, 'market', 'sell', Number(amount), undefined, { reduceOnly: true });
+    await user.createOrder(BTC, 'market', 'sell', amount, undefined, { reduceOnly: true });
     await eventually(() => bot.trader.openTrades.length === 0, 10_000);
-    const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
-    const exchangeNet = fills.reduce(
-      (sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission),
-      0,
-    );
-    expect(bot.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet.toFixed(2));
+    expect(bot.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet(sim).toFixed(2));
     // Its stop and target were canceled with it.
     const left = (sim.state().openAlgoOrders as AlgoOrderView[]).filter(
       (order) => order.symbol === 'BTCUSDC',
@@ -418,12 +411,8 @@ describe('closes the guard must hear of', () => {
 
 describe('the user reverses the bot’s position with one order', () => {
   it('counts each trade’s own part of the reversing fill (its fee prorated): the bot’s long, then the adopted short', async () => {
-    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { world, amount } = await btcLongOpen({ BOT_SYMBOLS: 'BTC' });
     const { sim, bot, user } = world;
-    await advanceMinutes(sim, bot.trader, 1);
-    longNext(world, BTC);
-    await advanceMinutes(sim, bot.trader, 1);
-    const amount = Number(positionOf(sim, 'BTCUSDC')!.positionAmt);
     // One market sell of twice the long: it closes the bot's long and opens the user's short.
     await user.createOrder(BTC, 'market', 'sell', amount * 2);
     await eventually(() => bot.trader.openTrades.some((trade) => trade.side === 'short'));
@@ -618,12 +607,7 @@ describe('a kill between the durable decision and the state file', () => {
     sim.setMarketPrice('BTCUSDC', stop.toFixed(1), stop.toFixed(1));
     await advanceMinutes(sim, restarted.trader, 1);
     await eventually(() => restarted.trader.openTrades.length === 0);
-    const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
-    const exchangeNet = fills.reduce(
-      (sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission),
-      0,
-    );
-    expect(restarted.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet.toFixed(2));
+    expect(restarted.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet(sim).toFixed(2));
     expect(restarted.trader.guard.status().stopLossStreak).toBe(1);
   });
 });
@@ -672,14 +656,10 @@ describe('a silent user-data stream', () => {
   });
 
   it('counts a close the silent stream never reported by the next candle, long before the next sweep', async () => {
-    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_ACCOUNT_SWEEP_MS: '600000' });
+    const { world, amount } = await btcLongOpen({ BOT_SYMBOLS: 'BTC', BOT_ACCOUNT_SWEEP_MS: '600000' });
     const { sim, bot, user } = world;
-    await advanceMinutes(sim, bot.trader, 1);
-    longNext(world, BTC);
-    await advanceMinutes(sim, bot.trader, 1);
-    const amount = positionOf(sim, 'BTCUSDC')!.positionAmt;
     sim.injectFaults({ staleUserDataStreams: true });
-    await user.createOrder(BTC, 'market', 'sell', Number(amount), undefined, { reduceOnly: true });
+    await user.createOrder(BTC, 'market', 'sell', amount, undefined, { reduceOnly: true });
     await advanceMinutes(sim, bot.trader, 2);
     await eventually(() => bot.trader.openTrades.length === 0, 10_000);
     expect(bot.trader.guard.status().realizedPnl).not.toBe(0);
