@@ -3,6 +3,7 @@ import { divideRounded, powerOfTen, rescaleUnits } from '@bot/symbols';
 
 import type { AccountState, AssetState, PositionState } from './core-state';
 import { markUnitsOf } from './core-state';
+import type { PositionMoment } from './views';
 import { decimalOf, finePlaces, moneyDecimals, pricePlaces, unitsOf, zero } from './decimal-format';
 
 /**
@@ -136,11 +137,12 @@ export function positionFiguresOf(position: PositionState): PositionFigures {
   };
 }
 
-/** `known`: the figures of one of the account's positions, already computed at this moment. */
+/** `knownFigures`: the figures of `knownPosition`, one of the account's, already computed at this moment. */
 export function computeAssetFigures(
   account: AccountState,
   asset: AssetState,
-  known?: { readonly position: PositionState; readonly figures: PositionFigures },
+  knownPosition?: PositionState,
+  knownFigures?: PositionFigures,
 ): AssetFigures {
   let isolatedWallets = 0n;
   let unrealizedProfit = 0n;
@@ -159,7 +161,7 @@ export function computeAssetFigures(
     if (!cross) isolatedWallets += position.isolatedWalletUnits;
     if (position.amountUnits === 0n) continue;
     const { profit, initial, maintenance } =
-      known !== undefined && known.position === position ? known.figures : positionFiguresOf(position);
+      knownPosition === position && knownFigures !== undefined ? knownFigures : positionFiguresOf(position);
     unrealizedProfit += profit;
     positionInitialMargin += initial;
     maintenanceMargin += maintenance;
@@ -190,12 +192,11 @@ export function computeAssetFigures(
  * Returned as the exact ratio `[numerator, denominator]` of price units (denominator > 0); null when flat,
  * when the denominator is zero or when the formula gives a non-positive price.
  */
-export function liquidationPriceOf(position: PositionState): [bigint, bigint] | null {
+export function liquidationPriceOf(position: PositionMoment): [bigint, bigint] | null {
   const amount = position.amountUnits;
   if (amount === 0n) return null;
   const instrument = position.instrument;
-  const wallet =
-    position.marginType === 'CROSSED' ? position.asset.crossWalletUnits : position.isolatedWalletUnits;
+  const wallet = position.walletUnits;
   const rate = instrument.maintenanceRateUnits;
   const ratePower = powerOfTen(instrument.maintenanceRatePlaces);
   const basis = position.basisQuantity;
@@ -213,7 +214,7 @@ export function liquidationPriceOf(position: PositionState): [bigint, bigint] | 
 }
 
 /** Long: entry + fees / qty; short: entry − fees / qty (the fees make a short break even lower). As a ratio of price units. */
-export function breakEvenPriceOf(position: PositionState): [bigint, bigint] {
+export function breakEvenPriceOf(position: PositionMoment): [bigint, bigint] {
   const amount = position.amountUnits;
   const basis = position.basisQuantity;
   // C/B + F·10^q/amt (F money units, 8 places like prices) = (C·amt + F·10^q·B) / (B·amt)

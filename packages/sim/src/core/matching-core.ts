@@ -450,9 +450,11 @@ export class MatchingCore {
 
   fills(accountId: string, symbol?: string): FillView[] {
     const account = accountOf(this.ctx, accountId);
-    if (symbol === undefined) return [...account.fills];
+    if (symbol === undefined) return account.fills.map((fill) => fill.view());
     instrumentOf(this.ctx, symbol);
-    return account.fills.filter((fill) => fill.symbol === symbol);
+    const views: FillView[] = [];
+    for (const fill of account.fills) if (fill.instrument.symbol === symbol) views.push(fill.view());
+    return views;
   }
 
   accountTotals(accountId: string): AccountTotalsView {

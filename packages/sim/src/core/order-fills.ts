@@ -7,20 +7,11 @@ import type Decimal from 'decimal.js';
 import { divideRounded, powerOfTen } from '@bot/symbols';
 import type { InstrumentState, OrderState, PositionState } from './core-state';
 import { lastPriceOf, reaches } from './core-state';
-import {
-  decimalOf,
-  floorToIncrement,
-  formatMoneyUnits,
-  formatPriceUnits,
-  formatQuantityUnits,
-  moneyFloat,
-  pricePlaces,
-  unitsOf,
-} from './decimal-format';
+import { decimalOf, floorToIncrement, moneyFloat, pricePlaces, unitsOf } from './decimal-format';
 import type { SyntheticBook } from './order-book';
-import type { FillView } from './types';
-import { positionFiguresOf } from './account-figures';
-import { assetView, positionViewWith } from './views';
+import { computeAssetFigures } from './account-figures';
+import { FillAccountEvent, FillRecord, TradeEvent } from './events';
+import { PositionMoment } from './views';
 import type { CoreContext } from './core-context';
 import { creditCross, isOpenStatus, removeFromArray } from './core-context';
 import { adjustOrderAggregates, closeOrder, emitOrder, retireOrder } from './order-lifecycle';
@@ -188,41 +179,34 @@ export function applyFill(
     order.status = 'PARTIALLY_FILLED';
   }
 
-  const fill: FillView = {
-    tradeId: ctx.nextTradeId++,
-    orderId: order.orderId,
-    symbol: instrument.symbol,
-    side: order.side,
-    price: formatPriceUnits(price, instrument.tickDecimals),
-    qty: formatQuantityUnits(quantity, instrument.quantityPlaces, instrument.stepDecimals),
-    quoteQty: formatMoneyUnits(notional, pricePlaces + instrument.quantityPlaces),
-    commission: formatMoneyUnits(commission),
-    commissionAsset: instrument.marginAsset,
-    realizedPnl: formatMoneyUnits(realized),
+  const fill = new FillRecord(
+    ctx.nextTradeId++,
+    order.orderId,
+    instrument,
+    order.side,
+    price,
+    quantity,
+    notional,
+    commission,
+    realized,
     maker,
-    time: now,
-  };
+    now,
+  );
   account.fills.push(fill);
   if (account.fills.length > ctx.historyLimit + 1024) account.fills = account.fills.slice(-ctx.historyLimit);
   emitOrder(ctx, order, order.forcedClose === undefined ? 'TRADE' : 'CALCULATED', now, fill);
-  ctx.events.push({
-    kind: 'trade',
-    symbol: instrument.symbol,
-    time: now,
-    price: fill.price,
-    qty: fill.qty,
-    buyerIsMaker: maker === order.isBuy,
-  });
-  const figures = isOpen ? positionFiguresOf(position) : null;
-  const positionRow = positionViewWith(position, figures);
-  ctx.events.push({
-    kind: 'account',
-    accountId: account.id,
-    time: now,
-    reason: 'ORDER',
-    balances: [assetView(account, asset, figures === null ? undefined : { position, figures })],
-    positions: [positionRow],
-  });
+  ctx.events.push(new TradeEvent(instrument.symbol, now, fill, maker === order.isBuy));
+  const moment = new PositionMoment(position);
+  ctx.events.push(
+    new FillAccountEvent(
+      account.id,
+      now,
+      asset.asset,
+      asset.updateTime,
+      computeAssetFigures(account, asset, position, moment),
+      moment,
+    ),
+  );
   if (wasOpen && (!isOpen || newAmount > 0n !== amount > 0n)) expireStaleReduceOnly(ctx, position, now);
 }
 

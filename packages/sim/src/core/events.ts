@@ -1,0 +1,183 @@
+/**
+ * The events of orders and fills, kept as integer snapshots of their moment and printed when first read.
+ * A book-walking order emits three events per fill and most readers look at few of their ~25 figures
+ * (the emulator never prints the trade prints, an account without a user-data listener reads none), so the
+ * fill path stores integers and the getters below format them once, on first read (README, "Performance").
+ * Fixed-shape classes with prototype getters: a property read or `JSON.stringify` (through `toJSON`, in the
+ * key order the plain objects had) sees every view; spreading or `Object.keys` does not.
+ */
+import type { AssetFigures } from './account-figures';
+import type { InstrumentState, OrderState } from './core-state';
+import { formatMoneyUnits, formatPriceUnits, formatQuantityUnits, pricePlaces } from './decimal-format';
+import type { ExecutionType, FillView, OrderStatus, OrderView, PositionView, AssetView } from './types';
+import type { PositionMoment } from './views';
+import { assetRow, orderViewAt, positionRow } from './views';
+
+/** One execution in integer units: the account's trade history keeps these, `view()` prints the row. */
+export class FillRecord {
+  #view: FillView | undefined = undefined;
+
+  constructor(
+    readonly tradeId: number,
+    readonly orderId: number,
+    readonly instrument: InstrumentState,
+    readonly side: 'BUY' | 'SELL',
+    /** Price units (10^-8). */
+    readonly priceUnits: bigint,
+    /** Quantity units of the instrument. */
+    readonly quantityUnits: bigint,
+    /** price × quantity, at price + quantity places. */
+    readonly notionalUnits: bigint,
+    /** Money units. */
+    readonly commissionUnits: bigint,
+    readonly realizedUnits: bigint,
+    readonly maker: boolean,
+    readonly time: number,
+  ) {}
+
+  view(): FillView {
+    let view = this.#view;
+    if (view === undefined) {
+      const instrument = this.instrument;
+      view = {
+        tradeId: this.tradeId,
+        orderId: this.orderId,
+        symbol: instrument.symbol,
+        side: this.side,
+        price: formatPriceUnits(this.priceUnits, instrument.tickDecimals),
+        qty: formatQuantityUnits(this.quantityUnits, instrument.quantityPlaces, instrument.stepDecimals),
+        quoteQty: formatMoneyUnits(this.notionalUnits, pricePlaces + instrument.quantityPlaces),
+        commission: formatMoneyUnits(this.commissionUnits),
+        commissionAsset: instrument.marginAsset,
+        realizedPnl: formatMoneyUnits(this.realizedUnits),
+        maker: this.maker,
+        time: this.time,
+      };
+      this.#view = view;
+    }
+    return view;
+  }
+}
+
+/** An ORDER_TRADE_UPDATE: the order as it was at `time` (what a later amendment or fill changes is copied). */
+export class OrderEvent {
+  readonly kind = 'order' as const;
+  readonly #order: OrderState;
+  readonly #status: OrderStatus;
+  readonly #executedUnits: bigint;
+  readonly #cumulativeQuoteUnits: bigint;
+  readonly #updateTime: number;
+  readonly #priceText: string;
+  readonly #origQuantityText: string;
+  readonly #fill: FillRecord | undefined;
+  #view: OrderView | undefined = undefined;
+
+  constructor(
+    readonly accountId: string,
+    readonly time: number,
+    readonly execution: ExecutionType,
+    order: OrderState,
+    fill: FillRecord | undefined,
+  ) {
+    this.#order = order;
+    this.#status = order.status;
+    this.#executedUnits = order.executedUnits;
+    this.#cumulativeQuoteUnits = order.cumulativeQuoteUnits;
+    this.#updateTime = order.updateTime;
+    this.#priceText = order.priceText;
+    this.#origQuantityText = order.origQuantityText;
+    this.#fill = fill;
+  }
+
+  get order(): OrderView {
+    return (this.#view ??= orderViewAt(
+      this.#order,
+      this.#status,
+      this.#executedUnits,
+      this.#cumulativeQuoteUnits,
+      this.#updateTime,
+      this.#priceText,
+      this.#origQuantityText,
+    ));
+  }
+
+  /** Set on TRADE and CALCULATED executions. */
+  get fill(): FillView | undefined {
+    return this.#fill?.view();
+  }
+
+  toJSON(): object {
+    const { kind, accountId, time, execution, order } = this;
+    const fill = this.fill;
+    return fill === undefined
+      ? { kind, accountId, time, execution, order }
+      : { kind, accountId, time, execution, order, fill };
+  }
+}
+
+/** A public trade print of a fill (for aggTrade streams). */
+export class TradeEvent {
+  readonly kind = 'trade' as const;
+  readonly #fill: FillRecord;
+
+  constructor(
+    readonly symbol: string,
+    readonly time: number,
+    fill: FillRecord,
+    readonly buyerIsMaker: boolean,
+  ) {
+    this.#fill = fill;
+  }
+
+  get price(): string {
+    return this.#fill.view().price;
+  }
+
+  get qty(): string {
+    return this.#fill.view().qty;
+  }
+
+  toJSON(): object {
+    const { kind, symbol, time, price, qty, buyerIsMaker } = this;
+    return { kind, symbol, time, price, qty, buyerIsMaker };
+  }
+}
+
+/** The ACCOUNT_UPDATE of a fill (reason ORDER): the margin asset's figures and the filled position's row. */
+export class FillAccountEvent {
+  readonly kind = 'account' as const;
+  readonly reason = 'ORDER' as const;
+  readonly #asset: string;
+  readonly #assetUpdateTime: number;
+  readonly #figures: AssetFigures;
+  readonly #position: PositionMoment;
+  #balances: readonly AssetView[] | undefined = undefined;
+  #positions: readonly PositionView[] | undefined = undefined;
+
+  constructor(
+    readonly accountId: string,
+    readonly time: number,
+    asset: string,
+    assetUpdateTime: number,
+    figures: AssetFigures,
+    position: PositionMoment,
+  ) {
+    this.#asset = asset;
+    this.#assetUpdateTime = assetUpdateTime;
+    this.#figures = figures;
+    this.#position = position;
+  }
+
+  get balances(): readonly AssetView[] {
+    return (this.#balances ??= [assetRow(this.#asset, this.#figures, this.#assetUpdateTime)]);
+  }
+
+  get positions(): readonly PositionView[] {
+    return (this.#positions ??= [positionRow(this.#position)]);
+  }
+
+  toJSON(): object {
+    const { kind, accountId, time, reason, balances, positions } = this;
+    return { kind, accountId, time, reason, balances, positions };
+  }
+}
