@@ -1,7 +1,7 @@
 import type Decimal from 'decimal.js';
 import { divideRounded, powerOfTen, rescaleUnits } from '@bot/symbols';
 
-import type { AccountState, AssetState, PositionState } from './core-state';
+import type { AccountState, AssetState, InstrumentState, PositionState } from './core-state';
 import { markUnitsOf } from './core-state';
 import type { PositionMoment } from './views';
 import { decimalOf, finePlaces, moneyDecimals, pricePlaces, unitsOf, zero } from './decimal-format';
@@ -29,13 +29,23 @@ export function fineOfMoney(units: bigint): bigint {
   return units * powerOfTen(finePlaces - moneyDecimals);
 }
 
+/** What a position's figures are computed from (its state, or a snapshot of it). */
+export interface PositionBasis {
+  readonly instrument: InstrumentState;
+  /** Quantity units, signed. */
+  readonly amountUnits: bigint;
+  readonly costBasis: bigint;
+  readonly basisQuantity: bigint;
+  readonly leverage: number;
+}
+
 /** The position's signed notional at the mark, at price + quantity places (exact). */
 export function notionalUnitsOf(position: PositionState): bigint {
   return position.amountUnits * markUnitsOf(position.instrument);
 }
 
 /** Signed amount × entry price at the fine scale: exact unless a partial close left the basis a ratio. */
-export function costFineOf(position: PositionState): bigint {
+export function costFineOf(position: PositionBasis): bigint {
   const amount = position.amountUnits;
   const shift = powerOfTen(finePlaces - pricePlaces - position.instrument.quantityPlaces);
   const basis = position.basisQuantity;
@@ -57,16 +67,12 @@ export function notionalFineOf(position: PositionState): bigint {
   );
 }
 
-export function positionInitialMarginOf(position: PositionState): bigint {
-  if (position.amountUnits === 0n) return 0n;
-  const notional = notionalFineOf(position);
-  return divideRounded(notional < 0n ? -notional : notional, BigInt(position.leverage));
-}
-
 export function maintenanceMarginOf(position: PositionState): bigint {
   if (position.amountUnits === 0n) return 0n;
-  const instrument = position.instrument;
-  const notional = notionalUnitsOf(position);
+  return maintenanceOfNotional(position.instrument, notionalUnitsOf(position));
+}
+
+function maintenanceOfNotional(instrument: InstrumentState, notional: bigint): bigint {
   return rescaleUnits(
     (notional < 0n ? -notional : notional) * instrument.maintenanceRateUnits,
     pricePlaces + instrument.quantityPlaces + instrument.maintenanceRatePlaces,
@@ -130,59 +136,126 @@ export interface PositionFigures {
 }
 
 export function positionFiguresOf(position: PositionState): PositionFigures {
+  return positionFiguresAt(position, markUnitsOf(position.instrument));
+}
+
+/** The figures of an open position at the mark `mark` (price units), from one notional. */
+export function positionFiguresAt(position: PositionBasis, mark: bigint): PositionFigures {
+  const instrument = position.instrument;
+  const notional = position.amountUnits * mark;
+  const notionalFine = rescaleUnits(notional, pricePlaces + instrument.quantityPlaces, finePlaces);
   return {
-    profit: unrealizedProfitOf(position),
-    initial: positionInitialMarginOf(position),
-    maintenance: maintenanceMarginOf(position),
+    profit: notionalFine - costFineOf(position),
+    initial: divideRounded(notionalFine < 0n ? -notionalFine : notionalFine, BigInt(position.leverage)),
+    maintenance: maintenanceOfNotional(instrument, notional),
   };
 }
 
-/** `knownFigures`: the figures of `knownPosition`, one of the account's, already computed at this moment. */
-export function computeAssetFigures(
+/**
+ * The sums of the margin figures of an asset's positions (fine units): what `computeAssetFigures` adds up,
+ * and what a fill's balance row keeps of the positions other than the filled one (events.ts).
+ */
+export class AssetTotals {
+  isolatedWallets = 0n;
+  unrealizedProfit = 0n;
+  crossUnrealizedProfit = 0n;
+  positionInitialMargin = 0n;
+  crossPositionInitialMargin = 0n;
+  openOrderInitialMargin = 0n;
+  maintenanceMargin = 0n;
+  crossMaintenanceMargin = 0n;
+
+  addFigures(figures: PositionFigures, cross: boolean): void {
+    this.unrealizedProfit += figures.profit;
+    this.positionInitialMargin += figures.initial;
+    this.maintenanceMargin += figures.maintenance;
+    if (cross) {
+      this.crossUnrealizedProfit += figures.profit;
+      this.crossPositionInitialMargin += figures.initial;
+      this.crossMaintenanceMargin += figures.maintenance;
+    }
+  }
+}
+
+/**
+ * The totals of the asset's positions, leaving out the mark-dependent figures (not the open-order margin
+ * or isolated wallet) of `except`; null when nothing adds up to anything (the common single-position case).
+ */
+export function assetTotalsOf(
   account: AccountState,
   asset: AssetState,
-  knownPosition?: PositionState,
-  knownFigures?: PositionFigures,
-): AssetFigures {
-  let isolatedWallets = 0n;
-  let unrealizedProfit = 0n;
-  let crossUnrealizedProfit = 0n;
-  let positionInitialMargin = 0n;
-  let crossPositionInitialMargin = 0n;
-  let openOrderInitialMargin = 0n;
-  let maintenanceMargin = 0n;
-  let crossMaintenanceMargin = 0n;
+  except: PositionState | null,
+): AssetTotals | null {
+  let totals: AssetTotals | null = null;
   for (const position of account.positions) {
     if (position.asset !== asset) continue;
     if (hasOpenOrderMargin(position)) {
-      openOrderInitialMargin += unitsOf(positionOpenOrderMargin(position), finePlaces);
+      totals ??= new AssetTotals();
+      totals.openOrderInitialMargin += unitsOf(positionOpenOrderMargin(position), finePlaces);
     }
     const cross = position.marginType === 'CROSSED';
-    if (!cross) isolatedWallets += position.isolatedWalletUnits;
-    if (position.amountUnits === 0n) continue;
-    const { profit, initial, maintenance } =
-      knownPosition === position && knownFigures !== undefined ? knownFigures : positionFiguresOf(position);
-    unrealizedProfit += profit;
-    positionInitialMargin += initial;
-    maintenanceMargin += maintenance;
-    if (cross) {
-      crossUnrealizedProfit += profit;
-      crossPositionInitialMargin += initial;
-      crossMaintenanceMargin += maintenance;
+    if (!cross && position.isolatedWalletUnits !== 0n) {
+      totals ??= new AssetTotals();
+      totals.isolatedWallets += fineOfMoney(position.isolatedWalletUnits);
     }
+    if (position.amountUnits === 0n || position === except) continue;
+    totals ??= new AssetTotals();
+    totals.addFigures(positionFiguresOf(position), cross);
   }
-  const crossWallet = fineOfMoney(asset.crossWalletUnits);
+  return totals;
+}
+
+export function computeAssetFigures(account: AccountState, asset: AssetState): AssetFigures {
+  return assetFiguresOf(asset.crossWalletUnits, assetTotalsOf(account, asset, null), null, undefined);
+}
+
+/**
+ * The asset's figures from its cross wallet (money units), the totals of its positions and, when `totals`
+ * leaves one out, that position's figures (`cross`: whether it is a cross position).
+ */
+export function assetFiguresOf(
+  crossWalletUnits: bigint,
+  totals: AssetTotals | null,
+  figures: PositionFigures | null,
+  cross: boolean | undefined,
+): AssetFigures {
+  let sums = totals;
+  if (figures !== null) {
+    const all = new AssetTotals();
+    if (totals !== null) Object.assign(all, totals);
+    all.addFigures(figures, cross === true);
+    sums = all;
+  }
+  const crossWallet = fineOfMoney(crossWalletUnits);
+  if (sums === null) {
+    return {
+      crossWallet,
+      isolatedWallets: 0n,
+      unrealizedProfit: 0n,
+      crossUnrealizedProfit: 0n,
+      positionInitialMargin: 0n,
+      crossPositionInitialMargin: 0n,
+      openOrderInitialMargin: 0n,
+      maintenanceMargin: 0n,
+      crossMaintenanceMargin: 0n,
+      available: crossWallet,
+    };
+  }
   return {
     crossWallet,
-    isolatedWallets: fineOfMoney(isolatedWallets),
-    unrealizedProfit,
-    crossUnrealizedProfit,
-    positionInitialMargin,
-    crossPositionInitialMargin,
-    openOrderInitialMargin,
-    maintenanceMargin,
-    crossMaintenanceMargin,
-    available: crossWallet + crossUnrealizedProfit - crossPositionInitialMargin - openOrderInitialMargin,
+    isolatedWallets: sums.isolatedWallets,
+    unrealizedProfit: sums.unrealizedProfit,
+    crossUnrealizedProfit: sums.crossUnrealizedProfit,
+    positionInitialMargin: sums.positionInitialMargin,
+    crossPositionInitialMargin: sums.crossPositionInitialMargin,
+    openOrderInitialMargin: sums.openOrderInitialMargin,
+    maintenanceMargin: sums.maintenanceMargin,
+    crossMaintenanceMargin: sums.crossMaintenanceMargin,
+    available:
+      crossWallet +
+      sums.crossUnrealizedProfit -
+      sums.crossPositionInitialMargin -
+      sums.openOrderInitialMargin,
   };
 }
 

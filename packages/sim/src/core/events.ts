@@ -6,8 +6,9 @@
  * Fixed-shape classes with prototype getters: a property read or `JSON.stringify` (through `toJSON`, in the
  * key order the plain objects had) sees every view; spreading or `Object.keys` does not.
  */
-import type { AssetFigures } from './account-figures';
-import type { InstrumentState, OrderState } from './core-state';
+import type { AssetTotals } from './account-figures';
+import { assetFiguresOf } from './account-figures';
+import type { AssetState, InstrumentState, OrderState } from './core-state';
 import { formatMoneyUnits, formatPriceUnits, formatQuantityUnits, pricePlaces } from './decimal-format';
 import type { ExecutionType, FillView, OrderStatus, OrderView, PositionView, AssetView } from './types';
 import type { PositionMoment } from './views';
@@ -149,7 +150,9 @@ export class FillAccountEvent {
   readonly reason = 'ORDER' as const;
   readonly #asset: string;
   readonly #assetUpdateTime: number;
-  readonly #figures: AssetFigures;
+  readonly #crossWalletUnits: bigint;
+  /** The asset's other positions (and the filled one's open-order margin and isolated wallet); often null. */
+  readonly #totals: AssetTotals | null;
   readonly #position: PositionMoment;
   #balances: readonly AssetView[] | undefined = undefined;
   #positions: readonly PositionView[] | undefined = undefined;
@@ -157,19 +160,29 @@ export class FillAccountEvent {
   constructor(
     readonly accountId: string,
     readonly time: number,
-    asset: string,
-    assetUpdateTime: number,
-    figures: AssetFigures,
+    asset: AssetState,
+    totals: AssetTotals | null,
     position: PositionMoment,
   ) {
-    this.#asset = asset;
-    this.#assetUpdateTime = assetUpdateTime;
-    this.#figures = figures;
+    this.#asset = asset.asset;
+    this.#assetUpdateTime = asset.updateTime;
+    this.#crossWalletUnits = asset.crossWalletUnits;
+    this.#totals = totals;
     this.#position = position;
   }
 
   get balances(): readonly AssetView[] {
-    return (this.#balances ??= [assetRow(this.#asset, this.#figures, this.#assetUpdateTime)]);
+    if (this.#balances === undefined) {
+      const position = this.#position;
+      const figures = assetFiguresOf(
+        this.#crossWalletUnits,
+        this.#totals,
+        position.amountUnits === 0n ? null : position.figures(),
+        position.marginType === 'CROSSED',
+      );
+      this.#balances = [assetRow(this.#asset, figures, this.#assetUpdateTime)];
+    }
+    return this.#balances;
   }
 
   get positions(): readonly PositionView[] {

@@ -9,7 +9,7 @@ import type { InstrumentState, OrderState, PositionState } from './core-state';
 import { lastPriceOf, reaches } from './core-state';
 import { decimalOf, floorToIncrement, moneyFloat, pricePlaces, unitsOf } from './decimal-format';
 import type { SyntheticBook } from './order-book';
-import { computeAssetFigures } from './account-figures';
+import { assetTotalsOf } from './account-figures';
 import { FillAccountEvent, FillRecord, TradeEvent } from './events';
 import { PositionMoment } from './views';
 import type { CoreContext } from './core-context';
@@ -196,15 +196,13 @@ export function applyFill(
   if (account.fills.length > ctx.historyLimit + 1024) account.fills = account.fills.slice(-ctx.historyLimit);
   emitOrder(ctx, order, order.forcedClose === undefined ? 'TRADE' : 'CALCULATED', now, fill);
   ctx.events.push(new TradeEvent(instrument.symbol, now, fill, maker === order.isBuy));
-  const moment = new PositionMoment(position);
   ctx.events.push(
     new FillAccountEvent(
       account.id,
       now,
-      asset.asset,
-      asset.updateTime,
-      computeAssetFigures(account, asset, position, moment),
-      moment,
+      asset,
+      assetTotalsOf(account, asset, position),
+      new PositionMoment(position),
     ),
   );
   if (wasOpen && (!isOpen || newAmount > 0n !== amount > 0n)) expireStaleReduceOnly(ctx, position, now);

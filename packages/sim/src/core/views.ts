@@ -3,11 +3,9 @@ import {
   computeAssetFigures,
   fineOfMoney,
   liquidationPriceOf,
-  maintenanceMarginOf,
-  positionInitialMarginOf,
-  unrealizedProfitOf,
+  positionFiguresAt,
 } from './account-figures';
-import type { AssetFigures, PositionFigures } from './account-figures';
+import type { AssetFigures, PositionBasis, PositionFigures } from './account-figures';
 import type {
   AccountState,
   AlgoState,
@@ -118,10 +116,10 @@ export function algoView(algo: AlgoState): AlgoOrderView {
 }
 
 /**
- * A position at one moment: the state its row prints and its figures (fine units, zero when flat),
- * computed once per fill for the row and the balance; the row is formatted when read (events.ts).
+ * A position at one moment: the state its row prints, copied on the fill path; its figures (fine units) are
+ * computed when first asked for, for the row or the balance (events.ts formats both when read).
  */
-export class PositionMoment implements PositionFigures {
+export class PositionMoment implements PositionBasis {
   readonly instrument: InstrumentState;
   readonly amountUnits: bigint;
   readonly costBasis: bigint;
@@ -133,11 +131,10 @@ export class PositionMoment implements PositionFigures {
   readonly leverage: number;
   readonly marginType: MarginType;
   readonly updateTime: number;
+  /** The mark in price units (0n when flat: a flat row prints no figure of it). */
   readonly markUnits: bigint;
   readonly markText: string;
-  readonly profit: bigint;
-  readonly initial: bigint;
-  readonly maintenance: bigint;
+  #figures: PositionFigures | undefined = undefined;
 
   constructor(position: PositionState) {
     const instrument = position.instrument;
@@ -153,18 +150,13 @@ export class PositionMoment implements PositionFigures {
     this.leverage = position.leverage;
     this.marginType = position.marginType;
     this.updateTime = position.updateTime;
+    this.markUnits = amount === 0n ? 0n : markUnitsOf(instrument);
     this.markText = markTextOf(instrument);
-    if (amount === 0n) {
-      this.markUnits = 0n;
-      this.profit = 0n;
-      this.initial = 0n;
-      this.maintenance = 0n;
-    } else {
-      this.markUnits = markUnitsOf(instrument);
-      this.profit = unrealizedProfitOf(position);
-      this.initial = positionInitialMarginOf(position);
-      this.maintenance = maintenanceMarginOf(position);
-    }
+  }
+
+  /** Unrealized PnL, initial and maintenance margin at this moment's mark (only asked of an open position). */
+  figures(): PositionFigures {
+    return (this.#figures ??= positionFiguresAt(this, this.markUnits));
   }
 }
 
@@ -197,7 +189,8 @@ export function positionRow(moment: PositionMoment): PositionView {
       updateTime: moment.updateTime,
     };
   }
-  const profit = moment.profit;
+  const figures = moment.figures();
+  const profit = figures.profit;
   const liquidation = liquidationPriceOf(moment);
   const [breakEvenNumerator, breakEvenDenominator] = breakEvenPriceOf(moment);
   const tick = instrument.tickDecimals;
@@ -216,8 +209,8 @@ export function positionRow(moment: PositionMoment): PositionView {
       : '0',
     isolatedWallet: isolated ? formatMoneyUnits(moment.isolatedWalletUnits) : '0',
     notional: formatMoneyUnits(moment.amountUnits * moment.markUnits, pricePlaces + instrument.quantityPlaces),
-    initialMargin: formatMoneyUnits(moment.initial, finePlaces),
-    maintMargin: formatMoneyUnits(moment.maintenance, finePlaces),
+    initialMargin: formatMoneyUnits(figures.initial, finePlaces),
+    maintMargin: formatMoneyUnits(figures.maintenance, finePlaces),
     updateTime: moment.updateTime,
   };
 }
@@ -228,7 +221,8 @@ export function assetView(account: AccountState, asset: AssetState): AssetView {
 
 /** A margin asset's row from its figures. */
 export function assetRow(asset: string, figures: AssetFigures, updateTime: number): AssetView {
-  const crossWallet = figures.crossWallet;  const wallet = crossWallet + figures.isolatedWallets;
+  const crossWallet = figures.crossWallet;
+  const wallet = crossWallet + figures.isolatedWallets;
   const available = figures.available;
   let maxWithdraw = available < crossWallet ? available : crossWallet;
   if (maxWithdraw < 0n) maxWithdraw = 0n;
