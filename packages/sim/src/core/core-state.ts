@@ -2,7 +2,7 @@ import type Decimal from 'decimal.js';
 import { parseScaledDecimal } from '@bot/symbols';
 
 import type { BoundedHistory } from './bounded-history';
-import type { FillRecord } from './events';
+import type { FillHistory } from './fill-history';
 import type { SyntheticBook } from './order-book';
 
 import { CoreDecimal, formatPriceUnits, pricePlaces, unitsOf, zero } from './decimal-format';
@@ -155,7 +155,7 @@ export interface AccountState {
   readonly closedAlgos: BoundedHistory<AlgoState>;
   readonly clientAlgoIndex: Map<string, AlgoState>;
   /** The trade history (`/fapi/v1/userTrades`), printed when read. */
-  fills: FillRecord[];
+  readonly fills: FillHistory;
   /** Funding payments and transfers, oldest first (bounded like the fills). */
   ledger: LedgerEntryView[];
 }

@@ -10,11 +10,41 @@ import type { AssetTotals } from './account-figures';
 import { assetFiguresOf } from './account-figures';
 import type { AssetState, InstrumentState, OrderState } from './core-state';
 import { formatMoneyUnits, formatPriceUnits, formatQuantityUnits, pricePlaces } from './decimal-format';
-import type { ExecutionType, FillView, OrderStatus, OrderView, PositionView, AssetView } from './types';
+import type { AssetView, ExecutionType, FillView, OrderStatus, OrderView, PositionView, Side } from './types';
 import type { PositionMoment } from './views';
 import { assetRow, orderViewAt, positionRow } from './views';
 
-/** One execution in integer units: the account's trade history keeps these, `view()` prints the row. */
+/** A fill's row as Binance prints it, from its integer figures. */
+export function fillView(
+  tradeId: number,
+  orderId: number,
+  instrument: InstrumentState,
+  side: Side,
+  price: bigint,
+  quantity: bigint,
+  notional: bigint,
+  commission: bigint,
+  realized: bigint,
+  maker: boolean,
+  time: number,
+): FillView {
+  return {
+    tradeId,
+    orderId,
+    symbol: instrument.symbol,
+    side,
+    price: formatPriceUnits(price, instrument.tickDecimals),
+    qty: formatQuantityUnits(quantity, instrument.quantityPlaces, instrument.stepDecimals),
+    quoteQty: formatMoneyUnits(notional, pricePlaces + instrument.quantityPlaces),
+    commission: formatMoneyUnits(commission),
+    commissionAsset: instrument.marginAsset,
+    realizedPnl: formatMoneyUnits(realized),
+    maker,
+    time,
+  };
+}
+
+/** One execution in integer units, as its events hold it (the account's history keeps it in columns). */
 export class FillRecord {
   #view: FillView | undefined = undefined;
 
@@ -22,7 +52,7 @@ export class FillRecord {
     readonly tradeId: number,
     readonly orderId: number,
     readonly instrument: InstrumentState,
-    readonly side: 'BUY' | 'SELL',
+    readonly side: Side,
     /** Price units (10^-8). */
     readonly priceUnits: bigint,
     /** Quantity units of the instrument. */
@@ -37,26 +67,19 @@ export class FillRecord {
   ) {}
 
   view(): FillView {
-    let view = this.#view;
-    if (view === undefined) {
-      const instrument = this.instrument;
-      view = {
-        tradeId: this.tradeId,
-        orderId: this.orderId,
-        symbol: instrument.symbol,
-        side: this.side,
-        price: formatPriceUnits(this.priceUnits, instrument.tickDecimals),
-        qty: formatQuantityUnits(this.quantityUnits, instrument.quantityPlaces, instrument.stepDecimals),
-        quoteQty: formatMoneyUnits(this.notionalUnits, pricePlaces + instrument.quantityPlaces),
-        commission: formatMoneyUnits(this.commissionUnits),
-        commissionAsset: instrument.marginAsset,
-        realizedPnl: formatMoneyUnits(this.realizedUnits),
-        maker: this.maker,
-        time: this.time,
-      };
-      this.#view = view;
-    }
-    return view;
+    return (this.#view ??= fillView(
+      this.tradeId,
+      this.orderId,
+      this.instrument,
+      this.side,
+      this.priceUnits,
+      this.quantityUnits,
+      this.notionalUnits,
+      this.commissionUnits,
+      this.realizedUnits,
+      this.maker,
+      this.time,
+    ));
   }
 }
 

@@ -450,11 +450,8 @@ export class MatchingCore {
 
   fills(accountId: string, symbol?: string): FillView[] {
     const account = accountOf(this.ctx, accountId);
-    if (symbol === undefined) return account.fills.map((fill) => fill.view());
-    instrumentOf(this.ctx, symbol);
-    const views: FillView[] = [];
-    for (const fill of account.fills) if (fill.instrument.symbol === symbol) views.push(fill.view());
-    return views;
+    const instruments = this.ctx.instrumentList;
+    return account.fills.views(instruments, symbol === undefined ? undefined : instrumentOf(this.ctx, symbol));
   }
 
   accountTotals(accountId: string): AccountTotalsView {

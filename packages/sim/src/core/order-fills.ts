@@ -192,8 +192,7 @@ export function applyFill(
     maker,
     now,
   );
-  account.fills.push(fill);
-  if (account.fills.length > ctx.historyLimit + 1024) account.fills = account.fills.slice(-ctx.historyLimit);
+  account.fills.add(fill);
   emitOrder(ctx, order, order.forcedClose === undefined ? 'TRADE' : 'CALCULATED', now, fill);
   ctx.events.push(new TradeEvent(instrument.symbol, now, fill, maker === order.isBuy));
   ctx.events.push(
