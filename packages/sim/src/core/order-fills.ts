@@ -35,7 +35,10 @@ export function takeLiquidity(ctx: CoreContext, order: OrderState, quantity: Dec
     return;
   }
   const side = order.isBuy ? 1 : 0;
-  for (const [ticks, steps] of walkOf(order, book, quantity)) {
+  const levels = walkOf(order, book, quantity);
+  // An indexed loop: destructuring through the array iterator allocated per level.
+  for (let index = 0; index < levels.length; index += 1) {
+    const [ticks, steps] = levels[index] as [number, number];
     book.take(side, ticks, steps, now);
     applyFill(
       ctx,
@@ -100,6 +103,8 @@ export function applyFill(
   const amount = position.amountUnits;
   const newAmount = order.isBuy ? amount + quantity : amount - quantity;
   let realized = 0n;
+  // Whether the cost basis moved (the entry price's float shadow is recomputed only then).
+  let basisChanged = true;
 
   if (amount === 0n || amount > 0n === order.isBuy) {
     // Opening or increasing: the cost basis adds the fill, the entry price is its quantity-weighted mean.
@@ -133,6 +138,7 @@ export function applyFill(
       const kept = remaining === 0n ? 0n : divideRounded(wallet * remaining, size);
       creditCross(asset, wallet - kept);
       position.isolatedWalletUnits = kept;
+      position.isolatedWalletFloat = moneyFloat(kept);
     } else {
       creditCross(asset, realized - closeFee);
     }
@@ -142,6 +148,7 @@ export function applyFill(
       position.openFeeUnits = 0n;
     } else {
       position.openFeeUnits = divideRounded(position.openFeeUnits * remaining, size);
+      basisChanged = false; // a partial close leaves the cost basis (and the entry price) alone
     }
     if (openQuantity !== 0n) {
       position.costBasis = price * openQuantity;
@@ -154,7 +161,8 @@ export function applyFill(
   position.amountUnits = newAmount;
   position.updateTime = now;
   asset.updateTime = now;
-  refreshPositionFloats(position);
+  position.amountFloat = Number(newAmount) / 10 ** instrument.quantityPlaces;
+  if (basisChanged) position.entryFloat = entryFloatOf(position);
   const wasOpen = amount !== 0n;
   const isOpen = newAmount !== 0n;
   if (!wasOpen && isOpen) {
@@ -234,14 +242,10 @@ export function fundIsolated(position: PositionState, notional: bigint, fee: big
   position.isolatedWalletFloat = moneyFloat(wallet);
 }
 
-export function refreshPositionFloats(position: PositionState): void {
-  const places = position.instrument.quantityPlaces;
-  position.amountFloat = Number(position.amountUnits) / 10 ** places;
-  position.entryFloat =
-    position.basisQuantity === 0n
-      ? 0
-      : Number(position.costBasis) / Number(position.basisQuantity) / 10 ** pricePlaces;
-  position.isolatedWalletFloat = moneyFloat(position.isolatedWalletUnits);
+function entryFloatOf(position: PositionState): number {
+  return position.basisQuantity === 0n
+    ? 0
+    : Number(position.costBasis) / Number(position.basisQuantity) / 10 ** pricePlaces;
 }
 
 /** Binance expires resting reduce-only orders once the position they reduce is closed or flipped. */
