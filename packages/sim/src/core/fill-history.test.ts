@@ -9,7 +9,10 @@ import { btcSpec, ethSpec } from './testing/core-fixtures';
 const btc = createInstrumentState(btcSpec, 0, new CoreDecimal('0.0001'));
 const eth = createInstrumentState(ethSpec, 1, new CoreDecimal('0.0001'));
 
-function record(tradeId: number, overrides: Partial<{ price: bigint; commission: bigint; realized: bigint }> = {}) {
+function record(
+  tradeId: number,
+  overrides: Partial<{ price: bigint; commission: bigint; realized: bigint }> = {},
+) {
   const price = overrides.price ?? 6_000_000_000_000n + BigInt(tradeId) * 10_000_000n;
   const quantity = BigInt(tradeId % 7) + 1n;
   return new FillRecord(

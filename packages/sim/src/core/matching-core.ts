@@ -451,7 +451,10 @@ export class MatchingCore {
   fills(accountId: string, symbol?: string): FillView[] {
     const account = accountOf(this.ctx, accountId);
     const instruments = this.ctx.instrumentList;
-    return account.fills.views(instruments, symbol === undefined ? undefined : instrumentOf(this.ctx, symbol));
+    return account.fills.views(
+      instruments,
+      symbol === undefined ? undefined : instrumentOf(this.ctx, symbol),
+    );
   }
 
   accountTotals(accountId: string): AccountTotalsView {

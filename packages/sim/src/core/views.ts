@@ -208,7 +208,10 @@ export function positionRow(moment: PositionMoment): PositionView {
       ? formatMoneyUnits(fineOfMoney(moment.isolatedWalletUnits) + profit, finePlaces)
       : '0',
     isolatedWallet: isolated ? formatMoneyUnits(moment.isolatedWalletUnits) : '0',
-    notional: formatMoneyUnits(moment.amountUnits * moment.markUnits, pricePlaces + instrument.quantityPlaces),
+    notional: formatMoneyUnits(
+      moment.amountUnits * moment.markUnits,
+      pricePlaces + instrument.quantityPlaces,
+    ),
     initialMargin: formatMoneyUnits(figures.initial, finePlaces),
     maintMargin: formatMoneyUnits(figures.maintenance, finePlaces),
     updateTime: moment.updateTime,
