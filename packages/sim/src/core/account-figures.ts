@@ -206,24 +206,23 @@ export function assetTotalsOf(
 }
 
 export function computeAssetFigures(account: AccountState, asset: AssetState): AssetFigures {
-  return assetFiguresOf(asset.crossWalletUnits, assetTotalsOf(account, asset, null), null, undefined);
+  return assetFiguresOf(asset.crossWalletUnits, assetTotalsOf(account, asset, null));
 }
 
 /**
- * The asset's figures from its cross wallet (money units), the totals of its positions and, when `totals`
- * leaves one out, that position's figures (`cross`: whether it is a cross position).
+ * The asset's figures from its cross wallet (money units) and the totals of its positions; `left`: the
+ * position `totals` left out, whose figures are added (computed now, from its moment's mark, when open).
  */
 export function assetFiguresOf(
   crossWalletUnits: bigint,
   totals: AssetTotals | null,
-  figures: PositionFigures | null,
-  cross: boolean | undefined,
+  left?: PositionMoment,
 ): AssetFigures {
   let sums = totals;
-  if (figures !== null) {
+  if (left !== undefined && left.amountUnits !== 0n) {
     const all = new AssetTotals();
     if (totals !== null) Object.assign(all, totals);
-    all.addFigures(figures, cross === true);
+    all.addFigures(left.figures(), left.marginType === 'CROSSED');
     sums = all;
   }
   const crossWallet = fineOfMoney(crossWalletUnits);

@@ -1,8 +1,8 @@
 /**
  * The events of orders and fills, kept as integer snapshots of their moment and printed when first read.
- * A book-walking order emits three events per fill and most readers look at few of their ~25 figures
- * (the emulator never prints the trade prints, an account without a user-data listener reads none), so the
- * fill path stores integers and the getters below format them once, on first read (README, "Performance").
+ * A book-walking order emits three events per fill, and many readers look at few of their ~25 figures (the
+ * emulator never prints the trade prints, the backtest's own reader takes only the fills), so the fill path
+ * stores integers and the getters below format them once, on first read (README, "Performance").
  * Fixed-shape classes with prototype getters: a property read or `JSON.stringify` (through `toJSON`, in the
  * key order the plain objects had) sees every view; spreading or `Object.keys` does not.
  */
@@ -196,13 +196,7 @@ export class FillAccountEvent {
 
   get balances(): readonly AssetView[] {
     if (this.#balances === undefined) {
-      const position = this.#position;
-      const figures = assetFiguresOf(
-        this.#crossWalletUnits,
-        this.#totals,
-        position.amountUnits === 0n ? null : position.figures(),
-        position.marginType === 'CROSSED',
-      );
+      const figures = assetFiguresOf(this.#crossWalletUnits, this.#totals, this.#position);
       this.#balances = [assetRow(this.#asset, figures, this.#assetUpdateTime)];
     }
     return this.#balances;
