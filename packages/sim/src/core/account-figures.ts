@@ -1,8 +1,9 @@
 import type Decimal from 'decimal.js';
 import { divideRounded, powerOfTen, rescaleUnits } from '@bot/symbols';
 
-import type { AccountState, AssetState, PositionState } from './core-state';
+import type { AccountState, AssetState, InstrumentState, PositionState } from './core-state';
 import { markUnitsOf } from './core-state';
+import type { PositionMoment } from './views';
 import { decimalOf, finePlaces, moneyDecimals, pricePlaces, unitsOf, zero } from './decimal-format';
 
 /**
@@ -28,13 +29,23 @@ export function fineOfMoney(units: bigint): bigint {
   return units * powerOfTen(finePlaces - moneyDecimals);
 }
 
+/** What a position's figures are computed from (its state, or a snapshot of it). */
+export interface PositionBasis {
+  readonly instrument: InstrumentState;
+  /** Quantity units, signed. */
+  readonly amountUnits: bigint;
+  readonly costBasis: bigint;
+  readonly basisQuantity: bigint;
+  readonly leverage: number;
+}
+
 /** The position's signed notional at the mark, at price + quantity places (exact). */
 export function notionalUnitsOf(position: PositionState): bigint {
   return position.amountUnits * markUnitsOf(position.instrument);
 }
 
 /** Signed amount × entry price at the fine scale: exact unless a partial close left the basis a ratio. */
-export function costFineOf(position: PositionState): bigint {
+export function costFineOf(position: PositionBasis): bigint {
   const amount = position.amountUnits;
   const shift = powerOfTen(finePlaces - pricePlaces - position.instrument.quantityPlaces);
   const basis = position.basisQuantity;
@@ -56,16 +67,12 @@ export function notionalFineOf(position: PositionState): bigint {
   );
 }
 
-export function positionInitialMarginOf(position: PositionState): bigint {
-  if (position.amountUnits === 0n) return 0n;
-  const notional = notionalFineOf(position);
-  return divideRounded(notional < 0n ? -notional : notional, BigInt(position.leverage));
-}
-
 export function maintenanceMarginOf(position: PositionState): bigint {
   if (position.amountUnits === 0n) return 0n;
-  const instrument = position.instrument;
-  const notional = notionalUnitsOf(position);
+  return maintenanceOfNotional(position.instrument, notionalUnitsOf(position));
+}
+
+function maintenanceOfNotional(instrument: InstrumentState, notional: bigint): bigint {
   return rescaleUnits(
     (notional < 0n ? -notional : notional) * instrument.maintenanceRateUnits,
     pricePlaces + instrument.quantityPlaces + instrument.maintenanceRatePlaces,
@@ -129,58 +136,125 @@ export interface PositionFigures {
 }
 
 export function positionFiguresOf(position: PositionState): PositionFigures {
+  return positionFiguresAt(position, markUnitsOf(position.instrument));
+}
+
+/** The figures of an open position at the mark `mark` (price units), from one notional. */
+export function positionFiguresAt(position: PositionBasis, mark: bigint): PositionFigures {
+  const instrument = position.instrument;
+  const notional = position.amountUnits * mark;
+  const notionalFine = rescaleUnits(notional, pricePlaces + instrument.quantityPlaces, finePlaces);
   return {
-    profit: unrealizedProfitOf(position),
-    initial: positionInitialMarginOf(position),
-    maintenance: maintenanceMarginOf(position),
+    profit: notionalFine - costFineOf(position),
+    initial: divideRounded(notionalFine < 0n ? -notionalFine : notionalFine, BigInt(position.leverage)),
+    maintenance: maintenanceOfNotional(instrument, notional),
   };
 }
 
-/** `known`: the figures of one of the account's positions, already computed at this moment. */
-export function computeAssetFigures(
+/**
+ * The sums of the margin figures of an asset's positions (fine units): what `computeAssetFigures` adds up,
+ * and what a fill's balance row keeps of the positions other than the filled one (events.ts).
+ */
+export class AssetTotals {
+  isolatedWallets = 0n;
+  unrealizedProfit = 0n;
+  crossUnrealizedProfit = 0n;
+  positionInitialMargin = 0n;
+  crossPositionInitialMargin = 0n;
+  openOrderInitialMargin = 0n;
+  maintenanceMargin = 0n;
+  crossMaintenanceMargin = 0n;
+
+  addFigures(figures: PositionFigures, cross: boolean): void {
+    this.unrealizedProfit += figures.profit;
+    this.positionInitialMargin += figures.initial;
+    this.maintenanceMargin += figures.maintenance;
+    if (cross) {
+      this.crossUnrealizedProfit += figures.profit;
+      this.crossPositionInitialMargin += figures.initial;
+      this.crossMaintenanceMargin += figures.maintenance;
+    }
+  }
+}
+
+/**
+ * The totals of the asset's positions, leaving out the mark-dependent figures (not the open-order margin
+ * or isolated wallet) of `except`; null when nothing adds up to anything (the common single-position case).
+ */
+export function assetTotalsOf(
   account: AccountState,
   asset: AssetState,
-  known?: { readonly position: PositionState; readonly figures: PositionFigures },
-): AssetFigures {
-  let isolatedWallets = 0n;
-  let unrealizedProfit = 0n;
-  let crossUnrealizedProfit = 0n;
-  let positionInitialMargin = 0n;
-  let crossPositionInitialMargin = 0n;
-  let openOrderInitialMargin = 0n;
-  let maintenanceMargin = 0n;
-  let crossMaintenanceMargin = 0n;
+  except: PositionState | null,
+): AssetTotals | null {
+  let totals: AssetTotals | null = null;
   for (const position of account.positions) {
     if (position.asset !== asset) continue;
     if (hasOpenOrderMargin(position)) {
-      openOrderInitialMargin += unitsOf(positionOpenOrderMargin(position), finePlaces);
+      totals ??= new AssetTotals();
+      totals.openOrderInitialMargin += unitsOf(positionOpenOrderMargin(position), finePlaces);
     }
     const cross = position.marginType === 'CROSSED';
-    if (!cross) isolatedWallets += position.isolatedWalletUnits;
-    if (position.amountUnits === 0n) continue;
-    const { profit, initial, maintenance } =
-      known !== undefined && known.position === position ? known.figures : positionFiguresOf(position);
-    unrealizedProfit += profit;
-    positionInitialMargin += initial;
-    maintenanceMargin += maintenance;
-    if (cross) {
-      crossUnrealizedProfit += profit;
-      crossPositionInitialMargin += initial;
-      crossMaintenanceMargin += maintenance;
+    if (!cross && position.isolatedWalletUnits !== 0n) {
+      totals ??= new AssetTotals();
+      totals.isolatedWallets += fineOfMoney(position.isolatedWalletUnits);
     }
+    if (position.amountUnits === 0n || position === except) continue;
+    totals ??= new AssetTotals();
+    totals.addFigures(positionFiguresOf(position), cross);
   }
-  const crossWallet = fineOfMoney(asset.crossWalletUnits);
+  return totals;
+}
+
+export function computeAssetFigures(account: AccountState, asset: AssetState): AssetFigures {
+  return assetFiguresOf(asset.crossWalletUnits, assetTotalsOf(account, asset, null));
+}
+
+/**
+ * The asset's figures from its cross wallet (money units) and the totals of its positions; `left`: the
+ * position `totals` left out, whose figures are added (computed now, from its moment's mark, when open).
+ */
+export function assetFiguresOf(
+  crossWalletUnits: bigint,
+  totals: AssetTotals | null,
+  left?: PositionMoment,
+): AssetFigures {
+  let sums = totals;
+  if (left !== undefined && left.amountUnits !== 0n) {
+    const all = new AssetTotals();
+    if (totals !== null) Object.assign(all, totals);
+    all.addFigures(left.figures(), left.marginType === 'CROSSED');
+    sums = all;
+  }
+  const crossWallet = fineOfMoney(crossWalletUnits);
+  if (sums === null) {
+    return {
+      crossWallet,
+      isolatedWallets: 0n,
+      unrealizedProfit: 0n,
+      crossUnrealizedProfit: 0n,
+      positionInitialMargin: 0n,
+      crossPositionInitialMargin: 0n,
+      openOrderInitialMargin: 0n,
+      maintenanceMargin: 0n,
+      crossMaintenanceMargin: 0n,
+      available: crossWallet,
+    };
+  }
   return {
     crossWallet,
-    isolatedWallets: fineOfMoney(isolatedWallets),
-    unrealizedProfit,
-    crossUnrealizedProfit,
-    positionInitialMargin,
-    crossPositionInitialMargin,
-    openOrderInitialMargin,
-    maintenanceMargin,
-    crossMaintenanceMargin,
-    available: crossWallet + crossUnrealizedProfit - crossPositionInitialMargin - openOrderInitialMargin,
+    isolatedWallets: sums.isolatedWallets,
+    unrealizedProfit: sums.unrealizedProfit,
+    crossUnrealizedProfit: sums.crossUnrealizedProfit,
+    positionInitialMargin: sums.positionInitialMargin,
+    crossPositionInitialMargin: sums.crossPositionInitialMargin,
+    openOrderInitialMargin: sums.openOrderInitialMargin,
+    maintenanceMargin: sums.maintenanceMargin,
+    crossMaintenanceMargin: sums.crossMaintenanceMargin,
+    available:
+      crossWallet +
+      sums.crossUnrealizedProfit -
+      sums.crossPositionInitialMargin -
+      sums.openOrderInitialMargin,
   };
 }
 
@@ -190,12 +264,11 @@ export function computeAssetFigures(
  * Returned as the exact ratio `[numerator, denominator]` of price units (denominator > 0); null when flat,
  * when the denominator is zero or when the formula gives a non-positive price.
  */
-export function liquidationPriceOf(position: PositionState): [bigint, bigint] | null {
+export function liquidationPriceOf(position: PositionMoment): [bigint, bigint] | null {
   const amount = position.amountUnits;
   if (amount === 0n) return null;
   const instrument = position.instrument;
-  const wallet =
-    position.marginType === 'CROSSED' ? position.asset.crossWalletUnits : position.isolatedWalletUnits;
+  const wallet = position.walletUnits;
   const rate = instrument.maintenanceRateUnits;
   const ratePower = powerOfTen(instrument.maintenanceRatePlaces);
   const basis = position.basisQuantity;
@@ -213,7 +286,7 @@ export function liquidationPriceOf(position: PositionState): [bigint, bigint] | 
 }
 
 /** Long: entry + fees / qty; short: entry − fees / qty (the fees make a short break even lower). As a ratio of price units. */
-export function breakEvenPriceOf(position: PositionState): [bigint, bigint] {
+export function breakEvenPriceOf(position: PositionMoment): [bigint, bigint] {
   const amount = position.amountUnits;
   const basis = position.basisQuantity;
   // C/B + F·10^q/amt (F money units, 8 places like prices) = (C·amt + F·10^q·B) / (B·amt)

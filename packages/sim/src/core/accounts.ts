@@ -12,6 +12,7 @@ import {
   zero,
 } from './decimal-format';
 import { BoundedHistory } from './bounded-history';
+import { FillHistory } from './fill-history';
 import type { AccountTotalsView, AssetView } from './types';
 import { assetView } from './views';
 import type { CoreContext } from './core-context';
@@ -77,7 +78,7 @@ export function addAccount(
     openAlgos: new Map(),
     closedAlgos: new BoundedHistory(ctx.historyLimit),
     clientAlgoIndex: new Map(),
-    fills: [],
+    fills: new FillHistory(ctx.historyLimit),
     ledger: [],
   });
 }

@@ -2,13 +2,13 @@ import type Decimal from 'decimal.js';
 import { parseScaledDecimal } from '@bot/symbols';
 
 import type { BoundedHistory } from './bounded-history';
+import type { FillHistory } from './fill-history';
 import type { SyntheticBook } from './order-book';
 
 import { CoreDecimal, formatPriceUnits, pricePlaces, unitsOf, zero } from './decimal-format';
 import type {
   AlgoStatus,
   ConditionalOrderType,
-  FillView,
   LedgerEntryView,
   ForcedClose,
   InstrumentSpec,
@@ -154,7 +154,8 @@ export interface AccountState {
   readonly openAlgos: Map<number, AlgoState>;
   readonly closedAlgos: BoundedHistory<AlgoState>;
   readonly clientAlgoIndex: Map<string, AlgoState>;
-  fills: FillView[];
+  /** The trade history (`/fapi/v1/userTrades`), printed when read. */
+  readonly fills: FillHistory;
   /** Funding payments and transfers, oldest first (bounded like the fills). */
   ledger: LedgerEntryView[];
 }

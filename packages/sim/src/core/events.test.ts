@@ -77,6 +77,61 @@ describe('events show the moment they were emitted, however late they are read',
     expect(updates.at(-1)?.balances[0]).toEqual(core.assets('alice')[0]);
   });
 
+  it("a fill's balance and position rows are the REST answers of its moment, with other positions, isolated margin and resting orders", () => {
+    const core = bookedCore();
+    core.setLeverage('alice', 'ETHUSDC', 10, startTime + 1);
+    core.setMarginType('alice', 'ETHUSDC', 'ISOLATED', startTime + 1);
+    const steps: [string, 'BUY' | 'SELL', string][] = [
+      ['ETHUSDC', 'SELL', '3.000'], // isolated short
+      ['BTCUSDC', 'BUY', '0.030'], // cross long beside it, walking levels
+      ['ETHUSDC', 'BUY', '1.000'], // partial close of the isolated short
+      ['BTCUSDC', 'SELL', '0.050'], // flips the cross position
+      ['ETHUSDC', 'BUY', '2.000'], // closes the isolated short
+    ];
+    // A resting order on each symbol: open-order margin on both positions.
+    core.placeOrder(
+      'alice',
+      {
+        symbol: 'BTCUSDC',
+        side: 'BUY',
+        type: 'LIMIT',
+        price: '59000.0',
+        quantity: '0.020',
+        timeInForce: 'GTC',
+      },
+      startTime + 2,
+    );
+    core.placeOrder(
+      'alice',
+      {
+        symbol: 'ETHUSDC',
+        side: 'SELL',
+        type: 'LIMIT',
+        price: '3100.00',
+        quantity: '1.000',
+        timeInForce: 'GTC',
+      },
+      startTime + 2,
+    );
+    steps.forEach(([symbol, side, quantity], index) => {
+      const time = startTime + 10 + index;
+      core.updateMarket({
+        symbol: 'ETHUSDC',
+        lastPrice: '3000.00',
+        markPrice: (3001.37 + index).toFixed(2),
+        time,
+      });
+      core.drainEvents();
+      core.placeOrder('alice', { symbol, side, type: 'MARKET', quantity }, time);
+      const update = core
+        .drainEvents()
+        .filter((event): event is AccountEvent => event.kind === 'account')
+        .at(-1)!;
+      expect(update.balances).toEqual(core.assets('alice'));
+      expect(update.positions).toEqual(core.positions('alice').filter((row) => row.symbol === symbol));
+    });
+  });
+
   it('reading the views at once or after everything else happened gives the same payloads', () => {
     const script = (core: MatchingCore, drain: () => void) => {
       core.setLeverage('alice', 'ETHUSDC', 10, startTime + 1);
@@ -153,7 +208,7 @@ describe('events show the moment they were emitted, however late they are read',
     expect(readLater).toEqual(readAtOnce);
   });
 
-  it('hands out the same views on every read, and the same data to a spread and to JSON', () => {
+  it('hands out the same views on every read and prints them in JSON; a spread sees no views (they are getters)', () => {
     const core = bookedCore();
     core.placeOrder(
       'alice',
@@ -166,6 +221,22 @@ describe('events show the moment they were emitted, however late they are read',
     expect(order.order).toBe(order.order);
     expect(account.balances).toBe(account.balances);
     expect(account.positions).toBe(account.positions);
-    expect({ ...account }).toEqual(JSON.parse(JSON.stringify(account)));
+    expect(JSON.parse(JSON.stringify(account))).toEqual({
+      kind: 'account',
+      accountId: 'alice',
+      time: startTime + 1,
+      reason: 'ORDER',
+      balances: account.balances,
+      positions: account.positions,
+    });
+    expect(JSON.parse(JSON.stringify(order))).toEqual({
+      kind: 'order',
+      accountId: 'alice',
+      time: startTime + 1,
+      execution: order.execution,
+      order: order.order,
+      ...(order.fill === undefined ? {} : { fill: order.fill }),
+    });
+    expect({ ...account }).not.toHaveProperty('balances');
   });
 });

@@ -192,6 +192,29 @@ describe('isolated liquidation', () => {
       '0.100',
     );
   });
+
+  it('liquidates an isolated position a partial close left with part of its wallet, at its liquidation price', () => {
+    const core = createCore();
+    core.setMarginType('alice', 'BTCUSDC', 'ISOLATED', t);
+    core.setLeverage('alice', 'BTCUSDC', 10, t);
+    core.placeOrder('alice', btc({ quantity: '0.100' }), t); // iso 597
+    core.placeOrder('alice', btc({ side: 'SELL', quantity: '0.050' }), t); // fee 1.5: (597 − 1.5) / 2 stays
+    expect(btcPosition(core)).toMatchObject({
+      positionAmt: '0.050',
+      isolatedWallet: '297.75',
+      // (297.75 − 0.05 × 60000) / (0.05 × 0.004 − 0.05) = −2702.25 / −0.0498
+      liquidationPrice: '54262.04819277',
+    });
+    core.drainEvents();
+    move(core, '54250'); // balance 297.75 − 287.5 = 10.25 ≤ maint 10.85 → liquidation
+    expect(eventKinds(core.drainEvents())).toEqual([
+      'order:NEW:NEW',
+      'order:CALCULATED:FILLED',
+      'trade',
+      'account:ORDER',
+    ]);
+    expect(btcPosition(core)).toMatchObject({ positionAmt: '0.000', isolatedWallet: '0' });
+  });
 });
 
 describe('auto-deleveraging', () => {

@@ -115,7 +115,7 @@ describe('events', () => {
       qty: '0.010',
       commission: '0.3',
     });
-    expect(events[2]).toEqual({
+    expect(JSON.parse(JSON.stringify(events[2]))).toEqual({
       kind: 'trade',
       symbol: 'BTCUSDC',
       time: t,

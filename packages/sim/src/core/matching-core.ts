@@ -450,9 +450,11 @@ export class MatchingCore {
 
   fills(accountId: string, symbol?: string): FillView[] {
     const account = accountOf(this.ctx, accountId);
-    if (symbol === undefined) return [...account.fills];
-    instrumentOf(this.ctx, symbol);
-    return account.fills.filter((fill) => fill.symbol === symbol);
+    const instruments = this.ctx.instrumentList;
+    return account.fills.views(
+      instruments,
+      symbol === undefined ? undefined : instrumentOf(this.ctx, symbol),
+    );
   }
 
   accountTotals(accountId: string): AccountTotalsView {

@@ -7,20 +7,11 @@ import type Decimal from 'decimal.js';
 import { divideRounded, powerOfTen } from '@bot/symbols';
 import type { InstrumentState, OrderState, PositionState } from './core-state';
 import { lastPriceOf, reaches } from './core-state';
-import {
-  decimalOf,
-  floorToIncrement,
-  formatMoneyUnits,
-  formatPriceUnits,
-  formatQuantityUnits,
-  moneyFloat,
-  pricePlaces,
-  unitsOf,
-} from './decimal-format';
+import { decimalOf, floorToIncrement, moneyFloat, pricePlaces, unitsOf } from './decimal-format';
 import type { SyntheticBook } from './order-book';
-import type { FillView } from './types';
-import { positionFiguresOf } from './account-figures';
-import { assetView, positionViewWith } from './views';
+import { assetTotalsOf } from './account-figures';
+import { FillAccountEvent, FillRecord, TradeEvent } from './events';
+import { PositionMoment } from './views';
 import type { CoreContext } from './core-context';
 import { creditCross, isOpenStatus, removeFromArray } from './core-context';
 import { adjustOrderAggregates, closeOrder, emitOrder, retireOrder } from './order-lifecycle';
@@ -44,7 +35,10 @@ export function takeLiquidity(ctx: CoreContext, order: OrderState, quantity: Dec
     return;
   }
   const side = order.isBuy ? 1 : 0;
-  for (const [ticks, steps] of walkOf(order, book, quantity)) {
+  const levels = walkOf(order, book, quantity);
+  // An indexed loop: destructuring through the array iterator allocated per level.
+  for (let index = 0; index < levels.length; index += 1) {
+    const [ticks, steps] = levels[index] as [number, number];
     book.take(side, ticks, steps, now);
     applyFill(
       ctx,
@@ -109,6 +103,8 @@ export function applyFill(
   const amount = position.amountUnits;
   const newAmount = order.isBuy ? amount + quantity : amount - quantity;
   let realized = 0n;
+  // Whether the cost basis moved (the entry price's float shadow is recomputed only then).
+  let basisChanged = true;
 
   if (amount === 0n || amount > 0n === order.isBuy) {
     // Opening or increasing: the cost basis adds the fill, the entry price is its quantity-weighted mean.
@@ -142,6 +138,7 @@ export function applyFill(
       const kept = remaining === 0n ? 0n : divideRounded(wallet * remaining, size);
       creditCross(asset, wallet - kept);
       position.isolatedWalletUnits = kept;
+      position.isolatedWalletFloat = moneyFloat(kept);
     } else {
       creditCross(asset, realized - closeFee);
     }
@@ -151,6 +148,7 @@ export function applyFill(
       position.openFeeUnits = 0n;
     } else {
       position.openFeeUnits = divideRounded(position.openFeeUnits * remaining, size);
+      basisChanged = false; // a partial close leaves the cost basis (and the entry price) alone
     }
     if (openQuantity !== 0n) {
       position.costBasis = price * openQuantity;
@@ -163,7 +161,8 @@ export function applyFill(
   position.amountUnits = newAmount;
   position.updateTime = now;
   asset.updateTime = now;
-  refreshPositionFloats(position);
+  position.amountFloat = Number(newAmount) / 10 ** instrument.quantityPlaces;
+  if (basisChanged) position.entryFloat = entryFloatOf(position);
   const wasOpen = amount !== 0n;
   const isOpen = newAmount !== 0n;
   if (!wasOpen && isOpen) {
@@ -188,41 +187,31 @@ export function applyFill(
     order.status = 'PARTIALLY_FILLED';
   }
 
-  const fill: FillView = {
-    tradeId: ctx.nextTradeId++,
-    orderId: order.orderId,
-    symbol: instrument.symbol,
-    side: order.side,
-    price: formatPriceUnits(price, instrument.tickDecimals),
-    qty: formatQuantityUnits(quantity, instrument.quantityPlaces, instrument.stepDecimals),
-    quoteQty: formatMoneyUnits(notional, pricePlaces + instrument.quantityPlaces),
-    commission: formatMoneyUnits(commission),
-    commissionAsset: instrument.marginAsset,
-    realizedPnl: formatMoneyUnits(realized),
+  const fill = new FillRecord(
+    ctx.nextTradeId++,
+    order.orderId,
+    instrument,
+    order.side,
+    price,
+    quantity,
+    notional,
+    commission,
+    realized,
     maker,
-    time: now,
-  };
-  account.fills.push(fill);
-  if (account.fills.length > ctx.historyLimit + 1024) account.fills = account.fills.slice(-ctx.historyLimit);
+    now,
+  );
+  account.fills.add(fill);
   emitOrder(ctx, order, order.forcedClose === undefined ? 'TRADE' : 'CALCULATED', now, fill);
-  ctx.events.push({
-    kind: 'trade',
-    symbol: instrument.symbol,
-    time: now,
-    price: fill.price,
-    qty: fill.qty,
-    buyerIsMaker: maker === order.isBuy,
-  });
-  const figures = isOpen ? positionFiguresOf(position) : null;
-  const positionRow = positionViewWith(position, figures);
-  ctx.events.push({
-    kind: 'account',
-    accountId: account.id,
-    time: now,
-    reason: 'ORDER',
-    balances: [assetView(account, asset, figures === null ? undefined : { position, figures })],
-    positions: [positionRow],
-  });
+  ctx.events.push(new TradeEvent(instrument.symbol, now, fill, maker === order.isBuy));
+  ctx.events.push(
+    new FillAccountEvent(
+      account.id,
+      now,
+      asset,
+      assetTotalsOf(account, asset, position),
+      new PositionMoment(position),
+    ),
+  );
   if (wasOpen && (!isOpen || newAmount > 0n !== amount > 0n)) expireStaleReduceOnly(ctx, position, now);
 }
 
@@ -253,14 +242,10 @@ export function fundIsolated(position: PositionState, notional: bigint, fee: big
   position.isolatedWalletFloat = moneyFloat(wallet);
 }
 
-export function refreshPositionFloats(position: PositionState): void {
-  const places = position.instrument.quantityPlaces;
-  position.amountFloat = Number(position.amountUnits) / 10 ** places;
-  position.entryFloat =
-    position.basisQuantity === 0n
-      ? 0
-      : Number(position.costBasis) / Number(position.basisQuantity) / 10 ** pricePlaces;
-  position.isolatedWalletFloat = moneyFloat(position.isolatedWalletUnits);
+function entryFloatOf(position: PositionState): number {
+  return position.basisQuantity === 0n
+    ? 0
+    : Number(position.costBasis) / Number(position.basisQuantity) / 10 ** pricePlaces;
 }
 
 /** Binance expires resting reduce-only orders once the position they reduce is closed or flipped. */

@@ -2,8 +2,9 @@
 import type Decimal from 'decimal.js';
 import type { OrderState } from './core-state';
 import { decimalOf } from './decimal-format';
-import type { ExecutionType, FillView } from './types';
-import { orderView } from './views';
+import type { FillRecord } from './events';
+import { OrderEvent } from './events';
+import type { ExecutionType } from './types';
 import type { CoreContext } from './core-context';
 import { clientKey, removeFromArray } from './core-context';
 
@@ -74,19 +75,7 @@ export function emitOrder(
   order: OrderState,
   execution: ExecutionType,
   now: number,
-  fill?: FillView,
+  fill?: FillRecord,
 ): void {
-  const view = orderView(order);
-  if (fill === undefined) {
-    ctx.events.push({ kind: 'order', accountId: order.account.id, time: now, execution, order: view });
-  } else {
-    ctx.events.push({
-      kind: 'order',
-      accountId: order.account.id,
-      time: now,
-      execution,
-      order: view,
-      fill,
-    });
-  }
+  ctx.events.push(new OrderEvent(order.account.id, now, execution, order, fill));
 }

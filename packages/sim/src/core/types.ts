@@ -219,7 +219,12 @@ export interface MarketUpdate {
   readonly time: number;
 }
 
-/** What the core emits; the server turns each into Binance's user-data payloads. */
+/**
+ * What the core emits; the server turns each into Binance's user-data payloads. The order, trade and fill
+ * account events are class instances (`events.ts`) that print their views when first read: read their
+ * properties, or `JSON.stringify` them (same JSON as plain objects); a spread, `Object.keys` or a deep
+ * comparison (`toEqual`) does not see the views, which are getters.
+ */
 export type CoreEvent =
   | {
       readonly kind: 'order';
@@ -227,7 +232,7 @@ export type CoreEvent =
       readonly time: number;
       readonly execution: ExecutionType;
       readonly order: OrderView;
-      /** Set on TRADE executions. */
+      /** Set on TRADE and CALCULATED executions. */
       readonly fill?: FillView;
     }
   | { readonly kind: 'algo'; readonly accountId: string; readonly time: number; readonly algo: AlgoOrderView }
