@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,8 +39,35 @@ describe('BotStateStore', () => {
     const scratch = new BotStateStore(join(dir, 'scratch.state.json'), { synced: false });
     await scratch.saveAsync({ ...state, trades: [] });
     expect(syncs.calls()).toBe(2);
-    // Written whole and renamed into place all the same.
     expect(scratch.load()).toEqual(state);
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writes a scratch store (synced: false) at once, in place, each state whole: a shorter one leaves nothing of the longer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bot-state-'));
+    dirs.push(dir);
+    const scratch = new BotStateStore(join(dir, 'nested', 'scratch.state.json'), { synced: false });
+    const longer: BotState = { guard: undefined, trades: [], trailSeq: 123_456_789 };
+    // Done when it returns: no write left running for the next save to wait on.
+    void scratch.saveAsync(longer);
+    expect(scratch.load()).toEqual(longer);
+    void scratch.saveAsync({ ...state, trailSeq: 1 });
+    expect(scratch.load()).toEqual({ ...state, trailSeq: 1 });
+    scratch.save(state);
+    expect(scratch.load()).toEqual(state);
+    expect(readdirSync(join(dir, 'nested'))).toEqual(['scratch.state.json']);
+  });
+
+  it('rejects a scratch save that cannot be written, and writes the next one once it can', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bot-state-'));
+    dirs.push(dir);
+    const scratch = new BotStateStore(join(dir, 'scratch.state.json'), { synced: false });
+    await scratch.saveAsync(state);
+    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(dir, 'a file where the directory was');
+    await expect(scratch.saveAsync(state)).rejects.toThrow(/ENOTDIR|EEXIST/);
+    rmSync(dir);
+    await scratch.saveAsync({ ...state, trailSeq: 7 });
+    expect(scratch.load()).toEqual({ ...state, trailSeq: 7 });
   });
 });

@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CloseReason, RiskGuardSnapshot } from '@bot/risk';
@@ -119,9 +129,11 @@ export function statePathFor(auditPath: string): string {
  */
 export class BotStateStore {
   /**
-   * `synced: false`: each state is still written whole and renamed into place, but never fsynced (a scratch
-   * run, `bot backtest --audit off`, whose files are deleted at its end: an fsync per trade was most of the
-   * time such a backtest spent waiting).
+   * `synced: false`: a scratch run's store (`bot backtest --audit off`, whose files are deleted at its end and
+   * never read back): every state is still written, but at once and in place (written over the old text,
+   * the file cut to its length), neither fsynced nor renamed, so a save is done when it returns. Renaming
+   * over the old file makes the file system flush it (ext4: about 1 ms a save), and waiting for the thread
+   * pool per save left the backtest idle a tenth of its time; a crash leaves a scratch file nobody reads.
    */
   constructor(
     readonly path: string,
@@ -181,6 +193,10 @@ export class BotStateStore {
    */
   save(state: BotState): void {
     if (this.#writing !== undefined) throw new Error('BotStateStore.save while an asynchronous save runs');
+    if (!this.#synced) {
+      this.#overwrite(serialize(state));
+      return;
+    }
     mkdirSync(dirname(this.path), { recursive: true });
     const temporary = `${this.path}.tmp`;
     const fd = openSync(temporary, 'w');
@@ -202,6 +218,14 @@ export class BotStateStore {
    */
   saveAsync(state: BotState): Promise<void> {
     const text = serialize(state);
+    if (!this.#synced) {
+      try {
+        this.#overwrite(text);
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
     if (this.#queued !== undefined) {
       this.#queued.text = text;
       return this.#queued.done;
@@ -272,6 +296,27 @@ export class BotStateStore {
   }
 
   #directoryMade = false;
+
+  /** A scratch save (`synced: false`): the text written over the file's start, the file cut to its length. */
+  #overwrite(text: string): void {
+    if (!this.#directoryMade) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.#directoryMade = true;
+    }
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.path, constants.O_RDWR | constants.O_CREAT);
+      const bytes = Buffer.from(text);
+      writeSync(fd, bytes, 0, bytes.length, 0);
+      ftruncateSync(fd, bytes.length);
+    } catch (error) {
+      // A directory removed under a running bot is made again by the next save.
+      this.#directoryMade = false;
+      throw error;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
 
   #corrupt(detail: string): StateFileError {
     return new StateFileError(

@@ -9,9 +9,10 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useTemporaryDirectory } from '../test/temporary-directory';
 import {
   AuditClosedError,
@@ -101,6 +102,27 @@ describe('openAuditTrail and append', () => {
     expect(receipt.seq).toBe(200);
     expect(lines[200]?.prevHash).toBe(lines[199]?.hash);
     expect(await verifyAudit(path)).toMatchObject({ ok: false, reason: 'hash-mismatch', line: 1, seq: 0 });
+  });
+
+  it("writes `none`'s groups on the calling thread: no asynchronous file write, the record in the file when its append resolves", async () => {
+    const path = trailPath();
+    const trail = await openAuditTrail({ path, durability: 'none' });
+    const probe = await open(join(temporaryDirectory(), 'probe'), 'w');
+    const handles = Object.getPrototypeOf(probe) as { write: () => unknown; writev: () => unknown };
+    await probe.close();
+    const write = vi.spyOn(handles, 'write');
+    const writev = vi.spyOn(handles, 'writev');
+    try {
+      await trail.append('one', { index: 0 });
+      expect(records(path).map((record) => record.kind)).toEqual(['one']);
+      await Promise.all([trail.append('two', { index: 1 }), trail.append('three', { index: 2 })]);
+      expect(records(path).map((record) => record.kind)).toEqual(['one', 'two', 'three']);
+      expect(write.mock.calls.length + writev.mock.calls.length).toBe(0);
+    } finally {
+      vi.restoreAllMocks();
+      await trail.close();
+    }
+    expect(await verifyAudit(path)).toMatchObject({ ok: true, records: 3 });
   });
 
   it('keeps order and chain across thousands of concurrent appends', async () => {

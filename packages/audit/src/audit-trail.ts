@@ -11,7 +11,7 @@ import {
   AuditWriteError,
 } from './audit-error';
 import { serializeCanonical } from './canonical-json';
-import { createFileAtomically, writeAllSlices } from './file-operations';
+import { createFileAtomically, writeAllSlices, writeAllSlicesSync } from './file-operations';
 import type { HeldLock } from './lock-file';
 import { acquireLock } from './lock-file';
 import type { RationaleInput } from './rationale';
@@ -465,7 +465,8 @@ export class AuditTrail {
       }
       slices.push(first.chunk.subarray(first.start, last.end));
       if (segment === this.#handleSegment) {
-        await writeAllSlices(this.#handle, slices);
+        if (this.#options.durability === 'none') writeAllSlicesSync(this.#handle.fd, slices);
+        else await writeAllSlices(this.#handle, slices);
         unsynced = true;
         continue;
       }

@@ -1,3 +1,4 @@
+import { writevSync } from 'node:fs';
 import { link, open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
@@ -30,18 +31,36 @@ export async function writeAllSlices(handle: FileHandle, slices: readonly Buffer
     const total = remaining.reduce((sum, slice) => sum + slice.length, 0);
     const { bytesWritten } = await handle.writev(remaining as Buffer[]);
     if (bytesWritten === total) return;
-    // A short write: continue from where it stopped.
-    let skipped = bytesWritten;
-    const rest: Buffer[] = [];
-    for (const slice of remaining) {
-      if (skipped >= slice.length) {
-        skipped -= slice.length;
-        continue;
-      }
-      rest.push(skipped > 0 ? slice.subarray(skipped) : slice);
-      skipped = 0;
+    remaining = afterShortWrite(remaining, bytesWritten);
+  }
+}
+
+/** What a short write left: the slices from where it stopped. */
+function afterShortWrite(slices: readonly Buffer[], bytesWritten: number): Buffer[] {
+  let skipped = bytesWritten;
+  const rest: Buffer[] = [];
+  for (const slice of slices) {
+    if (skipped >= slice.length) {
+      skipped -= slice.length;
+      continue;
     }
-    remaining = rest;
+    rest.push(skipped > 0 ? slice.subarray(skipped) : slice);
+    skipped = 0;
+  }
+  return rest;
+}
+
+/**
+ * `writeAllSlices` on the calling thread (`durability: 'none'`): a write to the page cache takes microseconds,
+ * and a trip through libuv's thread pool per group left a backtest waiting on it.
+ */
+export function writeAllSlicesSync(fd: number, slices: readonly Buffer[]): void {
+  let remaining = slices;
+  while (remaining.length > 0) {
+    const total = remaining.reduce((sum, slice) => sum + slice.length, 0);
+    const bytesWritten = writevSync(fd, remaining as Buffer[]);
+    if (bytesWritten === total) return;
+    remaining = afterShortWrite(remaining, bytesWritten);
   }
 }
 

@@ -55,7 +55,8 @@ export interface ExchangeClientOptions {
 export interface FetchedResponse {
   readonly status: number;
   readonly statusText: string;
-  readonly headers: Headers;
+  /** A WHATWG `Headers`, or anything ccxt can read as one (it calls `forEach`). */
+  readonly headers: { forEach(callback: (value: string, name: string) => void): void };
   text(): Promise<string>;
 }
 

@@ -1,6 +1,15 @@
 export { startSim } from './sim';
 export { simCommand } from './sim-command';
-export type { ReplaySpec, Sim, SimAccountOptions, SimFaults, SimOptions, SimResponse, SimState } from './sim';
+export type {
+  ReplaySpec,
+  Sim,
+  SimAccountOptions,
+  SimFaults,
+  SimHeaders,
+  SimOptions,
+  SimResponse,
+  SimState,
+} from './sim';
 export { ccxtApiUrls } from './ccxt-urls';
 export { defaultContracts } from './instruments';
 export type { ListedContract } from './instruments';

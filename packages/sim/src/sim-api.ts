@@ -101,9 +101,16 @@ export interface SimResponse {
   readonly ok: boolean;
   readonly status: number;
   readonly statusText: string;
-  readonly headers: Headers;
+  readonly headers: SimHeaders;
   text(): Promise<string>;
   json(): Promise<unknown>;
+}
+
+/** The parts of a WHATWG `Headers` a client reads: names are lower-cased, `forEach` goes in name order. */
+export interface SimHeaders {
+  get(name: string): string | null;
+  has(name: string): boolean;
+  forEach(callback: (value: string, name: string) => void): void;
 }
 
 export interface Sim {

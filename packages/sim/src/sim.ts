@@ -23,6 +23,7 @@ import {
   symbolStreamNames,
 } from './served-streams';
 import type { SymbolStreamNames } from './served-streams';
+import { AnswerHeaders } from './server/answer-headers';
 import { FaultInjector } from './server/faults';
 import { ListenKeyStore } from './server/listen-keys';
 import { ticker24hOf } from './server/market-routes';
@@ -45,6 +46,7 @@ export type {
   Sim,
   SimAccountOptions,
   SimFaults,
+  SimHeaders,
   SimOptions,
   SimResponse,
   SimState,
@@ -567,7 +569,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         ok: status >= 200 && status < 300,
         status,
         statusText: STATUS_CODES[status] ?? '',
-        headers: new Headers(answered.headers),
+        headers: new AnswerHeaders(answered.headers),
         text: () => Promise.resolve(body),
         json: async () => JSON.parse(body) as unknown,
       };

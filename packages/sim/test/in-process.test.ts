@@ -57,7 +57,9 @@ describe('an emulator without a server (listen: false)', () => {
     const stopMarket = sim.streams.listen(['btcusdc@kline_1m', 'btcusdc@markPrice@1s'], (stream, payload) =>
       market.push({ stream, payload: payload as Record<string, unknown> }),
     );
-    sim.streams.listenUser(account.accountId, (payload) => user.push(payload));
+    const stopUser = sim.streams.listenUser(account.accountId, (payload) => user.push(payload));
+    const marks: unknown[] = [];
+    const stopMarks = sim.streams.listen(['btcusdc@markPrice@1s'], (_, payload) => marks.push(payload));
     expect(sim.streams.hasSubscribers('btcusdc@kline_1m')).toBe(true);
     sim.advance(60_000);
     expect(market.some(({ payload }) => payload['e'] === 'kline')).toBe(true);
@@ -67,9 +69,23 @@ describe('an emulator without a server (listen: false)', () => {
     );
     sim.actAsUser({ action: 'openPosition', symbol: 'BTCUSDC', side: 'BUY', quantity: '0.010' });
     expect(user.map((payload) => payload['e'])).toContain('ORDER_TRADE_UPDATE');
+    expect(marks).toEqual(
+      market.filter(({ stream }) => stream === 'btcusdc@markPrice@1s').map(({ payload }) => payload),
+    );
     stopMarket();
+    expect(sim.streams.hasSubscribers('btcusdc@kline_1m')).toBe(false);
+    expect(sim.streams.hasSubscribers('btcusdc@markPrice@1s')).toBe(true);
     const seen = market.length;
+    const marksSeen = marks.length;
     sim.advance(60_000);
     expect(market).toHaveLength(seen);
+    // The other listener of the same stream still hears it, until it stops too.
+    expect(marks.length).toBeGreaterThan(marksSeen);
+    stopMarks();
+    expect(sim.streams.hasSubscribers('btcusdc@markPrice@1s')).toBe(false);
+    stopUser();
+    const userSeen = user.length;
+    sim.actAsUser({ action: 'openPosition', symbol: 'BTCUSDC', side: 'BUY', quantity: '0.010' });
+    expect(user).toHaveLength(userSeen);
   });
 });

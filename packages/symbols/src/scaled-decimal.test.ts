@@ -84,6 +84,18 @@ describe('number units on a decimal grid', () => {
     expect(parseUnits('33.1735', 3, 'nearest')).toBe(33174);
     expect(parseUnits('33.1734', 3, 'nearest')).toBe(33173);
     expect(parseUnits('-1', 0)).toBeUndefined();
+    // Only digits, then optionally a point and digits; zeros beyond the grid are exact.
+    for (const text of ['', '.', '.5', '+1', '1e5', ' 1', '1 ', '1..2', '1.2.3', '0x10', 'NaN'])
+      expect([text, parseUnits(text, 2, 'nearest')]).toEqual([text, undefined]);
+    expect(parseUnits('5.', 2)).toBe(500);
+    expect(parseUnits('007.50', 1)).toBe(75);
+    expect(parseUnits('1.2300000', 2)).toBe(123);
+    expect(parseUnits('1.2349', 2, 'nearest')).toBe(123);
+    expect(parseUnits('1.2350', 2, 'nearest')).toBe(124);
+    expect(parseUnits('1.2305', 2, 'nearest')).toBe(123); // the first digit beyond rounds, not the last
+    expect(parseUnits('9007199254740991', 0)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseUnits('9007199254740992', 0)).toBeUndefined();
+    expect(parseUnits('900719925474099.1', 2)).toBeUndefined();
     expect(fastUnits('61000.1', 10)).toBe(610001);
     expect(fastUnits('61000.15', 10)).toBeNaN();
   });

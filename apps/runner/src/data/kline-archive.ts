@@ -280,9 +280,13 @@ async function* archiveCandles(
   }
 }
 
+/** Significant decimals of a plain decimal (`1.2300` → 2); a loop, not a regular expression: once per row. */
 function fractionDigits(text: string): number {
   const dot = text.indexOf('.');
-  return dot < 0 ? 0 : text.length - dot - 1 - (/0*$/.exec(text)?.[0].length ?? 0);
+  if (dot < 0) return 0;
+  let end = text.length;
+  while (end > dot + 1 && text.charCodeAt(end - 1) === 48) end -= 1; // trailing '0'
+  return end - dot - 1;
 }
 
 /** The finest grid `volumes` need (`0.001`), as the emulator's replay infers it for an array of candles. */

@@ -115,29 +115,28 @@ export function startFeeds(context: TraderContext): void {
  */
 function listenInProcess(context: TraderContext, source: InProcessFeeds): void {
   const batch = new InProcessBatch();
+  const onMarket = (payload: unknown) => {
+    const event = parseMarketPayload(payload);
+    if (event.type === 'kline') onKline(context, event);
+    else if (event.type === 'markPrice') onMarkPrice(context, event);
+    else if (event.type === 'malformed') context.log.warn(`market feed: malformed payload (${event.reason})`);
+  };
+  const onUserData = (payload: unknown) => {
+    const event = parseUserDataPayload(payload);
+    if (
+      event.type === 'orderUpdate' ||
+      event.type === 'algoUpdate' ||
+      event.type === 'accountUpdate' ||
+      event.type === 'accountConfigUpdate'
+    )
+      applyAccountEvent(context, event);
+    else if (event.type === 'malformed')
+      context.log.warn(`user-data feed: malformed payload (${event.reason})`);
+  };
   const stopMarket = source.market(marketStreams(context), (stream, payload) =>
-    batch.addMarket(stream, payload, () => {
-      const event = parseMarketPayload(payload);
-      if (event.type === 'kline') onKline(context, event);
-      else if (event.type === 'markPrice') onMarkPrice(context, event);
-      else if (event.type === 'malformed')
-        context.log.warn(`market feed: malformed payload (${event.reason})`);
-    }),
+    batch.addMarket(stream, payload, onMarket),
   );
-  const stopUserData = source.userData((payload) =>
-    batch.add(() => {
-      const event = parseUserDataPayload(payload);
-      if (
-        event.type === 'orderUpdate' ||
-        event.type === 'algoUpdate' ||
-        event.type === 'accountUpdate' ||
-        event.type === 'accountConfigUpdate'
-      )
-        applyAccountEvent(context, event);
-      else if (event.type === 'malformed')
-        context.log.warn(`user-data feed: malformed payload (${event.reason})`);
-    }),
-  );
+  const stopUserData = source.userData((payload) => batch.add(onUserData, payload));
   const feed = (stop: () => void): FeedHandle => {
     let health: FeedHealthState = 'live';
     return {

@@ -40,6 +40,18 @@ describe('InProcessBatch', () => {
     expect(ran).toEqual(['account', 'closed 3', 'forming 4', 'eth mark 4', 'mark 4']);
   });
 
+  it('calls each handler with the payload it came with, so one handler serves a whole feed', async () => {
+    const batch = new InProcessBatch();
+    const seen: unknown[] = [];
+    const handle = (payload: unknown) => seen.push(payload);
+    batch.addMarket('btcusdc@kline_15m', candle(1, true), handle);
+    batch.add(handle, { e: 'ORDER_TRADE_UPDATE', E: 2 });
+    batch.addMarket('btcusdc@markPrice@1s', mark(3), handle);
+    batch.addMarket('btcusdc@markPrice@1s', mark(4), handle);
+    await nextTurn();
+    expect(seen).toEqual([candle(1, true), { e: 'ORDER_TRADE_UPDATE', E: 2 }, mark(4)]);
+  });
+
   it('keeps what a batch already ran out of the next one', async () => {
     const batch = new InProcessBatch();
     const ran: string[] = [];

@@ -9,35 +9,43 @@
  * A backtest's clock move sends hundreds of them per strategy candle, each built and parsed for nothing.
  */
 export class InProcessBatch {
-  #pending: ((() => void) | undefined)[] = [];
+  /**
+   * The handlers in order and, beside each, the payload it is called with: no closure is made per payload
+   * (a backtest sends hundreds per strategy candle). A moot payload's handler is undefined.
+   */
+  #handlers: (((payload: unknown) => void) | undefined)[] = [];
+  #payloads: unknown[] = [];
   /** Per market stream, the position in the batch of its payload a later one of the stream makes moot. */
   readonly #moot = new Map<string, number>();
 
   /** A user-data payload's handler, or any other that must run in its place in the order. */
-  add(handle: () => void): void {
-    this.#push(handle);
+  add(handle: (payload: unknown) => void, payload?: unknown): void {
+    this.#push(handle, payload);
   }
 
-  /** A market payload's handler; `payload` is the stream's JSON object, read only for whether it is moot later. */
-  addMarket(stream: string, payload: unknown, handle: () => void): void {
+  /** A market payload and its handler; the payload is read here only for whether it is moot later. */
+  addMarket(stream: string, payload: unknown, handle: (payload: unknown) => void): void {
     const earlier = this.#moot.get(stream);
-    if (earlier !== undefined) this.#pending[earlier] = undefined;
-    const position = this.#push(handle);
+    if (earlier !== undefined) this.#handlers[earlier] = undefined;
+    const position = this.#push(handle, payload);
     if (mootOnceFollowed(payload)) this.#moot.set(stream, position);
     else this.#moot.delete(stream);
   }
 
-  #push(handle: () => void): number {
-    const length = this.#pending.push(handle);
+  #push(handle: (payload: unknown) => void, payload: unknown): number {
+    this.#payloads.push(payload);
+    const length = this.#handlers.push(handle);
     if (length === 1) setImmediate(this.#run);
     return length - 1;
   }
 
   readonly #run = (): void => {
-    const batch = this.#pending;
-    this.#pending = [];
+    const handlers = this.#handlers;
+    const payloads = this.#payloads;
+    this.#handlers = [];
+    this.#payloads = [];
     this.#moot.clear();
-    for (const handle of batch) handle?.();
+    for (let index = 0; index < handlers.length; index += 1) handlers[index]?.(payloads[index]);
   };
 }
 

@@ -129,6 +129,23 @@ export function candlePath(
   return path;
 }
 
+/** A candle's price in ticks of the grid; throws for a price off it (a function of its own, not one per candle). */
+function ticksOf(
+  candle: Candle,
+  name: 'open' | 'high' | 'low' | 'close',
+  price: DecimalGrid,
+  index: number,
+): number {
+  const units = parseUnits(candle[name], price.decimals);
+  if (units === undefined || units % price.incrementUnits !== 0 || units === 0) {
+    throw new ReplayFileError(
+      { index },
+      `${name} ${candle[name]} is not on the ${price.increment} tick grid`,
+    );
+  }
+  return units / price.incrementUnits;
+}
+
 export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
   const { symbol } = options;
   const whole = Array.isArray(options.candles) ? (options.candles as readonly Candle[]) : undefined;
@@ -169,25 +186,15 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
       );
     }
     previousOpenTime = candle.openTime;
-    const ticksOf = (name: 'open' | 'high' | 'low' | 'close'): number => {
-      const units = parseUnits(candle[name], price.decimals);
-      if (units === undefined || units % price.incrementUnits !== 0 || units === 0) {
-        throw new ReplayFileError(
-          { index },
-          `${name} ${candle[name]} is not on the ${price.increment} tick grid`,
-        );
-      }
-      return units / price.incrementUnits;
-    };
     const volumeUnits = parseUnits(candle.volume, quantity.decimals, 'nearest');
     if (volumeUnits === undefined)
       throw new ReplayFileError({ index }, `volume ${candle.volume} is not a number`);
     return {
       openTime: candle.openTime + shift,
-      open: ticksOf('open'),
-      high: ticksOf('high'),
-      low: ticksOf('low'),
-      close: ticksOf('close'),
+      open: ticksOf(candle, 'open', price, index),
+      high: ticksOf(candle, 'high', price, index),
+      low: ticksOf(candle, 'low', price, index),
+      close: ticksOf(candle, 'close', price, index),
       steps: Math.round(volumeUnits / quantity.incrementUnits),
     };
   };

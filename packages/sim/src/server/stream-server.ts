@@ -64,8 +64,12 @@ export class StreamServer {
   readonly #subscribers = new Map<string, Set<Connection>>();
   readonly #timer: NodeJS.Timeout;
   /** In-process listeners (`listen`, `listenUser`): payloads as objects, no socket and no JSON. */
-  readonly #listeners = new Map<string, Set<(stream: string, payload: unknown) => void>>();
-  readonly #userListeners = new Map<string, Set<(payload: Record<string, unknown>) => void>>();
+  /**
+   * In-process listeners per stream (per account for user data), as arrays replaced whole on every change:
+   * `publish` runs per tick, and iterating a `Set` allocated an iterator and a result per listener each time.
+   */
+  readonly #listeners = new Map<string, readonly ((stream: string, payload: unknown) => void)[]>();
+  readonly #userListeners = new Map<string, readonly ((payload: Record<string, unknown>) => void)[]>();
   #subscriptionVersion = 0;
   /** Every message sent to a user-data socket, for tests that inspect what a client received. */
   readonly sentUserEvents: { listenKey: string; accountId: string; payload: Record<string, unknown> }[] = [];
@@ -92,7 +96,7 @@ export class StreamServer {
   }
 
   hasSubscribers(stream: string): boolean {
-    return (this.#subscribers.get(stream)?.size ?? 0) > 0 || (this.#listeners.get(stream)?.size ?? 0) > 0;
+    return (this.#subscribers.get(stream)?.size ?? 0) > 0 || (this.#listeners.get(stream)?.length ?? 0) > 0;
   }
 
   /**
@@ -100,25 +104,19 @@ export class StreamServer {
    * the sockets would, as the object itself, synchronously when it is published. Returns the unsubscribe.
    */
   listen(streams: readonly string[], deliver: (stream: string, payload: unknown) => void): () => void {
-    for (const stream of streams) {
-      let listeners = this.#listeners.get(stream);
-      if (!listeners) this.#listeners.set(stream, (listeners = new Set()));
-      listeners.add(deliver);
-    }
+    for (const stream of streams) withListener(this.#listeners, stream, deliver);
     this.#subscriptionVersion += 1;
     if (streams.length > 0) this.#options.onStreamsChanged?.();
     return () => {
-      for (const stream of streams) this.#listeners.get(stream)?.delete(deliver);
+      for (const stream of streams) withoutListener(this.#listeners, stream, deliver);
       this.#subscriptionVersion += 1;
     };
   }
 
   /** As `listen`, for an account's user-data events (no listenKey: the account is named). */
   listenUser(accountId: string, deliver: (payload: Record<string, unknown>) => void): () => void {
-    let listeners = this.#userListeners.get(accountId);
-    if (!listeners) this.#userListeners.set(accountId, (listeners = new Set()));
-    listeners.add(deliver);
-    return () => void this.#userListeners.get(accountId)?.delete(deliver);
+    withListener(this.#userListeners, accountId, deliver);
+    return () => withoutListener(this.#userListeners, accountId, deliver);
   }
 
   connectionCount(category?: StreamCategory): number {
@@ -198,7 +196,9 @@ export class StreamServer {
   /** Sends a market payload to every subscriber of `stream`, unless market streams are faulted stale. */
   publish(stream: string, payload: unknown): void {
     if (this.#options.faults.settings.staleMarketStreams) return;
-    for (const deliver of this.#listeners.get(stream) ?? []) deliver(stream, payload);
+    const listeners = this.#listeners.get(stream);
+    if (listeners !== undefined)
+      for (let index = 0; index < listeners.length; index += 1) listeners[index]?.(stream, payload);
     const subscribers = this.#subscribers.get(stream);
     if (!subscribers || subscribers.size === 0) return;
     const raw = JSON.stringify(payload);
@@ -220,7 +220,9 @@ export class StreamServer {
    */
   publishUser(accountId: string, payload: Record<string, unknown>): void {
     if (this.#options.faults.settings.staleUserDataStreams) return;
-    for (const deliver of this.#userListeners.get(accountId) ?? []) deliver(payload);
+    const listeners = this.#userListeners.get(accountId);
+    if (listeners !== undefined)
+      for (let index = 0; index < listeners.length; index += 1) listeners[index]?.(payload);
     const eventType = String(payload.e);
     for (const connection of this.#connections) {
       if (connection.category !== 'private' || connection.socket.readyState !== WebSocket.OPEN) continue;
@@ -435,4 +437,19 @@ export class StreamServer {
     }
     this.expireListenKeys();
   }
+}
+
+/** Adds a listener (once, as a `Set` would) to a key's list, replacing the list. */
+function withListener<T>(lists: Map<string, readonly T[]>, key: string, listener: T): void {
+  const list = lists.get(key) ?? [];
+  if (!list.includes(listener)) lists.set(key, [...list, listener]);
+}
+
+/** Removes a listener from a key's list, replacing the list (a delivery under way keeps the old one). */
+function withoutListener<T>(lists: Map<string, readonly T[]>, key: string, listener: T): void {
+  const list = lists.get(key);
+  if (list === undefined) return;
+  const rest = list.filter((one) => one !== listener);
+  if (rest.length > 0) lists.set(key, rest);
+  else lists.delete(key);
 }
