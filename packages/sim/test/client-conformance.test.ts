@@ -1,4 +1,18 @@
 import { DerivativesTradingUsdsFutures } from '@binance/derivatives-trading-usds-futures';
+import {
+  DefaultLogger,
+  isWsDiffBookDepthEventFormatted,
+  isWsFormattedFuturesAlgoUpdateEvent,
+  isWsFormattedFuturesUserDataAccountUpdate,
+  isWsFormattedFuturesUserDataTradeUpdateEvent,
+  USDMClient,
+  WebsocketClient,
+} from 'binance';
+import type {
+  WsMessageDiffBookDepthEventFormatted,
+  WsMessageFuturesUserDataAccountUpdateFormatted,
+  WsMessageFuturesUserDataTradeUpdateEventFormatted,
+} from 'binance';
 import type { Order, Trade } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim } from '../src/sim';
@@ -36,6 +50,15 @@ interface ScenarioOutcome {
 }
 
 const QUANTITY = 1.2; // more than the best ask level holds: the order walks several levels
+
+/** Binance's order status as ccxt names it, so that every client's outcome reads alike. */
+const ccxtStatus: Record<string, string> = {
+  NEW: 'open',
+  PARTIALLY_FILLED: 'open',
+  FILLED: 'closed',
+  CANCELED: 'canceled',
+  EXPIRED: 'expired',
+};
 
 async function runCcxt(sim: Sim): Promise<ScenarioOutcome> {
   const exchange = restClient(sim);
@@ -237,13 +260,6 @@ async function runConnector(sim: Sim): Promise<ScenarioOutcome> {
       .map((event) => Number(event.L));
     expect(fillPrices).toEqual(trades.map((trade) => Number(trade.price)));
     expect(events.some((event) => event.e === 'ALGO_UPDATE')).toBe(true);
-    const ccxtStatus: Record<string, string> = {
-      NEW: 'open',
-      PARTIALLY_FILLED: 'open',
-      FILLED: 'closed',
-      CANCELED: 'canceled',
-      EXPIRED: 'expired',
-    };
     return {
       tickSize,
       stepSize,
@@ -275,11 +291,160 @@ async function runConnector(sim: Sim): Promise<ScenarioOutcome> {
   }
 }
 
-describe('one scenario through ccxt and through Binance’s own connector', () => {
-  const outcomes: Partial<Record<'ccxt' | 'connector', ScenarioOutcome>> = {};
+async function runBinancePackage(sim: Sim): Promise<ScenarioOutcome> {
+  const credentials = sim.accounts[0]!;
+  // The package's documented way to another server: `baseUrl` for REST, `wsUrl` for streams (the host; the
+  // package appends Binance's paths: `/public/stream`, `/market/stream`, `/private/stream?listenKey=`).
+  const restOptions = {
+    api_key: credentials.apiKey,
+    api_secret: credentials.apiSecret,
+    baseUrl: sim.url,
+    beautifyResponses: true,
+  };
+  const rest = new USDMClient(restOptions);
+  // Whatever the package logs as an error or emits as an exception is a disagreement with the emulator.
+  const complaints: unknown[] = [];
+  const logger = {
+    ...DefaultLogger,
+    trace: () => undefined,
+    info: () => undefined,
+    error: (...args: unknown[]) => complaints.push(args),
+  };
+  const streams = new WebsocketClient(
+    { ...restOptions, wsUrl: sim.wsUrl, beautify: true, restOptions },
+    logger,
+  );
+  const symbol = 'BTCUSDC';
+
+  const info = await rest.getExchangeInfo();
+  const filters = info.symbols.find((entry) => entry.symbol === symbol)?.filters ?? [];
+  const tickSize = Number(filters.find((filter) => filter.filterType === 'PRICE_FILTER')?.tickSize);
+  const stepSize = Number(filters.find((filter) => filter.filterType === 'LOT_SIZE')?.stepSize);
+  const book = await rest.getOrderBook({ symbol, limit: 5 });
+  expect(book.lastUpdateId).toBeTypeOf('number');
+  const klines = await rest.getKlines({ symbol, interval: '1m', limit: 5 });
+  for (const row of klines) expect(row).toHaveLength(12);
+  const balances = await rest.getBalanceV3();
+  const account = await rest.getAccountInformationV3();
+  expect(Number(account.totalWalletBalance)).toBeGreaterThan(0);
+  const leverage = await rest.setLeverage({ symbol, leverage: 10 });
+  await rest.setMarginType({ symbol, marginType: 'ISOLATED' });
+  await rest.setMarginType({ symbol, marginType: 'CROSSED' });
+
+  const orderEvents: WsMessageFuturesUserDataTradeUpdateEventFormatted['order'][] = [];
+  const accountUpdates: WsMessageFuturesUserDataAccountUpdateFormatted[] = [];
+  let algoUpdates = 0;
+  const depthUpdates: WsMessageDiffBookDepthEventFormatted[] = [];
+  streams.on('formattedUserDataMessage', (event) => {
+    if (isWsFormattedFuturesUserDataTradeUpdateEvent(event)) orderEvents.push(event.order);
+    if (isWsFormattedFuturesUserDataAccountUpdate(event)) accountUpdates.push(event);
+    if (isWsFormattedFuturesAlgoUpdateEvent(event)) algoUpdates += 1;
+  });
+  streams.on('formattedMessage', (event) => {
+    if (isWsDiffBookDepthEventFormatted(event)) depthUpdates.push(event);
+  });
+  streams.on('exception', (error) => complaints.push(error));
+  await streams.subscribeUsdFuturesUserDataStream();
+  await streams.subscribeDiffBookDepth(symbol, 100, 'usdm');
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const order = await rest.submitNewOrder({ symbol, side: 'BUY', type: 'MARKET', quantity: QUANTITY });
+    const trades = (await rest.getAccountTrades({ symbol })).filter(
+      (trade) => trade.orderId === order.orderId,
+    );
+    const resting = await rest.submitNewOrder({
+      symbol,
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: 0.01,
+      price: Math.floor(Number(book.bids[0]?.[0]) * 0.99),
+    });
+    const canceled = await rest.cancelOrder({ symbol, orderId: resting.orderId });
+    const stop = await rest.submitNewAlgoOrder({
+      algoType: 'CONDITIONAL',
+      symbol,
+      side: 'SELL',
+      type: 'STOP_MARKET',
+      triggerPrice: Math.floor(Number(book.bids[0]?.[0]) * 0.9),
+      closePosition: 'true',
+    });
+    const openAlgos = await rest.getOpenAlgoOrders({ symbol });
+    const canceledAlgo = await rest.cancelAlgoOrder({ algoId: stop.algoId });
+    await rest.submitNewOrder({
+      symbol,
+      side: 'SELL',
+      type: 'MARKET',
+      quantity: QUANTITY,
+      reduceOnly: 'true',
+    });
+    const positions = (await rest.getPositionsV3({ symbol })).filter(
+      (position) => Number(position.positionAmt) !== 0,
+    );
+    sim.advance(1000);
+    await until(() => depthUpdates.length > 0);
+    expect(depthUpdates[0]).toMatchObject({ symbol, finalUpdateId: expect.any(Number) as number });
+    // The wallet the package parsed from the last ACCOUNT_UPDATE is the emulator's own, after both fills.
+    const wallet = sim.core
+      .assets(credentials.accountId)
+      .find((asset) => asset.asset === 'USDC')?.walletBalance;
+    const streamedWallet = () =>
+      accountUpdates.at(-1)?.updateData.updatedBalances.find((balance) => balance.asset === 'USDC')
+        ?.walletBalance;
+    await until(() => accountUpdates.length >= 2 && streamedWallet() === Number(wallet));
+    await rest.keepAliveFuturesUserDataListenKey();
+    // The package does not close the key with the stream; the application does, and then it is gone.
+    await streams.unsubscribeUsdFuturesUserDataStream();
+    await rest.closeFuturesUserDataListenKey();
+    await expect(rest.keepAliveFuturesUserDataListenKey()).rejects.toMatchObject({ code: -1125 });
+    expect(complaints).toEqual([]);
+    // The package tracks the weight and order-count headers of every answer.
+    expect(rest.getRateLimitStates()).toMatchObject({
+      'x-mbx-used-weight-1m': expect.any(Number) as number,
+      'x-mbx-order-count-1m': expect.any(Number) as number,
+    });
+    expect(rest.getRateLimitStates()['x-mbx-order-count-1m']).toBeGreaterThan(0);
+    const fillPrices = orderEvents
+      .filter((event) => event.executionType === 'TRADE')
+      .slice(0, trades.length)
+      .map((event) => event.lastFilledPrice);
+    expect(fillPrices).toEqual(trades.map((trade) => Number(trade.price)));
+    expect(algoUpdates).toBeGreaterThan(0);
+    return {
+      tickSize,
+      stepSize,
+      bestBid: Number(book.bids[0]?.[0]),
+      bestAsk: Number(book.asks[0]?.[0]),
+      klines: klines.length,
+      usdcBalance: Number(balances.find((balance) => balance.asset === 'USDC')?.balance),
+      leverage: leverage.leverage,
+      marketFilled: Number(order.executedQty),
+      marketAverage: Number(order.avgPrice),
+      marketTradePrices: trades.map((trade) => Number(trade.price)),
+      restingStatus: ccxtStatus[resting.status] as string,
+      canceledStatus: ccxtStatus[canceled.status] as string,
+      algoOpen: openAlgos.length,
+      algoCanceled: canceledAlgo.code === '200',
+      closedPositions: positions.length,
+      userEvents: [
+        ...new Set(
+          [...new Map(orderEvents.map((event) => [event.orderId, event])).values()].map(
+            (event) => `${event.orderType.toLowerCase()}:${ccxtStatus[event.orderStatus]}`,
+          ),
+        ),
+      ].sort(),
+    };
+  } finally {
+    streams.closeAll(true);
+  }
+}
+
+describe('one scenario through ccxt, Binance’s own connector and the `binance` package', () => {
+  const outcomes: Partial<Record<'ccxt' | 'connector' | 'binance', ScenarioOutcome>> = {};
   for (const [name, run] of [
     ['ccxt', runCcxt],
     ['connector', runConnector],
+    ['binance', runBinancePackage],
   ] as const) {
     describe(name, () => {
       let sim: Sim;
@@ -314,15 +479,17 @@ describe('one scenario through ccxt and through Binance’s own connector', () =
       });
     });
   }
-  it('both clients saw the same exchange', () => {
-    const { ccxt, connector } = outcomes;
-    if (ccxt === undefined || connector === undefined) return; // a run failed: reported above
+  it('every client saw the same exchange', () => {
+    const { ccxt, ...others } = outcomes;
+    if (ccxt === undefined) return; // a run failed: reported above
     const { userEvents: ccxtEvents, ...ccxtRest } = ccxt;
-    const { userEvents: connectorEvents, ...connectorRest } = connector;
-    expect(connectorRest).toEqual(ccxtRest);
-    // ccxt pro also turns ALGO_UPDATE into orders (the stop: `market:canceled`); the connector hands
-    // ALGO_UPDATE over as its own event. The regular orders' lives are the same.
+    // ccxt pro also turns ALGO_UPDATE into orders (the stop: `market:canceled`); the connector and the
+    // `binance` package hand ALGO_UPDATE over as its own event. The regular orders' lives are the same.
     const regular = (events: string[]) => events.filter((event) => event !== 'market:canceled');
-    expect(regular(connectorEvents)).toEqual(regular(ccxtEvents));
+    for (const outcome of Object.values(others)) {
+      const { userEvents, ...rest } = outcome;
+      expect(rest).toEqual(ccxtRest);
+      expect(regular(userEvents)).toEqual(regular(ccxtEvents));
+    }
   });
 });
