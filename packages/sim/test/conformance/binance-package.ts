@@ -149,6 +149,8 @@ export async function runBinancePackage(sim: Sim): Promise<ScenarioOutcome> {
       .map((event) => event.lastFilledPrice);
     expect(fillPrices).toEqual(trades.map((trade) => Number(trade.price)));
     expect(algoUpdates).toBeGreaterThan(0);
+    // Binance sends the expiry reason on every order update; nothing in the scenario expired.
+    expect(new Set(orderEvents.map((event) => event.orderExpireReason))).toEqual(new Set(['0']));
     return {
       tickSize,
       stepSize,
