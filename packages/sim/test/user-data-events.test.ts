@@ -371,11 +371,11 @@ describe('the expiry reason of ORDER_TRADE_UPDATE', () => {
       const filled = await exchange.createOrder(SYMBOL, 'market', 'buy', 0.01);
       sim.injectFaults({ partialFillRatio: 0.5 });
       const halfFilled = await exchange.createOrder(SYMBOL, 'market', 'buy', 0.02);
-      const { bids } = await exchange.fetchOrderBook(SYMBOL, 5);
-      const unfilledIoc = await exchange.createOrder(SYMBOL, 'limit', 'buy', 0.01, bids[0]![0], {
+      const bestBid = (await exchange.fetchOrderBook(SYMBOL, 5)).bids[0]![0]!;
+      const unfilledIoc = await exchange.createOrder(SYMBOL, 'limit', 'buy', 0.01, bestBid, {
         timeInForce: 'IOC',
       });
-      const resting = await exchange.createOrder(SYMBOL, 'limit', 'sell', 0.01, bids[0]![0] + 500, {
+      const resting = await exchange.createOrder(SYMBOL, 'limit', 'sell', 0.01, bestBid + 500, {
         reduceOnly: true,
       });
       await exchange.createOrder(SYMBOL, 'market', 'sell', 0.02, undefined, { reduceOnly: true });
