@@ -350,3 +350,50 @@ describe('settings changed by a second client with the same API key', () => {
     }
   });
 });
+
+describe('the expiry reason of ORDER_TRADE_UPDATE', () => {
+  let sim: Sim;
+  let exchange: RestClient;
+
+  beforeAll(async () => {
+    sim = await startSim({ speed: 'manual', historyMinutes: 5 });
+    exchange = restClient(sim);
+    await exchange.loadMarkets();
+    sim.setMarketPrice('BTCUSDC', '60000.0');
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('sends `er` on every update: "0", or why it expired: MARKET unfilled 9, IOC 2, reduce-only 4', async () => {
+    const { socket, messages } = await privateSocket(sim, exchange);
+    try {
+      const filled = await exchange.createOrder(SYMBOL, 'market', 'buy', 0.01);
+      sim.injectFaults({ partialFillRatio: 0.5 });
+      const halfFilled = await exchange.createOrder(SYMBOL, 'market', 'buy', 0.02);
+      const bestBid = (await exchange.fetchOrderBook(SYMBOL, 5)).bids[0]![0]!;
+      const unfilledIoc = await exchange.createOrder(SYMBOL, 'limit', 'buy', 0.01, bestBid, {
+        timeInForce: 'IOC',
+      });
+      const resting = await exchange.createOrder(SYMBOL, 'limit', 'sell', 0.01, bestBid + 500, {
+        reduceOnly: true,
+      });
+      await exchange.createOrder(SYMBOL, 'market', 'sell', 0.02, undefined, { reduceOnly: true });
+      await pingPong(socket);
+      const reasons = (id: string | undefined) =>
+        messages
+          .map(payloadOf)
+          .filter((payload) => payload.e === 'ORDER_TRADE_UPDATE')
+          .map((payload) => payload.o as { i: number; x: string; er: string })
+          .filter((update) => String(update.i) === id)
+          .map((update) => `${update.x}:${update.er}`);
+      expect(reasons(filled.id)).toEqual(['NEW:0', 'TRADE:0']);
+      expect(reasons(halfFilled.id)).toEqual(['NEW:0', 'TRADE:0', 'EXPIRED:9']);
+      expect(reasons(unfilledIoc.id)).toEqual(['NEW:0', 'EXPIRED:2']);
+      // Nothing left to reduce once the position is closed.
+      expect(reasons(resting.id)).toEqual(['NEW:0', 'EXPIRED:4']);
+    } finally {
+      socket.terminate();
+    }
+  });
+});

@@ -329,6 +329,18 @@ export function userTradeJson(fill: FillView) {
   };
 }
 
+/**
+ * ORDER_TRADE_UPDATE's `er` (expiry reason, Binance's "Event: Order Update"): "0" unless the order expired,
+ * then read from the order: a MARKET order the book could not fill ("9"), an IOC remainder ("2"), a
+ * reduce-only order with nothing left to reduce ("4"). A FOK expiry has no reason in Binance's USDⓈ-M list: "0".
+ */
+function expiryReason(order: OrderView, execution: string): string {
+  if (execution !== 'EXPIRED') return '0';
+  if (order.type === 'MARKET') return '9';
+  if (order.timeInForce === 'IOC') return '2';
+  return order.reduceOnly ? '4' : '0';
+}
+
 /** The user-data payloads one core event becomes, in the order Binance sends them. */
 export function userDataEvents(event: CoreEvent): Record<string, unknown>[] {
   switch (event.kind) {
@@ -374,6 +386,7 @@ export function userDataEvents(event: CoreEvent): Record<string, unknown>[] {
           V: 'EXPIRE_MAKER',
           pm: 'NONE',
           gtd: 0,
+          er: expiryReason(order, event.execution),
         },
       };
       // TRADE_LITE carries TRADE executions only, so a CALCULATED (liquidation or ADL) fill has none.
