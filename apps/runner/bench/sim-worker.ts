@@ -22,6 +22,9 @@ const sim = await startSim({
   seed: 42,
   speed: 'manual',
   historyMinutes: 300,
+  // A day of market plays in seconds of wall clock: Binance's limit per wall-clock minute would refuse what
+  // it allows per market minute (the weight rows count what was charged, per market hour).
+  weightLimitPerMinute: 1_000_000_000,
   ...(extra.length > 0 ? { contracts: [...defaultContracts(), ...extra] } : {}),
   onRequest: (record) => {
     if (!record.path.startsWith('/fapi/')) return;
