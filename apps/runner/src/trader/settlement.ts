@@ -263,8 +263,10 @@ const HALT_PLAYBOOKS: Readonly<Record<string, string>> = haltPlaybookIds();
  * reversal (`openingPart`) counts its opening fill for the opening part only: its fee prorated, none of the
  * PnL it realized (that was the side before). Fills of the trade's opening millisecond before the first one
  * that opened something (on its side, realizing nothing) closed the position before it (the user closed it
- * and opened this one in the same millisecond, with two orders): not this trade's. Without a flat (fills
- * missing, a position read mid-way): all.
+ * and opened this one in the same millisecond, with two orders): not this trade's. Fills that take the
+ * position to the other side before the trade's own (the user opened there between the bot's decision and
+ * its entry's fill) are not this trade's either; the entry's fill then counts for its part past flat. Without
+ * a flat (fills missing, a position read mid-way): the trade's fills so far.
  */
 export function ownFills(
   fills: readonly Fill[],
@@ -289,16 +291,34 @@ export function ownFills(
         ? { ...part(fill, toUnits(openingPart.quantity)), realizedPnl: '0' }
         : fill,
     );
+  // Fills that take the position to the other side first are not the trade's: someone opened a position
+  // there between the bot's decision and its entry's fill (chaos seed 1). The fill that brings it to the
+  // trade's side opens the trade, for the part past flat only (its fee prorated, none of the PnL it realized).
+  const sign = trade.side === 'long' ? 1n : -1n;
+  const own: Fill[] = [];
   let amount = 0n;
-  for (const [index, fill] of ordered.entries()) {
+  let before = 0n;
+  for (const fill of ordered) {
     const after = amount + (fill.side === 'buy' ? 1n : -1n) * toUnits(fill.quantity);
-    if (after === 0n) return { fills: ordered.slice(0, index + 1), flat: true };
-    if (amount !== 0n && after > 0n !== amount > 0n) {
-      return { fills: [...ordered.slice(0, index), part(fill, amount < 0n ? -amount : amount)], flat: true };
+    if (own.length === 0 && (after === 0n || after > 0n !== sign > 0n)) {
+      before = after;
+      amount = after;
+      continue;
     }
+    if (own.length === 0 && before !== 0n) {
+      own.push({ ...part(fill, after < 0n ? -after : after), realizedPnl: '0' });
+      amount = after;
+      continue;
+    }
+    if (after === 0n) return { fills: [...own, fill], flat: true };
+    if (amount !== 0n && after > 0n !== amount > 0n) {
+      return { fills: [...own, part(fill, amount < 0n ? -amount : amount)], flat: true };
+    }
+    own.push(fill);
     amount = after;
   }
-  return { fills: ordered, flat: false };
+  // Not flat: the trade's fills so far; none on its side at all: the fills do not tell, all of them.
+  return { fills: own.length > 0 ? own : ordered, flat: false };
 }
 
 /** `quantity` (1e-8 units) of a fill, its fee prorated. */
