@@ -95,7 +95,12 @@ describe('late execution behind an error or a timeout', () => {
       sim.setMarketPrice('BTCUSDC', '61000.0');
       await until(() => sim.lateExecutions.length === done + 1);
       const record = sim.lateExecutions.at(-1)!;
-      expect(record).toMatchObject({ method: 'POST', path: '/fapi/v1/order', status: 200 });
+      expect(record).toMatchObject({
+        method: 'POST',
+        path: '/fapi/v1/order',
+        status: 200,
+        clientOrderId: 'late-market-1',
+      });
       expect(record.executedAt - record.receivedAt).toBeGreaterThanOrEqual(LATER_MS - 5);
 
       const order = await exchange.fetchOrder(undefined as unknown as string, SYMBOL, {

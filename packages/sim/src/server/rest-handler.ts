@@ -48,6 +48,8 @@ export interface LateExecutionRecord {
   /** Wall-clock ms when the request arrived, and when it took effect. */
   readonly receivedAt: number;
   readonly executedAt: number;
+  /** The order's client id (`newClientOrderId`, `clientAlgoId`) when the request placed one. */
+  readonly clientOrderId?: string;
   /** 200 when it took effect; else the HTTP status and code it was refused with then (e.g. -4116). */
   readonly status: number;
   readonly code?: number;
@@ -170,11 +172,11 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
 
   const executeLater = (
     afterMs: number,
-    request: { method: string; path: string; receivedAt: number },
+    request: { method: string; path: string; receivedAt: number; clientOrderId: string | undefined },
     execute: () => unknown,
   ) => {
     if (closed) return;
-    const { method, path, receivedAt } = request;
+    const { method, path, receivedAt, clientOrderId } = request;
     const timer = setTimeout(
       () => {
         lateExecutions.delete(timer);
@@ -199,6 +201,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
             path,
             receivedAt,
             executedAt: Date.now(),
+            ...(clientOrderId !== undefined ? { clientOrderId } : {}),
             status,
             ...(code !== undefined ? { code } : {}),
           });
@@ -341,7 +344,16 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       }
       if (httpError.executeBeforeError) execute();
       else if (httpError.executeAfterMs !== undefined)
-        executeLater(httpError.executeAfterMs, { method, path, receivedAt }, execute);
+        executeLater(
+          httpError.executeAfterMs,
+          {
+            method,
+            path,
+            receivedAt,
+            clientOrderId: params.optional('newClientOrderId') ?? params.optional('clientAlgoId'),
+          },
+          execute,
+        );
       if (httpError.holdMs !== undefined && httpError.holdMs > 0) await hold(httpError.holdMs);
       if (httpError.closeWithoutAnswer) {
         status = 0;
