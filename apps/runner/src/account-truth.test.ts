@@ -655,6 +655,22 @@ describe('a silent user-data stream', () => {
     expect(bot.trader.openTrades.map((trade) => trade.symbol)).toContain(ETH);
   });
 
+  // Chaos seed 28: the account state still showed the bot's side (or flat) while the exchange held the other
+  // side; the settle took the user's position for the trade's, re-protected it and never counted the close.
+  it('counts a close the silent stream never reported when the user reversed the position with one order', async () => {
+    const { world, amount } = await btcLongOpen({ BOT_SYMBOLS: 'BTC', BOT_ACCOUNT_SWEEP_MS: '600000' });
+    const { sim, bot, user } = world;
+    sim.injectFaults({ staleUserDataStreams: true });
+    await user.createOrder(BTC, 'market', 'sell', amount * 2);
+    await advanceMinutes(sim, bot.trader, 2);
+    await eventually(() => bot.trader.guard.status().realizedPnl !== 0, 10_000);
+    const closes = auditActions(world.config.compliance.auditPath).filter(
+      (payload) => payload['action'] === 'position.close',
+    );
+    expect(closes).toHaveLength(1);
+    expect(bot.trader.openTrades.every((trade) => trade.side === 'short')).toBe(true);
+  });
+
   it('counts a close the silent stream never reported by the next candle, long before the next sweep', async () => {
     const { world, amount } = await btcLongOpen({ BOT_SYMBOLS: 'BTC', BOT_ACCOUNT_SWEEP_MS: '600000' });
     const { sim, bot, user } = world;

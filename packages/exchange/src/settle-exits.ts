@@ -9,12 +9,15 @@
  */
 import { toDecimal } from '@bot/symbols';
 import { closingSide, isLiveConditionalOrder, isLiveOrder } from './domain';
+import type { PositionSide } from './domain';
 import type { CancelResult, ExchangePort } from './exchange-port';
 
 export interface SettleResult {
   readonly symbol: string;
   /** No position is open on the symbol. */
   readonly flat: boolean;
+  /** The side of the position open on the symbol (undefined when flat). */
+  readonly side?: PositionSide;
   /** The leftover protective orders canceled (only when flat). */
   readonly canceled: readonly CancelResult[];
   /** A position is open and no live stop-loss covers all of it: run reconcile now. */
@@ -41,7 +44,7 @@ export async function settleExits(
             order.quantity !== undefined &&
             toDecimal(order.quantity).gte(position.quantity))),
     );
-    return { symbol, flat: false, canceled: [], needsReconcile: !covered };
+    return { symbol, flat: false, side: position.side, canceled: [], needsReconcile: !covered };
   }
   const canceled: CancelResult[] = [];
   for (const order of open.conditionalOrders) {

@@ -45,11 +45,13 @@ export async function settle(
     // A position on the other side means the trade's went through flat (the user opened the new one):
     // it is closed, though the symbol is not flat; its fills say so (see `ownFills`).
     const held = context.account.positions.get(symbol);
-    if (held && held.side !== trade.side) {
+    const result = held && held.side !== trade.side ? undefined : await settleExits(context.exchange, symbol);
+    if (result === undefined || (result.side !== undefined && result.side !== trade.side)) {
+      // The other side is held (the account state may not have heard of it yet: chaos seed 28): the trade's
+      // own fills say whether it went through flat; the new position is not its to protect.
       const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt });
       if (!ownFills(fetched, trade).flat) return;
     } else {
-      const result = await settleExits(context.exchange, symbol);
       if (result.needsReconcile) {
         await reconcileSymbols(context, [symbol], 'stop-loss missing');
         return;
