@@ -212,6 +212,7 @@ describe('openProtectedPosition against the emulator', () => {
     expect(await settleExits(setup().exchange, BTC)).toEqual({
       symbol: BTC,
       flat: false,
+      side: 'long',
       canceled: [],
       needsReconcile: false,
     });
@@ -260,7 +261,7 @@ describe('openProtectedPosition against the emulator', () => {
       expect.objectContaining({ side: 'SELL', price: '61150.0', reduceOnly: true }),
     ]);
     expect(positionAmount(sim())).toBeCloseTo(0.02);
-    const open = { symbol: BTC, flat: false, canceled: [], needsReconcile: false };
+    const open = { symbol: BTC, flat: false, side: 'long', canceled: [], needsReconcile: false };
     expect(await settleExits(setup().exchange, BTC)).toEqual(open);
     expect(await stopStatus()).toBe('open');
 
@@ -284,6 +285,7 @@ describe('openProtectedPosition against the emulator', () => {
     expect(await settleExits(setup().exchange, BTC)).toEqual({
       symbol: BTC,
       flat: false,
+      side: 'long',
       canceled: [],
       needsReconcile: true,
     });
