@@ -8,28 +8,11 @@
 import { createHash } from 'node:crypto';
 
 import { MatchingCore } from '../src/core/matching-core';
+import { btcSpec, startTime } from '../src/core/testing/core-fixtures';
 import type { InstrumentSpec, Side } from '../src/core/types';
 import { userDataEvents } from '../src/server/wire';
 
-const btc: InstrumentSpec = {
-  symbol: 'BTCUSDC',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDC',
-  marginAsset: 'USDC',
-  tickSize: '0.1',
-  minPrice: '0.1',
-  maxPrice: '4529764',
-  stepSize: '0.001',
-  minQty: '0.001',
-  maxQty: '1000',
-  marketMaxQty: '120',
-  minNotional: '5',
-  maxLeverage: 125,
-  maintenanceMarginRate: 0.004,
-  percentPriceUp: '1.05',
-  percentPriceDown: '0.95',
-  book: { spreadTicks: 2, levelQty: '0.500' },
-};
+const btc: InstrumentSpec = { ...btcSpec, book: { spreadTicks: 2, levelQty: '0.500' } };
 // No book (fills at the last price), a coarser MARKET_LOT_SIZE step.
 const eth: InstrumentSpec = {
   ...btc,
@@ -41,7 +24,7 @@ const eth: InstrumentSpec = {
   marketStepSize: '0.01',
   book: undefined,
 };
-const start = Date.UTC(2026, 0, 5, 1, 0, 0);
+const start = startTime;
 
 const hash = createHash('sha256');
 let answers = 0;
