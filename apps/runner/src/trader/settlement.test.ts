@@ -234,17 +234,12 @@ describe('streamedClose', () => {
 // Chaos seed 1: the user opened a short between the bot's decision and its entry's fill; the entry bought
 // through it. The trade is the long the entry opened past flat, not the user's short.
 describe('ownFills when someone opens the other side between the decision and the entry', () => {
-  it('counts the entry for its part past flat (fee prorated, none of the PnL it realized) and the close', () => {
+  it('counts the entry whole (its order realized what it closed and paid all of its fee) and the close', () => {
     const userShort = fill('sell', '9.05', 2_000);
     const entry = fill('buy', '66.64', 2_100, '1.5', '6.664');
     const close = fill('sell', '57.59', 9_000, '-60', '5.759');
     const own = ownFills([close, entry, userShort], { side: 'long', openedAt: 1_000 });
-    expect(own.flat).toBe(true);
-    expect(own.fills.map((f) => [f.side, f.quantity, f.realizedPnl])).toEqual([
-      ['buy', '57.59', '0'],
-      ['sell', '57.59', '-60'],
-    ]);
-    // −60 realized, 5.759 + 57.59/66.64 of 6.664 in fees
-    expect(netPnl(own.fills)).toBeCloseTo(-60 - 5.759 - 5.759, 6);
+    expect(own).toMatchObject({ flat: true, fills: [entry, close] });
+    expect(netPnl(own.fills)).toBeCloseTo(1.5 - 6.664 - 60 - 5.759, 6);
   });
 });

@@ -267,7 +267,7 @@ const HALT_PLAYBOOKS: Readonly<Record<string, string>> = haltPlaybookIds();
  * that opened something (on its side, realizing nothing) closed the position before it (the user closed it
  * and opened this one in the same millisecond, with two orders): not this trade's. Fills that take the
  * position to the other side before the trade's own (the user opened there between the bot's decision and
- * its entry's fill) are not this trade's either; the entry's fill then counts for its part past flat. Without
+ * its entry's fill) are not this trade's either; the entry's fill then counts whole (its order's money). Without
  * a flat (fills missing, a position read mid-way): the trade's fills so far.
  */
 export function ownFills(
@@ -295,20 +295,15 @@ export function ownFills(
     );
   // Fills that take the position to the other side first are not the trade's: someone opened a position
   // there between the bot's decision and its entry's fill (chaos seed 1). The fill that brings it to the
-  // trade's side opens the trade, for the part past flat only (its fee prorated, none of the PnL it realized).
+  // trade's side opens the trade, whole: the bot's order realized what it closed and paid all of its fee.
   const sign = trade.side === 'long' ? 1n : -1n;
   const own: Fill[] = [];
   let amount = 0n;
-  let before = 0n;
   for (const fill of ordered) {
     const after = amount + (fill.side === 'buy' ? 1n : -1n) * toUnits(fill.quantity);
-    if (own.length === 0 && (after === 0n || after > 0n !== sign > 0n)) {
-      before = after;
-      amount = after;
-      continue;
-    }
-    if (own.length === 0 && before !== 0n) {
-      own.push({ ...part(fill, after < 0n ? -after : after), realizedPnl: '0' });
+    if (own.length === 0) {
+      // Not on the trade's side yet: someone else's fill; on it: the trade's opening fill.
+      if (after !== 0n && after > 0n === sign > 0n) own.push(fill);
       amount = after;
       continue;
     }
