@@ -286,6 +286,32 @@ describe('liquidations and auto-deleveraging', () => {
 });
 
 describe('leverage and margin type drift', () => {
+  it('sets each idle symbol’s leverage and margin type at start, so the first entry sends no settings change', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC,ETH' });
+    const { sim, bot } = world;
+    // Binance's defaults (20×, cross) before the bot started; the configured 3× isolated right after.
+    const settingsChanges = () =>
+      sim.requests.filter(
+        (request) => request.method === 'POST' && /\/fapi\/v1\/(leverage|marginType)$/.test(request.path),
+      ).length;
+    const atStart = settingsChanges();
+    expect(atStart).toBeGreaterThan(0);
+    const restores = () =>
+      readFileSync(world.config.compliance.auditPath, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { kind: string; payload: { action?: string; why?: string } })
+        .filter((record) => record.payload.action === 'settings.restore');
+    expect(restores().map((record) => record.payload.why?.endsWith('at start'))).toEqual(
+      restores().map(() => true),
+    );
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    expect(positionOf(sim, 'BTCUSDC')?.leverage).toBe(3);
+    expect(positionOf(sim, 'BTCUSDC')?.marginType).toBe('ISOLATED');
+    expect(settingsChanges()).toBe(atStart);
+  });
+
   it('sets leverage back before the next entry when the user raised it on the website', async () => {
     const world = await setup({ BOT_SYMBOLS: 'BTC' });
     const { sim, bot, user } = world;
@@ -356,7 +382,8 @@ describe('leverage and margin type drift', () => {
     const world = await setup({ BOT_SYMBOLS: 'BTC' });
     const { sim, bot, user } = world;
     await advanceMinutes(sim, bot.trader, 1);
-    // Binance's default margin type is cross; the bot trades isolated, and the user's order locks it.
+    // The bot set isolated at start; the user switches back to cross, and their order then locks it.
+    await user.setMarginMode('cross', BTC);
     const price = Number(sim.core.market('BTCUSDC').lastPrice);
     await user.createOrder(BTC, 'limit', 'buy', 0.001, Math.round(price * 0.5));
     longNext(world, BTC);

@@ -11,7 +11,7 @@ import {
   AuditWriteError,
 } from './audit-error';
 import { serializeCanonical } from './canonical-json';
-import { createFileAtomically, writeAllSlices, writeAllSlicesSync } from './file-operations';
+import { createFileAtomically, writeAllSlicesSync } from './file-operations';
 import type { HeldLock } from './lock-file';
 import { acquireLock } from './lock-file';
 import type { RationaleInput } from './rationale';
@@ -396,7 +396,11 @@ export class AuditTrail {
         clearTimeout(this.#timer);
         this.#timer = undefined;
       }
-      this.#immediate ??= setImmediate(this.#run);
+      // A `flush()` writes now: the caller is about to act on the record (an order waits for it), and the
+      // fsync then runs in the thread pool while the caller's turn goes on. Appends alone wait one turn, so
+      // the records of the same turn share one write and one fsync.
+      if (this.#urgent) this.#run();
+      else this.#immediate ??= setImmediate(this.#run);
       return;
     }
     if (this.#timer === undefined) {
@@ -406,6 +410,7 @@ export class AuditTrail {
   }
 
   readonly #run = (): void => {
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     this.#immediate = undefined;
     this.#timer = undefined;
     void this.#flushLoop();
@@ -465,8 +470,7 @@ export class AuditTrail {
       }
       slices.push(first.chunk.subarray(first.start, last.end));
       if (segment === this.#handleSegment) {
-        if (this.#options.durability === 'none') writeAllSlicesSync(this.#handle.fd, slices);
-        else await writeAllSlices(this.#handle, slices);
+        writeAllSlicesSync(this.#handle.fd, slices);
         unsynced = true;
         continue;
       }

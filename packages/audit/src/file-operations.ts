@@ -20,21 +20,6 @@ export async function writeAll(
   }
 }
 
-/** Appends all slices, in order, with as few `writev` calls as the OS allows. */
-export async function writeAllSlices(handle: FileHandle, slices: readonly Buffer[]): Promise<void> {
-  if (slices.length === 1) {
-    await writeAll(handle, slices[0] as Buffer);
-    return;
-  }
-  let remaining = slices;
-  while (remaining.length > 0) {
-    const total = remaining.reduce((sum, slice) => sum + slice.length, 0);
-    const { bytesWritten } = await handle.writev(remaining as Buffer[]);
-    if (bytesWritten === total) return;
-    remaining = afterShortWrite(remaining, bytesWritten);
-  }
-}
-
 /** What a short write left: the slices from where it stopped. */
 function afterShortWrite(slices: readonly Buffer[], bytesWritten: number): Buffer[] {
   let skipped = bytesWritten;
@@ -51,8 +36,10 @@ function afterShortWrite(slices: readonly Buffer[], bytesWritten: number): Buffe
 }
 
 /**
- * `writeAllSlices` on the calling thread (`durability: 'none'`): a write to the page cache takes microseconds,
- * and a trip through libuv's thread pool per group left a backtest waiting on it.
+ * Appends all slices, in order, with as few `writev` calls as the OS allows, on the calling thread: a write to
+ * the page cache takes microseconds, while a trip through libuv's thread pool waited for the event loop twice
+ * (a backtest idled on it; a live entry's record reached the disk milliseconds later). The fsync that makes the
+ * group durable still runs in the thread pool.
  */
 export function writeAllSlicesSync(fd: number, slices: readonly Buffer[]): void {
   let remaining = slices;

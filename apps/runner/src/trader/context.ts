@@ -112,7 +112,10 @@ export class TraderContext {
   readonly ignoredSymbols = new Set<string>();
   /** Forced closes (liquidation, ADL) already acted on, by `symbol@time`. */
   readonly handledForcedCloses = new Set<string>();
+  /** Per symbol, the close time of the last candle the queue finished weighing (the warm-up's, at start). */
   readonly lastCandle = new Map<string, number>();
+  /** Per symbol, the close time of the last candle given to the strategy, as its frame arrived. */
+  readonly candleWeighed = new Map<string, number>();
   /**
    * Per symbol, the open time of the candle still forming when the warm-up read the klines. A signal on a
    * candle that closed after it is one no earlier process can have acted on (the trail's lock let this one

@@ -4,7 +4,7 @@ import { TIER_LIMITS, rewardRiskRatio, sizePosition } from '@bot/risk';
 import type { Signal } from '@bot/strategy';
 import { klineIntervalMs, toExchangeId } from '@bot/symbols';
 import type { OpenTrade } from '../bot-state';
-import { currentEquity, markPrice, openPositionsForLimits, weighFill } from './account-watch';
+import { currentEquity, markPrice, openPositionsForLimits, settleDue, weighFill } from './account-watch';
 import { reduceOwed } from './protection';
 import type { TraderContext } from './context';
 import { flatFigures } from './context';
@@ -19,7 +19,12 @@ const SLIPPAGE_PCT = 0.0005;
  * entry, then the write-ahead record with, in parallel, the leverage and margin mode as the exchange says
  * them (set back or denied), then the entry itself, and the risk recomputed from the real fill.
  */
-export async function onSignal(context: TraderContext, signal: Signal, candleClose: number): Promise<void> {
+export async function onSignal(
+  context: TraderContext,
+  signal: Signal,
+  candleClose: number,
+  started?: SettingsRead,
+): Promise<void> {
   context.counters.signals += 1;
   if (!context.accepting) return;
   if (context.trades.has(signal.symbol)) {
@@ -84,11 +89,13 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
     return;
   }
   context.haltAnnounced = undefined;
-  // The symbol's leverage and margin mode are read now, while sizing, the signal's checks and the write-ahead
-  // record run: the entry waits for the answer, not for a round trip started after them. A signal denied
-  // meanwhile leaves the answer unused (one read, weight 5).
-  const readAt = Date.now();
-  let settingsRead = readSymbolSettings(context, signal.symbol);
+  // The symbol's leverage and margin mode: the read the candle started (`startSettingsRead`) if it is fresh,
+  // else one started now, while sizing, the signal's checks and the write-ahead record run. The entry waits
+  // for the answer, not for a round trip started after them.
+  let settings =
+    started !== undefined && Date.now() - started.at <= SETTINGS_FRESH_MS
+      ? started
+      : readSymbolSettings(context, signal.symbol);
   const instrument = await context.exchange.instrument(signal.symbol);
   const { risk, strategy } = context.config;
   const size = sizePosition({
@@ -117,8 +124,8 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   }
   if (!(await stillValid(context, signal, candleClose))) return;
   // A rate-limit pause waited out since makes that answer stale: read again.
-  if (context.exchange.executor.pausedUntil > readAt)
-    settingsRead = readSymbolSettings(context, signal.symbol);
+  if (context.exchange.executor.pausedUntil > settings.at)
+    settings = readSymbolSettings(context, signal.symbol);
 
   const plannedRisk = Number(size.quantity) * Math.abs(signal.entry - signal.stop);
   const why = `${signal.why}; qty=${size.quantity} risks ${(risk.riskPerTradePct * 100).toFixed(2)}% of ${equity.toFixed(2)}`;
@@ -174,7 +181,7 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   context.trades.set(signal.symbol, pending);
   // A denial while the entry waits (settings that cannot be set back, a signal that aged past its expiry
   // meanwhile: recorded by `deny`) withholds it: nothing is sent, the trade is dropped.
-  const configured = symbolSettingsAsConfigured(context, signal, settingsRead);
+  const configured = symbolSettingsAsConfigured(context, signal, settings.answer);
   void context.saveState();
   const cleared = Promise.all([written, flushed, configured]).then(
     async ([, , settingsOk]) => settingsOk && (await notExpired(context, signal, candleClose)),
@@ -248,6 +255,20 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
   await checkRealizedRisk(context, signal, result, plannedRisk);
 }
 
+/** A read of one symbol's leverage and margin mode, and when it was started (epoch ms). */
+export interface SettingsRead {
+  readonly answer: Promise<SymbolSettingsKnown | undefined>;
+  readonly at: number;
+}
+
+/**
+ * How old a read started with the candle may be when the entry uses it. The settles and the guard's checks
+ * take a millisecond or two, a same-tick close a few round trips; beyond this the entry reads again, so the
+ * window in which a user's change (with a silent stream) goes unseen stays about what it was when the read
+ * started at the guard's yes.
+ */
+const SETTINGS_FRESH_MS = 50;
+
 /**
  * The symbol's leverage and margin mode read from the exchange before every entry, not from the account
  * state: the stream reports a leverage change (ACCOUNT_CONFIG_UPDATE) and a margin-type change
@@ -255,18 +276,39 @@ export async function onSignal(context: TraderContext, signal: Signal, candleClo
  * the next sweep (the chaos suite's entries at 25×, above the tier's cap). One request (weight 5); undefined
  * when it fails (the account state answers then). Never rejects.
  */
-function readSymbolSettings(
-  context: TraderContext,
-  symbol: string,
-): Promise<{ leverage: number | undefined; marginMode: MarginMode | undefined } | undefined> {
-  return context.exchange
+function readSymbolSettings(context: TraderContext, symbol: string): SettingsRead {
+  const at = Date.now();
+  const answer = context.exchange
     .fetchSymbolSettings([symbol])
     .then((settings) => settings.find((entry) => entry.symbol === symbol))
     .catch(() => undefined);
+  return { answer, at };
 }
 
 /**
- * Leverage and margin mode as the exchange says them (`read`, started by `onSignal` before its checks): set
+ * Starts the settings read of a signal's symbol as its candle closes, before the trades are settled and the
+ * guard is asked, when an entry may follow: the bot accepts entries, no playbook stops opening, no foreign
+ * position holds the symbol, and no trade of the bot's is open on it (or its position is gone: the settle
+ * will close it). The read then travels while the sockets are read and the checks run, instead of leaving
+ * after them. A signal the guard denies leaves it unused (weight 5, only on a signal).
+ */
+export function startSettingsRead(context: TraderContext, signal: Signal): SettingsRead | undefined {
+  const trade = context.trades.get(signal.symbol);
+  const mayEnter =
+    trade === undefined ? !context.account.positions.has(signal.symbol) : settleDue(context, trade);
+  if (
+    !mayEnter ||
+    !context.accepting ||
+    context.openingBlocked() !== undefined ||
+    context.ignoredSymbols.has(signal.symbol)
+  ) {
+    return undefined;
+  }
+  return readSymbolSettings(context, signal.symbol);
+}
+
+/**
+ * Leverage and margin mode as the exchange says them (`read`, started with the candle or by `onSignal`): set
  * back to the configured ones when they drifted (the user changed them on the website), or the entry is
  * denied — never an entry above the tier's leverage cap. A symbol the exchange will not change while the
  * user's orders rest on it (-4047, -4048) is a denial, not a retry loop. Runs while the write-ahead record
@@ -275,50 +317,11 @@ function readSymbolSettings(
 async function symbolSettingsAsConfigured(
   context: TraderContext,
   signal: Signal,
-  read: ReturnType<typeof readSymbolSettings>,
+  read: SettingsRead['answer'],
 ): Promise<boolean> {
-  const wanted = context.config.risk.leverageDefault;
-  const cap = TIER_LIMITS[context.config.strategy.tier].hardCaps.leverageDefault.max;
   const known = (await read) ?? context.account.settings.get(signal.symbol);
-  const marginMode = context.exchange.marginMode;
-  if (
-    !known ||
-    ((known.leverage === undefined || known.leverage === wanted) &&
-      (known.marginMode ?? marginMode) === marginMode)
-  ) {
-    context.configuredSymbols.add(signal.symbol);
-    return true;
-  }
-  const drift = `leverage ${known.leverage ?? '?'}× / ${known.marginMode ?? '?'} on the exchange, configured ${wanted}× / ${marginMode}`;
-  // The first setting of a symbol this run is routine; a difference after that is the user's doing.
-  const drifted = context.configuredSymbols.has(signal.symbol);
   try {
-    await context.recordDurably({
-      action: 'settings.restore',
-      lens: 'Trader',
-      symbol: signal.symbol,
-      why: `${drift}: ${drifted ? 'setting them back' : 'setting them'} before the entry`,
-      risk: {
-        leverage: known.leverage ?? null,
-        configured: wanted,
-        cap,
-        playbook: drifted ? 'leverage-drift' : null,
-      },
-    });
-    await context.exchange.configureSymbol({
-      symbol: signal.symbol,
-      leverage: wanted,
-      marginMode,
-      current: { leverage: known.leverage, marginMode: known.marginMode },
-      rationale: `settings ${drifted ? 'drifted' : 'first set'}: ${drift}`,
-    });
-    context.configuredSymbols.add(signal.symbol);
-    if (drifted) {
-      context.log.warn(
-        { symbol: signal.symbol, playbook: 'leverage-drift' },
-        `playbook leverage-drift: ${signal.symbol} ${drift}; set back to ${wanted}× ${marginMode}`,
-      );
-    }
+    await setSymbolSettings(context, signal.symbol, known, 'before the entry');
     return true;
   } catch (error) {
     const locked =
@@ -326,9 +329,67 @@ async function symbolSettingsAsConfigured(
     await context.deny(locked ? 'SYMBOL_LOCKED' : 'LEVERAGE_MISMATCH', {
       symbol: signal.symbol,
       side: signal.side,
-      why: `${drift}; could not set them back: ${error instanceof Error ? error.message : String(error)}`,
+      why: `${settingsDrift(context, known)}; could not set them back: ${error instanceof Error ? error.message : String(error)}`,
     });
     return false;
+  }
+}
+
+function settingsDrift(context: TraderContext, known: SymbolSettingsKnown | undefined): string {
+  return `leverage ${known?.leverage ?? '?'}× / ${known?.marginMode ?? '?'} on the exchange, configured ${context.config.risk.leverageDefault}× / ${context.exchange.marginMode}`;
+}
+
+type SymbolSettingsKnown = { leverage: number | undefined; marginMode: MarginMode | undefined };
+
+/**
+ * Sets a symbol's leverage and margin mode to the configured ones when `known` (what the exchange said)
+ * differs: the `settings.restore` record durable first, then the requests. Nothing to do when they match or
+ * nothing is known. The first setting of a symbol this run is routine; a difference after that is the user's
+ * doing (playbook `leverage-drift`). Throws what the exchange answered when it refuses.
+ */
+export async function setSymbolSettings(
+  context: TraderContext,
+  symbol: string,
+  known: SymbolSettingsKnown | undefined,
+  when: 'before the entry' | 'at start',
+): Promise<void> {
+  const wanted = context.config.risk.leverageDefault;
+  const marginMode = context.exchange.marginMode;
+  if (
+    !known ||
+    ((known.leverage === undefined || known.leverage === wanted) &&
+      (known.marginMode ?? marginMode) === marginMode)
+  ) {
+    context.configuredSymbols.add(symbol);
+    return;
+  }
+  const drift = settingsDrift(context, known);
+  const drifted = context.configuredSymbols.has(symbol);
+  await context.recordDurably({
+    action: 'settings.restore',
+    lens: 'Trader',
+    symbol,
+    why: `${drift}: ${drifted ? 'setting them back' : 'setting them'} ${when}`,
+    risk: {
+      leverage: known.leverage ?? null,
+      configured: wanted,
+      cap: TIER_LIMITS[context.config.strategy.tier].hardCaps.leverageDefault.max,
+      playbook: drifted ? 'leverage-drift' : null,
+    },
+  });
+  await context.exchange.configureSymbol({
+    symbol,
+    leverage: wanted,
+    marginMode,
+    current: { leverage: known.leverage, marginMode: known.marginMode },
+    rationale: `settings ${drifted ? 'drifted' : 'first set'}: ${drift}`,
+  });
+  context.configuredSymbols.add(symbol);
+  if (drifted) {
+    context.log.warn(
+      { symbol, playbook: 'leverage-drift' },
+      `playbook leverage-drift: ${symbol} ${drift}; set back to ${wanted}× ${marginMode}`,
+    );
   }
 }
 

@@ -15,7 +15,7 @@ import { playbookForFeed } from '../playbooks';
 import { applyAccountEvent, reviewAccount, settleDue, streamTrusted, sweepAccount } from './account-watch';
 import { sampleEquity } from './console-view';
 import type { TraderContext } from './context';
-import { onSignal } from './entries';
+import { onSignal, startSettingsRead } from './entries';
 import { InProcessBatch } from './in-process-batch';
 import { settle } from './settlement';
 
@@ -214,13 +214,29 @@ function onKline(context: TraderContext, event: KlineEvent): void {
   context.marketClock = Math.max(context.marketClock, event.eventTime);
   if (!event.closed) return;
   const symbol = fromExchangeId(event.symbol);
+  // The strategy weighs each closed candle once, in order, as its frame arrives: it reads no account state,
+  // so it need not wait in the queue. A signal that may become an entry starts its symbol's settings read at
+  // once, and the read travels while the queue finishes what is ahead of it (a close on the same tick), the
+  // sockets are read, the trades settled and the guard asked.
+  if (event.closeTime <= (context.candleWeighed.get(symbol) ?? context.lastCandle.get(symbol) ?? 0)) return;
+  context.candleWeighed.set(symbol, event.closeTime);
+  const signal = context.strategies.get(symbol)?.onCandle({
+    openTime: event.openTime,
+    open: Number(event.open),
+    high: Number(event.high),
+    low: Number(event.low),
+    close: Number(event.close),
+  });
+  const settings = signal ? startSettingsRead(context, signal) : undefined;
   void context.enqueue(async () => {
-    if (event.closeTime <= (context.lastCandle.get(symbol) ?? 0)) return;
     context.marketTime = Math.max(context.marketTime, event.closeTime);
     // Every frame already on the sockets is read first: the user-data events the exchange sent with this
     // candle (an exit at the same instant) are in the account state before it is weighed. One turn of the
-    // event loop: the poll phase reads every readable socket before `setImmediate` runs.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // event loop: the poll phase reads every readable socket before `setImmediate` runs. undici writes a
+    // request on a kept-alive socket from a `setImmediate` of its own: while the settings read has not left,
+    // a second turn lets its bytes go before the checks below keep the thread busy.
+    await nextTurn();
+    if (settings !== undefined) await nextTurn();
     // Every open trade before any decision: a close must count before the next entry is weighed. While the
     // user-data stream is live and the account in sync, the account state says which trades need REST
     // (position gone or flipped, or no stop covering it: `settleDue`); otherwise every trade is settled
@@ -240,17 +256,10 @@ function onKline(context: TraderContext, event: KlineEvent): void {
         `${symbol} holds a position the bot did not open (policy ignore-symbol): not trading it`,
       );
     }
-    const signal = context.strategies.get(symbol)?.onCandle({
-      openTime: event.openTime,
-      open: Number(event.open),
-      high: Number(event.high),
-      low: Number(event.low),
-      close: Number(event.close),
-    });
     context.lastCandle.set(symbol, event.closeTime);
     sampleEquity(context, event.closeTime);
     try {
-      if (signal) await onSignal(context, signal, event.closeTime);
+      if (signal) await onSignal(context, signal, event.closeTime, settings);
     } finally {
       for (const wake of context.waiters) wake();
       context.waiters.clear();
@@ -263,6 +272,11 @@ function onKline(context: TraderContext, event: KlineEvent): void {
       setImmediate(check);
     }
   });
+}
+
+/** One turn of the event loop: the poll phase reads every readable socket before `setImmediate` runs. */
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** The last candle close after which the positions were read (`checkPositions`), per trader. */

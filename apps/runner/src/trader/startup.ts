@@ -1,6 +1,8 @@
 import { RiskGuard } from '@bot/risk';
 import { toExchangeId } from '@bot/symbols';
 import { reviewAccount, sweepAccount } from './account-watch';
+import { isLiveAlgoEntry, isLiveOrderEntry } from './account-state';
+import { setSymbolSettings } from './entries';
 import type { TraderContext } from './context';
 import { dropEntriesNeverFilled } from './late-entries';
 import { reconcileSymbols } from './protection';
@@ -72,6 +74,33 @@ export async function reconcileAtStart(context: TraderContext): Promise<void> {
     { actions: actions.length, open: context.trades.size },
     `reconciled with the exchange: ${actions.length} action(s), ${context.trades.size} open trade(s) watched`,
   );
+}
+
+/**
+ * Each symbol's leverage and margin mode set to the configured ones at start, from what the start-up sweep
+ * read, so the first entry of each symbol does not wait for two more round trips (and a durable record)
+ * before it leaves. Only symbols with no position and no open order: Binance refuses a margin-mode change
+ * then (-4047, -4048), and the settings of a position already open are not the start's to change. A refusal
+ * is logged and left to the entry, which sets them or denies as it would have.
+ */
+export async function configureSymbolsAtStart(context: TraderContext): Promise<void> {
+  const { account } = context;
+  const busy = new Set([
+    ...account.positions.keys(),
+    ...[...account.orders.values()].filter(isLiveOrderEntry).map((order) => order.symbol),
+    ...[...account.algoOrders.values()].filter(isLiveAlgoEntry).map((order) => order.symbol),
+  ]);
+  for (const symbol of context.config.symbols) {
+    if (busy.has(symbol)) continue;
+    try {
+      await setSymbolSettings(context, symbol, context.account.settings.get(symbol), 'at start');
+    } catch (error) {
+      context.log.warn(
+        { symbol },
+        `${symbol}: could not set leverage and margin mode at start (${error instanceof Error ? error.message : String(error)}); the first entry tries again`,
+      );
+    }
+  }
 }
 
 export async function warmUp(context: TraderContext): Promise<void> {

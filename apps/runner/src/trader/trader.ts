@@ -9,7 +9,7 @@ import type { TraderOptions } from './context';
 import { feedHealth, startFeeds } from './feeds';
 import { closeAtMarket } from './protection';
 import { settle } from './settlement';
-import { checkSymbols, reconcileAtStart, restoreGuard, warmUp } from './startup';
+import { checkSymbols, configureSymbolsAtStart, reconcileAtStart, restoreGuard, warmUp } from './startup';
 
 export interface RunSummary {
   readonly signals: number;
@@ -58,13 +58,15 @@ export class Trader implements BotControl {
   /**
    * Start-up, in the order that keeps money safe: check the symbols exist, restore the guard, read the whole
    * account and reconcile (an unprotected position gets its stop-loss before anything else), settle trades
-   * that closed while the bot was away, warm the strategies up, then open the feeds and the periodic sweep.
+   * that closed while the bot was away, set the leverage and margin mode of each idle symbol, warm the
+   * strategies up, then open the feeds and the periodic sweep.
    */
   async start(): Promise<void> {
     const context = this.#context;
     await checkSymbols(context);
     restoreGuard(context);
     await reconcileAtStart(context);
+    await configureSymbolsAtStart(context);
     await warmUp(context);
     startFeeds(context);
     this.#scheduleSweep();
