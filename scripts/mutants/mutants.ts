@@ -196,4 +196,13 @@ export const mutants: readonly Mutant[] = [
     replace: '  if (fills.length === 0) return undefined;',
     tests: [{ file: 'apps/runner/src/trader/settlement.test.ts', name: 'streamedClose' }],
   },
+  {
+    // A close the stream told whole, its exits left live: the stop and target of a trade that no longer exists
+    // rest on the exchange (nothing else cancels them), and the next trade on the symbol meets them.
+    name: 'streamed close leaves its exits live',
+    file: settlement,
+    find: '      streamed.exits.map((id) =>\n',
+    replace: '      streamed.exits.filter(() => false).map((id) =>\n',
+    tests: [{ file: accountTruth, name: 'counts a close the stream told whole' }],
+  },
 ];
