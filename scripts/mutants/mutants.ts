@@ -205,4 +205,22 @@ export const mutants: readonly Mutant[] = [
     replace: '      streamed.exits.filter(() => false).map((id) =>\n',
     tests: [{ file: accountTruth, name: 'counts a close the stream told whole' }],
   },
+  {
+    // An entry refused with a 429, or meeting a pause, sent once the pause is over: on a leverage read, a
+    // signal age and a mark older than the pause (the user set 25× during it: the entry filled at 25×).
+    name: 'entry sent after a rate-limit pause',
+    file: 'packages/exchange/src/request-executor.ts',
+    find: '    if (request.opensPosition === true) {\n      throw new RateLimitedError(\n',
+    replace:
+      '    if (request.opensPosition === undefined && wait < 0) {\n      throw new RateLimitedError(\n',
+    tests: [
+      { file: 'packages/exchange/src/request-executor.test.ts', name: 'opens a position into a pause' },
+      { file: accountTruth, name: 'sends no entry on checks older than a rate-limit pause' },
+      {
+        file: 'packages/exchange/test/fault-scenarios.test.ts',
+        name: 'a 429 on an order that opens a position',
+      },
+    ],
+    short: true,
+  },
 ];
