@@ -223,4 +223,16 @@ export const mutants: readonly Mutant[] = [
     ],
     short: true,
   },
+  {
+    name: 'settings not read again after a rate-limit pause',
+    file: entries,
+    find: '  if (context.exchange.executor.pausedUntil > readAt)\n',
+    replace: '  if (context.exchange.executor.pausedUntil < 0)\n',
+    tests: [
+      { file: accountTruth, name: 'sends no entry on checks older than a rate-limit pause' },
+      { file: accountTruth, name: 'reads leverage from the exchange before an entry' },
+    ],
+    survives:
+      'the re-read fires only when a pause becomes known between the guard’s yes and the mark check; with the market stream live nothing there waits on I/O, so only a mark read over REST (market feed not live) opens that window, and a test of it races the REST poller on the same path (docs/ARCHITECTURE.md, "No entry leaves on checks older than a rate-limit pause")',
+  },
 ];
