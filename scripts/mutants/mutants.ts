@@ -196,4 +196,43 @@ export const mutants: readonly Mutant[] = [
     replace: '  if (fills.length === 0) return undefined;',
     tests: [{ file: 'apps/runner/src/trader/settlement.test.ts', name: 'streamedClose' }],
   },
+  {
+    // A close the stream told whole, its exits left live: the stop and target of a trade that no longer exists
+    // rest on the exchange (nothing else cancels them), and the next trade on the symbol meets them.
+    name: 'streamed close leaves its exits live',
+    file: settlement,
+    find: '      streamed.exits.map((id) =>\n',
+    replace: '      streamed.exits.filter(() => false).map((id) =>\n',
+    tests: [{ file: accountTruth, name: 'counts a close the stream told whole' }],
+  },
+  {
+    // An entry refused with a 429, or meeting a pause, sent once the pause is over: on a leverage read, a
+    // signal age and a mark older than the pause (the user set 25× during it: the entry filled at 25×).
+    name: 'entry sent after a rate-limit pause',
+    file: 'packages/exchange/src/request-executor.ts',
+    find: '    if (request.opensPosition === true) {\n      throw new RateLimitedError(\n',
+    replace:
+      '    if (request.opensPosition === undefined && wait < 0) {\n      throw new RateLimitedError(\n',
+    tests: [
+      { file: 'packages/exchange/src/request-executor.test.ts', name: 'opens a position into a pause' },
+      { file: accountTruth, name: 'sends no entry on checks older than a rate-limit pause' },
+      {
+        file: 'packages/exchange/test/fault-scenarios.test.ts',
+        name: 'a 429 on an order that opens a position',
+      },
+    ],
+    short: true,
+  },
+  {
+    name: 'settings not read again after a rate-limit pause',
+    file: entries,
+    find: '  if (context.exchange.executor.pausedUntil > settings.at)\n',
+    replace: '  if (context.exchange.executor.pausedUntil < 0)\n',
+    tests: [
+      { file: accountTruth, name: 'sends no entry on checks older than a rate-limit pause' },
+      { file: accountTruth, name: 'reads leverage from the exchange before an entry' },
+    ],
+    survives:
+      'the re-read fires only when a pause becomes known between the guard’s yes and the mark check; with the market stream live nothing there waits on I/O, so only a mark read over REST (market feed not live) opens that window, and a test of it races the REST poller on the same path (docs/ARCHITECTURE.md, "No entry leaves on checks older than a rate-limit pause")',
+  },
 ];

@@ -355,6 +355,40 @@ describe('leverage and margin type drift', () => {
     expect(positionOf(sim, 'BTCUSDC')?.leverage).toBe(3);
   });
 
+  it('sends no entry on checks older than a rate-limit pause: the user’s 25× set during it never trades', async () => {
+    // A long backoff: the pause after a 429 without Retry-After lasts 2–4 s, time for the user to act in it.
+    const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_BACKOFF_BASE_MS: '4000' });
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    sim.injectFaults({
+      httpErrors: [
+        {
+          status: 429,
+          code: -1003,
+          msg: 'Too many requests.',
+          pathContains: '/fapi/v1/order',
+          method: 'POST',
+        },
+      ],
+    });
+    longNext(world, BTC);
+    sim.advance(60_000);
+    await eventually(() => sim.requests.some((request) => request.status === 429), 15_000);
+    // The leverage was read and found right before the entry left; the user sets 25× (the tier allows 5×).
+    sim.actAsUser({ action: 'setLeverage', symbol: 'BTCUSDC', leverage: 25 });
+    await bot.trader.processedThrough(sim.marketTime() - 1);
+    expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
+    const entries = sim.requests.filter(
+      (request) => request.method === 'POST' && request.path === '/fapi/v1/order',
+    );
+    expect(entries.map((request) => request.status)).toEqual([429]);
+    expect(bot.trader.openTrades).toHaveLength(0);
+    const result = auditActions(world.config.compliance.auditPath).find(
+      (payload) => payload['status'] !== undefined && payload['intentId'] !== undefined,
+    );
+    expect(result).toMatchObject({ status: 'rejected', error: expect.stringMatching(/not sent/) });
+  });
+
   it('sends no entry when the leverage cannot be set back: LEVERAGE_MISMATCH, its write-ahead answered rejected', async () => {
     const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_MAX_RETRIES: '0' });
     const { sim, bot, user } = world;

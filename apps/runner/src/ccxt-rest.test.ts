@@ -49,6 +49,8 @@ describe('ccxtRestRequest against the emulator', () => {
   it('a 418 with Retry-After seen by an order → poller calls wait until it has passed: nothing reaches the emulator meanwhile', async () => {
     const rest = ccxtRestRequest(exchange);
     await rest({ method: 'POST', path: '/fapi/v1/listenKey', security: 'USER_STREAM' });
+    const opening = { symbol: 'BTC/USDC:USDC', type: 'market', quantity: '0.010' } as const;
+    await exchange.createOrder({ ...opening, side: 'buy' });
     sim.injectFaults({ rateLimit: { status: 418, retryAfterSeconds: 1, count: 1 } });
     const before = sim.requests.length;
     let polls: Promise<unknown[]> | undefined;
@@ -58,12 +60,8 @@ describe('ccxtRestRequest against the emulator', () => {
         polls = Promise.all(pollerCalls.map((call) => rest(call)));
       }
     };
-    const { order } = await exchange.createOrder({
-      symbol: 'BTC/USDC:USDC',
-      side: 'buy',
-      type: 'market',
-      quantity: '0.010',
-    });
+    // A reduce-only order waits the pause out and goes (an order that opens a position would not be sent).
+    const { order } = await exchange.createOrder({ ...opening, side: 'sell', reduceOnly: true });
     expect(order.status).toBe('filled');
     expect(polls).toBeDefined();
     const answers = await polls;

@@ -1,7 +1,7 @@
 import ccxt from 'ccxt';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RequestRejectedError, RetriesExhaustedError, UnknownOutcomeError } from './errors';
+import { RateLimitedError, RequestRejectedError, RetriesExhaustedError, UnknownOutcomeError } from './errors';
 import type { ExecutionSettings } from './request-executor';
 import { RequestExecutor, defaultExecutionSettings, requestBackoffDelay } from './request-executor';
 import { resolveRuntime } from './runtime';
@@ -243,6 +243,44 @@ describe('RequestExecutor', () => {
     await executor.execute({ operation: 'read', kind: 'read', send: send.send });
     expect(sleeps).toHaveLength(1);
     expect(executor.pausedUntil).toBeGreaterThan(0);
+  });
+
+  it('never sends an order that opens a position into a pause, nor again after its own 429', async () => {
+    const { executor, sleeps } = harness();
+    const limited = new ccxt.DDoSProtection(
+      'binanceusdm 429 Too Many Requests {"code":-1003,"msg":"Too many requests"}',
+    );
+    const entry = script([limited], 'filled after the pause');
+    const refused = await executor
+      .execute({
+        operation: 'createOrder',
+        kind: 'order-write',
+        opensPosition: true,
+        clientOrderId: 'entry-3',
+        send: entry.send,
+      })
+      .catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(RateLimitedError);
+    expect(refused).toMatchObject({ code: 'RATE_LIMITED', clientOrderId: 'entry-3' });
+    expect((refused as Error).message).toMatch(/not sent on checks made before the pause/);
+    expect(entry.calls()).toBe(1);
+    // Another entry while the pause lasts is not sent at all; a reduce-only order waits it out and goes.
+    const next = script([], 'never');
+    await expect(
+      executor.execute({
+        operation: 'createOrder',
+        kind: 'order-write',
+        opensPosition: true,
+        send: next.send,
+      }),
+    ).rejects.toBeInstanceOf(RateLimitedError);
+    expect(next.calls()).toBe(0);
+    expect(sleeps).toEqual([]);
+    const close = script([], 'closed');
+    await expect(
+      executor.execute({ operation: 'createOrder', kind: 'order-write', send: close.send }),
+    ).resolves.toMatchObject({ value: 'closed' });
+    expect(sleeps).toHaveLength(1);
   });
 
   it('the rate-limit pause is in force before the failure is logged', async () => {

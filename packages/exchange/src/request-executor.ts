@@ -5,7 +5,10 @@
  * - retryable → bounded exponential backoff with jitter, at most `maxRetries` retries;
  * - rate-limited (429/418/-1003/-1015) → every request of this client waits until Retry-After has passed
  *   (never less than the backoff), so a storm does not turn into a ban; a wait longer than
- *   `maxRetryAfterMs` is not waited in-call but thrown as `RateLimitedError`;
+ *   `maxRetryAfterMs` is not waited in-call but thrown as `RateLimitedError`. An order that opens a position
+ *   (`opensPosition`) never waits a pause out: refused with 429/418 or met at a pause, it is not sent and
+ *   `RateLimitedError` is thrown, because the caller's checks (leverage, the signal's age, the mark) were
+ *   made before the pause and a user may have changed the account meanwhile;
  * - clock-skew (-1021) → re-sync the time difference with the server, then retry;
  * - unknown outcome of an order request → look the order up by its client id: found → that is the answer;
  *   the look-ups themselves failing → `UnknownOutcomeError`. When it is absent:
@@ -54,6 +57,11 @@ export interface ExecutionSettings {
   readonly unknownOutcomeWindowMs: number;
   /** Time between those look-ups (default 2 000). */
   readonly unknownOutcomeCheckIntervalMs: number;
+}
+
+/** Why an order that opens a position is not sent once a rate-limit pause has passed, and what happens next. */
+function openingNotSent(operation: string, waitMs: number): string {
+  return `${operation}: not sent: requests are paused for ${waitMs} ms after a rate limit, and an order that opens a position is not sent on checks made before the pause (decide it again after it)`;
 }
 
 /** Added to recvWindow for the default `unknownOutcomeWindowMs`: time for a late request to reach the engine. */
@@ -197,6 +205,7 @@ export class RequestExecutor {
                 this.#details(request, failure, error),
               );
             }
+            // An order that opens a position meets the pause at the gate and is refused there.
             continue;
           }
           case 'retryable':
@@ -335,6 +344,14 @@ export class RequestExecutor {
   async #waitForGate(request: ExchangeRequest<unknown>): Promise<void> {
     const wait = this.#pausedUntil - this.runtime.now();
     if (wait <= 0) return;
+    if (request.opensPosition === true) {
+      throw new RateLimitedError(
+        openingNotSent(request.operation, wait),
+        wait,
+        this.#pauseBanned,
+        this.#details(request, undefined, undefined),
+      );
+    }
     if (wait > Math.max(this.settings.maxRetryAfterMs, this.settings.backoffMaxMs)) {
       throw new RateLimitedError(
         `${request.operation}: not sent, requests are paused for ${wait} ms after a rate limit`,

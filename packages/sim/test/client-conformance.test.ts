@@ -1,11 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSim } from '../src/sim';
-import type { Sim } from '../src/sim';
+import { describe, expect, it } from 'vitest';
 import { renewExpiredListenKey, runBinancePackage } from './conformance/binance-package';
 import { runCcxt } from './conformance/ccxt';
 import { runConnector } from './conformance/connector';
 import { QUANTITY } from './conformance/scenario';
 import type { ScenarioOutcome } from './conformance/scenario';
+import { useManualWorld } from './manual-world';
+import type { ManualWorldOptions } from './manual-world';
+
+/** Each client run brings its own connections: the world makes no ccxt client. */
+const seeded: ManualWorldOptions = { sim: { seed: 9 }, clients: [], prices: { BTCUSDC: '60000.0' } };
 
 /**
  * One scenario — exchange info, book, klines, balance, account, leverage, margin type, a market order
@@ -25,16 +28,9 @@ describe('one scenario through ccxt, Binance’s own connector and the `binance`
     ['binance', runBinancePackage],
   ] as const) {
     describe(name, () => {
-      let sim: Sim;
-      beforeAll(async () => {
-        sim = await startSim({ speed: 'manual', historyMinutes: 5, seed: 9 });
-        sim.setMarketPrice('BTCUSDC', '60000.0');
-      });
-      afterAll(async () => {
-        await sim.close();
-      });
+      const world = useManualWorld(seeded);
       it('runs the scenario and parses every answer', async () => {
-        const outcome = await run(sim);
+        const outcome = await run(world.sim);
         outcomes[name] = outcome;
         expect(outcome).toMatchObject({
           tickSize: 0.1,
@@ -73,15 +69,8 @@ describe('one scenario through ccxt, Binance’s own connector and the `binance`
 });
 
 describe('the `binance` package and an expired listenKey', () => {
-  let sim: Sim;
-  beforeAll(async () => {
-    sim = await startSim({ speed: 'manual', historyMinutes: 5, seed: 9 });
-    sim.setMarketPrice('BTCUSDC', '60000.0');
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const world = useManualWorld(seeded);
   it('gets a new key on listenKeyExpired, reconnects with it and hears the next order', async () => {
-    expect(await renewExpiredListenKey(sim)).toEqual(['NEW', 'FILLED']);
+    expect(await renewExpiredListenKey(world.sim)).toEqual(['NEW', 'FILLED']);
   });
 });

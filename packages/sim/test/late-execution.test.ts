@@ -1,10 +1,10 @@
 import ccxt from 'ccxt';
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSim } from '../src/sim';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Sim } from '../src/sim';
 import { restClient } from './ccxt-client';
-import { connect, payloadOf, until } from './socket-client';
+import { flatten, postControl, privateSocket, startManualWorld, useManualWorld } from './manual-world';
+import { payloadOf, until } from './socket-client';
 
 /**
  * Binance's worst answer to an order: an error or a timeout now, and the order executed later anyway
@@ -15,13 +15,6 @@ const SYMBOL = 'BTC/USDC:USDC';
 const UNKNOWN = 'An unknown error occured while processing the request.';
 /** Long enough that "not yet" checks made right after the error cannot race it on a busy machine. */
 const LATER_MS = 1000;
-
-type RestClient = ReturnType<typeof restClient>;
-
-async function postControl(sim: Sim, path: string, body: string) {
-  const answer = await fetch(`${sim.url}${path}`, { method: 'POST', body });
-  return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
-}
 
 /** A signed form POST as Binance expects it, without ccxt, to see the raw status and body. */
 function signedPost(sim: Sim, path: string, params: Record<string, string>) {
@@ -41,34 +34,16 @@ const ordersWithClientId = (sim: Sim, clientOrderId: string) =>
     .filter((order) => order.clientOrderId === clientOrderId);
 
 describe('late execution behind an error or a timeout', () => {
-  let sim: Sim;
-  let exchange: RestClient;
-
-  beforeAll(async () => {
-    sim = await startSim({ speed: 'manual', historyMinutes: 5 });
-    exchange = restClient(sim);
-    await exchange.loadMarkets();
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const world = useManualWorld();
   beforeEach(async () => {
-    sim.clearFaults();
-    sim.setMarketPrice('BTCUSDC', '60000.0');
-    await exchange.cancelAllOrders(SYMBOL);
-    await exchange.cancelAllOrders(SYMBOL, { trigger: true });
-    const [position] = await exchange.fetchPositions([SYMBOL]);
-    if (position?.contracts) {
-      const side = position.side === 'long' ? 'sell' : 'buy';
-      await exchange.createOrder(SYMBOL, 'market', side, position.contracts, undefined, { reduceOnly: true });
-    }
+    world.sim.clearFaults();
+    world.sim.setMarketPrice('BTCUSDC', '60000.0');
+    await flatten(world.exchange, SYMBOL);
   });
 
   it('answers 503 -1000 now and fills the order later, at the price of then, under its client id', async () => {
-    const { listenKey } = await (
-      exchange as unknown as { fapiPrivatePostListenKey(): Promise<{ listenKey: string }> }
-    ).fapiPrivatePostListenKey();
-    const { socket, messages } = await connect(`${sim.wsUrl}/private/ws?listenKey=${listenKey}`);
+    const { sim, exchange } = world;
+    const { socket, messages } = await privateSocket(sim, exchange);
     try {
       const done = sim.lateExecutions.length;
       sim.injectFaults({
@@ -123,6 +98,7 @@ describe('late execution behind an error or a timeout', () => {
   });
 
   it('a MARKET retry under the same client id fills, and so does the late original: twice the position', async () => {
+    const { sim, exchange } = world;
     const done = sim.lateExecutions.length;
     sim.injectFaults({
       httpErrors: [
@@ -147,6 +123,7 @@ describe('late execution behind an error or a timeout', () => {
   });
 
   it('a LIMIT retry still resting makes the late original fail with -4116: one order, silently', async () => {
+    const { sim, exchange } = world;
     const done = sim.lateExecutions.length;
     sim.injectFaults({
       httpErrors: [{ status: 502, executeAfterMs: LATER_MS, pathContains: '/fapi/v1/order' }],
@@ -166,6 +143,7 @@ describe('late execution behind an error or a timeout', () => {
   });
 
   it('places a stop-loss late too: the algo order appears after the error', async () => {
+    const { sim, exchange } = world;
     await exchange.createOrder(SYMBOL, 'market', 'buy', 0.01);
     const done = sim.lateExecutions.length;
     sim.injectFaults({
@@ -193,6 +171,7 @@ describe('late execution behind an error or a timeout', () => {
   });
 
   it('holds the request past the client timeout, closes without an answer, and executes later', async () => {
+    const { sim } = world;
     const impatient = restClient(sim);
     await impatient.loadMarkets();
     impatient.timeout = 300;
@@ -233,6 +212,7 @@ describe('late execution behind an error or a timeout', () => {
   });
 
   it('answers late: the order has already executed when the held 503 finally arrives', async () => {
+    const { sim } = world;
     const done = sim.lateExecutions.length;
     sim.injectFaults({
       httpErrors: [
@@ -260,6 +240,7 @@ describe('late execution behind an error or a timeout', () => {
   });
 
   it('refuses malformed late-execution faults with 400', async () => {
+    const { sim } = world;
     for (const fault of [
       { status: 503, executeAfterMs: -1 },
       { status: 503, executeAfterMs: '100' },
@@ -281,8 +262,7 @@ describe('late execution behind an error or a timeout', () => {
 
 describe('late executions when the emulator closes', () => {
   it('drops the ones still waiting', async () => {
-    const sim = await startSim({ speed: 'manual', historyMinutes: 5 });
-    sim.setMarketPrice('BTCUSDC', '60000.0');
+    const { sim } = await startManualWorld({ clients: [], prices: { BTCUSDC: '60000.0' } });
     sim.injectFaults({ httpErrors: [{ status: 503, code: -1000, executeAfterMs: 300 }] });
     const answer = await signedPost(sim, '/fapi/v1/order', {
       symbol: 'BTCUSDC',
@@ -300,10 +280,8 @@ describe('late executions when the emulator closes', () => {
 
 describe('an error fault for one method only', () => {
   it('hits the POST that places an order, not the GET that looks it up', async () => {
-    const sim = await startSim({ speed: 'manual', historyMinutes: 5 });
+    const { sim, exchange } = await startManualWorld();
     try {
-      const exchange = restClient(sim);
-      await exchange.loadMarkets();
       sim.injectFaults({
         httpErrors: [
           { status: 503, code: -1000, msg: UNKNOWN, pathContains: '/fapi/v1/order', method: 'POST' },

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSim } from '../src/sim';
-import type { Sim } from '../src/sim';
-import { restClient } from './ccxt-client';
-import { connect, payloadOf, until } from './socket-client';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { flatten, privateSocket, useManualWorld } from './manual-world';
+import { payloadOf, until } from './socket-client';
 
 /**
  * A price that jumps through resting stops: a STOP_MARKET or TAKE_PROFIT_MARKET sends a market order when
@@ -12,38 +10,20 @@ import { connect, payloadOf, until } from './socket-client';
 
 const SYMBOL = 'SOL/USDC:USDC';
 
-type RestClient = ReturnType<typeof restClient>;
 type RawClient = {
-  fapiPrivatePostListenKey(): Promise<{ listenKey: string }>;
   fapiPrivateGetUserTrades(params: Record<string, unknown>): Promise<Record<string, unknown>[]>;
 };
 
 describe('gaps through resting stops', () => {
-  let sim: Sim;
-  let exchange: RestClient;
-
-  beforeAll(async () => {
-    sim = await startSim({ speed: 'manual', historyMinutes: 5 });
-    exchange = restClient(sim);
-    await exchange.loadMarkets();
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const world = useManualWorld();
   beforeEach(async () => {
-    sim.setMarketPrice('SOLUSDC', '105.00');
-    await exchange.cancelAllOrders(SYMBOL);
-    await exchange.cancelAllOrders(SYMBOL, { trigger: true });
-    const [position] = await exchange.fetchPositions([SYMBOL]);
-    if (position?.contracts) {
-      const side = position.side === 'long' ? 'sell' : 'buy';
-      await exchange.createOrder(SYMBOL, 'market', side, position.contracts, undefined, { reduceOnly: true });
-    }
+    world.sim.setMarketPrice('SOLUSDC', '105.00');
+    await flatten(world.exchange, SYMBOL);
   });
 
   it("fills a long's STOP_MARKET at 100 near 90 when the price jumps from 105 to 90", async () => {
-    const { listenKey } = await (exchange as unknown as RawClient).fapiPrivatePostListenKey();
-    const { socket, messages } = await connect(`${sim.wsUrl}/private/ws?listenKey=${listenKey}`);
+    const { sim, exchange } = world;
+    const { socket, messages } = await privateSocket(sim, exchange);
     try {
       await exchange.createOrder(SYMBOL, 'market', 'buy', 1);
       const stop = await exchange.createOrder(SYMBOL, 'STOP_MARKET', 'sell', 1, undefined, {
@@ -81,6 +61,7 @@ describe('gaps through resting stops', () => {
   });
 
   it('fills a mark-price stop at the last price when the mark jumps through it', async () => {
+    const { sim, exchange } = world;
     await exchange.createOrder(SYMBOL, 'market', 'buy', 1);
     await exchange.createOrder(SYMBOL, 'STOP_MARKET', 'sell', undefined as unknown as number, undefined, {
       stopPrice: 100,
@@ -94,6 +75,7 @@ describe('gaps through resting stops', () => {
   });
 
   it('fills a TAKE_PROFIT_MARKET at the gap price too, here in the position’s favour', async () => {
+    const { sim, exchange } = world;
     await exchange.createOrder(SYMBOL, 'market', 'buy', 1);
     await exchange.createOrder(SYMBOL, 'TAKE_PROFIT_MARKET', 'sell', 1, undefined, {
       stopPrice: 110,
@@ -105,6 +87,7 @@ describe('gaps through resting stops', () => {
   });
 
   it('leaves a STOP with a limit price resting unfilled below the gap: the position stays open', async () => {
+    const { sim, exchange } = world;
     await exchange.createOrder(SYMBOL, 'market', 'buy', 1);
     const stop = await exchange.createOrder(SYMBOL, 'STOP', 'sell', 1, 99, {
       stopPrice: 100,

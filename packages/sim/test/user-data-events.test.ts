@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startSim } from '../src/sim';
-import type { Sim } from '../src/sim';
-import { proClient, restClient } from './ccxt-client';
+import { proClient } from './ccxt-client';
+import { postControl, privateSocket, useManualWorld } from './manual-world';
+import type { RestClient } from './manual-world';
 import { connect, payloadOf, pingPong, until } from './socket-client';
 
 /**
@@ -12,27 +12,13 @@ import { connect, payloadOf, pingPong, until } from './socket-client';
 
 const SYMBOL = 'BTC/USDC:USDC';
 
-type RestClient = ReturnType<typeof restClient>;
 type RawClient = {
-  fapiPrivatePostListenKey(): Promise<{ listenKey: string }>;
   fapiPrivateGetOrder(params: Record<string, unknown>): Promise<Record<string, unknown>>;
   fapiPrivateGetUserTrades(params: Record<string, unknown>): Promise<Record<string, unknown>[]>;
   fapiPrivateGetSymbolConfig(params: Record<string, unknown>): Promise<Record<string, unknown>[]>;
   fapiPrivateV2GetPositionRisk(params: Record<string, unknown>): Promise<Record<string, unknown>[]>;
 };
 const raw = (exchange: RestClient) => exchange as unknown as RawClient;
-
-async function postControl(sim: Sim, path: string, body: string) {
-  const answer = await fetch(`${sim.url}${path}`, { method: 'POST', body });
-  return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
-}
-
-/** A /private socket for the account behind `exchange`, on its (shared) active listenKey. */
-async function privateSocket(sim: Sim, exchange: RestClient, combined = false) {
-  const { listenKey } = await raw(exchange).fapiPrivatePostListenKey();
-  const path = combined ? `private/stream?listenKey=${listenKey}` : `private/ws?listenKey=${listenKey}`;
-  return { listenKey, ...(await connect(`${sim.wsUrl}/${path}`)) };
-}
 
 const kinds = (messages: readonly Record<string, unknown>[]) =>
   messages.map((message) => {
@@ -41,28 +27,14 @@ const kinds = (messages: readonly Record<string, unknown>[]) =>
   });
 
 describe('auto-deleveraging and liquidation as Binance reports them', () => {
-  let sim: Sim;
-  let exchange: RestClient;
-  let small: RestClient;
+  const world = useManualWorld({ sim: { accounts: [{}, { balances: { USDC: '100' } }] }, clients: [0, 1] });
   const sockets: WebSocket[] = [];
-
-  beforeAll(async () => {
-    sim = await startSim({
-      speed: 'manual',
-      historyMinutes: 5,
-      accounts: [{}, { balances: { USDC: '100' } }],
-    });
-    exchange = restClient(sim);
-    small = restClient(sim, sim.accounts[1]);
-    await exchange.loadMarkets();
-    await small.loadMarkets();
-  });
-  afterAll(async () => {
+  afterAll(() => {
     for (const socket of sockets) socket.terminate();
-    await sim.close();
   });
 
   it('ADL: adl_autoclose NEW, its CALCULATED fill without fee, ACCOUNT_UPDATE ORDER; REST shows both', async () => {
+    const { sim, exchange } = world;
     const { socket, messages } = await privateSocket(sim, exchange);
     sockets.push(socket);
     sim.setMarketPrice('BTCUSDC', '60000.0');
@@ -135,6 +107,7 @@ describe('auto-deleveraging and liquidation as Binance reports them', () => {
   });
 
   it('refuses a malformed or impossible ADL request with 400 and changes nothing', async () => {
+    const { sim, exchange } = world;
     sim.setMarketPrice('BTCUSDC', '60000.0');
     expect((await postControl(sim, '/_sim/adl', '{"symbol":"BTCUSDC"}')).status).toBe(400); // flat
     await exchange.createOrder(SYMBOL, 'market', 'buy', 0.01);
@@ -162,6 +135,8 @@ describe('auto-deleveraging and liquidation as Binance reports them', () => {
   });
 
   it('liquidation: autoclose- NEW and its CALCULATED fill typed LIQUIDATION, which ccxt pro sees as one', async () => {
+    const { sim } = world;
+    const small = world.client(1);
     const { socket, messages } = await privateSocket(sim, small);
     sockets.push(socket);
     const pro = await proClient(sim, sim.accounts[1]);
@@ -213,23 +188,13 @@ describe('auto-deleveraging and liquidation as Binance reports them', () => {
 });
 
 describe('user-data silence fault', () => {
-  let sim: Sim;
-  let exchange: RestClient;
-
-  beforeAll(async () => {
-    sim = await startSim({ speed: 'manual', historyMinutes: 5 });
-    exchange = restClient(sim);
-    await exchange.loadMarkets();
-    sim.setMarketPrice('BTCUSDC', '60000.0');
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const world = useManualWorld({ prices: { BTCUSDC: '60000.0' } });
   afterEach(() => {
-    sim.clearFaults();
+    world.sim.clearFaults();
   });
 
   it('keeps the socket open and answering pings but sends nothing; REST still shows the fill', async () => {
+    const { sim, exchange } = world;
     const { socket, messages } = await privateSocket(sim, exchange);
     const market = await connect(`${sim.wsUrl}/market/ws/btcusdc@markPrice@1s`);
     try {
@@ -268,6 +233,7 @@ describe('user-data silence fault', () => {
   });
 
   it('does not announce a listenKey expiry either while silent', async () => {
+    const { sim, exchange } = world;
     const { socket, messages } = await privateSocket(sim, exchange);
     try {
       sim.injectFaults({ staleUserDataStreams: true });
@@ -288,24 +254,15 @@ describe('user-data silence fault', () => {
 });
 
 describe('settings changed by a second client with the same API key', () => {
-  let sim: Sim;
-  let bot: RestClient;
-  let user: RestClient;
-  let otherAccount: RestClient;
-
-  beforeAll(async () => {
-    sim = await startSim({ speed: 'manual', historyMinutes: 5, accounts: [{}, {}] });
-    bot = restClient(sim);
-    user = restClient(sim);
-    otherAccount = restClient(sim, sim.accounts[1]);
-    for (const client of [bot, user, otherAccount]) await client.loadMarkets();
-    sim.setMarketPrice('BTCUSDC', '60000.0');
-  });
-  afterAll(async () => {
-    await sim.close();
+  const world = useManualWorld({
+    sim: { accounts: [{}, {}] },
+    clients: [0, 0, 1],
+    prices: { BTCUSDC: '60000.0' },
   });
 
   it('leverage: ACCOUNT_CONFIG_UPDATE on every socket of the account; margin type: ACCOUNT_UPDATE and REST', async () => {
+    const { sim } = world;
+    const [bot, user, otherAccount] = [world.client(0), world.client(1), world.client(2)];
     const raw1 = await privateSocket(sim, bot);
     const combined = await privateSocket(sim, user, true);
     const other = await privateSocket(sim, otherAccount);
@@ -352,20 +309,10 @@ describe('settings changed by a second client with the same API key', () => {
 });
 
 describe('the expiry reason of ORDER_TRADE_UPDATE', () => {
-  let sim: Sim;
-  let exchange: RestClient;
-
-  beforeAll(async () => {
-    sim = await startSim({ speed: 'manual', historyMinutes: 5 });
-    exchange = restClient(sim);
-    await exchange.loadMarkets();
-    sim.setMarketPrice('BTCUSDC', '60000.0');
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const world = useManualWorld({ prices: { BTCUSDC: '60000.0' } });
 
   it('sends `er` on every update: "0", or why it expired: MARKET unfilled 9, IOC 2, reduce-only 4', async () => {
+    const { sim, exchange } = world;
     const { socket, messages } = await privateSocket(sim, exchange);
     try {
       const filled = await exchange.createOrder(SYMBOL, 'market', 'buy', 0.01);
