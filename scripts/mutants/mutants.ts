@@ -100,8 +100,8 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'leverage not verified',
     file: entries,
-    find: '  read: ReturnType<typeof readSymbolSettings>,\n): Promise<boolean> {\n',
-    replace: '  read: ReturnType<typeof readSymbolSettings>,\n): Promise<boolean> {\n  return true;\n',
+    find: "  read: SettingsRead['answer'],\n): Promise<boolean> {\n",
+    replace: "  read: SettingsRead['answer'],\n): Promise<boolean> {\n  return true;\n",
     tests: [{ file: accountTruth, name: 'sets leverage back' }, chaos],
   },
   {
