@@ -378,6 +378,7 @@ function inProcessFeeds(sim: Sim): InProcessFeeds {
   return {
     market: (streams, deliver) => sim.streams.listen(streams, deliver),
     userData: (deliver) => sim.streams.listenUser(accountId, deliver),
+    userDataWithheld: () => sim.streams.userDataWithheld,
   };
 }
 

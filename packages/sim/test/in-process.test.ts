@@ -88,4 +88,22 @@ describe('an emulator without a server (listen: false)', () => {
     sim.actAsUser({ action: 'openPosition', symbol: 'BTCUSDC', side: 'BUY', quantity: '0.010' });
     expect(user).toHaveLength(userSeen);
   });
+
+  it('says when it withholds user-data events from listeners (the stale user-data fault), and drops them then', async () => {
+    sim = await startSim({ listen: false, speed: 'manual', historyMinutes: 5 });
+    const [account] = sim.accounts;
+    if (!account) throw new Error('no account');
+    const user: Record<string, unknown>[] = [];
+    const stop = sim.streams.listenUser(account.accountId, (payload) => user.push(payload));
+    expect(sim.streams.userDataWithheld).toBe(false);
+    sim.injectFaults({ staleUserDataStreams: true });
+    expect(sim.streams.userDataWithheld).toBe(true);
+    sim.actAsUser({ action: 'openPosition', symbol: 'BTCUSDC', side: 'BUY', quantity: '0.010' });
+    expect(user).toEqual([]);
+    sim.clearFaults();
+    expect(sim.streams.userDataWithheld).toBe(false);
+    sim.actAsUser({ action: 'openPosition', symbol: 'BTCUSDC', side: 'BUY', quantity: '0.010' });
+    expect(user.map((payload) => payload['e'])).toContain('ORDER_TRADE_UPDATE');
+    stop();
+  });
 });

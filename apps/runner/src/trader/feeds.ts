@@ -31,6 +31,12 @@ const LISTEN_KEY_PLAYBOOK = playbookForFeed('listenKeyExpired').id;
 export interface InProcessFeeds {
   market(streams: readonly string[], deliver: (stream: string, payload: unknown) => void): () => void;
   userData(deliver: (payload: Record<string, unknown>) => void): () => void;
+  /**
+   * Whether the exchange withholds user-data events now (the emulator's stale-stream fault). Otherwise it
+   * delivers every account event synchronously as it happens: no socket between, so the stream cannot stay
+   * open and fall silent, and the per-candle position read that guards a socket's stream is not made.
+   */
+  userDataWithheld(): boolean;
 }
 
 /** What the trader keeps of a feed: its health, and closing it. */
@@ -264,7 +270,12 @@ function onKline(context: TraderContext, event: KlineEvent): void {
       for (const wake of context.waiters) wake();
       context.waiters.clear();
     }
-    if (trusted && context.trades.size > 0 && event.closeTime > (positionsChecked.get(context) ?? 0)) {
+    if (
+      trusted &&
+      context.trades.size > 0 &&
+      userDataCanFallSilent(context) &&
+      event.closeTime > (positionsChecked.get(context) ?? 0)
+    ) {
       positionsChecked.set(context, event.closeTime);
       // Queued after the turn that reads the sockets: the other symbols' candles of this close, already on
       // them, are weighed before this read, not a round trip later. A failure is logged by the queue.
@@ -277,6 +288,15 @@ function onKline(context: TraderContext, event: KlineEvent): void {
 /** One turn of the event loop: the poll phase reads every readable socket before `setImmediate` runs. */
 function nextTurn(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A user-data stream on a socket can stay open and fall silent; the events of an exchange in this process
+ * cannot go missing unless it says it withholds them (`InProcessFeeds.userDataWithheld`).
+ */
+function userDataCanFallSilent(context: TraderContext): boolean {
+  const inProcess = context.options.inProcessFeeds;
+  return inProcess === undefined || inProcess.userDataWithheld();
 }
 
 /** The last candle close after which the positions were read (`checkPositions`), per trader. */

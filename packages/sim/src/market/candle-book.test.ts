@@ -100,6 +100,47 @@ describe('CandleBook', () => {
     }
   });
 
+  it("gives every interval's forming stream kline as the in-progress kline REST reads, across minutes and quiet ticks", () => {
+    const book = new CandleBook({ symbols: [btc] });
+    // Minutes with trades, then a minute of price moves without a trade (no trade ids of its own).
+    const ticks = [
+      tick(day + 1000, '60000.0', '0.010', false),
+      tick(day + 2000, '60010.5', '0.005', true),
+      tick(day + minute + 1000, '59990.0', '0.020', false),
+      tick(day + 2 * minute + 1000, '60020.0', '0', true),
+      tick(day + 2 * minute + 2000, '59980.0', '0', false),
+      tick(day + 3 * minute + 1000, '60005.0', '0.001', true),
+    ];
+    for (const one of ticks) {
+      book.onTick(one);
+      for (const interval of klineIntervals) {
+        const rest = book.currentKline('BTCUSDC', interval);
+        const stream = book.formingStreamKline('BTCUSDC', interval);
+        expect(stream && { ...stream.toJSON() }).toEqual(
+          rest && {
+            t: rest.openTime,
+            T: rest.closeTime,
+            s: rest.symbol,
+            i: rest.interval,
+            f: rest.firstTradeId,
+            L: rest.lastTradeId,
+            o: rest.open,
+            c: rest.close,
+            h: rest.high,
+            l: rest.low,
+            v: rest.volume,
+            n: rest.trades,
+            x: false,
+            q: rest.quoteVolume,
+            V: rest.takerBuyVolume,
+            Q: rest.takerBuyQuoteVolume,
+            B: '0',
+          },
+        );
+      }
+    }
+  });
+
   it('builds the 1m kline from ticks: OHLC, volumes, trade count, taker buys and trade ids', () => {
     const book = new CandleBook({ symbols: [btc] });
     expect(book.currentKline('BTCUSDC', '1m')).toBeUndefined();

@@ -400,10 +400,13 @@ export class CandleBook {
    */
   formingStreamKline(symbol: string, interval: KlineInterval): StreamKline | undefined {
     const book = this.book(symbol);
-    const state = this.currentState(book, checkInterval(interval));
-    if (state === undefined) return undefined;
-    // The 1m state is the book's own, which the next tick changes; the larger ones are merged copies.
-    return new StreamKline(book, interval, interval === '1m' ? { ...state } : state);
+    const current = book.current;
+    // The partial of a larger interval merged with the minute in progress (as `currentState`), read into the
+    // kline's own fields: one object per tick, not a merged copy of the state beside it.
+    const partial = checkInterval(interval) === '1m' ? undefined : book.series[interval].partial;
+    if (partial !== undefined) return new StreamKline(book, interval, partial, partial.openTime, current);
+    if (current === undefined) return undefined;
+    return new StreamKline(book, interval, current, klineOpenTime(current.openTime, interval));
   }
 
   /**
@@ -570,48 +573,79 @@ export class StreamKline {
   readonly n: number;
   readonly x = false;
   readonly B = '0';
-  readonly #state: Readonly<CandleState>;
-  readonly #prices: number;
-  readonly #quantities: number;
-  readonly #quotes: number;
+  readonly #open: number;
+  readonly #high: number;
+  readonly #low: number;
+  readonly #close: number;
+  readonly #volume: number;
+  readonly #quoteVolume: number;
+  readonly #takerBuyVolume: number;
+  readonly #takerBuyQuoteVolume: number;
+  readonly #book: SymbolCandles;
 
-  constructor(book: SymbolCandles, interval: KlineInterval, state: Readonly<CandleState>) {
-    this.t = state.openTime;
-    this.T = state.openTime + klineIntervalMs[interval] - 1;
+  /** `state` as of now, opening at `openTime`, with the minute in progress `then` merged in (as `mergeInto`). */
+  constructor(
+    book: SymbolCandles,
+    interval: KlineInterval,
+    state: Readonly<CandleState>,
+    openTime: number,
+    then?: Readonly<CandleState>,
+  ) {
+    this.t = openTime;
+    this.T = openTime + klineIntervalMs[interval] - 1;
     this.s = book.symbol;
     this.i = interval;
-    this.f = state.firstTradeId;
-    this.L = state.lastTradeId;
-    this.n = state.trades;
-    this.#state = state;
-    this.#prices = book.price.decimals;
-    this.#quantities = book.quantity.decimals;
-    this.#quotes = book.quoteDecimals;
+    this.#book = book;
+    if (then === undefined) {
+      this.f = state.firstTradeId;
+      this.L = state.lastTradeId;
+      this.n = state.trades;
+      this.#open = state.open;
+      this.#high = state.high;
+      this.#low = state.low;
+      this.#close = state.close;
+      this.#volume = state.volume;
+      this.#quoteVolume = state.quoteVolume;
+      this.#takerBuyVolume = state.takerBuyVolume;
+      this.#takerBuyQuoteVolume = state.takerBuyQuoteVolume;
+    } else {
+      this.f = state.firstTradeId < 0 ? then.firstTradeId : state.firstTradeId;
+      this.L = then.lastTradeId >= 0 ? then.lastTradeId : state.lastTradeId;
+      this.n = state.trades + then.trades;
+      this.#open = state.open;
+      this.#high = then.high > state.high ? then.high : state.high;
+      this.#low = then.low < state.low ? then.low : state.low;
+      this.#close = then.close;
+      this.#volume = state.volume + then.volume;
+      this.#quoteVolume = state.quoteVolume + then.quoteVolume;
+      this.#takerBuyVolume = state.takerBuyVolume + then.takerBuyVolume;
+      this.#takerBuyQuoteVolume = state.takerBuyQuoteVolume + then.takerBuyQuoteVolume;
+    }
   }
 
   get o(): string {
-    return formatUnits(this.#state.open, this.#prices);
+    return formatUnits(this.#open, this.#book.price.decimals);
   }
   get c(): string {
-    return formatUnits(this.#state.close, this.#prices);
+    return formatUnits(this.#close, this.#book.price.decimals);
   }
   get h(): string {
-    return formatUnits(this.#state.high, this.#prices);
+    return formatUnits(this.#high, this.#book.price.decimals);
   }
   get l(): string {
-    return formatUnits(this.#state.low, this.#prices);
+    return formatUnits(this.#low, this.#book.price.decimals);
   }
   get v(): string {
-    return formatUnits(this.#state.volume, this.#quantities);
+    return formatUnits(this.#volume, this.#book.quantity.decimals);
   }
   get q(): string {
-    return formatUnits(this.#state.quoteVolume, this.#quotes);
+    return formatUnits(this.#quoteVolume, this.#book.quoteDecimals);
   }
   get V(): string {
-    return formatUnits(this.#state.takerBuyVolume, this.#quantities);
+    return formatUnits(this.#takerBuyVolume, this.#book.quantity.decimals);
   }
   get Q(): string {
-    return formatUnits(this.#state.takerBuyQuoteVolume, this.#quotes);
+    return formatUnits(this.#takerBuyQuoteVolume, this.#book.quoteDecimals);
   }
 
   toJSON(): Record<string, unknown> {

@@ -113,6 +113,15 @@ export class StreamServer {
     };
   }
 
+  /**
+   * Whether user-data events are being dropped now (the `staleUserDataStreams` fault), for listeners too.
+   * Otherwise a listener gets every event of its account synchronously, as it happens: an in-process
+   * consumer can rely on that where a socket's reader cannot (the runner's per-candle position read).
+   */
+  get userDataWithheld(): boolean {
+    return this.#options.faults.settings.staleUserDataStreams === true;
+  }
+
   /** As `listen`, for an account's user-data events (no listenKey: the account is named). */
   listenUser(accountId: string, deliver: (payload: Record<string, unknown>) => void): () => void {
     withListener(this.#userListeners, accountId, deliver);
