@@ -167,9 +167,19 @@ export const mutants: readonly Mutant[] = [
     // bot's own position as a foreign one (another stop, and its close outside the trade's accounting).
     name: 'unsaved entry not rebuilt at restart',
     file: 'apps/runner/src/unsaved-entries.ts',
-    find: '  if (after === undefined) return [];',
-    replace: '  if (after === undefined || after >= -1) return [];',
+    find: '  if (after === undefined) return [];\n  const last = new Map<string, OpenTrade>();',
+    replace:
+      '  if (after === undefined || after >= -1) return [];\n  const last = new Map<string, OpenTrade>();',
     tests: [{ file: accountTruth, name: 'a kill between the durable decision and the state file' }],
+  },
+  {
+    // The close's state save is not waited for: a kill before it leaves the closed trade in the state file,
+    // and without the replay the restart takes the next entry's position for the old trade.
+    name: 'unsaved close not replayed at restart',
+    file: 'apps/runner/src/unsaved-entries.ts',
+    find: '  const closes = unsavedCloses(loaded, records);\n',
+    replace: '  const closes = unsavedCloses(loaded, records).slice(0, 0);\n',
+    tests: [{ file: accountTruth, name: 'counts the close from its record at the next start' }],
   },
   {
     // A kill between the entry's fill and its own check: without the review's weighing, the overrun stays.

@@ -673,6 +673,49 @@ describe('a kill between the durable decision and the state file', () => {
   });
 });
 
+describe('a kill between a close’s record and the state file', () => {
+  // A close is durable in the trail before the trade is forgotten, and the state file is not waited for: a
+  // kill before it is written leaves a state that still holds the closed trade and a guard that never
+  // counted it, while the next entry on the symbol may already hold a position.
+  it('counts the close from its record at the next start, and takes the newer entry as its own trade', async () => {
+    const world = await setup({ BOT_SYMBOLS: 'BTC' });
+    const { sim, bot, config, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    const [first] = bot.trader.openTrades;
+    expect(first).toBeDefined();
+    await bot.trader.idle();
+    const statePath = config.compliance.auditPath.replace(/\.jsonl$/, '.state.json');
+    const checkpointPath = config.compliance.auditPath.replace(/\.jsonl$/, '.checkpoint.json');
+    const stateWithFirst = readFileSync(statePath);
+    // The user closes it by hand; past the cooldown the next signal enters on the same symbol.
+    await user.createOrder(BTC, 'market', 'sell', Number(first!.quantity), undefined, { reduceOnly: true });
+    await advanceMinutes(sim, bot.trader, 31);
+    expect(bot.trader.openTrades).toHaveLength(0);
+    const counted = bot.trader.guard.status();
+    expect(counted.realizedPnl).not.toBe(0);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    const [second] = bot.trader.openTrades;
+    expect(second?.intentId).not.toBe(first!.intentId);
+    const recordsBefore = auditActions(config.compliance.auditPath).length;
+
+    const restarted = await world.restart(() => {
+      writeFileSync(statePath, stateWithFirst);
+      rmSync(checkpointPath, { force: true });
+    });
+    await restarted.trader.idle();
+    expect(restarted.trader.guard.status().realizedPnl).toBe(counted.realizedPnl);
+    expect(restarted.trader.openTrades).toHaveLength(1);
+    expect(restarted.trader.openTrades[0]).toMatchObject({ intentId: second!.intentId, side: 'long' });
+    expect(restarted.trader.openTrades[0]?.adopted).toBeUndefined();
+    const since = auditActions(config.compliance.auditPath).slice(recordsBefore);
+    expect(since.filter((payload) => payload['action'] === 'reconcile.adopt')).toEqual([]);
+    expect(since.filter((payload) => payload['action'] === 'position.close')).toEqual([]);
+  });
+});
+
 describe('orders whose outcome is unknown', () => {
   it('never sends an entry again after a 503 -1000: it executes late once, and the bot protects it', async () => {
     const world = await setup({ BOT_SYMBOLS: 'BTC' });

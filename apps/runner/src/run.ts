@@ -245,7 +245,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         : {
             keep: isEntryRecord,
             beforeMoving: (records, verified) =>
-              recoverUnsavedEntries(state, records, verified.lastSeq, logger),
+              recoverUnsavedEntries(state, records, verified.lastSeq, logger, {
+                tier: config.strategy.tier,
+                limits: config.risk,
+              }),
           },
     );
     if (!verdict.ok) {

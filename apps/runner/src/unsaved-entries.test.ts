@@ -1,7 +1,7 @@
 import type { AuditRecord } from '@bot/audit';
 import { describe, expect, it } from 'vitest';
 import type { BotState } from './bot-state';
-import { isEntryRecord, unsavedEntries } from './unsaved-entries';
+import { isEntryRecord, unsavedCloses, unsavedEntries } from './unsaved-entries';
 
 let seq = 0;
 function record(kind: string, payload: Record<string, unknown>): AuditRecord {
@@ -103,5 +103,32 @@ describe('unsavedEntries', () => {
     ).toBe(true);
     expect(isEntryRecord(record('rationale', { action: 'signal.skip', symbol: 'BTC' }))).toBe(false);
     expect(isEntryRecord(record('run.build-card', { action: 'order.place' }))).toBe(false);
+  });
+});
+
+describe('unsavedCloses', () => {
+  const close = (symbol: string, intentId: string, pnl = -2.5, reason = 'stop_loss') =>
+    record('rationale', {
+      action: 'position.close',
+      symbol,
+      risk: { intentId, pnl, reason, closedAt: 5_000 },
+    });
+
+  it('gives back the closes recorded after the state was taken of trades the state still holds, once each', () => {
+    const before = close('BTC', 'old-BTC');
+    const taken = state(before.seq, ['BTC', 'ETH']);
+    const first = close('ETH', 'old-ETH', 4, 'take_profit');
+    const again = close('ETH', 'old-ETH', 4, 'take_profit');
+    const other = close('SOL', 'old-SOL');
+    expect(unsavedCloses(taken, [before, first, again, other])).toEqual([
+      { intentId: 'old-ETH', symbol: 'ETH', pnl: 4, reason: 'take_profit', closedAt: 5_000 },
+    ]);
+  });
+
+  it('ignores a close record without its figures, and a state written before the rule', () => {
+    const taken = state(0, ['BTC']);
+    expect(unsavedCloses(taken, [closed('BTC', 'old-BTC')])).toEqual([]);
+    expect(unsavedCloses(taken, [close('BTC', 'old-BTC', -1, 'gone')])).toEqual([]);
+    expect(unsavedCloses(state(undefined, ['BTC']), [close('BTC', 'old-BTC')])).toEqual([]);
   });
 });

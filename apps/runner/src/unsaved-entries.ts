@@ -1,4 +1,6 @@
 import type { AuditRecord } from '@bot/audit';
+import { RiskGuard } from '@bot/risk';
+import type { CloseReason, RiskGuardOptions } from '@bot/risk';
 import type { BotState, BotStateStore, OpenTrade } from './bot-state';
 import type { Logger } from './logger';
 
@@ -10,6 +12,12 @@ import type { Logger } from './logger';
  * taken is rebuilt as the pending trade `entries.ts` tracked, and saved. The restart's reconcile then treats
  * it as it treats any trade saved before its entry was sent: protected when its position is there, dropped
  * when the entry never filled, settled and counted when it closed meanwhile.
+ *
+ * A close is the same: it is durable in the trail (`position.close`, with the PnL the guard counted) before
+ * the trade is forgotten, and the next entry on the symbol does not wait for the state file either. A state
+ * taken before such a close still holds the trade and a guard that never counted it: the close is given to
+ * the guard again from its record and the trade dropped, before the entries are rebuilt (so a newer entry on
+ * the symbol is the bot's own trade, not a position for the old one).
  */
 
 /** Outcomes of `openProtectedPosition` after which entries.ts drops the trade: nothing opened. */
@@ -98,25 +106,98 @@ export function unsavedEntries(state: BotState, records: readonly AuditRecord[])
   return [...last.values()].filter((trade) => !held.has(trade.symbol));
 }
 
+/** A `position.close` record's figures: what the guard counted when the trade closed. */
+interface RecordedClose {
+  readonly intentId: string;
+  readonly symbol: string;
+  readonly pnl: number;
+  readonly reason: CloseReason;
+  readonly closedAt: number;
+}
+
+const CLOSE_REASONS: ReadonlySet<string> = new Set([
+  'stop_loss',
+  'take_profit',
+  'manual',
+  'liquidation',
+  'adl',
+]);
+
+function recordedClose(record: AuditRecord): RecordedClose | undefined {
+  if (actionOf(record) !== 'position.close') return undefined;
+  const payload = record.payload as Payload;
+  const { intentId, pnl, reason, closedAt } = payload.risk ?? {};
+  if (
+    typeof payload.symbol !== 'string' ||
+    typeof intentId !== 'string' ||
+    typeof pnl !== 'number' ||
+    typeof reason !== 'string' ||
+    !CLOSE_REASONS.has(reason) ||
+    typeof closedAt !== 'number'
+  ) {
+    return undefined;
+  }
+  return { intentId, symbol: payload.symbol, pnl, reason: reason as CloseReason, closedAt };
+}
+
 /**
- * Adds the {@link unsavedEntries} to the state file and saves it (synchronously: the checkpoint moves past
- * their records right after). Returns the trades rebuilt.
+ * The closes the trail recorded after `state` was taken of trades `state` still holds (by intent id), in
+ * the trail's order: each one the guard counted and the state file had not caught up with.
+ */
+export function unsavedCloses(state: BotState, records: readonly AuditRecord[]): RecordedClose[] {
+  const after = state.trailSeq;
+  if (after === undefined) return [];
+  const held = new Set(state.trades.map((trade) => trade.intentId));
+  const closes: RecordedClose[] = [];
+  for (const record of records) {
+    if (record.seq <= after) continue;
+    const close = recordedClose(record);
+    if (close === undefined || !held.has(close.intentId)) continue;
+    held.delete(close.intentId);
+    closes.push(close);
+  }
+  return closes;
+}
+
+/**
+ * Brings the state file up to the trail before the checkpoint moves past the last run's records: the
+ * {@link unsavedCloses} given to the guard and their trades dropped, then the {@link unsavedEntries} added;
+ * saved synchronously. Returns the trades rebuilt.
  */
 export function recoverUnsavedEntries(
   store: BotStateStore,
   records: readonly AuditRecord[],
   lastSeq: number | null,
   log: Logger,
+  guardSettings: RiskGuardOptions,
 ): OpenTrade[] {
-  const state = store.load();
+  const loaded = store.load();
+  const closes = unsavedCloses(loaded, records);
+  let state = loaded;
+  if (closes.length > 0) {
+    const guard = state.guard ? RiskGuard.restore(state.guard, guardSettings) : new RiskGuard(guardSettings);
+    for (const close of closes) {
+      guard.recordClose({ pnl: close.pnl, reason: close.reason, now: close.closedAt, symbol: close.symbol });
+      log.warn(
+        { close },
+        `close of ${close.symbol} (${close.intentId}, pnl ${close.pnl}) was recorded before the state file held it: counted by the guard from its position.close record`,
+      );
+    }
+    const closed = new Set(closes.map((close) => close.intentId));
+    state = {
+      ...state,
+      guard: guard.snapshot(),
+      trades: state.trades.filter((trade) => !closed.has(trade.intentId)),
+    };
+  }
   const rebuilt = unsavedEntries(state, records);
-  if (rebuilt.length === 0) return rebuilt;
   for (const trade of rebuilt) {
     log.warn(
       { trade },
       `entry ${trade.symbol} ${trade.side} ${trade.quantity} (${trade.intentId}) was decided and sent before the state file held it: rebuilt from its order.place record; the reconcile settles it`,
     );
   }
+  if (closes.length === 0 && rebuilt.length === 0) return rebuilt;
   store.save({ ...state, trades: [...state.trades, ...rebuilt], trailSeq: lastSeq ?? -1 });
   return rebuilt;
 }

@@ -162,10 +162,12 @@ async function recordClose(
       ...tradeFigures(trade, fills, closedAt),
     },
   });
-  // The close is in the trail before the trade is forgotten: a crash in between records it twice in the
-  // trail (the restart settles the still-owed close again), never not at all.
+  // The close is in the trail before the trade is forgotten; the state file follows without being waited
+  // for. A restart whose state file still holds the trade gives the close to the guard from this record and
+  // drops the trade (`unsaved-entries.ts`): counted once, never not at all, and the next entry on the symbol
+  // does not wait for the state file's two fsyncs.
   context.trades.delete(symbol);
-  await context.saveState();
+  void context.saveState();
   void recordFunding(context, trade, closedAt);
   if (recorded.tripped) {
     const playbook = HALT_PLAYBOOKS[recorded.tripped.code] ?? 'position-unprotected';
