@@ -173,6 +173,30 @@ export const mutants: readonly Mutant[] = [
     tests: [{ file: accountTruth, name: 'a kill between the durable decision and the state file' }],
   },
   {
+    // Chaos seed 28, second form: a dropped entry that executed and closed while no bot could see it; without
+    // the look-up on its flat symbol the guard never counts the loss.
+    name: 'late entry closed unseen not counted',
+    file: 'apps/runner/src/trader/late-entries.ts',
+    find: '      : await claimClosed(context, dropped.trade, looksUp(context, dropped, now));\n',
+    replace: "      : ('not-own' as const);\n",
+    tests: [{ file: 'apps/runner/src/late-entry.test.ts', name: 'executed and closed' }],
+  },
+  {
+    // Seed 28, third form: the late entry's position adopted (and its close counted) by one process, then the
+    // still-kept entry claimed and its fills counted again by the next: the guard's loss doubled.
+    name: 'dropped entry kept after its symbol is adopted',
+    file: 'apps/runner/src/trader/late-entries.ts',
+    find: 'export function forgetDroppedEntry(context: TraderContext, symbol: string): void {\n  context.droppedEntries.delete(symbol);\n',
+    replace:
+      'export function forgetDroppedEntry(context: TraderContext, symbol: string): void {\n  void context;\n  void symbol;\n',
+    tests: [
+      {
+        file: 'tests-e2e/src/chaos.test.ts',
+        env: { CHAOS_SEED: '28', CHAOS_RUNS: '1', CHAOS_KILLS: '1,3' },
+      },
+    ],
+  },
+  {
     // The close's state save is not waited for: a kill before it leaves the closed trade in the state file,
     // and without the replay the restart takes the next entry's position for the old trade.
     name: 'unsaved close not replayed at restart',
@@ -194,8 +218,8 @@ export const mutants: readonly Mutant[] = [
     // treats the bot's own position as foreign (flattened here) and the guard never counts its close.
     name: 'late entry not recognised',
     file: 'apps/runner/src/trader/late-entries.ts',
-    find: '    const claimed = await claim(context, dropped.trade, position);',
-    replace: "    const claimed: string = dropped.trade.symbol === position.symbol ? 'not-own' : 'unread';",
+    find: '      ? await claim(context, dropped.trade, position)\n',
+    replace: "      ? ('not-own' as const)\n",
     tests: [{ file: 'apps/runner/src/late-entry.test.ts', name: 'while it runs' }],
   },
   {

@@ -156,6 +156,46 @@ describe('an entry executed after the bot dropped it as never filled', () => {
   }, 120_000);
 });
 
+describe('an entry executed and closed after the bot dropped it, while no bot could see it', () => {
+  // Chaos seed 28 (second form): the late fill and its close both fell while no bot ran (or its queue waited on
+  // another order); the next start found the symbol flat, so nothing was looked at and the guard never
+  // counted the loss.
+  it('is looked up once at the next start, taken as the bot’s trade, and its close counted', async () => {
+    const world = await setup();
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    lateEntryNext(world);
+    await eventually(() => messages(world).some((text) => / long .*: unknown/.test(text)), 30_000);
+    const second = await world.restart();
+    await second.trader.idle();
+    expect(second.trader.openTrades).toEqual([]);
+    expect(JSON.parse(readFileSync(statePath(world), 'utf8')).droppedEntries).toHaveLength(1);
+
+    // It executes while no bot runs, and its stop-less position is closed at a loss before the next start.
+    const third = await world.restart(async () => {
+      await eventually(() => sim.lateExecutions.length === 1, 30_000);
+      const held = Number(positionOf(sim, 'BTCUSDC')?.positionAmt);
+      expect(held).toBeGreaterThan(0);
+      const price = Number(sim.core.market('BTCUSDC').lastPrice) * 0.995;
+      sim.setMarketPrice('BTCUSDC', price.toFixed(1), price.toFixed(1));
+      await world.user.createOrder(BTC, 'market', 'sell', held, undefined, { reduceOnly: true });
+      expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
+    });
+    await third.trader.idle();
+    await advanceMinutes(sim, third.trader, 1);
+    await eventually(() => third.trader.openTrades.length === 0);
+    const claimed = payloads(world).find((payload) => payload['action'] === 'reconcile.lateEntry');
+    expect(claimed?.['risk']).toMatchObject({ intentId: placed(world).intentId, closed: true });
+    const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
+    const exchangeNet = fills.reduce(
+      (sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission),
+      0,
+    );
+    expect(exchangeNet).toBeLessThan(0);
+    expect(third.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet.toFixed(2));
+  }, 120_000);
+});
+
 describe('what a dropped entry does not make the bot’s own', () => {
   it('a dropped entry of another symbol, or whose client id the exchange never filled: the foreign policy applies', async () => {
     const world = await setup();

@@ -5,7 +5,7 @@ import type { OpenTrade } from '../bot-state';
 import { equityOf, isLiveAlgoEntry, reduceAccount } from './account-state';
 import type { AccountEvent, AccountSnapshot, PositionEntry } from './account-state';
 import type { TraderContext } from './context';
-import { claimLateEntries } from './late-entries';
+import { claimLateEntries, forgetDroppedEntry } from './late-entries';
 import { closeAtMarket, reconcileSymbols, reduceOwed } from './protection';
 import { forcedKey, fromUnits, settle, toUnits } from './settlement';
 
@@ -286,6 +286,7 @@ async function onForeignPosition(context: TraderContext, position: PositionEntry
 
 async function flattenForeign(context: TraderContext, position: PositionEntry, why: string): Promise<void> {
   const what = `${position.symbol} ${position.side} ${position.quantity}`;
+  forgetDroppedEntry(context, position.symbol);
   context.log.warn(
     { symbol: position.symbol, playbook: 'foreign-position' },
     `playbook foreign-position: closing ${what}, a position the bot did not open (${why})`,
@@ -362,6 +363,7 @@ async function adopt(context: TraderContext, found: PositionEntry): Promise<void
     adopted: true,
   };
   context.trades.set(position.symbol, trade);
+  forgetDroppedEntry(context, position.symbol);
   await context.saveState();
   context.log.warn(
     {

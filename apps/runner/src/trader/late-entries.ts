@@ -36,19 +36,30 @@ export function watchDroppedEntry(context: TraderContext, trade: OpenTrade): voi
 }
 
 /**
+ * A foreign position adopted or closed on the symbol holds whatever the dropped entry filled there until
+ * then, and that trade's close counts it: the entry is no longer watched, so its fills are never counted
+ * twice (chaos seed 28: adopted and counted by one process, claimed again by the next).
+ */
+export function forgetDroppedEntry(context: TraderContext, symbol: string): void {
+  context.droppedEntries.delete(symbol);
+}
+
+/**
  * Takes every position that is a dropped entry's late fill as the bot's trade, then forgets the expired
  * entries. Returns the symbols whose entry could not be looked up (the review leaves those positions alone
  * until the next review, rather than treating the bot's own position as foreign on a failed read).
  */
 export async function claimLateEntries(context: TraderContext): Promise<Set<string>> {
   const undecided = new Set<string>();
+  const now = Date.now();
   for (const [symbol, dropped] of [...context.droppedEntries]) {
+    if (context.trades.has(symbol) || context.ignoredSymbols.has(symbol)) continue;
     const position = context.account.positions.get(symbol);
-    if (!position || context.trades.has(symbol) || context.ignoredSymbols.has(symbol)) continue;
-    const claimed = await claim(context, dropped.trade, position);
+    const claimed = position
+      ? await claim(context, dropped.trade, position)
+      : await claimClosed(context, dropped.trade, looksUp(context, dropped, now));
     if (claimed === 'unread') undecided.add(symbol);
   }
-  const now = Date.now();
   let expired = false;
   for (const [symbol, dropped] of [...context.droppedEntries]) {
     if (undecided.has(symbol) || now - dropped.droppedAt <= LATE_ENTRY_WATCH_MS) continue;
@@ -57,6 +68,88 @@ export async function claimLateEntries(context: TraderContext): Promise<Set<stri
   }
   if (expired) void context.saveState();
   return undecided;
+}
+
+/** The dropped entries whose flat symbol this process has looked up over REST once, per trader. */
+const lookedUpFlat = new WeakMap<TraderContext, Set<string>>();
+
+/**
+ * Whether a dropped entry on a flat symbol is looked up over REST now: once per process for each entry it
+ * kept (the first review after a start, which may follow a late fill and its close while no bot ran), and
+ * once more as it expires (a fill the stream did not tell). In between the stream's ORDER_TRADE_UPDATE
+ * answers, with no request.
+ */
+function looksUp(
+  context: TraderContext,
+  dropped: { trade: OpenTrade; droppedAt: number },
+  now: number,
+): boolean {
+  let looked = lookedUpFlat.get(context);
+  if (looked === undefined) lookedUpFlat.set(context, (looked = new Set()));
+  const key = `${dropped.trade.intentId}@${now - dropped.droppedAt > LATE_ENTRY_WATCH_MS ? 'expiring' : 'kept'}`;
+  if (looked.has(key)) return false;
+  looked.add(key);
+  return true;
+}
+
+/**
+ * A dropped entry whose symbol is flat may still have executed late and closed since, while the bot could not
+ * see it (no bot ran, or its queue waited on another order): its loss is the bot's and the guard must count
+ * it. When the exchange says the entry's client id filled (the stream's event, or a look-up when `lookUp`),
+ * the entry becomes the bot's trade, as `claim` makes it, with no position: the next settle finds it gone
+ * and counts its fills from the fill's time back to flat (or, if the position's event is merely late,
+ * protects it as `claim` would). Otherwise it stays watched.
+ */
+async function claimClosed(
+  context: TraderContext,
+  planned: OpenTrade,
+  lookUp: boolean,
+): Promise<'claimed' | 'not-own' | 'unread'> {
+  const { symbol } = planned;
+  const clientOrderId = entryClientId(context, planned);
+  if (clientOrderId === undefined) return 'not-own';
+  if (!lookUp && streamedEntryFill(context, symbol, planned, clientOrderId) === undefined) return 'not-own';
+  let fill: EntryFill | undefined;
+  try {
+    fill = await entryFill(context, symbol, planned, clientOrderId);
+  } catch (error) {
+    context.log.warn(
+      { symbol, clientOrderId, err: error },
+      `${symbol}: the look-up of the dropped entry ${clientOrderId} failed; looked at again at the next review`,
+    );
+    return 'unread';
+  }
+  if (!fill) return 'not-own';
+  const trade: OpenTrade = {
+    ...planned,
+    quantity: fill.filled,
+    stopLossId: undefined,
+    takeProfitId: undefined,
+    openedAt: fill.at,
+  };
+  context.trades.set(symbol, trade);
+  context.droppedEntries.delete(symbol);
+  await context.saveState();
+  const why = `the bot's entry ${planned.intentId} (${clientOrderId}) on ${symbol} executed after it was dropped as never filled (${fill.source === 'stream' ? 'its fill on the user-data stream' : 'its look-up by client id'}) and its position is flat again: its close is counted from its fills`;
+  context.log.warn({ symbol, intentId: planned.intentId, clientOrderId }, why);
+  await context.rationale({
+    action: 'reconcile.lateEntry',
+    lens: 'Reconciler',
+    symbol,
+    side: planned.side,
+    why,
+    risk: {
+      intentId: planned.intentId,
+      clientOrderId,
+      quantity: fill.filled,
+      stopLoss: planned.stopLossPrice,
+      takeProfit: planned.takeProfitPrice ?? null,
+      openedAt: fill.at,
+      evidence: fill.source,
+      closed: true,
+    },
+  });
+  return 'claimed';
 }
 
 /**
@@ -159,16 +252,9 @@ async function entryFill(
   planned: OpenTrade,
   clientOrderId: string,
 ): Promise<EntryFill | undefined> {
+  const streamed = streamedEntryFill(context, symbol, planned, clientOrderId);
+  if (streamed) return streamed;
   const opening = planned.side === 'long' ? 'buy' : 'sell';
-  const streamed = context.account.orders.get(clientOrderId);
-  if (
-    streamed?.symbol === symbol &&
-    streamed.side === opening &&
-    !streamed.reduceOnly &&
-    (streamed.status === 'filled' || streamed.status === 'partially-filled')
-  ) {
-    return { filled: streamed.filled, at: streamed.updatedAt, source: 'stream' };
-  }
   const order = await context.exchange.fetchOrder({ symbol, clientOrderId });
   if (
     !order ||
@@ -180,6 +266,26 @@ async function entryFill(
     return undefined;
   }
   return { filled: order.filledQuantity, at: order.updatedAt, source: 'rest' };
+}
+
+/** The entry's fill as the stream's ORDER_TRADE_UPDATE told it (kept in the account state), if it did. */
+function streamedEntryFill(
+  context: TraderContext,
+  symbol: string,
+  planned: OpenTrade,
+  clientOrderId: string,
+): EntryFill | undefined {
+  const opening = planned.side === 'long' ? 'buy' : 'sell';
+  const streamed = context.account.orders.get(clientOrderId);
+  if (
+    streamed?.symbol === symbol &&
+    streamed.side === opening &&
+    !streamed.reduceOnly &&
+    (streamed.status === 'filled' || streamed.status === 'partially-filled')
+  ) {
+    return { filled: streamed.filled, at: streamed.updatedAt, source: 'stream' };
+  }
+  return undefined;
 }
 
 /** The client id the bot gave the trade's entry; undefined for an intent id none can derive from (a damaged file). */
