@@ -177,8 +177,8 @@ export const mutants: readonly Mutant[] = [
     // the look-up on its flat symbol the guard never counts the loss.
     name: 'late entry closed unseen not counted',
     file: 'apps/runner/src/trader/late-entries.ts',
-    find: '      : await claimClosed(context, dropped.trade, looksUp(context, dropped, now));\n',
-    replace: "      : ('not-own' as const);\n",
+    find: '      position !== undefined || looksUp(context, dropped, now),\n',
+    replace: '      position !== undefined,\n',
     tests: [{ file: 'apps/runner/src/late-entry.test.ts', name: 'executed and closed' }],
   },
   {
@@ -218,8 +218,8 @@ export const mutants: readonly Mutant[] = [
     // treats the bot's own position as foreign (flattened here) and the guard never counts its close.
     name: 'late entry not recognised',
     file: 'apps/runner/src/trader/late-entries.ts',
-    find: '      ? await claim(context, dropped.trade, position)\n',
-    replace: "      ? ('not-own' as const)\n",
+    find: '  if (position && (position.side !== planned.side || !atMost(position.quantity, planned.quantity)))\n',
+    replace: '  if (position)\n',
     tests: [{ file: 'apps/runner/src/late-entry.test.ts', name: 'while it runs' }],
   },
   {

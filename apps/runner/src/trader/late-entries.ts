@@ -45,8 +45,8 @@ export function forgetDroppedEntry(context: TraderContext, symbol: string): void
 }
 
 /**
- * Takes every position that is a dropped entry's late fill as the bot's trade, then forgets the expired
- * entries. Returns the symbols whose entry could not be looked up (the review leaves those positions alone
+ * Takes every dropped entry's late fill as the bot's trade (a position on its symbol, or a fill whose
+ * position has closed since: see `claim`), then forgets the expired entries. Returns the symbols whose entry could not be looked up (the review leaves those positions alone
  * until the next review, rather than treating the bot's own position as foreign on a failed read).
  */
 export async function claimLateEntries(context: TraderContext): Promise<Set<string>> {
@@ -55,9 +55,12 @@ export async function claimLateEntries(context: TraderContext): Promise<Set<stri
   for (const [symbol, dropped] of [...context.droppedEntries]) {
     if (context.trades.has(symbol) || context.ignoredSymbols.has(symbol)) continue;
     const position = context.account.positions.get(symbol);
-    const claimed = position
-      ? await claim(context, dropped.trade, position)
-      : await claimClosed(context, dropped.trade, looksUp(context, dropped, now));
+    const claimed = await claim(
+      context,
+      dropped.trade,
+      position,
+      position !== undefined || looksUp(context, dropped, now),
+    );
     if (claimed === 'unread') undecided.add(symbol);
   }
   let expired = false;
@@ -90,66 +93,6 @@ function looksUp(
   if (looked.has(key)) return false;
   looked.add(key);
   return true;
-}
-
-/**
- * A dropped entry whose symbol is flat may still have executed late and closed since, while the bot could not
- * see it (no bot ran, or its queue waited on another order): its loss is the bot's and the guard must count
- * it. When the exchange says the entry's client id filled (the stream's event, or a look-up when `lookUp`),
- * the entry becomes the bot's trade, as `claim` makes it, with no position: the next settle finds it gone
- * and counts its fills from the fill's time back to flat (or, if the position's event is merely late,
- * protects it as `claim` would). Otherwise it stays watched.
- */
-async function claimClosed(
-  context: TraderContext,
-  planned: OpenTrade,
-  lookUp: boolean,
-): Promise<'claimed' | 'not-own' | 'unread'> {
-  const { symbol } = planned;
-  const clientOrderId = entryClientId(context, planned);
-  if (clientOrderId === undefined) return 'not-own';
-  if (!lookUp && streamedEntryFill(context, symbol, planned, clientOrderId) === undefined) return 'not-own';
-  let fill: EntryFill | undefined;
-  try {
-    fill = await entryFill(context, symbol, planned, clientOrderId);
-  } catch (error) {
-    context.log.warn(
-      { symbol, clientOrderId, err: error },
-      `${symbol}: the look-up of the dropped entry ${clientOrderId} failed; looked at again at the next review`,
-    );
-    return 'unread';
-  }
-  if (!fill) return 'not-own';
-  const trade: OpenTrade = {
-    ...planned,
-    quantity: fill.filled,
-    stopLossId: undefined,
-    takeProfitId: undefined,
-    openedAt: fill.at,
-  };
-  context.trades.set(symbol, trade);
-  context.droppedEntries.delete(symbol);
-  await context.saveState();
-  const why = `the bot's entry ${planned.intentId} (${clientOrderId}) on ${symbol} executed after it was dropped as never filled (${fill.source === 'stream' ? 'its fill on the user-data stream' : 'its look-up by client id'}) and its position is flat again: its close is counted from its fills`;
-  context.log.warn({ symbol, intentId: planned.intentId, clientOrderId }, why);
-  await context.rationale({
-    action: 'reconcile.lateEntry',
-    lens: 'Reconciler',
-    symbol,
-    side: planned.side,
-    why,
-    risk: {
-      intentId: planned.intentId,
-      clientOrderId,
-      quantity: fill.filled,
-      stopLoss: planned.stopLossPrice,
-      takeProfit: planned.takeProfitPrice ?? null,
-      openedAt: fill.at,
-      evidence: fill.source,
-      closed: true,
-    },
-  });
-  return 'claimed';
 }
 
 /**
@@ -188,30 +131,43 @@ interface EntryFill {
   readonly source: 'stream' | 'rest';
 }
 
+/**
+ * Takes a dropped entry as the bot's trade when the exchange says its client id filled. With `position` (one
+ * on its symbol with no trade of the bot's): only when it is on the entry's side and at most what the entry
+ * filled; the trade is the position, protected at the planned stop. Without one (its symbol flat): the entry
+ * may still have executed late and closed since, while the bot could not see it (no bot ran, or its queue
+ * waited on another order), and that loss is the bot's; the trade is the fill, and the next settle finds it
+ * gone and counts its fills from the fill's time back to flat (or protects it, if the position's event is
+ * merely late). A flat symbol is asked over REST only when `lookUp`; otherwise only the stream's event tells.
+ */
 async function claim(
   context: TraderContext,
   planned: OpenTrade,
-  position: PositionEntry,
+  position: PositionEntry | undefined,
+  lookUp = true,
 ): Promise<'claimed' | 'not-own' | 'unread'> {
-  const { symbol } = position;
+  const { symbol } = planned;
   // Another side, or more than the entry asked for (the user added to it): not this entry's alone.
-  if (position.side !== planned.side || !atMost(position.quantity, planned.quantity)) return 'not-own';
+  if (position && (position.side !== planned.side || !atMost(position.quantity, planned.quantity)))
+    return 'not-own';
   const clientOrderId = entryClientId(context, planned);
   if (clientOrderId === undefined) return 'not-own';
+  if (!lookUp && streamedEntryFill(context, symbol, planned, clientOrderId) === undefined) return 'not-own';
   let fill: EntryFill | undefined;
   try {
     fill = await entryFill(context, symbol, planned, clientOrderId);
   } catch (error) {
     context.log.warn(
       { symbol, clientOrderId, err: error },
-      `${symbol}: the look-up of the late entry ${clientOrderId} failed; the position waits for the next review`,
+      `${symbol}: the look-up of the late entry ${clientOrderId} failed; looked at again at the next review`,
     );
     return 'unread';
   }
-  if (!fill || !atMost(position.quantity, fill.filled)) return 'not-own';
+  if (!fill || (position && !atMost(position.quantity, fill.filled))) return 'not-own';
+  const quantity = position?.quantity ?? fill.filled;
   const trade: OpenTrade = {
     ...planned,
-    quantity: position.quantity,
+    quantity,
     stopLossId: undefined,
     takeProfitId: undefined,
     // The fill's time, not the decision's: the trade's fills are read from here, and between the decision
@@ -221,22 +177,26 @@ async function claim(
   context.trades.set(symbol, trade);
   context.droppedEntries.delete(symbol);
   await context.saveState();
-  const why = `${symbol} ${position.side} ${position.quantity} is the bot's entry ${planned.intentId} (${clientOrderId}), executed after it was dropped as never filled (${fill.source === 'stream' ? 'its fill on the user-data stream' : 'its look-up by client id'}); protected at the planned stop ${planned.stopLossPrice}`;
+  const source = fill.source === 'stream' ? 'its fill on the user-data stream' : 'its look-up by client id';
+  const why = position
+    ? `${symbol} ${position.side} ${quantity} is the bot's entry ${planned.intentId} (${clientOrderId}), executed after it was dropped as never filled (${source}); protected at the planned stop ${planned.stopLossPrice}`
+    : `the bot's entry ${planned.intentId} (${clientOrderId}) on ${symbol} executed after it was dropped as never filled (${source}) and its position is flat again: its close is counted from its fills`;
   context.log.warn({ symbol, intentId: planned.intentId, clientOrderId }, why);
   await context.rationale({
     action: 'reconcile.lateEntry',
     lens: 'Reconciler',
     symbol,
-    side: position.side,
+    side: planned.side,
     why,
     risk: {
       intentId: planned.intentId,
       clientOrderId,
-      quantity: position.quantity,
+      quantity,
       stopLoss: planned.stopLossPrice,
       takeProfit: planned.takeProfitPrice ?? null,
       openedAt: fill.at,
       evidence: fill.source,
+      ...(position ? {} : { closed: true }),
     },
   });
   return 'claimed';
