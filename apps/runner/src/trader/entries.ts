@@ -292,12 +292,26 @@ function readSymbolSettings(context: TraderContext, symbol: string): SettingsRea
  * will close it). The read then travels while the sockets are read and the checks run, instead of leaving
  * after them. A signal the guard denies leaves it unused (weight 5, only on a signal).
  */
-export function startSettingsRead(context: TraderContext, signal: Signal): SettingsRead | undefined {
+export function startSettingsRead(
+  context: TraderContext,
+  signal: Signal,
+  candleClose: number,
+): SettingsRead | undefined {
   const trade = context.trades.get(signal.symbol);
   const mayEnter =
     trade === undefined ? !context.account.positions.has(signal.symbol) : settleDue(context, trade);
+  // What the guard would say without asking it (asking moves its state): halted, cooling down, or as many
+  // positions open on other symbols as allowed (this symbol's trade, if any, is closing). Only a hint: a
+  // signal it turns away reads at the guard's yes, as before.
+  const guard = context.guard.status();
+  const turnedAway =
+    guard.tradingState !== 'active' ||
+    (guard.cooldownEndsAt !== null && guard.cooldownEndsAt > candleClose) ||
+    openPositionsForLimits(context).filter((open) => open.symbol !== signal.symbol).length >=
+      context.config.risk.maxConcurrentPositions;
   if (
     !mayEnter ||
+    turnedAway ||
     !context.accepting ||
     context.openingBlocked() !== undefined ||
     context.ignoredSymbols.has(signal.symbol)

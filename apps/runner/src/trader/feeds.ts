@@ -233,7 +233,7 @@ function onKline(context: TraderContext, event: KlineEvent): void {
     low: Number(event.low),
     close: Number(event.close),
   });
-  const settings = signal ? startSettingsRead(context, signal) : undefined;
+  const settings = signal ? startSettingsRead(context, signal, event.closeTime) : undefined;
   void context.enqueue(async () => {
     context.marketTime = Math.max(context.marketTime, event.closeTime);
     // Every frame already on the sockets is read first: the user-data events the exchange sent with this
