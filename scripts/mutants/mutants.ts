@@ -190,6 +190,7 @@ export const mutants: readonly Mutant[] = [
     replace:
       'export function forgetDroppedEntry(context: TraderContext, symbol: string): void {\n  void context;\n  void symbol;\n',
     tests: [
+      { file: 'apps/runner/src/late-entry.test.ts', name: 'a dropped entry of another symbol' },
       {
         file: 'tests-e2e/src/chaos.test.ts',
         env: { CHAOS_SEED: '28', CHAOS_RUNS: '1', CHAOS_KILLS: '1,3' },

@@ -233,6 +233,15 @@ describe('what a dropped entry does not make the bot’s own', () => {
     );
     expect(closes.map((payload) => payload['symbol'])).toEqual([BTC]);
     expect(payloads(world).some((payload) => payload['action'] === 'reconcile.lateEntry')).toBe(false);
+    // The foreign position closed on BTC held whatever BTC's entry could have filled, and its close was
+    // counted: BTC's entry is no longer watched (a later claim would count those fills twice). ETH's is.
+    await restarted.trader.idle();
+    const watched = (
+      JSON.parse(readFileSync(statePath(world), 'utf8')) as {
+        droppedEntries: { trade: { symbol: string } }[];
+      }
+    ).droppedEntries.map((entry) => entry.trade.symbol);
+    expect(watched).toEqual([ETH]);
   });
 
   it('an order.place in the trail that the exchange never filled, or a malformed one: the foreign policy applies', async () => {
