@@ -136,8 +136,8 @@ export async function onSignal(
   // Write-ahead: the decision is durable before the order leaves, so a crash right after the exchange
   // acknowledged it still leaves the order's reason in the trail (its client ids derive from `base`).
   // The record is flushed at once (a group commit with whatever else is pending), not after the `batch`
-  // window; the state file, the symbol's settings read and the adapter's look-up of an entry already
-  // placed under these ids run in parallel with it, and the order leaves once all of them are done.
+  // window; the symbol's settings read and the adapter's look-up of an entry already placed under these ids
+  // run in parallel with it, and the order leaves once all of them are done.
   const written = context.rationale({
     action: 'order.place',
     lens: 'Trader',
@@ -163,9 +163,10 @@ export async function onSignal(
   // The trade is tracked before its entry leaves, like its decision: a kill after the entry filled, or a
   // result other than `protected`, still leaves a trade that the next settle (or the restart's reconcile)
   // protects, or counts when it closes: no loss escapes the guard. The entry waits for the durable
-  // `order.place`, not for the state file (two fsyncs, the longest wait before the send): a restart
-  // rebuilds a trade the file missed from that record. A trail that does not fsync (`bot backtest --audit
-  // off`) still has the record in the OS before the send, and its state file is not synced either.
+  // `order.place`, not for the state file, and the file is saved only once the entry's result is known: a
+  // save started beside the record's fsync made it wait for the same journal (its temporary file, rename
+  // and directory fsync), and a restart rebuilds a trade the file missed from that record. A trail that does
+  // not fsync (`bot backtest --audit off`) still has the record in the OS before the send.
   const pending: OpenTrade = {
     intentId,
     symbol: signal.symbol,
@@ -182,7 +183,6 @@ export async function onSignal(
   // A denial while the entry waits (settings that cannot be set back, a signal that aged past its expiry
   // meanwhile: recorded by `deny`) withholds it: nothing is sent, the trade is dropped.
   const configured = symbolSettingsAsConfigured(context, signal, settings.answer);
-  void context.saveState();
   const cleared = Promise.all([written, flushed, configured]).then(
     async ([, , settingsOk]) => settingsOk && (await notExpired(context, signal, candleClose)),
   );
@@ -227,8 +227,8 @@ export async function onSignal(
       result.status === 'already-closed'
     ) {
       context.trades.delete(signal.symbol); // nothing opened
-      await context.saveState();
     }
+    await context.saveState(); // the trade still pending on any other result (`unknown`, `unprotected`)
     if (!(await cleared.catch(() => true))) return; // withheld: `deny` said why
     context.log.warn(
       { symbol: signal.symbol, status: result.status, error: result.error?.message },
