@@ -38,7 +38,7 @@ describe('bot audit verify', () => {
 describe('bot sim', () => {
   it('prints the BOT_SIM_* lines, serves, and exits 0 on SIGTERM', async () => {
     const sim = run(['sim', '--port', '0', '--speed', 'manual']);
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 45_000; // a loaded machine takes long to start a process
     while (!sim.output().stdout.includes('BOT_SIM_API_SECRET=') && Date.now() < deadline) {
       await new Promise((done) => setTimeout(done, 25));
     }

@@ -27,7 +27,12 @@ describe('bot run --replay', () => {
     clearTimeout(timeout);
     expect(output).toMatch(/replay finished/);
     expect(output).toMatch(/summary: /);
-    expect(output).not.toMatch(/ws-degraded/);
+    // The false alarm this guards against came at the replay's end. A machine loaded enough to take over
+    // 5 s to connect at start degrades the feed honestly (`connect-failed`): not the bug, not counted.
+    const alarms = output
+      .split('\n')
+      .filter((line) => line.includes('ws-degraded') && !line.includes('"cause":"connect-failed"'));
+    expect(alarms).toEqual([]);
     expect(code).toBe(0);
   }, 60_000);
 });
