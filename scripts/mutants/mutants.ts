@@ -241,6 +241,33 @@ export const mutants: readonly Mutant[] = [
     tests: [{ file: accountTruth, name: 'counts a close the stream told whole' }],
   },
   {
+    // A prepared request (built and signed while the caller's write-ahead record is fsynced) sent at once
+    // instead of after its `sendAfter`: the entry leaves before its decision is durable.
+    name: 'prepared entry sent before it may leave',
+    file: 'packages/exchange/src/request-executor.ts',
+    find: '        const hold = sendAfter && this.#hold(request, sendAfter);\n',
+    replace: '        const hold = undefined;\n',
+    tests: [
+      { file: 'packages/exchange/test/protected-entry.test.ts', name: 'sends nothing when `ready` rejects' },
+      { file: wire, name: 'write-ahead' },
+    ],
+    short: true,
+  },
+  {
+    // A pause that became known while a prepared entry waited for its `sendAfter`: the entry leaves anyway,
+    // on checks older than the pause.
+    name: 'prepared entry sent after a rate-limit pause',
+    file: 'packages/exchange/src/request-executor.ts',
+    find: '        await sendAfter;\n        if (this.#pausedUntil > 0) await this.#waitForGate(request);\n',
+    replace: '        await sendAfter;\n',
+    tests: [
+      {
+        file: 'packages/exchange/test/protected-entry.test.ts',
+        name: 'rate-limit pause became known while it waited',
+      },
+    ],
+  },
+  {
     // An entry refused with a 429, or meeting a pause, sent once the pause is over: on a leverage read, a
     // signal age and a mark older than the pause (the user set 25× during it: the entry filled at 25×).
     name: 'entry sent after a rate-limit pause',

@@ -75,6 +75,7 @@ export async function createOrder(ctx: AdapterContext, request: CreateOrderReque
     opensPosition: !reduceOnly,
     rationale,
     params: { type, side, quantity, price, ...params },
+    sendAfter: request.sendAfter,
     send: async () =>
       parseOrder(
         infoOf(

@@ -41,6 +41,12 @@ export interface CreateOrderRequest extends Rationale {
   readonly reduceOnly?: boolean | undefined;
   /** Defaults to a fresh random id; give a deterministic one to make the order idempotent. */
   readonly clientOrderId?: string | undefined;
+  /**
+   * Prepare now, send later: the order is checked, built and signed at once, and its bytes leave only once
+   * this settles (resolved). Rejected, nothing is sent and the call fails with its reason. Lets the caller's
+   * last checks (a write-ahead record's fsync) overlap the client's work.
+   */
+  readonly sendAfter?: Promise<unknown> | undefined;
 }
 
 /** A stop-loss or take-profit for a position. Exactly one of `quantity` and `closePosition`. */

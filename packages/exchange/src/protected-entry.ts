@@ -26,7 +26,7 @@ import {
   UnknownOutcomeError,
   isExchangeAdapterError,
 } from './errors';
-import type { ExchangePort } from './exchange-port';
+import type { ExchangePort, OrderResult } from './exchange-port';
 import type { Incident, IncidentCode, IncidentSeverity } from './incidents';
 import { describeError } from './incidents';
 import type { Runtime, RuntimeOptions } from './runtime';
@@ -304,8 +304,14 @@ export async function openProtectedPosition(
   const { symbol, rationale } = intent;
   try {
     validateIntent(intent);
-    // A retried or restarted call finds its own entry instead of placing a second one. The look-up is a
-    // read: it overlaps the caller's `ready` (its write-ahead flush), so it costs the entry no round trip.
+  } catch (error) {
+    state.error = asAdapterError(error);
+    return state.result('rejected');
+  }
+  // A retried or restarted call finds its own entry instead of placing a second one. The look-up is a
+  // read: it overlaps the caller's `ready` (its write-ahead flush), so it costs the entry no round trip.
+  // Then the symbol's settings, once per symbol. `prepared` is the entry found, or undefined.
+  const prepared = (async () => {
     const [found, waited] = await Promise.allSettled([
       options.mayExist === false ? undefined : exchange.fetchOrder({ symbol, clientOrderId: ids.entry }),
       options.ready,
@@ -318,7 +324,34 @@ export async function openProtectedPosition(
       marginMode: intent.marginMode ?? options.marginMode ?? 'isolated',
       rationale,
     });
-    state.entry = found.value;
+    return found.value;
+  })();
+  const placeEntry = (sendAfter?: Promise<unknown>) => {
+    const entry = intent.entry;
+    return exchange.createOrder({
+      symbol,
+      side: openingSide(intent.side),
+      type: entry.type,
+      quantity: intent.quantity,
+      ...(entry.type === 'limit' ? { price: entry.price, timeInForce: entry.timeInForce ?? 'GTC' } : {}),
+      clientOrderId: ids.entry,
+      rationale,
+      sendAfter,
+    });
+  };
+  // With a `ready` to wait for, the entry is built and signed meanwhile and leaves once everything above is
+  // done and found no entry under its id (nothing is sent otherwise).
+  let early: Promise<OrderResult> | undefined;
+  if (options.ready !== undefined) {
+    const mayLeave = prepared.then((found) => {
+      if (found !== undefined) throw new Error('an entry under its client id exists');
+    });
+    mayLeave.catch(() => undefined); // the order's checks may refuse it before it waits for this
+    early = placeEntry(mayLeave);
+    early.catch(() => undefined); // its outcome is read below, or it was never sent
+  }
+  try {
+    state.entry = await prepared;
   } catch (error) {
     state.error = asAdapterError(error);
     return state.result('rejected');
@@ -326,16 +359,7 @@ export async function openProtectedPosition(
 
   if (state.entry === undefined) {
     try {
-      const entry = intent.entry;
-      ({ order: state.entry } = await exchange.createOrder({
-        symbol,
-        side: openingSide(intent.side),
-        type: entry.type,
-        quantity: intent.quantity,
-        ...(entry.type === 'limit' ? { price: entry.price, timeInForce: entry.timeInForce ?? 'GTC' } : {}),
-        clientOrderId: ids.entry,
-        rationale,
-      }));
+      ({ order: state.entry } = await (early ?? placeEntry()));
     } catch (error) {
       state.error = asAdapterError(error);
       if (error instanceof UnknownOutcomeError) {

@@ -64,6 +64,19 @@ function openingNotSent(operation: string, waitMs: number): string {
   return `${operation}: not sent: requests are paused for ${waitMs} ms after a rate limit, and an order that opens a position is not sent on checks made before the pause (decide it again after it)`;
 }
 
+/** A prepared request held longer than this is signed again before it leaves (recvWindow is 5 s by default). */
+const RESIGN_AFTER_MS = 1_000;
+
+/** Thrown by a prepared request's hold: nothing was sent; the call fails with `reason`, or is signed again. */
+class Withheld extends Error {
+  constructor(
+    readonly reason: unknown,
+    readonly resign = false,
+  ) {
+    super('withheld before it was sent');
+  }
+}
+
 /** Added to recvWindow for the default `unknownOutcomeWindowMs`: time for a late request to reach the engine. */
 export const unknownOutcomeMarginMs = 5_000;
 
@@ -92,6 +105,12 @@ export interface ExchangeRequest<T> {
   /** What the adapter asked for, logged with the request (never secrets). */
   readonly params?: Readonly<Record<string, unknown>> | undefined;
   readonly send: () => Promise<T>;
+  /**
+   * The request is built and signed at once but sent only once this settles: resolved, it leaves (unless a
+   * rate-limit pause became known meanwhile and the order opens a position); rejected, nothing is sent and
+   * the call fails with its reason. An entry's order is prepared while its write-ahead record is fsynced.
+   */
+  readonly sendAfter?: Promise<unknown> | undefined;
   /**
    * For order requests: finds the order the request would have created (or the state it would have
    * reached), by client id; `undefined` when it is not there. Without it, a transient failure of an
@@ -152,14 +171,22 @@ export class RequestExecutor {
     const maxAttempts = this.settings.maxRetries + 1;
     let attempts = 0;
     let last: ClassifiedFailure | undefined;
+    let sendAfter = request.sendAfter;
     while (attempts < maxAttempts) {
       if (this.#pausedUntil > 0) await this.#waitForGate(request);
       attempts += 1;
       const records: WireExchange[] = [];
       let value: T;
       try {
-        value = await traceCall(records, request.send);
+        const hold = sendAfter && this.#hold(request, sendAfter);
+        sendAfter = undefined;
+        value = await traceCall(records, request.send, hold);
       } catch (error) {
+        if (error instanceof Withheld) {
+          if (!error.resign) throw error.reason;
+          attempts -= 1; // signed too long ago: built and signed again, sent at once
+          continue;
+        }
         const response = lastResponse(records);
         const failure = classifyExchangeFailure(error, request.kind, response, this.runtime.now());
         last = failure;
@@ -339,6 +366,24 @@ export class RequestExecutor {
       this.#pausedUntil = until;
       this.#pauseBanned = banned;
     }
+  }
+
+  /**
+   * What a prepared request waits for once signed: `sendAfter`, then the rate-limit gate again (a pause
+   * that became known meanwhile). A request that waited longer than `RESIGN_AFTER_MS` is signed again, so
+   * its timestamp stays well inside `recvWindow`.
+   */
+  #hold(request: ExchangeRequest<unknown>, sendAfter: Promise<unknown>): () => Promise<void> {
+    return async () => {
+      const signedAt = this.runtime.now();
+      try {
+        await sendAfter;
+        if (this.#pausedUntil > 0) await this.#waitForGate(request);
+      } catch (reason) {
+        throw new Withheld(reason);
+      }
+      if (this.runtime.now() - signedAt > RESIGN_AFTER_MS) throw new Withheld(undefined, true);
+    };
   }
 
   async #waitForGate(request: ExchangeRequest<unknown>): Promise<void> {

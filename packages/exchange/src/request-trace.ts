@@ -3,6 +3,10 @@
  * the signed request (signature removed) and the response status and headers (for Retry-After). It uses
  * ccxt's own `onRestResponse` hook, which ccxt calls with both for every response, and an
  * AsyncLocalStorage, so concurrent calls never see each other's records.
+ *
+ * The same per-call store can hold a call's request at the last step: ccxt builds and signs it, and its
+ * `fetch` waits for the call's `hold` before the bytes leave (`traceCall`'s third argument). An entry's
+ * order is built while its write-ahead record is still being fsynced, instead of after.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
@@ -19,6 +23,7 @@ export interface WireExchange {
 
 /** The part of a ccxt client the tracer hooks into. */
 export interface TraceableClient {
+  fetch(url: string, method: string, headers: unknown, body: unknown): Promise<unknown>;
   onRestResponse(
     statusCode: number,
     statusText: string,
@@ -32,7 +37,13 @@ export interface TraceableClient {
 }
 
 const installed = new WeakSet<object>();
-const storage = new AsyncLocalStorage<WireExchange[]>();
+interface CallStore {
+  readonly records: WireExchange[];
+  /** Awaited once, by the call's first request, after ccxt signed it and before it is sent. */
+  hold: (() => Promise<void>) | undefined;
+}
+
+const storage = new AsyncLocalStorage<CallStore>();
 
 /** ccxt appends the signature last; cutting it off is cheaper than a regular expression. */
 function withoutSignature(text: string): string {
@@ -44,6 +55,16 @@ function withoutSignature(text: string): string {
 export function installRequestTrace(client: TraceableClient): void {
   if (installed.has(client)) return;
   installed.add(client);
+  const fetch = client.fetch.bind(client);
+  client.fetch = async (url, method, headers, body) => {
+    const call = storage.getStore();
+    const hold = call?.hold;
+    if (call && hold) {
+      call.hold = undefined;
+      await hold();
+    }
+    return fetch(url, method, headers, body);
+  };
   const original = client.onRestResponse.bind(client);
   client.onRestResponse = (
     status,
@@ -55,7 +76,7 @@ export function installRequestTrace(client: TraceableClient): void {
     requestHeaders,
     requestBody,
   ) => {
-    const records = storage.getStore();
+    const records = storage.getStore()?.records;
     if (records) {
       records.push({
         method,
@@ -72,7 +93,15 @@ export function installRequestTrace(client: TraceableClient): void {
   };
 }
 
-/** Runs `call` and collects the wire exchanges it caused (in `records`, also when it throws). */
-export function traceCall<T>(records: WireExchange[], call: () => Promise<T>): Promise<T> {
-  return storage.run(records, call);
+/**
+ * Runs `call` and collects the wire exchanges it caused (in `records`, also when it throws). With `hold`,
+ * the call's first request waits for it once signed; a `hold` that throws sends nothing and fails the call
+ * with its error.
+ */
+export function traceCall<T>(
+  records: WireExchange[],
+  call: () => Promise<T>,
+  hold?: () => Promise<void>,
+): Promise<T> {
+  return storage.run({ records, hold }, call);
 }

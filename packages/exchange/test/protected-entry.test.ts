@@ -90,12 +90,93 @@ describe('openProtectedPosition against the emulator', () => {
     const result = await setup().exchange.openProtectedPosition(intent(), { ready });
     expect(result.status).toBe('rejected');
     expect(result.error?.message).toBe('not sent: leverage could not be set back');
+    // Time for an entry that was built while `ready` was pending, and sent anyway, to arrive (a wait only).
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(
       sim()
         .requests.slice(before)
         .some((request) => request.method === 'POST'),
     ).toBe(false);
     expect(positionAmount(sim())).toBe(0);
+  });
+
+  /** How often ccxt signed `POST order` (an entry's request) on `client`. */
+  function countSignedEntries(client: { sign: (...args: never[]) => unknown }) {
+    const sign = vi.spyOn(client, 'sign');
+    return () =>
+      sign.mock.calls.filter(
+        (call) => (call as unknown[])[0] === 'order' && (call as unknown[])[2] === 'POST',
+      ).length;
+  }
+
+  it('builds and signs the entry while `ready` is pending, and writes it only once `ready` settles', async () => {
+    const paper = await paperExchange(sim());
+    const signed = countSignedEntries(paper.client);
+    let release!: () => void;
+    const ready = new Promise<void>((resolve) => (release = resolve));
+    const before = sim().requests.length;
+    const posted = () =>
+      sim()
+        .requests.slice(before)
+        .some((request) => request.method === 'POST' && request.path === '/fapi/v1/order');
+    const opening = paper.exchange.openProtectedPosition(intent(), { ready, mayExist: false });
+    await vi.waitFor(() => expect(signed()).toBe(1));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // time for bytes that did not wait to arrive
+    expect(posted()).toBe(false);
+    release();
+    expect((await opening).status).toBe('protected');
+    expect(posted()).toBe(true);
+    expect(signed()).toBe(1);
+    expect(positionAmount(sim())).toBeCloseTo(0.02);
+  });
+
+  it('signs a prepared entry again when `ready` took long, so its timestamp stays inside recvWindow', async () => {
+    const paper = await paperExchange(sim());
+    const signed = countSignedEntries(paper.client);
+    let release!: () => void;
+    const ready = new Promise<void>((resolve) => (release = resolve));
+    const opening = paper.exchange.openProtectedPosition(intent(), { ready, mayExist: false });
+    await vi.waitFor(() => expect(signed()).toBe(1));
+    await paper.time.sleep(2_000); // the adapter's clock: two seconds pass while the caller's checks run
+    release();
+    expect((await opening).status).toBe('protected');
+    expect(signed()).toBe(2);
+    expect(positionAmount(sim())).toBeCloseTo(0.02);
+  });
+
+  it('sends a prepared entry nowhere when a rate-limit pause became known while it waited', async () => {
+    const paper = await paperExchange(sim());
+    // The symbol's settings already set: nothing but the entry itself is left to send after `ready`.
+    const entry = intent();
+    await paper.exchange.configureSymbol({ symbol: BTC, leverage: 5, marginMode: 'isolated' });
+    let release!: () => void;
+    const ready = new Promise<void>((resolve) => (release = resolve));
+    const before = sim().requests.length;
+    const signed = countSignedEntries(paper.client);
+    const opening = paper.exchange.openProtectedPosition(entry, { ready, mayExist: false });
+    await vi.waitFor(() => expect(signed()).toBe(1));
+    // Another request of the same client meets a 429 longer than the client waits out: the pause is known.
+    sim().injectFaults({ rateLimit: { status: 429, retryAfterSeconds: 600, count: 1 } });
+    await expect(paper.exchange.fetchPositions([BTC])).rejects.toThrow(/rate limited/);
+    release();
+    const result = await opening;
+    expect(result.status).toBe('rejected');
+    expect(result.error?.name).toBe('RateLimitedError');
+    expect(
+      sim()
+        .requests.slice(before)
+        .some((request) => request.method === 'POST' && request.path === '/fapi/v1/order'),
+    ).toBe(false);
+    expect(positionAmount(sim())).toBe(0);
+  });
+
+  it('sends nothing twice when a prepared entry finds its own already placed', async () => {
+    const same = intent();
+    const first = await setup().exchange.openProtectedPosition(same, { ready: Promise.resolve() });
+    const second = await setup().exchange.openProtectedPosition(same, { ready: Promise.resolve() });
+    expect(second.status).toBe('protected');
+    expect(second.entry?.id).toBe(first.entry?.id);
+    expect(positionAmount(sim())).toBeCloseTo(0.02);
   });
 
   /** An exchange that runs `effect` once, right after `operation` first succeeds. */
