@@ -259,6 +259,15 @@ export const mutants: readonly Mutant[] = [
     short: true,
   },
   {
+    // The read the candle started, used after a same-tick close held the queue for longer: the user's 25×
+    // set meanwhile (the stream silent) is never seen, and the entry fills at it.
+    name: 'stale settings read used by the entry',
+    file: entries,
+    find: 'Date.now() - started.at <= SETTINGS_FRESH_MS',
+    replace: 'true',
+    tests: [{ file: accountTruth, name: 'slow close held the queue' }],
+  },
+  {
     name: 'settings not read again after a rate-limit pause',
     file: entries,
     find: '  if (context.exchange.executor.pausedUntil > settings.at)\n',

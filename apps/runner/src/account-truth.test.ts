@@ -355,6 +355,47 @@ describe('leverage and margin type drift', () => {
     expect(positionOf(sim, 'BTCUSDC')?.leverage).toBe(3);
   });
 
+  it('reads leverage again when a slow close held the queue since the candle’s read: the user’s 25× set meanwhile never trades', async () => {
+    // Right after the emulator answers the read the candle started, the user sets 25× on ETH while the
+    // stream is silent: only a read started after that answer can tell.
+    let afterRead: (() => void) | undefined;
+    const world = await setup(
+      { BOT_SYMBOLS: 'BTC,ETH', MAX_CONCURRENT_POSITIONS: '2', BOT_ACCOUNT_SWEEP_MS: '600000' },
+      undefined,
+      {
+        onRequest: (record) => {
+          if (afterRead === undefined || record.method !== 'GET' || !record.path.includes('symbolConfig'))
+            return;
+          const act = afterRead;
+          afterRead = undefined;
+          act();
+        },
+      },
+    );
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    // BTC rises: its close by hand below is a win, which starts no cooldown.
+    const up = Number(sim.core.market('BTCUSDC').lastPrice) * 1.005;
+    sim.setMarketPrice('BTCUSDC', up.toFixed(1), up.toFixed(1));
+    await bot.trader.idle();
+    afterRead = () => {
+      sim.injectFaults({ staleUserDataStreams: true });
+      sim.actAsUser({ action: 'setLeverage', symbol: 'ETHUSDC', leverage: 25 });
+    };
+    // Every answer takes 200 ms, so settling BTC's close (its exits canceled) holds the queue for at least
+    // that long between the read ETH's closing frame starts and ETH's entry.
+    sim.injectFaults({ latencyMs: 200 });
+    sim.actAsUser({ action: 'closePosition', symbol: 'BTCUSDC' });
+    longNext(world, ETH);
+    sim.advance(60_000);
+    await bot.trader.processedThrough(sim.marketTime() - 1);
+    expect(afterRead).toBeUndefined();
+    expect(bot.trader.openTrades.map((trade) => trade.symbol)).toEqual([ETH]);
+    expect(positionOf(sim, 'ETHUSDC')?.leverage).toBe(3);
+  });
+
   it('sends no entry on checks older than a rate-limit pause: the user’s 25× set during it never trades', async () => {
     // A long backoff: the pause after a 429 without Retry-After lasts 2–4 s, time for the user to act in it.
     const world = await setup({ BOT_SYMBOLS: 'BTC', BOT_BACKOFF_BASE_MS: '4000' });
