@@ -46,8 +46,8 @@ const statePath = (world: ScriptedWorld) =>
   world.config.compliance.auditPath.replace(/\.jsonl$/, '.state.json');
 const messages = (world: ScriptedWorld) => world.log.messages();
 
-/** The entry of the next BTC signal is answered 503 -1000 and executed 18 s (wall) later. */
-function lateEntryNext(world: ScriptedWorld, strategies = world.strategies): void {
+/** The entry of the next BTC signal is answered 503 -1000 and executed `executeAfterMs` (wall) later. */
+function lateEntryNext(world: ScriptedWorld, executeAfterMs = 18_000): void {
   world.sim.injectFaults({
     httpErrors: [
       {
@@ -56,11 +56,11 @@ function lateEntryNext(world: ScriptedWorld, strategies = world.strategies): voi
         msg: 'An unknown error occured while processing the request.',
         pathContains: '/fapi/v1/order',
         method: 'POST',
-        executeAfterMs: 18_000,
+        executeAfterMs,
       },
     ],
   });
-  strategies.get(BTC)?.signalNext({
+  world.strategies.get(BTC)?.signalNext({
     side: 'long',
     stop: (close) => close * 0.99,
     target: (close) => close * 1.02,
@@ -130,6 +130,26 @@ describe('an entry executed after the bot dropped it as never filled', () => {
     expect(claimed?.['risk']).toMatchObject({ intentId: placed(world).intentId, evidence: 'stream' });
     await expectCloseCounted(world, bot.trader);
   }, 120_000);
+
+  it('looks nothing up over REST at the reviews that follow its drop in the same process: its fills were just read', async () => {
+    const world = await setup();
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    // Executed long after the test: every review below finds the symbol flat.
+    lateEntryNext(world, 120_000);
+    await eventually(() => messages(world).some((text) => / long .*: unknown/.test(text)), 30_000);
+    const lookUps = () =>
+      sim.requests.filter((request) => request.method === 'GET' && request.path === '/fapi/v1/order').length;
+    const before = lookUps();
+    await advanceMinutes(sim, bot.trader, 1);
+    await eventually(() => messages(world).some((text) => text.includes('never filled: dropped')), 10_000);
+    await bot.trader.sweep();
+    await advanceMinutes(sim, bot.trader, 1);
+    await bot.trader.sweep();
+    expect(sim.lateExecutions).toHaveLength(0);
+    expect(bot.trader.openTrades).toEqual([]);
+    expect(lookUps()).toBe(before);
+  }, 60_000);
 
   it('across restarts: dropped at one start-up, executed while no bot runs, taken as its own at the next', async () => {
     const world = await setup();
