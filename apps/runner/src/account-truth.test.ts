@@ -2,7 +2,9 @@
  * The exchange's truth is the bot's truth: the bot against the emulator over real sockets, while "the
  * user" acts on the same account through an unmodified ccxt client, as an operator on the website would.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { defaultContracts } from '@bot/sim';
 import type { AlgoOrderView, ListedContract, PositionView, Sim, SimOptions } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -310,6 +312,40 @@ describe('leverage and margin type drift', () => {
     expect(positionOf(sim, 'BTCUSDC')?.leverage).toBe(3);
     expect(positionOf(sim, 'BTCUSDC')?.marginType).toBe('ISOLATED');
     expect(settingsChanges()).toBe(atStart);
+  });
+
+  it('changes no symbol’s settings at start when their records cannot be made durable (the trail’s disk fails to sync)', async () => {
+    // From the start-up sweep's settings read on, the disk under the trail refuses to sync: the records of
+    // the changes the start would make never become durable, so none of those changes may be sent.
+    const probe = await open(import.meta.filename, 'r');
+    const handles = Object.getPrototypeOf(probe) as { datasync(this: FileHandle): Promise<void> };
+    await probe.close();
+    const datasync = handles.datasync;
+    let failing = false;
+    handles.datasync = function (this: FileHandle) {
+      if (failing && readlinkSync(`/proc/self/fd/${this.fd}`).endsWith('/audit.jsonl'))
+        return Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      return datasync.call(this);
+    };
+    try {
+      const world = await setup({ BOT_SYMBOLS: 'BTC,ETH' }, undefined, {
+        onRequest: (record) => {
+          if (record.method === 'GET' && record.path === '/fapi/v1/symbolConfig') failing = true;
+        },
+      });
+      expect(failing).toBe(true);
+      const changes = world.sim.requests.filter(
+        (request) => request.method === 'POST' && /\/fapi\/v1\/(leverage|marginType)$/.test(request.path),
+      );
+      expect(changes).toEqual([]);
+      expect(
+        world.log
+          .messages()
+          .some((message) => message.startsWith('leverage and margin mode not set at start')),
+      ).toBe(true);
+    } finally {
+      handles.datasync = datasync;
+    }
   });
 
   it('sets leverage back before the next entry when the user raised it on the website', async () => {

@@ -1,4 +1,5 @@
 import { clientOrderIdsFor, isExchangeAdapterError } from '@bot/exchange';
+import type { RationaleInput } from '@bot/audit';
 import type { MarginMode, ProtectedEntryResult } from '@bot/exchange';
 import { TIER_LIMITS, rewardRiskRatio, sizePosition } from '@bot/risk';
 import type { Signal } from '@bot/strategy';
@@ -335,7 +336,7 @@ async function symbolSettingsAsConfigured(
 ): Promise<boolean> {
   const known = (await read) ?? context.account.settings.get(signal.symbol);
   try {
-    await setSymbolSettings(context, signal.symbol, known, 'before the entry');
+    await setSymbolSettings(context, signal.symbol, known);
     return true;
   } catch (error) {
     const locked =
@@ -357,16 +358,39 @@ type SymbolSettingsKnown = { leverage: number | undefined; marginMode: MarginMod
 
 /**
  * Sets a symbol's leverage and margin mode to the configured ones when `known` (what the exchange said)
- * differs: the `settings.restore` record durable first, then the requests. Nothing to do when they match or
- * nothing is known. The first setting of a symbol this run is routine; a difference after that is the user's
- * doing (playbook `leverage-drift`). Throws what the exchange answered when it refuses.
+ * differs: the `settings.restore` record durable first, then the requests. Throws what the exchange answered
+ * when it refuses.
  */
-export async function setSymbolSettings(
+async function setSymbolSettings(
+  context: TraderContext,
+  symbol: string,
+  known: SymbolSettingsKnown | undefined,
+): Promise<void> {
+  const restore = settingsRestore(context, symbol, known, 'before the entry');
+  if (restore === undefined) return;
+  await context.recordDurably(restore.record);
+  await restore.send();
+}
+
+/** A change of one symbol's settings: its `settings.restore` record, and the requests it records. */
+export interface SettingsRestore {
+  readonly record: RationaleInput;
+  /** The requests (leverage, margin mode), to send once `record` is durable; rejects as the exchange refuses. */
+  send(): Promise<void>;
+}
+
+/**
+ * What brings a symbol's leverage and margin mode to the configured ones when `known` (what the exchange
+ * said) differs; undefined when they match or nothing is known (the symbol then counts as configured). The
+ * first setting of a symbol this run is routine; a difference after that is the user's doing (playbook
+ * `leverage-drift`).
+ */
+export function settingsRestore(
   context: TraderContext,
   symbol: string,
   known: SymbolSettingsKnown | undefined,
   when: 'before the entry' | 'at start',
-): Promise<void> {
+): SettingsRestore | undefined {
   const wanted = context.config.risk.leverageDefault;
   const marginMode = context.exchange.marginMode;
   if (
@@ -375,11 +399,11 @@ export async function setSymbolSettings(
       (known.marginMode ?? marginMode) === marginMode)
   ) {
     context.configuredSymbols.add(symbol);
-    return;
+    return undefined;
   }
   const drift = settingsDrift(context, known);
   const drifted = context.configuredSymbols.has(symbol);
-  await context.recordDurably({
+  const record: RationaleInput = {
     action: 'settings.restore',
     lens: 'Trader',
     symbol,
@@ -390,21 +414,24 @@ export async function setSymbolSettings(
       cap: TIER_LIMITS[context.config.strategy.tier].hardCaps.leverageDefault.max,
       playbook: drifted ? 'leverage-drift' : null,
     },
-  });
-  await context.exchange.configureSymbol({
-    symbol,
-    leverage: wanted,
-    marginMode,
-    current: { leverage: known.leverage, marginMode: known.marginMode },
-    rationale: `settings ${drifted ? 'drifted' : 'first set'}: ${drift}`,
-  });
-  context.configuredSymbols.add(symbol);
-  if (drifted) {
-    context.log.warn(
-      { symbol, playbook: 'leverage-drift' },
-      `playbook leverage-drift: ${symbol} ${drift}; set back to ${wanted}× ${marginMode}`,
-    );
-  }
+  };
+  const send = async () => {
+    await context.exchange.configureSymbol({
+      symbol,
+      leverage: wanted,
+      marginMode,
+      current: { leverage: known.leverage, marginMode: known.marginMode },
+      rationale: `settings ${drifted ? 'drifted' : 'first set'}: ${drift}`,
+    });
+    context.configuredSymbols.add(symbol);
+    if (drifted) {
+      context.log.warn(
+        { symbol, playbook: 'leverage-drift' },
+        `playbook leverage-drift: ${symbol} ${drift}; set back to ${wanted}× ${marginMode}`,
+      );
+    }
+  };
+  return { record, send };
 }
 
 /**
