@@ -27,8 +27,9 @@ export async function onSignal(
   started?: SettingsRead,
 ): Promise<void> {
   context.counters.signals += 1;
-  if (!context.accepting) return;
-  if (context.trades.has(signal.symbol)) {
+  const refusal = entryRefusal(context, signal, 'queue');
+  if (refusal === 'not accepting') return;
+  if (refusal === 'trade open') {
     context.log.info(
       { symbol: signal.symbol },
       `signal ${signal.symbol} ${signal.side} skipped: position open`,
@@ -36,31 +37,8 @@ export async function onSignal(
     return;
   }
   const subject = { symbol: signal.symbol, side: signal.side };
-  const foreign = context.account.positions.get(signal.symbol);
-  if (foreign || context.ignoredSymbols.has(signal.symbol)) {
-    await context.deny('FOREIGN_POSITION', {
-      ...subject,
-      why: `the exchange holds ${foreign ? `${foreign.side} ${foreign.quantity}` : 'a position'} on ${signal.symbol} that the bot did not open`,
-    });
-    return;
-  }
-  const owed = [...context.trades.values()].find((trade) => trade.closing !== undefined);
-  if (owed) {
-    await context.deny('CLOSE_PENDING', {
-      ...subject,
-      why: `the close of ${owed.symbol} is not yet recorded (its fills could not be read); no entry until the guard knows it`,
-    });
-    return;
-  }
-  if (context.outOfSync !== undefined) {
-    await context.deny('ACCOUNT_OUT_OF_SYNC', { ...subject, why: context.outOfSync });
-    return;
-  }
-  // A playbook that stops opening (exchange-maintenance, rate-limited) denies before the first request;
-  // the account-state denials above need none and say more.
-  const blocked = context.openingBlocked();
-  if (blocked) {
-    await context.deny(blocked.code, { ...subject, why: blocked.why }, { playbook: blocked.playbook });
+  if (refusal !== undefined) {
+    await context.deny(refusal.code, { ...subject, why: refusal.why }, refusal.figures);
     return;
   }
   // The odds the plan asks for (`strategy.minRewardRisk`), from the signal's prices, before any request.
@@ -288,19 +266,16 @@ function readSymbolSettings(context: TraderContext, symbol: string): SettingsRea
 
 /**
  * Starts the settings read of a signal's symbol as its candle closes, before the trades are settled and the
- * guard is asked, when an entry may follow: the bot accepts entries, no playbook stops opening, no foreign
- * position holds the symbol, and no trade of the bot's is open on it (or its position is gone: the settle
- * will close it). The read then travels while the sockets are read and the checks run, instead of leaving
- * after them. A signal the guard denies leaves it unused (weight 5, only on a signal).
+ * guard is asked, when an entry may follow (`entryRefusal` at the frame). The read then travels while the
+ * sockets are read and the checks run, instead of leaving after them. A signal the guard denies leaves it
+ * unused (weight 5, only on a signal).
  */
 export function startSettingsRead(
   context: TraderContext,
   signal: Signal,
   candleClose: number,
 ): SettingsRead | undefined {
-  const trade = context.trades.get(signal.symbol);
-  const mayEnter =
-    trade === undefined ? !context.account.positions.has(signal.symbol) : settleDue(context, trade);
+  if (entryRefusal(context, signal, 'frame') !== undefined) return undefined;
   // What the guard would say without asking it (asking moves its state): halted, cooling down, or as many
   // positions open on other symbols as allowed (this symbol's trade, if any, is closing). Only a hint: a
   // signal it turns away reads at the guard's yes, as before.
@@ -310,16 +285,54 @@ export function startSettingsRead(
     (guard.cooldownEndsAt !== null && guard.cooldownEndsAt > candleClose) ||
     openPositionsForLimits(context).filter((open) => open.symbol !== signal.symbol).length >=
       context.config.risk.maxConcurrentPositions;
-  if (
-    !mayEnter ||
-    turnedAway ||
-    !context.accepting ||
-    context.openingBlocked() !== undefined ||
-    context.ignoredSymbols.has(signal.symbol)
-  ) {
-    return undefined;
-  }
+  if (turnedAway) return undefined;
   return readSymbolSettings(context, signal.symbol);
+}
+
+/** Why a signal may not enter; a denial carries its code, reason and figures as `deny` records them. */
+type EntryRefusal =
+  | 'not accepting'
+  | 'trade open'
+  | { readonly code: string; readonly why: string; readonly figures?: Record<string, string> };
+
+/**
+ * Whether a signal may enter, as far as is known without a request: the first reason it may not, in the
+ * order `onSignal` answers them, or undefined. The bot accepts entries; no trade of the bot's is open on the
+ * symbol and no position it did not open (or an ignored symbol); no close is owed and the account is in sync;
+ * no playbook stops opening (those denials need no request; the account-state ones say more). Asked by
+ * `onSignal` on the queue (`'queue'`, after the settles), and by `startSettingsRead` as the candle's frame
+ * arrives (`'frame'`, before them): then a trade whose settle is due (its position gone) counts as closed, and
+ * an owed close or an account out of sync is left to the queue (the settles or a sweep may end it first).
+ */
+function entryRefusal(
+  context: TraderContext,
+  signal: Signal,
+  when: 'frame' | 'queue',
+): EntryRefusal | undefined {
+  const { symbol } = signal;
+  if (!context.accepting) return 'not accepting';
+  const own = context.trades.get(symbol);
+  if (own !== undefined && !(when === 'frame' && settleDue(context, own))) return 'trade open';
+  const foreign = own === undefined ? context.account.positions.get(symbol) : undefined;
+  if (foreign || context.ignoredSymbols.has(symbol)) {
+    return {
+      code: 'FOREIGN_POSITION',
+      why: `the exchange holds ${foreign ? `${foreign.side} ${foreign.quantity}` : 'a position'} on ${symbol} that the bot did not open`,
+    };
+  }
+  if (when === 'queue') {
+    const owed = [...context.trades.values()].find((trade) => trade.closing !== undefined);
+    if (owed) {
+      return {
+        code: 'CLOSE_PENDING',
+        why: `the close of ${owed.symbol} is not yet recorded (its fills could not be read); no entry until the guard knows it`,
+      };
+    }
+    if (context.outOfSync !== undefined) return { code: 'ACCOUNT_OUT_OF_SYNC', why: context.outOfSync };
+  }
+  const blocked = context.openingBlocked();
+  if (blocked) return { code: blocked.code, why: blocked.why, figures: { playbook: blocked.playbook } };
+  return undefined;
 }
 
 /**
