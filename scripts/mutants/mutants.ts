@@ -286,6 +286,25 @@ export const mutants: readonly Mutant[] = [
     short: true,
   },
   {
+    // The start's settings changes sent without waiting for their records to be durable: a crash (or a disk
+    // that cannot sync) leaves the exchange changed with no record of why.
+    name: 'settings at start sent before their records are durable',
+    file: 'apps/runner/src/trader/startup.ts',
+    find: '    await context.recordDurably(...restores.map(({ restore }) => restore.record));\n',
+    replace:
+      '    void context.recordDurably(...restores.map(({ restore }) => restore.record)).catch(() => undefined);\n',
+    tests: [{ file: accountTruth, name: 'records cannot be made durable' }],
+  },
+  {
+    // The read the candle started, used after a same-tick close held the queue for longer: the user's 25×
+    // set meanwhile (the stream silent) is never seen, and the entry fills at it.
+    name: 'stale settings read used by the entry',
+    file: entries,
+    find: 'Date.now() - started.at <= SETTINGS_FRESH_MS',
+    replace: 'true',
+    tests: [{ file: accountTruth, name: 'slow close held the queue' }],
+  },
+  {
     name: 'settings not read again after a rate-limit pause',
     file: entries,
     find: '  if (context.exchange.executor.pausedUntil > settings.at)\n',

@@ -2,7 +2,9 @@
  * The exchange's truth is the bot's truth: the bot against the emulator over real sockets, while "the
  * user" acts on the same account through an unmodified ccxt client, as an operator on the website would.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { defaultContracts } from '@bot/sim';
 import type { AlgoOrderView, ListedContract, PositionView, Sim, SimOptions } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -312,6 +314,40 @@ describe('leverage and margin type drift', () => {
     expect(settingsChanges()).toBe(atStart);
   });
 
+  it('changes no symbol’s settings at start when their records cannot be made durable (the trail’s disk fails to sync)', async () => {
+    // From the start-up sweep's settings read on, the disk under the trail refuses to sync: the records of
+    // the changes the start would make never become durable, so none of those changes may be sent.
+    const probe = await open(import.meta.filename, 'r');
+    const handles = Object.getPrototypeOf(probe) as { datasync(this: FileHandle): Promise<void> };
+    await probe.close();
+    const datasync = handles.datasync;
+    let failing = false;
+    handles.datasync = function (this: FileHandle) {
+      if (failing && readlinkSync(`/proc/self/fd/${this.fd}`).endsWith('/audit.jsonl'))
+        return Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      return datasync.call(this);
+    };
+    try {
+      const world = await setup({ BOT_SYMBOLS: 'BTC,ETH' }, undefined, {
+        onRequest: (record) => {
+          if (record.method === 'GET' && record.path === '/fapi/v1/symbolConfig') failing = true;
+        },
+      });
+      expect(failing).toBe(true);
+      const changes = world.sim.requests.filter(
+        (request) => request.method === 'POST' && /\/fapi\/v1\/(leverage|marginType)$/.test(request.path),
+      );
+      expect(changes).toEqual([]);
+      expect(
+        world.log
+          .messages()
+          .some((message) => message.startsWith('leverage and margin mode not set at start')),
+      ).toBe(true);
+    } finally {
+      handles.datasync = datasync;
+    }
+  });
+
   it('sets leverage back before the next entry when the user raised it on the website', async () => {
     const world = await setup({ BOT_SYMBOLS: 'BTC' });
     const { sim, bot, user } = world;
@@ -353,6 +389,47 @@ describe('leverage and margin type drift', () => {
     longNext(world, BTC);
     await advanceMinutes(sim, bot.trader, 1);
     expect(positionOf(sim, 'BTCUSDC')?.leverage).toBe(3);
+  });
+
+  it('reads leverage again when a slow close held the queue since the candle’s read: the user’s 25× set meanwhile never trades', async () => {
+    // Right after the emulator answers the read the candle started, the user sets 25× on ETH while the
+    // stream is silent: only a read started after that answer can tell.
+    let afterRead: (() => void) | undefined;
+    const world = await setup(
+      { BOT_SYMBOLS: 'BTC,ETH', MAX_CONCURRENT_POSITIONS: '2', BOT_ACCOUNT_SWEEP_MS: '600000' },
+      undefined,
+      {
+        onRequest: (record) => {
+          if (afterRead === undefined || record.method !== 'GET' || !record.path.includes('symbolConfig'))
+            return;
+          const act = afterRead;
+          afterRead = undefined;
+          act();
+        },
+      },
+    );
+    const { sim, bot } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    longNext(world, BTC);
+    await advanceMinutes(sim, bot.trader, 1);
+    // BTC rises: its close by hand below is a win, which starts no cooldown.
+    const up = Number(sim.core.market('BTCUSDC').lastPrice) * 1.005;
+    sim.setMarketPrice('BTCUSDC', up.toFixed(1), up.toFixed(1));
+    await bot.trader.idle();
+    afterRead = () => {
+      sim.injectFaults({ staleUserDataStreams: true });
+      sim.actAsUser({ action: 'setLeverage', symbol: 'ETHUSDC', leverage: 25 });
+    };
+    // Every answer takes 200 ms, so settling BTC's close (its exits canceled) holds the queue for at least
+    // that long between the read ETH's closing frame starts and ETH's entry.
+    sim.injectFaults({ latencyMs: 200 });
+    sim.actAsUser({ action: 'closePosition', symbol: 'BTCUSDC' });
+    longNext(world, ETH);
+    sim.advance(60_000);
+    await bot.trader.processedThrough(sim.marketTime() - 1);
+    expect(afterRead).toBeUndefined();
+    expect(bot.trader.openTrades.map((trade) => trade.symbol)).toEqual([ETH]);
+    expect(positionOf(sim, 'ETHUSDC')?.leverage).toBe(3);
   });
 
   it('sends no entry on checks older than a rate-limit pause: the user’s 25× set during it never trades', async () => {

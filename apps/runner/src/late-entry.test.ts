@@ -46,8 +46,8 @@ const statePath = (world: ScriptedWorld) =>
   world.config.compliance.auditPath.replace(/\.jsonl$/, '.state.json');
 const messages = (world: ScriptedWorld) => world.log.messages();
 
-/** The entry of the next BTC signal is answered 503 -1000 and executed 18 s (wall) later. */
-function lateEntryNext(world: ScriptedWorld, strategies = world.strategies): void {
+/** The entry of the next BTC signal is answered 503 -1000 and executed `executeAfterMs` (wall) later. */
+function lateEntryNext(world: ScriptedWorld, executeAfterMs = 18_000): void {
   world.sim.injectFaults({
     httpErrors: [
       {
@@ -56,11 +56,11 @@ function lateEntryNext(world: ScriptedWorld, strategies = world.strategies): voi
         msg: 'An unknown error occured while processing the request.',
         pathContains: '/fapi/v1/order',
         method: 'POST',
-        executeAfterMs: 18_000,
+        executeAfterMs,
       },
     ],
   });
-  strategies.get(BTC)?.signalNext({
+  world.strategies.get(BTC)?.signalNext({
     side: 'long',
     stop: (close) => close * 0.99,
     target: (close) => close * 1.02,
@@ -68,11 +68,57 @@ function lateEntryNext(world: ScriptedWorld, strategies = world.strategies): voi
   world.sim.advance(60_000);
 }
 
+/**
+ * A world whose first BTC signal's entry was answered with an unknown outcome (`lateEntryNext`) and whose bot
+ * has given up finding it: the trade still pending, its order executed `executeAfterMs` (wall) after it left.
+ */
+async function entryOutcomeUnknown(executeAfterMs?: number): Promise<ScriptedWorld> {
+  const world = await setup();
+  await advanceMinutes(world.sim, world.bot.trader, 1);
+  lateEntryNext(world, executeAfterMs);
+  await eventually(() => messages(world).some((text) => / long .*: unknown/.test(text)), 30_000);
+  return world;
+}
+
+/** The next candle's settle finds no position and no fill: the trade is dropped, its entry watched. */
+async function dropEntryInProcess(world: ScriptedWorld): Promise<void> {
+  await advanceMinutes(world.sim, world.bot.trader, 1);
+  await eventually(() => messages(world).some((text) => text.includes('never filled: dropped')), 10_000);
+  expect(world.bot.trader.openTrades).toEqual([]);
+  expect(world.sim.lateExecutions).toHaveLength(0);
+}
+
+/**
+ * Restarted before the order executes: the start-up reconcile finds it flat and drops it, as seed 28's did,
+ * and the state file keeps it for the next start. Returns the restarted bot.
+ */
+async function dropEntryAcrossRestart(world: ScriptedWorld): Promise<RunningBot> {
+  const second = await world.restart();
+  await second.trader.idle();
+  expect(second.trader.openTrades).toEqual([]);
+  expect(messages(world).some((text) => text.includes('never filled: dropped'))).toBe(true);
+  expect(JSON.parse(readFileSync(statePath(world), 'utf8')).droppedEntries).toHaveLength(1);
+  expect(world.sim.lateExecutions).toHaveLength(0);
+  return second;
+}
+
+/** The account's realized PnL less fees over every fill, as the emulator recorded them. */
+function exchangeNet(sim: Sim): number {
+  const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
+  return fills.reduce((sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission), 0);
+}
+
 /** The entry's `order.place` payload, with its plan. */
 function placed(world: ScriptedWorld): { intentId: string; stopLoss: number } {
   const record = payloads(world).find((payload) => payload['action'] === 'order.place');
   const risk = (record?.['risk'] ?? {}) as { intentId?: string; stopLoss?: number };
   return { intentId: String(risk.intentId), stopLoss: Number(risk.stopLoss) };
+}
+
+/** The `reconcile.lateEntry` record names the entry's intent, with `fields` (its evidence, `closed`). */
+function expectClaimRecorded(world: ScriptedWorld, fields: Record<string, unknown>): void {
+  const claimed = payloads(world).find((payload) => payload['action'] === 'reconcile.lateEntry');
+  expect(claimed?.['risk']).toMatchObject({ intentId: placed(world).intentId, ...fields });
 }
 
 /** The trade is the entry's own: its intent, the plan's stop on the exchange, no foreign-position close. */
@@ -99,59 +145,52 @@ async function expectCloseCounted(world: ScriptedWorld, trader: Trader): Promise
   await advanceMinutes(sim, trader, 1);
   await eventually(() => trader.openTrades.length === 0);
   expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
-  const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
-  const exchangeNet = fills.reduce(
-    (sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission),
-    0,
-  );
-  expect(exchangeNet).toBeLessThan(0);
-  expect(trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet.toFixed(2));
+  expect(exchangeNet(sim)).toBeLessThan(0);
+  expect(trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet(sim).toFixed(2));
   expect(trader.guard.status().stopLossStreak).toBe(1);
 }
 
 describe('an entry executed after the bot dropped it as never filled', () => {
   it('takes the position as its own trade while it runs (the stream names the fill), with the plan’s stop', async () => {
-    const world = await setup();
+    const world = await entryOutcomeUnknown();
     const { sim, bot } = world;
-    await advanceMinutes(sim, bot.trader, 1);
-    lateEntryNext(world);
-    await eventually(() => messages(world).some((text) => / long .*: unknown/.test(text)), 30_000);
-    // The next candle's settle finds no position and no fill: the trade is dropped, its entry watched.
-    await advanceMinutes(sim, bot.trader, 1);
-    await eventually(() => messages(world).some((text) => text.includes('never filled: dropped')), 10_000);
-    expect(bot.trader.openTrades).toEqual([]);
-    expect(sim.lateExecutions).toHaveLength(0);
+    await dropEntryInProcess(world);
 
     await eventually(() => sim.lateExecutions.length === 1, 30_000);
     await eventually(() => stopsOf(sim, 'BTCUSDC').length === 1, 15_000);
     expectOwnTrade(world, bot.trader);
-    const claimed = payloads(world).find((payload) => payload['action'] === 'reconcile.lateEntry');
     // Told by the stream's fill event: no look-up over REST while the stream is healthy.
-    expect(claimed?.['risk']).toMatchObject({ intentId: placed(world).intentId, evidence: 'stream' });
+    expectClaimRecorded(world, { evidence: 'stream' });
     await expectCloseCounted(world, bot.trader);
   }, 120_000);
 
-  it('across restarts: dropped at one start-up, executed while no bot runs, taken as its own at the next', async () => {
-    const world = await setup();
+  it('looks nothing up over REST at the reviews that follow its drop in the same process: its fills were just read', async () => {
+    // Executed long after the test: every review below finds the symbol flat.
+    const world = await entryOutcomeUnknown(120_000);
     const { sim, bot } = world;
+    const lookUps = () =>
+      sim.requests.filter((request) => request.method === 'GET' && request.path === '/fapi/v1/order').length;
+    const before = lookUps();
+    await dropEntryInProcess(world);
+    await bot.trader.sweep();
     await advanceMinutes(sim, bot.trader, 1);
-    lateEntryNext(world);
-    await eventually(() => messages(world).some((text) => / long .*: unknown/.test(text)), 30_000);
-    // Restarted before the order executes: the start-up reconcile finds it flat and drops it, as seed 28's did.
-    const second = await world.restart();
-    await second.trader.idle();
-    expect(second.trader.openTrades).toEqual([]);
-    expect(messages(world).some((text) => text.includes('never filled: dropped'))).toBe(true);
-    expect(JSON.parse(readFileSync(statePath(world), 'utf8')).droppedEntries).toHaveLength(1);
+    await bot.trader.sweep();
     expect(sim.lateExecutions).toHaveLength(0);
+    expect(bot.trader.openTrades).toEqual([]);
+    expect(lookUps()).toBe(before);
+  }, 60_000);
+
+  it('across restarts: dropped at one start-up, executed while no bot runs, taken as its own at the next', async () => {
+    const world = await entryOutcomeUnknown();
+    const { sim } = world;
+    await dropEntryAcrossRestart(world);
 
     // It executes while no bot runs; the next start finds the position and looks its client id up.
     const third = await world.restart(() => eventually(() => sim.lateExecutions.length === 1, 30_000));
     await third.trader.idle();
     await eventually(() => stopsOf(sim, 'BTCUSDC').length === 1, 15_000);
     expectOwnTrade(world, third.trader);
-    const claimed = payloads(world).find((payload) => payload['action'] === 'reconcile.lateEntry');
-    expect(claimed?.['risk']).toMatchObject({ intentId: placed(world).intentId, evidence: 'rest' });
+    expectClaimRecorded(world, { evidence: 'rest' });
     await expectCloseCounted(world, third.trader);
   }, 120_000);
 });
@@ -161,15 +200,9 @@ describe('an entry executed and closed after the bot dropped it, while no bot co
   // another order); the next start found the symbol flat, so nothing was looked at and the guard never
   // counted the loss.
   it('is looked up once at the next start, taken as the bot’s trade, and its close counted', async () => {
-    const world = await setup();
-    const { sim, bot } = world;
-    await advanceMinutes(sim, bot.trader, 1);
-    lateEntryNext(world);
-    await eventually(() => messages(world).some((text) => / long .*: unknown/.test(text)), 30_000);
-    const second = await world.restart();
-    await second.trader.idle();
-    expect(second.trader.openTrades).toEqual([]);
-    expect(JSON.parse(readFileSync(statePath(world), 'utf8')).droppedEntries).toHaveLength(1);
+    const world = await entryOutcomeUnknown();
+    const { sim } = world;
+    await dropEntryAcrossRestart(world);
 
     // It executes while no bot runs, and its stop-less position is closed at a loss before the next start.
     const third = await world.restart(async () => {
@@ -184,15 +217,9 @@ describe('an entry executed and closed after the bot dropped it, while no bot co
     await third.trader.idle();
     await advanceMinutes(sim, third.trader, 1);
     await eventually(() => third.trader.openTrades.length === 0);
-    const claimed = payloads(world).find((payload) => payload['action'] === 'reconcile.lateEntry');
-    expect(claimed?.['risk']).toMatchObject({ intentId: placed(world).intentId, closed: true });
-    const fills = sim.state().fills as { realizedPnl: string; commission: string }[];
-    const exchangeNet = fills.reduce(
-      (sum, fill) => sum + Number(fill.realizedPnl) - Number(fill.commission),
-      0,
-    );
-    expect(exchangeNet).toBeLessThan(0);
-    expect(third.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet.toFixed(2));
+    expectClaimRecorded(world, { closed: true });
+    expect(exchangeNet(sim)).toBeLessThan(0);
+    expect(third.trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet(sim).toFixed(2));
   }, 120_000);
 });
 

@@ -256,12 +256,12 @@ export class TraderContext {
   }
 
   /**
-   * A decision record that must be durable before what it decides happens (an order leaving, a trade
-   * forgotten): appended and flushed at once — a group commit with whatever else is pending — instead of
-   * waiting for the `batch` durability window.
+   * Decision records that must be durable before what they decide happens (an order leaving, a trade
+   * forgotten): appended in order and flushed at once, by one flush however many — a group commit with
+   * whatever else is pending — instead of waiting for the `batch` durability window.
    */
-  async recordDurably(input: RationaleInput): Promise<void> {
-    await Promise.all([this.rationale(input), this.options.audit.flush()]);
+  async recordDurably(...inputs: readonly RationaleInput[]): Promise<void> {
+    await Promise.all([...inputs.map((input) => this.rationale(input)), this.options.audit.flush()]);
   }
 
   /** For records written without waiting (operator commands, feed health): a failure must not crash. */

@@ -1,4 +1,5 @@
 import { clientOrderIdsFor, isExchangeAdapterError } from '@bot/exchange';
+import type { RationaleInput } from '@bot/audit';
 import type { MarginMode, ProtectedEntryResult } from '@bot/exchange';
 import { TIER_LIMITS, rewardRiskRatio, sizePosition } from '@bot/risk';
 import type { Signal } from '@bot/strategy';
@@ -26,8 +27,9 @@ export async function onSignal(
   started?: SettingsRead,
 ): Promise<void> {
   context.counters.signals += 1;
-  if (!context.accepting) return;
-  if (context.trades.has(signal.symbol)) {
+  const refusal = entryRefusal(context, signal, 'queue');
+  if (refusal === 'not accepting') return;
+  if (refusal === 'trade open') {
     context.log.info(
       { symbol: signal.symbol },
       `signal ${signal.symbol} ${signal.side} skipped: position open`,
@@ -35,31 +37,8 @@ export async function onSignal(
     return;
   }
   const subject = { symbol: signal.symbol, side: signal.side };
-  const foreign = context.account.positions.get(signal.symbol);
-  if (foreign || context.ignoredSymbols.has(signal.symbol)) {
-    await context.deny('FOREIGN_POSITION', {
-      ...subject,
-      why: `the exchange holds ${foreign ? `${foreign.side} ${foreign.quantity}` : 'a position'} on ${signal.symbol} that the bot did not open`,
-    });
-    return;
-  }
-  const owed = [...context.trades.values()].find((trade) => trade.closing !== undefined);
-  if (owed) {
-    await context.deny('CLOSE_PENDING', {
-      ...subject,
-      why: `the close of ${owed.symbol} is not yet recorded (its fills could not be read); no entry until the guard knows it`,
-    });
-    return;
-  }
-  if (context.outOfSync !== undefined) {
-    await context.deny('ACCOUNT_OUT_OF_SYNC', { ...subject, why: context.outOfSync });
-    return;
-  }
-  // A playbook that stops opening (exchange-maintenance, rate-limited) denies before the first request;
-  // the account-state denials above need none and say more.
-  const blocked = context.openingBlocked();
-  if (blocked) {
-    await context.deny(blocked.code, { ...subject, why: blocked.why }, { playbook: blocked.playbook });
+  if (refusal !== undefined) {
+    await context.deny(refusal.code, { ...subject, why: refusal.why }, refusal.figures);
     return;
   }
   // The odds the plan asks for (`strategy.minRewardRisk`), from the signal's prices, before any request.
@@ -287,19 +266,16 @@ function readSymbolSettings(context: TraderContext, symbol: string): SettingsRea
 
 /**
  * Starts the settings read of a signal's symbol as its candle closes, before the trades are settled and the
- * guard is asked, when an entry may follow: the bot accepts entries, no playbook stops opening, no foreign
- * position holds the symbol, and no trade of the bot's is open on it (or its position is gone: the settle
- * will close it). The read then travels while the sockets are read and the checks run, instead of leaving
- * after them. A signal the guard denies leaves it unused (weight 5, only on a signal).
+ * guard is asked, when an entry may follow (`entryRefusal` at the frame). The read then travels while the
+ * sockets are read and the checks run, instead of leaving after them. A signal the guard denies leaves it
+ * unused (weight 5, only on a signal).
  */
 export function startSettingsRead(
   context: TraderContext,
   signal: Signal,
   candleClose: number,
 ): SettingsRead | undefined {
-  const trade = context.trades.get(signal.symbol);
-  const mayEnter =
-    trade === undefined ? !context.account.positions.has(signal.symbol) : settleDue(context, trade);
+  if (entryRefusal(context, signal, 'frame') !== undefined) return undefined;
   // What the guard would say without asking it (asking moves its state): halted, cooling down, or as many
   // positions open on other symbols as allowed (this symbol's trade, if any, is closing). Only a hint: a
   // signal it turns away reads at the guard's yes, as before.
@@ -309,16 +285,54 @@ export function startSettingsRead(
     (guard.cooldownEndsAt !== null && guard.cooldownEndsAt > candleClose) ||
     openPositionsForLimits(context).filter((open) => open.symbol !== signal.symbol).length >=
       context.config.risk.maxConcurrentPositions;
-  if (
-    !mayEnter ||
-    turnedAway ||
-    !context.accepting ||
-    context.openingBlocked() !== undefined ||
-    context.ignoredSymbols.has(signal.symbol)
-  ) {
-    return undefined;
-  }
+  if (turnedAway) return undefined;
   return readSymbolSettings(context, signal.symbol);
+}
+
+/** Why a signal may not enter; a denial carries its code, reason and figures as `deny` records them. */
+type EntryRefusal =
+  | 'not accepting'
+  | 'trade open'
+  | { readonly code: string; readonly why: string; readonly figures?: Record<string, string> };
+
+/**
+ * Whether a signal may enter, as far as is known without a request: the first reason it may not, in the
+ * order `onSignal` answers them, or undefined. The bot accepts entries; no trade of the bot's is open on the
+ * symbol and no position it did not open (or an ignored symbol); no close is owed and the account is in sync;
+ * no playbook stops opening (those denials need no request; the account-state ones say more). Asked by
+ * `onSignal` on the queue (`'queue'`, after the settles), and by `startSettingsRead` as the candle's frame
+ * arrives (`'frame'`, before them): then a trade whose settle is due (its position gone) counts as closed, and
+ * an owed close or an account out of sync is left to the queue (the settles or a sweep may end it first).
+ */
+function entryRefusal(
+  context: TraderContext,
+  signal: Signal,
+  when: 'frame' | 'queue',
+): EntryRefusal | undefined {
+  const { symbol } = signal;
+  if (!context.accepting) return 'not accepting';
+  const own = context.trades.get(symbol);
+  if (own !== undefined && !(when === 'frame' && settleDue(context, own))) return 'trade open';
+  const foreign = own === undefined ? context.account.positions.get(symbol) : undefined;
+  if (foreign || context.ignoredSymbols.has(symbol)) {
+    return {
+      code: 'FOREIGN_POSITION',
+      why: `the exchange holds ${foreign ? `${foreign.side} ${foreign.quantity}` : 'a position'} on ${symbol} that the bot did not open`,
+    };
+  }
+  if (when === 'queue') {
+    const owed = [...context.trades.values()].find((trade) => trade.closing !== undefined);
+    if (owed) {
+      return {
+        code: 'CLOSE_PENDING',
+        why: `the close of ${owed.symbol} is not yet recorded (its fills could not be read); no entry until the guard knows it`,
+      };
+    }
+    if (context.outOfSync !== undefined) return { code: 'ACCOUNT_OUT_OF_SYNC', why: context.outOfSync };
+  }
+  const blocked = context.openingBlocked();
+  if (blocked) return { code: blocked.code, why: blocked.why, figures: { playbook: blocked.playbook } };
+  return undefined;
 }
 
 /**
@@ -335,7 +349,7 @@ async function symbolSettingsAsConfigured(
 ): Promise<boolean> {
   const known = (await read) ?? context.account.settings.get(signal.symbol);
   try {
-    await setSymbolSettings(context, signal.symbol, known, 'before the entry');
+    await setSymbolSettings(context, signal.symbol, known);
     return true;
   } catch (error) {
     const locked =
@@ -357,16 +371,39 @@ type SymbolSettingsKnown = { leverage: number | undefined; marginMode: MarginMod
 
 /**
  * Sets a symbol's leverage and margin mode to the configured ones when `known` (what the exchange said)
- * differs: the `settings.restore` record durable first, then the requests. Nothing to do when they match or
- * nothing is known. The first setting of a symbol this run is routine; a difference after that is the user's
- * doing (playbook `leverage-drift`). Throws what the exchange answered when it refuses.
+ * differs: the `settings.restore` record durable first, then the requests. Throws what the exchange answered
+ * when it refuses.
  */
-export async function setSymbolSettings(
+async function setSymbolSettings(
+  context: TraderContext,
+  symbol: string,
+  known: SymbolSettingsKnown | undefined,
+): Promise<void> {
+  const restore = settingsRestore(context, symbol, known, 'before the entry');
+  if (restore === undefined) return;
+  await context.recordDurably(restore.record);
+  await restore.send();
+}
+
+/** A change of one symbol's settings: its `settings.restore` record, and the requests it records. */
+export interface SettingsRestore {
+  readonly record: RationaleInput;
+  /** The requests (leverage, margin mode), to send once `record` is durable; rejects as the exchange refuses. */
+  send(): Promise<void>;
+}
+
+/**
+ * What brings a symbol's leverage and margin mode to the configured ones when `known` (what the exchange
+ * said) differs; undefined when they match or nothing is known (the symbol then counts as configured). The
+ * first setting of a symbol this run is routine; a difference after that is the user's doing (playbook
+ * `leverage-drift`).
+ */
+export function settingsRestore(
   context: TraderContext,
   symbol: string,
   known: SymbolSettingsKnown | undefined,
   when: 'before the entry' | 'at start',
-): Promise<void> {
+): SettingsRestore | undefined {
   const wanted = context.config.risk.leverageDefault;
   const marginMode = context.exchange.marginMode;
   if (
@@ -375,11 +412,11 @@ export async function setSymbolSettings(
       (known.marginMode ?? marginMode) === marginMode)
   ) {
     context.configuredSymbols.add(symbol);
-    return;
+    return undefined;
   }
   const drift = settingsDrift(context, known);
   const drifted = context.configuredSymbols.has(symbol);
-  await context.recordDurably({
+  const record: RationaleInput = {
     action: 'settings.restore',
     lens: 'Trader',
     symbol,
@@ -390,21 +427,24 @@ export async function setSymbolSettings(
       cap: TIER_LIMITS[context.config.strategy.tier].hardCaps.leverageDefault.max,
       playbook: drifted ? 'leverage-drift' : null,
     },
-  });
-  await context.exchange.configureSymbol({
-    symbol,
-    leverage: wanted,
-    marginMode,
-    current: { leverage: known.leverage, marginMode: known.marginMode },
-    rationale: `settings ${drifted ? 'drifted' : 'first set'}: ${drift}`,
-  });
-  context.configuredSymbols.add(symbol);
-  if (drifted) {
-    context.log.warn(
-      { symbol, playbook: 'leverage-drift' },
-      `playbook leverage-drift: ${symbol} ${drift}; set back to ${wanted}× ${marginMode}`,
-    );
-  }
+  };
+  const send = async () => {
+    await context.exchange.configureSymbol({
+      symbol,
+      leverage: wanted,
+      marginMode,
+      current: { leverage: known.leverage, marginMode: known.marginMode },
+      rationale: `settings ${drifted ? 'drifted' : 'first set'}: ${drift}`,
+    });
+    context.configuredSymbols.add(symbol);
+    if (drifted) {
+      context.log.warn(
+        { symbol, playbook: 'leverage-drift' },
+        `playbook leverage-drift: ${symbol} ${drift}; set back to ${wanted}× ${marginMode}`,
+      );
+    }
+  };
+  return { record, send };
 }
 
 /**

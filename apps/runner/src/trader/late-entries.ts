@@ -25,10 +25,15 @@ import type { TraderContext } from './context';
  */
 export const LATE_ENTRY_WATCH_MS = 10 * 60_000;
 
-/** Keeps a trade dropped as never filled, as its order may still execute late. */
+/**
+ * Keeps a trade dropped as never filled, as its order may still execute late. Its first look-up on a flat
+ * symbol counts as made: the drop itself followed a read that found no fill (its fills, or its client id at
+ * start-up), so only the stream's event or the look-up as it expires can tell more in this process.
+ */
 export function watchDroppedEntry(context: TraderContext, trade: OpenTrade): void {
   const { closing: _closing, reduceTo: _reduceTo, ...pending } = trade;
   context.droppedEntries.set(trade.symbol, { trade: pending, droppedAt: Date.now() });
+  lookedUpFlat(context).add(lookUpKey(trade.intentId, 'kept'));
   context.log.info(
     { symbol: trade.symbol, intentId: trade.intentId },
     `entry ${trade.symbol} ${trade.side} ${trade.quantity} (${trade.intentId}) never filled: dropped; watched for a late execution for ${LATE_ENTRY_WATCH_MS / 60_000} minutes`,
@@ -73,23 +78,35 @@ export async function claimLateEntries(context: TraderContext): Promise<Set<stri
   return undecided;
 }
 
-/** The dropped entries whose flat symbol this process has looked up over REST once, per trader. */
-const lookedUpFlat = new WeakMap<TraderContext, Set<string>>();
+/** The dropped entries whose flat symbol this process has looked up over REST (or need not), per trader. */
+const lookedUpFlatBy = new WeakMap<TraderContext, Set<string>>();
+
+function lookedUpFlat(context: TraderContext): Set<string> {
+  let looked = lookedUpFlatBy.get(context);
+  if (looked === undefined) lookedUpFlatBy.set(context, (looked = new Set()));
+  return looked;
+}
+
+function lookUpKey(intentId: string, phase: 'kept' | 'expiring'): string {
+  return `${intentId}@${phase}`;
+}
 
 /**
  * Whether a dropped entry on a flat symbol is looked up over REST now: once per process for each entry it
- * kept (the first review after a start, which may follow a late fill and its close while no bot ran), and
- * once more as it expires (a fill the stream did not tell). In between the stream's ORDER_TRADE_UPDATE
- * answers, with no request.
+ * kept from the state file (the first review after a start, which may follow a late fill and its close while
+ * no bot ran; one this process dropped needs none, see `watchDroppedEntry`), and once more as it expires (a
+ * fill the stream did not tell). In between the stream's ORDER_TRADE_UPDATE answers, with no request.
  */
 function looksUp(
   context: TraderContext,
   dropped: { trade: OpenTrade; droppedAt: number },
   now: number,
 ): boolean {
-  let looked = lookedUpFlat.get(context);
-  if (looked === undefined) lookedUpFlat.set(context, (looked = new Set()));
-  const key = `${dropped.trade.intentId}@${now - dropped.droppedAt > LATE_ENTRY_WATCH_MS ? 'expiring' : 'kept'}`;
+  const looked = lookedUpFlat(context);
+  const key = lookUpKey(
+    dropped.trade.intentId,
+    now - dropped.droppedAt > LATE_ENTRY_WATCH_MS ? 'expiring' : 'kept',
+  );
   if (looked.has(key)) return false;
   looked.add(key);
   return true;

@@ -1,8 +1,9 @@
 import { RiskGuard } from '@bot/risk';
+import pLimit from 'p-limit';
 import { toExchangeId } from '@bot/symbols';
 import { reviewAccount, sweepAccount } from './account-watch';
 import { isLiveAlgoEntry, isLiveOrderEntry } from './account-state';
-import { setSymbolSettings } from './entries';
+import { settingsRestore } from './entries';
 import type { TraderContext } from './context';
 import { dropEntriesNeverFilled } from './late-entries';
 import { reconcileSymbols } from './protection';
@@ -76,12 +77,18 @@ export async function reconcileAtStart(context: TraderContext): Promise<void> {
   );
 }
 
+/** How many symbols' settings requests run at once at start (the executor's weight gate still paces them). */
+const SYMBOLS_CONFIGURED_AT_ONCE = 8;
+
 /**
  * Each symbol's leverage and margin mode set to the configured ones at start, from what the start-up sweep
  * read, so the first entry of each symbol does not wait for two more round trips (and a durable record)
  * before it leaves. Only symbols with no position and no open order: Binance refuses a margin-mode change
- * then (-4047, -4048), and the settings of a position already open are not the start's to change. A refusal
- * is logged and left to the entry, which sets them or denies as it would have.
+ * then (-4047, -4048), and the settings of a position already open are not the start's to change. Every
+ * symbol's `settings.restore` record is made durable by one flush before any request leaves; then the
+ * symbols run `SYMBOLS_CONFIGURED_AT_ONCE` at a time, each its two requests in order. A refusal is logged
+ * and left to the entry, which sets them or denies as it would have; records that cannot be made durable
+ * change nothing.
  */
 export async function configureSymbolsAtStart(context: TraderContext): Promise<void> {
   const { account } = context;
@@ -90,17 +97,33 @@ export async function configureSymbolsAtStart(context: TraderContext): Promise<v
     ...[...account.orders.values()].filter(isLiveOrderEntry).map((order) => order.symbol),
     ...[...account.algoOrders.values()].filter(isLiveAlgoEntry).map((order) => order.symbol),
   ]);
-  for (const symbol of context.config.symbols) {
-    if (busy.has(symbol)) continue;
-    try {
-      await setSymbolSettings(context, symbol, context.account.settings.get(symbol), 'at start');
-    } catch (error) {
-      context.log.warn(
-        { symbol },
-        `${symbol}: could not set leverage and margin mode at start (${error instanceof Error ? error.message : String(error)}); the first entry tries again`,
-      );
-    }
+  const restores = context.config.symbols.flatMap((symbol) => {
+    if (busy.has(symbol)) return [];
+    const restore = settingsRestore(context, symbol, account.settings.get(symbol), 'at start');
+    return restore === undefined ? [] : [{ symbol, restore }];
+  });
+  if (restores.length === 0) return;
+  try {
+    await context.recordDurably(...restores.map(({ restore }) => restore.record));
+  } catch (error) {
+    context.log.warn(
+      `leverage and margin mode not set at start: their records could not be made durable (${error instanceof Error ? error.message : String(error)}); the first entry of each symbol tries again`,
+    );
+    return;
   }
+  const limit = pLimit(SYMBOLS_CONFIGURED_AT_ONCE);
+  await Promise.all(
+    restores.map(({ symbol, restore }) =>
+      limit(() =>
+        restore.send().catch((error: unknown) => {
+          context.log.warn(
+            { symbol },
+            `${symbol}: could not set leverage and margin mode at start (${error instanceof Error ? error.message : String(error)}); the first entry tries again`,
+          );
+        }),
+      ),
+    ),
+  );
 }
 
 export async function warmUp(context: TraderContext): Promise<void> {
