@@ -41,6 +41,11 @@ export interface CreateOrderRequest extends Rationale {
   readonly reduceOnly?: boolean | undefined;
   /** Defaults to a fresh random id; give a deterministic one to make the order idempotent. */
   readonly clientOrderId?: string | undefined;
+  /**
+   * An order that opens a position, answered with an unknown outcome: called once as its look-up over the
+   * unknown-outcome window begins (the call resolves or fails only when that window ends).
+   */
+  readonly onOutcomeUnknown?: (() => void) | undefined;
 }
 
 /** A stop-loss or take-profit for a position. Exactly one of `quantity` and `closePosition`. */

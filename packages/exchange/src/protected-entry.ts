@@ -89,6 +89,12 @@ export interface ProtectedEntryOptions extends RuntimeOptions {
    * allows one at a time) that it has not sent before.
    */
   readonly mayExist?: boolean | undefined;
+  /**
+   * Called once when the entry's outcome is unknown (a 503 -1000, a timeout) and its look-up by client id
+   * over the executor's `unknownOutcomeWindowMs` begins: from then on the call may take that long. The
+   * runner stops holding its queue for it.
+   */
+  readonly onOutcomeUnknown?: (() => void) | undefined;
 }
 
 /**
@@ -335,6 +341,7 @@ export async function openProtectedPosition(
         ...(entry.type === 'limit' ? { price: entry.price, timeInForce: entry.timeInForce ?? 'GTC' } : {}),
         clientOrderId: ids.entry,
         rationale,
+        onOutcomeUnknown: options.onOutcomeUnknown,
       }));
     } catch (error) {
       state.error = asAdapterError(error);
