@@ -17,7 +17,8 @@ const SLIPPAGE_PCT = 0.0005;
  * own on the symbol, an account out of sync), then the signal's reward:risk against
  * `strategy.minRewardRisk`, then RiskGuard and sizing, then the signal's age and the mark price against its
  * entry, then the write-ahead record with, in parallel, the leverage and margin mode as the exchange says
- * them (set back or denied), then the entry itself, and the risk recomputed from the real fill.
+ * them (set back or denied), then the entry itself, and the risk recomputed from the real fill. An entry
+ * whose outcome is unknown waits for it off the queue, its symbol locked (`entriesInFlight`).
  */
 export async function onSignal(
   context: TraderContext,
@@ -196,7 +197,12 @@ export async function onSignal(
   const forming = context.formingAtStart.get(signal.symbol);
   const mayExist = forming === undefined || candleClose <= forming || context.sentIntents.has(intentId);
   context.sentIntents.add(intentId);
-  const result = await context.exchange.openProtectedPosition(
+  // An unknown outcome (503 -1000, a timeout) is looked up for up to `unknownOutcomeWindowMs` (10 s): that
+  // wait leaves the queue, the symbol locked meanwhile (`entriesInFlight`), and the result is handled as a
+  // task of its own. An entry answered in one round trip is handled here, as before.
+  let outcomeUnknown: () => void = () => undefined;
+  const unknown = new Promise<undefined>((resolve) => (outcomeUnknown = () => resolve(undefined)));
+  const entry = context.exchange.openProtectedPosition(
     {
       id: intentId,
       symbol: signal.symbol,
@@ -207,8 +213,51 @@ export async function onSignal(
       takeProfitPrice: String(signal.target),
       rationale: why,
     },
-    { ready, mayExist },
+    { ready, mayExist, onOutcomeUnknown: outcomeUnknown },
   );
+  const sent: SentEntry = { signal, candleClose, pending, plannedRisk, why, cleared };
+  const answered = await Promise.race([entry, unknown]);
+  if (answered !== undefined) {
+    await entryResult(context, sent, answered);
+    return;
+  }
+  const { symbol } = signal;
+  const handled = entry
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .then(() =>
+      context.enqueue(async () => {
+        context.entriesInFlight.delete(symbol);
+        await entryResult(context, sent, await entry); // a rejection is the queue's catch-all
+      }),
+    )
+    .catch(() => undefined); // logged and acted on by the queue
+  context.entriesInFlight.set(symbol, handled);
+}
+
+/** An entry as it was sent, for its result: the signal, the pending trade, its plan and its checks. */
+interface SentEntry {
+  readonly signal: Signal;
+  readonly candleClose: number;
+  readonly pending: OpenTrade;
+  readonly plannedRisk: number;
+  readonly why: string;
+  /** Whether nothing denied the entry while it waited (false: withheld, `deny` said why). */
+  readonly cleared: Promise<boolean>;
+}
+
+/**
+ * What an entry's result does, on the queue: the `order.result` record, the trade kept with what the exchange
+ * holds or dropped when nothing opened, the state saved, and the real fill's risk checked.
+ */
+async function entryResult(
+  context: TraderContext,
+  { signal, candleClose, pending, plannedRisk, why, cleared }: SentEntry,
+  result: ProtectedEntryResult,
+): Promise<void> {
+  const { intentId, quantity } = pending;
   await context.options.audit.append('order.result', {
     intentId,
     symbol: signal.symbol,
@@ -232,7 +281,7 @@ export async function onSignal(
     if (!(await cleared.catch(() => true))) return; // withheld: `deny` said why
     context.log.warn(
       { symbol: signal.symbol, status: result.status, error: result.error?.message },
-      `entry ${signal.symbol} ${signal.side} ${size.quantity}: ${result.status}${result.error ? ` (${result.error.message})` : ''}`,
+      `entry ${signal.symbol} ${signal.side} ${quantity}: ${result.status}${result.error ? ` (${result.error.message})` : ''}`,
     );
     return;
   }
@@ -249,8 +298,8 @@ export async function onSignal(
   });
   await context.saveState();
   context.log.info(
-    { symbol: signal.symbol, side: signal.side, quantity: size.quantity, intentId },
-    `entry ${signal.symbol} ${signal.side} ${size.quantity}: protected — ${why}`,
+    { symbol: signal.symbol, side: signal.side, quantity, intentId },
+    `entry ${signal.symbol} ${signal.side} ${quantity}: protected — ${why}`,
   );
   await checkRealizedRisk(context, signal, result, plannedRisk);
 }
@@ -299,7 +348,9 @@ export function startSettingsRead(
 ): SettingsRead | undefined {
   const trade = context.trades.get(signal.symbol);
   const mayEnter =
-    trade === undefined ? !context.account.positions.has(signal.symbol) : settleDue(context, trade);
+    trade === undefined
+      ? !context.account.positions.has(signal.symbol)
+      : settleDue(context, trade) && !context.entriesInFlight.has(signal.symbol);
   // What the guard would say without asking it (asking moves its state): halted, cooling down, or as many
   // positions open on other symbols as allowed (this symbol's trade, if any, is closing). Only a hint: a
   // signal it turns away reads at the guard's yes, as before.
