@@ -215,26 +215,30 @@ export async function onSignal(
     },
     { ready, mayExist, onOutcomeUnknown: outcomeUnknown },
   );
-  const sent: SentEntry = { signal, candleClose, pending, plannedRisk, why, cleared };
   const answered = await Promise.race([entry, unknown]);
-  if (answered !== undefined) {
-    await entryResult(context, sent, answered);
-    return;
-  }
-  const { symbol } = signal;
+  const sent: SentEntry = { signal, candleClose, pending, plannedRisk, why, cleared };
+  if (answered === undefined) answerOffQueue(context, entry, sent);
+  else await entryResult(context, sent, answered);
+}
+
+/**
+ * An entry whose outcome is unknown: its symbol is locked (`entriesInFlight`) until the adapter answers and the
+ * result, queued then, has run. A rejection (a bug: the adapter answers exchange errors) is the queue's catch-all.
+ */
+function answerOffQueue(context: TraderContext, entry: Promise<ProtectedEntryResult>, sent: SentEntry): void {
+  const { symbol } = sent.signal;
   const handled = entry
-    .then(
-      () => undefined,
-      () => undefined,
-    )
+    .catch(() => undefined)
     .then(() =>
       context.enqueue(async () => {
         context.entriesInFlight.delete(symbol);
-        await entryResult(context, sent, await entry); // a rejection is the queue's catch-all
+        await entryResult(context, sent, await entry);
       }),
-    )
-    .catch(() => undefined); // logged and acted on by the queue
-  context.entriesInFlight.set(symbol, handled);
+    );
+  context.entriesInFlight.set(
+    symbol,
+    handled.catch(() => undefined), // logged and acted on by the queue
+  );
 }
 
 /** An entry as it was sent, for its result: the signal, the pending trade, its plan and its checks. */
