@@ -37,6 +37,7 @@ const wire = 'apps/runner/src/orders-on-the-wire.test.ts';
 const settlement = 'apps/runner/src/trader/settlement.ts';
 const entries = 'apps/runner/src/trader/entries.ts';
 const adapter = 'packages/exchange/src/ccxt-placing.ts';
+const inFlight = 'apps/runner/src/entry-in-flight.test.ts';
 /** The short chaos run of `pnpm test` (2 seeded runs), with 1–3 kills per run instead of 1. */
 const chaos: TestRun = { file: 'tests-e2e/src/chaos.test.ts', env: { CHAOS_RUNS: '2', CHAOS_KILLS: '1,3' } };
 
@@ -78,7 +79,7 @@ export const mutants: readonly Mutant[] = [
     file: entries,
     // The `order.place` rationale and its flush, moved from before the entry to after it (the settings check
     // still awaited before it).
-    find: /( {2}const written = context\.rationale\(\{\n {4}action: 'order\.place',[\s\S]*?\n {2}\}\);\n {2}const flushed = context\.options\.audit\.flush\(\);\n)([\s\S]*?\n)( {2}const cleared = Promise\.all\(\[)written, flushed, (configured\]\)\.then\(\n {4}async \(\[), , (settingsOk\]\)[\s\S]*?\n {2}\);\n)([\s\S]*?\n {2}const result = await context\.exchange\.openProtectedPosition\([\s\S]*?\n {2}\);\n)/,
+    find: /( {2}const written = context\.rationale\(\{\n {4}action: 'order\.place',[\s\S]*?\n {2}\}\);\n {2}const flushed = context\.options\.audit\.flush\(\);\n)([\s\S]*?\n)( {2}const cleared = Promise\.all\(\[)written, flushed, (configured\]\)\.then\(\n {4}async \(\[), , (settingsOk\]\)[\s\S]*?\n {2}\);\n)([\s\S]*?\n {2}const answered = await Promise\.race\(\[entry, unknown\]\);\n)/,
     replace: '$2$3$4$5$6$1  await Promise.all([written, flushed]);\n',
     tests: [{ file: wire, name: 'write-ahead' }, chaos],
   },
@@ -213,6 +214,58 @@ export const mutants: readonly Mutant[] = [
     find: '    if (trade.riskToCheck === undefined || trade.closing !== undefined || trade.reduceTo) continue;',
     replace: '    if (trade.riskToCheck !== null || trade.closing !== undefined || trade.reduceTo) continue;',
     tests: [{ file: accountTruth, name: 'a kill between the entry' }],
+  },
+  {
+    // An entry's unknown outcome waited out on the queue again: every other symbol's stop, every review and
+    // candle wait up to 10 s behind it (the guard counts a loss late, signals expire).
+    name: 'unknown outcome holds the queue',
+    file: entries,
+    find: '  const answered = await Promise.race([entry, unknown]);\n',
+    replace: '  const answered = await entry;\n',
+    tests: [{ file: inFlight, name: 'holds only its symbol' }],
+  },
+  {
+    // The lock's point (a second form of seed 28): a settle while the entry waits finds the symbol flat and no
+    // fill, drops the pending trade as never filled, and a new entry on the symbol can follow.
+    name: 'in-flight entry settled as never filled',
+    file: settlement,
+    find: '  if (!trade || context.entriesInFlight.has(symbol)) return;\n',
+    replace: '  if (!trade) return;\n',
+    tests: [{ file: inFlight, name: 'holds only its symbol' }],
+  },
+  {
+    name: 'settings read started on a symbol in flight',
+    file: entries,
+    find: '      : settleDue(context, trade) && !context.entriesInFlight.has(signal.symbol);\n',
+    replace: '      : settleDue(context, trade);\n',
+    tests: [{ file: inFlight, name: 'holds only its symbol' }],
+  },
+  {
+    // A stop that does not wait for an entry in flight: its result is never recorded, the trail closed under it.
+    name: 'stop does not wait for an entry in flight',
+    file: 'apps/runner/src/trader/context.ts',
+    find: '      await Promise.all(this.entriesInFlight.values());\n      current = this.#queue;\n      await current;\n    } while (current !== this.#queue || this.entriesInFlight.size > 0);\n',
+    replace: '      current = this.#queue;\n      await current;\n    } while (current !== this.#queue);\n',
+    tests: [{ file: inFlight, name: 'is waited for by a stop' }],
+  },
+  {
+    // A late fill the stream tells while the entry's look-up still runs: weighed by the review as unchecked
+    // and reduced, then again by the entry's own check (a reduction on top of a reduction).
+    name: 'in-flight fill weighed by the review',
+    file: 'apps/runner/src/trader/account-watch.ts',
+    find: '    if (context.entriesInFlight.has(trade.symbol)) continue;\n',
+    replace: '',
+    tests: [{ file: inFlight, name: 'past its plan' }],
+  },
+  {
+    name: 'unknown outcome never told to the caller',
+    file: 'packages/exchange/src/request-executor.ts',
+    find: '            if (awaitLateExecution) request.onOutcomeUnknown?.();\n',
+    replace: '',
+    tests: [
+      { file: 'packages/exchange/test/fault-scenarios.test.ts', name: 'executes 3 s later' },
+      { file: inFlight, name: 'holds only its symbol' },
+    ],
   },
   {
     // Chaos seed 28: an entry dropped as never filled executes late; without the claim the next review

@@ -247,7 +247,7 @@ export class CcxtExchange implements ExchangePort {
    */
   openProtectedPosition(
     intent: PositionIntent,
-    options: Pick<ProtectedEntryOptions, 'ready' | 'mayExist'> = {},
+    options: Pick<ProtectedEntryOptions, 'ready' | 'mayExist' | 'onOutcomeUnknown'> = {},
   ): Promise<ProtectedEntryResult> {
     return openProtectedPosition(this, intent, {
       ...this.#runtime,
@@ -256,6 +256,7 @@ export class CcxtExchange implements ExchangePort {
       marginMode: this.marginMode,
       ready: options.ready,
       mayExist: options.mayExist,
+      onOutcomeUnknown: options.onOutcomeUnknown,
     });
   }
 

@@ -73,6 +73,7 @@ export async function createOrder(ctx: AdapterContext, request: CreateOrderReque
     symbol,
     clientOrderId,
     opensPosition: !reduceOnly,
+    onOutcomeUnknown: request.onOutcomeUnknown,
     rationale,
     params: { type, side, quantity, price, ...params },
     sendAfter: request.sendAfter,

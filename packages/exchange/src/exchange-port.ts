@@ -47,6 +47,11 @@ export interface CreateOrderRequest extends Rationale {
    * last checks (a write-ahead record's fsync) overlap the client's work.
    */
   readonly sendAfter?: Promise<unknown> | undefined;
+  /**
+   * An order that opens a position, answered with an unknown outcome: called once as its look-up over the
+   * unknown-outcome window begins (the call resolves or fails only when that window ends).
+   */
+  readonly onOutcomeUnknown?: (() => void) | undefined;
 }
 
 /** A stop-loss or take-profit for a position. Exactly one of `quantity` and `closePosition`. */

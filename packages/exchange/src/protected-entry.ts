@@ -89,6 +89,12 @@ export interface ProtectedEntryOptions extends RuntimeOptions {
    * allows one at a time) that it has not sent before.
    */
   readonly mayExist?: boolean | undefined;
+  /**
+   * Called once when the entry's outcome is unknown (a 503 -1000, a timeout) and its look-up by client id
+   * over the executor's `unknownOutcomeWindowMs` begins: from then on the call may take that long. The
+   * runner stops holding its queue for it.
+   */
+  readonly onOutcomeUnknown?: (() => void) | undefined;
 }
 
 /**
@@ -337,6 +343,7 @@ export async function openProtectedPosition(
       clientOrderId: ids.entry,
       rationale,
       sendAfter,
+      onOutcomeUnknown: options.onOutcomeUnknown,
     });
   };
   // With a `ready` to wait for, the entry is built and signed meanwhile and leaves once everything above is

@@ -15,7 +15,8 @@
  *   - an order that opens or adds to a position (`opensPosition`) is never sent again: it is looked up over
  *     `unknownOutcomeWindowMs` (recvWindow plus a margin), every `unknownOutcomeCheckIntervalMs`, and if it
  *     never appears the call fails with `UnknownOutcomeError`. Binance refuses a repeated client id only while
- *     the first order is open, so a re-sent entry whose first copy executed late would fill twice;
+ *     the first order is open, so a re-sent entry whose first copy executed late would fill twice. The
+ *     request's `onOutcomeUnknown` is called as that look-up begins (the caller need not hold other work);
  *   - a reduce-only or protective order is looked up `unknownOutcomeChecks` times, then sent again with the
  *     same client id (counts as a retry): a second copy of it cannot open exposure.
  *   An order request is never re-sent without that look-up.
@@ -101,6 +102,11 @@ export interface ExchangeRequest<T> {
    * outcome it is only looked up, never sent again.
    */
   readonly opensPosition?: boolean | undefined;
+  /**
+   * Called once when such an order's outcome is unknown and the look-up over `unknownOutcomeWindowMs`
+   * begins: the caller may stop holding other work for it (the runner's queue does).
+   */
+  readonly onOutcomeUnknown?: (() => void) | undefined;
   readonly rationale?: string | undefined;
   /** What the adapter asked for, logged with the request (never secrets). */
   readonly params?: Readonly<Record<string, unknown>> | undefined;
@@ -247,6 +253,7 @@ export class RequestExecutor {
               );
             }
             const awaitLateExecution = failure.kind === 'unknown-outcome' && request.opensPosition === true;
+            if (awaitLateExecution) request.onOutcomeUnknown?.();
             const found = awaitLateExecution
               ? await this.#lookUpOverWindow(request, failure, error)
               : await this.#lookUp(request, failure, error);

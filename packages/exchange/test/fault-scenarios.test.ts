@@ -212,7 +212,14 @@ describe('fault scenarios against the emulator', () => {
     const late = await lateEntrySetup();
     late.late.executeAfterMs = 3_000;
     const before = sim().requests.length;
-    const result = await late.exchange.openProtectedPosition(intent());
+    // The caller hears once that the outcome is unknown, as the look-up begins (the runner's queue stops
+    // waiting for the entry then).
+    const lookupsWhenTold: number[] = [];
+    const result = await late.exchange.openProtectedPosition(intent(), {
+      onOutcomeUnknown: () =>
+        lookupsWhenTold.push(late.logs.filter((entry) => entry.event === 'exchange-lookup').length),
+    });
+    expect(lookupsWhenTold).toEqual([0]);
     // Binance executes the order 3 s after the error whatever the adapter did meanwhile.
     await late.time.sleep(5_000);
     late.executeLate();
@@ -255,8 +262,12 @@ describe('fault scenarios against the emulator', () => {
     late.executeLate();
     const state = await late.exchange.fetchExchangeState([BTC]);
     expect(state.positions).toEqual([expect.objectContaining({ symbol: BTC, quantity: '0.020' })]);
-    const resumed = await late.exchange.openProtectedPosition(entryIntent);
+    let toldUnknown = 0;
+    const resumed = await late.exchange.openProtectedPosition(entryIntent, {
+      onOutcomeUnknown: () => (toldUnknown += 1),
+    });
     expect(resumed.status).toBe('protected');
+    expect(toldUnknown).toBe(0); // found at once: nothing unknown
     expect(late.logs.find((entry) => entry.event === 'protected-entry-resumed')).toMatchObject({
       level: 'warn',
       message: `${BTC}: entry ${result.clientOrderIds.entry} already exists (filled); not placing it again`,

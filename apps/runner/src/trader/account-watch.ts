@@ -137,6 +137,8 @@ export async function reviewAccount(context: TraderContext): Promise<void> {
   for (const trade of [...context.trades.values()]) {
     const position = context.account.positions.get(trade.symbol);
     if (trade.riskToCheck === undefined || trade.closing !== undefined || trade.reduceTo) continue;
+    // An entry in flight is weighed by its own result (`checkRealizedRisk`), on the queue after this.
+    if (context.entriesInFlight.has(trade.symbol)) continue;
     if (!position || position.side !== trade.side) continue;
     await weighUncheckedFill(context, trade, trade.riskToCheck, position);
   }

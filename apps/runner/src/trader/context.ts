@@ -122,6 +122,12 @@ export class TraderContext {
    * start only once the last had ended), so its entry needs no look-up (`mayExist: false`).
    */
   readonly formingAtStart = new Map<string, number>();
+  /**
+   * Entries waiting out an unknown outcome off the queue, by symbol (see `entries.ts`): each settles once the
+   * entry's result has been handled on the queue. Until then the symbol is locked: no settle, no weighing or
+   * reducing of its fill, no new entry (its pending trade is open) and no foreign-position policy on it.
+   */
+  readonly entriesInFlight = new Map<string, Promise<void>>();
   /** The intents this process has sent an entry for: sent again, they are looked up first. */
   readonly sentIntents = new Set<string>();
   /** The latest streamed mark price per symbol (`@markPrice@1s`), with its market time. */
@@ -410,7 +416,9 @@ export class TraderContext {
   }
 
   /**
-   * Runs `task` after every task queued before it: candles, exits and operator commands never race. A task
+   * Runs `task` after every task queued before it: candles, exits and operator commands never race. The one
+   * wait that leaves the queue is an entry's unknown outcome (up to `unknownOutcomeWindowMs`, see
+   * `entriesInFlight`): its symbol stays locked, and its result is handled as a task of its own. A task
    * that fails is the loop's catch-all: counted, logged and audited with its playbook, whose action is taken
    * before the next task runs.
    */
@@ -435,12 +443,14 @@ export class TraderContext {
     return run;
   }
 
+  /** Until the queue is idle and no entry waits out an unknown outcome off it (their results are tasks too). */
   async drain(): Promise<void> {
     let current: Promise<void>;
     do {
+      await Promise.all(this.entriesInFlight.values());
       current = this.#queue;
       await current;
-    } while (current !== this.#queue);
+    } while (current !== this.#queue || this.entriesInFlight.size > 0);
   }
 }
 

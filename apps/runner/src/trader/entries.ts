@@ -18,7 +18,8 @@ const SLIPPAGE_PCT = 0.0005;
  * own on the symbol, an account out of sync), then the signal's reward:risk against
  * `strategy.minRewardRisk`, then RiskGuard and sizing, then the signal's age and the mark price against its
  * entry, then the write-ahead record with, in parallel, the leverage and margin mode as the exchange says
- * them (set back or denied), then the entry itself, and the risk recomputed from the real fill.
+ * them (set back or denied), then the entry itself, and the risk recomputed from the real fill. An entry
+ * whose outcome is unknown waits for it off the queue, its symbol locked (`entriesInFlight`).
  */
 export async function onSignal(
   context: TraderContext,
@@ -175,7 +176,12 @@ export async function onSignal(
   const forming = context.formingAtStart.get(signal.symbol);
   const mayExist = forming === undefined || candleClose <= forming || context.sentIntents.has(intentId);
   context.sentIntents.add(intentId);
-  const result = await context.exchange.openProtectedPosition(
+  // An unknown outcome (503 -1000, a timeout) is looked up for up to `unknownOutcomeWindowMs` (10 s): that
+  // wait leaves the queue, the symbol locked meanwhile (`entriesInFlight`), and the result is handled as a
+  // task of its own. An entry answered in one round trip is handled here, as before.
+  let outcomeUnknown: () => void = () => undefined;
+  const unknown = new Promise<undefined>((resolve) => (outcomeUnknown = () => resolve(undefined)));
+  const entry = context.exchange.openProtectedPosition(
     {
       id: intentId,
       symbol: signal.symbol,
@@ -186,8 +192,58 @@ export async function onSignal(
       takeProfitPrice: String(signal.target),
       rationale: why,
     },
-    { ready, mayExist },
+    { ready, mayExist, onOutcomeUnknown: outcomeUnknown },
   );
+  const answered = await Promise.race([entry, unknown]);
+  const sent: SentEntry = { signal, candleClose, pending, plannedRisk, why, cleared };
+  if (answered === undefined) answerOffQueue(context, entry, sent);
+  else await entryResult(context, sent, answered);
+}
+
+/**
+ * An entry whose outcome is unknown: its symbol is locked (`entriesInFlight`) until the adapter answers and the
+ * result, queued then, has run. A rejection (a bug: the adapter answers exchange errors) is the queue's catch-all.
+ */
+function answerOffQueue(context: TraderContext, entry: Promise<ProtectedEntryResult>, sent: SentEntry): void {
+  const { symbol } = sent.signal;
+  // The state file, not written before the send (the restart reads the `order.place` record), now holds the
+  // pending trade for the window too.
+  void context.saveState();
+  const handled = entry
+    .catch(() => undefined)
+    .then(() =>
+      context.enqueue(async () => {
+        context.entriesInFlight.delete(symbol);
+        await entryResult(context, sent, await entry);
+      }),
+    );
+  context.entriesInFlight.set(
+    symbol,
+    handled.catch(() => undefined), // logged and acted on by the queue
+  );
+}
+
+/** An entry as it was sent, for its result: the signal, the pending trade, its plan and its checks. */
+interface SentEntry {
+  readonly signal: Signal;
+  readonly candleClose: number;
+  readonly pending: OpenTrade;
+  readonly plannedRisk: number;
+  readonly why: string;
+  /** Whether nothing denied the entry while it waited (false: withheld, `deny` said why). */
+  readonly cleared: Promise<boolean>;
+}
+
+/**
+ * What an entry's result does, on the queue: the `order.result` record, the trade kept with what the exchange
+ * holds or dropped when nothing opened, the state saved, and the real fill's risk checked.
+ */
+async function entryResult(
+  context: TraderContext,
+  { signal, candleClose, pending, plannedRisk, why, cleared }: SentEntry,
+  result: ProtectedEntryResult,
+): Promise<void> {
+  const { intentId, quantity } = pending;
   await context.options.audit.append('order.result', {
     intentId,
     symbol: signal.symbol,
@@ -211,7 +267,7 @@ export async function onSignal(
     if (!(await cleared.catch(() => true))) return; // withheld: `deny` said why
     context.log.warn(
       { symbol: signal.symbol, status: result.status, error: result.error?.message },
-      `entry ${signal.symbol} ${signal.side} ${size.quantity}: ${result.status}${result.error ? ` (${result.error.message})` : ''}`,
+      `entry ${signal.symbol} ${signal.side} ${quantity}: ${result.status}${result.error ? ` (${result.error.message})` : ''}`,
     );
     return;
   }
@@ -228,8 +284,8 @@ export async function onSignal(
   });
   await context.saveState();
   context.log.info(
-    { symbol: signal.symbol, side: signal.side, quantity: size.quantity, intentId },
-    `entry ${signal.symbol} ${signal.side} ${size.quantity}: protected — ${why}`,
+    { symbol: signal.symbol, side: signal.side, quantity, intentId },
+    `entry ${signal.symbol} ${signal.side} ${quantity}: protected — ${why}`,
   );
   await checkRealizedRisk(context, signal, result, plannedRisk);
 }
@@ -312,7 +368,10 @@ function entryRefusal(
   const { symbol } = signal;
   if (!context.accepting) return 'not accepting';
   const own = context.trades.get(symbol);
-  if (own !== undefined && !(when === 'frame' && settleDue(context, own))) return 'trade open';
+  // At the frame, a trade whose position is gone counts as closing, unless its entry is still in flight.
+  const closing =
+    own !== undefined && when === 'frame' && settleDue(context, own) && !context.entriesInFlight.has(symbol);
+  if (own !== undefined && !closing) return 'trade open';
   const foreign = own === undefined ? context.account.positions.get(symbol) : undefined;
   if (foreign || context.ignoredSymbols.has(symbol)) {
     return {

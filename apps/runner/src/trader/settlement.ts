@@ -16,7 +16,7 @@ import { reconcileSymbols } from './protection';
  * (`streamedClose`), its fills are the close's and nothing is read. Otherwise over REST: the close is made
  * durable first (the trade is marked `closing` and saved), then its fills are read; a failed read leaves it
  * owed and the next settle tries again, so no loss escapes the guard. Either way the PnL is the exchange's:
- * realized PnL minus fees, exactly.
+ * realized PnL minus fees, exactly. A symbol whose entry is in flight (`entriesInFlight`) is left alone.
  */
 export async function settle(
   context: TraderContext,
@@ -24,7 +24,9 @@ export async function settle(
   knownReason?: CloseReason,
 ): Promise<void> {
   let trade = context.trades.get(symbol);
-  if (!trade) return;
+  // An entry still waiting out its unknown outcome: its position may be flat only until the order executes,
+  // so dropping the trade as never filled now would lose it (chaos seed 28). Its result task settles it.
+  if (!trade || context.entriesInFlight.has(symbol)) return;
   const streamed = streamedClose(context, trade);
   if (streamed) {
     // The stream told all of it: the trade's own exits still live are canceled (in parallel), and the close

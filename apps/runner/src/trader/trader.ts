@@ -29,7 +29,9 @@ export interface RunSummary {
  * account state — fed by the user-data stream and by REST sweeps — that says what the exchange holds:
  * exits, positions the bot did not open, liquidations, leverage. Every decision is in the audit trail with
  * its reason, and the guard and open trades are saved after each change so a restart continues where it
- * stopped. Candles, account reviews and operator commands run one at a time on one queue.
+ * stopped. Candles, account reviews and operator commands run one at a time on one queue; the one wait that
+ * leaves it is an entry's unknown outcome (up to `unknownOutcomeWindowMs`), its symbol locked meanwhile and
+ * its result handled as a task of its own (`entriesInFlight`).
  *
  * Its parts: `startup.ts` (start-up and reconcile), `entries.ts`, `settlement.ts` (exits and closes),
  * `account-watch.ts` (the account state and foreign positions), `feeds.ts`; this class composes them and
@@ -73,7 +75,10 @@ export class Trader implements BotControl {
     context.accepting = true;
   }
 
-  /** Stops opening, lets the queue drain, optionally flattens, closes the feeds and saves the state. */
+  /**
+   * Stops opening, lets the queue drain (and every entry in flight end: at most its unknown-outcome window),
+   * optionally flattens, closes the feeds and saves the state.
+   */
   async stop(options: { readonly flatten?: boolean } = {}): Promise<void> {
     const context = this.#context;
     context.accepting = false;
@@ -182,7 +187,10 @@ export class Trader implements BotControl {
     await this.idle();
   }
 
-  /** Resolves once every queued task (account reviews, sweeps) has run and its records are durable. */
+  /**
+   * Resolves once every queued task (account reviews, sweeps, an in-flight entry's result) has run and its
+   * records are durable.
+   */
   async idle(): Promise<void> {
     await this.#context.drain();
     await this.#context.options.audit.flush().catch(() => undefined); // a failure halted trading already
