@@ -376,8 +376,66 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     }
   };
 
-  const onTicks = (ticks: readonly MarketTick[]) => {
+  /** A tick's public trade: the tape `aggTrades` reads, and the trade streams someone watches. */
+  const recordTrade = (
+    tick: MarketTick,
+    names: SymbolStreamNames,
+    watching: ReturnType<typeof watchedOf>,
+  ) => {
+    if (tick.tradeQty !== '0') {
+      const id = candles.lastTradeId(tick.symbol);
+      const trade: PublicTrade = {
+        a: id,
+        p: tick.lastPrice,
+        q: tick.tradeQty,
+        f: id,
+        l: id,
+        T: tick.time,
+        m: tick.buyerIsMaker,
+      };
+      let tape = tradeTapes.get(tick.symbol);
+      if (!tape) tradeTapes.set(tick.symbol, (tape = []));
+      tape.push(trade);
+      // Cut back by the tape's length at once, not a trade per tick: a splice moves every trade kept.
+      if (tape.length >= 2 * TRADE_TAPE_LENGTH) tape.splice(0, tape.length - TRADE_TAPE_LENGTH);
+      if (watching.aggTrade) {
+        streams.publish(names.aggTrade, {
+          e: 'aggTrade',
+          E: tick.time,
+          s: tick.symbol,
+          ...trade,
+          nq: tick.tradeQty,
+        });
+      }
+      if (watching.trade) {
+        streams.publish(names.trade, {
+          e: 'trade',
+          E: tick.time,
+          T: tick.time,
+          s: tick.symbol,
+          t: id,
+          p: tick.lastPrice,
+          q: tick.tradeQty,
+          X: 'MARKET',
+          m: tick.buyerIsMaker,
+        });
+      }
+    }
+  };
+
+  const coalesceIdleTicks = options.coalesceIdleTicks === true;
+  const onTicks = (ticks: readonly MarketTick[], dueUntil: number) => {
+    let quiet = 0;
     for (const tick of ticks) {
+      // An idle symbol's tick that the same move follows up: no order to fill, no position to mark, and its
+      // payloads would be made moot unread; only the candle book (fed by the driver), the book and the tape.
+      const following = tick.nextTickTime;
+      if (coalesceIdleTicks && following !== undefined && following <= dueUntil && core.isIdle(tick.symbol)) {
+        quiet += 1;
+        core.moveBook(tick.symbol, tick.lastPrice, tick.time);
+        recordTrade(tick, streamNamesOf(tick.symbol), watchedOf(tick.symbol));
+        continue;
+      }
       core.setFundingRate(tick.symbol, tick.fundingRate);
       core.updateMarket(tick);
       const names = streamNamesOf(tick.symbol);
@@ -404,51 +462,15 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         if (tick.time % 3000 < 1000) streams.publish(names.markPrice, payload);
         if (watching.markArrays) pendingMarks.set(tick.symbol, payload);
       }
-      if (tick.tradeQty !== '0') {
-        const id = candles.lastTradeId(tick.symbol);
-        const trade: PublicTrade = {
-          a: id,
-          p: tick.lastPrice,
-          q: tick.tradeQty,
-          f: id,
-          l: id,
-          T: tick.time,
-          m: tick.buyerIsMaker,
-        };
-        let tape = tradeTapes.get(tick.symbol);
-        if (!tape) tradeTapes.set(tick.symbol, (tape = []));
-        tape.push(trade);
-        // Cut back by the tape's length at once, not a trade per tick: a splice moves every trade kept.
-        if (tape.length >= 2 * TRADE_TAPE_LENGTH) tape.splice(0, tape.length - TRADE_TAPE_LENGTH);
-        if (watching.aggTrade) {
-          streams.publish(names.aggTrade, {
-            e: 'aggTrade',
-            E: tick.time,
-            s: tick.symbol,
-            ...trade,
-            nq: tick.tradeQty,
-          });
-        }
-        if (watching.trade) {
-          streams.publish(names.trade, {
-            e: 'trade',
-            E: tick.time,
-            T: tick.time,
-            s: tick.symbol,
-            t: id,
-            p: tick.lastPrice,
-            q: tick.tradeQty,
-            X: 'MARKET',
-            m: tick.buyerIsMaker,
-          });
-        }
-      }
+      recordTrade(tick, names, watching);
       publishTickers(tick.symbol, names, tick.time);
     }
-    publishAllMarketArrays(ticks.at(-1)?.time);
+    // A batch of quiet ticks moved no price: the arrays and the book wait for the last tick of the move.
+    const moved = quiet < ticks.length;
+    if (moved) publishAllMarketArrays(ticks.at(-1)?.time);
     publishEvents(core.drainEvents());
     const time = ticks.at(-1)?.time;
-    if (time !== undefined) publishBook(time, true);
+    if (moved && time !== undefined) publishBook(time, true);
   };
 
   const clock = new SimClock({ startTime, speed: options.speed ?? 1 });
