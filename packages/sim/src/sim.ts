@@ -29,8 +29,9 @@ import { ListenKeyStore } from './server/listen-keys';
 import { ticker24hOf } from './server/market-routes';
 import type { ApiCredentials, LateExecutionRecord, RequestRecord } from './server/rest-handler';
 import { answerClientError, createRestHandler } from './server/rest-handler';
-import type { ApiRestrictions, PublicTrade, RouteContext } from './server/route-basics';
+import type { ApiRestrictions, RouteContext } from './server/route-basics';
 import { StreamServer } from './server/stream-server';
+import { TradeTape } from './server/trade-tape';
 import { userDataEvents } from './server/wire';
 import { UserActions } from './user-actions';
 import {
@@ -172,7 +173,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const countdowns = new Map<string, NodeJS.Timeout>();
 
   const markSentAt = new Map<string, number>();
-  const tradeTapes = new Map<string, PublicTrade[]>();
+  const tradeTapes = new Map<string, TradeTape>();
   const publishEvents = (events: readonly CoreEvent[]) => {
     for (const event of events) {
       // Own fills are not printed as aggTrades: the market's tick stream is the one numbered trade tape,
@@ -384,26 +385,21 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   ) => {
     if (tick.tradeQty !== '0') {
       const id = candles.lastTradeId(tick.symbol);
-      const trade: PublicTrade = {
-        a: id,
-        p: tick.lastPrice,
-        q: tick.tradeQty,
-        f: id,
-        l: id,
-        T: tick.time,
-        m: tick.buyerIsMaker,
-      };
       let tape = tradeTapes.get(tick.symbol);
-      if (!tape) tradeTapes.set(tick.symbol, (tape = []));
-      tape.push(trade);
-      // Cut back by the tape's length at once, not a trade per tick: a splice moves every trade kept.
-      if (tape.length >= 2 * TRADE_TAPE_LENGTH) tape.splice(0, tape.length - TRADE_TAPE_LENGTH);
+      if (!tape) tradeTapes.set(tick.symbol, (tape = new TradeTape(TRADE_TAPE_LENGTH)));
+      tape.add(id, tick.lastPrice, tick.tradeQty, tick.time, tick.buyerIsMaker);
       if (watching.aggTrade) {
         streams.publish(names.aggTrade, {
           e: 'aggTrade',
           E: tick.time,
           s: tick.symbol,
-          ...trade,
+          a: id,
+          p: tick.lastPrice,
+          q: tick.tradeQty,
+          f: id,
+          l: id,
+          T: tick.time,
+          m: tick.buyerIsMaker,
           nq: tick.tradeQty,
         });
       }
@@ -497,10 +493,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     serverTime,
     weightLimitPerMinute: () => faults.settings.weightLimitPerMinute ?? weightLimitOption,
     marketTime: marketNow,
-    recentTrades: (symbol) => {
-      const tape = tradeTapes.get(symbol) ?? [];
-      return tape.length > TRADE_TAPE_LENGTH ? tape.slice(-TRADE_TAPE_LENGTH) : tape;
-    },
+    recentTrades: (symbol) => tradeTapes.get(symbol)?.trades() ?? [],
     klines: (symbol, interval, range) =>
       isKlineInterval(interval) ? candles.klines(symbol, interval, range) : [],
     listenKeys,
