@@ -165,7 +165,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       if (lastCandles.length > 0)
         replayEndTime = Math.max(...lastCandles.map((candle) => candle.openTime)) + 60_000;
       sim = await startSim({
-        ...(paper.inProcess ? { listen: false } : {}),
+        // The in-process feed keeps only a stream's latest mark and forming candle (InProcessBatch).
+        ...(paper.inProcess ? { listen: false, coalesceIdleTicks: true } : {}),
         seed: paper.seed ?? 42,
         speed: paper.speed ?? 60,
         historyMinutes: paperHistoryMinutes(config.strategy.timeframe),

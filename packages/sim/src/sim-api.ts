@@ -70,6 +70,15 @@ export interface SimOptions {
   readonly listenKeyValidityMs?: number;
   /** REQUEST_WEIGHT allowed per minute of server time before 429 and then 418 bans (default 2400). */
   readonly weightLimitPerMinute?: number;
+  /**
+   * For listeners that keep only the latest mark price, ticker and forming kline of a stream (the runner's
+   * in-process feed, `bot backtest`): a replayed tick of an idle symbol (no order and no position on any
+   * account: `MatchingCore.isIdle`) whose next tick is due in the same clock move feeds the candle book and
+   * the trade tape only. No price, payload or book update is made for a moment nobody can stop at: the last
+   * tick of the move brings the matching core, the payloads and the book to what they would have been.
+   * Off by default: a socket client sees every payload.
+   */
+  readonly coalesceIdleTicks?: boolean;
   /** Called for emulator bugs (a request that failed unexpectedly); default prints to stderr. */
   readonly onInternalError?: (error: unknown) => void;
   /**

@@ -29,8 +29,9 @@ import { ListenKeyStore } from './server/listen-keys';
 import { ticker24hOf } from './server/market-routes';
 import type { ApiCredentials, LateExecutionRecord, RequestRecord } from './server/rest-handler';
 import { answerClientError, createRestHandler } from './server/rest-handler';
-import type { ApiRestrictions, PublicTrade, RouteContext } from './server/route-basics';
+import type { ApiRestrictions, RouteContext } from './server/route-basics';
 import { StreamServer } from './server/stream-server';
+import { TradeTape } from './server/trade-tape';
 import { userDataEvents } from './server/wire';
 import { UserActions } from './user-actions';
 import {
@@ -172,7 +173,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const countdowns = new Map<string, NodeJS.Timeout>();
 
   const markSentAt = new Map<string, number>();
-  const tradeTapes = new Map<string, PublicTrade[]>();
+  const tradeTapes = new Map<string, TradeTape>();
   const publishEvents = (events: readonly CoreEvent[]) => {
     for (const event of events) {
       // Own fills are not printed as aggTrades: the market's tick stream is the one numbered trade tape,
@@ -376,8 +377,61 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     }
   };
 
-  const onTicks = (ticks: readonly MarketTick[]) => {
+  /** A tick's public trade: the tape `aggTrades` reads, and the trade streams someone watches. */
+  const recordTrade = (
+    tick: MarketTick,
+    names: SymbolStreamNames,
+    watching: ReturnType<typeof watchedOf>,
+  ) => {
+    if (tick.tradeQty !== '0') {
+      const id = candles.lastTradeId(tick.symbol);
+      let tape = tradeTapes.get(tick.symbol);
+      if (!tape) tradeTapes.set(tick.symbol, (tape = new TradeTape(TRADE_TAPE_LENGTH)));
+      tape.add(id, tick.lastPrice, tick.tradeQty, tick.time, tick.buyerIsMaker);
+      if (watching.aggTrade) {
+        streams.publish(names.aggTrade, {
+          e: 'aggTrade',
+          E: tick.time,
+          s: tick.symbol,
+          a: id,
+          p: tick.lastPrice,
+          q: tick.tradeQty,
+          f: id,
+          l: id,
+          T: tick.time,
+          m: tick.buyerIsMaker,
+          nq: tick.tradeQty,
+        });
+      }
+      if (watching.trade) {
+        streams.publish(names.trade, {
+          e: 'trade',
+          E: tick.time,
+          T: tick.time,
+          s: tick.symbol,
+          t: id,
+          p: tick.lastPrice,
+          q: tick.tradeQty,
+          X: 'MARKET',
+          m: tick.buyerIsMaker,
+        });
+      }
+    }
+  };
+
+  const coalesceIdleTicks = options.coalesceIdleTicks === true;
+  const onTicks = (ticks: readonly MarketTick[], dueUntil: number) => {
+    let quiet = 0;
     for (const tick of ticks) {
+      // An idle symbol's tick that the same move follows up: no order to fill, no position to mark, and its
+      // payloads would be made moot unread; only the candle book (fed by the driver), the book and the tape.
+      const following = tick.nextTickTime;
+      if (coalesceIdleTicks && following !== undefined && following <= dueUntil && core.isIdle(tick.symbol)) {
+        quiet += 1;
+        core.moveBook(tick.symbol, tick.lastPrice, tick.time);
+        recordTrade(tick, streamNamesOf(tick.symbol), watchedOf(tick.symbol));
+        continue;
+      }
       core.setFundingRate(tick.symbol, tick.fundingRate);
       core.updateMarket(tick);
       const names = streamNamesOf(tick.symbol);
@@ -404,51 +458,15 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
         if (tick.time % 3000 < 1000) streams.publish(names.markPrice, payload);
         if (watching.markArrays) pendingMarks.set(tick.symbol, payload);
       }
-      if (tick.tradeQty !== '0') {
-        const id = candles.lastTradeId(tick.symbol);
-        const trade: PublicTrade = {
-          a: id,
-          p: tick.lastPrice,
-          q: tick.tradeQty,
-          f: id,
-          l: id,
-          T: tick.time,
-          m: tick.buyerIsMaker,
-        };
-        let tape = tradeTapes.get(tick.symbol);
-        if (!tape) tradeTapes.set(tick.symbol, (tape = []));
-        tape.push(trade);
-        // Cut back by the tape's length at once, not a trade per tick: a splice moves every trade kept.
-        if (tape.length >= 2 * TRADE_TAPE_LENGTH) tape.splice(0, tape.length - TRADE_TAPE_LENGTH);
-        if (watching.aggTrade) {
-          streams.publish(names.aggTrade, {
-            e: 'aggTrade',
-            E: tick.time,
-            s: tick.symbol,
-            ...trade,
-            nq: tick.tradeQty,
-          });
-        }
-        if (watching.trade) {
-          streams.publish(names.trade, {
-            e: 'trade',
-            E: tick.time,
-            T: tick.time,
-            s: tick.symbol,
-            t: id,
-            p: tick.lastPrice,
-            q: tick.tradeQty,
-            X: 'MARKET',
-            m: tick.buyerIsMaker,
-          });
-        }
-      }
+      recordTrade(tick, names, watching);
       publishTickers(tick.symbol, names, tick.time);
     }
-    publishAllMarketArrays(ticks.at(-1)?.time);
+    // A batch of quiet ticks moved no price: the arrays and the book wait for the last tick of the move.
+    const moved = quiet < ticks.length;
+    if (moved) publishAllMarketArrays(ticks.at(-1)?.time);
     publishEvents(core.drainEvents());
     const time = ticks.at(-1)?.time;
-    if (time !== undefined) publishBook(time, true);
+    if (moved && time !== undefined) publishBook(time, true);
   };
 
   const clock = new SimClock({ startTime, speed: options.speed ?? 1 });
@@ -475,10 +493,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     serverTime,
     weightLimitPerMinute: () => faults.settings.weightLimitPerMinute ?? weightLimitOption,
     marketTime: marketNow,
-    recentTrades: (symbol) => {
-      const tape = tradeTapes.get(symbol) ?? [];
-      return tape.length > TRADE_TAPE_LENGTH ? tape.slice(-TRADE_TAPE_LENGTH) : tape;
-    },
+    recentTrades: (symbol) => tradeTapes.get(symbol)?.trades() ?? [],
     klines: (symbol, interval, range) =>
       isKlineInterval(interval) ? candles.klines(symbol, interval, range) : [],
     listenKeys,

@@ -167,6 +167,26 @@ export class MatchingCore {
   }
 
   /** The symbol's next funding boundary (`market(symbol).nextFundingTime`, without formatting its prices). */
+  /**
+   * Whether a market move of the symbol can change nothing but its prices: no resting or algo order and no
+   * position on any account (nothing to fill, trigger, liquidate or fund).
+   */
+  isIdle(symbol: string): boolean {
+    const instrument = instrumentOf(this.ctx, symbol);
+    return (
+      instrument.resting.length === 0 && instrument.algos.length === 0 && instrument.holders.length === 0
+    );
+  }
+
+  /**
+   * An idle symbol's moment that nobody sees (`coalesceIdleTicks`): only its book follows the last price, so
+   * its levels, replenishment and update ids stay those of a tick-by-tick run.
+   */
+  moveBook(symbol: string, lastPrice: string, time: number): void {
+    const book = instrumentOf(this.ctx, symbol).book;
+    if (book !== null) book.setLast(book.ticksOf(Number(lastPrice)), time);
+  }
+
   nextFundingTime(symbol: string): number {
     return instrumentOf(this.ctx, symbol).nextFundingTime;
   }

@@ -14,8 +14,11 @@ export interface MarketDriverOptions {
   readonly clock: SimClock;
   /** Fed with every tick before `onTick` sees it. */
   readonly candles?: CandleBook;
-  /** One call per batch (ticks sharing a time), in time order. */
-  readonly onTick?: (ticks: readonly MarketTick[]) => void;
+  /**
+   * One call per batch (ticks sharing a time), in time order; `dueUntil` is the clock reading this emission
+   * runs to (every tick at or before it is emitted before the driver returns).
+   */
+  readonly onTick?: (ticks: readonly MarketTick[], dueUntil: number) => void;
   /** Klines that just closed (x: true), 1m first; called before the `onTick` of the tick that closed them. */
   readonly onKlinesClosed?: (klines: readonly Kline[]) => void;
   /** Called once when the source is exhausted and everything has been emitted. */
@@ -143,7 +146,7 @@ export class MarketDriver {
           const closed = this.candles.onTicks(ticks);
           if (closed.length > 0) this.options.onKlinesClosed?.(closed);
         }
-        this.options.onTick?.(ticks);
+        this.options.onTick?.(ticks, now);
       }
       if (this.candles !== undefined) {
         // A source that ended has delivered its last minute whole: close it now rather than at the next tick.

@@ -17,6 +17,11 @@ export interface MarketTick {
   readonly tradeQty: string;
   /** Binance's `m`: true when the seller was the taker (the trade hit the bid). */
   readonly buyerIsMaker: boolean;
+  /**
+   * A replay's ticks: the time of its symbol's next tick (absent at the end of the data). A tick whose next
+   * one is due in the same clock move is a moment nobody can stop at.
+   */
+  readonly nextTickTime?: number;
 }
 
 /**

@@ -247,16 +247,8 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
     const steps = baseSteps + (tickInCandle < candle.steps - baseSteps * ticksPerCandle ? 1 : 0);
     // An up-tick is a taker buy, a down-tick a taker sell; flat ticks alternate.
     const buyerIsMaker = lastTicks === previousTicks ? tickCount % 2 === 1 : lastTicks < previousTicks;
-    const tick: MarketTick = {
-      symbol,
-      time: timeOf(candle, tickInCandle),
-      lastPrice: formatTicks(lastTicks),
-      markPrice: formatTicks(Math.round(lastTicks * (1 - premium))),
-      indexPrice: formatTicks(Math.round(lastTicks * (1 - 2 * premium))),
-      fundingRate: formatRate(fundingRateFromPremium(averagePremium)),
-      tradeQty: formatUnits(steps * quantity.incrementUnits, quantity.decimals),
-      buyerIsMaker,
-    };
+    const time = timeOf(candle, tickInCandle);
+    const fundingRate = formatRate(fundingRateFromPremium(averagePremium));
     previousTicks = lastTicks;
     tickCount += 1;
     tickInCandle += 1;
@@ -265,6 +257,17 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
       candleIndex += 1;
       current = pull();
     }
+    const tick: MarketTick = {
+      symbol,
+      time,
+      lastPrice: formatTicks(lastTicks),
+      markPrice: formatTicks(Math.round(lastTicks * (1 - premium))),
+      indexPrice: formatTicks(Math.round(lastTicks * (1 - 2 * premium))),
+      fundingRate,
+      tradeQty: formatUnits(steps * quantity.incrementUnits, quantity.decimals),
+      buyerIsMaker,
+      ...(current === undefined ? {} : { nextTickTime: timeOf(current, tickInCandle) }),
+    };
     return [tick];
   }
 
