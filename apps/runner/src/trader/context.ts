@@ -166,9 +166,6 @@ export class TraderContext {
   /** A review of the account is already waiting on the queue. */
   reviewQueued = false;
   #queue: Promise<void> = Promise.resolve();
-  /** Tasks queued and not yet done, and the work that waits for none (`whenIdle`). */
-  #queued = 0;
-  readonly #idleWork: (() => void)[] = [];
   #account: AccountState = emptyAccountState;
   /** `stop-opening` playbooks cleared by an account sweep (exchange-maintenance), by id: since when, and why. */
   readonly #stoppedOpening = new Map<string, { readonly since: number; readonly reason: string }>();
@@ -426,10 +423,9 @@ export class TraderContext {
    * before the next task runs.
    */
   enqueue<T>(task: () => Promise<T>): Promise<T> {
-    this.#queued += 1;
     const run = this.#queue.then(task);
     this.#queue = run.then(
-      () => this.#taskDone(),
+      () => undefined,
       (error: unknown) => {
         this.counters.errors += 1;
         const message = error instanceof Error ? error.message : String(error);
@@ -442,26 +438,9 @@ export class TraderContext {
           .append('incident', { error: message, playbook: playbook?.id ?? null })
           .catch((failure: unknown) => this.auditFailed(failure));
         if (playbook) this.#actOn(playbook, message);
-        this.#taskDone();
       },
     );
     return run;
-  }
-
-  /**
-   * Runs `work` (not awaited) once no task is queued or running: writes nobody waits for (a close's state
-   * save, its funding read) stay off the disk and the thread while a candle queued behind them decides an
-   * entry on the same tick.
-   */
-  whenIdle(work: () => void): void {
-    if (this.#queued === 0) work();
-    else this.#idleWork.push(work);
-  }
-
-  #taskDone(): void {
-    this.#queued -= 1;
-    if (this.#queued > 0 || this.#idleWork.length === 0) return;
-    for (const work of this.#idleWork.splice(0)) work();
   }
 
   /** Until the queue is idle and no entry waits out an unknown outcome off it (their results are tasks too). */

@@ -167,13 +167,10 @@ async function recordClose(
   // The close is in the trail before the trade is forgotten; the state file follows without being waited
   // for. A restart whose state file still holds the trade gives the close to the guard from this record and
   // drops the trade (`unsaved-entries.ts`): counted once, never not at all, and the next entry on the symbol
-  // does not wait for the state file's two fsyncs. The save and the funding read start once the queue is
-  // idle: an entry decided on the same tick no longer shares the disk and the thread with them.
+  // does not wait for the state file's two fsyncs.
   context.trades.delete(symbol);
-  context.whenIdle(() => {
-    void context.saveState();
-    void recordFunding(context, trade, closedAt);
-  });
+  void context.saveState();
+  void recordFunding(context, trade, closedAt);
   if (recorded.tripped) {
     const playbook = HALT_PLAYBOOKS[recorded.tripped.code] ?? 'position-unprotected';
     context.log.warn(
