@@ -143,10 +143,9 @@ export async function onSignal(
   // The trade is tracked before its entry leaves, like its decision: a kill after the entry filled, or a
   // result other than `protected`, still leaves a trade that the next settle (or the restart's reconcile)
   // protects, or counts when it closes: no loss escapes the guard. The entry waits for the durable
-  // `order.place`, not for the state file, and the file is saved only once the entry's result is known: a
-  // save started beside the record's fsync made it wait for the same journal (its temporary file, rename
-  // and directory fsync), and a restart rebuilds a trade the file missed from that record. A trail that does
-  // not fsync (`bot backtest --audit off`) still has the record in the OS before the send.
+  // `order.place`, not for the state file (two fsyncs, the longest wait before the send): a restart
+  // rebuilds a trade the file missed from that record. A trail that does not fsync (`bot backtest --audit
+  // off`) still has the record in the OS before the send, and its state file is not synced either.
   const pending: OpenTrade = {
     intentId,
     symbol: signal.symbol,
@@ -163,6 +162,7 @@ export async function onSignal(
   // A denial while the entry waits (settings that cannot be set back, a signal that aged past its expiry
   // meanwhile: recorded by `deny`) withholds it: nothing is sent, the trade is dropped.
   const configured = symbolSettingsAsConfigured(context, signal, settings.answer);
+  void context.saveState();
   const cleared = Promise.all([written, flushed, configured]).then(
     async ([, , settingsOk]) => settingsOk && (await notExpired(context, signal, candleClose)),
   );
@@ -206,9 +206,6 @@ export async function onSignal(
  */
 function answerOffQueue(context: TraderContext, entry: Promise<ProtectedEntryResult>, sent: SentEntry): void {
   const { symbol } = sent.signal;
-  // The state file, not written before the send (the restart reads the `order.place` record), now holds the
-  // pending trade for the window too.
-  void context.saveState();
   const handled = entry
     .catch(() => undefined)
     .then(() =>
