@@ -208,6 +208,17 @@ export const mutants: readonly Mutant[] = [
     tests: [{ file: accountTruth, name: 'counts the close from its record at the next start' }],
   },
   {
+    // A late entry claimed and closed by a process killed before its state was saved again: the restart's
+    // state still holds it as a dropped entry, and its close record must be counted all the same.
+    name: 'unsaved close of a claimed late entry not replayed',
+    file: 'apps/runner/src/unsaved-entries.ts',
+    find: '    ...(state.droppedEntries ?? []).map((dropped) => dropped.trade.intentId),\n',
+    replace: '',
+    tests: [
+      { file: 'apps/runner/src/unsaved-entries.test.ts', name: 'dropped entry the state still watches' },
+    ],
+  },
+  {
     // A kill between the entry's fill and its own check: without the review's weighing, the overrun stays.
     name: 'unchecked fill not weighed by the review',
     file: 'apps/runner/src/trader/account-watch.ts',
@@ -236,8 +247,8 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'settings read started on a symbol in flight',
     file: entries,
-    find: '      : settleDue(context, trade) && !context.entriesInFlight.has(signal.symbol);\n',
-    replace: '      : settleDue(context, trade);\n',
+    find: ' && settleDue(context, own) && !context.entriesInFlight.has(symbol);\n',
+    replace: ' && settleDue(context, own);\n',
     tests: [{ file: inFlight, name: 'holds only its symbol' }],
   },
   {

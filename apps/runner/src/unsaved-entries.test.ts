@@ -1,7 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AuditRecord } from '@bot/audit';
 import { describe, expect, it } from 'vitest';
 import type { BotState } from './bot-state';
-import { isEntryRecord, unsavedCloses, unsavedEntries } from './unsaved-entries';
+import { BotStateStore } from './bot-state';
+import { createLogger } from './logger';
+import { isEntryRecord, recoverUnsavedEntries, unsavedCloses, unsavedEntries } from './unsaved-entries';
 
 let seq = 0;
 function record(kind: string, payload: Record<string, unknown>): AuditRecord {
@@ -123,6 +128,44 @@ describe('unsavedCloses', () => {
     expect(unsavedCloses(taken, [before, first, again, other])).toEqual([
       { intentId: 'old-ETH', symbol: 'ETH', pnl: 4, reason: 'take_profit', closedAt: 5_000 },
     ]);
+  });
+
+  it('also gives back the close of a dropped entry the state still watches (claimed and closed unsaved)', () => {
+    const taken: BotState = {
+      ...state(seq, []),
+      droppedEntries: [{ trade: { ...state(0, ['SOL']).trades[0]!, intentId: 'late-SOL' }, droppedAt: 0 }],
+    };
+    expect(unsavedCloses(taken, [close('SOL', 'late-SOL', 4.25, 'manual')])).toEqual([
+      { intentId: 'late-SOL', symbol: 'SOL', pnl: 4.25, reason: 'manual', closedAt: 5_000 },
+    ]);
+  });
+
+  it('counts that close at the restart and ends the watch, so the late entry is not claimed again', () => {
+    const store = new BotStateStore(join(mkdtempSync(join(tmpdir(), 'bot-unsaved-')), 'state.json'));
+    const late = { ...state(0, ['SOL']).trades[0]!, intentId: 'late-SOL2' };
+    store.save({ ...state(seq, []), droppedEntries: [{ trade: late, droppedAt: 0 }] });
+    const closeRecord = record('rationale', {
+      action: 'position.close',
+      symbol: 'SOL',
+      risk: { intentId: 'late-SOL2', pnl: -7, reason: 'stop_loss', closedAt: Date.UTC(2026, 11, 8) },
+    });
+    const silent = createLogger({ format: 'json', level: 'fatal', destination: { write: () => undefined } });
+    const settings = {
+      tier: 'conservative' as const,
+      limits: {
+        riskPerTradePct: 0.005,
+        dailyDrawdownPct: 0.02,
+        leverageDefault: 3,
+        maxConcurrentPositions: 2,
+        maxSlStreak: 4,
+        cooldownAfterStopMinutes: 15,
+      },
+    };
+    recoverUnsavedEntries(store, [closeRecord], closeRecord.seq, silent, settings);
+    const recovered = store.load();
+    expect(recovered.guard?.realizedPnl).toBe(-7);
+    expect(recovered.guard?.stopLossStreak).toBe(1);
+    expect(recovered.droppedEntries).toEqual([]);
   });
 
   it('ignores a close record without its figures, and a state written before the rule', () => {

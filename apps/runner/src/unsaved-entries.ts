@@ -142,12 +142,17 @@ function recordedClose(record: AuditRecord): RecordedClose | undefined {
 
 /**
  * The closes the trail recorded after `state` was taken of trades `state` still holds (by intent id), in
- * the trail's order: each one the guard counted and the state file had not caught up with.
+ * the trail's order: each one the guard counted and the state file had not caught up with. A dropped entry
+ * the state still watches counts as held: a late execution the process claimed and closed before its state
+ * was saved again (chaos seed 28, kill after the claim's close).
  */
 export function unsavedCloses(state: BotState, records: readonly AuditRecord[]): RecordedClose[] {
   const after = state.trailSeq;
   if (after === undefined) return [];
-  const held = new Set(state.trades.map((trade) => trade.intentId));
+  const held = new Set([
+    ...state.trades.map((trade) => trade.intentId),
+    ...(state.droppedEntries ?? []).map((dropped) => dropped.trade.intentId),
+  ]);
   const closes: RecordedClose[] = [];
   for (const record of records) {
     if (record.seq <= after) continue;
@@ -184,10 +189,12 @@ export function recoverUnsavedEntries(
       );
     }
     const closed = new Set(closes.map((close) => close.intentId));
+    const watched = state.droppedEntries?.filter((dropped) => !closed.has(dropped.trade.intentId));
     state = {
       ...state,
       guard: guard.snapshot(),
       trades: state.trades.filter((trade) => !closed.has(trade.intentId)),
+      ...(watched === undefined ? {} : { droppedEntries: watched }),
     };
   }
   const rebuilt = unsavedEntries(state, records);
