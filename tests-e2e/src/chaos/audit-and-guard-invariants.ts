@@ -1,8 +1,10 @@
 /** Invariants 5–8: the audit trail (intact, announcing in time) and the RiskGuard's state against the exchange. */
 import { verifyAuditTrail } from '@bot/audit';
-import type { RiskGuardSnapshot } from '@bot/risk';
+import { RiskGuard } from '@bot/risk';
+import type { CloseReason, RiskGuardSnapshot } from '@bot/risk';
 import type { LateExecutionRecord } from '@bot/sim';
 import type { AuditFacts } from './audit-facts';
+import type { ReplayedClose } from './bot-process';
 import { announcedAt } from './audit-facts';
 import type { Episode, ExchangeRecord } from './exchange-record';
 import { exchangeId, fromUnits, isUserId, units } from './exchange-record';
@@ -165,14 +167,30 @@ function stable(value: unknown): string {
 /**
  * Invariant 7, first half: `saved` is the state file's guard at the kill (undefined: no state file yet),
  * `restored` what the next process logged (`null`: it said there was no saved state; undefined: it never
- * said). A restart must bring back exactly what was saved.
+ * said). A restart must bring back exactly what was saved, plus the closes it said it counted from the
+ * trail's `position.close` records the state file had not caught up with (`replayed`, in order): a kill
+ * between a close's durable record and the state save leaves exactly those.
  */
 export function compareRestore(
   seed: number,
   restart: number,
-  saved: RiskGuardSnapshot | undefined,
+  savedAtKill: RiskGuardSnapshot | undefined,
   restored: Record<string, unknown> | null | undefined,
+  replayed: readonly ReplayedClose[] = [],
 ): Violation[] {
+  let saved = savedAtKill;
+  if (saved !== undefined && replayed.length > 0) {
+    const guard = RiskGuard.restore(saved);
+    for (const close of replayed) {
+      guard.recordClose({
+        pnl: close.pnl,
+        reason: close.reason as CloseReason,
+        now: close.closedAt,
+        symbol: close.symbol,
+      });
+    }
+    saved = guard.snapshot();
+  }
   if (restored === undefined) {
     return [
       { seed, invariant: 7, detail: `restart ${restart}: the bot never logged its restored risk state` },

@@ -4,6 +4,14 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+/** A close a restart gave the guard from its `position.close` record (the log line's `close`). */
+export interface ReplayedClose {
+  readonly symbol: string;
+  readonly pnl: number;
+  readonly reason: string;
+  readonly closedAt: number;
+}
+
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 const runnerDir = join(repoRoot, 'apps', 'runner');
 
@@ -68,6 +76,11 @@ export class BotProcess {
   tradingAt: number | undefined;
   /** The `risk` field of `risk state restored from …`, or `null` for `no saved risk state`. */
   restored: Record<string, unknown> | null | undefined;
+  /**
+   * Closes the trail recorded that the state file had not caught up with, which this process gave the guard
+   * before restoring it (`close of … was recorded before the state file held it`).
+   */
+  readonly replayedCloses: ReplayedClose[] = [];
   exit: BotExit | undefined;
   /** The newest error-level log message (what a crash said). */
   lastError: string | undefined;
@@ -198,6 +211,9 @@ export class BotProcess {
   #milestones(line: BotLogLine): void {
     const now = Date.now();
     if (line.level >= 50) this.lastError = line.msg;
+    if (line.msg.includes('was recorded before the state file held it: counted by the guard')) {
+      this.replayedCloses.push(line['close'] as ReplayedClose);
+    }
     if (line.msg.startsWith('risk state restored from ')) {
       this.restoredAt = now;
       this.restored = (line['risk'] as Record<string, unknown> | undefined) ?? {};

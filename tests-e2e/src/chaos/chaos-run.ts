@@ -292,7 +292,9 @@ async function runOnSim(
       if (pending && restoreLine) {
         restoresChecked.all += 1;
         if (pending.saved) restoresChecked.withGuard += 1;
-        violations.push(...compareRestore(seed, pending.restart, pending.saved, bot.restored));
+        violations.push(
+          ...compareRestore(seed, pending.restart, pending.saved, bot.restored, bot.replayedCloses),
+        );
       }
 
       let exitedOnItsOwn = false;
