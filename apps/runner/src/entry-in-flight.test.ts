@@ -7,10 +7,10 @@
  * late-execution fault.
  */
 import { readFileSync } from 'node:fs';
-import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
+import type { Sim } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningBot } from './run';
-import { advanceMinutes, eventually, startScriptedWorld } from './testing';
+import { advanceMinutes, eventually, positionOf, startScriptedWorld, stopsOf } from './testing';
 import type { ScriptedSignal, ScriptedWorld } from './testing';
 
 const BTC = 'BTC/USDC:USDC';
@@ -30,12 +30,6 @@ function setup(env: Record<string, string> = {}): Promise<ScriptedWorld> {
   });
 }
 
-const positionOf = (sim: Sim, symbol: string) =>
-  (sim.state().positions as PositionView[]).find((position) => position.symbol === symbol);
-const stopsOf = (sim: Sim, symbol: string) =>
-  (sim.state().openAlgoOrders as AlgoOrderView[]).filter(
-    (order) => order.symbol === symbol && order.orderType.startsWith('STOP'),
-  );
 /** The trail's records, each its payload with its `kind`. */
 const payloads = (world: ScriptedWorld): Record<string, unknown>[] =>
   readFileSync(world.config.compliance.auditPath, 'utf8')

@@ -6,11 +6,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { openAuditTrail } from '@bot/audit';
-import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
+import type { Sim } from '@bot/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningBot } from './run';
 import type { Trader } from './trader';
-import { advanceMinutes, eventually, startScriptedWorld } from './testing';
+import { advanceMinutes, eventually, positionOf, startScriptedWorld, stopsOf } from './testing';
 import type { ScriptedWorld } from './testing';
 
 const BTC = 'BTC/USDC:USDC';
@@ -31,12 +31,6 @@ function setup(): Promise<ScriptedWorld> {
   });
 }
 
-const positionOf = (sim: Sim, symbol: string) =>
-  (sim.state().positions as PositionView[]).find((position) => position.symbol === symbol);
-const stopsOf = (sim: Sim, symbol: string) =>
-  (sim.state().openAlgoOrders as AlgoOrderView[]).filter(
-    (order) => order.symbol === symbol && order.orderType.startsWith('STOP'),
-  );
 const payloads = (world: ScriptedWorld) =>
   readFileSync(world.config.compliance.auditPath, 'utf8')
     .trim()

@@ -9,7 +9,7 @@ import type { BotConfig } from '@bot/config';
 import { createExchange } from '@bot/exchange';
 import type { CcxtExchange } from '@bot/exchange';
 import { startSim } from '@bot/sim';
-import type { Candle as ArchiveCandle, Sim, SimOptions } from '@bot/sim';
+import type { AlgoOrderView, Candle as ArchiveCandle, PositionView, Sim, SimOptions } from '@bot/sim';
 import type { Candle, Signal, Strategy } from '@bot/strategy';
 import { backtestCommand } from './backtest/backtest-command';
 import { scanKlines, streamKlines } from './data/kline-archive';
@@ -310,3 +310,13 @@ export async function runBacktestCommand(options: Parameters<typeof backtestComm
   vi.restoreAllMocks();
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
+
+/** The emulator's position on `symbol` (exchange id, e.g. `BTCUSDC`), if any. */
+export const positionOf = (sim: Sim, symbol: string): PositionView | undefined =>
+  (sim.state().positions as PositionView[]).find((position) => position.symbol === symbol);
+
+/** The stop orders (STOP, STOP_MARKET) live on the emulator for `symbol`. */
+export const stopsOf = (sim: Sim, symbol: string): AlgoOrderView[] =>
+  (sim.state().openAlgoOrders as AlgoOrderView[]).filter(
+    (order) => order.symbol === symbol && order.orderType.startsWith('STOP'),
+  );
