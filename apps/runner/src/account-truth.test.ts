@@ -7,23 +7,16 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { defaultContracts } from '@bot/sim';
 import type { AlgoOrderView, ListedContract, PositionView, Sim, SimOptions } from '@bot/sim';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningBot } from './run';
-import { advanceMinutes, eventually, startScriptedWorld } from './testing';
+import { describe, expect, it } from 'vitest';
+import { advanceMinutes, eventually, startScriptedWorld, stoppedAfterEach } from './testing';
 import type { ScriptedWorld, ScriptedWorldOptions } from './testing';
 
 const BTC = 'BTC/USDC:USDC';
 const ETH = 'ETH/USDC:USDC';
 const XRP = 'XRP/USDC:USDC';
 
-const running: RunningBot[] = [];
-const emulators: Sim[] = [];
-afterEach(async () => {
-  for (const bot of running.splice(0)) await bot.stop().catch(() => undefined);
-  for (const sim of emulators.splice(0)) await sim.close();
-});
+const cleanup = stoppedAfterEach();
 
-const cleanup = { bots: running, sims: emulators };
 type Setup = ScriptedWorld;
 
 function setup(

@@ -7,26 +7,26 @@
  * late-execution fault.
  */
 import { readFileSync } from 'node:fs';
-import type { Sim } from '@bot/sim';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningBot } from './run';
-import { advanceMinutes, eventually, positionOf, startScriptedWorld, stopsOf } from './testing';
+import { describe, expect, it } from 'vitest';
+import {
+  advanceMinutes,
+  eventually,
+  positionOf,
+  startScriptedWorld,
+  stoppedAfterEach,
+  stopsOf,
+} from './testing';
 import type { ScriptedSignal, ScriptedWorld } from './testing';
 
 const BTC = 'BTC/USDC:USDC';
 const ETH = 'ETH/USDC:USDC';
 
-const running: RunningBot[] = [];
-const emulators: Sim[] = [];
-afterEach(async () => {
-  for (const bot of running.splice(0)) await bot.stop().catch(() => undefined);
-  for (const sim of emulators.splice(0)) await sim.close();
-});
+const cleanup = stoppedAfterEach();
 
 function setup(env: Record<string, string> = {}): Promise<ScriptedWorld> {
   return startScriptedWorld({
     env: { BOT_SYMBOLS: 'BTC,ETH', ...env },
-    cleanup: { bots: running, sims: emulators },
+    cleanup,
   });
 }
 
@@ -163,7 +163,7 @@ describe('an entry waiting out an unknown outcome', () => {
     await advanceMinutes(sim, bot.trader, 1);
     // Never found within the window: the result is `unknown`, about 10 s after the 503.
     await btcEntryUnknown(world, 60_000);
-    await running.splice(running.indexOf(bot), 1)[0]?.stop();
+    await cleanup.bots.splice(cleanup.bots.indexOf(bot), 1)[0]?.stop();
     const records = payloads(world);
     const result = records.findIndex((record) => record.kind === 'order.result' && record['symbol'] === BTC);
     const stopped = records.findIndex((record) => record.kind === 'run.stop');

@@ -7,27 +7,29 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { openAuditTrail } from '@bot/audit';
 import type { Sim } from '@bot/sim';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningBot } from './run';
 import type { Trader } from './trader';
-import { advanceMinutes, eventually, positionOf, startScriptedWorld, stopsOf } from './testing';
+import {
+  advanceMinutes,
+  eventually,
+  positionOf,
+  startScriptedWorld,
+  stoppedAfterEach,
+  stopsOf,
+} from './testing';
 import type { ScriptedWorld } from './testing';
 
 const BTC = 'BTC/USDC:USDC';
 const ETH = 'ETH/USDC:USDC';
 
-const running: RunningBot[] = [];
-const emulators: Sim[] = [];
-afterEach(async () => {
-  for (const bot of running.splice(0)) await bot.stop().catch(() => undefined);
-  for (const sim of emulators.splice(0)) await sim.close();
-});
+const cleanup = stoppedAfterEach();
 
 /** The policy that lost seed 28's trade: a position the bot does not know is closed at once. */
 function setup(): Promise<ScriptedWorld> {
   return startScriptedWorld({
     env: { BOT_SYMBOLS: 'BTC,ETH', BOT_FOREIGN_POSITIONS: 'flatten' },
-    cleanup: { bots: running, sims: emulators },
+    cleanup,
   });
 }
 

@@ -3,24 +3,18 @@
  * books, not from the adapter's fields.
  */
 import { readFileSync } from 'node:fs';
-import type { AlgoOrderView, Sim } from '@bot/sim';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningBot } from './run';
-import { advanceMinutes, startScriptedWorld } from './testing';
+import type { AlgoOrderView } from '@bot/sim';
+import { describe, expect, it } from 'vitest';
+import { advanceMinutes, startScriptedWorld, stoppedAfterEach } from './testing';
 
-const running: RunningBot[] = [];
-const emulators: Sim[] = [];
-afterEach(async () => {
-  for (const bot of running.splice(0)) await bot.stop().catch(() => undefined);
-  for (const sim of emulators.splice(0)) await sim.close();
-});
+const cleanup = stoppedAfterEach();
 
 describe('orders on the wire', () => {
   for (const workingType of ['CONTRACT_PRICE', 'MARK_PRICE'] as const) {
     it(`a stop-loss and take-profit watch the ${workingType} when the config says so`, async () => {
       const world = await startScriptedWorld({
         env: { BOT_SYMBOLS: 'BTC', WORKING_TYPE: workingType },
-        cleanup: { bots: running, sims: emulators },
+        cleanup,
       });
       const { sim, bot } = world;
       await advanceMinutes(sim, bot.trader, 1);
@@ -51,7 +45,7 @@ describe('orders on the wire', () => {
   it('announces an entry in the audit trail before the exchange receives it (write-ahead), with no look-up of a new intent', async () => {
     const world = await startScriptedWorld({
       env: { BOT_SYMBOLS: 'BTC' },
-      cleanup: { bots: running, sims: emulators },
+      cleanup,
     });
     const { sim, bot, config } = world;
     await advanceMinutes(sim, bot.trader, 1);

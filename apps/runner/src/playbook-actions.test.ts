@@ -5,10 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AlgoOrderView, PositionView, Sim } from '@bot/sim';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findPlaybook } from './playbooks';
 import { startBotWithRetries } from './run';
-import type { RunningBot } from './run';
 import {
   advanceMinutes,
   captureLog,
@@ -16,6 +15,7 @@ import {
   manualSim,
   simKeys,
   startScriptedWorld,
+  stoppedAfterEach,
   tempDir,
   testConfig,
 } from './testing';
@@ -24,19 +24,14 @@ import type { ScriptedWorld } from './testing';
 const BTC = 'BTC/USDC:USDC';
 const ETH = 'ETH/USDC:USDC';
 
-const running: RunningBot[] = [];
-const emulators: Sim[] = [];
-afterEach(async () => {
-  for (const bot of running.splice(0)) await bot.stop().catch(() => undefined);
-  for (const sim of emulators.splice(0)) await sim.close();
-});
+const cleanup = stoppedAfterEach();
 
 interface World extends ScriptedWorld {
   readonly auditPath: string;
 }
 
 async function setup(env: Record<string, string> = {}): Promise<World> {
-  const world = await startScriptedWorld({ env, cleanup: { bots: running, sims: emulators } });
+  const world = await startScriptedWorld({ env, cleanup });
   return { ...world, auditPath: world.config.compliance.auditPath };
 }
 
@@ -214,7 +209,7 @@ describe('playbook listen-key-expired: audited like the others', () => {
 describe('playbook rate-limited at start-up', () => {
   it('waits out a ban longer than a request waits (Retry-After) before trying the start again', async () => {
     const sim = await manualSim(11);
-    emulators.push(sim);
+    cleanup.sims.push(sim);
     const log = captureLog();
     // Longer than the minute a request waits in-call: the first request of the start fails at once.
     sim.injectFaults({ rateLimit: { status: 418, retryAfterSeconds: 90, count: 1 } });

@@ -3,25 +3,16 @@
  * below it is denied before sizing and nothing reaches the emulator; one above it trades.
  */
 import { readFileSync } from 'node:fs';
-import type { PositionView, Sim } from '@bot/sim';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningBot } from './run';
-import { advanceMinutes, eventually, startScriptedWorld } from './testing';
+import type { Sim } from '@bot/sim';
+import { describe, expect, it } from 'vitest';
+import { advanceMinutes, eventually, positionOf, startScriptedWorld, stoppedAfterEach } from './testing';
 
 const BTC = 'BTC/USDC:USDC';
 
-const running: RunningBot[] = [];
-const emulators: Sim[] = [];
-afterEach(async () => {
-  for (const bot of running.splice(0)) await bot.stop().catch(() => undefined);
-  for (const sim of emulators.splice(0)) await sim.close();
-});
-const cleanup = { bots: running, sims: emulators };
+const cleanup = stoppedAfterEach();
 
 const orderRequests = (sim: Sim) =>
   sim.requests.filter((request) => request.method === 'POST' && /\/(order|algoOrder)$/.test(request.path));
-const positionOf = (sim: Sim, symbol: string) =>
-  (sim.state().positions as PositionView[]).find((position) => position.symbol === symbol);
 const payloads = (path: string) =>
   readFileSync(path, 'utf8')
     .trim()

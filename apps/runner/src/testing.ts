@@ -1,7 +1,7 @@
 /** Helpers for the runner's tests: a captured JSON logger, a config in a temp dir, a manual market clock. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@bot/config';
@@ -166,6 +166,19 @@ export interface ScriptedWorldOptions {
   readonly startOptions?: Partial<StartBotOptions>;
   /** More for the emulator (`manualSim`): the contracts it lists… */
   readonly simOptions?: SimOptions;
+}
+
+/**
+ * What a test file starts (bots, emulators), stopped and closed after each of its tests. Called once at the
+ * file's top level; give it to `startScriptedWorld` as `cleanup`, or push what a test starts by hand.
+ */
+export function stoppedAfterEach(): ScriptedWorldOptions['cleanup'] {
+  const cleanup = { bots: [] as RunningBot[], sims: [] as Sim[] };
+  afterEach(async () => {
+    for (const bot of cleanup.bots.splice(0)) await bot.stop().catch(() => undefined);
+    for (const sim of cleanup.sims.splice(0)) await sim.close();
+  });
+  return cleanup;
 }
 
 export async function startScriptedWorld(options: ScriptedWorldOptions): Promise<ScriptedWorld> {
