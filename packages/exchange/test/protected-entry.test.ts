@@ -12,6 +12,13 @@ import {
   virtualTime,
 } from './support';
 
+/** A `ready` the test opens by hand: the prepared order waits for it. */
+function gate(): { ready: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const ready = new Promise<void>((resolve) => (release = resolve));
+  return { ready, release };
+}
+
 describe('openProtectedPosition against the emulator', () => {
   const { sim, setup } = usePaperEmulator({ exchange: true });
   const intent = intentFactory('entry', { rationale: 'breakout>ATR; trend=up; rr=2.0' });
@@ -67,8 +74,7 @@ describe('openProtectedPosition against the emulator', () => {
   });
 
   it('looks for an entry already placed while `ready` is pending, and sends the entry only once it settles', async () => {
-    let release!: () => void;
-    const ready = new Promise<void>((resolve) => (release = resolve));
+    const { ready, release } = gate();
     const before = sim().requests.length;
     const paths = () =>
       sim()
@@ -112,8 +118,7 @@ describe('openProtectedPosition against the emulator', () => {
   it('builds and signs the entry while `ready` is pending, and writes it only once `ready` settles', async () => {
     const paper = await paperExchange(sim());
     const signed = countSignedEntries(paper.client);
-    let release!: () => void;
-    const ready = new Promise<void>((resolve) => (release = resolve));
+    const { ready, release } = gate();
     const before = sim().requests.length;
     const posted = () =>
       sim()
@@ -133,8 +138,7 @@ describe('openProtectedPosition against the emulator', () => {
   it('signs a prepared entry again when `ready` took long, so its timestamp stays inside recvWindow', async () => {
     const paper = await paperExchange(sim());
     const signed = countSignedEntries(paper.client);
-    let release!: () => void;
-    const ready = new Promise<void>((resolve) => (release = resolve));
+    const { ready, release } = gate();
     const opening = paper.exchange.openProtectedPosition(intent(), { ready, mayExist: false });
     await vi.waitFor(() => expect(signed()).toBe(1));
     await paper.time.sleep(2_000); // the adapter's clock: two seconds pass while the caller's checks run
@@ -149,8 +153,7 @@ describe('openProtectedPosition against the emulator', () => {
     // The symbol's settings already set: nothing but the entry itself is left to send after `ready`.
     const entry = intent();
     await paper.exchange.configureSymbol({ symbol: BTC, leverage: 5, marginMode: 'isolated' });
-    let release!: () => void;
-    const ready = new Promise<void>((resolve) => (release = resolve));
+    const { ready, release } = gate();
     const before = sim().requests.length;
     const signed = countSignedEntries(paper.client);
     const opening = paper.exchange.openProtectedPosition(entry, { ready, mayExist: false });
