@@ -38,6 +38,8 @@ const settlement = 'apps/runner/src/trader/settlement.ts';
 const entries = 'apps/runner/src/trader/entries.ts';
 const adapter = 'packages/exchange/src/ccxt-placing.ts';
 const inFlight = 'apps/runner/src/entry-in-flight.test.ts';
+const lateEntries = 'apps/runner/src/trader/late-entries.ts';
+const lateEntry = 'apps/runner/src/late-entry.test.ts';
 /** The short chaos run of `pnpm test` (2 seeded runs), with 1–3 kills per run instead of 1. */
 const chaos: TestRun = { file: 'tests-e2e/src/chaos.test.ts', env: { CHAOS_RUNS: '2', CHAOS_KILLS: '1,3' } };
 
@@ -234,6 +236,31 @@ export const mutants: readonly Mutant[] = [
     find: '  const answered = await Promise.race([entry, unknown]);\n',
     replace: '  const answered = await entry;\n',
     tests: [{ file: inFlight, name: 'holds only its symbol' }],
+  },
+  {
+    // Chaos seed 12: what the stream said of a locked symbol (a position the user opened on it) waited for the
+    // next candle's review; a stop right after the entry's result left that position without a stop.
+    name: 'no review after an in-flight entry’s result',
+    file: entries,
+    find: '        await entryResult(context, sent, await entry);\n        await reviewAccount(context);\n',
+    replace: '        await entryResult(context, sent, await entry);\n',
+    tests: [{ file: inFlight, name: 'protects a position the user opened on its symbol meanwhile' }],
+  },
+  {
+    // Chaos seed 25: a dropped entry executed late onto the bot's next trade on the symbol; that trade's close
+    // counted the late fill, and the claim that followed counted it (and an exit) again.
+    name: 'late fill counted by another trade claimed again',
+    file: lateEntries,
+    find: '  if (dropped.counted?.some((span) => fill.at >= span.from && fill.at <= span.to)) {\n',
+    replace: '  if (false) {\n',
+    tests: [{ file: lateEntry, name: 'is counted once, by that trade' }],
+  },
+  {
+    name: 'close span not noted for a watched entry',
+    file: settlement,
+    find: '  if (dropped) context.droppedEntries.set(symbol, withCountedSpan(dropped, trade.openedAt, closedAt));\n',
+    replace: '',
+    tests: [{ file: lateEntry, name: 'is counted once, by that trade' }],
   },
   {
     // The lock's point (a second form of seed 28): a settle while the entry waits finds the symbol flat and no

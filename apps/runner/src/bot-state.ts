@@ -63,6 +63,25 @@ export interface DroppedEntry {
   readonly trade: OpenTrade;
   /** Wall-clock ms when it was dropped: it is watched for `LATE_ENTRY_WATCH_MS` from then. */
   readonly droppedAt: number;
+  /**
+   * Spans (exchange ms, from a trade's opening to its last fill) of the bot's other trades on the symbol
+   * closed and counted while this entry was watched: a late fill inside one stacked onto that trade's
+   * position and its close counted it (chaos seed 25), so it is never claimed and counted again.
+   */
+  readonly counted?: readonly CountedSpan[];
+}
+
+export interface CountedSpan {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * The dropped entry with one more span of a trade of the bot's on its symbol that was closed and counted (see
+ * `DroppedEntry.counted`): at the close itself, and at a restart that counts a close from the trail.
+ */
+export function withCountedSpan(dropped: DroppedEntry, from: number, to: number): DroppedEntry {
+  return { ...dropped, counted: [...(dropped.counted ?? []), { from, to }] };
 }
 
 /** What survives a restart: the RiskGuard snapshot and the open trades. */
@@ -92,6 +111,11 @@ function isTrade(trade: unknown): trade is OpenTrade {
     typeof fields['stopLossPrice'] === 'string' &&
     typeof fields['openedAt'] === 'number'
   );
+}
+
+function isSpan(span: unknown): boolean {
+  const fields = (typeof span === 'object' && span !== null ? span : {}) as Record<string, unknown>;
+  return Number.isFinite(fields['from']) && Number.isFinite(fields['to']);
 }
 
 function serialize(state: BotState): string {
@@ -171,7 +195,9 @@ export class BotStateStore {
     }
     for (const entry of dropped ?? []) {
       const fields = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
-      if (!isTrade(fields['trade']) || !Number.isFinite(fields['droppedAt'])) {
+      const counted = fields['counted'];
+      const spans = counted === undefined || (Array.isArray(counted) && counted.every(isSpan));
+      if (!isTrade(fields['trade']) || !Number.isFinite(fields['droppedAt']) || !spans) {
         throw this.#corrupt(`a dropped entry is malformed: ${JSON.stringify(entry)}`);
       }
     }

@@ -7,6 +7,7 @@
  * late-execution fault.
  */
 import { readFileSync } from 'node:fs';
+import { statePathFor } from './bot-state';
 import { describe, expect, it } from 'vitest';
 import {
   advanceMinutes,
@@ -169,8 +170,32 @@ describe('an entry waiting out an unknown outcome', () => {
     const stopped = records.findIndex((record) => record.kind === 'run.stop');
     expect(records[result]).toMatchObject({ status: 'unknown' });
     expect(result).toBeLessThan(stopped);
-    // The trade stays pending (the next start's reconcile drops and watches it): saved with the run's stop.
-    expect(records[stopped]?.['openTrades']).toEqual([BTC]);
+    // The review after the result finds BTC flat: the trade is dropped as never filled and its entry watched
+    // (a late execution, even after a restart, is taken as this trade), saved before the run ends.
+    expect(records[stopped]?.['openTrades']).toEqual([]);
+    const state = JSON.parse(readFileSync(statePathFor(world.config.compliance.auditPath), 'utf8')) as {
+      droppedEntries?: { trade: { symbol: string; intentId: string } }[];
+    };
+    expect(state.droppedEntries?.map((entry) => entry.trade.symbol)).toEqual([BTC]);
+  }, 120_000);
+
+  it('protects a position the user opened on its symbol meanwhile once its result is handled, before a stop ends (chaos seed 12)', async () => {
+    // The symbol is locked while the entry waits, so the stream's news of the user's position is not acted on
+    // then; the result (here `unknown`: never found) must bring the symbol in line before the bot stops.
+    const world = await setup();
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    await btcEntryUnknown(world, 60_000);
+    await user.createOrder(BTC, 'market', 'buy', 0.05);
+    await eventually(() => bot.trader.accountPositions.some((position) => position.symbol === BTC));
+    expect(stopsOf(sim, 'BTCUSDC')).toEqual([]);
+    await cleanup.bots.splice(cleanup.bots.indexOf(bot), 1)[0]?.stop();
+    expect(sim.lateExecutions).toHaveLength(0);
+    const position = positionOf(sim, 'BTCUSDC');
+    expect(Number(position?.positionAmt)).toBeCloseTo(0.05, 8);
+    const stops = stopsOf(sim, 'BTCUSDC');
+    expect(stops).toHaveLength(1);
+    expect(stops[0]).toMatchObject({ side: 'SELL' });
   }, 120_000);
 
   it('leaves a late fill past its plan to the entry’s own check: weighed and reduced once', async () => {

@@ -219,6 +219,55 @@ describe('an entry executed and closed after the bot dropped it, while no bot co
   }, 120_000);
 });
 
+describe('an entry executed late onto another trade of the bot on its symbol', () => {
+  // Chaos seed 25: the late fill stacked onto the bot's next trade on the symbol, whose close counted every
+  // fill back to flat; the dropped entry was then claimed as a closed trade and its fills counted again.
+  it('is counted once, by that trade’s close, and never claimed afterwards', async () => {
+    const world = await entryOutcomeUnknown(25_000);
+    const { sim, bot } = world;
+    const { trader } = bot;
+    await dropEntryInProcess(world);
+    world.strategies.get(BTC)?.signalNext({
+      side: 'long',
+      stop: (close) => close * 0.99,
+      target: (close) => close * 1.02,
+    });
+    await advanceMinutes(sim, trader, 1);
+    await eventually(() => trader.openTrades.some((trade) => trade.stopLossId !== undefined), 15_000);
+    const [next] = trader.openTrades;
+    expect(sim.lateExecutions).toHaveLength(0);
+
+    // The dropped entry executes onto it: the position is both orders'.
+    await eventually(() => sim.lateExecutions.length === 1, 40_000);
+    await trader.idle();
+    await eventually(
+      () => Number(positionOf(sim, 'BTCUSDC')?.positionAmt) > Number(next?.quantity) + 1e-9,
+      10_000,
+    );
+    // The price falls through every stop; what is still held is closed, and the bot settles it all.
+    const price = Number(sim.core.market('BTCUSDC').lastPrice) * 0.97;
+    sim.setMarketPrice('BTCUSDC', price.toFixed(1), price.toFixed(1));
+    await advanceMinutes(sim, trader, 1);
+    const held = Number(positionOf(sim, 'BTCUSDC')?.positionAmt ?? 0);
+    if (held > 0) await world.user.createOrder(BTC, 'market', 'sell', held, undefined, { reduceOnly: true });
+    await eventually(() => trader.openTrades.length === 0, 15_000);
+    await advanceMinutes(sim, trader, 2);
+    await trader.sweep();
+    await trader.idle();
+
+    expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
+    // Every fill counted once: without the span, the claim counted the late fill and an exit again (×2).
+    expect(exchangeNet(sim)).toBeLessThan(0);
+    expect(trader.guard.status().realizedPnl.toFixed(2)).toBe(exchangeNet(sim).toFixed(2));
+    expect(payloads(world).some((payload) => payload['action'] === 'reconcile.lateEntry')).toBe(false);
+    await eventually(
+      () =>
+        (JSON.parse(readFileSync(statePath(world), 'utf8')) as { droppedEntries?: unknown[] }).droppedEntries
+          ?.length === 0,
+    );
+  }, 150_000);
+});
+
 describe('what a dropped entry does not make the bot’s own', () => {
   it('a dropped entry of another symbol, or whose client id the exchange never filled: the foreign policy applies', async () => {
     const world = await setup();

@@ -168,6 +168,53 @@ describe('unsavedCloses', () => {
     expect(recovered.droppedEntries).toEqual([]);
   });
 
+  it('gives a replayed close’s span to an entry still watched on its symbol, so its late fill there is not claimed again', () => {
+    // Chaos seed 25 across a kill: the bot's trade closed (with a late fill of the watched entry stacked onto
+    // it) and the process died before the state file held the close.
+    const T0 = Date.UTC(2026, 11, 8);
+    const store = new BotStateStore(join(mkdtempSync(join(tmpdir(), 'bot-unsaved-')), 'state.json'));
+    const open = { ...state(0, ['BTC']).trades[0]!, intentId: 'next-BTC', openedAt: T0 + 7_000 };
+    const late = { ...open, intentId: 'late-BTC', openedAt: 1_000 };
+    const eth = { ...late, symbol: 'ETH', intentId: 'late-ETH' };
+    store.save({
+      ...state(seq, []),
+      trades: [open],
+      droppedEntries: [
+        { trade: late, droppedAt: 0 },
+        { trade: eth, droppedAt: 0 },
+      ],
+    });
+    const closeRecord = record('rationale', {
+      action: 'position.close',
+      symbol: 'BTC',
+      risk: {
+        intentId: 'next-BTC',
+        pnl: -7,
+        reason: 'stop_loss',
+        openedAt: T0 + 7_000,
+        closedAt: T0 + 9_000,
+      },
+    });
+    const silent = createLogger({ format: 'json', level: 'fatal', destination: { write: () => undefined } });
+    recoverUnsavedEntries(store, [closeRecord], closeRecord.seq, silent, {
+      tier: 'conservative',
+      limits: {
+        riskPerTradePct: 0.005,
+        dailyDrawdownPct: 0.02,
+        leverageDefault: 3,
+        maxConcurrentPositions: 2,
+        maxSlStreak: 4,
+        cooldownAfterStopMinutes: 15,
+      },
+    });
+    const recovered = store.load();
+    expect(recovered.trades).toEqual([]);
+    expect(recovered.droppedEntries).toEqual([
+      { trade: late, droppedAt: 0, counted: [{ from: T0 + 7_000, to: T0 + 9_000 }] },
+      { trade: eth, droppedAt: 0 },
+    ]);
+  });
+
   it('ignores a close record without its figures, and a state written before the rule', () => {
     const taken = state(0, ['BTC']);
     expect(unsavedCloses(taken, [closed('BTC', 'old-BTC')])).toEqual([]);

@@ -1,6 +1,7 @@
 import type { AuditRecord } from '@bot/audit';
 import { RiskGuard } from '@bot/risk';
 import type { CloseReason, RiskGuardOptions } from '@bot/risk';
+import { withCountedSpan } from './bot-state';
 import type { BotState, BotStateStore, OpenTrade } from './bot-state';
 import type { Logger } from './logger';
 
@@ -113,6 +114,8 @@ interface RecordedClose {
   readonly pnl: number;
   readonly reason: CloseReason;
   readonly closedAt: number;
+  /** When the closed trade opened (absent in a record written before the figures were kept). */
+  readonly openedAt?: number;
 }
 
 const CLOSE_REASONS: ReadonlySet<string> = new Set([
@@ -126,7 +129,7 @@ const CLOSE_REASONS: ReadonlySet<string> = new Set([
 function recordedClose(record: AuditRecord): RecordedClose | undefined {
   if (actionOf(record) !== 'position.close') return undefined;
   const payload = record.payload as Payload;
-  const { intentId, pnl, reason, closedAt } = payload.risk ?? {};
+  const { intentId, pnl, reason, closedAt, openedAt } = payload.risk ?? {};
   if (
     typeof payload.symbol !== 'string' ||
     typeof intentId !== 'string' ||
@@ -137,7 +140,14 @@ function recordedClose(record: AuditRecord): RecordedClose | undefined {
   ) {
     return undefined;
   }
-  return { intentId, symbol: payload.symbol, pnl, reason: reason as CloseReason, closedAt };
+  return {
+    intentId,
+    symbol: payload.symbol,
+    pnl,
+    reason: reason as CloseReason,
+    closedAt,
+    ...(typeof openedAt === 'number' ? { openedAt } : {}),
+  };
 }
 
 /**
@@ -189,7 +199,19 @@ export function recoverUnsavedEntries(
       );
     }
     const closed = new Set(closes.map((close) => close.intentId));
-    const watched = state.droppedEntries?.filter((dropped) => !closed.has(dropped.trade.intentId));
+    // A close replayed here counted any late fill of an entry still watched on its symbol, as `recordClose`
+    // notes (chaos seed 25): the span goes with the entry.
+    const watched = state.droppedEntries
+      ?.filter((dropped) => !closed.has(dropped.trade.intentId))
+      .map((dropped) =>
+        closes.reduce(
+          (entry, close) =>
+            close.symbol === entry.trade.symbol && close.openedAt !== undefined
+              ? withCountedSpan(entry, close.openedAt, close.closedAt)
+              : entry,
+          dropped,
+        ),
+      );
     state = {
       ...state,
       guard: guard.snapshot(),

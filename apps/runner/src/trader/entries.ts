@@ -5,7 +5,14 @@ import { TIER_LIMITS, rewardRiskRatio, sizePosition } from '@bot/risk';
 import type { Signal } from '@bot/strategy';
 import { klineIntervalMs, toExchangeId } from '@bot/symbols';
 import type { OpenTrade } from '../bot-state';
-import { currentEquity, markPrice, openPositionsForLimits, settleDue, weighFill } from './account-watch';
+import {
+  currentEquity,
+  markPrice,
+  openPositionsForLimits,
+  reviewAccount,
+  settleDue,
+  weighFill,
+} from './account-watch';
 import { reduceOwed } from './protection';
 import type { TraderContext } from './context';
 import { flatFigures } from './context';
@@ -202,7 +209,10 @@ export async function onSignal(
 
 /**
  * An entry whose outcome is unknown: its symbol is locked (`entriesInFlight`) until the adapter answers and the
- * result, queued then, has run. A rejection (a bug: the adapter answers exchange errors) is the queue's catch-all.
+ * result, queued then, has run. The account is reviewed right after: what the stream said of the symbol while
+ * it was locked (a position the user opened on it: chaos seed 12) is acted on now, not at the next candle,
+ * which a stop would never reach. A rejection (a bug: the adapter answers exchange errors) is the queue's
+ * catch-all.
  */
 function answerOffQueue(context: TraderContext, entry: Promise<ProtectedEntryResult>, sent: SentEntry): void {
   const { symbol } = sent.signal;
@@ -212,6 +222,7 @@ function answerOffQueue(context: TraderContext, entry: Promise<ProtectedEntryRes
       context.enqueue(async () => {
         context.entriesInFlight.delete(symbol);
         await entryResult(context, sent, await entry);
+        await reviewAccount(context);
       }),
     );
   context.entriesInFlight.set(

@@ -1,6 +1,6 @@
 import { clientOrderIdsFor } from '@bot/exchange';
 import { compareDecimals } from '@bot/symbols';
-import type { OpenTrade } from '../bot-state';
+import type { DroppedEntry, OpenTrade } from '../bot-state';
 import type { PositionEntry } from './account-state';
 import type { TraderContext } from './context';
 
@@ -62,11 +62,15 @@ export async function claimLateEntries(context: TraderContext): Promise<Set<stri
     const position = context.account.positions.get(symbol);
     const claimed = await claim(
       context,
-      dropped.trade,
+      dropped,
       position,
       position !== undefined || looksUp(context, dropped, now),
     );
     if (claimed === 'unread') undecided.add(symbol);
+    if (claimed === 'counted') {
+      context.droppedEntries.delete(symbol);
+      void context.saveState();
+    }
   }
   let expired = false;
   for (const [symbol, dropped] of [...context.droppedEntries]) {
@@ -159,10 +163,11 @@ interface EntryFill {
  */
 async function claim(
   context: TraderContext,
-  planned: OpenTrade,
+  dropped: DroppedEntry,
   position: PositionEntry | undefined,
   lookUp = true,
-): Promise<'claimed' | 'not-own' | 'unread'> {
+): Promise<'claimed' | 'counted' | 'not-own' | 'unread'> {
+  const { trade: planned } = dropped;
   const { symbol } = planned;
   // Another side, or more than the entry asked for (the user added to it): not this entry's alone.
   if (position && (position.side !== planned.side || !atMost(position.quantity, planned.quantity)))
@@ -181,6 +186,14 @@ async function claim(
     return 'unread';
   }
   if (!fill || (position && !atMost(position.quantity, fill.filled))) return 'not-own';
+  // It filled while another trade of the bot's held the symbol: that trade's close counted it.
+  if (dropped.counted?.some((span) => fill.at >= span.from && fill.at <= span.to)) {
+    context.log.info(
+      { symbol, intentId: planned.intentId, clientOrderId },
+      `the bot's entry ${planned.intentId} (${clientOrderId}) on ${symbol} executed late onto another trade of the bot's, whose close counted it: no longer watched`,
+    );
+    return 'counted';
+  }
   const quantity = position?.quantity ?? fill.filled;
   const trade: OpenTrade = {
     ...planned,

@@ -1,6 +1,7 @@
 import { settleExits } from '@bot/exchange';
 import type { Fill } from '@bot/exchange';
 import type { CloseReason } from '@bot/risk';
+import { withCountedSpan } from '../bot-state';
 import type { OpenTrade } from '../bot-state';
 import { haltPlaybookIds } from '../playbooks';
 import type { ForcedClose } from './account-state';
@@ -169,6 +170,10 @@ async function recordClose(
   // drops the trade (`unsaved-entries.ts`): counted once, never not at all, and the next entry on the symbol
   // does not wait for the state file's two fsyncs.
   context.trades.delete(symbol);
+  // An entry dropped on the symbol and watched may have executed late onto this trade's position: its fill is
+  // among these, counted now; the span keeps a later claim from counting it again (chaos seed 25).
+  const dropped = context.droppedEntries.get(symbol);
+  if (dropped) context.droppedEntries.set(symbol, withCountedSpan(dropped, trade.openedAt, closedAt));
   void context.saveState();
   void recordFunding(context, trade, closedAt);
   if (recorded.tripped) {
