@@ -176,22 +176,27 @@ export function userTrades(request: RouteRequest) {
   ) {
     throw new SimRejection(-1127, 'Lookup interval is too big.');
   }
+  const noRange = startTime === undefined && endTime === undefined;
+  const recent = request.context.marketTime() - WEEK_MS;
+  const from = startTime ?? (endTime as number) - WEEK_MS;
+  // Views are made only of the fills the answer can hold (the bot reads a trade's fills at each close): the
+  // earliest time asked for, when there is one, is passed down.
+  const earliest =
+    fromId !== undefined ? undefined : noRange ? (orderId === undefined ? recent : undefined) : from;
   const fills = request.context.core
-    .fills(request.accountId, symbol)
+    .fills(request.accountId, symbol, earliest)
     .filter((fill) => orderId === undefined || fill.orderId === orderId);
   if (fromId !== undefined)
     return fills
       .filter((fill) => fill.tradeId >= fromId)
       .slice(0, limit)
       .map(userTradeJson);
-  if (startTime === undefined && endTime === undefined) {
-    const since = request.context.marketTime() - WEEK_MS;
+  if (noRange) {
     return fills
-      .filter((fill) => orderId !== undefined || fill.time >= since)
+      .filter((fill) => orderId !== undefined || fill.time >= recent)
       .slice(-limit)
       .map(userTradeJson);
   }
-  const from = startTime ?? (endTime as number) - WEEK_MS;
   const to = endTime ?? (startTime as number) + WEEK_MS;
   return fills
     .filter((fill) => fill.time >= from && fill.time <= to)
