@@ -100,10 +100,14 @@ export function income(request: RouteRequest) {
     tranId: number;
     tradeId: string;
   }[] = [];
-  // Only the rows asked for are built: the bot asks for one symbol's FUNDING_FEE rows at each close, and
-  // building a row per fill of the account's whole history every time made a long backtest quadratic.
+  // Only the rows the answer can hold are built (type, symbol, from the earliest time it may answer): the bot
+  // asks for a symbol's FUNDING_FEE rows at each close, and a row per fill and ledger entry of the account's
+  // history each time made a long backtest's work grow with the square of its trades.
+  const noRange = !request.params.has('startTime') && !request.params.has('endTime');
+  const since = request.context.marketTime() - 7 * 24 * 3_600_000;
+  const earliest = noRange ? since : request.params.integer('startTime');
   const fromFills = incomeType === undefined || incomeType === 'REALIZED_PNL' || incomeType === 'COMMISSION';
-  for (const fill of fromFills ? core.fills(request.accountId, symbol) : []) {
+  for (const fill of fromFills ? core.fills(request.accountId, symbol, earliest) : []) {
     const row = {
       symbol: fill.symbol,
       asset: fill.commissionAsset,
@@ -130,7 +134,11 @@ export function income(request: RouteRequest) {
     }
   }
   for (const entry of core.ledger(request.accountId)) {
-    if (symbol !== undefined && entry.symbol !== symbol) continue;
+    if (
+      (symbol !== undefined && entry.symbol !== symbol) ||
+      (earliest !== undefined && entry.time < earliest)
+    )
+      continue;
     rows.push({
       symbol: entry.symbol,
       incomeType: entry.incomeType,
@@ -149,8 +157,6 @@ export function income(request: RouteRequest) {
         (incomeType === undefined || row.incomeType === incomeType),
     )
     .sort((left, right) => left.time - right.time || left.tranId - right.tranId);
-  const noRange = !request.params.has('startTime') && !request.params.has('endTime');
-  const since = request.context.marketTime() - 7 * 24 * 3_600_000;
   return withinRange(request, noRange ? selected.filter((row) => row.time >= since) : selected, limit);
 }
 
