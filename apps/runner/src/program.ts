@@ -240,8 +240,9 @@ export function buildProgram(): Command {
         return;
       }
       let tickSize: string;
+      let stepSize: string;
       try {
-        tickSize = contractFor(options.symbol).instrument.tickSize;
+        ({ tickSize, stepSize } = contractFor(options.symbol).instrument);
       } catch (error) {
         console.error(`bot data sample: ${(error as Error).message}`);
         process.exitCode = 2;
@@ -254,6 +255,7 @@ export function buildProgram(): Command {
         startPrice:
           1000 * Number(tickSize) * 10_000 > 0 ? 42_000 * Math.min(1, Number(tickSize) * 10) : 42_000,
         tickSize,
+        stepSize,
       });
       console.log(path);
     });

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CoreEvent } from '@bot/sim';
 import { archiveText, scanKlines, streamKlines } from '../data/kline-archive';
-import { sampleCsv, writeSampleArchive, zipSingle } from '../data/sample-archive';
+import { sampleCsv, writeSampleArchive, writeSampleMonths, zipSingle } from '../data/sample-archive';
 import { startBot } from '../run';
 import {
   ScriptedStrategy,
@@ -41,6 +41,29 @@ describe('kline archives', () => {
     const [b] = await readAllKlines([bare], { tickOf });
     expect(a?.candles).toHaveLength(120);
     expect(b?.candles).toEqual(a?.candles);
+  });
+
+  it('generates a span as one archive per calendar month, one walk across them, volumes on the step grid', async () => {
+    const dir = tempDir();
+    const sol = { symbol: 'SOLUSDC', start: JAN + 31 * 1440 * 60_000 - 90 * 60_000, startPrice: 100 };
+    const options = { ...sol, minutes: 180, tickSize: '0.01', stepSize: '0.01' };
+    const files = writeSampleMonths(dir, options);
+    expect(files.map((file) => file.slice(dir.length + 1))).toEqual([
+      'SOLUSDC-1m-2024-01.zip',
+      'SOLUSDC-1m-2024-02.zip',
+    ]);
+    const [data] = await readAllKlines([dir], { tickOf });
+    expect(data?.gaps).toEqual([]);
+    expect(data?.candles).toHaveLength(180);
+    expect(data?.candles.map((candle) => candle.close)).toEqual(
+      sampleCsv(options)
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((row) => row.split(',')[4]),
+    );
+    // The contract's step is 0.01: a volume with a third decimal would be refused by the emulator's book.
+    expect(data?.candles.every((candle) => /^\d+\.\d{2}$/.test(candle.volume))).toBe(true);
   });
 
   it('joins monthly files in time order, keeps --from/--to, and lists the gaps', async () => {

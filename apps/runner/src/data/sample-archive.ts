@@ -18,6 +18,8 @@ export interface SampleOptions {
   readonly minutes: number;
   readonly startPrice: number;
   readonly tickSize: string;
+  /** The contract's quantity step (default 0.001): volumes are sums of trades, so they sit on its grid. */
+  readonly stepSize?: string;
   readonly seed?: number;
   /** Per-minute volatility (default 0.0015). */
   readonly volatility?: number;
@@ -39,7 +41,9 @@ function random(seed: number): () => number {
 export function sampleCsv(options: SampleOptions): string {
   const next = random(options.seed ?? 7);
   const tick = Number(options.tickSize);
-  const decimals = options.tickSize.includes('.') ? (options.tickSize.split('.')[1] ?? '').length : 0;
+  const decimalsOf = (step: string) => (step.includes('.') ? (step.split('.')[1] ?? '').length : 0);
+  const decimals = decimalsOf(options.tickSize);
+  const volumeDecimals = decimalsOf(options.stepSize ?? '0.001');
   const onGrid = (price: number) => (Math.max(1, Math.round(price / tick)) * tick).toFixed(decimals);
   const volatility = options.volatility ?? 0.0015;
   const scale = options.microseconds ? 1000 : 1;
@@ -58,10 +62,10 @@ export function sampleCsv(options: SampleOptions): string {
     const c = onGrid(close);
     const h = onGrid(Math.max(high, Number(o), Number(c)));
     const l = onGrid(Math.min(low, Number(o), Number(c)));
-    const volume = (10 + next() * 100).toFixed(3);
+    const volume = (10 + next() * 100).toFixed(volumeDecimals);
     const quote = (Number(volume) * Number(c)).toFixed(5);
     const trades = 100 + Math.floor(next() * 900);
-    const takerVolume = (Number(volume) / 2).toFixed(3);
+    const takerVolume = (Number(volume) / 2).toFixed(volumeDecimals);
     const takerQuote = (Number(takerVolume) * Number(c)).toFixed(5);
     lines.push(
       [
@@ -130,4 +134,31 @@ export function writeSampleArchive(dir: string, options: SampleOptions & { reado
   const path = join(dir, options.zip === false ? csvName : csvName.replace(/\.csv$/, '.zip'));
   writeFileSync(path, options.zip === false ? csv : zipSingle(csvName, csv));
   return path;
+}
+
+/**
+ * A long span of generated candles as Binance publishes it: one `<SYMBOL>-1m-<YYYY-MM>.zip` per calendar
+ * month, one random walk across them (no price jump at a month's edge); returns the paths in time order.
+ */
+export function writeSampleMonths(dir: string, options: SampleOptions): string[] {
+  mkdirSync(dir, { recursive: true });
+  const rows = sampleCsv({ ...options, header: false })
+    .trimEnd()
+    .split('\n');
+  const paths: string[] = [];
+  let month = new Date(options.start);
+  let from = 0;
+  while (from < rows.length) {
+    const next = Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1);
+    const to = Math.min(rows.length, (next - options.start) / 60_000);
+    const csvName = `${options.symbol}-1m-${month.toISOString().slice(0, 7)}.csv`;
+    const body = `${rows.slice(from, to).join('\n')}\n`;
+    const csv = Buffer.from(options.header === false ? body : `${KLINE_HEADER}\n${body}`);
+    const path = join(dir, csvName.replace(/\.csv$/, '.zip'));
+    writeFileSync(path, zipSingle(csvName, csv));
+    paths.push(path);
+    month = new Date(next);
+    from = to;
+  }
+  return paths;
 }

@@ -51,9 +51,11 @@ export class FillHistory {
   }
 
   /** The fills, oldest first, of one instrument or of all (`instruments` by index). */
-  views(instruments: readonly InstrumentState[], only?: InstrumentState): FillView[] {
+  views(instruments: readonly InstrumentState[], only?: InstrumentState, since?: number): FillView[] {
     const views: FillView[] = [];
     for (let slot = 0; slot < this.#length; slot += 1) {
+      // A fill before `since` is not made into a view: a read of the last week need not build the history's.
+      if (since !== undefined && (this.#times[slot] as number) < since) continue;
       const index = this.#instruments[slot] as number;
       if (only !== undefined && index !== only.index) continue;
       const flags = this.#flags[slot] as number;

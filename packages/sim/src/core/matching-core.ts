@@ -468,12 +468,14 @@ export class MatchingCore {
     return [...accountOf(this.ctx, accountId).ledger];
   }
 
-  fills(accountId: string, symbol?: string): FillView[] {
+  /** The account's fills (of `symbol`; at or after `since`, market time), oldest first. */
+  fills(accountId: string, symbol?: string, since?: number): FillView[] {
     const account = accountOf(this.ctx, accountId);
     const instruments = this.ctx.instrumentList;
     return account.fills.views(
       instruments,
       symbol === undefined ? undefined : instrumentOf(this.ctx, symbol),
+      since,
     );
   }
 

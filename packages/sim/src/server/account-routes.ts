@@ -100,7 +100,14 @@ export function income(request: RouteRequest) {
     tranId: number;
     tradeId: string;
   }[] = [];
-  for (const fill of core.fills(request.accountId)) {
+  // Only the rows the answer can hold are built (type, symbol, from the earliest time it may answer): the bot
+  // asks for a symbol's FUNDING_FEE rows at each close, and a row per fill and ledger entry of the account's
+  // history each time made a long backtest's work grow with the square of its trades.
+  const noRange = !request.params.has('startTime') && !request.params.has('endTime');
+  const since = request.context.marketTime() - 7 * 24 * 3_600_000;
+  const earliest = noRange ? since : request.params.integer('startTime');
+  const fromFills = incomeType === undefined || incomeType === 'REALIZED_PNL' || incomeType === 'COMMISSION';
+  for (const fill of fromFills ? core.fills(request.accountId, symbol, earliest) : []) {
     const row = {
       symbol: fill.symbol,
       asset: fill.commissionAsset,
@@ -127,6 +134,11 @@ export function income(request: RouteRequest) {
     }
   }
   for (const entry of core.ledger(request.accountId)) {
+    if (
+      (symbol !== undefined && entry.symbol !== symbol) ||
+      (earliest !== undefined && entry.time < earliest)
+    )
+      continue;
     rows.push({
       symbol: entry.symbol,
       incomeType: entry.incomeType,
@@ -145,8 +157,6 @@ export function income(request: RouteRequest) {
         (incomeType === undefined || row.incomeType === incomeType),
     )
     .sort((left, right) => left.time - right.time || left.tranId - right.tranId);
-  const noRange = !request.params.has('startTime') && !request.params.has('endTime');
-  const since = request.context.marketTime() - 7 * 24 * 3_600_000;
   return withinRange(request, noRange ? selected.filter((row) => row.time >= since) : selected, limit);
 }
 
@@ -172,22 +182,27 @@ export function userTrades(request: RouteRequest) {
   ) {
     throw new SimRejection(-1127, 'Lookup interval is too big.');
   }
+  const noRange = startTime === undefined && endTime === undefined;
+  const recent = request.context.marketTime() - WEEK_MS;
+  const from = startTime ?? (endTime as number) - WEEK_MS;
+  // Views are made only of the fills the answer can hold (the bot reads a trade's fills at each close): the
+  // earliest time asked for, when there is one, is passed down.
+  const earliest =
+    fromId !== undefined ? undefined : noRange ? (orderId === undefined ? recent : undefined) : from;
   const fills = request.context.core
-    .fills(request.accountId, symbol)
+    .fills(request.accountId, symbol, earliest)
     .filter((fill) => orderId === undefined || fill.orderId === orderId);
   if (fromId !== undefined)
     return fills
       .filter((fill) => fill.tradeId >= fromId)
       .slice(0, limit)
       .map(userTradeJson);
-  if (startTime === undefined && endTime === undefined) {
-    const since = request.context.marketTime() - WEEK_MS;
+  if (noRange) {
     return fills
-      .filter((fill) => orderId !== undefined || fill.time >= since)
+      .filter((fill) => orderId !== undefined || fill.time >= recent)
       .slice(-limit)
       .map(userTradeJson);
   }
-  const from = startTime ?? (endTime as number) - WEEK_MS;
   const to = endTime ?? (startTime as number) + WEEK_MS;
   return fills
     .filter((fill) => fill.time >= from && fill.time <= to)
