@@ -175,7 +175,10 @@ async function recordClose(
   const dropped = context.droppedEntries.get(symbol);
   if (dropped) context.droppedEntries.set(symbol, withCountedSpan(dropped, trade.openedAt, closedAt));
   void context.saveState();
-  void recordFunding(context, trade, closedAt);
+  // History, not a decision: the read starts once the tasks queued now have run (this candle's entry, the
+  // other symbols' candles of the same close), so its request is not built, signed and answered on the
+  // main thread while an entry waits to leave. Starting it does not hold the queue.
+  void context.enqueue(async () => void recordFunding(context, trade, closedAt));
   if (recorded.tripped) {
     const playbook = HALT_PLAYBOOKS[recorded.tripped.code] ?? 'position-unprotected';
     context.log.warn(
@@ -238,8 +241,9 @@ export function tradeFigures(
 /**
  * The funding the position paid (negative) or received while the trade was open, for its history
  * (`position.funding`, after the close): not in the guard's PnL, which is the exchange's realized PnL minus
- * fees. Read after the close is recorded and never awaited by the loop, so a slow or refused read (a ban's
- * Retry-After) holds nothing up; when it fails there is no record and the history shows the funding unknown.
+ * fees. Read after the close is recorded, once the tasks then queued have run, and never awaited by the
+ * queue, so a slow or refused read (a ban's Retry-After) holds no decision up; when it fails there is no
+ * record and the history shows the funding unknown.
  */
 async function recordFunding(context: TraderContext, trade: OpenTrade, closedAt: number): Promise<void> {
   try {
