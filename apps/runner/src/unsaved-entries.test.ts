@@ -112,6 +112,19 @@ describe('unsavedEntries', () => {
 });
 
 describe('unsavedCloses', () => {
+  // What `recoverUnsavedEntries` needs besides the store and the trail: a logger and the guard's settings.
+  const silent = createLogger({ format: 'json', level: 'fatal', destination: { write: () => undefined } });
+  const settings = {
+    tier: 'conservative' as const,
+    limits: {
+      riskPerTradePct: 0.005,
+      dailyDrawdownPct: 0.02,
+      leverageDefault: 3,
+      maxConcurrentPositions: 2,
+      maxSlStreak: 4,
+      cooldownAfterStopMinutes: 15,
+    },
+  };
   const close = (symbol: string, intentId: string, pnl = -2.5, reason = 'stop_loss') =>
     record('rationale', {
       action: 'position.close',
@@ -149,18 +162,6 @@ describe('unsavedCloses', () => {
       symbol: 'SOL',
       risk: { intentId: 'late-SOL2', pnl: -7, reason: 'stop_loss', closedAt: Date.UTC(2026, 11, 8) },
     });
-    const silent = createLogger({ format: 'json', level: 'fatal', destination: { write: () => undefined } });
-    const settings = {
-      tier: 'conservative' as const,
-      limits: {
-        riskPerTradePct: 0.005,
-        dailyDrawdownPct: 0.02,
-        leverageDefault: 3,
-        maxConcurrentPositions: 2,
-        maxSlStreak: 4,
-        cooldownAfterStopMinutes: 15,
-      },
-    };
     recoverUnsavedEntries(store, [closeRecord], closeRecord.seq, silent, settings);
     const recovered = store.load();
     expect(recovered.guard?.realizedPnl).toBe(-7);
@@ -195,18 +196,7 @@ describe('unsavedCloses', () => {
         closedAt: T0 + 9_000,
       },
     });
-    const silent = createLogger({ format: 'json', level: 'fatal', destination: { write: () => undefined } });
-    recoverUnsavedEntries(store, [closeRecord], closeRecord.seq, silent, {
-      tier: 'conservative',
-      limits: {
-        riskPerTradePct: 0.005,
-        dailyDrawdownPct: 0.02,
-        leverageDefault: 3,
-        maxConcurrentPositions: 2,
-        maxSlStreak: 4,
-        cooldownAfterStopMinutes: 15,
-      },
-    });
+    recoverUnsavedEntries(store, [closeRecord], closeRecord.seq, silent, settings);
     const recovered = store.load();
     expect(recovered.trades).toEqual([]);
     expect(recovered.droppedEntries).toEqual([
