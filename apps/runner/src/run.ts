@@ -166,7 +166,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         replayEndTime = Math.max(...lastCandles.map((candle) => candle.openTime)) + 60_000;
       sim = await startSim({
         // The in-process feed keeps only a stream's latest mark and forming candle (InProcessBatch).
-        ...(paper.inProcess ? { listen: false, coalesceIdleTicks: true } : {}),
+        ...(paper.inProcess ? { listen: false, coalesceTicks: true } : {}),
         seed: paper.seed ?? 42,
         speed: paper.speed ?? 60,
         historyMinutes: paperHistoryMinutes(config.strategy.timeframe),

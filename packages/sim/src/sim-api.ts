@@ -72,13 +72,14 @@ export interface SimOptions {
   readonly weightLimitPerMinute?: number;
   /**
    * For listeners that keep only the latest mark price, ticker and forming kline of a stream (the runner's
-   * in-process feed, `bot backtest`): a replayed tick of an idle symbol (no order and no position on any
-   * account: `MatchingCore.isIdle`) whose next tick is due in the same clock move feeds the candle book and
-   * the trade tape only. No price, payload or book update is made for a moment nobody can stop at: the last
-   * tick of the move brings the matching core, the payloads and the book to what they would have been.
+   * in-process feed, `bot backtest`): a replayed tick whose symbol's next tick is due in the same clock move
+   * makes no payload and no book or array update (a moment nobody can stop at). The matching core still
+   * plays it, with the events it causes, unless the symbol is idle (no order and no position on any account:
+   * `MatchingCore.isIdle`), whose tick only moves its book. The last tick of the move makes the payloads, so
+   * the core, REST and the latest payload of each stream are what a tick-by-tick run leaves.
    * Off by default: a socket client sees every payload.
    */
-  readonly coalesceIdleTicks?: boolean;
+  readonly coalesceTicks?: boolean;
   /** Called for emulator bugs (a request that failed unexpectedly); default prints to stderr. */
   readonly onInternalError?: (error: unknown) => void;
   /**

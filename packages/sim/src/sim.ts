@@ -419,16 +419,21 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     }
   };
 
-  const coalesceIdleTicks = options.coalesceIdleTicks === true;
+  const coalesceTicks = options.coalesceTicks === true;
   const onTicks = (ticks: readonly MarketTick[], dueUntil: number) => {
     let quiet = 0;
     for (const tick of ticks) {
-      // An idle symbol's tick that the same move follows up: no order to fill, no position to mark, and its
-      // payloads would be made moot unread; only the candle book (fed by the driver), the book and the tape.
+      // A tick that the same move follows up: its payloads would be made moot unread, so it makes none. The
+      // matching core still plays it (a stop, a fill or a liquidation happens at its own tick), unless the
+      // symbol is idle (nothing to fill, trigger, mark or fund): then only the book follows the price.
       const following = tick.nextTickTime;
-      if (coalesceIdleTicks && following !== undefined && following <= dueUntil && core.isIdle(tick.symbol)) {
+      if (coalesceTicks && following !== undefined && following <= dueUntil) {
         quiet += 1;
-        core.moveBook(tick.symbol, tick.lastPrice, tick.time);
+        if (core.isIdle(tick.symbol)) core.moveBook(tick.symbol, tick.lastPrice, tick.time);
+        else {
+          core.setFundingRate(tick.symbol, tick.fundingRate);
+          core.updateMarket(tick);
+        }
         recordTrade(tick, streamNamesOf(tick.symbol), watchedOf(tick.symbol));
         continue;
       }

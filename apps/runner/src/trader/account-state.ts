@@ -9,6 +9,7 @@ import type {
 } from '@bot/exchange';
 import { fromExchangeId } from '@bot/symbols';
 import type { UserDataEvent } from '@bot/ws';
+import { SharedMap } from './shared-map';
 
 /**
  * The account as the exchange holds it — every symbol, not only the traded ones — built by one pure
@@ -217,7 +218,7 @@ export function reduceAccount(state: AccountState, event: AccountEvent): Account
       const symbol = unified(event.symbol);
       if (!symbol) return next;
       const time = event.transactionTime || event.eventTime;
-      const orders = new Map(state.orders);
+      const orders = SharedMap.copyOf(state.orders, isLiveOrderEntry);
       if ((orders.get(event.clientOrderId)?.updatedAt ?? 0) <= time) {
         orders.set(event.clientOrderId, {
           clientOrderId: event.clientOrderId,
@@ -253,7 +254,7 @@ export function reduceAccount(state: AccountState, event: AccountEvent): Account
       const symbol = unified(event.symbol);
       if (!symbol) return next;
       const time = event.transactionTime || event.eventTime;
-      const algoOrders = new Map(state.algoOrders);
+      const algoOrders = SharedMap.copyOf(state.algoOrders, isLiveAlgoEntry);
       const known = algoOrders.get(event.clientAlgoId);
       // For one time, an ended status wins over a live one (FINISHED and NEW can share a millisecond).
       if (!known || known.updatedAt < time || (known.updatedAt === time && isLiveAlgoEntry(known))) {
@@ -314,7 +315,7 @@ function applySnapshot(state: AccountState, snapshot: AccountSnapshot): AccountS
     });
   }
 
-  const orders = new Map(state.orders);
+  const orders = SharedMap.copyOf(state.orders, isLiveOrderEntry);
   const listedOrders = new Set(snapshot.orders.map((order) => order.clientOrderId));
   for (const order of snapshot.orders) {
     const known = orders.get(order.clientOrderId);
@@ -336,7 +337,7 @@ function applySnapshot(state: AccountState, snapshot: AccountSnapshot): AccountS
     if (covered.has(order.symbol) && isLiveOrderEntry(order) && !listedOrders.has(id) && untouched(order))
       orders.set(id, { ...order, status: 'canceled', seq });
   }
-  const algoOrders = new Map(state.algoOrders);
+  const algoOrders = SharedMap.copyOf(state.algoOrders, isLiveAlgoEntry);
   const listedAlgos = new Set(snapshot.conditionalOrders.map((order) => order.clientOrderId));
   for (const order of snapshot.conditionalOrders) {
     const known = algoOrders.get(order.clientOrderId);
@@ -496,10 +497,9 @@ export function isLiveAlgoEntry(order: AlgoOrderEntry): boolean {
   return !isEnded(order.status);
 }
 
-/** Keeps every live entry and the most recent ended ones (a Map iterates in insertion order). */
-function pruneEnded<T>(entries: Map<string, T>, isLive: (entry: T) => boolean): void {
-  let ended = 0;
-  for (const entry of entries.values()) if (!isLive(entry)) ended += 1;
+/** Keeps every live entry and the most recent ended ones (a map iterates in insertion order). */
+function pruneEnded<T>(entries: SharedMap<T>, isLive: (entry: T) => boolean): void {
+  let ended = entries.ended;
   if (ended <= ENDED_ORDERS_KEPT) return;
   for (const [id, entry] of entries) {
     if (ended <= ENDED_ORDERS_KEPT) break;
@@ -512,11 +512,26 @@ function pruneEnded<T>(entries: Map<string, T>, isLive: (entry: T) => boolean): 
 
 // --- reads the decisions use ---
 
+/** The live regular orders, in the state's order. */
+export function liveOrders(state: AccountState): readonly OrderEntry[] {
+  return liveOf(state.orders, isLiveOrderEntry);
+}
+
+/** The live conditional orders, in the state's order. */
+export function liveAlgoOrders(state: AccountState): readonly AlgoOrderEntry[] {
+  return liveOf(state.algoOrders, isLiveAlgoEntry);
+}
+
+function liveOf<V>(entries: ReadonlyMap<string, V>, isLive: (entry: V) => boolean): readonly V[] {
+  return (
+    (entries instanceof SharedMap ? (entries as SharedMap<V>).liveValues(isLive) : undefined) ??
+    [...entries.values()].filter(isLive)
+  );
+}
+
 /** Live stop-loss orders on `symbol`. */
 export function liveStops(state: AccountState, symbol: string): AlgoOrderEntry[] {
-  return [...state.algoOrders.values()].filter(
-    (order) => order.symbol === symbol && order.purpose === 'stop-loss' && isLiveAlgoEntry(order),
-  );
+  return liveAlgoOrders(state).filter((order) => order.symbol === symbol && order.purpose === 'stop-loss');
 }
 
 /** The account's margin balance in `asset` (wallet when no snapshot said more), or undefined. */

@@ -2,7 +2,7 @@ import { closingSide } from '@bot/exchange';
 import type { PositionSide } from '@bot/exchange';
 import { compareDecimals, floorQuantityToStep, roundPriceToTick, toExchangeId } from '@bot/symbols';
 import type { OpenTrade } from '../bot-state';
-import { equityOf, isLiveAlgoEntry, reduceAccount } from './account-state';
+import { equityOf, liveAlgoOrders, reduceAccount } from './account-state';
 import type { AccountEvent, AccountSnapshot, PositionEntry } from './account-state';
 import type { TraderContext } from './context';
 import { claimLateEntries, forgetDroppedEntry } from './late-entries';
@@ -214,12 +214,11 @@ export async function markPrice(context: TraderContext, symbol: string, at: numb
 
 function coveredByStop(context: TraderContext, position: PositionEntry): boolean {
   const exitSide = closingSide(position.side);
-  return [...context.account.algoOrders.values()].some(
+  return liveAlgoOrders(context.account).some(
     (order) =>
       order.symbol === position.symbol &&
       order.purpose === 'stop-loss' &&
       order.side === exitSide &&
-      isLiveAlgoEntry(order) &&
       (order.closePosition ||
         (order.quantity !== undefined && Number(order.quantity) >= Number(position.quantity))),
   );
@@ -329,15 +328,14 @@ async function adopt(context: TraderContext, found: PositionEntry): Promise<void
   const position = { ...found, quantity: confirmed.quantity, entryPrice: confirmed.entryPrice };
   const stale = compareDecimals(found.quantity, position.quantity) !== 0;
   const what = `${position.symbol} ${position.side} ${position.quantity}${stale ? ` (the account state said ${found.quantity})` : ''}`;
-  const existing = [...context.account.algoOrders.values()].find(
+  const existing = liveAlgoOrders(context.account).find(
     (order) =>
       order.symbol === position.symbol &&
       order.purpose === 'stop-loss' &&
-      order.side === closingSide(position.side) &&
-      isLiveAlgoEntry(order),
+      order.side === closingSide(position.side),
   );
-  const target = [...context.account.algoOrders.values()].find(
-    (order) => order.symbol === position.symbol && order.purpose === 'take-profit' && isLiveAlgoEntry(order),
+  const target = liveAlgoOrders(context.account).find(
+    (order) => order.symbol === position.symbol && order.purpose === 'take-profit',
   );
   let stopLossPrice = existing?.triggerPrice;
   if (stopLossPrice === undefined) {

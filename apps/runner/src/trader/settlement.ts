@@ -4,8 +4,8 @@ import type { CloseReason } from '@bot/risk';
 import { withCountedSpan } from '../bot-state';
 import type { OpenTrade } from '../bot-state';
 import { haltPlaybookIds } from '../playbooks';
-import type { ForcedClose } from './account-state';
-import { isLiveAlgoEntry, isLiveOrderEntry } from './account-state';
+import type { AlgoOrderEntry, ForcedClose } from './account-state';
+import { liveAlgoOrders, liveOrders } from './account-state';
 import { streamTrusted } from './account-watch';
 import type { TraderContext } from './context';
 import { watchDroppedEntry } from './late-entries';
@@ -98,17 +98,22 @@ export function streamedClose(
   if (!flat || fills.length === 0) return undefined;
   const own = new Set([trade.stopLossId, trade.takeProfitId].filter((id) => id !== undefined));
   const exits: string[] = [];
-  for (const order of account.algoOrders.values()) {
-    if (order.symbol !== trade.symbol || !isLiveAlgoEntry(order)) continue;
+  for (const order of liveAlgoOrders(account)) {
+    if (order.symbol !== trade.symbol) continue;
     if (!own.has(order.algoId) || order.status !== 'open') return undefined;
     exits.push(order.algoId);
   }
-  for (const order of account.orders.values()) {
-    if (order.symbol === trade.symbol && isLiveOrderEntry(order) && order.reduceOnly) return undefined;
+  for (const order of liveOrders(account)) {
+    if (order.symbol === trade.symbol && order.reduceOnly) return undefined;
   }
   const ended = (id: string | undefined) => {
     if (id === undefined) return false;
-    const order = [...account.algoOrders.values()].find((entry) => entry.algoId === id);
+    let order: AlgoOrderEntry | undefined;
+    for (const entry of account.algoOrders.values()) {
+      if (entry.algoId !== id) continue;
+      order = entry;
+      break;
+    }
     return order?.status === 'triggered' || order?.status === 'finished';
   };
   const reason: CloseReason | undefined = ended(trade.stopLossId)

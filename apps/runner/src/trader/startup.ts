@@ -2,7 +2,7 @@ import { RiskGuard } from '@bot/risk';
 import pLimit from 'p-limit';
 import { toExchangeId } from '@bot/symbols';
 import { reviewAccount, sweepAccount } from './account-watch';
-import { isLiveAlgoEntry, isLiveOrderEntry } from './account-state';
+import { liveAlgoOrders, liveOrders } from './account-state';
 import { settingsRestore } from './entries';
 import type { TraderContext } from './context';
 import { dropEntriesNeverFilled } from './late-entries';
@@ -94,8 +94,8 @@ export async function configureSymbolsAtStart(context: TraderContext): Promise<v
   const { account } = context;
   const busy = new Set([
     ...account.positions.keys(),
-    ...[...account.orders.values()].filter(isLiveOrderEntry).map((order) => order.symbol),
-    ...[...account.algoOrders.values()].filter(isLiveAlgoEntry).map((order) => order.symbol),
+    ...liveOrders(account).map((order) => order.symbol),
+    ...liveAlgoOrders(account).map((order) => order.symbol),
   ]);
   const restores = context.config.symbols.flatMap((symbol) => {
     if (busy.has(symbol)) return [];

@@ -179,7 +179,7 @@ export class MatchingCore {
   }
 
   /**
-   * An idle symbol's moment that nobody sees (`coalesceIdleTicks`): only its book follows the last price, so
+   * An idle symbol's moment that nobody sees (`coalesceTicks`): only its book follows the last price, so
    * its levels, replenishment and update ids stay those of a tick-by-tick run.
    */
   moveBook(symbol: string, lastPrice: string, time: number): void {

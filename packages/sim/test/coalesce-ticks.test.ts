@@ -1,8 +1,8 @@
 /**
- * `coalesceIdleTicks` (the runner's in-process feed, `bot backtest`): a replayed tick of a symbol without
- * orders or positions whose next tick is due in the same clock move feeds the candle book and the trade
- * tape only. A listener that keeps each stream's latest payload, REST and the matching core must see what
- * they see without it; a symbol with a position must still see every tick.
+ * `coalesceTicks` (the runner's in-process feed, `bot backtest`): a replayed tick whose symbol's next tick is
+ * due in the same clock move makes no payload; the matching core still plays it unless the symbol has no
+ * order and no position (then only its book moves). A listener that keeps each stream's latest payload, REST
+ * and the matching core must see what they see without it, whatever fires inside the move.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSim } from '../src/index';
@@ -45,12 +45,12 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((sim) => sim.close()));
 });
 
-async function started(coalesceIdleTicks: boolean): Promise<Heard> {
+async function started(coalesceTicks: boolean): Promise<Heard> {
   const sim = await startSim({
     listen: false,
     speed: 'manual',
     replay: { symbol: 'BTCUSDC', candles: candles() },
-    coalesceIdleTicks,
+    coalesceTicks,
   });
   running.push(sim);
   const payloads: Heard['payloads'] = [];
@@ -83,7 +83,7 @@ async function state(sim: Sim): Promise<unknown> {
   };
 }
 
-describe('coalesceIdleTicks', () => {
+describe('coalesceTicks', () => {
   it('leaves a latest-payload listener, REST and the core as every tick would, from one payload per stream per move', async () => {
     const plain = await started(false);
     const coalesced = await started(true);
@@ -102,18 +102,71 @@ describe('coalesceIdleTicks', () => {
     expect(marks(plain)).toBeGreaterThan(100);
   });
 
-  it('still plays every tick of a symbol with a position: the same payloads, fills and account', async () => {
+  it('plays every tick of a symbol with a position and orders in the core: the same fills, stop and account', async () => {
     const plain = await started(false);
     const coalesced = await started(true);
+    // Minute 1 opens a long; the 15 minutes after it reach down to their lowest low inside the move, where a
+    // stop sits one tick above it, and a resting buy halfway between that low and the price.
+    const lows = candles()
+      .slice(2, 15)
+      .map((candle) => Number(candle.low));
+    const lowest = Math.min(...lows);
     for (const heard of [plain, coalesced]) {
-      heard.sim.advance(60_000);
-      heard.sim.actAsUser({ action: 'openPosition', symbol: 'BTCUSDC', side: 'BUY', quantity: '0.010' });
+      const { sim } = heard;
+      sim.advance(60_000);
+      sim.actAsUser({ action: 'openPosition', symbol: 'BTCUSDC', side: 'BUY', quantity: '0.010' });
+      const accountId = sim.accounts[0]!.accountId;
+      const last = Number(sim.core.market('BTCUSDC').lastPrice);
+      sim.core.placeAlgoOrder(
+        accountId,
+        {
+          symbol: 'BTCUSDC',
+          side: 'SELL',
+          type: 'STOP_MARKET',
+          triggerPrice: (lowest + 0.1).toFixed(1),
+          closePosition: true,
+        },
+        sim.marketTime(),
+      );
+      sim.core.placeOrder(
+        accountId,
+        {
+          symbol: 'BTCUSDC',
+          side: 'BUY',
+          type: 'LIMIT',
+          price: ((last + lowest) / 2).toFixed(1),
+          quantity: '0.005',
+          timeInForce: 'GTC',
+        },
+        sim.marketTime(),
+      );
     }
     const seenPlain = plain.payloads.length;
     const seenCoalesced = coalesced.payloads.length;
     plain.sim.advance(15 * 60_000);
     coalesced.sim.advance(15 * 60_000);
-    expect(coalesced.payloads.slice(seenCoalesced)).toEqual(plain.payloads.slice(seenPlain));
+    expect(kept(coalesced.payloads.slice(seenCoalesced))).toEqual(kept(plain.payloads.slice(seenPlain)));
     expect(await state(coalesced.sim)).toEqual(await state(plain.sim));
+    const account = (sim: Sim) => {
+      const accountId = sim.accounts[0]!.accountId;
+      return {
+        positions: sim.core.positions(accountId),
+        orders: sim.core.allOrders(accountId),
+        algoOrders: sim.core.allAlgoOrders(accountId),
+        fills: sim.core.fills(accountId),
+        assets: sim.core.assets(accountId),
+        ledger: sim.core.ledger(accountId),
+      };
+    };
+    expect(account(coalesced.sim)).toEqual(account(plain.sim));
+    // The stop and the buy filled inside the move, not at its last tick; one mark payload for the move.
+    const end = plain.sim.marketTime();
+    const fills = account(plain.sim).fills.filter((fill) => fill.time > end - 15 * 60_000);
+    expect(fills.map((fill) => fill.side).sort()).toEqual(['BUY', 'SELL']);
+    expect(Math.max(...fills.map((fill) => fill.time))).toBeLessThan(end - 60_000);
+    const marks = (heard: Heard, from: number) =>
+      heard.payloads.slice(from).filter(({ stream }) => stream === 'btcusdc@markPrice@1s').length;
+    expect(marks(coalesced, seenCoalesced)).toBe(1);
+    expect(marks(plain, seenPlain)).toBe(60);
   });
 });
