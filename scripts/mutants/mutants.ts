@@ -263,6 +263,15 @@ export const mutants: readonly Mutant[] = [
     tests: [{ file: lateEntry, name: 'is counted once, by that trade' }],
   },
   {
+    // Chaos seeds 35 and 55: an entry never sent, on a symbol where the user held the other side, was kept at
+    // start-up; the trade took the user's position and its close, and the guard counted the user's loss.
+    name: 'unconfirmed entry kept beside an opposite position',
+    file: lateEntries,
+    find: '    if (!held) continue;\n',
+    replace: '    if (!held || held.side !== trade.side) continue;\n',
+    tests: [{ file: lateEntry, name: 'on a symbol where the user holds the other side' }],
+  },
+  {
     // The lock's point (a second form of seed 28): a settle while the entry waits finds the symbol flat and no
     // fill, drops the pending trade as never filled, and a new entry on the symbol can follow.
     name: 'in-flight entry settled as never filled',

@@ -349,6 +349,34 @@ describe('what a dropped entry does not make the bot’s own', () => {
     expect(closes.map((payload) => payload['symbol']).sort()).toEqual([BTC, ETH]);
   });
 
+  it('an order.place never filled, on a symbol where the user holds the other side: the trade is dropped, the foreign policy applies (chaos seeds 35, 55)', async () => {
+    // Kept, the long trade took the user's short for a mismatched entry, and its close for the bot's own.
+    const world = await setup();
+    const { sim, user } = world;
+    const restarted = await world.restart(async () => {
+      const trail = await openAuditTrail({ path: world.config.compliance.auditPath, durability: 'none' });
+      await trail.append('rationale', {
+        action: 'order.place',
+        lens: 'Trader',
+        symbol: BTC,
+        side: 'buy',
+        why: 'test',
+        risk: { intentId: 'BTCUSDC-43', quantity: '0.05', stopLoss: 1, takeProfit: 2, openedAt: 1 },
+      });
+      await trail.close();
+      await user.createOrder(BTC, 'market', 'sell', 0.01);
+    });
+    await restarted.trader.idle();
+    await eventually(() => !positionOf(sim, 'BTCUSDC'), 15_000);
+    expect(restarted.trader.openTrades).toEqual([]);
+    expect(messages(world).some((text) => text.includes('is not the entry BTCUSDC-43'))).toBe(true);
+    const closes = payloads(world).filter((payload) => payload['action'] === 'position.close');
+    expect(closes.map((payload) => (payload['risk'] as { playbook?: unknown }).playbook)).toEqual([
+      'foreign-position',
+    ]);
+    expect(restarted.trader.guard.status().realizedPnl).toBe(0);
+  });
+
   it('a malformed dropped entry in the state file stops the start with a clear error and leaves the file as it was', async () => {
     const world = await setup();
     let before = '';
