@@ -186,7 +186,8 @@ async function playMinute(operator: boolean) {
     if (frameAt === undefined) unmatched += 1;
     else latencies.push(order.at - frameAt);
   }
-  if (operator && bot.trader.guard.tradingState === 'halted') bot.trader.resume('bench: the operator resumes');
+  if (operator && bot.trader.guard.tradingState === 'halted')
+    bot.trader.resume('bench: the operator resumes');
 }
 const started = performance.now();
 const loopBefore = performance.eventLoopUtilization();
