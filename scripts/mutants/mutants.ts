@@ -272,6 +272,15 @@ export const mutants: readonly Mutant[] = [
     tests: [{ file: lateEntry, name: 'on a symbol where the user holds the other side' }],
   },
   {
+    // The in-process form of seeds 35 and 55: a trade pending on an unknown outcome sat on the user's opposite
+    // position, which nobody then protected (the review passes a symbol with a trade by).
+    name: 'unconfirmed trade owns the user’s opposite position',
+    file: settlement,
+    find: '      if (trade.stopLossId === undefined && !trade.adopted && (await entryFilled(context, trade)) === false) {\n',
+    replace: '      if (false) {\n',
+    tests: [{ file: inFlight, name: 'protects a position the user opened on the other side meanwhile' }],
+  },
+  {
     // The lock's point (a second form of seed 28): a settle while the entry waits finds the symbol flat and no
     // fill, drops the pending trade as never filled, and a new entry on the symbol can follow.
     name: 'in-flight entry settled as never filled',

@@ -198,6 +198,24 @@ describe('an entry waiting out an unknown outcome', () => {
     expect(stops[0]).toMatchObject({ side: 'SELL' });
   }, 120_000);
 
+  it('protects a position the user opened on the other side meanwhile: the entry never confirmed is not its owner', async () => {
+    // The other side of seed 12 (and the in-process form of seeds 35 and 55): the trade pending on an unknown
+    // outcome must not sit on the user's opposite position, unprotected and counted as the bot's.
+    const world = await setup();
+    const { sim, bot, user } = world;
+    await advanceMinutes(sim, bot.trader, 1);
+    await btcEntryUnknown(world, 60_000);
+    await user.createOrder(BTC, 'market', 'sell', 0.05);
+    await eventually(() => bot.trader.accountPositions.some((position) => position.symbol === BTC));
+    await eventually(() => stopsOf(sim, 'BTCUSDC').length === 1, 30_000);
+    await bot.trader.idle();
+    expect(sim.lateExecutions).toHaveLength(0);
+    expect(stopsOf(sim, 'BTCUSDC')[0]).toMatchObject({ side: 'BUY' });
+    expect(bot.trader.openTrades.map((trade) => [trade.symbol, trade.side, trade.adopted])).toEqual([
+      [BTC, 'short', true],
+    ]);
+  }, 120_000);
+
   it('leaves a late fill past its plan to the entry’s own check: weighed and reduced once', async () => {
     // Planned 1 % below the close and filled at it (twice the planned risk). Executed 5 s after the 503: the
     // stream tells the fill (and a review runs) about a second before the look-up finds it.

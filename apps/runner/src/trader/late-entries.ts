@@ -147,6 +147,20 @@ export async function dropEntriesNeverFilled(context: TraderContext): Promise<vo
   }
 }
 
+/**
+ * Whether the exchange says the trade's entry (its client id) filled something on its symbol: true, false,
+ * or undefined when that cannot be read now (or no client id derives from its intent).
+ */
+export async function entryFilled(context: TraderContext, trade: OpenTrade): Promise<boolean | undefined> {
+  const clientOrderId = entryClientId(context, trade);
+  if (clientOrderId === undefined) return undefined;
+  try {
+    return (await entryFill(context, trade.symbol, trade, clientOrderId)) !== undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the exchange says the entry's client id filled: the quantity (at most) and when. */
 interface EntryFill {
   readonly filled: string;

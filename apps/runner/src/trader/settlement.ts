@@ -8,7 +8,7 @@ import type { AlgoOrderEntry, ForcedClose } from './account-state';
 import { liveAlgoOrders, liveOrders } from './account-state';
 import { streamTrusted } from './account-watch';
 import type { TraderContext } from './context';
-import { watchDroppedEntry } from './late-entries';
+import { entryFilled, watchDroppedEntry } from './late-entries';
 import { reconcileSymbols } from './protection';
 
 /**
@@ -51,7 +51,16 @@ export async function settle(
     const result = held && held.side !== trade.side ? undefined : await settleExits(context.exchange, symbol);
     if (result === undefined || (result.side !== undefined && result.side !== trade.side)) {
       // The other side is held (the account state may not have heard of it yet: chaos seed 28): the trade's
-      // own fills say whether it went through flat; the new position is not its to protect.
+      // own fills say whether it went through flat; the new position is not its to protect. A trade whose
+      // entry was never confirmed (an unknown outcome) has no fills to say so: the user's position would pass
+      // for them. Its client id is looked up first, as at start-up (chaos seeds 35, 55): no fill, and it is
+      // dropped and watched, the position left to the foreign-position policy.
+      if (trade.stopLossId === undefined && !trade.adopted && (await entryFilled(context, trade)) === false) {
+        context.trades.delete(symbol);
+        watchDroppedEntry(context, trade);
+        await context.saveState();
+        return;
+      }
       const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt });
       if (!ownFills(fetched, trade).flat) return;
     } else {
