@@ -91,6 +91,20 @@ async function btcEntryUnknown(
   );
 }
 
+/**
+ * A BTC long entry answered 503 -1000 and never found within the window, and the user opening 0.05 BTC on
+ * `side` while it is looked up; resolves once the bot's account state holds the user's position.
+ */
+async function userOpensWhileEntryUnknown(side: 'buy' | 'sell'): Promise<ScriptedWorld> {
+  const world = await setup();
+  const { sim, bot, user } = world;
+  await advanceMinutes(sim, bot.trader, 1);
+  await btcEntryUnknown(world, 60_000);
+  await user.createOrder(BTC, 'market', side, 0.05);
+  await eventually(() => bot.trader.accountPositions.some((position) => position.symbol === BTC));
+  return world;
+}
+
 describe('an entry waiting out an unknown outcome', () => {
   it('holds only its symbol: another symbol’s stop is counted at once, its own symbol neither entered again nor dropped, its late fill protected', async () => {
     const world = await setup();
@@ -182,12 +196,8 @@ describe('an entry waiting out an unknown outcome', () => {
   it('protects a position the user opened on its symbol meanwhile once its result is handled, before a stop ends (chaos seed 12)', async () => {
     // The symbol is locked while the entry waits, so the stream's news of the user's position is not acted on
     // then; the result (here `unknown`: never found) must bring the symbol in line before the bot stops.
-    const world = await setup();
-    const { sim, bot, user } = world;
-    await advanceMinutes(sim, bot.trader, 1);
-    await btcEntryUnknown(world, 60_000);
-    await user.createOrder(BTC, 'market', 'buy', 0.05);
-    await eventually(() => bot.trader.accountPositions.some((position) => position.symbol === BTC));
+    const world = await userOpensWhileEntryUnknown('buy');
+    const { sim, bot } = world;
     expect(stopsOf(sim, 'BTCUSDC')).toEqual([]);
     await cleanup.bots.splice(cleanup.bots.indexOf(bot), 1)[0]?.stop();
     expect(sim.lateExecutions).toHaveLength(0);
@@ -201,12 +211,8 @@ describe('an entry waiting out an unknown outcome', () => {
   it('protects a position the user opened on the other side meanwhile: the entry never confirmed is not its owner', async () => {
     // The other side of seed 12 (and the in-process form of seeds 35 and 55): the trade pending on an unknown
     // outcome must not sit on the user's opposite position, unprotected and counted as the bot's.
-    const world = await setup();
-    const { sim, bot, user } = world;
-    await advanceMinutes(sim, bot.trader, 1);
-    await btcEntryUnknown(world, 60_000);
-    await user.createOrder(BTC, 'market', 'sell', 0.05);
-    await eventually(() => bot.trader.accountPositions.some((position) => position.symbol === BTC));
+    const world = await userOpensWhileEntryUnknown('sell');
+    const { sim, bot } = world;
     await eventually(() => stopsOf(sim, 'BTCUSDC').length === 1, 30_000);
     await bot.trader.idle();
     expect(sim.lateExecutions).toHaveLength(0);

@@ -41,6 +41,16 @@ export function watchDroppedEntry(context: TraderContext, trade: OpenTrade): voi
 }
 
 /**
+ * A trade whose entry never filled: forgotten (nothing to count), its entry watched for a late execution
+ * (unless it was adopted: no entry of the bot's to watch), the state saved.
+ */
+export async function dropNeverFilled(context: TraderContext, trade: OpenTrade): Promise<void> {
+  context.trades.delete(trade.symbol);
+  if (!trade.adopted) watchDroppedEntry(context, trade);
+  await context.saveState();
+}
+
+/**
  * A foreign position adopted or closed on the symbol holds whatever the dropped entry filled there until
  * then, and that trade's close counts it: the entry is no longer watched, so its fills are never counted
  * twice (chaos seed 28: adopted and counted by one process, claimed again by the next).
@@ -137,13 +147,11 @@ export async function dropEntriesNeverFilled(context: TraderContext): Promise<vo
         ? undefined
         : await entryFill(context, trade.symbol, trade, clientOrderId).catch(() => 'unread' as const);
     if (fill !== undefined) continue;
-    context.trades.delete(trade.symbol);
     context.log.warn(
       { symbol: trade.symbol, intentId: trade.intentId, clientOrderId },
       `${trade.symbol} ${held.side} ${held.quantity} is not the entry ${trade.intentId}: the exchange has no fill of ${clientOrderId ?? 'its client id (none derives from it)'}`,
     );
-    watchDroppedEntry(context, trade);
-    await context.saveState();
+    await dropNeverFilled(context, trade);
   }
 }
 

@@ -8,7 +8,7 @@ import type { AlgoOrderEntry, ForcedClose } from './account-state';
 import { liveAlgoOrders, liveOrders } from './account-state';
 import { streamTrusted } from './account-watch';
 import type { TraderContext } from './context';
-import { entryFilled, watchDroppedEntry } from './late-entries';
+import { dropNeverFilled, entryFilled } from './late-entries';
 import { reconcileSymbols } from './protection';
 
 /**
@@ -56,9 +56,7 @@ export async function settle(
       // for them. Its client id is looked up first, as at start-up (chaos seeds 35, 55): no fill, and it is
       // dropped and watched, the position left to the foreign-position policy.
       if (trade.stopLossId === undefined && !trade.adopted && (await entryFilled(context, trade)) === false) {
-        context.trades.delete(symbol);
-        watchDroppedEntry(context, trade);
-        await context.saveState();
+        await dropNeverFilled(context, trade);
         return;
       }
       const fetched = await context.exchange.fetchFills(symbol, { since: trade.openedAt });
@@ -81,9 +79,7 @@ export async function settle(
   if (fills.length === 0) {
     // A trade saved before its entry was sent, and the entry never filled: nothing to count. Its order may
     // still execute late (an unknown outcome): it is watched, so that position is taken as this trade.
-    context.trades.delete(symbol);
-    if (!trade.adopted) watchDroppedEntry(context, trade);
-    await context.saveState();
+    await dropNeverFilled(context, trade);
     return;
   }
   await recordClose(context, trade, fills);
