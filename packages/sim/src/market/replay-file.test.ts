@@ -54,6 +54,14 @@ describe('parseKlineCsv', () => {
     expect(candles.map((candle) => candle.openTime)).toEqual([1706745600000, 1706745660000]);
   });
 
+  it('reads a row with spaces around its cells (taken cell by cell) as the same candle as without', () => {
+    const spaced = (row: string) => row.split(',').join(' , ');
+    expect(parseKlineCsv(`${header}\n${spaced(rowA)}\n ${spaced(rowB)}\t`)).toEqual(
+      parseKlineCsv(`${header}\n${rowA}\n${rowB}`),
+    );
+    expect(parseKlineCsv(`${rowA}\n${rowB.replace(/,0$/, ', anything here')}`)).toHaveLength(2);
+  });
+
   it('converts the 16-digit microsecond times of spot archives since 2025 to milliseconds', () => {
     const text = [
       '1735689600000000,93576.00,93610.93,93537.50,93610.93,8.21827,1735689659999999,768978.77,1316,3.3,309178.2,0',
