@@ -26,7 +26,8 @@ export function mergeMarketSources(sources: readonly MarketSource[]): MarketSour
       if (time === undefined) return [];
       const ticks: MarketTick[] = [];
       for (const source of sources) {
-        if (source.peekTime() === time) ticks.push(...source.next());
+        if (source.peekTime() !== time) continue;
+        for (const tick of source.next()) ticks.push(tick);
       }
       return ticks;
     },

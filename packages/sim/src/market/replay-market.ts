@@ -257,16 +257,21 @@ export function createReplayMarket(options: ReplayMarketOptions): ReplayMarket {
       candleIndex += 1;
       current = pull();
     }
+    // A coarse grid's mark and index often round to the last price: its text is then made once.
+    const lastPrice = formatTicks(lastTicks);
+    const markTicks = Math.round(lastTicks * (1 - premium));
+    const indexTicks = Math.round(lastTicks * (1 - 2 * premium));
     const tick: MarketTick = {
       symbol,
       time,
-      lastPrice: formatTicks(lastTicks),
-      markPrice: formatTicks(Math.round(lastTicks * (1 - premium))),
-      indexPrice: formatTicks(Math.round(lastTicks * (1 - 2 * premium))),
+      lastPrice,
+      markPrice: markTicks === lastTicks ? lastPrice : formatTicks(markTicks),
+      indexPrice: indexTicks === lastTicks ? lastPrice : formatTicks(indexTicks),
       fundingRate,
       tradeQty: formatUnits(steps * quantity.incrementUnits, quantity.decimals),
       buyerIsMaker,
-      ...(current === undefined ? {} : { nextTickTime: timeOf(current, tickInCandle) }),
+      // Always present (undefined at the end of the data), so every tick has one shape and no spread.
+      nextTickTime: current === undefined ? undefined : timeOf(current, tickInCandle),
     };
     return [tick];
   }
