@@ -18,7 +18,7 @@ export interface MarketTick {
   /** Binance's `m`: true when the seller was the taker (the trade hit the bid). */
   readonly buyerIsMaker: boolean;
   /**
-   * A replay's ticks: the time of its symbol's next tick (absent at the end of the data). A tick whose next
+   * A replay's ticks: the time of its symbol's next tick (undefined at the end of the data). A tick whose next
    * one is due in the same clock move is a moment nobody can stop at.
    */
   readonly nextTickTime?: number;
