@@ -31,6 +31,14 @@ function setup(env: Record<string, string> = {}): Promise<ScriptedWorld> {
   });
 }
 
+/** The trades in the bot's state file. */
+const savedTrades = (world: ScriptedWorld): { symbol: string }[] =>
+  (
+    JSON.parse(readFileSync(statePathFor(world.config.compliance.auditPath), 'utf8')) as {
+      trades: { symbol: string }[];
+    }
+  ).trades;
+
 /** The trail's records, each its payload with its `kind`. */
 const payloads = (world: ScriptedWorld): Record<string, unknown>[] =>
   readFileSync(world.config.compliance.auditPath, 'utf8')
@@ -141,6 +149,9 @@ describe('an entry waiting out an unknown outcome', () => {
     expect(positionOf(sim, 'BTCUSDC')).toBeUndefined();
     expect(trader.openTrades).toEqual([expect.objectContaining({ symbol: BTC, stopLossId: undefined })]);
     expect(messages(world).some((text) => text.includes('never filled'))).toBe(false);
+    // Saved as pending while its outcome is unknown (it is not saved before its entry leaves): a restart
+    // in the window starts from the state file as well as from the trail.
+    expect(savedTrades(world).map((saved) => saved.symbol)).toContain(BTC);
     // Not even the settings read a signal that may become an entry starts with its candle.
     const settingsReads = sim.requests
       .slice(inWindow)

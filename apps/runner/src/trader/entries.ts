@@ -150,9 +150,11 @@ export async function onSignal(
   // The trade is tracked before its entry leaves, like its decision: a kill after the entry filled, or a
   // result other than `protected`, still leaves a trade that the next settle (or the restart's reconcile)
   // protects, or counts when it closes: no loss escapes the guard. The entry waits for the durable
-  // `order.place`, not for the state file (two fsyncs, the longest wait before the send): a restart
-  // rebuilds a trade the file missed from that record. A trail that does not fsync (`bot backtest --audit
-  // off`) still has the record in the OS before the send, and its state file is not synced either.
+  // `order.place`, not for the state file: a restart rebuilds a trade the file missed from that record. The
+  // file is written with the result (one round trip later), or at once when the outcome is unknown; not
+  // before the send, where its two fsyncs would share the disk with the record's the entry waits for. A
+  // trail that does not fsync (`bot backtest --audit off`) still has the record in the OS before the send,
+  // and its state file is not synced either.
   const pending: OpenTrade = {
     intentId,
     symbol: signal.symbol,
@@ -169,7 +171,6 @@ export async function onSignal(
   // A denial while the entry waits (settings that cannot be set back, a signal that aged past its expiry
   // meanwhile: recorded by `deny`) withholds it: nothing is sent, the trade is dropped.
   const configured = symbolSettingsAsConfigured(context, signal, settings.answer);
-  void context.saveState();
   const cleared = Promise.all([written, flushed, configured]).then(
     async ([, , settingsOk]) => settingsOk && (await notExpired(context, signal, candleClose)),
   );
@@ -203,8 +204,10 @@ export async function onSignal(
   );
   const answered = await Promise.race([entry, unknown]);
   const sent: SentEntry = { signal, candleClose, pending, plannedRisk, why, cleared };
-  if (answered === undefined) answerOffQueue(context, entry, sent);
-  else await entryResult(context, sent, answered);
+  if (answered === undefined) {
+    void context.saveState(); // the trade, pending until the result is known
+    answerOffQueue(context, entry, sent);
+  } else await entryResult(context, sent, answered);
 }
 
 /**
