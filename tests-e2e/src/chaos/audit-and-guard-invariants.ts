@@ -226,6 +226,8 @@ export function compareRestore(
 /** The state file the bot writes beside its trail (`<audit>.state.json`). */
 export interface StateFile {
   readonly guard?: RiskGuardSnapshot;
+  /** The trail's last record when the state was taken. */
+  readonly trailSeq?: number;
   readonly trades?: readonly {
     readonly symbol: string;
     readonly openedAt: number;
@@ -247,6 +249,13 @@ export interface GuardCheck {
   readonly spawnedAt?: number;
   /** Every close before `at` (wall ms) must be counted (or, if allowed, owed as `closing`). */
   readonly settledBefore?: { readonly at: number; readonly closingAllowed: boolean };
+  /**
+   * Kills only: the client id bases of the entries the trail decided after the state's `trailSeq` (its
+   * `order.place` records). The bot does not save the state file between an entry's record and its send: a
+   * kill there leaves the trade in the trail alone, and the restart rebuilds it from there (and counts its
+   * close); the `restart` reading that follows holds it to that.
+   */
+  readonly heldByTrail?: readonly string[];
 }
 
 const CENT = 0.005 + 1e-6;
@@ -285,7 +294,9 @@ export function checkGuard(
         ((trade.end ?? Infinity) > entry.openedAt || trade.start >= entry.openedAt),
     );
   const ended = trades.filter((trade) => trade.end !== undefined && trade.end <= at);
-  const retired = ended.filter((trade) => !listedFor(trade));
+  const inTrail = (trade: Episode) =>
+    (check.heldByTrail ?? []).some((base) => trade.opener?.clientOrderId.startsWith(`${base}-`) === true);
+  const retired = ended.filter((trade) => !listedFor(trade) && !inTrail(trade));
   const describe = (trade: Episode) =>
     `${trade.symbol} ${money(fromUnits(trade.net))} (closed ${new Date(trade.end ?? 0).toISOString()})`;
 
