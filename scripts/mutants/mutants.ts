@@ -263,6 +263,14 @@ export const mutants: readonly Mutant[] = [
     tests: [{ file: lateEntry, name: 'is counted once, by that trade' }],
   },
   {
+    // The restart's half of seed 25: a close replayed from the trail counted the late fill too.
+    name: 'replayed close span not noted for a watched entry',
+    file: 'apps/runner/src/unsaved-entries.ts',
+    find: '              ? withCountedSpan(entry, close.openedAt, close.closedAt)\n',
+    replace: '              ? entry\n',
+    tests: [{ file: 'apps/runner/src/unsaved-entries.test.ts', name: 'gives a replayed close' }],
+  },
+  {
     // Chaos seeds 35 and 55: an entry never sent, on a symbol where the user held the other side, was kept at
     // start-up; the trade took the user's position and its close, and the guard counted the user's loss.
     name: 'unconfirmed entry kept beside an opposite position',
