@@ -31,13 +31,14 @@ function setup(env: Record<string, string> = {}): Promise<ScriptedWorld> {
   });
 }
 
-/** The trades in the bot's state file. */
-const savedTrades = (world: ScriptedWorld): { symbol: string }[] =>
-  (
-    JSON.parse(readFileSync(statePathFor(world.config.compliance.auditPath), 'utf8')) as {
-      trades: { symbol: string }[];
-    }
-  ).trades;
+/** What the tests read of the bot's state file: its trades and the entries it watches. */
+interface SavedState {
+  readonly trades: { symbol: string }[];
+  readonly droppedEntries?: { trade: { symbol: string; intentId: string } }[];
+}
+
+const savedState = (world: ScriptedWorld): SavedState =>
+  JSON.parse(readFileSync(statePathFor(world.config.compliance.auditPath), 'utf8')) as SavedState;
 
 /** The trail's records, each its payload with its `kind`. */
 const payloads = (world: ScriptedWorld): Record<string, unknown>[] =>
@@ -123,7 +124,7 @@ describe('an entry waiting out an unknown outcome', () => {
     await btcEntryUnknown(world, 6_000);
     // Saved as pending as soon as its outcome is unknown (the state file is not written before an entry
     // leaves): a restart in the window starts from the state file as well as from the trail.
-    await eventually(() => savedTrades(world).some((saved) => saved.symbol === BTC), 3_000);
+    await eventually(() => savedState(world).trades.some((saved) => saved.symbol === BTC), 3_000);
 
     // ETH's stop fires, and BTC signals again, on the next candle.
     const ethStop = Number(stopsOf(sim, 'ETHUSDC')[0]!.triggerPrice) * 0.999;
@@ -198,10 +199,7 @@ describe('an entry waiting out an unknown outcome', () => {
     // The review after the result finds BTC flat: the trade is dropped as never filled and its entry watched
     // (a late execution, even after a restart, is taken as this trade), saved before the run ends.
     expect(records[stopped]?.['openTrades']).toEqual([]);
-    const state = JSON.parse(readFileSync(statePathFor(world.config.compliance.auditPath), 'utf8')) as {
-      droppedEntries?: { trade: { symbol: string; intentId: string } }[];
-    };
-    expect(state.droppedEntries?.map((entry) => entry.trade.symbol)).toEqual([BTC]);
+    expect(savedState(world).droppedEntries?.map((entry) => entry.trade.symbol)).toEqual([BTC]);
   }, 120_000);
 
   it('protects a position the user opened on its symbol meanwhile once its result is handled, before a stop ends (chaos seed 12)', async () => {

@@ -3,7 +3,7 @@ import { verifyAuditTrail } from '@bot/audit';
 import { RiskGuard } from '@bot/risk';
 import type { CloseReason, RiskGuardSnapshot } from '@bot/risk';
 import type { LateExecutionRecord } from '@bot/sim';
-import type { AuditFacts } from './audit-facts';
+import type { AuditFacts, PlaceRecord } from './audit-facts';
 import type { ReplayedClose } from './bot-process';
 import { announcedAt } from './audit-facts';
 import type { Episode, ExchangeRecord } from './exchange-record';
@@ -250,12 +250,12 @@ export interface GuardCheck {
   /** Every close before `at` (wall ms) must be counted (or, if allowed, owed as `closing`). */
   readonly settledBefore?: { readonly at: number; readonly closingAllowed: boolean };
   /**
-   * Kills only: the client id bases of the entries the trail decided after the state's `trailSeq` (its
-   * `order.place` records). The bot does not save the state file between an entry's record and its send: a
-   * kill there leaves the trade in the trail alone, and the restart rebuilds it from there (and counts its
-   * close); the `restart` reading that follows holds it to that.
+   * Kills only: the entries the trail decided after the state's `trailSeq` (its `order.place` records) are
+   * not retired. The bot does not save the state file between an entry's record and its send: a kill there
+   * leaves the trade in the trail alone, and the restart rebuilds it from there (and counts its close); the
+   * `restart` reading that follows holds it to that.
    */
-  readonly heldByTrail?: readonly string[];
+  readonly trailHolds?: boolean;
 }
 
 const CENT = 0.005 + 1e-6;
@@ -281,6 +281,7 @@ export function checkGuard(
   check: GuardCheck,
   trades: readonly Episode[],
   record: ExchangeRecord,
+  places: readonly PlaceRecord[],
 ): Violation[] {
   const violations: Violation[] = [];
   const { state, invariant, label } = check;
@@ -294,8 +295,13 @@ export function checkGuard(
         ((trade.end ?? Infinity) > entry.openedAt || trade.start >= entry.openedAt),
     );
   const ended = trades.filter((trade) => trade.end !== undefined && trade.end <= at);
+  const trailSeq = state?.trailSeq ?? -1;
   const inTrail = (trade: Episode) =>
-    (check.heldByTrail ?? []).some((base) => trade.opener?.clientOrderId.startsWith(`${base}-`) === true);
+    check.trailHolds === true &&
+    places.some(
+      (place) =>
+        place.seq > trailSeq && trade.opener?.clientOrderId.startsWith(`${place.clientIdBase}-`) === true,
+    );
   const retired = ended.filter((trade) => !listedFor(trade) && !inTrail(trade));
   const describe = (trade: Episode) =>
     `${trade.symbol} ${money(fromUnits(trade.net))} (closed ${new Date(trade.end ?? 0).toISOString()})`;

@@ -126,32 +126,6 @@ export interface ChaosRunResult {
   readonly directory: string;
 }
 
-/**
- * The client id bases of the entries the trail decided after `trailSeq` (every one with no state file): what
- * a restart rebuilds from the trail (`unsaved-entries.ts`). A torn last line (the kill) is skipped.
- */
-function entriesAfter(auditPath: string, trailSeq: number): string[] {
-  let text = '';
-  try {
-    text = readFileSync(auditPath, 'utf8');
-  } catch {
-    return [];
-  }
-  const bases: string[] = [];
-  for (const line of text.split('\n')) {
-    let record: { seq?: number; payload?: { action?: string; risk?: { clientIdBase?: unknown } } };
-    try {
-      record = JSON.parse(line) as typeof record;
-    } catch {
-      continue;
-    }
-    const base = record.payload?.risk?.clientIdBase;
-    if ((record.seq ?? -1) > trailSeq && record.payload?.action === 'order.place' && typeof base === 'string')
-      bases.push(base);
-  }
-  return bases;
-}
-
 function readState(path: string): StateFile | undefined {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as StateFile;
@@ -425,7 +399,7 @@ async function runOnSim(
         invariant: 8,
         at: killedAt,
         state: atKill,
-        heldByTrail: entriesAfter(auditPath, atKill?.trailSeq ?? -1),
+        trailHolds: true,
       });
       say(
         `bot ${life} killed (${mode}); ${monitor.spans.filter((span) => span.end >= killedAt).length} position(s) bare`,
@@ -553,7 +527,8 @@ async function runOnSim(
   const audit = await checkAudit(seed, auditPath, facts, record, sim.lateExecutions, faults.latency);
   violations.push(...audit.violations);
   // 7, 8
-  for (const check of guardChecks) violations.push(...checkGuard(seed, check, trades, record));
+  for (const check of guardChecks)
+    violations.push(...checkGuard(seed, check, trades, record, facts?.places ?? []));
   for (const trade of trades) {
     for (const fill of trade.stampedBeforeStart) {
       exemptions.push({
