@@ -2,7 +2,7 @@
  * `bot backtest` speed, as ratios measured in the same run: bare parsing of the archive's CSV (the floor:
  * what reading costs) against the whole backtest of the same candles as `bot backtest` runs it (the checking
  * pass, then the streamed run), audit off and on; and the heap over the run (the archives are streamed, so
- * it must not grow with the history). `pnpm bench` runs it through runner.bench.ts; alone:
+ * it must not grow with the history). `pnpm bench` runs it from runner.bench.ts, in a process of its own; alone:
  *
  *   pnpm --filter @bot/runner bench:backtest [archive…]   (default: a generated month of BTCUSDC 1m candles)
  *   BENCH_TIMEFRAME=1m|15m (default 15m), BENCH_BACKTEST_DAYS (default 30)
@@ -12,7 +12,7 @@
  * scaled to the year. BENCH_YEAR=1 also runs the real year (2.6 M candles, ~130 MB of generated archives
  * in the temporary directory) to check that extrapolation.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -282,6 +282,13 @@ export function backtestBenchRows(result: BacktestBench): BenchRowInput[] {
   ];
 }
 
+// Alone: prints the result. `--json <file>`: writes it there instead (runner.bench.ts runs this file in a process
+// of its own and prints it).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const line of describeBacktestBench(await benchBacktest(process.argv.slice(2)))) console.log(line);
+  const args = process.argv.slice(2);
+  const json = args.indexOf('--json');
+  const out = json === -1 ? undefined : args.splice(json, 2)[1];
+  const result = await benchBacktest(args);
+  if (out === undefined) for (const line of describeBacktestBench(result)) console.log(line);
+  else writeFileSync(out, JSON.stringify(result));
 }
