@@ -16,7 +16,7 @@
  *   of market time; everything else is counted as it happened per market minute.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -306,7 +306,8 @@ console.log(`  bot trades: ${describeTradesBench(tradesRun)}`);
 
 // In a process of its own, as `bot backtest` runs: after the runs above in this one (its heap, its compiled
 // code) the same backtest measured 15–35 % slower, which no user's backtest pays.
-const backtestOut = join(mkdtempSync(join(tmpdir(), 'bot-bench-backtest-out-')), 'result.json');
+const backtestDir = mkdtempSync(join(tmpdir(), 'bot-bench-backtest-out-'));
+const backtestOut = join(backtestDir, 'result.json');
 execFileSync(
   process.execPath,
   [
@@ -318,6 +319,7 @@ execFileSync(
   { stdio: 'inherit' },
 );
 const backtestRun = JSON.parse(readFileSync(backtestOut, 'utf8')) as BacktestBench;
+rmSync(backtestDir, { recursive: true, force: true });
 for (const line of describeBacktestBench(backtestRun)) console.log(line);
 
 writeBenchResults(import.meta.url, [
